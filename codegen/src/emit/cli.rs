@@ -1,0 +1,100 @@
+//! `cli.rs`: the command table of the `vod` binary, one entry per operation, as plain data.
+//! The binary builds its clap commands from it, so a new operation needs no hand-written code.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::{Api, Enum, Field, Operation, Type};
+
+/// The command-table module.
+pub fn emit(api: &Api) -> TokenStream {
+    let enums: Vec<&Enum> = std::iter::once(&api.shared)
+        .chain(&api.groups)
+        .flat_map(|g| &g.enums)
+        .collect();
+    let mut ops: Vec<&Operation> = api.groups.iter().flat_map(|g| &g.operations).collect();
+    ops.sort_by(|a, b| (&a.cli_group, &a.cli_name).cmp(&(&b.cli_group, &b.cli_name)));
+    let commands = ops.iter().map(|op| command(op, &enums));
+    quote! {
+        #![doc = " The `vod` command table, sorted by group and name."]
+        use crate::cli::table::{ArgKind, ArgSpec, CommandSpec};
+
+        /// One command per operation of the API.
+        pub static COMMANDS: &[CommandSpec] = &[#(#commands),*];
+    }
+}
+
+fn command(op: &Operation, enums: &[&Enum]) -> TokenStream {
+    let (group, name, wire) = (&op.cli_group, &op.cli_name, &op.wire);
+    let about = op.doc.lines().next().unwrap_or("").trim();
+    let mut long_about = op.doc.clone();
+    long_about.push_str(&format!("\n\nOperation `{}`.", op.wire));
+    if let Some(limit) = &op.rate_limit {
+        long_about.push_str(&format!(" Rate limit {limit}."));
+    }
+    let args = op.request.iter().map(|f| arg(f, enums));
+    quote! {
+        CommandSpec {
+            group: #group,
+            name: #name,
+            operation: #wire,
+            about: #about,
+            long_about: #long_about,
+            args: &[#(#args),*],
+        }
+    }
+}
+
+fn arg(field: &Field, enums: &[&Enum]) -> TokenStream {
+    let flag = heck::ToKebabCase::to_kebab_case(field.wire.as_str());
+    let wire = &field.wire;
+    let (list, base) = match &field.ty {
+        Type::List(inner) => (true, inner.as_ref()),
+        other => (false, other),
+    };
+    let kind = match base {
+        Type::String => quote! { ArgKind::String },
+        Type::Integer => quote! { ArgKind::Integer },
+        Type::Long => quote! { ArgKind::Long },
+        Type::Number => quote! { ArgKind::Number },
+        Type::Boolean => quote! { ArgKind::Boolean },
+        Type::Object(_) => quote! { ArgKind::Json },
+        Type::Enum(_, crate::ir::EnumBase::Integer) => quote! { ArgKind::Long },
+        Type::Enum(_, crate::ir::EnumBase::String) => quote! { ArgKind::String },
+        Type::List(_) => quote! { ArgKind::Json },
+    };
+    let values = match base {
+        Type::Enum(name, _) => enums
+            .iter()
+            .find(|e| &e.name == name)
+            .map(|e| {
+                e.values
+                    .iter()
+                    .map(|v| {
+                        let (w, d) = (&v.wire, v.doc.trim());
+                        quote! { (#w, #d) }
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let required = field.required;
+    let help = field.doc.trim();
+    let default = match &field.default {
+        Some(d) => quote! { Some(#d) },
+        None => quote! { None },
+    };
+    quote! {
+        ArgSpec {
+            flag: #flag,
+            wire: #wire,
+            kind: #kind,
+            list: #list,
+            required: #required,
+            help: #help,
+            default: #default,
+            values: &[#(#values),*],
+        }
+    }
+}

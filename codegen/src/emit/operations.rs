@@ -1,0 +1,362 @@
+//! Per operation: the request and output types, the `Request` impl that names the operation
+//! for the runtime's one send path, typed setters, the `Client` method, and — where the spec
+//! says so — paging and task waiting.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::types::{field_checks, struct_field};
+use super::{doc_attrs, ident, rust_type};
+use crate::ir::{DataKind, Field, Method, Operation, StateStep, Type};
+
+/// Everything generated for one operation.
+pub fn emit(op: &Operation) -> TokenStream {
+    let request = request_struct(op);
+    let output = output_struct(op);
+    let request_impl = request_impl(op);
+    let setters = setters(op);
+    let client_method = client_method(op);
+    let paginated = paginated_impl(op);
+    let waitable = waitable_impl(op);
+    quote! {
+        #request
+        #request_impl
+        #setters
+        #client_method
+        #output
+        #paginated
+        #waitable
+    }
+}
+
+fn request_struct(op: &Operation) -> TokenStream {
+    let name = ident(&op.request_type());
+    let doc = doc_attrs(&format!(
+        "Parameters of `{}`: {}\n\nBuild it with [`crate::Client::{}`], or with [`{}::new`].",
+        op.wire,
+        first_line(&op.doc),
+        op.method_name,
+        op.request_type()
+    ));
+    let fields = op.request.iter().map(struct_field);
+    let params = required_params(op);
+    let inits = op.request.iter().map(|f| {
+        let name = ident(&f.ident);
+        if !f.required {
+            quote! { #name: None }
+        } else if f.ty == Type::String {
+            quote! { #name: #name.into() }
+        } else {
+            quote! { #name }
+        }
+    });
+    let new_doc = if params.is_empty() {
+        "A request with every optional parameter unset.".to_string()
+    } else {
+        "A request with its required parameters; optional ones are unset.".to_string()
+    };
+    let new_doc = doc_attrs(&new_doc);
+    let default_impl = params.is_empty().then(|| {
+        quote! {
+            impl Default for #name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+        impl #name {
+            #new_doc
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+        }
+        #default_impl
+    }
+}
+
+/// `video_id: impl Into<String>, seek_start: i32, ...` for the required fields, in spec order.
+fn required_params(op: &Operation) -> Vec<TokenStream> {
+    op.request
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| {
+            let name = ident(&f.ident);
+            let ty = param_type(&f.ty);
+            quote! { #name: #ty }
+        })
+        .collect()
+}
+
+fn param_type(ty: &Type) -> TokenStream {
+    match ty {
+        Type::String => quote! { impl Into<String> },
+        other => rust_type(other),
+    }
+}
+
+fn output_struct(op: &Operation) -> TokenStream {
+    if !matches!(op.data, DataKind::Object | DataKind::SingleItemList) {
+        return quote! {};
+    }
+    let name = ident(&op.output_type());
+    let doc = doc_attrs(&format!("What `{}` returns on success.", op.wire));
+    let fields = op.response.iter().map(struct_field);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+    }
+}
+
+fn output_type(op: &Operation) -> TokenStream {
+    match op.data {
+        DataKind::Object | DataKind::SingleItemList => {
+            let name = ident(&op.output_type());
+            quote! { #name }
+        }
+        DataKind::String => quote! { String },
+        DataKind::None => quote! { () },
+    }
+}
+
+fn request_impl(op: &Operation) -> TokenStream {
+    let name = ident(&op.request_type());
+    let output = output_type(op);
+    let wire = &op.wire;
+    let path = &op.path;
+    let method = match op.method {
+        Method::Get => quote! { Get },
+        Method::Post => quote! { Post },
+    };
+    let body = if op.query_body {
+        quote! { Query }
+    } else {
+        quote! { Json }
+    };
+    let envelope = if op.bare {
+        quote! { Bare }
+    } else {
+        quote! { Standard }
+    };
+    let data = match op.data {
+        DataKind::Object => quote! { Object },
+        DataKind::SingleItemList => quote! { SingleItemList },
+        DataKind::String => quote! { String },
+        DataKind::None => quote! { None },
+    };
+    let retry_safe = op.retry_safe;
+    let checks = op.request.iter().map(field_checks);
+    quote! {
+        impl crate::operation::Request for #name {
+            type Output = #output;
+            const OPERATION: &'static crate::operation::OperationSpec = &crate::operation::OperationSpec {
+                name: #wire,
+                method: crate::operation::HttpMethod::#method,
+                path: #path,
+                body: crate::operation::BodyKind::#body,
+                envelope: crate::operation::Envelope::#envelope,
+                data: crate::operation::DataKind::#data,
+                retry_safe: #retry_safe,
+            };
+            fn validate(&self) -> Result<(), crate::Error> {
+                #[allow(unused_mut)]
+                let mut v = crate::validate::Validator::new(Self::OPERATION);
+                #(#checks)*
+                v.finish()
+            }
+        }
+    }
+}
+
+fn setters(op: &Operation) -> TokenStream {
+    let name = ident(&op.request_type());
+    let setters: Vec<TokenStream> = op
+        .request
+        .iter()
+        .filter(|f| !f.required)
+        .map(setter)
+        .collect();
+    if setters.is_empty() {
+        return quote! {};
+    }
+    quote! {
+        impl<'a> crate::RequestBuilder<'a, #name> {
+            #(#setters)*
+        }
+    }
+}
+
+fn setter(field: &Field) -> TokenStream {
+    let name = ident(&field.ident);
+    let doc = doc_attrs(&field.doc);
+    let ty = param_type(&field.ty);
+    let value = if field.ty == Type::String {
+        quote! { value.into() }
+    } else {
+        quote! { value }
+    };
+    quote! {
+        #doc
+        pub fn #name(mut self, value: #ty) -> Self {
+            self.request_mut().#name = Some(#value);
+            self
+        }
+    }
+}
+
+fn client_method(op: &Operation) -> TokenStream {
+    let method = ident(&op.method_name);
+    let request = ident(&op.request_type());
+    let params = required_params(op);
+    let args = op.request.iter().filter(|f| f.required).map(|f| ident(&f.ident));
+    let verb = match op.method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+    };
+    let mut doc = format!("{}\n\n`{verb} {}`", op.doc, op.path);
+    if let Some(limit) = &op.rate_limit {
+        doc.push_str(&format!(", rate limit {limit}"));
+    }
+    doc.push('.');
+    if !op.retry_safe {
+        doc.push_str(" Not retried automatically: it changes state.");
+    }
+    let doc = doc_attrs(&doc);
+    quote! {
+        impl crate::Client {
+            #doc
+            pub fn #method(&self, #(#params),*) -> crate::RequestBuilder<'_, #request> {
+                crate::RequestBuilder::new(self, #request::new(#(#args),*))
+            }
+        }
+    }
+}
+
+fn paginated_impl(op: &Operation) -> TokenStream {
+    let Some(p) = &op.pagination else {
+        return quote! {};
+    };
+    let request = ident(&op.request_type());
+    let item = match &p.items.ty {
+        Type::List(inner) => rust_type(inner),
+        other => rust_type(other),
+    };
+    let index = ident(&p.page_index.ident);
+    let size = ident(&p.page_size.ident);
+    let items = ident(&p.items.ident);
+    let default_size: i64 = p
+        .page_size
+        .default
+        .as_deref()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(10);
+    let default_size = proc_macro2::Literal::i64_unsuffixed(default_size);
+    let set_index = match p.page_index.ty {
+        Type::Integer => quote! { i32::try_from(index).unwrap_or(i32::MAX) },
+        _ => quote! { index },
+    };
+    let take_items = if p.items.required {
+        quote! { output.#items }
+    } else {
+        quote! { output.#items.unwrap_or_default() }
+    };
+    quote! {
+        impl crate::operation::Paginated for #request {
+            type Item = #item;
+            const DEFAULT_PAGE_SIZE: i64 = #default_size;
+            fn page_index(&self) -> Option<i64> {
+                self.#index.map(i64::from)
+            }
+            fn set_page_index(&mut self, index: i64) {
+                self.#index = Some(#set_index);
+            }
+            fn page_size(&self) -> Option<i64> {
+                self.#size.map(i64::from)
+            }
+            fn into_items(output: Self::Output) -> Vec<Self::Item> {
+                #take_items
+            }
+        }
+    }
+}
+
+fn waitable_impl(op: &Operation) -> TokenStream {
+    let Some(w) = &op.waiter else {
+        return quote! {};
+    };
+    let request = ident(&op.request_type());
+    let query = ident(&w.query.request_type());
+    let fields = w.query.request.iter().map(|target| {
+        let name = ident(&target.ident);
+        let Some(input) = w.inputs.iter().find(|i| i.target.wire == target.wire) else {
+            return quote! { #name: None };
+        };
+        let source = ident(&input.source.ident);
+        let owner = if input.from_request {
+            quote! { self }
+        } else {
+            quote! { output }
+        };
+        match (input.source.required, target.required) {
+            (true, true) => quote! { #name: #owner.#source.clone() },
+            (true, false) => quote! { #name: Some(#owner.#source.clone()) },
+            (false, true) => quote! { #name: #owner.#source.clone().unwrap_or_default() },
+            (false, false) => quote! { #name: #owner.#source.clone() },
+        }
+    });
+    let state = state_expr(&w.state);
+    let success = &w.success;
+    let failure = &w.failure;
+    let uses_output = w.inputs.iter().any(|i| !i.from_request);
+    let output_arg = if uses_output {
+        quote! { output }
+    } else {
+        quote! { _output }
+    };
+    quote! {
+        impl crate::operation::Waitable for #request {
+            type Query = #query;
+            fn state_query(&self, #output_arg: &Self::Output) -> Self::Query {
+                #query { #(#fields),* }
+            }
+            fn task_state(output: &<Self::Query as crate::operation::Request>::Output) -> crate::operation::TaskState {
+                let state = #state;
+                crate::wait::classify(state, &[#(#success),*], &[#(#failure),*])
+            }
+        }
+    }
+}
+
+/// `Some(output).map(|x| &x.a).and_then(|x| x.first())...` ending in the state's wire text.
+fn state_expr(steps: &[StateStep]) -> TokenStream {
+    let mut expr = quote! { Some(output) };
+    for step in steps {
+        expr = match step {
+            StateStep::Field(f) => {
+                let name = ident(&f.ident);
+                if f.required {
+                    quote! { #expr.map(|x| &x.#name) }
+                } else {
+                    quote! { #expr.and_then(|x| x.#name.as_ref()) }
+                }
+            }
+            StateStep::First => quote! { #expr.and_then(|x| x.first()) },
+        };
+    }
+    quote! { #expr.map(crate::wire::WireText::wire_text) }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim()
+}

@@ -1,0 +1,206 @@
+//! Structs and enums: the data shapes of requests, responses and callbacks.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{doc_attrs, ident, rust_type};
+use crate::ir::{Enum, EnumBase, Field, Object, Type};
+
+/// A struct whose fields follow the spec's `required` flags.
+pub fn emit_object(object: &Object) -> TokenStream {
+    let name = ident(&object.name);
+    let doc = doc_attrs(&object.doc);
+    let fields = object.fields.iter().map(struct_field);
+    let validate = object.in_request.then(|| validate_impl(object));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+        #validate
+    }
+}
+
+/// One struct member with its serde attributes.
+pub fn struct_field(field: &Field) -> TokenStream {
+    let name = ident(&field.ident);
+    let doc = doc_attrs(&field.doc);
+    let ty = rust_type(&field.ty);
+    let ty = if field.required {
+        ty
+    } else {
+        quote! { Option<#ty> }
+    };
+    let serde = serde_attrs(field);
+    quote! {
+        #doc
+        #serde
+        pub #name: #ty,
+    }
+}
+
+fn serde_attrs(field: &Field) -> TokenStream {
+    let mut parts = Vec::new();
+    let plain = field.ident.trim_start_matches("r#");
+    if plain != field.wire {
+        let wire = &field.wire;
+        parts.push(quote! { rename = #wire });
+    }
+    if !field.required {
+        parts.push(quote! { default });
+        parts.push(quote! { skip_serializing_if = "Option::is_none" });
+    }
+    if field.ty.is_lenient() {
+        parts.push(quote! { deserialize_with = "crate::de::lenient" });
+    }
+    if parts.is_empty() {
+        quote! {}
+    } else {
+        quote! { #[serde(#(#parts),*)] }
+    }
+}
+
+/// `Validate` for object types sent in requests: their members' limits are checked too.
+fn validate_impl(object: &Object) -> TokenStream {
+    let name = ident(&object.name);
+    let checks = object.fields.iter().map(field_checks);
+    quote! {
+        impl crate::validate::Validate for #name {
+            fn validate_fields(&self, v: &mut crate::validate::Validator) {
+                #(#checks)*
+            }
+        }
+    }
+}
+
+/// The validator calls that enforce one field's limits (nothing when it has none).
+pub fn field_checks(field: &Field) -> TokenStream {
+    let name = ident(&field.ident);
+    let wire = &field.wire;
+    let l = &field.limits;
+    let required = field.required;
+    let mut out = Vec::new();
+    match &field.ty {
+        Type::String => {
+            if required && l.min_length.is_none() {
+                out.push(quote! { v.required_text(#wire, &self.#name); });
+            }
+            if l.min_length.is_some() || l.max_length.is_some() {
+                let value = if required {
+                    quote! { Some(self.#name.as_str()) }
+                } else {
+                    quote! { self.#name.as_deref() }
+                };
+                let (min, max) = (opt_usize(l.min_length), opt_usize(l.max_length));
+                out.push(quote! { v.text_length(#wire, #value, #min, #max); });
+            }
+        }
+        Type::Integer | Type::Long if l.min.is_some() || l.max.is_some() => {
+            let value = if required {
+                quote! { Some(i64::from(self.#name)) }
+            } else {
+                quote! { self.#name.map(i64::from) }
+            };
+            let (min, max) = (opt_i64(l.min), opt_i64(l.max));
+            out.push(quote! { v.int_range(#wire, #value, #min, #max); });
+        }
+        Type::Number if l.min.is_some() || l.max.is_some() => {
+            let value = if required {
+                quote! { Some(self.#name) }
+            } else {
+                quote! { self.#name }
+            };
+            let (min, max) = (opt_f64(l.min), opt_f64(l.max));
+            out.push(quote! { v.number_range(#wire, #value, #min, #max); });
+        }
+        Type::Object(_) if required => out.push(quote! { v.nested(#wire, &self.#name); }),
+        Type::Object(_) => {
+            out.push(quote! { if let Some(inner) = &self.#name { v.nested(#wire, inner); } });
+        }
+        Type::List(inner) => {
+            let value = if required {
+                quote! { Some(&self.#name) }
+            } else {
+                quote! { self.#name.as_ref() }
+            };
+            if l.max_items.is_some() {
+                let max = opt_usize(l.max_items);
+                out.push(quote! { v.item_count(#wire, #value.map(Vec::len), None, #max); });
+            }
+            if matches!(**inner, Type::Object(_)) {
+                out.push(quote! { if let Some(items) = #value { v.nested_list(#wire, items); } });
+            }
+        }
+        _ => {}
+    }
+    quote! { #(#out)* }
+}
+
+fn opt_usize(v: Option<u64>) -> TokenStream {
+    match v {
+        Some(n) => {
+            let n = proc_macro2::Literal::u64_unsuffixed(n);
+            quote! { Some(#n) }
+        }
+        None => quote! { None },
+    }
+}
+
+fn opt_i64(v: Option<f64>) -> TokenStream {
+    match v {
+        Some(n) => {
+            let n = proc_macro2::Literal::i64_unsuffixed(n as i64);
+            quote! { Some(#n) }
+        }
+        None => quote! { None },
+    }
+}
+
+fn opt_f64(v: Option<f64>) -> TokenStream {
+    match v {
+        Some(n) => {
+            let n = proc_macro2::Literal::f64_unsuffixed(n);
+            quote! { Some(#n) }
+        }
+        None => quote! { None },
+    }
+}
+
+/// An enum through the runtime's `wire_enum!`, which adds `Unknown(..)` and the serde impls.
+pub fn emit_enum(e: &Enum) -> TokenStream {
+    let name = ident(&e.name);
+    let doc = doc_attrs(&e.doc);
+    let variants = e.values.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let doc = doc_attrs(&v.doc);
+        let value = match e.base {
+            EnumBase::Integer => {
+                let n: i64 = v.wire.parse().unwrap_or_default();
+                let lit = proc_macro2::Literal::i64_unsuffixed(n);
+                quote! { #lit }
+            }
+            EnumBase::String => {
+                let s = &v.wire;
+                quote! { #s }
+            }
+        };
+        quote! { #doc #variant = #value, }
+    });
+    let base = match e.base {
+        EnumBase::Integer => "i64",
+        EnumBase::String => "String",
+    };
+    // prettyplease prints macro bodies as flat token runs; the enum is emitted as a plain
+    // item marked for `super::wrap_wire_enums`, which puts the formatted item in the macro.
+    let marker = proc_macro2::Ident::new(super::WIRE_ENUM_MARKER, proc_macro2::Span::call_site());
+    let base = proc_macro2::Ident::new(base, proc_macro2::Span::call_site());
+    quote! {
+        #doc
+        #[#marker(#base)]
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}

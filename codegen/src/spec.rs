@@ -1,0 +1,335 @@
+//! The spec model: serde structs that mirror the YAML files one to one.
+//!
+//! Nothing is resolved or checked here beyond the shape of the YAML (unknown keys are refused,
+//! so a typo in a key is caught with its location). Words like `POST` or `list<VideoInfo>` stay
+//! strings: the validator checks them, so that every bad value is reported at once, with a hint,
+//! instead of the first one stopping the load.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// `service.yaml`: what is true for the whole API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceFile {
+    /// Human name of the service.
+    pub name: String,
+    /// One-paragraph description.
+    pub doc: String,
+    /// Base URL used when the client is not told otherwise.
+    pub default_endpoint: String,
+    /// Response headers that carry the request id, first match wins.
+    #[serde(default)]
+    pub request_id_headers: Vec<String>,
+    /// Member names of the response envelope.
+    pub envelope: EnvelopeSpec,
+    /// Signing profiles the service accepts.
+    pub auth_profiles: Vec<AuthProfileSpec>,
+    /// Documented business error codes.
+    #[serde(default)]
+    pub error_codes: Vec<ErrorCodeSpec>,
+    /// Shared object types.
+    #[serde(default)]
+    pub types: BTreeMap<String, ObjectSpec>,
+    /// Shared enums.
+    #[serde(default)]
+    pub enums: BTreeMap<String, EnumSpec>,
+}
+
+/// Member names of `{code, message, data}` and the success code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvelopeSpec {
+    /// Name of the status member.
+    pub code: String,
+    /// Name of the message member.
+    pub message: String,
+    /// Name of the payload member.
+    pub data: String,
+    /// Status value meaning success.
+    pub success: i64,
+}
+
+/// One signing profile (host, algorithm, header names).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthProfileSpec {
+    /// Short name, e.g. `ws3`.
+    pub name: String,
+    /// What the profile is for.
+    pub doc: String,
+    /// Host the profile is served on.
+    pub host: String,
+    /// Algorithm word in `Authorization`.
+    pub algorithm: String,
+    /// Header carrying the access key.
+    pub access_key_header: String,
+    /// Header carrying the Unix timestamp.
+    pub timestamp_header: String,
+    /// Constant headers sent with every request.
+    #[serde(default)]
+    pub extra_headers: BTreeMap<String, String>,
+    /// Headers covered by the signature.
+    pub signed_headers: Vec<String>,
+}
+
+/// One documented business error code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCodeSpec {
+    /// The `code` value.
+    pub code: i64,
+    /// lowerCamelCase name.
+    pub name: String,
+    /// Meaning.
+    pub doc: String,
+    /// Operations documented to return it.
+    #[serde(default)]
+    pub operations: Vec<String>,
+}
+
+/// A group file: operations and the types they use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupFile {
+    /// kebab-case group name; becomes the module name.
+    pub group: String,
+    /// One line about the group.
+    pub doc: String,
+    /// Object types defined here.
+    #[serde(default)]
+    pub types: BTreeMap<String, ObjectSpec>,
+    /// Enums defined here.
+    #[serde(default)]
+    pub enums: BTreeMap<String, EnumSpec>,
+    /// Operations.
+    #[serde(default)]
+    pub operations: Vec<OperationSpec>,
+    /// Payloads the service sends to the customer.
+    #[serde(default)]
+    pub callbacks: Vec<CallbackSpec>,
+}
+
+/// A named object type.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectSpec {
+    /// What the object is.
+    pub doc: String,
+    /// Its members.
+    pub fields: Vec<FieldSpec>,
+    /// Maintainers' note, not emitted.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A named enum.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumSpec {
+    /// `integer` or `string`.
+    #[serde(rename = "type")]
+    pub base: String,
+    /// What the values mean together.
+    pub doc: String,
+    /// The documented values.
+    pub values: Vec<EnumValueSpec>,
+    /// Maintainers' note, not emitted.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One documented enum value.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValueSpec {
+    /// The wire value.
+    pub value: Scalar,
+    /// snake_case name; becomes the variant.
+    pub name: String,
+    /// Meaning.
+    pub doc: String,
+}
+
+/// A YAML scalar as written.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Scalar {
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A number with a fraction.
+    Float(f64),
+    /// Text.
+    Str(String),
+}
+
+impl Scalar {
+    /// The value as the service would print it (`1`, `flv`, `true`).
+    pub fn wire_text(&self) -> String {
+        match self {
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Str(s) => s.clone(),
+        }
+    }
+
+    /// The value as a number, when it is one.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Scalar::Int(i) => Some(*i as f64),
+            Scalar::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+}
+
+/// One field of a request, response or object type.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    /// Wire name, exactly as the service spells it.
+    pub name: String,
+    /// Spec type (`string`, `list<VideoInfo>`, `VideoState`, ...).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Requests: must be sent. Responses: always returned.
+    #[serde(default)]
+    pub required: bool,
+    /// The service's default when absent.
+    #[serde(default)]
+    pub default: Option<Scalar>,
+    /// Inclusive lower bound (numbers).
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Inclusive upper bound (numbers).
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// Minimum length in characters (strings).
+    #[serde(default)]
+    pub min_length: Option<u64>,
+    /// Maximum length in characters (strings).
+    #[serde(default)]
+    pub max_length: Option<u64>,
+    /// Maximum number of entries (lists).
+    #[serde(default)]
+    pub max_items: Option<u64>,
+    /// Meaning.
+    pub doc: String,
+    /// Maintainers' note, not emitted.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One operation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationSpec {
+    /// The service's action name.
+    pub name: String,
+    /// `POST` or `GET`.
+    pub method: String,
+    /// Request path.
+    pub path: String,
+    /// `json` or `query`.
+    pub body: String,
+    /// What the operation does.
+    pub doc: String,
+    /// Documented call limit, e.g. `300/5min`.
+    #[serde(default)]
+    pub rate_limit: Option<String>,
+    /// May the runtime resend it after a transient failure?
+    pub retry_safe: bool,
+    /// Command-line placement.
+    #[serde(default)]
+    pub cli: Option<CliSpec>,
+    /// Request fields.
+    #[serde(default)]
+    pub request: Vec<FieldSpec>,
+    /// What comes back.
+    pub response: ResponseSpec,
+    /// Paging fields, for list operations.
+    #[serde(default)]
+    pub pagination: Option<PaginationSpec>,
+    /// How to follow the task this operation starts.
+    #[serde(default)]
+    pub waiter: Option<WaiterSpec>,
+    /// Maintainers' note, not emitted.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `vod <group> <name>`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CliSpec {
+    /// First word.
+    pub group: String,
+    /// Second word.
+    pub name: String,
+}
+
+/// The answer's shape.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseSpec {
+    /// `standard` or `bare`.
+    pub envelope: String,
+    /// `object`, `string` or `none`.
+    pub data: String,
+    /// Members of the data object.
+    #[serde(default)]
+    pub fields: Vec<FieldSpec>,
+    /// Accept `[ {...} ]` for an object.
+    #[serde(default)]
+    pub single_item_list: bool,
+    /// Maintainers' note, not emitted.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Which fields page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationSpec {
+    /// Request field with the page number.
+    pub page_index: String,
+    /// Request field with the page size.
+    pub page_size: String,
+    /// Response list field with the page's items.
+    pub items: String,
+}
+
+/// How a task's state is read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiterSpec {
+    /// The query operation.
+    pub query: String,
+    /// Query field name → `request.<field>` or `response.<field>`.
+    pub input: BTreeMap<String, String>,
+    /// State field of the query's response (`a[0].b` allowed).
+    pub state: String,
+    /// Wire values meaning success.
+    pub success: Vec<Scalar>,
+    /// Wire values meaning failure.
+    pub failure: Vec<Scalar>,
+}
+
+/// A payload the service POSTs to the customer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallbackSpec {
+    /// lowerCamelCase name.
+    pub name: String,
+    /// When it is sent.
+    pub doc: String,
+    /// Its members.
+    pub fields: Vec<FieldSpec>,
+    /// Maintainers' note, not emitted.
+    #[serde(default)]
+    pub note: Option<String>,
+}

@@ -1,0 +1,485 @@
+//! Every check the spec must pass before code is emitted.
+//!
+//! All checks run, and every problem is reported with its place and a hint; nothing here stops
+//! at the first problem. What this module accepts, [`crate::ir::lower`] can lower without
+//! guessing.
+
+use std::collections::{BTreeMap, HashMap};
+
+use heck::{ToKebabCase, ToLowerCamelCase, ToSnakeCase, ToUpperCamelCase};
+
+use crate::diagnostics::{Diagnostics, Location};
+use crate::ir::{field_ident, resolve_type, split_source, Catalog, Type, FORBIDDEN_IDENTS, KEYWORDS};
+use crate::load::{Loaded, LoadedSpec, SourceMap};
+use crate::spec::{EnumSpec, FieldSpec, GroupFile, OperationSpec, Scalar};
+
+/// Names the generated code or the runtime already uses.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Client", "Error", "Request", "Response", "RequestBuilder", "Result", "Option", "Vec",
+    "String", "Box", "Value", "Self",
+];
+/// Module names the generator itself emits.
+const RESERVED_MODULES: &[&str] = &["service", "dispatch", "cli", "mod"];
+
+/// Checks the loaded spec; the error lists every problem.
+pub fn validate(spec: &LoadedSpec) -> Result<(), Diagnostics> {
+    let mut v = Checker {
+        out: Diagnostics::default(),
+        catalog: Catalog::of(spec),
+    };
+    v.service(spec);
+    v.names(spec);
+    let ops = all_operations(spec);
+    for group in &spec.groups {
+        v.group(group, &ops);
+    }
+    v.operation_uniqueness(&ops);
+    if v.out.is_empty() {
+        Ok(())
+    } else {
+        Err(v.out.sorted())
+    }
+}
+
+type OpRef<'a> = (&'a SourceMap, usize, &'a OperationSpec);
+
+fn all_operations(spec: &LoadedSpec) -> Vec<OpRef<'_>> {
+    spec.groups
+        .iter()
+        .flat_map(|g| g.spec.operations.iter().enumerate().map(move |(i, op)| (&g.map, i, op)))
+        .collect()
+}
+
+struct Checker {
+    out: Diagnostics,
+    catalog: Catalog,
+}
+
+impl Checker {
+    fn err(&mut self, at: Location, message: impl Into<String>, hint: impl Into<String>) {
+        self.out.push(at, message, hint);
+    }
+
+    fn service(&mut self, spec: &LoadedSpec) {
+        let (s, map) = (&spec.service.spec, &spec.service.map);
+        let endpoint = &s.default_endpoint;
+        if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+            self.err(
+                map.locate("default_endpoint"),
+                format!("default_endpoint `{endpoint}` is not an http(s) URL"),
+                "write it as https://host",
+            );
+        }
+        if s.auth_profiles.is_empty() {
+            self.err(map.locate("auth_profiles"), "no auth profile", "add the ws3 profile");
+        }
+        let mut seen = HashMap::new();
+        for (i, p) in s.auth_profiles.iter().enumerate() {
+            let at = map.locate(&format!("auth_profiles[{i}].name"));
+            if let Some(first) = seen.insert(p.name.clone(), at.clone()) {
+                self.err(at, format!("auth profile `{}` is defined twice", p.name), format!("first defined at {first}"));
+            }
+            for needed in ["content-type", "host"] {
+                if !p.signed_headers.iter().any(|h| h.eq_ignore_ascii_case(needed)) {
+                    let at = map.locate(&format!("auth_profiles[{i}].signed_headers"));
+                    self.err(at, format!("signed_headers lacks `{needed}`"), "the service requires content-type and host to be signed");
+                }
+            }
+        }
+        let mut codes = HashMap::new();
+        for (i, e) in s.error_codes.iter().enumerate() {
+            let at = map.locate(&format!("error_codes[{i}].code"));
+            if let Some(first) = codes.insert(e.code, at.clone()) {
+                self.err(at, format!("error code {} is listed twice", e.code), format!("merge it with the entry at {first}"));
+            }
+        }
+        self.types_and_enums(&s.types, &s.enums, map);
+    }
+
+    /// Type, enum and generated names are global: one namespace across files.
+    fn names(&mut self, spec: &LoadedSpec) {
+        let mut seen: HashMap<String, Location> = HashMap::new();
+        let mut claim = |v: &mut Self, name: String, at: Location, what: &str| {
+            if let Some(first) = seen.get(&name) {
+                let msg = format!("{what} `{name}` collides with a name defined at {first}");
+                v.err(at, msg, "rename one of them; type names are global across all spec files");
+            } else {
+                seen.insert(name, at);
+            }
+        };
+        let files = std::iter::once((&spec.service.map, &spec.service.spec.types, &spec.service.spec.enums))
+            .chain(spec.groups.iter().map(|g| (&g.map, &g.spec.types, &g.spec.enums)));
+        for (map, types, enums) in files {
+            for name in types.keys() {
+                claim(self, name.clone(), map.locate(&format!("types.{name}")), "type");
+            }
+            for name in enums.keys() {
+                claim(self, name.clone(), map.locate(&format!("enums.{name}")), "enum");
+            }
+        }
+        for g in &spec.groups {
+            for (i, op) in g.spec.operations.iter().enumerate() {
+                let at = g.map.locate(&format!("operations[{i}].name"));
+                let base = op.name.to_upper_camel_case();
+                claim(self, format!("{base}Request"), at.clone(), "generated request type");
+                claim(self, format!("{base}Output"), at, "generated output type");
+            }
+            for (i, c) in g.spec.callbacks.iter().enumerate() {
+                let at = g.map.locate(&format!("callbacks[{i}].name"));
+                claim(self, c.name.to_upper_camel_case(), at, "callback type");
+            }
+        }
+    }
+
+    fn types_and_enums(
+        &mut self,
+        types: &BTreeMap<String, crate::spec::ObjectSpec>,
+        enums: &BTreeMap<String, EnumSpec>,
+        map: &SourceMap,
+    ) {
+        for (name, object) in types {
+            let path = format!("types.{name}");
+            self.type_name(name, map.locate(&path));
+            self.fields(&object.fields, map, &format!("{path}.fields"));
+        }
+        for (name, e) in enums {
+            let path = format!("enums.{name}");
+            self.type_name(name, map.locate(&path));
+            self.enumeration(e, map, &path);
+        }
+    }
+
+    fn type_name(&mut self, name: &str, at: Location) {
+        if RESERVED_TYPE_NAMES.contains(&name) {
+            self.err(at, format!("`{name}` is reserved by the client"), "choose a more specific name, e.g. prefix it with the resource");
+        } else if name.to_upper_camel_case() != name || !is_identifier(name) {
+            let fixed = name.to_upper_camel_case();
+            self.err(at, format!("type name `{name}` is not UpperCamelCase"), format!("write it as `{fixed}`"));
+        }
+    }
+
+    fn enumeration(&mut self, e: &EnumSpec, map: &SourceMap, path: &str) {
+        let integer = match e.base.as_str() {
+            "integer" => true,
+            "string" => false,
+            other => {
+                let at = map.locate(&format!("{path}.type"));
+                self.err(at, format!("enum type `{other}` is neither integer nor string"), "use `type: integer` or `type: string`");
+                return;
+            }
+        };
+        if e.values.is_empty() {
+            self.err(map.locate(path), "enum has no values", "list the documented values under `values:`");
+        }
+        let mut wires = HashMap::new();
+        let mut variants = HashMap::new();
+        for (i, value) in e.values.iter().enumerate() {
+            let at = map.locate(&format!("{path}.values[{i}].value"));
+            let fits = matches!((&value.value, integer), (Scalar::Int(_), true) | (Scalar::Str(_), false));
+            if !fits {
+                let want = if integer { "a whole number" } else { "text (quote it)" };
+                self.err(at.clone(), format!("value `{}` does not fit the enum's type", value.value.wire_text()), format!("write {want}"));
+            }
+            if let Some(first) = wires.insert(value.value.wire_text(), at.clone()) {
+                self.err(at, format!("value `{}` appears twice in the enum", value.value.wire_text()), format!("first at {first}; remove one"));
+            }
+            let at = map.locate(&format!("{path}.values[{i}].name"));
+            let variant = value.name.to_upper_camel_case();
+            if variant == "Unknown" || !is_identifier(&variant) || FORBIDDEN_IDENTS.contains(&variant.as_str()) {
+                self.err(at.clone(), format!("`{}` cannot name an enum value", value.name), "`unknown` is reserved for values the spec does not list; use letters, digits and underscores");
+            }
+            if let Some(first) = variants.insert(variant.clone(), at.clone()) {
+                self.err(at, format!("value name `{}` becomes `{variant}`, already used at {first}", value.name), "give each value a distinct name");
+            }
+        }
+    }
+
+    fn group(&mut self, group: &Loaded<GroupFile>, ops: &[OpRef<'_>]) {
+        let (g, map) = (&group.spec, &group.map);
+        let module = g.group.to_snake_case();
+        if g.group.to_kebab_case() != g.group || module.is_empty() {
+            self.err(map.locate("group"), format!("group `{}` is not kebab-case", g.group), format!("write it as `{}`", g.group.to_kebab_case()));
+        } else if RESERVED_MODULES.contains(&module.as_str()) || KEYWORDS.contains(&module.as_str()) {
+            self.err(map.locate("group"), format!("group `{}` is reserved", g.group), "choose another group name");
+        }
+        self.types_and_enums(&g.types, &g.enums, map);
+        for (i, op) in g.operations.iter().enumerate() {
+            self.operation(op, map, &format!("operations[{i}]"), ops);
+        }
+        for (i, c) in g.callbacks.iter().enumerate() {
+            let path = format!("callbacks[{i}]");
+            self.identifier_name(&c.name, map.locate(&format!("{path}.name")), "callback");
+            self.fields(&c.fields, map, &format!("{path}.fields"));
+        }
+    }
+
+    fn identifier_name(&mut self, name: &str, at: Location, what: &str) {
+        let snake = name.to_snake_case();
+        if name.to_lower_camel_case() != name || !is_identifier(name) {
+            self.err(at, format!("{what} name `{name}` is not lowerCamelCase"), format!("write it as `{}`", name.to_lower_camel_case()));
+        } else if KEYWORDS.contains(&snake.as_str()) {
+            self.err(at, format!("{what} name `{name}` becomes the Rust keyword `{snake}`"), "rename it; generated method names cannot be keywords");
+        }
+    }
+
+    fn fields(&mut self, fields: &[FieldSpec], map: &SourceMap, path: &str) {
+        let mut wires = HashMap::new();
+        let mut idents = HashMap::new();
+        for (i, f) in fields.iter().enumerate() {
+            let fpath = format!("{path}[{i}]");
+            let at = map.locate(&format!("{fpath}.name"));
+            if let Some(first) = wires.insert(f.name.clone(), at.clone()) {
+                self.err(at.clone(), format!("field `{}` is defined twice", f.name), format!("first defined at {first}; remove one"));
+            } else if let Some((first_name, first)) = idents.insert(field_ident(&f.name), (f.name.clone(), at.clone())) {
+                let msg = format!("field `{}` and field `{first_name}` (at {first}) both become `{}` in Rust", f.name, field_ident(&f.name));
+                self.err(at.clone(), msg, "rename one of them; names must stay distinct after snake_case conversion");
+            }
+            let snake = f.name.to_snake_case();
+            if f.name.is_empty() || FORBIDDEN_IDENTS.contains(&snake.as_str()) || !is_identifier(&snake) {
+                self.err(at, format!("`{}` cannot name a field", f.name), "use letters, digits and underscores, not starting with a digit; `self`, `super` and `crate` are not allowed");
+            }
+            self.field(f, map, &fpath);
+        }
+    }
+
+    fn field(&mut self, f: &FieldSpec, map: &SourceMap, path: &str) {
+        let Some(ty) = resolve_type(&f.ty, &self.catalog) else {
+            let at = map.locate(&format!("{path}.type"));
+            let hint = self.type_hint(&f.ty);
+            self.err(at, format!("unknown type `{}` for field `{}`", f.ty, f.name), hint);
+            return;
+        };
+        if f.doc.trim().is_empty() {
+            self.err(map.locate(&format!("{path}.doc")), format!("field `{}` has no doc", f.name), "say what the field means; it becomes the field's doc comment");
+        }
+        let numeric = matches!(ty, Type::Integer | Type::Long | Type::Number);
+        let integral = matches!(ty, Type::Integer | Type::Long);
+        for (key, value) in [("min", f.min), ("max", f.max)] {
+            let Some(value) = value else { continue };
+            let at = map.locate(&format!("{path}.{key}"));
+            if !numeric {
+                self.err(at, format!("`{key}` on `{}`, which is not a number", f.name), "use min_length/max_length for text, max_items for lists");
+            } else if integral && value.fract() != 0.0 {
+                self.err(at, format!("`{key}: {value}` is not a whole number but `{}` is an integer", f.name), "use a whole number");
+            }
+        }
+        if let (Some(lo), Some(hi)) = (f.min, f.max) {
+            if lo > hi {
+                self.err(map.locate(&format!("{path}.min")), format!("min {lo} is greater than max {hi}"), "swap them");
+            }
+        }
+        let is_text = ty == Type::String;
+        for (key, value) in [("min_length", f.min_length), ("max_length", f.max_length)] {
+            if value.is_some() && !is_text {
+                let at = map.locate(&format!("{path}.{key}"));
+                self.err(at, format!("`{key}` on `{}`, which is not a string", f.name), "lengths apply to strings only");
+            }
+        }
+        if let (Some(lo), Some(hi)) = (f.min_length, f.max_length) {
+            if lo > hi {
+                self.err(map.locate(&format!("{path}.min_length")), format!("min_length {lo} is greater than max_length {hi}"), "swap them");
+            }
+        }
+        if f.max_items.is_some() && !matches!(ty, Type::List(_)) {
+            self.err(map.locate(&format!("{path}.max_items")), format!("`max_items` on `{}`, which is not a list", f.name), "max_items applies to list<T> only");
+        }
+    }
+
+    fn type_hint(&self, ty: &str) -> String {
+        let inner = ty.trim_start_matches("list<").trim_end_matches('>');
+        let words = ["string", "integer", "long", "number", "boolean"];
+        let candidates = words
+            .iter()
+            .map(|w| w.to_string())
+            .chain(self.catalog.enums.keys().cloned())
+            .chain(self.catalog.objects.keys().cloned());
+        match closest(inner, candidates) {
+            Some(best) => format!("did you mean `{best}`? Types are string, integer, long, number, boolean, list<T>, or a name under types:/enums:"),
+            None => "types are string, integer, long, number, boolean, list<T>, or a name defined under types:/enums: of any spec file".into(),
+        }
+    }
+
+    fn operation(&mut self, op: &OperationSpec, map: &SourceMap, path: &str, ops: &[OpRef<'_>]) {
+        let at = |key: &str| map.locate(&format!("{path}.{key}"));
+        self.identifier_name(&op.name, at("name"), "operation");
+        match (op.method.as_str(), op.body.as_str()) {
+            ("POST", "json") | ("GET", "query") => {}
+            ("POST" | "GET", "json" | "query") => self.err(at("body"), format!("{} with `body: {}`", op.method, op.body), "GET sends parameters as `body: query`, POST as `body: json`"),
+            ("POST" | "GET", other) => self.err(at("body"), format!("unknown body `{other}`"), "use `json` or `query`"),
+            (other, _) => self.err(at("method"), format!("unsupported method `{other}`"), "use POST or GET (upper case)"),
+        }
+        if !op.path.starts_with('/') {
+            self.err(at("path"), format!("path `{}` does not start with `/`", op.path), format!("write it as `/{}`", op.path));
+        } else if op.path.contains(['?', ' ', '#']) {
+            self.err(at("path"), format!("path `{}` contains `?`, `#` or a space", op.path), "the path is the part before the query string");
+        }
+        if op.doc.trim().is_empty() {
+            self.err(at("doc"), format!("operation `{}` has no doc", op.name), "one line on what it does");
+        }
+        if let Some(cli) = &op.cli {
+            for (key, word) in [("cli.group", &cli.group), ("cli.name", &cli.name)] {
+                if word.to_kebab_case() != *word || word.is_empty() {
+                    self.err(at(key), format!("`{word}` is not kebab-case"), format!("write it as `{}`", word.to_kebab_case()));
+                }
+            }
+        }
+        self.fields(&op.request, map, &format!("{path}.request"));
+        self.response(op, map, path);
+        self.pagination(op, map, path);
+        self.waiter(op, map, path, ops);
+    }
+
+    fn response(&mut self, op: &OperationSpec, map: &SourceMap, path: &str) {
+        let r = &op.response;
+        let at = |key: &str| map.locate(&format!("{path}.response.{key}"));
+        if !matches!(r.envelope.as_str(), "standard" | "bare") {
+            self.err(at("envelope"), format!("unknown envelope `{}`", r.envelope), "use `standard` ({code, message, data}) or `bare`");
+        }
+        match r.data.as_str() {
+            "object" => {
+                if r.fields.is_empty() {
+                    self.err(at("fields"), "object data without fields", "list the data object's fields, or use `data: none`");
+                }
+            }
+            "string" | "none" => {
+                if !r.fields.is_empty() {
+                    self.err(at("fields"), format!("fields given for `data: {}`", r.data), "fields describe object data only");
+                }
+                if r.single_item_list {
+                    self.err(at("single_item_list"), "single_item_list without object data", "remove it or use `data: object`");
+                }
+            }
+            other => self.err(at("data"), format!("unknown data kind `{other}`"), "use `object`, `string` or `none`"),
+        }
+        self.fields(&r.fields, map, &format!("{path}.response.fields"));
+    }
+
+    fn pagination(&mut self, op: &OperationSpec, map: &SourceMap, path: &str) {
+        let Some(p) = &op.pagination else { return };
+        for (key, name) in [("page_index", &p.page_index), ("page_size", &p.page_size)] {
+            let at = map.locate(&format!("{path}.pagination.{key}"));
+            match op.request.iter().find(|f| &f.name == name) {
+                None => self.err(at, format!("pagination.{key} names `{name}`, which is not a request field"), "name the request field that holds it"),
+                Some(f) if f.required || !matches!(f.ty.as_str(), "integer" | "long") => {
+                    self.err(at, format!("pagination.{key} field `{name}` must be an optional integer or long"), "the paginator sets it; make it `required: false` with a numeric type")
+                }
+                Some(_) => {}
+            }
+        }
+        let at = map.locate(&format!("{path}.pagination.items"));
+        match op.response.fields.iter().find(|f| f.name == p.items) {
+            None => self.err(at, format!("pagination.items names `{}`, which is not a response field", p.items), "name the response list that holds the page's entries"),
+            Some(f) if !f.ty.starts_with("list<") => self.err(at, format!("pagination.items field `{}` is not a list", p.items), "point it at a list<T> field"),
+            Some(_) => {}
+        }
+    }
+
+    fn waiter(&mut self, op: &OperationSpec, map: &SourceMap, path: &str, ops: &[OpRef<'_>]) {
+        let Some(w) = &op.waiter else { return };
+        let at = |key: &str| map.locate(&format!("{path}.waiter.{key}"));
+        let Some((_, _, query)) = ops.iter().find(|(_, _, o)| o.name == w.query) else {
+            let names = ops.iter().map(|(_, _, o)| o.name.clone());
+            let hint = closest(&w.query, names).map_or("name an operation of the spec".to_string(), |b| format!("did you mean `{b}`?"));
+            self.err(at("query"), format!("waiter query `{}` is not an operation", w.query), hint);
+            return;
+        };
+        for (target, source) in &w.input {
+            let at = map.locate(&format!("{path}.waiter.input.{target}"));
+            let Some(t) = query.request.iter().find(|f| &f.name == target) else {
+                self.err(at, format!("`{target}` is not a request field of `{}`", query.name), "name a field of the query's request");
+                continue;
+            };
+            let Some((from_request, name)) = split_source(source) else {
+                self.err(at, format!("`{source}` is not `request.<field>` or `response.<field>`"), "say where the value comes from, e.g. request.transNo");
+                continue;
+            };
+            let pool = if from_request { &op.request } else { &op.response.fields };
+            match pool.iter().find(|f| f.name == name) {
+                None => self.err(at, format!("waiter input `{source}` names a missing field"), format!("`{name}` must be a field of this operation's {}", if from_request { "request" } else { "response" })),
+                Some(s) if s.ty != t.ty => self.err(at, format!("`{source}` is {} but `{target}` is {}", s.ty, t.ty), "map fields of the same type"),
+                Some(_) => {}
+            }
+        }
+        for f in query.request.iter().filter(|f| f.required) {
+            if !w.input.contains_key(&f.name) {
+                self.err(at("input"), format!("required query field `{}` has no input", f.name), format!("add `{}: request.<field>` under input", f.name));
+            }
+        }
+        self.waiter_state(&w.state, query, at("state"));
+        if w.success.is_empty() || w.failure.iter().any(|f| w.success.contains(f)) {
+            self.err(at("success"), "waiter success values are empty or overlap failure values", "list the state values meaning done under success, failed under failure");
+        }
+    }
+
+    fn waiter_state(&mut self, state: &str, query: &OperationSpec, at: Location) {
+        let mut fields = query.response.fields.clone();
+        for segment in state.split('.') {
+            let (name, first) = segment.strip_suffix("[0]").map_or((segment, false), |n| (n, true));
+            let Some(f) = fields.iter().find(|f| f.name == name) else {
+                self.err(at, format!("waiter state `{state}`: `{name}` is not a field of `{}`'s response", query.name), "point at the field reporting the task state; `list[0].field` picks the first entry");
+                return;
+            };
+            let mut ty = f.ty.clone();
+            if first {
+                match ty.strip_prefix("list<").and_then(|t| t.strip_suffix('>')) {
+                    Some(inner) => ty = inner.to_string(),
+                    None => {
+                        self.err(at, format!("waiter state `{state}`: `{name}` is not a list"), "use [0] only after a list field");
+                        return;
+                    }
+                }
+            }
+            fields = self.catalog.objects.get(&ty).cloned().unwrap_or_default();
+        }
+    }
+
+    fn operation_uniqueness(&mut self, ops: &[OpRef<'_>]) {
+        let mut names = HashMap::new();
+        let mut routes = HashMap::new();
+        let mut commands = HashMap::new();
+        for (map, i, op) in ops {
+            let at = map.locate(&format!("operations[{i}].name"));
+            if let Some(first) = names.insert(op.name.to_snake_case(), at.clone()) {
+                self.err(at.clone(), format!("operation `{}` is defined twice (or collides after snake_case conversion)", op.name), format!("first defined at {first}"));
+            }
+            if let Some(first) = routes.insert((op.method.clone(), op.path.clone()), at.clone()) {
+                self.err(at.clone(), format!("{} {} is already used", op.method, op.path), format!("by the operation at {first}"));
+            }
+            if let Some(cli) = &op.cli {
+                if let Some(first) = commands.insert((cli.group.clone(), cli.name.clone()), at.clone()) {
+                    self.err(at, format!("command `vod {} {}` is already used", cli.group, cli.name), format!("by the operation at {first}"));
+                }
+            }
+        }
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The candidate closest to `word` by edit distance, if reasonably close.
+fn closest(word: &str, candidates: impl Iterator<Item = String>) -> Option<String> {
+    candidates
+        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

@@ -1,0 +1,142 @@
+//! Maintainer commands for the Cloud VoD SDK workspace.
+//!
+//! `cargo xtask codegen` regenerates `vod-client/src/generated/` from `api-spec/`;
+//! `cargo xtask codegen --check` writes nothing and fails, naming each stale file, when the
+//! checked-in code differs from what the spec produces; `--timings` prints how long each
+//! generator stage took.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use codegen::GeneratedFile;
+
+const USAGE: &str = "usage: cargo xtask codegen [--check] [--timings]
+
+  codegen            regenerate vod-client/src/generated/ from api-spec/*.yaml
+  codegen --check    write nothing; exit 1 naming each file that is stale
+  codegen --timings  also print how long load, validate, lower and emit took";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut words = args.iter().map(String::as_str);
+    match words.next() {
+        Some("codegen") => {}
+        Some("-h" | "--help") | None => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => {
+            eprintln!("error: unknown command `{other}`\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    }
+    let mut check = false;
+    let mut timings = false;
+    for word in words {
+        match word {
+            "--check" => check = true,
+            "--timings" => timings = true,
+            other => {
+                eprintln!("error: unknown flag `{other}`\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match codegen_command(&workspace_root(), check, timings) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    // xtask lives one level below the workspace root.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, String> {
+    let spec_dir = root.join("api-spec");
+    let out_dir = root.join("vod-client/src/generated");
+    let start = Instant::now();
+    let sources = codegen::read_spec_dir(&spec_dir).map_err(|e| e.to_string())?;
+    let sources: Vec<_> = sources
+        .into_iter()
+        .map(|mut s| {
+            s.path = s.path.strip_prefix(root).map(Path::to_path_buf).unwrap_or(s.path);
+            s
+        })
+        .collect();
+    let (files, stages) = codegen::generate_timed(&sources).map_err(|e| e.to_string())?;
+    if timings {
+        let lines: usize = files.iter().map(|f| f.contents.lines().count()).sum();
+        eprintln!(
+            "load {:?}, validate {:?}, lower {:?}, emit+format {:?}; total with file reads {:?}; {} files, {} lines",
+            stages.load, stages.validate, stages.lower, stages.emit, start.elapsed(), files.len(), lines
+        );
+    }
+    if check {
+        let stale = stale_files(&out_dir, &files).map_err(|e| e.to_string())?;
+        if stale.is_empty() {
+            return Ok(ExitCode::SUCCESS);
+        }
+        for path in &stale {
+            eprintln!("stale: {}", path.strip_prefix(root).unwrap_or(path).display());
+        }
+        eprintln!("generated code is out of date: run `cargo xtask codegen` and commit the result");
+        return Ok(ExitCode::FAILURE);
+    }
+    write_files(&out_dir, &files).map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Files whose contents differ, are missing, or are left over from an older spec.
+fn stale_files(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
+    let mut stale = Vec::new();
+    for file in files {
+        let path = out_dir.join(&file.path);
+        match std::fs::read_to_string(&path) {
+            Ok(existing) if existing == file.contents => {}
+            _ => stale.push(path),
+        }
+    }
+    stale.extend(leftovers(out_dir, files)?);
+    Ok(stale)
+}
+
+fn leftovers(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
+    let expected: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let mut extra = Vec::new();
+    if out_dir.is_dir() {
+        for entry in std::fs::read_dir(out_dir)? {
+            let path = entry?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if name.ends_with(".rs") && !expected.contains(name) {
+                extra.push(path);
+            }
+        }
+    }
+    extra.sort();
+    Ok(extra)
+}
+
+fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<()> {
+    std::fs::create_dir_all(out_dir)?;
+    for path in leftovers(out_dir, files)? {
+        std::fs::remove_file(path)?;
+    }
+    for file in files {
+        let path = out_dir.join(&file.path);
+        // Leave untouched files alone so build tools see no change.
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(file.contents.as_str()) {
+            std::fs::write(&path, &file.contents)?;
+        }
+    }
+    Ok(())
+}
