@@ -1,0 +1,201 @@
+//! Broken specs: every problem is reported at once, each at its exact file:line:column with a
+//! hint, and no input makes the generator panic.
+
+use std::path::PathBuf;
+
+use codegen::SourceFile;
+
+const SERVICE: &str = include_str!("fixtures/mini/service.yaml");
+
+fn sources(group: &str) -> Vec<SourceFile> {
+    vec![
+        SourceFile {
+            path: PathBuf::from("spec/service.yaml"),
+            text: SERVICE.to_string(),
+        },
+        SourceFile {
+            path: PathBuf::from("spec/broken.yaml"),
+            text: group.to_string(),
+        },
+    ]
+}
+
+/// `file:line:column: error: message` lines, hints left out.
+fn problems(group: &str) -> Vec<String> {
+    match codegen::generate(&sources(group)) {
+        Ok(_) => Vec::new(),
+        Err(codegen::Error::Spec(d)) => d
+            .0
+            .iter()
+            .map(|p| format!("{}: {}", p.location, p.message))
+            .collect(),
+        Err(other) => panic!("unexpected error kind: {other}"),
+    }
+}
+
+const HEAD: &str = "group: broken\ndoc: Broken things.\n";
+
+#[test]
+fn every_problem_is_reported_with_its_location() {
+    let yaml = format!(
+        "{HEAD}\
+operations:
+  - name: getThing
+    method: POST
+    path: vod/getThing
+    body: json
+    doc: Gets a thing.
+    retry_safe: true
+    request:
+      - {{ name: videoId, type: strin, doc: Id. }}
+      - {{ name: video_id, type: string, doc: Same name in snake case. }}
+      - {{ name: size, type: string, min: 1, doc: Text with a numeric bound. }}
+    response:
+      envelope: standard
+      data: object
+      fields:
+        - {{ name: items, type: list<FixtureTag>, required: true, doc: Items. }}
+    pagination: {{ page_index: pageIndex, page_size: pageSize, items: total }}
+  - name: getThing
+    method: GET
+    path: /vod/getThing2
+    body: json
+    doc: Duplicate name, GET with a JSON body.
+    retry_safe: true
+    response: {{ envelope: standard, data: none }}
+"
+    );
+    let got = problems(&yaml);
+    let expected = [
+        "spec/broken.yaml:6:11: path `vod/getThing` does not start with `/`",
+        "spec/broken.yaml:11:32: unknown type `strin` for field `videoId`",
+        "spec/broken.yaml:12:17: field `video_id` and field `videoId` (at spec/broken.yaml:11:17) both become `video_id` in Rust",
+        "spec/broken.yaml:13:42: `min` on `size`, which is not a number",
+        "spec/broken.yaml:19:31: pagination.page_index names `pageIndex`, which is not a request field",
+        "spec/broken.yaml:19:53: pagination.page_size names `pageSize`, which is not a request field",
+        "spec/broken.yaml:19:70: pagination.items names `total`, which is not a response field",
+        "spec/broken.yaml:20:11: generated output type `GetThingOutput` collides with a name defined at spec/broken.yaml:4:11",
+        "spec/broken.yaml:20:11: generated request type `GetThingRequest` collides with a name defined at spec/broken.yaml:4:11",
+        "spec/broken.yaml:20:11: operation `getThing` is defined twice (or collides after snake_case conversion)",
+        "spec/broken.yaml:23:11: GET with `body: json`",
+    ];
+    assert_eq!(got, expected, "\n{}", got.join("\n"));
+}
+
+#[test]
+fn hints_suggest_the_fix() {
+    let yaml = format!(
+        "{HEAD}types:\n  Thing:\n    doc: A thing.\n    fields:\n      - {{ name: color, type: FixtureColr, doc: Colour. }}\n"
+    );
+    let Err(codegen::Error::Spec(d)) = codegen::generate(&sources(&yaml)) else {
+        panic!("must fail")
+    };
+    assert_eq!(d.0.len(), 1);
+    assert!(d.0[0].hint.contains("did you mean `FixtureColor`?"), "{}", d.0[0].hint);
+    let rendered = d.to_string();
+    assert!(rendered.contains("spec/broken.yaml:7:30: error: unknown type `FixtureColr`"), "{rendered}");
+    assert!(rendered.ends_with("1 problem found in the spec"), "{rendered}");
+}
+
+#[test]
+fn enums_keywords_and_names_are_checked() {
+    let yaml = format!(
+        "{HEAD}\
+enums:
+  Shade:
+    type: integer
+    doc: Shades.
+    values:
+      - {{ value: 1, name: light, doc: Light. }}
+      - {{ value: 1, name: dark, doc: Dark. }}
+      - {{ value: x, name: Light, doc: "Same variant, wrong type." }}
+  Client:
+    type: string
+    doc: Reserved name.
+    values:
+      - {{ value: a, name: a, doc: A. }}
+operations:
+  - name: move
+    method: POST
+    path: /m
+    body: json
+    doc: A keyword as an operation name.
+    retry_safe: false
+    response: {{ envelope: standard, data: none }}
+"
+    );
+    let got = problems(&yaml);
+    let expected = [
+        "spec/broken.yaml:4:3: `Client` is reserved by the client",
+        "spec/broken.yaml:14:18: value `1` appears twice in the enum",
+        "spec/broken.yaml:15:18: value `x` does not fit the enum's type",
+        "spec/broken.yaml:15:28: value name `Light` becomes `Light`, already used at spec/broken.yaml:13:28",
+        "spec/broken.yaml:22:11: operation name `move` becomes the Rust keyword `move`",
+    ];
+    assert_eq!(got, expected, "\n{}", got.join("\n"));
+}
+
+#[test]
+fn waiter_pointing_at_missing_things_is_reported() {
+    let yaml = format!(
+        "{HEAD}\
+operations:
+  - name: startJob
+    method: POST
+    path: /start
+    body: json
+    doc: Starts a job.
+    retry_safe: false
+    request:
+      - {{ name: jobNo, type: string, required: true, doc: Job number. }}
+    response: {{ envelope: standard, data: string }}
+    waiter:
+      query: queryJob
+      input: {{ jobNo: request.jobNumber }}
+      state: status
+      success: [2]
+      failure: [3]
+  - name: queryJob
+    method: POST
+    path: /query
+    body: json
+    doc: Reports a job.
+    retry_safe: true
+    request:
+      - {{ name: jobNo, type: string, required: true, doc: Job number. }}
+    response:
+      envelope: standard
+      data: object
+      fields:
+        - {{ name: state, type: integer, required: true, doc: State. }}
+"
+    );
+    let got = problems(&yaml);
+    let expected = [
+        "spec/broken.yaml:15:23: waiter input `request.jobNumber` names a missing field",
+        "spec/broken.yaml:16:14: waiter state `status`: `status` is not a field of `queryJob`'s response",
+    ];
+    assert_eq!(got, expected, "\n{}", got.join("\n"));
+}
+
+#[test]
+fn garbage_never_panics() {
+    let inputs = [
+        "",
+        "---",
+        "[1, 2, 3]",
+        "group: [",
+        "group: g\ndoc: d\noperations: 7",
+        "group: g\ndoc: d\noperations:\n  - name: x\n    method: POST\n",
+        "group: g\ndoc: d\ntypes:\n  T:\n    doc: t\n    fields:\n      - { name: a, type: 'list<list<' , doc: x }\n",
+        "group: g\ndoc: d\nenums:\n  E:\n    type: integer\n    doc: e\n    values: []\n",
+        "\u{0}\u{1}\u{2}",
+        "group: g\ndoc: d\ntypes:\n  T:\n    doc: t\n    fields:\n      - { name: '', type: string, doc: x }\n",
+        "a: &a [*a]",
+    ];
+    for input in inputs {
+        let result = std::panic::catch_unwind(|| codegen::generate(&sources(input)));
+        assert!(result.is_ok(), "panicked on {input:?}");
+        assert!(result.unwrap().is_err(), "accepted {input:?}");
+    }
+}
