@@ -29,6 +29,9 @@ pub enum Error {
     /// The emitter produced tokens that do not parse: a generator bug, not a spec problem.
     #[error("internal error: emitted code does not parse: {0}")]
     Emit(#[from] syn::Error),
+    /// The spec directory holds no `*.yaml` file.
+    #[error("{0}: no *.yaml spec files found (expected service.yaml and group files)")]
+    EmptySpecDir(String),
     /// A spec file could not be read.
     #[error("cannot read {path}: {source}")]
     Io {
@@ -88,6 +91,9 @@ pub fn read_spec_dir(dir: &Path) -> Result<Vec<SourceFile>, Error> {
             let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
             sources.push(SourceFile { path, text });
         }
+    }
+    if sources.is_empty() {
+        return Err(Error::EmptySpecDir(dir.display().to_string()));
     }
     sources.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(sources)

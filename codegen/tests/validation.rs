@@ -108,7 +108,7 @@ enums:
     values:
       - {{ value: 1, name: light, doc: Light. }}
       - {{ value: 1, name: dark, doc: Dark. }}
-      - {{ value: x, name: Light, doc: "Same variant, wrong type." }}
+      - {{ value: x, name: Light, doc: \"Same variant, wrong type.\" }}
   Client:
     type: string
     doc: Reserved name.
@@ -126,11 +126,11 @@ operations:
     );
     let got = problems(&yaml);
     let expected = [
-        "spec/broken.yaml:4:3: `Client` is reserved by the client",
-        "spec/broken.yaml:14:18: value `1` appears twice in the enum",
-        "spec/broken.yaml:15:18: value `x` does not fit the enum's type",
-        "spec/broken.yaml:15:28: value name `Light` becomes `Light`, already used at spec/broken.yaml:13:28",
-        "spec/broken.yaml:22:11: operation name `move` becomes the Rust keyword `move`",
+        "spec/broken.yaml:9:18: value `1` appears twice in the enum",
+        "spec/broken.yaml:10:18: value `x` does not fit the enum's type",
+        "spec/broken.yaml:10:27: value name `Light` becomes `Light`, already used at spec/broken.yaml:8:27",
+        "spec/broken.yaml:11:3: `Client` is reserved by the client",
+        "spec/broken.yaml:17:11: operation name `move` becomes the Rust keyword `move`",
     ];
     assert_eq!(got, expected, "\n{}", got.join("\n"));
 }

@@ -125,3 +125,49 @@ pub trait Waitable: Request {
     /// Reads the task state out of one answer of the query.
     fn task_state(output: &<Self::Query as Request>::Output) -> TaskState;
 }
+
+/// Calls operation `R` with its parameters as a JSON object (wire names) and returns its data
+/// as JSON: the command line's and other dynamic callers' way in. The input goes through the
+/// typed request, so lenient decoding and validation apply exactly as for typed callers; a
+/// parameter of the wrong shape fails as [`Error::InvalidRequest`] naming the field.
+pub async fn invoke_json<R>(
+    client: &crate::Client,
+    input: serde_json::Value,
+) -> Result<serde_json::Value, Error>
+where
+    R: Request + DeserializeOwned,
+    R::Output: Serialize,
+{
+    let op = R::OPERATION;
+    let input = if input.is_null() {
+        serde_json::Value::Object(serde_json::Map::new())
+    } else {
+        input
+    };
+    let request: R = serde_path_to_error::deserialize(input).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        let field = if path == "." {
+            missing_field_name(&message).unwrap_or_default()
+        } else {
+            path
+        };
+        Error::InvalidRequest {
+            operation: op.name,
+            problems: vec![crate::error::FieldProblem { field, message }],
+        }
+    })?;
+    let output = client.send(&request).await?;
+    serde_json::to_value(&output).map_err(|e| Error::Decode {
+        operation: op.name,
+        path: ".".into(),
+        message: format!("cannot turn the answer into JSON: {e}"),
+        body_excerpt: String::new(),
+    })
+}
+
+/// `missing field `videoId`` → `videoId`, so a missing parameter is named like any other.
+fn missing_field_name(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next().map(str::to_string)
+}

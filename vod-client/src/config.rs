@@ -1,0 +1,391 @@
+//! Building a [`Client`]: where to send requests, how to sign them, how long to wait.
+//!
+//! Everything is checked in [`ClientBuilder::build`], so a bad endpoint or a missing key
+//! fails once, at start-up, with a message naming the setting — not on the first request.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::credentials::Credentials;
+use crate::retry::RetryPolicy;
+use crate::signer::Algorithm;
+use crate::{Client, Error};
+
+/// The service's public endpoint.
+pub const DEFAULT_ENDPOINT: &str = "https://api.cloudv.haplat.net";
+/// Environment variable overriding the endpoint.
+pub const ENDPOINT_ENV: &str = "VOD_ENDPOINT";
+/// Default total time allowed for one attempt (connect, send, receive).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Which of the two equivalent signing schemes (and header sets) to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum AuthProfile {
+    /// Cloud VoD's own `WS3-HMAC-SHA256`, headers `X-WS-AccessKey` and `X-WS-Timestamp`.
+    #[default]
+    Ws3,
+    /// The CDNetworks OpenAPI gateway's `CNC-HMAC-SHA256`, headers `x-cnc-accessKey`,
+    /// `x-cnc-timestamp` and `x-cnc-auth-method: AKSK`.
+    Cnc,
+}
+
+impl AuthProfile {
+    /// The signing algorithm.
+    pub fn algorithm(self) -> Algorithm {
+        match self {
+            AuthProfile::Ws3 => Algorithm::Ws3,
+            AuthProfile::Cnc => Algorithm::Cnc,
+        }
+    }
+
+    /// The header carrying the access key.
+    pub fn access_key_header(self) -> &'static str {
+        match self {
+            AuthProfile::Ws3 => "X-WS-AccessKey",
+            AuthProfile::Cnc => "x-cnc-accessKey",
+        }
+    }
+
+    /// The header carrying the signing timestamp.
+    pub fn timestamp_header(self) -> &'static str {
+        match self {
+            AuthProfile::Ws3 => "X-WS-Timestamp",
+            AuthProfile::Cnc => "x-cnc-timestamp",
+        }
+    }
+
+    /// Further fixed headers the profile requires.
+    pub fn extra_headers(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            AuthProfile::Ws3 => &[],
+            AuthProfile::Cnc => &[("x-cnc-auth-method", "AKSK")],
+        }
+    }
+}
+
+/// The source of "now" for signing timestamps; replaceable so tests can pin the clock and
+/// callers can correct a skewed system clock (the service rejects timestamps more than five
+/// minutes off).
+pub(crate) type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// A checked endpoint: scheme, host, optional port and base path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    /// `https://host[:port]`, no trailing slash.
+    pub origin: String,
+    /// The `Host` header value: the host, with the port when it is not the scheme's default.
+    pub host: String,
+    /// A path prefix before every operation path (usually empty), no trailing slash.
+    pub base_path: String,
+    /// The host is a loopback address (proxies are bypassed).
+    pub loopback: bool,
+}
+
+impl Endpoint {
+    /// Checks `url`: `http` or `https`, a host, no credentials, query or fragment.
+    pub fn parse(url: &str) -> Result<Self, Error> {
+        let bad = |why: &str| Error::Config(format!("invalid endpoint `{url}`: {why}"));
+        let parsed = reqwest::Url::parse(url.trim()).map_err(|e| bad(&e.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(bad("the scheme must be http or https"));
+        }
+        let host = parsed
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| bad("no host"))?;
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(bad(
+                "user names and passwords do not belong in the endpoint",
+            ));
+        }
+        if parsed.query().is_some() {
+            return Err(bad("the endpoint must not have a query string"));
+        }
+        if parsed.fragment().is_some() {
+            return Err(bad("the endpoint must not have a fragment"));
+        }
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let loopback = bare.eq_ignore_ascii_case("localhost")
+            || bare
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        let host = match parsed.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        };
+        Ok(Endpoint {
+            origin: format!("{}://{host}", parsed.scheme()),
+            host,
+            base_path: parsed.path().trim_end_matches('/').to_string(),
+            loopback,
+        })
+    }
+}
+
+/// Configures and builds a [`Client`].
+///
+/// ```
+/// # fn main() -> Result<(), vod_client::Error> {
+/// let client = vod_client::Client::builder()
+///     .endpoint("http://127.0.0.1:8080")
+///     .credentials("my-access-key", "my-secret-key")
+///     .timeout(std::time::Duration::from_secs(10))
+///     .build()?;
+/// # let _ = client;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct ClientBuilder {
+    pub(crate) endpoint: Option<String>,
+    pub(crate) credentials: Option<Credentials>,
+    pub(crate) profile: AuthProfile,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) user_agent: String,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) clock: Option<Clock>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            endpoint: None,
+            credentials: None,
+            profile: AuthProfile::default(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: None,
+            user_agent: concat!("vod-client/", env!("CARGO_PKG_VERSION")).to_string(),
+            retry: RetryPolicy::default(),
+            clock: None,
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("credentials", &self.credentials)
+            .field("profile", &self.profile)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("clock", &self.clock.as_ref().map(|_| "custom"))
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with defaults: the public endpoint, WS3 signing, 30 s timeout, 3 attempts.
+    /// Credentials must still be given.
+    pub fn new() -> Self {
+        ClientBuilder::default()
+    }
+
+    /// A builder reading `VOD_ACCESS_KEY`, `VOD_SECRET_KEY` and (optionally) `VOD_ENDPOINT`.
+    pub fn from_env() -> Result<Self, Error> {
+        let mut builder = ClientBuilder::new().credentials_value(Credentials::from_env()?);
+        if let Some(endpoint) = std::env::var(ENDPOINT_ENV)
+            .ok()
+            .filter(|e| !e.trim().is_empty())
+        {
+            builder = builder.endpoint(endpoint);
+        }
+        Ok(builder)
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:8080` for the emulator. Default
+    /// [`DEFAULT_ENDPOINT`].
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(url.into());
+        self
+    }
+
+    /// The access key pair.
+    pub fn credentials(self, access_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        self.credentials_value(Credentials::new(access_key, secret_key))
+    }
+
+    /// The access key pair, already wrapped.
+    pub fn credentials_value(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// The signing scheme. Default [`AuthProfile::Ws3`].
+    pub fn auth_profile(mut self, profile: AuthProfile) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// Total time allowed for one attempt. Default 30 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed to establish a connection (default: bounded by the timeout only).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The `User-Agent` header. Default `vod-client/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// How transient failures are retried.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Replaces the clock used for signing timestamps.
+    pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(now));
+        self
+    }
+
+    /// Shifts the signing clock by `seconds` (positive: ahead), for a machine whose clock is
+    /// known to be off.
+    pub fn clock_offset(self, seconds: i64) -> Self {
+        let shift = Duration::from_secs(seconds.unsigned_abs());
+        self.clock(move || {
+            let now = SystemTime::now();
+            if seconds >= 0 {
+                now.checked_add(shift).unwrap_or(now)
+            } else {
+                now.checked_sub(shift).unwrap_or(now)
+            }
+        })
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let endpoint = Endpoint::parse(self.endpoint.as_deref().unwrap_or(DEFAULT_ENDPOINT))?;
+        let credentials = self.credentials.clone().ok_or_else(|| {
+            Error::Config(
+                "no credentials: call .credentials(access_key, secret_key) or use Client::from_env()"
+                    .into(),
+            )
+        })?;
+        credentials.check()?;
+        if self.timeout.is_zero() {
+            return Err(Error::Config(
+                "the timeout must be greater than zero".into(),
+            ));
+        }
+        let mut http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .user_agent(self.user_agent.clone());
+        if let Some(connect) = self.connect_timeout {
+            http = http.connect_timeout(connect);
+        }
+        if endpoint.loopback {
+            http = http.no_proxy();
+        }
+        let http = http
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client::from_parts(crate::client::Inner {
+            http,
+            endpoint,
+            credentials,
+            profile: self.profile,
+            retry: self.retry,
+            timeout: self.timeout,
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_keeps_non_default_port_in_host() {
+        let e = Endpoint::parse("http://127.0.0.1:8080").expect("valid");
+        assert_eq!(e.origin, "http://127.0.0.1:8080");
+        assert_eq!(e.host, "127.0.0.1:8080");
+        assert_eq!(e.base_path, "");
+        assert!(e.loopback);
+        let e = Endpoint::parse("https://api.cloudv.haplat.net:443/").expect("valid");
+        assert_eq!(e.host, "api.cloudv.haplat.net");
+        assert!(!e.loopback);
+        let e = Endpoint::parse("http://localhost:80/prefix/").expect("valid");
+        assert_eq!(
+            (e.host.as_str(), e.base_path.as_str()),
+            ("localhost", "/prefix")
+        );
+        let e = Endpoint::parse("http://[::1]:9000").expect("ipv6");
+        assert_eq!(e.host, "[::1]:9000");
+        assert!(e.loopback);
+    }
+
+    #[test]
+    fn endpoint_rejects_bad_urls() {
+        for bad in [
+            "ftp://example.com",
+            "example.com",
+            "http://",
+            "https://a.b/?x=1",
+            "https://a.b/#f",
+            "https://u:p@a.b",
+            "",
+        ] {
+            let err = Endpoint::parse(bad).expect_err(bad);
+            assert!(err.to_string().contains("invalid endpoint"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn profiles_name_their_headers() {
+        assert_eq!(AuthProfile::default(), AuthProfile::Ws3);
+        assert_eq!(AuthProfile::Ws3.access_key_header(), "X-WS-AccessKey");
+        assert_eq!(AuthProfile::Ws3.timestamp_header(), "X-WS-Timestamp");
+        assert!(AuthProfile::Ws3.extra_headers().is_empty());
+        assert_eq!(AuthProfile::Cnc.access_key_header(), "x-cnc-accessKey");
+        assert_eq!(AuthProfile::Cnc.timestamp_header(), "x-cnc-timestamp");
+        assert_eq!(
+            AuthProfile::Cnc.extra_headers(),
+            &[("x-cnc-auth-method", "AKSK")]
+        );
+        assert_eq!(AuthProfile::Cnc.algorithm(), Algorithm::Cnc);
+    }
+
+    #[test]
+    fn build_checks_settings() {
+        let err = ClientBuilder::new().build().expect_err("no credentials");
+        assert!(err.to_string().contains("credentials"), "{err}");
+        let err = ClientBuilder::new()
+            .credentials("a", "b")
+            .endpoint("nope")
+            .build()
+            .expect_err("bad endpoint");
+        assert!(err.to_string().contains("nope"), "{err}");
+        let err = ClientBuilder::new()
+            .credentials("a", "b")
+            .timeout(Duration::ZERO)
+            .build()
+            .expect_err("zero timeout");
+        assert!(err.to_string().contains("timeout"), "{err}");
+        assert!(ClientBuilder::new().credentials("a", "b").build().is_ok());
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let b = ClientBuilder::new()
+            .credentials("AK", "super-secret")
+            .clock(SystemTime::now);
+        let text = format!("{b:?}");
+        assert!(!text.contains("super-secret"), "{text}");
+        assert!(text.contains("AK"), "{text}");
+    }
+}

@@ -1,0 +1,296 @@
+//! Reading an answer: is it a success, a service error or something else, and what does its
+//! data decode to.
+//!
+//! The service wraps most answers as `{"code": 200, "message": "...", "data": ...}` and
+//! reports failures with another `code` — often with HTTP 200. The code is read first (as a
+//! number or a numeric string), and only a successful answer's `data` is decoded, with the
+//! field path tracked so a decode error says which field of which operation broke.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess,
+    Visitor,
+};
+use serde::{Deserialize as _, Deserializer};
+
+use crate::error::excerpt;
+use crate::operation::{DataKind, Envelope, OperationSpec};
+use crate::Error;
+
+/// Longest body excerpt kept in an error.
+pub(crate) const EXCERPT_BYTES: usize = 512;
+
+/// The service's success code.
+pub const SUCCESS_CODE: i64 = 200;
+
+/// A decoded answer with the envelope's metadata.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Response<T> {
+    /// The decoded data.
+    pub data: T,
+    /// The request id from the response headers (`X-WS-RequestId` or `x-cnc-request-id`).
+    pub request_id: Option<String>,
+    /// The envelope's `code` (`None` for operations whose answer has no envelope).
+    pub code: Option<i64>,
+    /// The envelope's `message`.
+    pub message: Option<String>,
+    /// The HTTP status.
+    pub http_status: u16,
+}
+
+/// What came back over HTTP, before interpretation.
+#[derive(Debug, Clone)]
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub body: bytes::Bytes,
+}
+
+/// The envelope's `code` and `message`, read without touching `data`.
+#[derive(Debug, Default)]
+struct Head {
+    code: Option<serde_json::Value>,
+    message: Option<serde_json::Value>,
+}
+
+impl Head {
+    /// Reads `code`/`message` when the body is a JSON object; `None` otherwise.
+    fn read(body: &[u8]) -> Option<Head> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            code: Option<serde_json::Value>,
+            message: Option<serde_json::Value>,
+        }
+        let raw: Raw = serde_json::from_slice(body).ok()?;
+        Some(Head {
+            code: raw.code,
+            message: raw.message,
+        })
+    }
+
+    /// The code as an integer: a number, or a string holding one.
+    fn code(&self) -> Option<i64> {
+        match self.code.as_ref()? {
+            serde_json::Value::Number(n) => n.as_i64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                    .map(|f| f as i64)
+            }),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    fn message(&self) -> Option<String> {
+        match self.message.as_ref()? {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }
+    }
+}
+
+/// Classifies `raw` and decodes its data for `op`.
+pub(crate) fn interpret<T: DeserializeOwned>(
+    op: &'static OperationSpec,
+    raw: RawResponse,
+) -> Result<Response<T>, Error> {
+    let head = Head::read(&raw.body);
+    let code = head.as_ref().and_then(Head::code);
+    let message = head.as_ref().and_then(Head::message);
+    if !(200..300).contains(&raw.status) {
+        return Err(match code {
+            Some(code) if code != SUCCESS_CODE => service_error(op, code, message, &raw),
+            _ => Error::Http {
+                operation: op.name,
+                status: raw.status,
+                request_id: raw.request_id,
+                body_excerpt: excerpt(&raw.body, EXCERPT_BYTES),
+            },
+        });
+    }
+    if let Some(code) = code.filter(|c| *c != SUCCESS_CODE) {
+        return Err(service_error(op, code, message, &raw));
+    }
+    let data = match op.envelope {
+        Envelope::Standard => {
+            if head.as_ref().is_some_and(|h| h.code.is_some()) && code.is_none() {
+                return Err(decode_error(
+                    op,
+                    "code".into(),
+                    "not a number".into(),
+                    &raw.body,
+                ));
+            }
+            if code.is_none() {
+                let why = if head.is_some() {
+                    "missing field `code`"
+                } else {
+                    "not a JSON object"
+                };
+                return Err(decode_error(op, ".".into(), why.into(), &raw.body));
+            }
+            decode_tracked(op, &raw.body, EnvelopeSeed::<T>(op.data, PhantomData))?
+        }
+        Envelope::Bare => decode_bare(op, &raw.body)?,
+    };
+    Ok(Response {
+        data,
+        request_id: raw.request_id,
+        code,
+        message,
+        http_status: raw.status,
+    })
+}
+
+fn service_error(
+    op: &'static OperationSpec,
+    code: i64,
+    message: Option<String>,
+    raw: &RawResponse,
+) -> Error {
+    Error::Service {
+        operation: op.name,
+        code,
+        message: message.unwrap_or_default(),
+        request_id: raw.request_id.clone(),
+        http_status: raw.status,
+    }
+}
+
+fn decode_error(op: &'static OperationSpec, path: String, message: String, body: &[u8]) -> Error {
+    Error::Decode {
+        operation: op.name,
+        path,
+        message,
+        body_excerpt: excerpt(body, EXCERPT_BYTES),
+    }
+}
+
+/// Runs `seed` over the body with the field path tracked.
+fn decode_tracked<'de, S: DeserializeSeed<'de>>(
+    op: &'static OperationSpec,
+    body: &'de [u8],
+    seed: S,
+) -> Result<S::Value, Error> {
+    let mut track = serde_path_to_error::Track::new();
+    let mut json = serde_json::Deserializer::from_slice(body);
+    let result = seed
+        .deserialize(serde_path_to_error::Deserializer::new(
+            &mut json, &mut track,
+        ))
+        .and_then(|value| json.end().map(|()| value));
+    result.map_err(|e| decode_error(op, track.path().to_string(), e.to_string(), body))
+}
+
+/// A bare answer: the whole body is the data.
+fn decode_bare<T: DeserializeOwned>(op: &'static OperationSpec, body: &[u8]) -> Result<T, Error> {
+    if op.data == DataKind::String && serde_json::from_slice::<IgnoredAny>(body).is_err() {
+        // Not JSON at all: take the text itself.
+        let text = String::from_utf8_lossy(body).trim().to_string();
+        return T::deserialize(text.into_deserializer())
+            .map_err(|e: de::value::Error| decode_error(op, ".".into(), e.to_string(), body));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return decode_missing(op.data)
+            .map_err(|e: de::value::Error| decode_error(op, ".".into(), e.to_string(), body));
+    }
+    decode_tracked(op, body, DataSeed::<T>(op.data, PhantomData))
+}
+
+/// The data of a kind whose answer has no `data` at all.
+fn decode_missing<T: DeserializeOwned, E: de::Error>(kind: DataKind) -> Result<T, E> {
+    match kind {
+        DataKind::String => T::deserialize(String::new().into_deserializer()),
+        DataKind::None => T::deserialize(().into_deserializer()),
+        DataKind::Object | DataKind::SingleItemList => Err(E::missing_field("data")),
+    }
+}
+
+/// Walks the envelope object, decoding only `data`.
+struct EnvelopeSeed<T>(DataKind, PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for EnvelopeSeed<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeSeed<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object with code, message and data")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut data = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "data" && data.is_none() {
+                data = Some(map.next_value_seed(DataSeed::<T>(self.0, PhantomData))?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        match data {
+            Some(data) => Ok(data),
+            None => decode_missing(self.0),
+        }
+    }
+}
+
+/// Decodes `data` according to its [`DataKind`].
+struct DataSeed<T>(DataKind, PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for DataSeed<T> {
+    type Value = T;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        match self.0 {
+            DataKind::Object => T::deserialize(d),
+            DataKind::SingleItemList => d.deserialize_any(SingleItem::<T>(PhantomData)),
+            DataKind::String => {
+                let text: Option<String> = crate::de::lenient(d)?;
+                T::deserialize(text.unwrap_or_default().into_deserializer())
+            }
+            DataKind::None => {
+                IgnoredAny::deserialize(d)?;
+                T::deserialize(().into_deserializer())
+            }
+        }
+    }
+}
+
+/// An object, or a list holding exactly one.
+struct SingleItem<T>(PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for SingleItem<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object or a list holding one object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+        let first: T = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &"a list holding one object"))?;
+        if seq.next_element::<IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_length(2, &"a list holding one object"));
+        }
+        Ok(first)
+    }
+}
+
+#[cfg(test)]
+#[path = "response_tests.rs"]
+mod tests;

@@ -1,0 +1,290 @@
+//! Classification and decoding of answers, for each envelope and data kind.
+
+use super::*;
+use crate::operation::{BodyKind, HttpMethod};
+use serde::Deserialize;
+
+const OBJECT: &OperationSpec = &OperationSpec {
+    name: "getVideoList",
+    method: HttpMethod::Post,
+    path: "/vod/videoManage/getVideoList",
+    body: BodyKind::Json,
+    envelope: Envelope::Standard,
+    data: DataKind::Object,
+    retry_safe: true,
+};
+const SINGLE: &OperationSpec = &OperationSpec {
+    name: "getVideoInfo",
+    data: DataKind::SingleItemList,
+    ..*OBJECT
+};
+const STRING: &OperationSpec = &OperationSpec {
+    name: "transCode",
+    data: DataKind::String,
+    ..*OBJECT
+};
+const NONE: &OperationSpec = &OperationSpec {
+    name: "deleteVideo",
+    data: DataKind::None,
+    ..*OBJECT
+};
+const BARE: &OperationSpec = &OperationSpec {
+    name: "getUploadToken",
+    envelope: Envelope::Bare,
+    ..*OBJECT
+};
+const BARE_STRING: &OperationSpec = &OperationSpec {
+    name: "getPlayUrl",
+    envelope: Envelope::Bare,
+    data: DataKind::String,
+    ..*OBJECT
+};
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Video {
+    #[serde(rename = "videoId")]
+    video_id: String,
+    #[serde(default, deserialize_with = "crate::de::lenient")]
+    size: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Page {
+    #[serde(rename = "videoListInfo")]
+    videos: Vec<Video>,
+}
+
+fn raw(status: u16, body: &str) -> RawResponse {
+    RawResponse {
+        status,
+        request_id: Some("req-9".into()),
+        body: bytes::Bytes::copy_from_slice(body.as_bytes()),
+    }
+}
+
+fn ok<T: DeserializeOwned>(op: &'static OperationSpec, body: &str) -> T {
+    match interpret::<T>(op, raw(200, body)) {
+        Ok(r) => r.data,
+        Err(e) => panic!("{body}: {e}"),
+    }
+}
+
+fn err<T: DeserializeOwned + fmt::Debug>(
+    op: &'static OperationSpec,
+    status: u16,
+    body: &str,
+) -> Error {
+    interpret::<T>(op, raw(status, body)).expect_err(body)
+}
+
+#[test]
+fn standard_success_keeps_metadata() {
+    let r = interpret::<Page>(
+        OBJECT,
+        raw(200, r#"{"code":"200","message":"ok","data":{"videoListInfo":[{"videoId":"v1","size":"12"}]}}"#),
+    )
+    .expect("success");
+    assert_eq!(r.code, Some(200));
+    assert_eq!(r.message.as_deref(), Some("ok"));
+    assert_eq!(r.request_id.as_deref(), Some("req-9"));
+    assert_eq!(r.http_status, 200);
+    assert_eq!(
+        r.data.videos,
+        [Video {
+            video_id: "v1".into(),
+            size: Some(12)
+        }]
+    );
+}
+
+#[test]
+fn service_error_with_http_200() {
+    let e = err::<Page>(
+        OBJECT,
+        200,
+        r#"{"code":1502,"message":"video does not exist","data":null}"#,
+    );
+    match &e {
+        Error::Service {
+            operation,
+            code,
+            message,
+            request_id,
+            http_status,
+        } => {
+            assert_eq!(
+                (*operation, *code, *http_status),
+                ("getVideoList", 1502, 200)
+            );
+            assert_eq!(message, "video does not exist");
+            assert_eq!(request_id.as_deref(), Some("req-9"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        err::<Page>(OBJECT, 200, r#"{"code":"1000"}"#).service_code(),
+        Some(1000)
+    );
+    assert_eq!(
+        err::<Page>(OBJECT, 200, r#"{"code":1000.0}"#).service_code(),
+        Some(1000)
+    );
+}
+
+#[test]
+fn non_2xx_answers() {
+    let e = err::<Page>(OBJECT, 403, r#"{"code":1301,"message":"no permission"}"#);
+    assert_eq!(e.service_code(), Some(1301));
+    assert!(matches!(
+        e,
+        Error::Service {
+            http_status: 403,
+            ..
+        }
+    ));
+    let e = err::<Page>(OBJECT, 502, "<html>Bad Gateway</html>");
+    match e {
+        Error::Http {
+            status,
+            body_excerpt,
+            ..
+        } => assert_eq!(
+            (status, body_excerpt.as_str()),
+            (502, "<html>Bad Gateway</html>")
+        ),
+        other => panic!("{other:?}"),
+    }
+    let e = err::<Page>(OBJECT, 500, r#"{"code":200}"#);
+    assert!(matches!(e, Error::Http { status: 500, .. }), "{e:?}");
+    let long = "x".repeat(2000);
+    match err::<Page>(OBJECT, 500, &long) {
+        Error::Http { body_excerpt, .. } => assert!(body_excerpt.len() <= EXCERPT_BYTES + 3),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn decode_error_names_operation_and_path() {
+    let body =
+        r#"{"code":200,"data":{"videoListInfo":[{"videoId":"a"},{"videoId":"b"},{"videoId":{}}]}}"#;
+    let e = err::<Page>(OBJECT, 200, body);
+    match &e {
+        Error::Decode {
+            operation,
+            path,
+            body_excerpt,
+            ..
+        } => {
+            assert_eq!(*operation, "getVideoList");
+            assert_eq!(path, "data.videoListInfo[2].videoId");
+            assert_eq!(body_excerpt, body);
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = e.to_string();
+    assert!(
+        text.contains("getVideoList") && text.contains("data.videoListInfo[2].videoId"),
+        "{text}"
+    );
+    let e = err::<Page>(OBJECT, 200, r#"{"code":200,"data":{}}"#);
+    assert!(e.to_string().contains("videoListInfo"), "{e}");
+    let e = err::<Page>(OBJECT, 200, r#"{"code":200}"#);
+    assert!(e.to_string().contains("missing field `data`"), "{e}");
+    let e = err::<Page>(OBJECT, 200, r#"{"code":200,"data":null}"#);
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+}
+
+#[test]
+fn malformed_envelopes() {
+    let e = err::<Page>(OBJECT, 200, "<html>");
+    assert!(
+        matches!(&e, Error::Decode { message, .. } if message.contains("not a JSON object")),
+        "{e:?}"
+    );
+    let e = err::<Page>(OBJECT, 200, r#"{"data":{"videoListInfo":[]}}"#);
+    assert!(e.to_string().contains("missing field `code`"), "{e}");
+    let e = err::<Page>(OBJECT, 200, r#"{"code":"OK","data":{}}"#);
+    assert!(
+        matches!(&e, Error::Decode { path, .. } if path == "code"),
+        "{e:?}"
+    );
+    let e = err::<Page>(
+        OBJECT,
+        200,
+        r#"{"code":200,"data":{"videoListInfo":[]}} trailing"#,
+    );
+    assert!(matches!(e, Error::Decode { .. }));
+}
+
+#[test]
+fn single_item_list_accepts_object_or_one_element_list() {
+    let v: Video = ok(SINGLE, r#"{"code":200,"data":{"videoId":"a"}}"#);
+    assert_eq!(v.video_id, "a");
+    let v: Video = ok(SINGLE, r#"{"code":200,"data":[{"videoId":"b","size":3}]}"#);
+    assert_eq!((v.video_id.as_str(), v.size), ("b", Some(3)));
+    let e = err::<Video>(SINGLE, 200, r#"{"code":200,"data":[]}"#);
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+    let e = err::<Video>(
+        SINGLE,
+        200,
+        r#"{"code":200,"data":[{"videoId":"a"},{"videoId":"b"}]}"#,
+    );
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+    let e = err::<Video>(SINGLE, 200, r#"{"code":200,"data":[{"videoId":1.5e400}]}"#);
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+    let e = err::<Video>(
+        SINGLE,
+        200,
+        r#"{"code":200,"data":[{"size":"x","videoId":"a"}]}"#,
+    );
+    assert!(
+        matches!(&e, Error::Decode { path, .. } if path == "data[0].size"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn string_data_accepts_string_number_null_or_absent() {
+    assert_eq!(
+        ok::<String>(STRING, r#"{"code":200,"data":"task-1"}"#),
+        "task-1"
+    );
+    assert_eq!(ok::<String>(STRING, r#"{"code":200,"data":42}"#), "42");
+    assert_eq!(ok::<String>(STRING, r#"{"code":200,"data":null}"#), "");
+    assert_eq!(ok::<String>(STRING, r#"{"code":200}"#), "");
+    let e = err::<String>(STRING, 200, r#"{"code":200,"data":{"a":1}}"#);
+    assert!(
+        matches!(&e, Error::Decode { path, .. } if path == "data"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn none_data_ignores_whatever_comes() {
+    ok::<()>(NONE, r#"{"code":200,"data":{"anything":[1,2]}}"#);
+    ok::<()>(NONE, r#"{"code":200,"message":"deleted"}"#);
+    ok::<()>(NONE, r#"{"code":200,"data":null}"#);
+}
+
+#[test]
+fn bare_envelope() {
+    let v: Video = ok(BARE, r#"{"videoId":"x","size":"5"}"#);
+    assert_eq!(v.size, Some(5));
+    let v: Video = ok(BARE, r#"{"code":200,"videoId":"y"}"#);
+    assert_eq!(v.video_id, "y");
+    let e = err::<Video>(BARE, 200, r#"{"code":1004,"message":"bad"}"#);
+    assert_eq!(e.service_code(), Some(1004));
+    let e = err::<Video>(BARE, 200, r#"{"size":1}"#);
+    assert!(e.to_string().contains("videoId"), "{e}");
+    assert_eq!(
+        ok::<String>(BARE_STRING, r#""http://play/x.m3u8""#),
+        "http://play/x.m3u8"
+    );
+    assert_eq!(
+        ok::<String>(BARE_STRING, "http://play/raw.mp4\n"),
+        "http://play/raw.mp4"
+    );
+    assert_eq!(ok::<String>(BARE_STRING, ""), "");
+    let r = interpret::<Video>(BARE, raw(200, r#"{"videoId":"z"}"#)).expect("bare");
+    assert_eq!((r.code, r.message), (None, None));
+}

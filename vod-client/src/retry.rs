@@ -1,0 +1,299 @@
+//! When to send a request again, and how long to wait first.
+//!
+//! Only failures that say nothing about the request itself are retried: the network, a busy
+//! gateway (HTTP 429/502/503/504), a timeout, or a service code configured as "busy". A
+//! request that changes state is only resent when it cannot have reached the server (the
+//! connection was never made): resending a `deleteVideo` whose answer was lost is not safe.
+//! Delays grow exponentially with full jitter, so many clients failing together do not come
+//! back together; a `Retry-After` from the server wins.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::operation::OperationSpec;
+use crate::Error;
+
+/// How the client retries transient failures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in total, the first included (1 disables retries). Default 3.
+    pub max_attempts: u32,
+    /// Upper bound of the first delay; doubled for each further attempt. Default 200 ms.
+    pub initial_backoff: Duration,
+    /// Upper bound of any delay computed by backoff. Default 10 s.
+    pub max_backoff: Duration,
+    /// Upper bound of a delay asked for by `Retry-After`. Default 60 s.
+    pub max_retry_after: Duration,
+    /// HTTP statuses meaning "busy, try later". Default 429, 502, 503, 504.
+    pub retry_statuses: Vec<u16>,
+    /// Service `code`s meaning "busy / throttled, try later". The public docs list none, so
+    /// the default holds the HTTP-like codes some gateways put in the envelope: 429, 503.
+    pub retry_service_codes: Vec<i64>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(10),
+            max_retry_after: Duration::from_secs(60),
+            retry_statuses: vec![429, 502, 503, 504],
+            retry_service_codes: vec![429, 503],
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Sets the number of attempts (at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the first and the largest backoff delay.
+    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+
+    /// Sets the service codes treated as "busy".
+    pub fn with_retry_service_codes(mut self, codes: impl IntoIterator<Item = i64>) -> Self {
+        self.retry_service_codes = codes.into_iter().collect();
+        self
+    }
+
+    /// Whether `err`, the failure of attempt number `attempt` (1-based) of `op`, should be
+    /// retried.
+    pub fn should_retry(&self, op: &OperationSpec, err: &Error, attempt: u32) -> bool {
+        if attempt >= self.max_attempts {
+            return false;
+        }
+        if is_connect_failure(err) {
+            return true;
+        }
+        op.retry_safe && self.is_transient(err)
+    }
+
+    /// Whether `err` says nothing about the request itself.
+    pub fn is_transient(&self, err: &Error) -> bool {
+        match err {
+            Error::Timeout { .. } | Error::Transport { .. } => true,
+            Error::Http { status, .. } => self.retry_statuses.contains(status),
+            Error::Service {
+                code, http_status, ..
+            } => {
+                self.retry_service_codes.contains(code) || self.retry_statuses.contains(http_status)
+            }
+            _ => false,
+        }
+    }
+
+    /// The wait before attempt `attempt + 1`: the server's `Retry-After` (capped) if given,
+    /// otherwise a uniform random delay up to `initial_backoff * 2^(attempt-1)`, capped.
+    pub fn delay(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        jitter: &mut Jitter,
+    ) -> Duration {
+        if let Some(after) = retry_after {
+            return after.min(self.max_retry_after);
+        }
+        let exp = attempt.saturating_sub(1).min(20);
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(1u32 << exp)
+            .min(self.max_backoff);
+        jitter.below(ceiling)
+    }
+}
+
+/// A failure before the request left this machine: the connection was never established,
+/// so even a state-changing request can be sent again.
+pub(crate) fn is_connect_failure(err: &Error) -> bool {
+    matches!(err, Error::Transport { source, .. } if source.is_connect())
+}
+
+/// Reads `Retry-After` given in seconds (the HTTP-date form is ignored).
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// A small xorshift64* generator for backoff jitter: not cryptographic, just decorrelated
+/// across calls and processes, without pulling in a random-number crate.
+#[derive(Debug, Clone)]
+pub struct Jitter(u64);
+
+impl Jitter {
+    /// Seeded from the clock and a process-wide counter.
+    pub fn new() -> Self {
+        static COUNTER: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        let count = COUNTER.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+        Jitter::seeded(nanos ^ count)
+    }
+
+    /// A generator with a fixed seed, for reproducible tests.
+    pub fn seeded(seed: u64) -> Self {
+        // splitmix64 scrambles the seed; xorshift must not start at zero.
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        Jitter(if z == 0 { 1 } else { z })
+    }
+
+    /// The next pseudo-random number.
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A uniform duration in `[0, ceiling]` (millisecond resolution).
+    pub fn below(&mut self, ceiling: Duration) -> Duration {
+        let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
+        if millis == 0 {
+            return Duration::ZERO;
+        }
+        Duration::from_millis(self.next_u64() % (millis.saturating_add(1)))
+    }
+}
+
+impl Default for Jitter {
+    fn default() -> Self {
+        Jitter::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::{BodyKind, DataKind, Envelope, HttpMethod};
+
+    const SAFE: &OperationSpec = &OperationSpec {
+        name: "getVideoList",
+        method: HttpMethod::Post,
+        path: "/x",
+        body: BodyKind::Json,
+        envelope: Envelope::Standard,
+        data: DataKind::Object,
+        retry_safe: true,
+    };
+    const UNSAFE: &OperationSpec = &OperationSpec {
+        retry_safe: false,
+        name: "deleteVideo",
+        ..*SAFE
+    };
+
+    fn http(status: u16) -> Error {
+        Error::Http {
+            operation: "x",
+            status,
+            request_id: None,
+            body_excerpt: String::new(),
+        }
+    }
+
+    fn service(code: i64) -> Error {
+        Error::Service {
+            operation: "x",
+            code,
+            message: String::new(),
+            request_id: None,
+            http_status: 200,
+        }
+    }
+
+    #[test]
+    fn retries_transient_failures_of_safe_operations_only() {
+        let p = RetryPolicy::default();
+        for status in [429, 502, 503, 504] {
+            assert!(p.should_retry(SAFE, &http(status), 1), "{status}");
+            assert!(!p.should_retry(UNSAFE, &http(status), 1), "{status}");
+        }
+        assert!(!p.should_retry(SAFE, &http(500), 1));
+        assert!(!p.should_retry(SAFE, &http(400), 1));
+        let timeout = Error::Timeout {
+            operation: "x",
+            after: Duration::from_secs(1),
+        };
+        assert!(p.should_retry(SAFE, &timeout, 1));
+        assert!(!p.should_retry(UNSAFE, &timeout, 1));
+        assert!(p.should_retry(SAFE, &service(503), 1));
+        assert!(!p.should_retry(SAFE, &service(1502), 1));
+        assert!(!p.should_retry(SAFE, &Error::Config("x".into()), 1));
+    }
+
+    #[test]
+    fn stops_after_max_attempts() {
+        let p = RetryPolicy::default();
+        assert!(p.should_retry(SAFE, &http(503), 2));
+        assert!(!p.should_retry(SAFE, &http(503), 3));
+        assert!(!RetryPolicy::none().should_retry(SAFE, &http(503), 1));
+        assert_eq!(RetryPolicy::default().with_max_attempts(0).max_attempts, 1);
+    }
+
+    #[test]
+    fn service_codes_are_configurable() {
+        let p = RetryPolicy::default().with_retry_service_codes([1000]);
+        assert!(p.should_retry(SAFE, &service(1000), 1));
+        assert!(!p.should_retry(SAFE, &service(503), 1));
+    }
+
+    #[test]
+    fn delays_grow_and_stay_within_bounds() {
+        let p = RetryPolicy::default()
+            .with_backoff(Duration::from_millis(100), Duration::from_millis(350));
+        let mut j = Jitter::seeded(7);
+        for attempt in 1..10 {
+            let ceiling = Duration::from_millis((100u64 << (attempt - 1)).min(350));
+            for _ in 0..50 {
+                assert!(p.delay(attempt, None, &mut j) <= ceiling);
+            }
+        }
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(2)), &mut j),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(3600)), &mut j),
+            Duration::from_secs(60)
+        );
+        let zero = RetryPolicy::default().with_backoff(Duration::ZERO, Duration::ZERO);
+        assert_eq!(zero.delay(3, None, &mut j), Duration::ZERO);
+    }
+
+    #[test]
+    fn jitter_spreads_values() {
+        let mut j = Jitter::seeded(1);
+        let values: std::collections::HashSet<u64> =
+            (0..100).map(|_| j.next_u64() % 1000).collect();
+        assert!(values.len() > 50);
+        assert_ne!(Jitter::new().next_u64(), Jitter::new().next_u64());
+        assert_eq!(Jitter::seeded(5).next_u64(), Jitter::seeded(5).next_u64());
+    }
+
+    #[test]
+    fn retry_after_seconds() {
+        assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+    }
+}

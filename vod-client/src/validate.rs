@@ -1,0 +1,295 @@
+//! Checking a request against the limits the spec documents, before anything is sent.
+//!
+//! A request that breaks a limit costs a round trip and comes back with a vague code such as
+//! `1000`; checking locally gives the caller every problem at once, each with the field's wire
+//! path. Generated `validate()` bodies call the methods below with plain wire names; nested
+//! objects implement [`Validate`] and are walked with [`Validator::nested`] and
+//! [`Validator::nested_list`], which keep the path prefix (`urls[1].url`) so the nested code
+//! never needs to know where it sits.
+
+use crate::error::FieldProblem;
+use crate::operation::OperationSpec;
+use crate::Error;
+
+/// An object type (used inside requests) whose members have limits of their own.
+pub trait Validate {
+    /// Reports each member's problems to `v`, using the members' plain wire names; the
+    /// validator adds the path of the enclosing field.
+    fn validate_fields(&self, v: &mut Validator);
+}
+
+/// Collects the problems of one request.
+#[derive(Debug)]
+pub struct Validator {
+    operation: &'static OperationSpec,
+    prefix: String,
+    problems: Vec<FieldProblem>,
+}
+
+impl Validator {
+    /// Starts checking a request of `operation`.
+    pub fn new(operation: &'static OperationSpec) -> Self {
+        Validator {
+            operation,
+            prefix: String::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Records a problem with `field` (relative to the current nesting).
+    pub fn problem(&mut self, field: &str, message: impl Into<String>) {
+        let field = self.path(field);
+        self.problems.push(FieldProblem {
+            field,
+            message: message.into(),
+        });
+    }
+
+    /// A required text parameter must not be empty (or only white space): the service
+    /// answers such requests with a generic parameter error.
+    pub fn required_text(&mut self, field: &str, value: &str) {
+        if value.trim().is_empty() {
+            self.problem(field, "is required and must not be empty");
+        }
+    }
+
+    /// An integer must lie within the inclusive bounds, when present.
+    pub fn int_range(
+        &mut self,
+        field: &str,
+        value: Option<i64>,
+        min: Option<i64>,
+        max: Option<i64>,
+    ) {
+        let Some(value) = value else { return };
+        if let Some(min) = min.filter(|m| value < *m) {
+            self.problem(field, format!("must be at least {min}, got {value}"));
+        }
+        if let Some(max) = max.filter(|m| value > *m) {
+            self.problem(field, format!("must be at most {max}, got {value}"));
+        }
+    }
+
+    /// A number must be finite and lie within the inclusive bounds, when present.
+    pub fn number_range(
+        &mut self,
+        field: &str,
+        value: Option<f64>,
+        min: Option<f64>,
+        max: Option<f64>,
+    ) {
+        let Some(value) = value else { return };
+        if !value.is_finite() {
+            self.problem(field, format!("must be a finite number, got {value}"));
+            return;
+        }
+        if let Some(min) = min.filter(|m| value < *m) {
+            self.problem(field, format!("must be at least {min}, got {value}"));
+        }
+        if let Some(max) = max.filter(|m| value > *m) {
+            self.problem(field, format!("must be at most {max}, got {value}"));
+        }
+    }
+
+    /// A text's length in characters (not bytes: the service counts characters, and names
+    /// are often Chinese) must lie within the inclusive bounds, when present.
+    pub fn text_length(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        min: Option<usize>,
+        max: Option<usize>,
+    ) {
+        let Some(value) = value else { return };
+        let len = value.chars().count();
+        if let Some(min) = min.filter(|m| len < *m) {
+            let unit = if min == 1 { "character" } else { "characters" };
+            self.problem(field, format!("must have at least {min} {unit}, got {len}"));
+        }
+        if let Some(max) = max.filter(|m| len > *m) {
+            self.problem(
+                field,
+                format!("must have at most {max} characters, got {len}"),
+            );
+        }
+    }
+
+    /// A list's number of items must lie within the inclusive bounds, when present.
+    pub fn item_count(
+        &mut self,
+        field: &str,
+        count: Option<usize>,
+        min: Option<usize>,
+        max: Option<usize>,
+    ) {
+        let Some(count) = count else { return };
+        if let Some(min) = min.filter(|m| count < *m) {
+            self.problem(
+                field,
+                format!("must have at least {min} items, got {count}"),
+            );
+        }
+        if let Some(max) = max.filter(|m| count > *m) {
+            self.problem(field, format!("must have at most {max} items, got {count}"));
+        }
+    }
+
+    /// Checks a nested object; its problems are reported as `field.member`.
+    pub fn nested<T: Validate + ?Sized>(&mut self, field: &str, value: &T) {
+        let saved = self.enter(field);
+        value.validate_fields(self);
+        self.prefix.truncate(saved);
+    }
+
+    /// Checks each object of a list; problems are reported as `field[i].member`.
+    pub fn nested_list<T: Validate>(&mut self, field: &str, items: &[T]) {
+        for (i, item) in items.iter().enumerate() {
+            let saved = self.enter(&format!("{field}[{i}]"));
+            item.validate_fields(self);
+            self.prefix.truncate(saved);
+        }
+    }
+
+    /// Ends the check: `Ok` when nothing was wrong, otherwise one
+    /// [`Error::InvalidRequest`] listing every problem.
+    pub fn finish(self) -> Result<(), Error> {
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::InvalidRequest {
+                operation: self.operation.name,
+                problems: self.problems,
+            })
+        }
+    }
+
+    /// Extends the prefix with `field`; returns the length to truncate back to.
+    fn enter(&mut self, field: &str) -> usize {
+        let saved = self.prefix.len();
+        self.prefix = self.path(field);
+        saved
+    }
+
+    fn path(&self, field: &str) -> String {
+        if self.prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{}.{field}", self.prefix)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operation::{BodyKind, DataKind, Envelope, HttpMethod};
+
+    const OP: &OperationSpec = &OperationSpec {
+        name: "pullVideo",
+        method: HttpMethod::Post,
+        path: "/vod/pullVideo",
+        body: BodyKind::Json,
+        envelope: Envelope::Standard,
+        data: DataKind::String,
+        retry_safe: false,
+    };
+
+    struct Url {
+        url: String,
+        name: Option<String>,
+        inner: Option<Box<Url>>,
+    }
+
+    impl Validate for Url {
+        fn validate_fields(&self, v: &mut Validator) {
+            v.required_text("url", &self.url);
+            v.text_length("name", self.name.as_deref(), None, Some(3));
+            if let Some(inner) = &self.inner {
+                v.nested("inner", inner.as_ref());
+            }
+        }
+    }
+
+    fn url(url: &str, name: Option<&str>) -> Url {
+        Url {
+            url: url.into(),
+            name: name.map(Into::into),
+            inner: None,
+        }
+    }
+
+    fn fields(err: Error) -> Vec<String> {
+        err.problems().iter().map(|p| p.field.clone()).collect()
+    }
+
+    #[test]
+    fn nothing_wrong_is_ok() {
+        let mut v = Validator::new(OP);
+        v.int_range("pageSize", Some(10), Some(1), Some(50));
+        v.int_range("pageIndex", None, Some(1), None);
+        v.number_range("rate", Some(0.5), Some(0.0), Some(1.0));
+        v.text_length("name", Some("视频视频"), Some(1), Some(4));
+        v.item_count("ids", Some(2), Some(1), Some(2));
+        v.required_text("videoId", "abc");
+        v.nested_list("urls", &[url("http://a", None)]);
+        assert!(v.finish().is_ok());
+    }
+
+    #[test]
+    fn collects_every_problem_with_paths() {
+        let mut v = Validator::new(OP);
+        v.int_range("pageSize", Some(80), Some(1), Some(50));
+        v.int_range("pageIndex", Some(0), Some(1), None);
+        v.number_range("rate", Some(f64::NAN), None, None);
+        v.number_range("ratio", Some(-1.0), Some(0.0), None);
+        v.text_length("name", Some("abcde"), None, Some(4));
+        v.text_length("title", Some(""), Some(1), None);
+        v.item_count("ids", Some(0), Some(1), None);
+        v.item_count("ids2", Some(3), None, Some(2));
+        v.required_text("videoId", " \t");
+        let mut deep = url("x", None);
+        deep.inner = Some(Box::new(url("", Some("long"))));
+        v.nested_list("urls", &[url("ok", None), url("", Some("toolong")), deep]);
+        let err = v.finish().expect_err("problems");
+        let text = err.to_string();
+        assert!(text.starts_with("pullVideo: invalid request"), "{text}");
+        assert!(text.contains("must be at most 50, got 80"), "{text}");
+        assert_eq!(
+            fields(err),
+            [
+                "pageSize",
+                "pageIndex",
+                "rate",
+                "ratio",
+                "name",
+                "title",
+                "ids",
+                "ids2",
+                "videoId",
+                "urls[1].url",
+                "urls[1].name",
+                "urls[2].inner.url",
+                "urls[2].inner.name",
+            ]
+        );
+    }
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        let mut v = Validator::new(OP);
+        v.text_length("name", Some("视频视频"), None, Some(4));
+        assert!(v.finish().is_ok());
+        let mut v = Validator::new(OP);
+        v.text_length("name", Some("视频视频视"), None, Some(4));
+        let err = v.finish().expect_err("too long");
+        assert!(err.to_string().contains("at most 4 characters, got 5"));
+    }
+
+    #[test]
+    fn nested_object_prefix_is_restored() {
+        let mut v = Validator::new(OP);
+        v.nested("first", &url("", None));
+        v.required_text("after", "");
+        assert_eq!(fields(v.finish().expect_err("two")), ["first.url", "after"]);
+    }
+}

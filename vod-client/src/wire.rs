@@ -1,0 +1,414 @@
+//! Enumerations as the service spells them, and the text of wire values.
+//!
+//! The service adds states and codes without notice, and is loose about whether an integer
+//! enum arrives as `1` or `"1"`. [`wire_enum!`](crate::wire_enum) therefore declares enums that
+//! never fail to decode: unknown values land in an `Unknown(..)` variant that keeps the wire
+//! value, so it can be logged, compared and sent back unchanged.
+
+use std::borrow::Cow;
+use std::fmt;
+
+#[doc(hidden)]
+pub use serde as __serde;
+
+/// An enum declared with [`wire_enum!`](crate::wire_enum): its known values, for help texts
+/// and for the emulator.
+pub trait WireEnum {
+    /// Every known value as `(wire text, description)`, in declaration order.
+    fn known() -> &'static [(&'static str, &'static str)];
+}
+
+/// The text of a value as it travels on the wire; lets waiters compare a state field with
+/// the spec's success and failure values whatever the field's Rust type is.
+pub trait WireText {
+    /// The wire value as text (`"1"`, `"success"`).
+    fn wire_text(&self) -> Cow<'_, str>;
+}
+
+impl WireText for i32 {
+    fn wire_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
+    }
+}
+
+impl WireText for i64 {
+    fn wire_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
+    }
+}
+
+impl WireText for bool {
+    fn wire_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(if *self { "true" } else { "false" })
+    }
+}
+
+impl WireText for String {
+    fn wire_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl WireText for &str {
+    fn wire_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl WireText for str {
+    fn wire_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+/// Parsing a wire enum from text that is not one of its wire values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseWireEnumError {
+    /// The enum's name.
+    pub enum_name: &'static str,
+    /// The text that was given.
+    pub input: String,
+}
+
+impl fmt::Display for ParseWireEnumError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` is not a value of {}", self.input, self.enum_name)
+    }
+}
+
+impl std::error::Error for ParseWireEnumError {}
+
+/// The description of a value from its doc lines: joined, trimmed. `const` so that
+/// [`WireEnum::known`] can hand out a static table.
+#[doc(hidden)]
+pub const fn __doc(text: &'static str) -> &'static str {
+    text.trim_ascii()
+}
+
+/// Declares an enum of wire values (integers or strings).
+///
+/// Adds `#[non_exhaustive]`, an `Unknown(i64)` / `Unknown(String)` variant for values this
+/// version does not know, derives `Debug, Clone, PartialEq, Eq, Hash`, and implements lenient
+/// `Deserialize` (integer enums accept `1` and `"1"`), `Serialize` (the wire value), `Display`
+/// and `FromStr` (the wire value), [`WireText`], `wire_value()`, `from_wire()` and
+/// [`WireEnum`]. Variant docs are required and pass through.
+///
+/// ```
+/// vod_client::wire_enum! {
+///     /// Whether a video can be played.
+///     pub enum VideoState(i64) {
+///         /// The video is enabled.
+///         Enabled = 0,
+///         /// The video is blocked.
+///         Blocked = 1,
+///     }
+/// }
+/// let state: VideoState = serde_json::from_str("\"1\"").unwrap();
+/// assert_eq!(state, VideoState::Blocked);
+/// assert_eq!(VideoState::from_wire(7), VideoState::Unknown(7));
+/// assert_eq!(serde_json::to_string(&VideoState::Enabled).unwrap(), "0");
+/// ```
+#[macro_export]
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident(i64) {
+            $(
+                $(#[doc = $doc:literal])*
+                $variant:ident = $value:literal
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $(
+                $(#[doc = $doc])*
+                $variant,
+            )*
+            /// A value this version of the SDK does not know; holds the wire value.
+            Unknown(i64),
+        }
+
+        impl $name {
+            /// The value for a wire integer (`Unknown` when not a known value).
+            pub fn from_wire(value: i64) -> Self {
+                match value {
+                    $($value => $name::$variant,)*
+                    other => $name::Unknown(other),
+                }
+            }
+
+            /// The integer sent on the wire.
+            pub fn wire_value(&self) -> i64 {
+                match self {
+                    $($name::$variant => $value,)*
+                    $name::Unknown(other) => *other,
+                }
+            }
+        }
+
+        impl $crate::wire::WireEnum for $name {
+            fn known() -> &'static [(&'static str, &'static str)] {
+                const KNOWN: &[(&str, &str)] =
+                    &[$((stringify!($value), $crate::wire::__doc(concat!($($doc, "\n",)* "")))),*];
+                KNOWN
+            }
+        }
+
+        impl $crate::wire::WireText for $name {
+            fn wire_text(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Owned(self.wire_value().to_string())
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.wire_value(), f)
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::wire::ParseWireEnumError;
+            /// Parses the wire integer (surrounding spaces allowed).
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                s.trim().parse::<i64>().map(Self::from_wire).map_err(|_| {
+                    $crate::wire::ParseWireEnumError {
+                        enum_name: stringify!($name),
+                        input: s.to_string(),
+                    }
+                })
+            }
+        }
+
+        impl $crate::wire::__serde::Serialize for $name {
+            fn serialize<S: $crate::wire::__serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.wire_value())
+            }
+        }
+
+        impl<'de> $crate::wire::__serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::wire::__serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <i64 as $crate::de::Lenient>::deserialize_lenient(deserializer).map(Self::from_wire)
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident(String) {
+            $(
+                $(#[doc = $doc:literal])*
+                $variant:ident = $value:literal
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $(
+                $(#[doc = $doc])*
+                $variant,
+            )*
+            /// A value this version of the SDK does not know; holds the wire value.
+            Unknown(::std::string::String),
+        }
+
+        impl $name {
+            /// The value for a wire string (exact match; `Unknown` otherwise).
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    $($value => $name::$variant,)*
+                    other => $name::Unknown(other.to_string()),
+                }
+            }
+
+            /// The string sent on the wire.
+            pub fn wire_value(&self) -> &str {
+                match self {
+                    $($name::$variant => $value,)*
+                    $name::Unknown(other) => other.as_str(),
+                }
+            }
+        }
+
+        impl $crate::wire::WireEnum for $name {
+            fn known() -> &'static [(&'static str, &'static str)] {
+                const KNOWN: &[(&str, &str)] =
+                    &[$(($value, $crate::wire::__doc(concat!($($doc, "\n",)* "")))),*];
+                KNOWN
+            }
+        }
+
+        impl $crate::wire::WireText for $name {
+            fn wire_text(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed(self.wire_value())
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.wire_value())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::wire::ParseWireEnumError;
+            /// The value with exactly this wire text; any other text is kept as `Unknown`.
+            fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from_wire(s))
+            }
+        }
+
+        impl $crate::wire::__serde::Serialize for $name {
+            fn serialize<S: $crate::wire::__serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.wire_value())
+            }
+        }
+
+        impl<'de> $crate::wire::__serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::wire::__serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <::std::string::String as $crate::de::Lenient>::deserialize_lenient(deserializer)
+                    .map(|s| Self::from_wire(&s))
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{WireEnum, WireText};
+    use std::collections::HashSet;
+
+    crate::wire_enum! {
+        /// Whether a video can be played.
+        pub enum VideoState(i64) {
+            /// The video is enabled.
+            Enabled = 0,
+            /// The video is blocked.
+            ///
+            /// Second paragraph.
+            Blocked = 1,
+            /// Negative values work too.
+            Gone = -1,
+        }
+    }
+
+    crate::wire_enum! {
+        /// Output container.
+        pub enum OutputSuffix(String) {
+            /// Flash video.
+            Flv = "flv",
+            /// MPEG-4.
+            Mp4 = "mp4",
+        }
+    }
+
+    #[test]
+    fn integer_enum_decodes_numbers_and_strings() {
+        let decode = |t: &str| serde_json::from_str::<VideoState>(t);
+        assert_eq!(decode("1").ok(), Some(VideoState::Blocked));
+        assert_eq!(decode("\"1\"").ok(), Some(VideoState::Blocked));
+        assert_eq!(decode("\" 0 \"").ok(), Some(VideoState::Enabled));
+        assert_eq!(decode("-1").ok(), Some(VideoState::Gone));
+        assert_eq!(decode("1.0").ok(), Some(VideoState::Blocked));
+        assert_eq!(decode("9").ok(), Some(VideoState::Unknown(9)));
+        assert!(decode("\"blocked\"").is_err());
+        assert!(decode("null").is_err());
+        assert!(decode("1.5").is_err());
+    }
+
+    #[test]
+    fn integer_enum_encodes_and_prints_wire_value() {
+        assert_eq!(
+            serde_json::to_string(&VideoState::Blocked).ok().as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            serde_json::to_string(&VideoState::Unknown(42))
+                .ok()
+                .as_deref(),
+            Some("42")
+        );
+        assert_eq!(VideoState::Gone.to_string(), "-1");
+        assert_eq!(VideoState::Blocked.wire_value(), 1);
+        assert_eq!(VideoState::Blocked.wire_text(), "1");
+        assert_eq!("1".parse::<VideoState>(), Ok(VideoState::Blocked));
+        assert_eq!(" 5 ".parse::<VideoState>(), Ok(VideoState::Unknown(5)));
+        let err = "x".parse::<VideoState>().expect_err("not a number");
+        assert_eq!(err.to_string(), "`x` is not a value of VideoState");
+    }
+
+    #[test]
+    fn string_enum_round_trips() {
+        let decode = |t: &str| serde_json::from_str::<OutputSuffix>(t);
+        assert_eq!(decode("\"mp4\"").ok(), Some(OutputSuffix::Mp4));
+        assert_eq!(
+            decode("\"MP4\"").ok(),
+            Some(OutputSuffix::Unknown("MP4".into()))
+        );
+        assert_eq!(
+            decode("\"webm\"").ok(),
+            Some(OutputSuffix::Unknown("webm".into()))
+        );
+        assert_eq!(decode("3").ok(), Some(OutputSuffix::Unknown("3".into())));
+        assert_eq!(
+            serde_json::to_string(&OutputSuffix::Flv).ok().as_deref(),
+            Some("\"flv\"")
+        );
+        assert_eq!(
+            serde_json::to_string(&OutputSuffix::Unknown("x".into()))
+                .ok()
+                .as_deref(),
+            Some("\"x\"")
+        );
+        assert_eq!(OutputSuffix::Mp4.to_string(), "mp4");
+        assert_eq!("flv".parse::<OutputSuffix>(), Ok(OutputSuffix::Flv));
+        assert_eq!(OutputSuffix::Flv.wire_text(), "flv");
+        assert_eq!(OutputSuffix::Mp4.wire_value(), "mp4");
+    }
+
+    #[test]
+    fn known_values_carry_docs() {
+        assert_eq!(
+            VideoState::known(),
+            &[
+                ("0", "The video is enabled."),
+                ("1", "The video is blocked.\n\n Second paragraph."),
+                ("-1", "Negative values work too."),
+            ]
+        );
+        assert_eq!(
+            OutputSuffix::known(),
+            &[("flv", "Flash video."), ("mp4", "MPEG-4.")]
+        );
+    }
+
+    #[test]
+    fn derives_hold() {
+        let set: HashSet<VideoState> = [VideoState::Enabled, VideoState::Enabled].into();
+        assert_eq!(set.len(), 1);
+        let copy = OutputSuffix::Mp4.clone();
+        assert_eq!(format!("{copy:?}"), "Mp4");
+    }
+
+    #[test]
+    fn scalar_wire_text() {
+        assert_eq!(7_i32.wire_text(), "7");
+        assert_eq!((-7_i64).wire_text(), "-7");
+        assert_eq!(true.wire_text(), "true");
+        assert_eq!(String::from("done").wire_text(), "done");
+        assert_eq!("x".wire_text(), "x");
+    }
+}

@@ -1,0 +1,74 @@
+//! Fails when `vod-client/src/generated/` is not what `api-spec/` produces, so a spec change
+//! without `cargo xtask codegen` (or a hand edit of generated code) cannot land.
+
+use std::path::Path;
+
+#[test]
+fn checked_in_generated_code_matches_the_spec() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["codegen", "--check"])
+        .current_dir(&root)
+        .output()
+        .expect("xtask runs");
+    assert!(
+        status.status.success(),
+        "generated code is stale; run `cargo xtask codegen`:\n{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+#[test]
+fn check_names_stale_and_leftover_files() {
+    // A scratch copy of the workspace layout: spec + a generated dir with one edited file
+    // and one file no spec produces.
+    let scratch = std::env::temp_dir().join(format!("xtask-check-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let spec_dir = scratch.join("api-spec");
+    let out_dir = scratch.join("vod-client/src/generated");
+    std::fs::create_dir_all(&spec_dir).expect("mkdir");
+    std::fs::create_dir_all(&out_dir).expect("mkdir");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../codegen/tests/fixtures/mini");
+    for name in ["service.yaml", "widgets.yaml"] {
+        std::fs::copy(fixture.join(name), spec_dir.join(name)).expect("copy");
+    }
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(args)
+            .env("XTASK_ROOT", &scratch)
+            .output()
+            .expect("xtask runs")
+    };
+    assert!(run(&["codegen"]).status.success());
+    assert!(run(&["codegen", "--check"]).status.success(), "fresh output passes");
+    std::fs::write(out_dir.join("widgets.rs"), "// edited by hand\n").expect("write");
+    std::fs::write(out_dir.join("old_group.rs"), "// left over\n").expect("write");
+    let out = run(&["codegen", "--check"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("stale: vod-client/src/generated/widgets.rs"), "{stderr}");
+    assert!(stderr.contains("stale: vod-client/src/generated/old_group.rs"), "{stderr}");
+    assert!(run(&["codegen"]).status.success());
+    assert!(!out_dir.join("old_group.rs").exists(), "regeneration removes leftovers");
+    assert!(run(&["codegen", "--check"]).status.success());
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+#[test]
+fn broken_spec_fails_with_location() {
+    let scratch = std::env::temp_dir().join(format!("xtask-broken-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let spec_dir = scratch.join("api-spec");
+    std::fs::create_dir_all(&spec_dir).expect("mkdir");
+    std::fs::write(spec_dir.join("service.yaml"), "name: x\ndoc: [\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["codegen"])
+        .env("XTASK_ROOT", &scratch)
+        .output()
+        .expect("xtask runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("api-spec/service.yaml:"), "{stderr}");
+    assert!(stderr.contains("hint:"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&scratch);
+}
