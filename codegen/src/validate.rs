@@ -360,8 +360,8 @@ impl Checker {
             let at = map.locate(&format!("{path}.pagination.{key}"));
             match op.request.iter().find(|f| &f.name == name) {
                 None => self.err(at, format!("pagination.{key} names `{name}`, which is not a request field"), "name the request field that holds it"),
-                Some(f) if f.required || !matches!(f.ty.as_str(), "integer" | "long") => {
-                    self.err(at, format!("pagination.{key} field `{name}` must be an optional integer or long"), "the paginator sets it; make it `required: false` with a numeric type")
+                Some(f) if !matches!(f.ty.as_str(), "integer" | "long" | "string") => {
+                    self.err(at, format!("pagination.{key} field `{name}` must be an integer, long or string"), "the paginator reads and sets page numbers; give it a numeric (or numeric-text) type")
                 }
                 Some(_) => {}
             }

@@ -55,8 +55,18 @@
 #![deny(missing_docs)]
 
 /// Types and operations generated from `api-spec/` (requests, outputs, enums, client methods).
+// Formatted by the generator (prettyplease); `cargo xtask codegen --check` guards it instead.
+#[rustfmt::skip]
 #[path = "generated/mod.rs"]
 pub mod model;
+
+/// The generator's golden output for its fixture spec, compiled against this runtime so the
+/// golden files are known to build (see `codegen/tests/golden.rs`).
+#[cfg(test)]
+#[rustfmt::skip]
+#[allow(dead_code, unused_imports)]
+#[path = "../../codegen/tests/golden/mini/mod.rs"]
+mod golden_fixture;
 
 pub mod operation;
 

@@ -252,8 +252,6 @@ fn paginated_impl(op: &Operation) -> TokenStream {
         Type::List(inner) => rust_type(inner),
         other => rust_type(other),
     };
-    let index = ident(&p.page_index.ident);
-    let size = ident(&p.page_size.ident);
     let items = ident(&p.items.ident);
     let default_size: i64 = p
         .page_size
@@ -262,10 +260,8 @@ fn paginated_impl(op: &Operation) -> TokenStream {
         .and_then(|d| d.parse().ok())
         .unwrap_or(10);
     let default_size = proc_macro2::Literal::i64_unsuffixed(default_size);
-    let set_index = match p.page_index.ty {
-        Type::Integer => quote! { i32::try_from(index).unwrap_or(i32::MAX) },
-        _ => quote! { index },
-    };
+    let (get_index, set_index) = page_number_access(&p.page_index);
+    let (get_size, _) = page_number_access(&p.page_size);
     let take_items = if p.items.required {
         quote! { output.#items }
     } else {
@@ -276,13 +272,13 @@ fn paginated_impl(op: &Operation) -> TokenStream {
             type Item = #item;
             const DEFAULT_PAGE_SIZE: i64 = #default_size;
             fn page_index(&self) -> Option<i64> {
-                self.#index.map(i64::from)
+                #get_index
             }
             fn set_page_index(&mut self, index: i64) {
-                self.#index = Some(#set_index);
+                #set_index
             }
             fn page_size(&self) -> Option<i64> {
-                self.#size.map(i64::from)
+                #get_size
             }
             fn into_items(output: Self::Output) -> Vec<Self::Item> {
                 #take_items
@@ -336,6 +332,29 @@ fn waitable_impl(op: &Operation) -> TokenStream {
             }
         }
     }
+}
+
+/// How a page field is read as `Option<i64>` and set from `index: i64`, for the field's type
+/// (some list operations take page numbers as numeric text).
+fn page_number_access(field: &Field) -> (TokenStream, TokenStream) {
+    let name = ident(&field.ident);
+    let value = match field.ty {
+        Type::Integer => quote! { i32::try_from(index).unwrap_or(i32::MAX) },
+        Type::String => quote! { index.to_string() },
+        _ => quote! { index },
+    };
+    let get = match (&field.ty, field.required) {
+        (Type::String, true) => quote! { self.#name.trim().parse().ok() },
+        (Type::String, false) => quote! { self.#name.as_deref().and_then(|s| s.trim().parse().ok()) },
+        (_, true) => quote! { Some(i64::from(self.#name)) },
+        (_, false) => quote! { self.#name.map(i64::from) },
+    };
+    let set = if field.required {
+        quote! { self.#name = #value; }
+    } else {
+        quote! { self.#name = Some(#value); }
+    };
+    (get, set)
 }
 
 /// `Some(output).map(|x| &x.a).and_then(|x| x.first())...` ending in the state's wire text.
