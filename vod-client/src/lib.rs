@@ -67,6 +67,8 @@ pub mod model;
 #[allow(dead_code, unused_imports)]
 #[path = "../../codegen/tests/golden/mini/mod.rs"]
 mod golden_fixture;
+#[cfg(test)]
+mod golden_fixture_tests;
 
 pub mod operation;
 

@@ -1,0 +1,94 @@
+//! Behaviour of the generator's golden fixture output (`golden_fixture`), compiled against this
+//! runtime: what the generated code does, not only that it builds.
+
+use serde_json::json;
+
+use crate::golden_fixture::*;
+use crate::operation::{Paginated, Request, TaskState, Waitable};
+use crate::Error;
+
+fn problems(err: Error) -> Vec<(String, String)> {
+    match err {
+        Error::InvalidRequest {
+            operation,
+            problems,
+        } => {
+            assert_eq!(operation, "fixtureCreateWidget");
+            problems.into_iter().map(|p| (p.field, p.message)).collect()
+        }
+        other => panic!("expected an invalid request, got {other}"),
+    }
+}
+
+#[test]
+fn constraints_are_checked_with_field_paths() {
+    let mut request = FixtureCreateWidgetRequest::new("", 9);
+    request.ratio = Some(1.5);
+    let tag: FixtureTag = serde_json::from_value(json!({"label": "much-too-long"})).unwrap();
+    request.tags = Some(vec![tag.clone(), tag.clone(), tag.clone(), tag]);
+    let fields: Vec<String> = problems(request.validate().unwrap_err())
+        .into_iter()
+        .map(|(field, _)| field)
+        .collect();
+    assert_eq!(
+        fields,
+        ["name", "count", "ratio", "tags", "tags[0].label", "tags[1].label", "tags[2].label", "tags[3].label"]
+    );
+    assert!(FixtureCreateWidgetRequest::new("ok", 3).validate().is_ok());
+}
+
+#[test]
+fn outputs_decode_leniently_and_keep_unknown_enum_values() {
+    let output: FixtureListWidgetsOutput = serde_json::from_value(json!({
+        "total": "2",
+        "widgets": [
+            {"widgetId": "a", "state": "2", "type": "box", "sizeBytes": "12", "extra": true},
+            {"widgetId": "b", "state": 7}
+        ]
+    }))
+    .unwrap();
+    assert_eq!(output.total, 2);
+    assert_eq!(output.widgets[0].state, FixtureState::Done);
+    assert_eq!(output.widgets[0].r#type.as_deref(), Some("box"));
+    assert_eq!(output.widgets[0].size_bytes, Some(12));
+    assert_eq!(output.widgets[1].state, FixtureState::Unknown(7));
+    let missing = serde_json::from_value::<FixtureListWidgetsOutput>(json!({"total": 1}));
+    assert!(missing.unwrap_err().to_string().contains("widgets"));
+}
+
+#[test]
+fn waiter_reads_the_state_path() {
+    let request = FixtureCreateWidgetRequest::new("w", 1);
+    let started: FixtureCreateWidgetOutput = serde_json::from_value(json!({"widgetId": "w1"})).unwrap();
+    let query = request.state_query(&started);
+    assert_eq!(query.widget_id.as_deref(), Some("w1"));
+    let state = |body| {
+        let out: FixtureListWidgetsOutput = serde_json::from_value(body).unwrap();
+        FixtureCreateWidgetRequest::task_state(&out)
+    };
+    let page = |s: i64| json!({"total": 1, "widgets": [{"widgetId": "w1", "state": s}]});
+    assert_eq!(state(page(1)), TaskState::Running);
+    assert_eq!(state(page(2)), TaskState::Succeeded);
+    assert_eq!(state(page(-1)), TaskState::Failed("-1".into()));
+    assert_eq!(state(json!({"total": 0, "widgets": []})), TaskState::Running);
+}
+
+#[test]
+fn pagination_reads_and_sets_page_fields() {
+    let mut request = FixtureListWidgetsRequest::new();
+    assert_eq!(request.page_index(), None);
+    request.set_page_index(3);
+    assert_eq!(request.page_index, Some(3));
+    assert_eq!(FixtureListWidgetsRequest::DEFAULT_PAGE_SIZE, 20);
+    let body = serde_json::to_value(&request).unwrap();
+    assert_eq!(body, json!({"pageIndex": 3}), "unset optional fields are not sent");
+}
+
+#[test]
+fn string_enums_round_trip_their_wire_values() {
+    assert_eq!("sky-blue".parse::<FixtureColor>().unwrap(), FixtureColor::SkyBlue);
+    assert_eq!(serde_json::to_value(FixtureColor::SkyBlue).unwrap(), json!("sky-blue"));
+    let unknown: FixtureColor = serde_json::from_value(json!("green")).unwrap();
+    assert_eq!(unknown, FixtureColor::Unknown("green".into()));
+    assert_eq!(<FixtureCreateWidgetRequest as Request>::OPERATION.path, "/fixture/createWidget");
+}
