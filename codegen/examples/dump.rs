@@ -2,7 +2,8 @@
 //! `cargo run -p codegen --example dump -- codegen/tests/fixtures/mini`.
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "api-spec".into());
-    let result = codegen::read_spec_dir(std::path::Path::new(&dir)).and_then(|s| codegen::generate(&s));
+    let result =
+        codegen::read_spec_dir(std::path::Path::new(&dir)).and_then(|s| codegen::generate(&s));
     match result {
         Ok(files) => {
             for f in files {

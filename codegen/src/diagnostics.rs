@@ -51,7 +51,12 @@ pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
     /// Records a problem.
-    pub fn push(&mut self, location: Location, message: impl Into<String>, hint: impl Into<String>) {
+    pub fn push(
+        &mut self,
+        location: Location,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         self.0.push(Diagnostic {
             location,
             message: message.into(),
@@ -78,7 +83,11 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{d}")?;
         }
         let n = self.0.len();
-        write!(f, "{n} problem{} found in the spec", if n == 1 { "" } else { "s" })
+        write!(
+            f,
+            "{n} problem{} found in the spec",
+            if n == 1 { "" } else { "s" }
+        )
     }
 }
 

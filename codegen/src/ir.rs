@@ -293,9 +293,9 @@ pub const FORBIDDEN_IDENTS: &[&str] = &["self", "Self", "super", "crate", "_"];
 pub const KEYWORDS: &[&str] = &[
     "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
     "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
-    "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final",
-    "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// snake_case Rust name of a wire name; keywords become raw identifiers.
@@ -554,7 +554,12 @@ fn lower_operation(
     all_ops: &[&spec::OperationSpec],
 ) -> Operation {
     let request: Vec<Field> = op.request.iter().map(|f| lower_field(f, catalog)).collect();
-    let response: Vec<Field> = op.response.fields.iter().map(|f| lower_field(f, catalog)).collect();
+    let response: Vec<Field> = op
+        .response
+        .fields
+        .iter()
+        .map(|f| lower_field(f, catalog))
+        .collect();
     let find = |fields: &[Field], wire: &str| fields.iter().find(|f| f.wire == wire).cloned();
     let pagination = op.pagination.as_ref().and_then(|p| {
         Some(Pagination {
@@ -577,7 +582,11 @@ fn lower_operation(
         wire: op.name.clone(),
         method_name: op.name.to_snake_case(),
         type_name: op.name.to_upper_camel_case(),
-        method: if op.method == "GET" { Method::Get } else { Method::Post },
+        method: if op.method == "GET" {
+            Method::Get
+        } else {
+            Method::Post
+        },
         path: op.path.clone(),
         query_body: op.body == "query",
         doc: op.doc.trim().to_string(),
@@ -609,7 +618,11 @@ fn lower_waiter(
     let mut inputs = Vec::new();
     for (target, source) in &w.input {
         let (from_request, source_field) = split_source(source)?;
-        let pool = if from_request { &op.request } else { &op.response };
+        let pool = if from_request {
+            &op.request
+        } else {
+            &op.response
+        };
         inputs.push(WaiterInput {
             target: query.request.iter().find(|f| &f.wire == target)?.clone(),
             from_request,

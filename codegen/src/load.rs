@@ -108,7 +108,11 @@ pub fn load(sources: &[SourceFile]) -> Result<LoadedSpec, Diagnostics> {
             .and_then(|s| s.path.parent())
             .map(|dir| dir.join(SERVICE_FILE))
             .unwrap_or_else(|| PathBuf::from(SERVICE_FILE));
-        let location = Location { file, line: 1, column: 1 };
+        let location = Location {
+            file,
+            line: 1,
+            column: 1,
+        };
         problems.push(
             location,
             "the spec has no service.yaml",
@@ -125,7 +129,10 @@ fn is_service_file(path: &Path) -> bool {
     path.file_name().and_then(|n| n.to_str()) == Some(SERVICE_FILE)
 }
 
-fn parse<T: DeserializeOwned>(source: &SourceFile, problems: &mut Diagnostics) -> Option<Loaded<T>> {
+fn parse<T: DeserializeOwned>(
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+) -> Option<Loaded<T>> {
     match serde_yaml::from_str::<T>(&source.text) {
         Ok(spec) => Some(Loaded {
             spec,
@@ -284,9 +291,18 @@ mod tests {
         let service = source("service.yaml", "name: x\n");
         let err = load(&[source("g.yaml", text), service]).unwrap_err();
         let rendered = err.to_string();
-        assert!(rendered.contains("g.yaml:3:1: error: unknown field `operatons`"), "{rendered}");
-        assert!(rendered.contains("hint: check the key's spelling"), "{rendered}");
-        assert!(rendered.contains("service.yaml:"), "both files are reported: {rendered}");
+        assert!(
+            rendered.contains("g.yaml:3:1: error: unknown field `operatons`"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("hint: check the key's spelling"),
+            "{rendered}"
+        );
+        assert!(
+            rendered.contains("service.yaml:"),
+            "both files are reported: {rendered}"
+        );
     }
 
     #[test]

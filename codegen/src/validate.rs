@@ -9,14 +9,26 @@ use std::collections::{BTreeMap, HashMap};
 use heck::{ToKebabCase, ToLowerCamelCase, ToSnakeCase, ToUpperCamelCase};
 
 use crate::diagnostics::{Diagnostics, Location};
-use crate::ir::{field_ident, resolve_type, split_source, Catalog, Type, FORBIDDEN_IDENTS, KEYWORDS};
+use crate::ir::{
+    field_ident, resolve_type, split_source, Catalog, Type, FORBIDDEN_IDENTS, KEYWORDS,
+};
 use crate::load::{Loaded, LoadedSpec, SourceMap};
 use crate::spec::{EnumSpec, FieldSpec, GroupFile, OperationSpec, Scalar};
 
 /// Names the generated code or the runtime already uses.
 const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Client", "Error", "Request", "Response", "RequestBuilder", "Result", "Option", "Vec",
-    "String", "Box", "Value", "Self",
+    "Client",
+    "Error",
+    "Request",
+    "Response",
+    "RequestBuilder",
+    "Result",
+    "Option",
+    "Vec",
+    "String",
+    "Box",
+    "Value",
+    "Self",
 ];
 /// Module names the generator itself emits.
 const RESERVED_MODULES: &[&str] = &["service", "dispatch", "cli", "mod"];
@@ -46,7 +58,13 @@ type OpRef<'a> = (&'a SourceMap, usize, &'a OperationSpec);
 fn all_operations(spec: &LoadedSpec) -> Vec<OpRef<'_>> {
     spec.groups
         .iter()
-        .flat_map(|g| g.spec.operations.iter().enumerate().map(move |(i, op)| (&g.map, i, op)))
+        .flat_map(|g| {
+            g.spec
+                .operations
+                .iter()
+                .enumerate()
+                .map(move |(i, op)| (&g.map, i, op))
+        })
         .collect()
 }
 
@@ -71,18 +89,34 @@ impl Checker {
             );
         }
         if s.auth_profiles.is_empty() {
-            self.err(map.locate("auth_profiles"), "no auth profile", "add the ws3 profile");
+            self.err(
+                map.locate("auth_profiles"),
+                "no auth profile",
+                "add the ws3 profile",
+            );
         }
         let mut seen = HashMap::new();
         for (i, p) in s.auth_profiles.iter().enumerate() {
             let at = map.locate(&format!("auth_profiles[{i}].name"));
             if let Some(first) = seen.insert(p.name.clone(), at.clone()) {
-                self.err(at, format!("auth profile `{}` is defined twice", p.name), format!("first defined at {first}"));
+                self.err(
+                    at,
+                    format!("auth profile `{}` is defined twice", p.name),
+                    format!("first defined at {first}"),
+                );
             }
             for needed in ["content-type", "host"] {
-                if !p.signed_headers.iter().any(|h| h.eq_ignore_ascii_case(needed)) {
+                if !p
+                    .signed_headers
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(needed))
+                {
                     let at = map.locate(&format!("auth_profiles[{i}].signed_headers"));
-                    self.err(at, format!("signed_headers lacks `{needed}`"), "the service requires content-type and host to be signed");
+                    self.err(
+                        at,
+                        format!("signed_headers lacks `{needed}`"),
+                        "the service requires content-type and host to be signed",
+                    );
                 }
             }
         }
@@ -90,7 +124,11 @@ impl Checker {
         for (i, e) in s.error_codes.iter().enumerate() {
             let at = map.locate(&format!("error_codes[{i}].code"));
             if let Some(first) = codes.insert(e.code, at.clone()) {
-                self.err(at, format!("error code {} is listed twice", e.code), format!("merge it with the entry at {first}"));
+                self.err(
+                    at,
+                    format!("error code {} is listed twice", e.code),
+                    format!("merge it with the entry at {first}"),
+                );
             }
         }
         self.types_and_enums(&s.types, &s.enums, map);
@@ -102,26 +140,53 @@ impl Checker {
         let mut claim = |v: &mut Self, name: String, at: Location, what: &str| {
             if let Some(first) = seen.get(&name) {
                 let msg = format!("{what} `{name}` collides with a name defined at {first}");
-                v.err(at, msg, "rename one of them; type names are global across all spec files");
+                v.err(
+                    at,
+                    msg,
+                    "rename one of them; type names are global across all spec files",
+                );
             } else {
                 seen.insert(name, at);
             }
         };
-        let files = std::iter::once((&spec.service.map, &spec.service.spec.types, &spec.service.spec.enums))
-            .chain(spec.groups.iter().map(|g| (&g.map, &g.spec.types, &g.spec.enums)));
+        let files = std::iter::once((
+            &spec.service.map,
+            &spec.service.spec.types,
+            &spec.service.spec.enums,
+        ))
+        .chain(
+            spec.groups
+                .iter()
+                .map(|g| (&g.map, &g.spec.types, &g.spec.enums)),
+        );
         for (map, types, enums) in files {
             for name in types.keys() {
-                claim(self, name.clone(), map.locate(&format!("types.{name}")), "type");
+                claim(
+                    self,
+                    name.clone(),
+                    map.locate(&format!("types.{name}")),
+                    "type",
+                );
             }
             for name in enums.keys() {
-                claim(self, name.clone(), map.locate(&format!("enums.{name}")), "enum");
+                claim(
+                    self,
+                    name.clone(),
+                    map.locate(&format!("enums.{name}")),
+                    "enum",
+                );
             }
         }
         for g in &spec.groups {
             for (i, op) in g.spec.operations.iter().enumerate() {
                 let at = g.map.locate(&format!("operations[{i}].name"));
                 let base = op.name.to_upper_camel_case();
-                claim(self, format!("{base}Request"), at.clone(), "generated request type");
+                claim(
+                    self,
+                    format!("{base}Request"),
+                    at.clone(),
+                    "generated request type",
+                );
                 claim(self, format!("{base}Output"), at, "generated output type");
             }
             for (i, c) in g.spec.callbacks.iter().enumerate() {
@@ -151,10 +216,18 @@ impl Checker {
 
     fn type_name(&mut self, name: &str, at: Location) {
         if RESERVED_TYPE_NAMES.contains(&name) {
-            self.err(at, format!("`{name}` is reserved by the client"), "choose a more specific name, e.g. prefix it with the resource");
+            self.err(
+                at,
+                format!("`{name}` is reserved by the client"),
+                "choose a more specific name, e.g. prefix it with the resource",
+            );
         } else if name.to_upper_camel_case() != name || !is_identifier(name) {
             let fixed = name.to_upper_camel_case();
-            self.err(at, format!("type name `{name}` is not UpperCamelCase"), format!("write it as `{fixed}`"));
+            self.err(
+                at,
+                format!("type name `{name}` is not UpperCamelCase"),
+                format!("write it as `{fixed}`"),
+            );
         }
     }
 
@@ -164,32 +237,71 @@ impl Checker {
             "string" => false,
             other => {
                 let at = map.locate(&format!("{path}.type"));
-                self.err(at, format!("enum type `{other}` is neither integer nor string"), "use `type: integer` or `type: string`");
+                self.err(
+                    at,
+                    format!("enum type `{other}` is neither integer nor string"),
+                    "use `type: integer` or `type: string`",
+                );
                 return;
             }
         };
         if e.values.is_empty() {
-            self.err(map.locate(path), "enum has no values", "list the documented values under `values:`");
+            self.err(
+                map.locate(path),
+                "enum has no values",
+                "list the documented values under `values:`",
+            );
         }
         let mut wires = HashMap::new();
         let mut variants = HashMap::new();
         for (i, value) in e.values.iter().enumerate() {
             let at = map.locate(&format!("{path}.values[{i}].value"));
-            let fits = matches!((&value.value, integer), (Scalar::Int(_), true) | (Scalar::Str(_), false));
+            let fits = matches!(
+                (&value.value, integer),
+                (Scalar::Int(_), true) | (Scalar::Str(_), false)
+            );
             if !fits {
-                let want = if integer { "a whole number" } else { "text (quote it)" };
-                self.err(at.clone(), format!("value `{}` does not fit the enum's type", value.value.wire_text()), format!("write {want}"));
+                let want = if integer {
+                    "a whole number"
+                } else {
+                    "text (quote it)"
+                };
+                self.err(
+                    at.clone(),
+                    format!(
+                        "value `{}` does not fit the enum's type",
+                        value.value.wire_text()
+                    ),
+                    format!("write {want}"),
+                );
             }
             if let Some(first) = wires.insert(value.value.wire_text(), at.clone()) {
-                self.err(at, format!("value `{}` appears twice in the enum", value.value.wire_text()), format!("first at {first}; remove one"));
+                self.err(
+                    at,
+                    format!(
+                        "value `{}` appears twice in the enum",
+                        value.value.wire_text()
+                    ),
+                    format!("first at {first}; remove one"),
+                );
             }
             let at = map.locate(&format!("{path}.values[{i}].name"));
             let variant = value.name.to_upper_camel_case();
-            if variant == "Unknown" || !is_identifier(&variant) || FORBIDDEN_IDENTS.contains(&variant.as_str()) {
+            if variant == "Unknown"
+                || !is_identifier(&variant)
+                || FORBIDDEN_IDENTS.contains(&variant.as_str())
+            {
                 self.err(at.clone(), format!("`{}` cannot name an enum value", value.name), "`unknown` is reserved for values the spec does not list; use letters, digits and underscores");
             }
             if let Some(first) = variants.insert(variant.clone(), at.clone()) {
-                self.err(at, format!("value name `{}` becomes `{variant}`, already used at {first}", value.name), "give each value a distinct name");
+                self.err(
+                    at,
+                    format!(
+                        "value name `{}` becomes `{variant}`, already used at {first}",
+                        value.name
+                    ),
+                    "give each value a distinct name",
+                );
             }
         }
     }
@@ -198,9 +310,18 @@ impl Checker {
         let (g, map) = (&group.spec, &group.map);
         let module = g.group.to_snake_case();
         if g.group.to_kebab_case() != g.group || module.is_empty() {
-            self.err(map.locate("group"), format!("group `{}` is not kebab-case", g.group), format!("write it as `{}`", g.group.to_kebab_case()));
-        } else if RESERVED_MODULES.contains(&module.as_str()) || KEYWORDS.contains(&module.as_str()) {
-            self.err(map.locate("group"), format!("group `{}` is reserved", g.group), "choose another group name");
+            self.err(
+                map.locate("group"),
+                format!("group `{}` is not kebab-case", g.group),
+                format!("write it as `{}`", g.group.to_kebab_case()),
+            );
+        } else if RESERVED_MODULES.contains(&module.as_str()) || KEYWORDS.contains(&module.as_str())
+        {
+            self.err(
+                map.locate("group"),
+                format!("group `{}` is reserved", g.group),
+                "choose another group name",
+            );
         }
         self.types_and_enums(&g.types, &g.enums, map);
         for (i, op) in g.operations.iter().enumerate() {
@@ -216,9 +337,17 @@ impl Checker {
     fn identifier_name(&mut self, name: &str, at: Location, what: &str) {
         let snake = name.to_snake_case();
         if name.to_lower_camel_case() != name || !is_identifier(name) {
-            self.err(at, format!("{what} name `{name}` is not lowerCamelCase"), format!("write it as `{}`", name.to_lower_camel_case()));
+            self.err(
+                at,
+                format!("{what} name `{name}` is not lowerCamelCase"),
+                format!("write it as `{}`", name.to_lower_camel_case()),
+            );
         } else if KEYWORDS.contains(&snake.as_str()) {
-            self.err(at, format!("{what} name `{name}` becomes the Rust keyword `{snake}`"), "rename it; generated method names cannot be keywords");
+            self.err(
+                at,
+                format!("{what} name `{name}` becomes the Rust keyword `{snake}`"),
+                "rename it; generated method names cannot be keywords",
+            );
         }
     }
 
@@ -229,13 +358,30 @@ impl Checker {
             let fpath = format!("{path}[{i}]");
             let at = map.locate(&format!("{fpath}.name"));
             if let Some(first) = wires.insert(f.name.clone(), at.clone()) {
-                self.err(at.clone(), format!("field `{}` is defined twice", f.name), format!("first defined at {first}; remove one"));
-            } else if let Some((first_name, first)) = idents.insert(field_ident(&f.name), (f.name.clone(), at.clone())) {
-                let msg = format!("field `{}` and field `{first_name}` (at {first}) both become `{}` in Rust", f.name, field_ident(&f.name));
-                self.err(at.clone(), msg, "rename one of them; names must stay distinct after snake_case conversion");
+                self.err(
+                    at.clone(),
+                    format!("field `{}` is defined twice", f.name),
+                    format!("first defined at {first}; remove one"),
+                );
+            } else if let Some((first_name, first)) =
+                idents.insert(field_ident(&f.name), (f.name.clone(), at.clone()))
+            {
+                let msg = format!(
+                    "field `{}` and field `{first_name}` (at {first}) both become `{}` in Rust",
+                    f.name,
+                    field_ident(&f.name)
+                );
+                self.err(
+                    at.clone(),
+                    msg,
+                    "rename one of them; names must stay distinct after snake_case conversion",
+                );
             }
             let snake = f.name.to_snake_case();
-            if f.name.is_empty() || FORBIDDEN_IDENTS.contains(&snake.as_str()) || !is_identifier(&snake) {
+            if f.name.is_empty()
+                || FORBIDDEN_IDENTS.contains(&snake.as_str())
+                || !is_identifier(&snake)
+            {
                 self.err(at, format!("`{}` cannot name a field", f.name), "use letters, digits and underscores, not starting with a digit; `self`, `super` and `crate` are not allowed");
             }
             self.field(f, map, &fpath);
@@ -246,11 +392,19 @@ impl Checker {
         let Some(ty) = resolve_type(&f.ty, &self.catalog) else {
             let at = map.locate(&format!("{path}.type"));
             let hint = self.type_hint(&f.ty);
-            self.err(at, format!("unknown type `{}` for field `{}`", f.ty, f.name), hint);
+            self.err(
+                at,
+                format!("unknown type `{}` for field `{}`", f.ty, f.name),
+                hint,
+            );
             return;
         };
         if f.doc.trim().is_empty() {
-            self.err(map.locate(&format!("{path}.doc")), format!("field `{}` has no doc", f.name), "say what the field means; it becomes the field's doc comment");
+            self.err(
+                map.locate(&format!("{path}.doc")),
+                format!("field `{}` has no doc", f.name),
+                "say what the field means; it becomes the field's doc comment",
+            );
         }
         let numeric = matches!(ty, Type::Integer | Type::Long | Type::Number);
         let integral = matches!(ty, Type::Integer | Type::Long);
@@ -258,30 +412,57 @@ impl Checker {
             let Some(value) = value else { continue };
             let at = map.locate(&format!("{path}.{key}"));
             if !numeric {
-                self.err(at, format!("`{key}` on `{}`, which is not a number", f.name), "use min_length/max_length for text, max_items for lists");
+                self.err(
+                    at,
+                    format!("`{key}` on `{}`, which is not a number", f.name),
+                    "use min_length/max_length for text, max_items for lists",
+                );
             } else if integral && value.fract() != 0.0 {
-                self.err(at, format!("`{key}: {value}` is not a whole number but `{}` is an integer", f.name), "use a whole number");
+                self.err(
+                    at,
+                    format!(
+                        "`{key}: {value}` is not a whole number but `{}` is an integer",
+                        f.name
+                    ),
+                    "use a whole number",
+                );
             }
         }
         if let (Some(lo), Some(hi)) = (f.min, f.max) {
             if lo > hi {
-                self.err(map.locate(&format!("{path}.min")), format!("min {lo} is greater than max {hi}"), "swap them");
+                self.err(
+                    map.locate(&format!("{path}.min")),
+                    format!("min {lo} is greater than max {hi}"),
+                    "swap them",
+                );
             }
         }
         let is_text = ty == Type::String;
         for (key, value) in [("min_length", f.min_length), ("max_length", f.max_length)] {
             if value.is_some() && !is_text {
                 let at = map.locate(&format!("{path}.{key}"));
-                self.err(at, format!("`{key}` on `{}`, which is not a string", f.name), "lengths apply to strings only");
+                self.err(
+                    at,
+                    format!("`{key}` on `{}`, which is not a string", f.name),
+                    "lengths apply to strings only",
+                );
             }
         }
         if let (Some(lo), Some(hi)) = (f.min_length, f.max_length) {
             if lo > hi {
-                self.err(map.locate(&format!("{path}.min_length")), format!("min_length {lo} is greater than max_length {hi}"), "swap them");
+                self.err(
+                    map.locate(&format!("{path}.min_length")),
+                    format!("min_length {lo} is greater than max_length {hi}"),
+                    "swap them",
+                );
             }
         }
         if f.max_items.is_some() && !matches!(ty, Type::List(_)) {
-            self.err(map.locate(&format!("{path}.max_items")), format!("`max_items` on `{}`, which is not a list", f.name), "max_items applies to list<T> only");
+            self.err(
+                map.locate(&format!("{path}.max_items")),
+                format!("`max_items` on `{}`, which is not a list", f.name),
+                "max_items applies to list<T> only",
+            );
         }
     }
 
@@ -304,22 +485,50 @@ impl Checker {
         self.identifier_name(&op.name, at("name"), "operation");
         match (op.method.as_str(), op.body.as_str()) {
             ("POST", "json") | ("GET", "query") => {}
-            ("POST" | "GET", "json" | "query") => self.err(at("body"), format!("{} with `body: {}`", op.method, op.body), "GET sends parameters as `body: query`, POST as `body: json`"),
-            ("POST" | "GET", other) => self.err(at("body"), format!("unknown body `{other}`"), "use `json` or `query`"),
-            (other, _) => self.err(at("method"), format!("unsupported method `{other}`"), "use POST or GET (upper case)"),
+            ("POST" | "GET", "json" | "query") => self.err(
+                at("body"),
+                format!("{} with `body: {}`", op.method, op.body),
+                "GET sends parameters as `body: query`, POST as `body: json`",
+            ),
+            ("POST" | "GET", other) => self.err(
+                at("body"),
+                format!("unknown body `{other}`"),
+                "use `json` or `query`",
+            ),
+            (other, _) => self.err(
+                at("method"),
+                format!("unsupported method `{other}`"),
+                "use POST or GET (upper case)",
+            ),
         }
         if !op.path.starts_with('/') {
-            self.err(at("path"), format!("path `{}` does not start with `/`", op.path), format!("write it as `/{}`", op.path));
+            self.err(
+                at("path"),
+                format!("path `{}` does not start with `/`", op.path),
+                format!("write it as `/{}`", op.path),
+            );
         } else if op.path.contains(['?', ' ', '#']) {
-            self.err(at("path"), format!("path `{}` contains `?`, `#` or a space", op.path), "the path is the part before the query string");
+            self.err(
+                at("path"),
+                format!("path `{}` contains `?`, `#` or a space", op.path),
+                "the path is the part before the query string",
+            );
         }
         if op.doc.trim().is_empty() {
-            self.err(at("doc"), format!("operation `{}` has no doc", op.name), "one line on what it does");
+            self.err(
+                at("doc"),
+                format!("operation `{}` has no doc", op.name),
+                "one line on what it does",
+            );
         }
         if let Some(cli) = &op.cli {
             for (key, word) in [("cli.group", &cli.group), ("cli.name", &cli.name)] {
                 if word.to_kebab_case() != *word || word.is_empty() {
-                    self.err(at(key), format!("`{word}` is not kebab-case"), format!("write it as `{}`", word.to_kebab_case()));
+                    self.err(
+                        at(key),
+                        format!("`{word}` is not kebab-case"),
+                        format!("write it as `{}`", word.to_kebab_case()),
+                    );
                 }
             }
         }
@@ -333,23 +542,43 @@ impl Checker {
         let r = &op.response;
         let at = |key: &str| map.locate(&format!("{path}.response.{key}"));
         if !matches!(r.envelope.as_str(), "standard" | "bare") {
-            self.err(at("envelope"), format!("unknown envelope `{}`", r.envelope), "use `standard` ({code, message, data}) or `bare`");
+            self.err(
+                at("envelope"),
+                format!("unknown envelope `{}`", r.envelope),
+                "use `standard` ({code, message, data}) or `bare`",
+            );
         }
         match r.data.as_str() {
             "object" => {
                 if r.fields.is_empty() {
-                    self.err(at("fields"), "object data without fields", "list the data object's fields, or use `data: none`");
+                    self.err(
+                        at("fields"),
+                        "object data without fields",
+                        "list the data object's fields, or use `data: none`",
+                    );
                 }
             }
             "string" | "none" => {
                 if !r.fields.is_empty() {
-                    self.err(at("fields"), format!("fields given for `data: {}`", r.data), "fields describe object data only");
+                    self.err(
+                        at("fields"),
+                        format!("fields given for `data: {}`", r.data),
+                        "fields describe object data only",
+                    );
                 }
                 if r.single_item_list {
-                    self.err(at("single_item_list"), "single_item_list without object data", "remove it or use `data: object`");
+                    self.err(
+                        at("single_item_list"),
+                        "single_item_list without object data",
+                        "remove it or use `data: object`",
+                    );
                 }
             }
-            other => self.err(at("data"), format!("unknown data kind `{other}`"), "use `object`, `string` or `none`"),
+            other => self.err(
+                at("data"),
+                format!("unknown data kind `{other}`"),
+                "use `object`, `string` or `none`",
+            ),
         }
         self.fields(&r.fields, map, &format!("{path}.response.fields"));
     }
@@ -368,8 +597,19 @@ impl Checker {
         }
         let at = map.locate(&format!("{path}.pagination.items"));
         match op.response.fields.iter().find(|f| f.name == p.items) {
-            None => self.err(at, format!("pagination.items names `{}`, which is not a response field", p.items), "name the response list that holds the page's entries"),
-            Some(f) if !f.ty.starts_with("list<") => self.err(at, format!("pagination.items field `{}` is not a list", p.items), "point it at a list<T> field"),
+            None => self.err(
+                at,
+                format!(
+                    "pagination.items names `{}`, which is not a response field",
+                    p.items
+                ),
+                "name the response list that holds the page's entries",
+            ),
+            Some(f) if !f.ty.starts_with("list<") => self.err(
+                at,
+                format!("pagination.items field `{}` is not a list", p.items),
+                "point it at a list<T> field",
+            ),
             Some(_) => {}
         }
     }
@@ -379,42 +619,82 @@ impl Checker {
         let at = |key: &str| map.locate(&format!("{path}.waiter.{key}"));
         let Some((_, _, query)) = ops.iter().find(|(_, _, o)| o.name == w.query) else {
             let names = ops.iter().map(|(_, _, o)| o.name.clone());
-            let hint = closest(&w.query, names).map_or("name an operation of the spec".to_string(), |b| format!("did you mean `{b}`?"));
-            self.err(at("query"), format!("waiter query `{}` is not an operation", w.query), hint);
+            let hint = closest(&w.query, names)
+                .map_or("name an operation of the spec".to_string(), |b| {
+                    format!("did you mean `{b}`?")
+                });
+            self.err(
+                at("query"),
+                format!("waiter query `{}` is not an operation", w.query),
+                hint,
+            );
             return;
         };
         for (target, source) in &w.input {
             let at = map.locate(&format!("{path}.waiter.input.{target}"));
             let Some(t) = query.request.iter().find(|f| &f.name == target) else {
-                self.err(at, format!("`{target}` is not a request field of `{}`", query.name), "name a field of the query's request");
+                self.err(
+                    at,
+                    format!("`{target}` is not a request field of `{}`", query.name),
+                    "name a field of the query's request",
+                );
                 continue;
             };
             let Some((from_request, name)) = split_source(source) else {
-                self.err(at, format!("`{source}` is not `request.<field>` or `response.<field>`"), "say where the value comes from, e.g. request.transNo");
+                self.err(
+                    at,
+                    format!("`{source}` is not `request.<field>` or `response.<field>`"),
+                    "say where the value comes from, e.g. request.transNo",
+                );
                 continue;
             };
-            let pool = if from_request { &op.request } else { &op.response.fields };
+            let pool = if from_request {
+                &op.request
+            } else {
+                &op.response.fields
+            };
             match pool.iter().find(|f| f.name == name) {
-                None => self.err(at, format!("waiter input `{source}` names a missing field"), format!("`{name}` must be a field of this operation's {}", if from_request { "request" } else { "response" })),
-                Some(s) if s.ty != t.ty => self.err(at, format!("`{source}` is {} but `{target}` is {}", s.ty, t.ty), "map fields of the same type"),
+                None => self.err(
+                    at,
+                    format!("waiter input `{source}` names a missing field"),
+                    format!(
+                        "`{name}` must be a field of this operation's {}",
+                        if from_request { "request" } else { "response" }
+                    ),
+                ),
+                Some(s) if s.ty != t.ty => self.err(
+                    at,
+                    format!("`{source}` is {} but `{target}` is {}", s.ty, t.ty),
+                    "map fields of the same type",
+                ),
                 Some(_) => {}
             }
         }
         for f in query.request.iter().filter(|f| f.required) {
             if !w.input.contains_key(&f.name) {
-                self.err(at("input"), format!("required query field `{}` has no input", f.name), format!("add `{}: request.<field>` under input", f.name));
+                self.err(
+                    at("input"),
+                    format!("required query field `{}` has no input", f.name),
+                    format!("add `{}: request.<field>` under input", f.name),
+                );
             }
         }
         self.waiter_state(&w.state, query, at("state"));
         if w.success.is_empty() || w.failure.iter().any(|f| w.success.contains(f)) {
-            self.err(at("success"), "waiter success values are empty or overlap failure values", "list the state values meaning done under success, failed under failure");
+            self.err(
+                at("success"),
+                "waiter success values are empty or overlap failure values",
+                "list the state values meaning done under success, failed under failure",
+            );
         }
     }
 
     fn waiter_state(&mut self, state: &str, query: &OperationSpec, at: Location) {
         let mut fields = query.response.fields.clone();
         for segment in state.split('.') {
-            let (name, first) = segment.strip_suffix("[0]").map_or((segment, false), |n| (n, true));
+            let (name, first) = segment
+                .strip_suffix("[0]")
+                .map_or((segment, false), |n| (n, true));
             let Some(f) = fields.iter().find(|f| f.name == name) else {
                 self.err(at, format!("waiter state `{state}`: `{name}` is not a field of `{}`'s response", query.name), "point at the field reporting the task state; `list[0].field` picks the first entry");
                 return;
@@ -424,7 +704,11 @@ impl Checker {
                 match ty.strip_prefix("list<").and_then(|t| t.strip_suffix('>')) {
                     Some(inner) => ty = inner.to_string(),
                     None => {
-                        self.err(at, format!("waiter state `{state}`: `{name}` is not a list"), "use [0] only after a list field");
+                        self.err(
+                            at,
+                            format!("waiter state `{state}`: `{name}` is not a list"),
+                            "use [0] only after a list field",
+                        );
                         return;
                     }
                 }
@@ -440,14 +724,31 @@ impl Checker {
         for (map, i, op) in ops {
             let at = map.locate(&format!("operations[{i}].name"));
             if let Some(first) = names.insert(op.name.to_snake_case(), at.clone()) {
-                self.err(at.clone(), format!("operation `{}` is defined twice (or collides after snake_case conversion)", op.name), format!("first defined at {first}"));
+                self.err(
+                    at.clone(),
+                    format!(
+                        "operation `{}` is defined twice (or collides after snake_case conversion)",
+                        op.name
+                    ),
+                    format!("first defined at {first}"),
+                );
             }
             if let Some(first) = routes.insert((op.method.clone(), op.path.clone()), at.clone()) {
-                self.err(at.clone(), format!("{} {} is already used", op.method, op.path), format!("by the operation at {first}"));
+                self.err(
+                    at.clone(),
+                    format!("{} {} is already used", op.method, op.path),
+                    format!("by the operation at {first}"),
+                );
             }
             if let Some(cli) = &op.cli {
-                if let Some(first) = commands.insert((cli.group.clone(), cli.name.clone()), at.clone()) {
-                    self.err(at, format!("command `vod {} {}` is already used", cli.group, cli.name), format!("by the operation at {first}"));
+                if let Some(first) =
+                    commands.insert((cli.group.clone(), cli.name.clone()), at.clone())
+                {
+                    self.err(
+                        at,
+                        format!("command `vod {} {}` is already used", cli.group, cli.name),
+                        format!("by the operation at {first}"),
+                    );
                 }
             }
         }

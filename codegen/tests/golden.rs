@@ -19,7 +19,16 @@ fn fixture() -> Vec<codegen::SourceFile> {
 fn fixture_output_matches_golden_files() {
     let files = codegen::generate(&fixture()).expect("fixture generates");
     let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    assert_eq!(names, ["mod.rs", "service.rs", "dispatch.rs", "cli.rs", "widgets.rs"]);
+    assert_eq!(
+        names,
+        [
+            "mod.rs",
+            "service.rs",
+            "dispatch.rs",
+            "cli.rs",
+            "widgets.rs"
+        ]
+    );
     for file in &files {
         let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/golden/mini")
@@ -34,7 +43,10 @@ fn output_is_deterministic() {
     let mut reversed = fixture();
     reversed.reverse();
     let second = codegen::generate(&reversed).expect("generates");
-    assert_eq!(first, second, "same spec, in any file order, gives the same bytes");
+    assert_eq!(
+        first, second,
+        "same spec, in any file order, gives the same bytes"
+    );
 }
 
 #[test]

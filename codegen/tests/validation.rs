@@ -24,11 +24,11 @@ fn sources(group: &str) -> Vec<SourceFile> {
 fn problems(group: &str) -> Vec<String> {
     match codegen::generate(&sources(group)) {
         Ok(_) => Vec::new(),
-        Err(codegen::Error::Spec(d)) => d
-            .0
-            .iter()
-            .map(|p| format!("{}: {}", p.location, p.message))
-            .collect(),
+        Err(codegen::Error::Spec(d)) => {
+            d.0.iter()
+                .map(|p| format!("{}: {}", p.location, p.message))
+                .collect()
+        }
         Err(other) => panic!("unexpected error kind: {other}"),
     }
 }
@@ -91,10 +91,20 @@ fn hints_suggest_the_fix() {
         panic!("must fail")
     };
     assert_eq!(d.0.len(), 1);
-    assert!(d.0[0].hint.contains("did you mean `FixtureColor`?"), "{}", d.0[0].hint);
+    assert!(
+        d.0[0].hint.contains("did you mean `FixtureColor`?"),
+        "{}",
+        d.0[0].hint
+    );
     let rendered = d.to_string();
-    assert!(rendered.contains("spec/broken.yaml:7:30: error: unknown type `FixtureColr`"), "{rendered}");
-    assert!(rendered.ends_with("1 problem found in the spec"), "{rendered}");
+    assert!(
+        rendered.contains("spec/broken.yaml:7:30: error: unknown type `FixtureColr`"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.ends_with("1 problem found in the spec"),
+        "{rendered}"
+    );
 }
 
 #[test]

@@ -32,7 +32,16 @@ fn constraints_are_checked_with_field_paths() {
         .collect();
     assert_eq!(
         fields,
-        ["name", "count", "ratio", "tags", "tags[0].label", "tags[1].label", "tags[2].label", "tags[3].label"]
+        [
+            "name",
+            "count",
+            "ratio",
+            "tags",
+            "tags[0].label",
+            "tags[1].label",
+            "tags[2].label",
+            "tags[3].label"
+        ]
     );
     assert!(FixtureCreateWidgetRequest::new("ok", 3).validate().is_ok());
 }
@@ -59,7 +68,8 @@ fn outputs_decode_leniently_and_keep_unknown_enum_values() {
 #[test]
 fn waiter_reads_the_state_path() {
     let request = FixtureCreateWidgetRequest::new("w", 1);
-    let started: FixtureCreateWidgetOutput = serde_json::from_value(json!({"widgetId": "w1"})).unwrap();
+    let started: FixtureCreateWidgetOutput =
+        serde_json::from_value(json!({"widgetId": "w1"})).unwrap();
     let query = request.state_query(&started);
     assert_eq!(query.widget_id.as_deref(), Some("w1"));
     let state = |body| {
@@ -70,7 +80,10 @@ fn waiter_reads_the_state_path() {
     assert_eq!(state(page(1)), TaskState::Running);
     assert_eq!(state(page(2)), TaskState::Succeeded);
     assert_eq!(state(page(-1)), TaskState::Failed("-1".into()));
-    assert_eq!(state(json!({"total": 0, "widgets": []})), TaskState::Running);
+    assert_eq!(
+        state(json!({"total": 0, "widgets": []})),
+        TaskState::Running
+    );
 }
 
 #[test]
@@ -81,14 +94,27 @@ fn pagination_reads_and_sets_page_fields() {
     assert_eq!(request.page_index, Some(3));
     assert_eq!(FixtureListWidgetsRequest::DEFAULT_PAGE_SIZE, 20);
     let body = serde_json::to_value(&request).unwrap();
-    assert_eq!(body, json!({"pageIndex": 3}), "unset optional fields are not sent");
+    assert_eq!(
+        body,
+        json!({"pageIndex": 3}),
+        "unset optional fields are not sent"
+    );
 }
 
 #[test]
 fn string_enums_round_trip_their_wire_values() {
-    assert_eq!("sky-blue".parse::<FixtureColor>().unwrap(), FixtureColor::SkyBlue);
-    assert_eq!(serde_json::to_value(FixtureColor::SkyBlue).unwrap(), json!("sky-blue"));
+    assert_eq!(
+        "sky-blue".parse::<FixtureColor>().unwrap(),
+        FixtureColor::SkyBlue
+    );
+    assert_eq!(
+        serde_json::to_value(FixtureColor::SkyBlue).unwrap(),
+        json!("sky-blue")
+    );
     let unknown: FixtureColor = serde_json::from_value(json!("green")).unwrap();
     assert_eq!(unknown, FixtureColor::Unknown("green".into()));
-    assert_eq!(<FixtureCreateWidgetRequest as Request>::OPERATION.path, "/fixture/createWidget");
+    assert_eq!(
+        <FixtureCreateWidgetRequest as Request>::OPERATION.path,
+        "/fixture/createWidget"
+    );
 }

@@ -248,7 +248,12 @@ fn assert_request(op: &Operation, input: &Value, got: &Received) {
     match op.method {
         Method::Post => {
             assert_eq!(got.method, "POST", "{}", op.wire);
-            assert_eq!(got.header("Content-Type"), Some("application/json"), "{}", op.wire);
+            assert_eq!(
+                got.header("Content-Type"),
+                Some("application/json"),
+                "{}",
+                op.wire
+            );
             let body: Value = serde_json::from_slice(&got.body).expect("JSON body");
             assert_eq!(&body, input, "{}: body", op.wire);
         }
@@ -257,7 +262,12 @@ fn assert_request(op: &Operation, input: &Value, got: &Received) {
             assert!(got.body.is_empty(), "{}: GET has no body", op.wire);
             let sent: Map<String, Value> = input.as_object().cloned().unwrap_or_default();
             let pairs = query_pairs(&got.target);
-            assert_eq!(pairs.len(), sent.len(), "{}: every parameter in the query", op.wire);
+            assert_eq!(
+                pairs.len(),
+                sent.len(),
+                "{}: every parameter in the query",
+                op.wire
+            );
             for (key, value) in pairs {
                 let expected = match &sent[&key] {
                     Value::String(s) => s.clone(),
@@ -268,7 +278,11 @@ fn assert_request(op: &Operation, input: &Value, got: &Received) {
         }
     }
     let host = got.header("Host").expect("host header");
-    assert!(host.starts_with("127.0.0.1:"), "{}: host keeps its port: {host}", op.wire);
+    assert!(
+        host.starts_with("127.0.0.1:"),
+        "{}: host keeps its port: {host}",
+        op.wire
+    );
     assert_signed(op, got);
 }
 
@@ -288,7 +302,11 @@ async fn every_operation_round_trips_through_a_local_server() {
         let input = object_sample(&api, &op.request);
         let (body, expected) = answer(&api, op);
         for loose in [false, true] {
-            let sent_body = if loose { numbers_as_strings(&body) } else { body.clone() };
+            let sent_body = if loose {
+                numbers_as_strings(&body)
+            } else {
+                body.clone()
+            };
             *reply.lock().expect("lock") = sent_body.to_string();
             let output = vod_client::model::invoke(&client, &op.wire, input.clone())
                 .unwrap_or_else(|| panic!("{} is not dispatchable", op.wire))
@@ -296,7 +314,11 @@ async fn every_operation_round_trips_through_a_local_server() {
                 .unwrap_or_else(|e| panic!("{} (numbers as strings: {loose}): {e}", op.wire));
             let got = received.recv().await.expect("request recorded");
             assert_request(op, &input, &got);
-            assert_eq!(output, expected, "{}: decoded output (numbers as strings: {loose})", op.wire);
+            assert_eq!(
+                output, expected,
+                "{}: decoded output (numbers as strings: {loose})",
+                op.wire
+            );
         }
     }
 }
@@ -323,6 +345,10 @@ async fn service_errors_name_the_operation_and_keep_the_request_id() {
         let text = err.to_string();
         assert_eq!(err.service_code(), Some(1502), "{}: {text}", op.wire);
         assert_eq!(err.request_id(), Some("req-42"), "{}: {text}", op.wire);
-        assert!(text.contains(&op.wire), "{}: error names the operation: {text}", op.wire);
+        assert!(
+            text.contains(&op.wire),
+            "{}: error names the operation: {text}",
+            op.wire
+        );
     }
 }

@@ -72,7 +72,11 @@ fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, 
     let sources: Vec<_> = sources
         .into_iter()
         .map(|mut s| {
-            s.path = s.path.strip_prefix(root).map(Path::to_path_buf).unwrap_or(s.path);
+            s.path = s
+                .path
+                .strip_prefix(root)
+                .map(Path::to_path_buf)
+                .unwrap_or(s.path);
             s
         })
         .collect();
@@ -90,7 +94,10 @@ fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, 
             return Ok(ExitCode::SUCCESS);
         }
         for path in &stale {
-            eprintln!("stale: {}", path.strip_prefix(root).unwrap_or(path).display());
+            eprintln!(
+                "stale: {}",
+                path.strip_prefix(root).unwrap_or(path).display()
+            );
         }
         eprintln!("generated code is out of date: run `cargo xtask codegen` and commit the result");
         return Ok(ExitCode::FAILURE);
@@ -119,7 +126,10 @@ fn leftovers(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<Pat
     if out_dir.is_dir() {
         for entry in std::fs::read_dir(out_dir)? {
             let path = entry?.path();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             if name.ends_with(".rs") && !expected.contains(name) {
                 extra.push(path);
             }

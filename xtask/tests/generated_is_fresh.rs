@@ -40,16 +40,28 @@ fn check_names_stale_and_leftover_files() {
             .expect("xtask runs")
     };
     assert!(run(&["codegen"]).status.success());
-    assert!(run(&["codegen", "--check"]).status.success(), "fresh output passes");
+    assert!(
+        run(&["codegen", "--check"]).status.success(),
+        "fresh output passes"
+    );
     std::fs::write(out_dir.join("widgets.rs"), "// edited by hand\n").expect("write");
     std::fs::write(out_dir.join("old_group.rs"), "// left over\n").expect("write");
     let out = run(&["codegen", "--check"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("stale: vod-client/src/generated/widgets.rs"), "{stderr}");
-    assert!(stderr.contains("stale: vod-client/src/generated/old_group.rs"), "{stderr}");
+    assert!(
+        stderr.contains("stale: vod-client/src/generated/widgets.rs"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("stale: vod-client/src/generated/old_group.rs"),
+        "{stderr}"
+    );
     assert!(run(&["codegen"]).status.success());
-    assert!(!out_dir.join("old_group.rs").exists(), "regeneration removes leftovers");
+    assert!(
+        !out_dir.join("old_group.rs").exists(),
+        "regeneration removes leftovers"
+    );
     assert!(run(&["codegen", "--check"]).status.success());
     let _ = std::fs::remove_dir_all(&scratch);
 }

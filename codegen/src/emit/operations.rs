@@ -219,7 +219,11 @@ fn client_method(op: &Operation) -> TokenStream {
     let method = ident(&op.method_name);
     let request = ident(&op.request_type());
     let params = required_params(op);
-    let args = op.request.iter().filter(|f| f.required).map(|f| ident(&f.ident));
+    let args = op
+        .request
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| ident(&f.ident));
     let verb = match op.method {
         Method::Get => "GET",
         Method::Post => "POST",
@@ -345,7 +349,9 @@ fn page_number_access(field: &Field) -> (TokenStream, TokenStream) {
     };
     let get = match (&field.ty, field.required) {
         (Type::String, true) => quote! { self.#name.trim().parse().ok() },
-        (Type::String, false) => quote! { self.#name.as_deref().and_then(|s| s.trim().parse().ok()) },
+        (Type::String, false) => {
+            quote! { self.#name.as_deref().and_then(|s| s.trim().parse().ok()) }
+        }
         (_, true) => quote! { Some(i64::from(self.#name)) },
         (_, false) => quote! { self.#name.map(i64::from) },
     };

@@ -33,7 +33,11 @@ pub fn emit(api: &Api) -> TokenStream {
         }
     });
     let codes = s.error_codes.iter().map(|e| {
-        let (code, name, doc) = (proc_macro2::Literal::i64_unsuffixed(e.code), &e.name, e.doc.trim());
+        let (code, name, doc) = (
+            proc_macro2::Literal::i64_unsuffixed(e.code),
+            &e.name,
+            e.doc.trim(),
+        );
         let ops = &e.operations;
         quote! { ErrorCodeFacts { code: #code, name: #name, doc: #doc, operations: &[#(#ops),*] } }
     });
