@@ -70,6 +70,11 @@ mod golden_fixture;
 #[cfg(test)]
 mod golden_fixture_tests;
 
+/// The workspace README's examples, compiled as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod operation;
 
 mod builder;
