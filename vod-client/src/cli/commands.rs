@@ -1,0 +1,286 @@
+//! Building clap commands from the generated command table, and reading the parsed flags back
+//! into the JSON object an operation takes.
+//!
+//! The table is data (see [`super::table`]), so the commands are built with clap's builder API
+//! at run time. Every flag's value parser produces a [`serde_json::Value`] directly, so typing
+//! happens once, in clap (which names the flag in its error), and reading the matches back is the
+//! same loop for every kind.
+
+use std::collections::BTreeMap;
+
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use serde_json::{Map, Value};
+
+use super::table::{ArgKind, ArgSpec, CommandSpec};
+
+/// The id of the `--input-json` flag every operation command has.
+pub const INPUT_JSON: &str = "input-json";
+
+/// Long flags the top-level command already uses (globals and clap's own). A request field
+/// whose kebab name collides with one of them gets the flag `--param-<name>` instead, because
+/// clap rejects two arguments with one long name.
+const RESERVED_FLAGS: &[&str] = &[
+    "output",
+    "query",
+    "profile",
+    "endpoint",
+    "access-key",
+    "secret-key",
+    "debug",
+    "help",
+    "version",
+    INPUT_JSON,
+];
+
+/// The long flag used for a field: its table name, unless that is reserved.
+pub fn flag_name(arg: &ArgSpec) -> String {
+    if RESERVED_FLAGS.contains(&arg.flag) {
+        format!("param-{}", arg.flag)
+    } else {
+        arg.flag.to_string()
+    }
+}
+
+/// The clap id of a field's flag: its wire name, prefixed so it never equals a global's id.
+fn arg_id(arg: &ArgSpec) -> String {
+    format!("field:{}", arg.wire)
+}
+
+/// One clap command per group of the table, each holding one subcommand per operation, in
+/// table order (groups in order of first appearance).
+pub fn group_commands(table: &'static [CommandSpec]) -> Vec<Command> {
+    let mut groups: Vec<(&'static str, Vec<&'static CommandSpec>)> = Vec::new();
+    for spec in table {
+        match groups.iter_mut().find(|(g, _)| *g == spec.group) {
+            Some((_, specs)) => specs.push(spec),
+            None => groups.push((spec.group, vec![spec])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(group, specs)| {
+            let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+            Command::new(group)
+                .about(format!("API operations: {}", names.join(", ")))
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommands(specs.into_iter().map(operation_command))
+        })
+        .collect()
+}
+
+/// Adds the operations of `group` as subcommands of an existing (built-in) command with the
+/// same name, e.g. the generated `upload` group under `vod upload FILE...`: the first word
+/// picks an operation, anything else is the built-in's own arguments.
+pub fn merge_group(builtin: Command, group: Command) -> Command {
+    let subs: Vec<Command> = group.get_subcommands().cloned().collect();
+    builtin
+        .args_conflicts_with_subcommands(true)
+        .subcommand_negates_reqs(true)
+        .subcommands(subs)
+}
+
+/// The clap command of one operation.
+pub fn operation_command(spec: &'static CommandSpec) -> Command {
+    let mut cmd = Command::new(spec.name)
+        .about(spec.about)
+        .long_about(spec.long_about)
+        .arg(
+            Arg::new(INPUT_JSON)
+                .long(INPUT_JSON)
+                .value_name("FILE|-")
+                .help("Read the whole request as a JSON object (wire names) from FILE, or stdin for -")
+                .long_help(
+                    "Read the whole request as a JSON object keyed by the service's field names \
+                     (e.g. {\"videoName\": \"cat\"}) from FILE, or from stdin when FILE is -. \
+                     Flags given as well override the JSON's fields.",
+                ),
+        );
+    for arg in spec.args {
+        cmd = cmd.arg(field_arg(arg));
+    }
+    cmd
+}
+
+fn field_arg(arg: &'static ArgSpec) -> Arg {
+    let mut long_help = arg.help.to_string();
+    if let Some(default) = arg.default {
+        if !long_help.to_lowercase().contains("default") {
+            long_help.push_str(&format!("\n[service default: {default}]"));
+        }
+    }
+    if arg.list {
+        long_help.push_str("\nRepeat the flag to give several values.");
+    }
+    if arg.kind == ArgKind::Json {
+        long_help.push_str("\nThe value is JSON text, e.g. '{\"name\": \"x\"}'.");
+    }
+    let short_help = arg.help.lines().next().unwrap_or("").to_string();
+    let mut a = Arg::new(arg_id(arg))
+        .long(flag_name(arg))
+        .value_name(arg.kind.value_name())
+        .help(short_help)
+        .long_help(long_help)
+        .action(if arg.list {
+            ArgAction::Append
+        } else {
+            ArgAction::Set
+        });
+    if arg.required {
+        a = a.required_unless_present(INPUT_JSON);
+    }
+    if arg.kind == ArgKind::Boolean {
+        // `--flag` alone means true; `--flag false` is explicit.
+        a = a.num_args(0..=1).default_missing_value("true");
+    }
+    if arg.values.is_empty() {
+        a.value_parser(move |text: &str| parse_value(arg.kind, text))
+    } else {
+        let values = arg
+            .values
+            .iter()
+            .map(|(wire, meaning)| PossibleValue::new(*wire).help(*meaning));
+        let kind = arg.kind;
+        a.value_parser(
+            PossibleValuesParser::new(values)
+                .map(move |text| parse_value(kind, &text).unwrap_or(Value::String(text))),
+        )
+    }
+}
+
+/// Parses one flag value as `kind`. The error text is what clap prints after
+/// `invalid value '<text>' for '--<flag> <KIND>'`.
+pub fn parse_value(kind: ArgKind, text: &str) -> Result<Value, String> {
+    let expected = || format!("expected {}", kind.description());
+    match kind {
+        ArgKind::String => Ok(Value::String(text.to_string())),
+        ArgKind::Integer => text
+            .trim()
+            .parse::<i32>()
+            .map(Value::from)
+            .map_err(|e| format!("{} ({e})", expected())),
+        ArgKind::Long => text
+            .trim()
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|e| format!("{} ({e})", expected())),
+        ArgKind::Number => {
+            let n: f64 = text
+                .trim()
+                .parse()
+                .map_err(|e| format!("{} ({e})", expected()))?;
+            serde_json::Number::from_f64(n)
+                .map(Value::Number)
+                .ok_or_else(|| format!("{} (finite)", expected()))
+        }
+        ArgKind::Boolean => match text.trim() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(expected()),
+        },
+        ArgKind::Json => serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}")),
+    }
+}
+
+/// The request object of `spec` from its parsed flags, on top of `base` (the `--input-json`
+/// object, or empty): flags override the fields they name.
+pub fn request_from_matches(
+    spec: &CommandSpec,
+    matches: &ArgMatches,
+    base: Map<String, Value>,
+) -> Value {
+    let mut object = base;
+    for arg in spec.args {
+        let Ok(Some(values)) = matches.try_get_many::<Value>(&arg_id(arg)) else {
+            continue;
+        };
+        let mut values: Vec<Value> = values.cloned().collect();
+        let value = if arg.list {
+            Value::Array(values)
+        } else {
+            match values.pop() {
+                Some(v) => v,
+                None => continue,
+            }
+        };
+        object.insert(arg.wire.to_string(), value);
+    }
+    Value::Object(object)
+}
+
+/// Checks an `--input-json` object against the command's fields: every key must be a field,
+/// every value must fit the field's kind (numbers given as numeric text are accepted, as the
+/// service does). The error names the offending JSON path, e.g. `$.urls[1]`.
+pub fn check_input(spec: &CommandSpec, object: &Map<String, Value>) -> Result<(), String> {
+    let fields: BTreeMap<&str, &ArgSpec> = spec.args.iter().map(|a| (a.wire, a)).collect();
+    for (key, value) in object {
+        let Some(arg) = fields.get(key.as_str()) else {
+            let known: Vec<&str> = spec.args.iter().map(|a| a.wire).collect();
+            return Err(format!(
+                "$.{key}: unknown field of {} (known fields: {})",
+                spec.operation,
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ));
+        };
+        if value.is_null() {
+            continue;
+        }
+        let path = format!("$.{key}");
+        if arg.list {
+            let Value::Array(items) = value else {
+                return Err(format!("{path}: expected a list"));
+            };
+            for (i, item) in items.iter().enumerate() {
+                check_kind(arg, item, &format!("{path}[{i}]"))?;
+            }
+        } else {
+            check_kind(arg, value, &path)?;
+        }
+    }
+    Ok(())
+}
+
+fn check_kind(arg: &ArgSpec, value: &Value, path: &str) -> Result<(), String> {
+    let text = match value {
+        Value::String(s) => Some(s.as_str()),
+        _ => None,
+    };
+    let fits = match arg.kind {
+        ArgKind::String => value.is_string() || value.is_number(),
+        ArgKind::Integer => {
+            value.as_i64().is_some_and(|n| i32::try_from(n).is_ok())
+                || text.is_some_and(|t| t.trim().parse::<i32>().is_ok())
+        }
+        ArgKind::Long => value.is_i64() || text.is_some_and(|t| t.trim().parse::<i64>().is_ok()),
+        ArgKind::Number => {
+            value.is_number() || text.is_some_and(|t| t.trim().parse::<f64>().is_ok())
+        }
+        ArgKind::Boolean => value.is_boolean() || matches!(text, Some("true" | "false")),
+        ArgKind::Json => true,
+    };
+    if !fits {
+        return Err(format!(
+            "{path}: expected {}, got {value}",
+            arg.kind.description()
+        ));
+    }
+    if !arg.values.is_empty() {
+        let wire = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if !arg.values.iter().any(|(w, _)| *w == wire) {
+            let allowed: Vec<&str> = arg.values.iter().map(|(w, _)| *w).collect();
+            return Err(format!(
+                "{path}: {value} is not one of the allowed values ({})",
+                allowed.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}

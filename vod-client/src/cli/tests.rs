@@ -1,0 +1,248 @@
+//! The command builder against a small hand-written table (the generated one is exercised by
+//! the binary tests in `tests/cli_*.rs`).
+
+use clap::error::ErrorKind;
+use serde_json::{json, Map, Value};
+
+use super::commands::{check_input, request_from_matches};
+use super::table::{ArgKind, ArgSpec, CommandSpec};
+
+const fn arg(flag: &'static str, wire: &'static str, kind: ArgKind) -> ArgSpec {
+    ArgSpec {
+        flag,
+        wire,
+        kind,
+        list: false,
+        required: false,
+        help: "A field.",
+        default: None,
+        values: &[],
+    }
+}
+
+static TABLE: &[CommandSpec] = &[
+    CommandSpec {
+        group: "videos",
+        name: "list",
+        operation: "getVideoList",
+        about: "Pages through videos.",
+        long_about: "Pages through videos.\n\nOperation `getVideoList`.",
+        args: &[
+            arg("video-name", "videoName", ArgKind::String),
+            ArgSpec {
+                default: Some("10"),
+                ..arg("page-size", "pageSize", ArgKind::Integer)
+            },
+            arg("start-time", "startTime", ArgKind::Long),
+            arg("ratio", "ratio", ArgKind::Number),
+            arg("encrypt", "encrypt", ArgKind::Boolean),
+            ArgSpec {
+                values: &[
+                    ("0", "The video is enabled."),
+                    ("1", "The video is blocked."),
+                ],
+                ..arg("video-state", "videoState", ArgKind::Long)
+            },
+            ArgSpec {
+                values: &[("flv", "Flash video."), ("mp4", "MPEG-4.")],
+                ..arg("suffix", "suffix", ArgKind::String)
+            },
+            ArgSpec {
+                list: true,
+                ..arg("video-ids", "videoIds", ArgKind::String)
+            },
+            ArgSpec {
+                list: true,
+                ..arg("urls", "urls", ArgKind::Json)
+            },
+            // Collides with the global --output: becomes --param-output.
+            arg("output", "output", ArgKind::String),
+        ],
+    },
+    CommandSpec {
+        group: "videos",
+        name: "delete",
+        operation: "deleteVideo",
+        about: "Deletes a video.",
+        long_about: "Deletes a video.",
+        args: &[ArgSpec {
+            required: true,
+            ..arg("video-id", "videoId", ArgKind::String)
+        }],
+    },
+    CommandSpec {
+        group: "upload",
+        name: "token",
+        operation: "getUploadToken",
+        about: "Returns an upload token.",
+        long_about: "Returns an upload token.",
+        args: &[ArgSpec {
+            required: true,
+            ..arg("origin-file-name", "originFileName", ArgKind::String)
+        }],
+    },
+];
+
+fn parse(args: &[&str]) -> Result<clap::ArgMatches, clap::Error> {
+    super::command(TABLE).try_get_matches_from(std::iter::once("vod").chain(args.iter().copied()))
+}
+
+/// The request object `vod <args>` builds for an operation command.
+fn request(args: &[&str]) -> Value {
+    let matches = parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    let (group, sub) = matches.subcommand().expect("group");
+    let (name, op) = sub.subcommand().expect("operation");
+    let spec = TABLE
+        .iter()
+        .find(|s| s.group == group && s.name == name)
+        .expect("spec");
+    request_from_matches(spec, op, Map::new())
+}
+
+#[test]
+fn the_tree_is_valid() {
+    super::command(TABLE).debug_assert();
+}
+
+#[test]
+fn flags_become_typed_json() {
+    let value = request(&[
+        "videos",
+        "list",
+        "--video-name",
+        "cat",
+        "--page-size",
+        "20",
+        "--start-time",
+        "1700000000000",
+        "--ratio",
+        "1.5",
+        "--encrypt",
+        "--video-state",
+        "1",
+        "--suffix",
+        "mp4",
+        "--video-ids",
+        "a",
+        "--video-ids",
+        "b",
+        "--urls",
+        r#"{"url":"u1"}"#,
+        "--param-output",
+        "x",
+    ]);
+    assert_eq!(
+        value,
+        json!({
+            "videoName": "cat", "pageSize": 20, "startTime": 1_700_000_000_000_i64, "ratio": 1.5,
+            "encrypt": true, "videoState": 1, "suffix": "mp4", "videoIds": ["a", "b"],
+            "urls": [{"url": "u1"}], "output": "x"
+        })
+    );
+    assert_eq!(
+        request(&["videos", "list", "--encrypt", "false"]),
+        json!({"encrypt": false})
+    );
+    assert_eq!(request(&["videos", "list"]), json!({}));
+}
+
+#[test]
+fn bad_values_are_usage_errors_naming_the_flag() {
+    for (args, flag) in [
+        (&["videos", "list", "--page-size", "x"][..], "--page-size"),
+        (
+            &["videos", "list", "--page-size", "3000000000"][..],
+            "--page-size",
+        ),
+        (
+            &["videos", "list", "--video-state", "7"][..],
+            "--video-state",
+        ),
+        (&["videos", "list", "--ratio", "NaN"][..], "--ratio"),
+        (&["videos", "list", "--urls", "{"][..], "--urls"),
+        (&["videos", "list", "--nope", "1"][..], "--nope"),
+    ] {
+        let err = parse(args).expect_err(flag);
+        assert_eq!(err.exit_code(), 2, "{args:?}");
+        assert!(err.to_string().contains(flag), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn required_flags_unless_input_json() {
+    let err = parse(&["videos", "delete"]).expect_err("required");
+    assert_eq!(err.kind(), ErrorKind::MissingRequiredArgument);
+    assert!(err.to_string().contains("--video-id"), "{err}");
+    assert!(parse(&["videos", "delete", "--input-json", "req.json"]).is_ok());
+}
+
+#[test]
+fn help_lists_enum_values_with_their_meaning() {
+    let mut cmd = super::command(TABLE);
+    let list = cmd
+        .find_subcommand_mut("videos")
+        .and_then(|g| g.find_subcommand_mut("list"))
+        .expect("videos list");
+    let help = list.render_long_help().to_string();
+    assert!(help.contains("The video is blocked."), "{help}");
+    assert!(help.contains("--video-state <INT>"), "{help}");
+    assert!(help.contains("[service default: 10]"), "{help}");
+    assert!(help.contains("--input-json <FILE|->"), "{help}");
+    let root = super::command(TABLE).render_long_help().to_string();
+    assert!(root.contains("Exit codes:"), "{root}");
+}
+
+#[test]
+fn a_generated_group_named_like_a_builtin_is_merged() {
+    let value = request(&["upload", "token", "--origin-file-name", "a.mp4"]);
+    assert_eq!(value, json!({"originFileName": "a.mp4"}));
+    let matches = parse(&["upload", "a.mp4", "b.mp4", "--no-progress"]).expect("files");
+    let (_, sub) = matches.subcommand().expect("upload");
+    assert!(sub.subcommand().is_none());
+    assert_eq!(
+        sub.get_many::<std::path::PathBuf>("files")
+            .map(|f| f.count()),
+        Some(2)
+    );
+}
+
+#[test]
+fn globals_work_after_the_subcommand() {
+    let matches = parse(&["videos", "list", "--output", "yaml", "--query", "a[0]"]).expect("ok");
+    let globals = super::Globals::read(&matches).expect("globals");
+    assert_eq!(globals.output, Some(super::output::Format::Yaml));
+    assert!(globals.query.is_some());
+    let err = parse(&["videos", "list", "--output", "xml"]).expect_err("bad format");
+    assert_eq!(err.exit_code(), 2);
+}
+
+#[test]
+fn input_json_is_checked_against_the_table() {
+    let spec = &TABLE[0];
+    let object = |v: Value| v.as_object().cloned().expect("object");
+    assert!(check_input(spec, &object(json!({"pageSize": "20", "videoIds": ["a"]}))).is_ok());
+    for (input, path) in [
+        (json!({"pagesize": 1}), "$.pagesize"),
+        (json!({"pageSize": "x"}), "$.pageSize"),
+        (json!({"videoIds": "a"}), "$.videoIds"),
+        (json!({"videoIds": ["a", {}]}), "$.videoIds[1]"),
+        (json!({"videoState": 5}), "$.videoState"),
+        (json!({"encrypt": "yes"}), "$.encrypt"),
+    ] {
+        let err = check_input(spec, &object(input.clone())).expect_err("bad");
+        assert!(err.starts_with(path), "{input}: {err}");
+    }
+}
+
+#[test]
+fn flags_override_input_json() {
+    let matches = parse(&["videos", "list", "--page-size", "5"]).expect("ok");
+    let (_, sub) = matches.subcommand().expect("group");
+    let (_, op) = sub.subcommand().expect("op");
+    let base = json!({"pageSize": 50, "videoName": "dog"})
+        .as_object()
+        .cloned()
+        .expect("obj");
+    let value = request_from_matches(&TABLE[0], op, base);
+    assert_eq!(value, json!({"pageSize": 5, "videoName": "dog"}));
+}

@@ -1,0 +1,268 @@
+//! API operations through `vod <group> <name>` against a `vod emulator` child process: a read,
+//! writes, a paged list, `--input-json`, `--query`, and the error paths with their exit codes.
+//!
+//! Commands and flags are looked up in the generated table by operation and wire name, so the
+//! tests do not depend on how the spec names the commands.
+
+mod cli_support;
+
+use std::path::PathBuf;
+
+use cli_support::{fails_with, json_ok, temp_dir, Emulator};
+use serde_json::{json, Value};
+use vod_client::model::cli::COMMANDS;
+
+/// `[group, name]` of the command of `operation`.
+fn command(operation: &str) -> [&'static str; 2] {
+    let spec = COMMANDS
+        .iter()
+        .find(|c| c.operation == operation)
+        .unwrap_or_else(|| panic!("no command for {operation}"));
+    [spec.group, spec.name]
+}
+
+/// `--<flag>` of the field `wire` of `operation`.
+fn flag(operation: &str, wire: &str) -> String {
+    let spec = COMMANDS
+        .iter()
+        .find(|c| c.operation == operation)
+        .unwrap_or_else(|| panic!("no command for {operation}"));
+    let arg = spec
+        .args
+        .iter()
+        .find(|a| a.wire == wire)
+        .unwrap_or_else(|| panic!("{operation} has no field {wire}"));
+    format!("--{}", arg.flag)
+}
+
+fn upload(emulator: &Emulator, dir: &std::path::Path, names: &[&str]) -> Vec<String> {
+    let files: Vec<PathBuf> = names
+        .iter()
+        .map(|name| {
+            let path = dir.join(name);
+            std::fs::write(&path, name.as_bytes()).unwrap();
+            path
+        })
+        .collect();
+    let output = emulator.vod().arg("upload").args(&files).output().unwrap();
+    json_ok(&output)
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|v| v["videoId"].as_str().expect("videoId").to_string())
+        .collect()
+}
+
+fn list_page(emulator: &Emulator, index: u32, size: u32) -> Value {
+    let output = emulator
+        .vod()
+        .args(command("getVideoList"))
+        .args([flag("getVideoList", "pageIndex"), index.to_string()])
+        .args([flag("getVideoList", "pageSize"), size.to_string()])
+        .output()
+        .unwrap();
+    json_ok(&output)
+}
+
+#[test]
+fn paged_list_read_and_write() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("ops-paged");
+    let ids = upload(&emulator, &dir, &["a.mp4", "b.mp4", "c.mp4"]);
+
+    // Paged list: 2 + 1 entries (`videoTotal` counts the entries of the page, as documented).
+    let first = list_page(&emulator, 1, 2);
+    let second = list_page(&emulator, 2, 2);
+    assert_eq!(first["videoTotal"], 2, "{first}");
+    assert_eq!(second["videoTotal"], 1, "{second}");
+    assert_eq!(
+        first["videoListInfo"].as_array().map(Vec::len),
+        Some(2),
+        "{first}"
+    );
+    assert_eq!(
+        second["videoListInfo"].as_array().map(Vec::len),
+        Some(1),
+        "{second}"
+    );
+    let mut listed: Vec<String> = [&first, &second]
+        .iter()
+        .flat_map(|page| {
+            page["videoListInfo"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|v| v["videoId"].as_str().unwrap_or_default().to_string())
+        .collect();
+    listed.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(listed, expected);
+
+    // Write: rename one video; read it back with --query (the envelope's `data.` accepted).
+    let output = emulator
+        .vod()
+        .args(command("videoEdit"))
+        .args([flag("videoEdit", "videoId"), ids[0].clone()])
+        .args([flag("videoEdit", "videoName"), "renamed".into()])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = emulator
+        .vod()
+        .args(command("getVideoList"))
+        .args([flag("getVideoList", "videoId"), ids[0].clone()])
+        .args(["--query", "data.videoListInfo[0].videoName"])
+        .output()
+        .unwrap();
+    assert_eq!(json_ok(&output), json!("renamed"));
+
+    // The same read as YAML.
+    let output = emulator
+        .vod()
+        .args(command("getVideoList"))
+        .args([flag("getVideoList", "videoId"), ids[0].clone()])
+        .args(["--output", "yaml", "--query", "videoListInfo[0].videoName"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "renamed");
+}
+
+#[test]
+fn category_create_then_list() {
+    let emulator = Emulator::start();
+    let output = emulator
+        .vod()
+        .args(command("createCategory"))
+        .args([flag("createCategory", "labelName"), "cats".into()])
+        .output()
+        .unwrap();
+    json_ok(&output);
+    let output = emulator
+        .vod()
+        .args(command("getCategoryList"))
+        .output()
+        .unwrap();
+    let text = json_ok(&output).to_string();
+    assert!(text.contains("cats"), "{text}");
+}
+
+#[test]
+fn service_errors_show_code_message_and_request_id() {
+    let emulator = Emulator::start();
+    let output = emulator
+        .vod()
+        .args(command("deleteVideo"))
+        .args([flag("deleteVideo", "videoId"), "no-such-video".into()])
+        .output()
+        .unwrap();
+    let stderr = fails_with(&output, 1);
+    assert!(stderr.contains("deleteVideo"), "{stderr}");
+    assert!(stderr.contains("code: "), "{stderr}");
+    assert!(stderr.contains("message: "), "{stderr}");
+    assert!(
+        stderr.contains("request id: ") && !stderr.contains("request id: (none)"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn input_json_from_a_file_and_stdin() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("ops-input-json");
+    upload(&emulator, &dir, &["x.mp4", "y.mp4"]);
+    let request = dir.join("request.json");
+    std::fs::write(&request, r#"{"pageSize": 1, "pageIndex": 2}"#).unwrap();
+    let output = emulator
+        .vod()
+        .args(command("getVideoList"))
+        .arg("--input-json")
+        .arg(&request)
+        .output()
+        .unwrap();
+    let page = json_ok(&output);
+    assert_eq!(
+        page["videoListInfo"].as_array().map(Vec::len),
+        Some(1),
+        "{page}"
+    );
+    // Newest first: the second page of one holds the first upload.
+    assert_eq!(page["videoListInfo"][0]["videoName"], "x.mp4", "{page}");
+
+    // From stdin; a flag overrides the JSON's field.
+    let output = emulator
+        .vod()
+        .args(command("getVideoList"))
+        .args(["--input-json", "-"])
+        .args([flag("getVideoList", "pageSize"), "2".into()])
+        .write_stdin(r#"{"pageSize": 1}"#)
+        .output()
+        .unwrap();
+    let page = json_ok(&output);
+    assert_eq!(
+        page["videoListInfo"].as_array().map(Vec::len),
+        Some(2),
+        "{page}"
+    );
+}
+
+#[test]
+fn bad_input_is_a_usage_error_naming_the_flag_or_path() {
+    let emulator = Emulator::start();
+    let list = command("getVideoList");
+    let page_size = flag("getVideoList", "pageSize");
+    let cases: Vec<(Vec<String>, Option<&str>, &str)> = vec![
+        // clap: not an integer.
+        (vec![page_size.clone(), "many".into()], None, &page_size),
+        // unknown flag.
+        (
+            vec!["--no-such-flag".into(), "1".into()],
+            None,
+            "--no-such-flag",
+        ),
+        // The typed request's validation (1..=50).
+        (vec![page_size.clone(), "80".into()], None, "pageSize"),
+        // Malformed --input-json: line and column.
+        (
+            vec!["--input-json".into(), "-".into()],
+            Some("{\"pageSize\": }"),
+            "line 1 column",
+        ),
+        // Unknown field in --input-json: its JSON path.
+        (
+            vec!["--input-json".into(), "-".into()],
+            Some(r#"{"pagesize": 1}"#),
+            "$.pagesize",
+        ),
+        // Wrong type in --input-json.
+        (
+            vec!["--input-json".into(), "-".into()],
+            Some(r#"{"pageSize": [1]}"#),
+            "$.pageSize",
+        ),
+    ];
+    for (args, stdin, expected) in cases {
+        let mut cmd = emulator.vod();
+        cmd.args(list).args(&args);
+        if let Some(input) = stdin {
+            cmd.write_stdin(input);
+        }
+        let output = cmd.output().unwrap();
+        let stderr = fails_with(&output, 2);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    // A required flag is marked as such.
+    let output = emulator
+        .vod()
+        .args(command("deleteVideo"))
+        .output()
+        .unwrap();
+    let stderr = fails_with(&output, 2);
+    assert!(stderr.contains(&flag("deleteVideo", "videoId")), "{stderr}");
+}
