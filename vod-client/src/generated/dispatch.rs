@@ -31,8 +31,8 @@ pub const OPERATIONS: &[&crate::operation::OperationSpec] = &[
     <CreateCategoryRequest as crate::operation::Request>::OPERATION,
     <DeleteCategoryRequest as crate::operation::Request>::OPERATION,
     <DeleteVideoByCategoryRequest as crate::operation::Request>::OPERATION,
-    <GetAudioPublishCodeRequest as crate::operation::Request>::OPERATION,
     <GetPublishCodeRequest as crate::operation::Request>::OPERATION,
+    <GetAudioPublishCodeRequest as crate::operation::Request>::OPERATION,
     <VideoClipRequest as crate::operation::Request>::OPERATION,
     <VideoClipQueryRequest as crate::operation::Request>::OPERATION,
     <VideoConcatRequest as crate::operation::Request>::OPERATION,
@@ -167,19 +167,19 @@ pub fn invoke<'a>(
                 ),
             )
         }
+        "getPublishCode" => {
+            Some(
+                Box::pin(
+                    crate::operation::invoke_json::<GetPublishCodeRequest>(client, input),
+                ),
+            )
+        }
         "getAudioPublishCode" => {
             Some(
                 Box::pin(
                     crate::operation::invoke_json::<
                         GetAudioPublishCodeRequest,
                     >(client, input),
-                ),
-            )
-        }
-        "getPublishCode" => {
-            Some(
-                Box::pin(
-                    crate::operation::invoke_json::<GetPublishCodeRequest>(client, input),
                 ),
             )
         }

@@ -16,27 +16,27 @@ pub use dispatch::{invoke, OPERATIONS};
 #[cfg(feature = "cli")]
 pub mod cli;
 
-/// asset-management
+/// Videos, audio, materials and categories.
 pub mod asset_management;
 
 pub use asset_management::*;
 
-/// callbacks
+/// Payloads the service posts to the customer's callback URL when an upload finishes.
 pub mod callbacks;
 
 pub use callbacks::*;
 
-/// playback
+/// Playback codes and play URLs of videos and audio files.
 pub mod playback;
 
 pub use playback::*;
 
-/// processing
+/// Clipping, concatenation, transcoding, AI ad removal and workflows.
 pub mod processing;
 
 pub use processing::*;
 
-/// upload
+/// Upload tokens for videos, audio and materials, and pulling videos from external URLs.
 pub mod upload;
 
 pub use upload::*;

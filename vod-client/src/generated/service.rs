@@ -60,7 +60,7 @@ pub const AUTH_PROFILES: &[AuthProfileFacts] = &[
     },
     AuthProfileFacts {
         name: "cnc",
-        doc: "The vendor's unified OpenAPI gateway, same paths.",
+        doc: "The vendor's unified OpenAPI gateway used by the official SDKs, same paths.",
         host: "open.chinanetcenter.com",
         algorithm: "CNC-HMAC-SHA256",
         access_key_header: "x-cnc-accessKey",
@@ -86,39 +86,33 @@ pub struct ErrorCodeFacts {
 /// Every documented error code, sorted by code.
 pub const ERROR_CODES: &[ErrorCodeFacts] = &[
     ErrorCodeFacts {
-        code: 200,
-        name: "code200",
-        doc: "Success.",
-        operations: &[],
-    },
-    ErrorCodeFacts {
         code: 300,
-        name: "code300",
-        doc: "Operation failed.",
+        name: "operationFailed",
+        doc: "The operation failed.",
         operations: &["startWorkflow"],
     },
     ErrorCodeFacts {
         code: 400,
-        name: "code400",
-        doc: "Resource is in use (occupancy check failed); delete refused.",
+        name: "resourceInUse",
+        doc: "The resource is in use (occupancy check failed), so it was not deleted.",
         operations: &["deleteVideo", "deleteAudio", "deleteMaterial"],
     },
     ErrorCodeFacts {
         code: 401,
-        name: "code401",
-        doc: "Account lacks the AI ad-removal add-on.",
+        name: "adRemovalNotEnabled",
+        doc: "The account lacks the AI ad-removal add-on.",
         operations: &["createClearAdTask"],
     },
     ErrorCodeFacts {
         code: 1000,
-        name: "code1000",
-        doc: "Generic parameter/validation error; meaning varies (empty or unknown id, name too long, name/domain both empty, invalid file list, bad category, task not found).",
+        name: "invalidParameter",
+        doc: "Generic parameter or validation error, returned by many operations; the message tells which (empty or unknown id, name too long, name and domain both empty, invalid file list, bad category, task not found).",
         operations: &[],
     },
     ErrorCodeFacts {
         code: 1004,
-        name: "code1004",
-        doc: "Parameter error / required field missing / id not found (audio, material).",
+        name: "badParameter",
+        doc: "Parameter error, a required field is missing, or the audio or material id was not found.",
         operations: &[
             "editAudio",
             "deleteAudio",
@@ -130,7 +124,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
     },
     ErrorCodeFacts {
         code: 1301,
-        name: "code1301",
+        name: "noPermission",
         doc: "No permission.",
         operations: &[
             "getMaterialList",
@@ -147,248 +141,248 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
     },
     ErrorCodeFacts {
         code: 1407,
-        name: "code1407",
-        doc: "Start time later than end time.",
+        name: "startAfterEnd",
+        doc: "The start time is later than the end time.",
         operations: &["getMaterialList"],
     },
     ErrorCodeFacts {
         code: 1500,
-        name: "code1500",
-        doc: "Video name longer than 40 characters.",
+        name: "videoNameTooLong",
+        doc: "The video name is longer than 40 characters.",
         operations: &["videoEdit", "videoConcat"],
     },
     ErrorCodeFacts {
         code: 1502,
-        name: "code1502",
-        doc: "Video does not exist.",
+        name: "videoNotFound",
+        doc: "The video does not exist.",
         operations: &["videoBlock", "videoEnable", "deleteVideo", "getPublishCode"],
     },
     ErrorCodeFacts {
         code: 1503,
-        name: "code1503",
-        doc: "VideoId empty.",
+        name: "videoIdEmpty",
+        doc: "The videoId is empty.",
         operations: &["videoBlock", "videoEnable", "getPublishCode"],
     },
     ErrorCodeFacts {
         code: 1504,
-        name: "code1504",
-        doc: "VideoId contains illegal characters.",
+        name: "videoIdIllegal",
+        doc: "The videoId contains illegal characters.",
         operations: &["videoBlock", "videoEnable", "getPublishCode"],
     },
     ErrorCodeFacts {
         code: 1505,
-        name: "code1505",
+        name: "blockNotPermitted",
         doc: "No permission to block the video.",
         operations: &["videoBlock"],
     },
     ErrorCodeFacts {
         code: 1506,
-        name: "code1506",
-        doc: "Video already blocked.",
+        name: "videoAlreadyBlocked",
+        doc: "The video is already blocked.",
         operations: &["videoBlock"],
     },
     ErrorCodeFacts {
         code: 1507,
-        name: "code1507",
+        name: "blockFailed",
         doc: "Blocking failed.",
         operations: &["videoBlock"],
     },
     ErrorCodeFacts {
         code: 1508,
-        name: "code1508",
-        doc: "Blocking failed (second code).",
+        name: "blockFailedOther",
+        doc: "Blocking failed (a second code for it).",
         operations: &["videoBlock"],
     },
     ErrorCodeFacts {
         code: 1509,
-        name: "code1509",
-        doc: "Video already enabled.",
+        name: "videoAlreadyEnabled",
+        doc: "The video is already enabled.",
         operations: &["videoEnable"],
     },
     ErrorCodeFacts {
         code: 1510,
-        name: "code1510",
+        name: "enableFailed",
         doc: "Enabling failed.",
         operations: &["videoEnable"],
     },
     ErrorCodeFacts {
         code: 1511,
-        name: "code1511",
-        doc: "Enabling failed (second code).",
+        name: "enableFailedOther",
+        doc: "Enabling failed (a second code for it).",
         operations: &["videoEnable"],
     },
     ErrorCodeFacts {
         code: 1522,
-        name: "code1522",
+        name: "deleteNotPermitted",
         doc: "No permission to delete the video.",
         operations: &["deleteVideo"],
     },
     ErrorCodeFacts {
         code: 1525,
-        name: "code1525",
+        name: "enableNotPermitted",
         doc: "No permission to enable the video.",
         operations: &["videoEnable"],
     },
     ErrorCodeFacts {
         code: 1527,
-        name: "code1527",
-        doc: "Domain contains illegal characters.",
+        name: "domainIllegal",
+        doc: "The domain contains illegal characters.",
         operations: &["editAudio", "materialEdit"],
     },
     ErrorCodeFacts {
         code: 1531,
-        name: "code1531",
-        doc: "Domain does not exist.",
+        name: "domainNotFound",
+        doc: "The domain does not exist.",
         operations: &["editAudio", "materialEdit"],
     },
     ErrorCodeFacts {
         code: 1532,
-        name: "code1532",
-        doc: "Invalid codeType.",
+        name: "invalidCodeType",
+        doc: "The codeType is invalid.",
         operations: &["getPublishCode"],
     },
     ErrorCodeFacts {
         code: 1535,
-        name: "code1535",
-        doc: "No permission to get playback code.",
+        name: "publishCodeNotPermitted",
+        doc: "No permission to get the playback code.",
         operations: &["getPublishCode"],
     },
     ErrorCodeFacts {
         code: 1540,
-        name: "code1540",
-        doc: "VideoIds empty.",
+        name: "transcodeVideoIdsEmpty",
+        doc: "The videoIds are empty.",
         operations: &["transCode"],
     },
     ErrorCodeFacts {
         code: 1541,
-        name: "code1541",
-        doc: "VideoIds contain illegal characters.",
+        name: "transcodeVideoIdsIllegal",
+        doc: "The videoIds contain illegal characters.",
         operations: &["transCode"],
     },
     ErrorCodeFacts {
         code: 1542,
-        name: "code1542",
-        doc: "VideoIds consist only of commas.",
+        name: "transcodeVideoIdsOnlyCommas",
+        doc: "The videoIds consist of commas only.",
         operations: &["transCode"],
     },
     ErrorCodeFacts {
         code: 1543,
-        name: "code1543",
-        doc: "Watermark template name too long.",
+        name: "watermarkNameTooLong",
+        doc: "The watermark template name is too long.",
         operations: &["transCode"],
     },
     ErrorCodeFacts {
         code: 1544,
-        name: "code1544",
-        doc: "Transcoding combination name too long.",
+        name: "transcodeTemplateNameTooLong",
+        doc: "The transcoding combination (template) name is too long.",
         operations: &["transCode"],
     },
     ErrorCodeFacts {
         code: 1545,
-        name: "code1545",
-        doc: "Some videoIds missing or not accessible.",
+        name: "transcodeVideosUnavailable",
+        doc: "Some of the videoIds do not exist or are not accessible.",
         operations: &["transCode"],
     },
     ErrorCodeFacts {
         code: 1546,
-        name: "code1546",
-        doc: "Watermark template problem (rest of text truncated).",
+        name: "watermarkTemplateProblem",
+        doc: "A problem with the watermark template (the rest of the documented text is missing).",
         operations: &["transCode"],
     },
     ErrorCodeFacts {
         code: 1558,
-        name: "code1558",
-        doc: "Video cannot be concatenated.",
+        name: "concatNotPossible",
+        doc: "The video cannot be concatenated.",
         operations: &["videoConcat", "videoEdit"],
     },
     ErrorCodeFacts {
         code: 1561,
-        name: "code1561",
-        doc: "Invalid frame rate.",
+        name: "invalidFrameRate",
+        doc: "The frame rate is invalid.",
         operations: &["videoClip"],
     },
     ErrorCodeFacts {
         code: 1562,
-        name: "code1562",
-        doc: "Invalid audio sampling rate.",
+        name: "invalidSamplingRate",
+        doc: "The audio sampling rate is invalid.",
         operations: &["videoClip"],
     },
     ErrorCodeFacts {
         code: 1563,
-        name: "code1563",
-        doc: "Invalid video bitrate.",
+        name: "invalidVideoBitrate",
+        doc: "The video bitrate is invalid.",
         operations: &["videoClip"],
     },
     ErrorCodeFacts {
         code: 1569,
-        name: "code1569",
+        name: "videoOperationForbidden",
         doc: "Operations on this video are forbidden.",
         operations: &["deleteVideo"],
     },
     ErrorCodeFacts {
         code: 1575,
-        name: "code1575",
-        doc: "VideoIds empty.",
+        name: "concatVideoIdsEmpty",
+        doc: "The videoIds are empty.",
         operations: &["videoConcat", "videoEdit"],
     },
     ErrorCodeFacts {
         code: 1576,
-        name: "code1576",
-        doc: "VideoIds contain illegal characters.",
+        name: "concatVideoIdsIllegal",
+        doc: "The videoIds contain illegal characters.",
         operations: &["videoConcat", "videoEdit"],
     },
     ErrorCodeFacts {
         code: 1577,
-        name: "code1577",
-        doc: "VideoIds badly formatted (must be comma separated).",
+        name: "concatVideoIdsMalformed",
+        doc: "The videoIds are badly formatted (they must be comma separated).",
         operations: &["videoConcat", "videoEdit"],
     },
     ErrorCodeFacts {
         code: 1578,
-        name: "code1578",
-        doc: "More than 50 videos in videoIds.",
+        name: "concatTooManyVideos",
+        doc: "The videoIds name more than 50 videos.",
         operations: &["videoConcat"],
     },
     ErrorCodeFacts {
         code: 1579,
-        name: "code1579",
+        name: "concatVideoIdInvalid",
         doc: "A video id in videoIds is invalid.",
         operations: &["videoConcat"],
     },
     ErrorCodeFacts {
         code: 1580,
-        name: "code1580",
-        doc: "Duplicate ids in videoIds.",
+        name: "concatDuplicateVideoIds",
+        doc: "The videoIds contain duplicates.",
         operations: &["videoConcat"],
     },
     ErrorCodeFacts {
         code: 1581,
-        name: "code1581",
-        doc: "Some videos missing, deleted or not accessible.",
+        name: "concatVideosUnavailable",
+        doc: "Some of the videos are missing, deleted or not accessible.",
         operations: &["videoConcat"],
     },
     ErrorCodeFacts {
         code: 1602,
-        name: "code1602",
-        doc: "TransNo invalid.",
+        name: "invalidTransNo",
+        doc: "The transNo is invalid.",
         operations: &["videoConcat"],
     },
     ErrorCodeFacts {
         code: 1628,
-        name: "code1628",
-        doc: "Directory problem (text truncated; presumably missing dirId target).",
+        name: "directoryProblem",
+        doc: "A problem with the target directory (documented text truncated; presumably dirId not found).",
         operations: &["videoConcat"],
     },
     ErrorCodeFacts {
         code: 1630,
-        name: "code1630",
-        doc: "TransNo already used.",
+        name: "transNoAlreadyUsed",
+        doc: "The transNo was already used.",
         operations: &["startWorkflow"],
     },
     ErrorCodeFacts {
         code: 24112000,
-        name: "code24112000",
-        doc: "Parameter error, returned with HTTP 400.",
+        name: "categoryParameterError",
+        doc: "Parameter error of the category operations, returned with HTTP status 400.",
         operations: &[
             "getCategoryList",
             "createCategory",
@@ -406,921 +400,149 @@ pub fn describe_error_code(code: i64) -> Option<&'static ErrorCodeFacts> {
         .and_then(|i| ERROR_CODES.get(i))
 }
 
-/// Audio records on this page.
+/// One rendition (source or transcoded output) of a video.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct AudioInfo {
-    /// Audio name.
-    #[serde(rename = "audioName", deserialize_with = "crate::de::lenient")]
-    pub audio_name: String,
-    /// Audio id.
-    #[serde(rename = "audioId", deserialize_with = "crate::de::lenient")]
-    pub audio_id: String,
-    /// Creator account.
-    #[serde(rename = "createUser", deserialize_with = "crate::de::lenient")]
-    pub create_user: String,
-    /// Storage used.
-    #[serde(rename = "audioSize", deserialize_with = "crate::de::lenient")]
-    pub audio_size: i32,
-    /// Duration.
-    #[serde(rename = "audioDuration", deserialize_with = "crate::de::lenient")]
-    pub audio_duration: i32,
-    /// File URL.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub url: String,
-    /// File extension.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub suffix: String,
-    /// Creation time (numeric).
-    #[serde(rename = "createTime", deserialize_with = "crate::de::lenient")]
-    pub create_time: i32,
-    /// Upload time (numeric).
-    #[serde(rename = "uploadTime", deserialize_with = "crate::de::lenient")]
-    pub upload_time: i32,
-}
-
-/// One token record per requested file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AudioUploadItem {
-    /// File name.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub name: String,
-    /// File suffix.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub suffix: String,
-    /// Id assigned to the audio.
-    #[serde(rename = "audioId", deserialize_with = "crate::de::lenient")]
-    pub audio_id: String,
-    /// Upload credential.
-    #[serde(rename = "uploadToken", deserialize_with = "crate::de::lenient")]
-    pub upload_token: String,
-    /// Full path of the file once uploaded.
-    #[serde(rename = "fileFullUrl", deserialize_with = "crate::de::lenient")]
-    pub file_full_url: String,
-}
-
-/// Uploaded audio(s) (doc calls the element structure audiolistinfo).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CallbackAudioInfo {
-    /// Name.
-    #[serde(rename = "audioName", deserialize_with = "crate::de::lenient")]
-    pub audio_name: String,
-    /// Id.
-    #[serde(rename = "audioId", deserialize_with = "crate::de::lenient")]
-    pub audio_id: String,
-    /// Creator.
-    #[serde(rename = "createUser", deserialize_with = "crate::de::lenient")]
-    pub create_user: String,
-    /// Size.
-    #[serde(rename = "audioSize", deserialize_with = "crate::de::lenient")]
-    pub audio_size: String,
-    /// Duration.
-    #[serde(rename = "audioDuration", deserialize_with = "crate::de::lenient")]
-    pub audio_duration: String,
-    /// File URL.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub url: String,
-    /// Extension.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub suffix: String,
-    /// Creation time.
-    #[serde(rename = "createTime", deserialize_with = "crate::de::lenient")]
-    pub create_time: String,
-    /// Upload time.
-    #[serde(rename = "uploadTime", deserialize_with = "crate::de::lenient")]
-    pub upload_time: String,
-}
-
-/// Uploaded material(s).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CallbackMaterialInfo {
-    /// Material id.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub id: String,
-    /// Name.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub name: String,
-    /// Extension.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub suffix: String,
-    /// Size; doc says bits.
-    #[serde(rename = "fileSize", deserialize_with = "crate::de::lenient")]
-    pub file_size: i64,
-    /// File URL.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub url: String,
-    /// Creator.
-    #[serde(rename = "createUser", deserialize_with = "crate::de::lenient")]
-    pub create_user: String,
-    /// Creation time (unix seconds in example).
-    #[serde(rename = "createTime", deserialize_with = "crate::de::lenient")]
-    pub create_time: i32,
-}
-
-/// Uploaded video(s).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CallbackVideoInfo {
-    /// Video name.
-    #[serde(rename = "videoName", deserialize_with = "crate::de::lenient")]
-    pub video_name: String,
-    /// Video id.
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
-    /// Creator.
-    #[serde(rename = "createUser", deserialize_with = "crate::de::lenient")]
-    pub create_user: String,
-    /// 0 unencrypted, 1 encrypted.
-    pub encrypt: EncryptFlag,
-    /// Size.
-    #[serde(rename = "videoSize", deserialize_with = "crate::de::lenient")]
-    pub video_size: String,
-    /// Duration.
-    #[serde(rename = "videoDuration", deserialize_with = "crate::de::lenient")]
-    pub video_duration: String,
-    /// Creation time.
-    #[serde(rename = "createTime", deserialize_with = "crate::de::lenient")]
-    pub create_time: String,
-    /// Upload time.
-    #[serde(rename = "uploadTime", deserialize_with = "crate::de::lenient")]
-    pub upload_time: String,
-    /// Modification time.
-    #[serde(rename = "updateTime", deserialize_with = "crate::de::lenient")]
-    pub update_time: String,
-    /// Description.
-    #[serde(rename = "videoDescription", deserialize_with = "crate::de::lenient")]
-    pub video_description: String,
-    /// Category.
-    #[serde(rename = "videoClassification", deserialize_with = "crate::de::lenient")]
-    pub video_classification: String,
-    /// Cover URL.
-    #[serde(rename = "imageUrl", deserialize_with = "crate::de::lenient")]
-    pub image_url: String,
-    /// Publishing domain.
-    #[serde(rename = "publishDomain", deserialize_with = "crate::de::lenient")]
-    pub publish_domain: String,
-    /// Player name.
-    #[serde(rename = "flashPlayerName", deserialize_with = "crate::de::lenient")]
-    pub flash_player_name: String,
-    /// Player id.
-    #[serde(rename = "flashPlayerId", deserialize_with = "crate::de::lenient")]
-    pub flash_player_id: String,
-    /// Aspect ratio: 0 16:9, 1 4:3.
-    #[serde(rename = "flashImageRatio")]
-    pub flash_image_ratio: FlashImageRatio,
-    /// Autoplay: 0 no, 1 yes.
-    #[serde(rename = "flashAutoPlay")]
-    pub flash_auto_play: FlashAutoPlay,
-    /// Doc wording: 0 unavailable, 1 available.
-    #[serde(rename = "videoState")]
-    pub video_state: VideoUploadCallbackVideoState,
-    /// Transcode status codes as in getVideoList.
-    #[serde(rename = "transcodeState")]
-    pub transcode_state: VideoUploadCallbackTranscodeState,
-    /// Origin of the video (list continues beyond the stored excerpt).
-    #[serde(rename = "videoSourceCode", deserialize_with = "crate::de::lenient")]
-    pub video_source_code: i32,
-}
-
-/// Nodes on this page.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct CategoryNode {
-    /// Category label.
-    #[serde(rename = "labelName", deserialize_with = "crate::de::lenient")]
-    pub label_name: String,
-    /// Parent node id (only second-level nodes have one).
-    #[serde(rename = "parentNodeId", deserialize_with = "crate::de::lenient")]
-    pub parent_node_id: i32,
-    /// Node id.
-    #[serde(rename = "nodeId", deserialize_with = "crate::de::lenient")]
-    pub node_id: i32,
-    /// Creator account.
-    #[serde(rename = "createUser", deserialize_with = "crate::de::lenient")]
-    pub create_user: String,
-}
-
-/// Materials on this page.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct MaterialInfo {
-    /// Material id.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub id: String,
-    /// Material name.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub name: String,
-    /// File extension.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub suffix: String,
-    /// File size; docs say the unit is bits.
-    #[serde(rename = "fileSize", deserialize_with = "crate::de::lenient")]
-    pub file_size: i64,
-    /// File URL.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub url: String,
-    /// Creator account.
-    #[serde(rename = "createUser", deserialize_with = "crate::de::lenient")]
-    pub create_user: String,
-    /// Creation time (unix seconds in example).
-    #[serde(rename = "createTime", deserialize_with = "crate::de::lenient")]
-    pub create_time: i32,
-}
-
-/// Files to obtain tokens for.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct MaterialUploadFile {
-    /// Upload file name.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub name: String,
-    /// File extension.
+pub struct VideoResolution {
+    /// Rendition tier.
+    pub clarity: Clarity,
+    /// Terminal type the rendition is made for.
+    #[serde(rename = "serverType", default, skip_serializing_if = "Option::is_none")]
+    pub server_type: Option<ServerType>,
+    /// Height in pixels.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub suffix: Option<String>,
-}
-
-impl crate::validate::Validate for MaterialUploadFile {
-    fn validate_fields(&self, v: &mut crate::validate::Validator) {
-        v.required_text("name", &self.name);
-    }
-}
-
-/// One token record per requested file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct MaterialUploadItem {
-    /// File name.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub name: String,
-    /// File suffix.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub suffix: String,
-    /// Id assigned to the material.
-    #[serde(rename = "materialId", deserialize_with = "crate::de::lenient")]
-    pub material_id: String,
-    /// Upload credential.
-    #[serde(rename = "uploadToken", deserialize_with = "crate::de::lenient")]
-    pub upload_token: String,
-    /// Full path of the file once uploaded.
-    #[serde(rename = "fileFullUrl", deserialize_with = "crate::de::lenient")]
-    pub file_full_url: String,
-}
-
-/// Playback urls per terminal type.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PlayUrl {
-    /// PC or mobile.
-    #[serde(rename = "urlType", deserialize_with = "crate::de::lenient")]
-    pub url_type: String,
-    /// Original-quality URL.
-    #[serde(rename = "originUrl", deserialize_with = "crate::de::lenient")]
-    pub origin_url: String,
-    /// Smooth/low-definition URL.
-    #[serde(rename = "fluentUrl", deserialize_with = "crate::de::lenient")]
-    pub fluent_url: String,
-    /// Standard-definition URL.
-    #[serde(rename = "sdUrl", deserialize_with = "crate::de::lenient")]
-    pub sd_url: String,
-    /// HD URL.
-    #[serde(rename = "highUrl", deserialize_with = "crate::de::lenient")]
-    pub high_url: String,
-    /// Ultra/full-HD URL.
-    #[serde(rename = "hdPullUrl", deserialize_with = "crate::de::lenient")]
-    pub hd_pull_url: String,
-}
-
-/// Renditions.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PullVideoFile {
-    /// 1 original, 2 smooth, 3 SD, 4 HD, 5 ultra HD.
-    pub clarity: Clarity,
-    /// 0 PC, 1 original video.
-    #[serde(rename = "serverType")]
-    pub server_type: ServerType,
-    /// Bitrate.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub bitrate: i32,
-    /// Resolution text.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub resolution: String,
-    /// File size.
-    #[serde(rename = "fileSize", deserialize_with = "crate::de::lenient")]
-    pub file_size: i64,
-    /// File URL.
-    #[serde(rename = "fileUrl", deserialize_with = "crate::de::lenient")]
-    pub file_url: String,
-}
-
-/// Resulting video and its files.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PullVideoInfo {
-    /// Id of the created video.
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
-    /// Duration (unit not stated).
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub duration: i64,
-    /// Renditions.
-    #[serde(rename = "videoFileList", deserialize_with = "crate::de::lenient")]
-    pub video_file_list: Vec<PullVideoFile>,
-}
-
-/// One entry per fetched url.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct PullVideoItem {
-    /// File name.
-    #[serde(rename = "fileName", deserialize_with = "crate::de::lenient")]
-    pub file_name: String,
-    /// Source URL.
-    #[serde(rename = "fetchUrl", deserialize_with = "crate::de::lenient")]
-    pub fetch_url: String,
-    /// File MD5.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub md5: String,
-    /// Fetch status: 1 running, 2 success, 3 failed.
-    #[serde(rename = "pullStatus")]
-    pub pull_status: PullStatus,
-    /// Status of the attached processing command: 1 running, 2 success, 3 failed.
-    #[serde(rename = "cmdStatus")]
-    pub cmd_status: CmdStatus,
-    /// Resulting video and its files.
-    #[serde(rename = "videoInfo")]
-    pub video_info: PullVideoInfo,
-}
-
-/// The produced video; only filled when the task succeeded.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct TaskVideoInfo {
-    /// Display name of the video.
-    #[serde(rename = "videoName", deserialize_with = "crate::de::lenient")]
-    pub video_name: String,
-    /// Video identifier.
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
-    /// Whether transcoded outputs are encrypted: 0 no, 1 yes.
-    pub encrypt: EncryptFlag,
-    /// Storage used by source plus transcoded files (sent as a string).
-    #[serde(rename = "videoSize", deserialize_with = "crate::de::lenient")]
-    pub video_size: String,
-    /// Duration (sent as a string; unit not stated).
-    #[serde(rename = "videoDuration", deserialize_with = "crate::de::lenient")]
-    pub video_duration: String,
-    /// Upload time.
-    #[serde(rename = "uploadTime", deserialize_with = "crate::de::lenient")]
-    pub upload_time: String,
-    /// Last modification time.
-    #[serde(rename = "updateTime", deserialize_with = "crate::de::lenient")]
-    pub update_time: String,
-    /// Free-text description.
-    #[serde(rename = "videoDescription", deserialize_with = "crate::de::lenient")]
-    pub video_description: String,
-    /// Category label(s).
-    #[serde(rename = "videoClassification", deserialize_with = "crate::de::lenient")]
-    pub video_classification: String,
-    /// Cover image URL.
-    #[serde(rename = "imageUrl", deserialize_with = "crate::de::lenient")]
-    pub image_url: String,
-    /// Publishing/playback domain.
-    #[serde(rename = "publishDomain", deserialize_with = "crate::de::lenient")]
-    pub publish_domain: String,
-    /// Name of the player template bound to the video.
-    #[serde(rename = "playerName", deserialize_with = "crate::de::lenient")]
-    pub player_name: String,
-    /// Id of the player template bound to the video.
-    #[serde(rename = "playerId", deserialize_with = "crate::de::lenient")]
-    pub player_id: String,
-    /// 0 enabled/normal, 1 blocked.
-    #[serde(rename = "videoState")]
-    pub video_state: VideoState,
-    /// Transcode status; without authorized playback: 1 done, 2 not transcoded, 3 running, 4 failed; with authorized playback (encryption): 1 encrypted done, 2 unencrypted done, 3 running, 4 failed, 5 not transcoded.
-    #[serde(rename = "transcodeState")]
-    pub transcode_state: TranscodeState,
-    /// Origin of the video: 0 other, 1 upload, 2 live recording, 3 URL pull, 4 clip, 5 concat, 6 edge pull recording, 10 generic live recording, 11 upload SDK, 12 upload tool.
-    #[serde(rename = "videoSourceCode")]
-    pub video_source_code: VideoSourceCode,
-    /// One entry per rendition.
-    #[serde(rename = "videoResolutions", deserialize_with = "crate::de::lenient")]
-    pub video_resolutions: Vec<VideoResolution>,
-}
-
-/// Videos on this page.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct VideoInfo {
-    /// Display name of the video.
-    #[serde(rename = "videoName", deserialize_with = "crate::de::lenient")]
-    pub video_name: String,
-    /// Video identifier.
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
-    /// Account that created the video.
-    #[serde(rename = "createUser", deserialize_with = "crate::de::lenient")]
-    pub create_user: String,
-    /// Whether transcoded outputs are encrypted: 0 no, 1 yes.
-    pub encrypt: EncryptFlag,
-    /// Storage used by source plus transcoded files (sent as a string).
-    #[serde(rename = "videoSize", deserialize_with = "crate::de::lenient")]
-    pub video_size: String,
-    /// Duration (sent as a string; unit not stated).
-    #[serde(rename = "videoDuration", deserialize_with = "crate::de::lenient")]
-    pub video_duration: String,
-    /// Creation time.
-    #[serde(rename = "createTime", deserialize_with = "crate::de::lenient")]
-    pub create_time: String,
-    /// Upload time.
-    #[serde(rename = "uploadTime", deserialize_with = "crate::de::lenient")]
-    pub upload_time: String,
-    /// Last modification time.
-    #[serde(rename = "updateTime", deserialize_with = "crate::de::lenient")]
-    pub update_time: String,
-    /// Free-text description.
-    #[serde(rename = "videoDescription", deserialize_with = "crate::de::lenient")]
-    pub video_description: String,
-    /// Category label(s).
-    #[serde(rename = "videoClassification", deserialize_with = "crate::de::lenient")]
-    pub video_classification: String,
-    /// Cover image URL.
-    #[serde(rename = "imageUrl", deserialize_with = "crate::de::lenient")]
-    pub image_url: String,
-    /// Publishing/playback domain.
-    #[serde(rename = "publishDomain", deserialize_with = "crate::de::lenient")]
-    pub publish_domain: String,
-    /// Name of the player template bound to the video.
-    #[serde(rename = "playerName", deserialize_with = "crate::de::lenient")]
-    pub player_name: String,
-    /// Id of the player template bound to the video.
-    #[serde(rename = "playerId", deserialize_with = "crate::de::lenient")]
-    pub player_id: String,
-    /// 0 enabled/normal, 1 blocked.
-    #[serde(rename = "videoState")]
-    pub video_state: VideoState,
-    /// Transcode status; without authorized playback: 1 done, 2 not transcoded, 3 running, 4 failed; with authorized playback (encryption): 1 encrypted done, 2 unencrypted done, 3 running, 4 failed, 5 not transcoded.
-    #[serde(rename = "transcodeState")]
-    pub transcode_state: TranscodeState,
-    /// Origin of the video: 0 other, 1 upload, 2 live recording, 3 URL pull, 4 clip, 5 concat, 6 edge pull recording, 10 generic live recording, 11 upload SDK, 12 upload tool.
-    #[serde(rename = "videoSourceCode")]
-    pub video_source_code: VideoSourceCode,
-    /// One entry per rendition.
-    #[serde(rename = "videoResolutions", deserialize_with = "crate::de::lenient")]
-    pub video_resolutions: Vec<VideoResolution>,
-}
-
-/// One entry per rendition.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct VideoResolution {
-    /// Rendition tier: 1 original, 2 smooth, 3 SD, 4 HD, 5 ultra HD, -99 recording file.
-    pub clarity: GetVideoListOutClarity,
-    /// Terminal type: -1 source video, 0 PC, 1 mobile.
-    #[serde(rename = "serverType")]
-    pub server_type: GetVideoListOutServerType,
-    /// Pixel height.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub height: i32,
-    /// Pixel width.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub width: i32,
-    /// Rendition size; SDK Chinese text says unit is bits.
-    #[serde(rename = "fileSize", deserialize_with = "crate::de::lenient")]
-    pub file_size: i64,
+    pub height: Option<i32>,
+    /// Width in pixels.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
+    pub width: Option<i32>,
+    /// Size of the rendition file (the SDK's Chinese text says the unit is bits).
+    #[serde(
+        rename = "fileSize",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
+    pub file_size: Option<i64>,
 }
 
 crate::wire_enum! {
-    /// 1 original, 2 smooth, 3 sd, 4 hd, 5 ultra hd
+    /// Quality tier of a rendition.
     pub enum Clarity(i64) {
-        /// Value 1.
+        /// Original quality.
         Original = 1,
-        /// Value 2.
+        /// Smooth (low definition).
         Smooth = 2,
-        /// Value 3.
+        /// Standard definition.
         Sd = 3,
-        /// Value 4.
+        /// High definition.
         Hd = 4,
-        /// Value 5.
+        /// Ultra high definition.
         UltraHd = 5,
+        /// A recording file rather than a transcoded tier.
+        Recording = -99,
     }
 }
 
 crate::wire_enum! {
-    /// 0 not started, 1 running, 2 success, 3 failed
-    pub enum ClearAdTaskQueryOutStatus(i64) {
-        /// Value 0.
-        NotStarted = 0,
-        /// Value 1.
-        Running = 1,
-        /// Value 2.
-        Success = 2,
-        /// Value 3.
-        Failed = 3,
+    /// Whether a video's transcoded outputs are encrypted.
+    pub enum Encryption(i64) {
+        /// Not encrypted.
+        Unencrypted = 0,
+        /// Encrypted.
+        Encrypted = 1,
     }
 }
 
 crate::wire_enum! {
-    /// Status of the attached processing command: 1 running, 2 success, 3 failed
-    pub enum CmdStatus(i64) {
-        /// Value 1.
-        Running = 1,
-        /// Value 2.
-        Success = 2,
-        /// Value 3.
-        Failed = 3,
-    }
-}
-
-crate::wire_enum! {
-    /// Which code to return: 0 all, 2 swf code, 4 video urls, 5 adaptive code, 6 preview video urls, 7 preview adaptive code, 8 custom code for encrypted video
-    pub enum CodeType(i64) {
-        /// Value 0.
-        All = 0,
-        /// Value 2.
-        SwfCode = 2,
-        /// Value 4.
-        VideoUrls = 4,
-        /// Value 5.
-        AdaptiveCode = 5,
-        /// Value 6.
-        PreviewVideoUrls = 6,
-        /// Value 7.
-        PreviewAdaptiveCode = 7,
-        /// Value 8.
-        CustomCodeForEncryptedVideo = 8,
-    }
-}
-
-crate::wire_enum! {
-    /// Check whether the material is in use: '0' skip, '1' check
-    pub enum DeleteMaterialValidateOccupy(String) {
-        /// Value 0.
-        Value0 = "0",
-        /// Value 1.
-        Value1 = "1",
-    }
-}
-
-crate::wire_enum! {
-    /// Force re-encoding: 1 yes, 0 no
-    pub enum EnableVideoTranscodeFlag(i64) {
-        /// Value 0.
-        No = 0,
-        /// Value 1.
-        Yes = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// Whether transcoded outputs are encrypted: 0 no, 1 yes
-    pub enum EncryptFlag(i64) {
-        /// Value 0.
-        No = 0,
-        /// Value 1.
-        Yes = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// For hls sources: 0 do not fetch ts segments, 1 fetch them; encrypted hls cannot be fetched
-    pub enum FetchTs(i64) {
-        /// Value 0.
-        DoNotFetchTsSegments = 0,
-        /// Value 1.
-        FetchThem = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// Autoplay: 0 no, 1 yes
-    pub enum FlashAutoPlay(i64) {
-        /// Value 0.
-        No = 0,
-        /// Value 1.
-        Yes = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// Aspect ratio: 0 16:9, 1 4:3
-    pub enum FlashImageRatio(i64) {
-        /// Value 0.
-        Value0 = 0,
-        /// Value 1.
-        Value1 = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// Sort by creation time: '0' newest first, '1' oldest first
-    pub enum GetAudioListListOrder(String) {
-        /// Value 0.
-        Value0 = "0",
-        /// Value 1.
-        Value1 = "1",
-    }
-}
-
-crate::wire_enum! {
-    /// Rendition tier: 1 original, 2 smooth, 3 sd, 4 hd, 5 ultra hd, -99 recording file
-    pub enum GetVideoListOutClarity(i64) {
-        /// Value 1.
-        Original = 1,
-        /// Value 2.
-        Smooth = 2,
-        /// Value 3.
-        Sd = 3,
-        /// Value 4.
-        Hd = 4,
-        /// Value 5.
-        UltraHd = 5,
-        /// Value -99.
-        RecordingFile = -99,
-    }
-}
-
-crate::wire_enum! {
-    /// Terminal type: -1 source video, 0 pc, 1 mobile
-    pub enum GetVideoListOutServerType(i64) {
-        /// Value -1.
-        SourceVideo = -1,
-        /// Value 0.
+    /// Terminal type a rendition is made for.
+    pub enum ServerType(i64) {
+        /// The source video.
+        Source = -1,
+        /// PC.
         Pc = 0,
-        /// Value 1.
+        /// Mobile (the clip, concat and pull query docs describe 1 as the original video).
         Mobile = 1,
     }
 }
 
 crate::wire_enum! {
-    /// 0 delete synchronously, 1 asynchronously
-    pub enum IsAsync(i64) {
-        /// Value 0.
-        DeleteSynchronously = 0,
-        /// Value 1.
-        Asynchronously = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// Sort by creation time: 0 newest first, 1 oldest first
-    pub enum ListOrder(i64) {
-        /// Value 0.
-        NewestFirst = 0,
-        /// Value 1.
-        OldestFirst = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// 0 delete source and transcoded files, 1 delete only the source file
-    pub enum OnlyDeleteSource(i64) {
-        /// Value 0.
-        DeleteSourceAndTranscodedFiles = 0,
-        /// Value 1.
-        DeleteOnlyTheSourceFile = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// Whether an existing file may be overwritten: 0 no, 1 yes
-    pub enum OverwriteFlag(i64) {
-        /// Value 0.
-        No = 0,
-        /// Value 1.
-        Yes = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// Fetch status: 1 running, 2 success, 3 failed
-    pub enum PullStatus(i64) {
-        /// Value 1.
+    /// State of an asynchronous task or of one step of it.
+    pub enum TaskStatus(i64) {
+        /// Running.
         Running = 1,
-        /// Value 2.
-        Success = 2,
-        /// Value 3.
+        /// Finished successfully.
+        Succeeded = 2,
+        /// Failed.
         Failed = 3,
     }
 }
 
 crate::wire_enum! {
-    /// 0: one merged notification for the batch, 1: one notification per video
-    pub enum Separate(i64) {
-        /// Value 0.
-        OneMergedNotificationForTheBatch = 0,
-        /// Value 1.
-        OneNotificationPerVideo = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// 0 pc, 1 original video
-    pub enum ServerType(i64) {
-        /// Value 0.
-        Pc = 0,
-        /// Value 1.
-        OriginalVideo = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// Task status: 1 running, 2 finished
-    pub enum Status(i64) {
-        /// Value 1.
-        Running = 1,
-        /// Value 2.
-        Finished = 2,
-    }
-}
-
-crate::wire_enum! {
-    /// Output container
-    pub enum Suffix(String) {
-        /// Value flv.
-        Flv = "flv",
-        /// Value mp4.
-        Mp4 = "mp4",
-    }
-}
-
-crate::wire_enum! {
-    /// 0 stretch blur, 1 gaussian blur
-    pub enum TextAdType(i64) {
-        /// Value 0.
-        StretchBlur = 0,
-        /// Value 1.
-        GaussianBlur = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// Transcode-state filter (meanings as in response field transcodestate)
+    /// Transcoding state of a video. Values 1 and 2 mean different things depending on whether authorized playback (encryption) is enabled for the account.
     pub enum TranscodeState(i64) {
-        /// Value 1.
-        Value1 = 1,
-        /// Value 2.
-        Value2 = 2,
-        /// Value 3.
-        Value3 = 3,
-        /// Value 4.
-        Value4 = 4,
-        /// Value 5.
-        Value5 = 5,
+        /// Transcoding finished (with authorized playback, finished with encryption).
+        Done = 1,
+        /// Without authorized playback, not transcoded; with authorized playback, transcoding finished without encryption.
+        UnencryptedOrNotTranscoded = 2,
+        /// Transcoding is running.
+        Running = 3,
+        /// Transcoding failed.
+        Failed = 4,
+        /// Not transcoded (authorized playback only).
+        NotTranscoded = 5,
     }
 }
 
 crate::wire_enum! {
-    /// Check whether the video is in use before deleting: 0 skip, 1 check
-    pub enum ValidateOccupy(i64) {
-        /// Value 0.
-        Skip = 0,
-        /// Value 1.
-        Check = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// 0 normal (may miss ads), 1 aggressive (may over-delete)
-    pub enum VideoAdLevel(i64) {
-        /// Value 0.
-        Normal = 0,
-        /// Value 1.
-        Aggressive = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// Which video ads: '0' opening only, '0,1,2' opening+middle+ending
-    pub enum VideoAdTypes(String) {
-        /// Value 0.
-        Value0 = "0",
-        /// Value 0,1,2.
-        Value012 = "0,1,2",
-    }
-}
-
-crate::wire_enum! {
-    /// 1 running, 2 success, 3 failed
-    pub enum VideoClipQueryOutStatus(i64) {
-        /// Value 1.
-        Running = 1,
-        /// Value 2.
-        Success = 2,
-        /// Value 3.
-        Failed = 3,
-    }
-}
-
-crate::wire_enum! {
-    /// 1 running, 2 success, 3 failed
-    pub enum VideoConcatQueryOutStatus(i64) {
-        /// Value 1.
-        Running = 1,
-        /// Value 2.
-        Success = 2,
-        /// Value 3.
-        Failed = 3,
-    }
-}
-
-crate::wire_enum! {
-    /// Output container
-    pub enum VideoConcatSuffix(String) {
-        /// Value flv.
-        Flv = "flv",
-        /// Value mp4.
-        Mp4 = "mp4",
-        /// Value m3u8.
-        M3u8 = "m3u8",
-    }
-}
-
-crate::wire_enum! {
-    /// Origin of the video: 0 other, 1 upload, 2 live recording, 3 url pull, 4 clip, 5 concat, 6 edge pull recording, 10 generic live recording, 11 upload sdk, 12 upload tool
-    pub enum VideoSourceCode(i64) {
-        /// Value 0.
+    /// How a video came into the account.
+    pub enum VideoSource(i64) {
+        /// Other origin.
         Other = 0,
-        /// Value 1.
+        /// Uploaded.
         Upload = 1,
-        /// Value 2.
+        /// Live-stream recording.
         LiveRecording = 2,
-        /// Value 3.
+        /// Pulled from a URL.
         UrlPull = 3,
-        /// Value 4.
+        /// Produced by a clip task.
         Clip = 4,
-        /// Value 5.
+        /// Produced by a concat task.
         Concat = 5,
-        /// Value 6.
+        /// Edge pull recording.
         EdgePullRecording = 6,
-        /// Value 10.
+        /// Generic live recording.
         GenericLiveRecording = 10,
-        /// Value 11.
+        /// Uploaded with the upload SDK.
         UploadSdk = 11,
-        /// Value 12.
+        /// Uploaded with the upload tool.
         UploadTool = 12,
     }
 }
 
 crate::wire_enum! {
-    /// 0 enabled/normal, 1 blocked
+    /// Whether a video can be played.
     pub enum VideoState(i64) {
-        /// Value 0.
-        EnabledNormal = 0,
-        /// Value 1.
-        Blocked = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// State filter: 0 enabled, 1 blocked
-    pub enum VideoStatus(i64) {
-        /// Value 0.
+        /// The video is enabled (normal) and can be played.
         Enabled = 0,
-        /// Value 1.
+        /// The video is blocked.
         Blocked = 1,
     }
 }
 
 crate::wire_enum! {
-    /// Transcode status codes as in getvideolist
-    pub enum VideoUploadCallbackTranscodeState(String) {
-        /// Value 1.
-        Value1 = "1",
-        /// Value 2.
-        Value2 = "2",
-        /// Value 3.
-        Value3 = "3",
-        /// Value 4.
-        Value4 = "4",
-        /// Value 5.
-        Value5 = "5",
-    }
-}
-
-crate::wire_enum! {
-    /// Doc wording: 0 unavailable, 1 available
-    pub enum VideoUploadCallbackVideoState(String) {
-        /// Value 0.
-        Unavailable = "0",
-        /// Value 1.
-        Available = "1",
-    }
-}
-
-crate::wire_enum! {
-    /// 0 stretch blur, 1 gaussian blur
-    pub enum WatermarkAdType(i64) {
-        /// Value 0.
-        StretchBlur = 0,
-        /// Value 1.
-        GaussianBlur = 1,
+    /// A 0/1 flag.
+    pub enum YesNo(i64) {
+        /// No.
+        No = 0,
+        /// Yes.
+        Yes = 1,
     }
 }
