@@ -120,17 +120,20 @@ pub fn field_checks(field: &Field) -> TokenStream {
             out.push(quote! { if let Some(inner) = &self.#name { v.nested(#wire, inner); } });
         }
         Type::List(inner) => {
-            let value = if required {
-                quote! { Some(&self.#name) }
-            } else {
-                quote! { self.#name.as_ref() }
-            };
+            let nested = matches!(**inner, Type::Object(_));
             if l.max_items.is_some() {
                 let max = opt_usize(l.max_items);
-                out.push(quote! { v.item_count(#wire, #value.map(Vec::len), None, #max); });
+                let count = if required {
+                    quote! { Some(self.#name.len()) }
+                } else {
+                    quote! { self.#name.as_ref().map(Vec::len) }
+                };
+                out.push(quote! { v.item_count(#wire, #count, None, #max); });
             }
-            if matches!(**inner, Type::Object(_)) {
-                out.push(quote! { if let Some(items) = #value { v.nested_list(#wire, items); } });
+            if nested && required {
+                out.push(quote! { v.nested_list(#wire, &self.#name); });
+            } else if nested {
+                out.push(quote! { if let Some(items) = &self.#name { v.nested_list(#wire, items); } });
             }
         }
         _ => {}

@@ -414,10 +414,8 @@ impl crate::operation::Request for GetMaterialUploadTokenRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
-        v.item_count("fileList", Some(&self.file_list).map(Vec::len), None, Some(50));
-        if let Some(items) = Some(&self.file_list) {
-            v.nested_list("fileList", items);
-        }
+        v.item_count("fileList", Some(self.file_list.len()), None, Some(50));
+        v.nested_list("fileList", &self.file_list);
         v.finish()
     }
 }

@@ -78,7 +78,7 @@ impl crate::operation::Request for FixtureCreateWidgetRequest {
         v.int_range("count", Some(i64::from(self.count)), Some(1), Some(5));
         v.number_range("ratio", self.ratio, Some(0.0), Some(1.0));
         v.item_count("tags", self.tags.as_ref().map(Vec::len), None, Some(3));
-        if let Some(items) = self.tags.as_ref() {
+        if let Some(items) = &self.tags {
             v.nested_list("tags", items);
         }
         v.finish()
