@@ -7,17 +7,14 @@
 //! The inputs and answers are derived from the spec itself (through the generator's loader),
 //! so a new endpoint is covered without touching this file.
 
+mod runtime_support;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use codegen::ir::{Api, DataKind, EnumBase, Field, Method, Object, Operation, Type};
+use runtime_support::{reply, Received, Server, AK, SK};
 use serde_json::{json, Map, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-use tokio::sync::mpsc;
-
-const AK: &str = "test-access-key";
-const SK: &str = "test-secret-key";
 
 fn api() -> Api {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-spec");
@@ -27,93 +24,16 @@ fn api() -> Api {
     codegen::ir::lower(&loaded)
 }
 
-/// What the server received.
-#[derive(Debug)]
-struct Received {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+/// A server answering every request with whatever `answer` holds at the time.
+async fn start_server(answer: Arc<Mutex<Value>>) -> Server {
+    Server::start(move |_| reply(200, answer.lock().expect("answer lock").clone())).await
 }
 
-impl Received {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// A one-request-per-connection HTTP/1.1 server answering with whatever `reply` holds.
-async fn start_server(reply: Arc<Mutex<String>>) -> (String, mpsc::UnboundedReceiver<Received>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let tx = tx.clone();
-            let reply = reply.clone();
-            tokio::spawn(async move {
-                let Some(received) = read_request(&mut socket).await else {
-                    return;
-                };
-                let body = reply.lock().expect("reply lock").clone();
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json;charset=UTF-8\r\n\
-                     X-WS-RequestId: req-42\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = tx.send(received);
-                let _ = socket.write_all(response.as_bytes()).await;
-                let _ = socket.shutdown().await;
-            });
-        }
-    });
-    (format!("http://{addr}"), rx)
-}
-
-async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Received> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        let n = socket.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next()?.split(' ');
-    let method = request_line.next()?.to_string();
-    let target = request_line.next()?.to_string();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = buf[head_end + 4..].to_vec();
-    while body.len() < length {
-        let n = socket.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            break;
-        }
-        body.extend_from_slice(&chunk[..n]);
-    }
-    Some(Received {
-        method,
-        target,
-        headers,
-        body,
-    })
+/// The one request the server got since the last call.
+fn take_request(server: &Server) -> Received {
+    let mut log = server.received.lock().expect("log lock");
+    assert_eq!(log.len(), 1, "exactly one request per call: {log:?}");
+    log.remove(0)
 }
 
 fn find_object<'a>(api: &'a Api, name: &str) -> &'a Object {
@@ -186,7 +106,7 @@ fn numbers_as_strings(value: &Value) -> Value {
 }
 
 /// The body the server answers with, and the output the client must decode from it.
-fn answer(api: &Api, op: &Operation) -> (Value, Value) {
+fn canned_answer(api: &Api, op: &Operation) -> (Value, Value) {
     let data = match op.data {
         DataKind::Object | DataKind::SingleItemList => object_sample(api, &op.response),
         DataKind::String => json!(format!("{}-task-1", op.wire)),
@@ -289,30 +209,26 @@ fn assert_request(op: &Operation, input: &Value, got: &Received) {
 #[tokio::test]
 async fn every_operation_round_trips_through_a_local_server() {
     let api = api();
-    let reply = Arc::new(Mutex::new(String::new()));
-    let (endpoint, mut received) = start_server(reply.clone()).await;
-    let client = vod_client::Client::builder()
-        .endpoint(endpoint.as_str())
-        .credentials(AK, SK)
-        .build()
-        .expect("client");
+    let answer = Arc::new(Mutex::new(Value::Null));
+    let server = start_server(answer.clone()).await;
+    let client = server.client().build().expect("client");
     let operations: Vec<&Operation> = api.groups.iter().flat_map(|g| &g.operations).collect();
     assert_eq!(operations.len(), vod_client::model::OPERATIONS.len());
     for op in operations {
         let input = object_sample(&api, &op.request);
-        let (body, expected) = answer(&api, op);
+        let (body, expected) = canned_answer(&api, op);
         for loose in [false, true] {
             let sent_body = if loose {
                 numbers_as_strings(&body)
             } else {
                 body.clone()
             };
-            *reply.lock().expect("lock") = sent_body.to_string();
+            *answer.lock().expect("lock") = sent_body;
             let output = vod_client::model::invoke(&client, &op.wire, input.clone())
                 .unwrap_or_else(|| panic!("{} is not dispatchable", op.wire))
                 .await
                 .unwrap_or_else(|e| panic!("{} (numbers as strings: {loose}): {e}", op.wire));
-            let got = received.recv().await.expect("request recorded");
+            let got = take_request(&server);
             assert_request(op, &input, &got);
             assert_eq!(
                 output, expected,
@@ -326,22 +242,16 @@ async fn every_operation_round_trips_through_a_local_server() {
 #[tokio::test]
 async fn service_errors_name_the_operation_and_keep_the_request_id() {
     let api = api();
-    let reply = Arc::new(Mutex::new(
-        json!({"code": 1502, "message": "video does not exist"}).to_string(),
-    ));
-    let (endpoint, mut received) = start_server(reply).await;
-    let client = vod_client::Client::builder()
-        .endpoint(endpoint.as_str())
-        .credentials(AK, SK)
-        .build()
-        .expect("client");
+    let answer = json!({"code": 1502, "message": "video does not exist"});
+    let server = start_server(Arc::new(Mutex::new(answer))).await;
+    let client = server.client().build().expect("client");
     for op in api.groups.iter().flat_map(|g| &g.operations) {
         let input = object_sample(&api, &op.request);
         let err = vod_client::model::invoke(&client, &op.wire, input)
             .expect("dispatchable")
             .await
             .expect_err("a non-200 code is an error");
-        let _ = received.recv().await;
+        take_request(&server);
         let text = err.to_string();
         assert_eq!(err.service_code(), Some(1502), "{}: {text}", op.wire);
         assert_eq!(err.request_id(), Some("req-42"), "{}: {text}", op.wire);
