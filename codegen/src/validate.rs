@@ -35,9 +35,20 @@ const RESERVED_MODULES: &[&str] = &["service", "dispatch", "cli", "mod"];
 
 /// Checks the loaded spec; the error lists every problem.
 pub fn validate(spec: &LoadedSpec) -> Result<(), Diagnostics> {
+    let enum_specs = std::iter::once(&spec.service.spec.enums)
+        .chain(spec.groups.iter().map(|g| &g.spec.enums))
+        .flat_map(|enums| enums.iter())
+        .map(|(name, e)| {
+            (
+                name.clone(),
+                e.values.iter().map(|v| v.value.wire_text()).collect(),
+            )
+        })
+        .collect();
     let mut v = Checker {
         out: Diagnostics::default(),
         catalog: Catalog::of(spec),
+        enum_specs,
     };
     v.service(spec);
     v.names(spec);
@@ -71,6 +82,8 @@ fn all_operations(spec: &LoadedSpec) -> Vec<OpRef<'_>> {
 struct Checker {
     out: Diagnostics,
     catalog: Catalog,
+    /// Enum name → its wire values, for checking defaults.
+    enum_specs: HashMap<String, Vec<String>>,
 }
 
 impl Checker {
@@ -406,6 +419,14 @@ impl Checker {
                 "say what the field means; it becomes the field's doc comment",
             );
         }
+        if let Some(default) = &f.default {
+            self.default_value(
+                default,
+                &ty,
+                map.locate(&format!("{path}.default")),
+                &f.name,
+            );
+        }
         let numeric = matches!(ty, Type::Integer | Type::Long | Type::Number);
         let integral = matches!(ty, Type::Integer | Type::Long);
         for (key, value) in [("min", f.min), ("max", f.max)] {
@@ -464,6 +485,29 @@ impl Checker {
                 "max_items applies to list<T> only",
             );
         }
+    }
+
+    fn default_value(&mut self, default: &Scalar, ty: &Type, at: Location, field: &str) {
+        let fits = match ty {
+            Type::Integer | Type::Long => matches!(default, Scalar::Int(_)),
+            Type::Number => matches!(default, Scalar::Int(_) | Scalar::Float(_)),
+            Type::Boolean => matches!(default, Scalar::Bool(_)),
+            Type::String => true,
+            Type::Enum(name, _) => self.enum_values(name).contains(&default.wire_text()),
+            Type::List(_) | Type::Object(_) => false,
+        };
+        if !fits {
+            let text = default.wire_text();
+            self.err(
+                at,
+                format!("default `{text}` does not fit the type of `{field}`"),
+                "give a value of the field's type (for enums, one of its values)",
+            );
+        }
+    }
+
+    fn enum_values(&self, name: &str) -> Vec<String> {
+        self.enum_specs.get(name).cloned().unwrap_or_default()
     }
 
     fn type_hint(&self, ty: &str) -> String {

@@ -189,6 +189,25 @@ operations:
 }
 
 #[test]
+fn defaults_must_fit_their_type() {
+    let fields = [
+        "      - { name: count, type: integer, default: lots, doc: Count. }",
+        "      - { name: color, type: FixtureColor, default: green, doc: Colour. }",
+        "      - { name: paint, type: FixtureColor, default: red, doc: Fine. }",
+    ];
+    let yaml = format!(
+        "{HEAD}types:\n  Thing:\n    doc: A thing.\n    fields:\n{}\n",
+        fields.join("\n")
+    );
+    let got = problems(&yaml);
+    let expected = [
+        "spec/broken.yaml:7:48: default `lots` does not fit the type of `count`",
+        "spec/broken.yaml:8:53: default `green` does not fit the type of `color`",
+    ];
+    assert_eq!(got, expected, "\n{}", got.join("\n"));
+}
+
+#[test]
 fn garbage_never_panics() {
     let inputs = [
         "",
