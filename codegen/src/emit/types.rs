@@ -133,7 +133,9 @@ pub fn field_checks(field: &Field) -> TokenStream {
             if nested && required {
                 out.push(quote! { v.nested_list(#wire, &self.#name); });
             } else if nested {
-                out.push(quote! { if let Some(items) = &self.#name { v.nested_list(#wire, items); } });
+                out.push(
+                    quote! { if let Some(items) = &self.#name { v.nested_list(#wire, items); } },
+                );
             }
         }
         _ => {}

@@ -8,12 +8,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use heck::{ToKebabCase, ToLowerCamelCase, ToSnakeCase, ToUpperCamelCase};
 
+mod hints;
+mod operations;
+
 use crate::diagnostics::{Diagnostics, Location};
-use crate::ir::{
-    field_ident, resolve_type, split_source, Catalog, Type, FORBIDDEN_IDENTS, KEYWORDS,
-};
+use crate::ir::{field_ident, resolve_type, Catalog, Type, FORBIDDEN_IDENTS, KEYWORDS};
 use crate::load::{Loaded, LoadedSpec, SourceMap};
 use crate::spec::{EnumSpec, FieldSpec, GroupFile, OperationSpec, Scalar};
+use hints::{closest, is_identifier};
 
 /// Names the generated code or the runtime already uses.
 const RESERVED_TYPE_NAMES: &[&str] = &[
@@ -64,7 +66,7 @@ pub fn validate(spec: &LoadedSpec) -> Result<(), Diagnostics> {
     }
 }
 
-type OpRef<'a> = (&'a SourceMap, usize, &'a OperationSpec);
+pub(super) type OpRef<'a> = (&'a SourceMap, usize, &'a OperationSpec);
 
 fn all_operations(spec: &LoadedSpec) -> Vec<OpRef<'_>> {
     spec.groups
@@ -79,15 +81,20 @@ fn all_operations(spec: &LoadedSpec) -> Vec<OpRef<'_>> {
         .collect()
 }
 
-struct Checker {
-    out: Diagnostics,
-    catalog: Catalog,
+pub(super) struct Checker {
+    pub(super) out: Diagnostics,
+    pub(super) catalog: Catalog,
     /// Enum name → its wire values, for checking defaults.
     enum_specs: HashMap<String, Vec<String>>,
 }
 
 impl Checker {
-    fn err(&mut self, at: Location, message: impl Into<String>, hint: impl Into<String>) {
+    pub(super) fn err(
+        &mut self,
+        at: Location,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         self.out.push(at, message, hint);
     }
 
@@ -347,7 +354,7 @@ impl Checker {
         }
     }
 
-    fn identifier_name(&mut self, name: &str, at: Location, what: &str) {
+    pub(super) fn identifier_name(&mut self, name: &str, at: Location, what: &str) {
         let snake = name.to_snake_case();
         if name.to_lower_camel_case() != name || !is_identifier(name) {
             self.err(
@@ -364,7 +371,7 @@ impl Checker {
         }
     }
 
-    fn fields(&mut self, fields: &[FieldSpec], map: &SourceMap, path: &str) {
+    pub(super) fn fields(&mut self, fields: &[FieldSpec], map: &SourceMap, path: &str) {
         let mut wires = HashMap::new();
         let mut idents = HashMap::new();
         for (i, f) in fields.iter().enumerate() {
@@ -523,308 +530,4 @@ impl Checker {
             None => "types are string, integer, long, number, boolean, list<T>, or a name defined under types:/enums: of any spec file".into(),
         }
     }
-
-    fn operation(&mut self, op: &OperationSpec, map: &SourceMap, path: &str, ops: &[OpRef<'_>]) {
-        let at = |key: &str| map.locate(&format!("{path}.{key}"));
-        self.identifier_name(&op.name, at("name"), "operation");
-        match (op.method.as_str(), op.body.as_str()) {
-            ("POST", "json") | ("GET", "query") => {}
-            ("POST" | "GET", "json" | "query") => self.err(
-                at("body"),
-                format!("{} with `body: {}`", op.method, op.body),
-                "GET sends parameters as `body: query`, POST as `body: json`",
-            ),
-            ("POST" | "GET", other) => self.err(
-                at("body"),
-                format!("unknown body `{other}`"),
-                "use `json` or `query`",
-            ),
-            (other, _) => self.err(
-                at("method"),
-                format!("unsupported method `{other}`"),
-                "use POST or GET (upper case)",
-            ),
-        }
-        if !op.path.starts_with('/') {
-            self.err(
-                at("path"),
-                format!("path `{}` does not start with `/`", op.path),
-                format!("write it as `/{}`", op.path),
-            );
-        } else if op.path.contains(['?', ' ', '#']) {
-            self.err(
-                at("path"),
-                format!("path `{}` contains `?`, `#` or a space", op.path),
-                "the path is the part before the query string",
-            );
-        }
-        if op.doc.trim().is_empty() {
-            self.err(
-                at("doc"),
-                format!("operation `{}` has no doc", op.name),
-                "one line on what it does",
-            );
-        }
-        if let Some(cli) = &op.cli {
-            for (key, word) in [("cli.group", &cli.group), ("cli.name", &cli.name)] {
-                if word.to_kebab_case() != *word || word.is_empty() {
-                    self.err(
-                        at(key),
-                        format!("`{word}` is not kebab-case"),
-                        format!("write it as `{}`", word.to_kebab_case()),
-                    );
-                }
-            }
-        }
-        self.fields(&op.request, map, &format!("{path}.request"));
-        self.response(op, map, path);
-        self.pagination(op, map, path);
-        self.waiter(op, map, path, ops);
-    }
-
-    fn response(&mut self, op: &OperationSpec, map: &SourceMap, path: &str) {
-        let r = &op.response;
-        let at = |key: &str| map.locate(&format!("{path}.response.{key}"));
-        if !matches!(r.envelope.as_str(), "standard" | "bare") {
-            self.err(
-                at("envelope"),
-                format!("unknown envelope `{}`", r.envelope),
-                "use `standard` ({code, message, data}) or `bare`",
-            );
-        }
-        match r.data.as_str() {
-            "object" => {
-                if r.fields.is_empty() {
-                    self.err(
-                        at("fields"),
-                        "object data without fields",
-                        "list the data object's fields, or use `data: none`",
-                    );
-                }
-            }
-            "string" | "none" => {
-                if !r.fields.is_empty() {
-                    self.err(
-                        at("fields"),
-                        format!("fields given for `data: {}`", r.data),
-                        "fields describe object data only",
-                    );
-                }
-                if r.single_item_list {
-                    self.err(
-                        at("single_item_list"),
-                        "single_item_list without object data",
-                        "remove it or use `data: object`",
-                    );
-                }
-            }
-            other => self.err(
-                at("data"),
-                format!("unknown data kind `{other}`"),
-                "use `object`, `string` or `none`",
-            ),
-        }
-        self.fields(&r.fields, map, &format!("{path}.response.fields"));
-    }
-
-    fn pagination(&mut self, op: &OperationSpec, map: &SourceMap, path: &str) {
-        let Some(p) = &op.pagination else { return };
-        for (key, name) in [("page_index", &p.page_index), ("page_size", &p.page_size)] {
-            let at = map.locate(&format!("{path}.pagination.{key}"));
-            match op.request.iter().find(|f| &f.name == name) {
-                None => self.err(at, format!("pagination.{key} names `{name}`, which is not a request field"), "name the request field that holds it"),
-                Some(f) if !matches!(f.ty.as_str(), "integer" | "long" | "string") => {
-                    self.err(at, format!("pagination.{key} field `{name}` must be an integer, long or string"), "the paginator reads and sets page numbers; give it a numeric (or numeric-text) type")
-                }
-                Some(_) => {}
-            }
-        }
-        let at = map.locate(&format!("{path}.pagination.items"));
-        match op.response.fields.iter().find(|f| f.name == p.items) {
-            None => self.err(
-                at,
-                format!(
-                    "pagination.items names `{}`, which is not a response field",
-                    p.items
-                ),
-                "name the response list that holds the page's entries",
-            ),
-            Some(f) if !f.ty.starts_with("list<") => self.err(
-                at,
-                format!("pagination.items field `{}` is not a list", p.items),
-                "point it at a list<T> field",
-            ),
-            Some(_) => {}
-        }
-    }
-
-    fn waiter(&mut self, op: &OperationSpec, map: &SourceMap, path: &str, ops: &[OpRef<'_>]) {
-        let Some(w) = &op.waiter else { return };
-        let at = |key: &str| map.locate(&format!("{path}.waiter.{key}"));
-        let Some((_, _, query)) = ops.iter().find(|(_, _, o)| o.name == w.query) else {
-            let names = ops.iter().map(|(_, _, o)| o.name.clone());
-            let hint = closest(&w.query, names)
-                .map_or("name an operation of the spec".to_string(), |b| {
-                    format!("did you mean `{b}`?")
-                });
-            self.err(
-                at("query"),
-                format!("waiter query `{}` is not an operation", w.query),
-                hint,
-            );
-            return;
-        };
-        for (target, source) in &w.input {
-            let at = map.locate(&format!("{path}.waiter.input.{target}"));
-            let Some(t) = query.request.iter().find(|f| &f.name == target) else {
-                self.err(
-                    at,
-                    format!("`{target}` is not a request field of `{}`", query.name),
-                    "name a field of the query's request",
-                );
-                continue;
-            };
-            let Some((from_request, name)) = split_source(source) else {
-                self.err(
-                    at,
-                    format!("`{source}` is not `request.<field>` or `response.<field>`"),
-                    "say where the value comes from, e.g. request.transNo",
-                );
-                continue;
-            };
-            let pool = if from_request {
-                &op.request
-            } else {
-                &op.response.fields
-            };
-            match pool.iter().find(|f| f.name == name) {
-                None => self.err(
-                    at,
-                    format!("waiter input `{source}` names a missing field"),
-                    format!(
-                        "`{name}` must be a field of this operation's {}",
-                        if from_request { "request" } else { "response" }
-                    ),
-                ),
-                Some(s) if s.ty != t.ty => self.err(
-                    at,
-                    format!("`{source}` is {} but `{target}` is {}", s.ty, t.ty),
-                    "map fields of the same type",
-                ),
-                Some(_) => {}
-            }
-        }
-        for f in query.request.iter().filter(|f| f.required) {
-            if !w.input.contains_key(&f.name) {
-                self.err(
-                    at("input"),
-                    format!("required query field `{}` has no input", f.name),
-                    format!("add `{}: request.<field>` under input", f.name),
-                );
-            }
-        }
-        self.waiter_state(&w.state, query, at("state"));
-        if w.success.is_empty() || w.failure.iter().any(|f| w.success.contains(f)) {
-            self.err(
-                at("success"),
-                "waiter success values are empty or overlap failure values",
-                "list the state values meaning done under success, failed under failure",
-            );
-        }
-    }
-
-    fn waiter_state(&mut self, state: &str, query: &OperationSpec, at: Location) {
-        let mut fields = query.response.fields.clone();
-        for segment in state.split('.') {
-            let (name, first) = segment
-                .strip_suffix("[0]")
-                .map_or((segment, false), |n| (n, true));
-            let Some(f) = fields.iter().find(|f| f.name == name) else {
-                self.err(at, format!("waiter state `{state}`: `{name}` is not a field of `{}`'s response", query.name), "point at the field reporting the task state; `list[0].field` picks the first entry");
-                return;
-            };
-            let mut ty = f.ty.clone();
-            if first {
-                match ty.strip_prefix("list<").and_then(|t| t.strip_suffix('>')) {
-                    Some(inner) => ty = inner.to_string(),
-                    None => {
-                        self.err(
-                            at,
-                            format!("waiter state `{state}`: `{name}` is not a list"),
-                            "use [0] only after a list field",
-                        );
-                        return;
-                    }
-                }
-            }
-            fields = self.catalog.objects.get(&ty).cloned().unwrap_or_default();
-        }
-    }
-
-    fn operation_uniqueness(&mut self, ops: &[OpRef<'_>]) {
-        let mut names = HashMap::new();
-        let mut routes = HashMap::new();
-        let mut commands = HashMap::new();
-        for (map, i, op) in ops {
-            let at = map.locate(&format!("operations[{i}].name"));
-            if let Some(first) = names.insert(op.name.to_snake_case(), at.clone()) {
-                self.err(
-                    at.clone(),
-                    format!(
-                        "operation `{}` is defined twice (or collides after snake_case conversion)",
-                        op.name
-                    ),
-                    format!("first defined at {first}"),
-                );
-            }
-            if let Some(first) = routes.insert((op.method.clone(), op.path.clone()), at.clone()) {
-                self.err(
-                    at.clone(),
-                    format!("{} {} is already used", op.method, op.path),
-                    format!("by the operation at {first}"),
-                );
-            }
-            if let Some(cli) = &op.cli {
-                if let Some(first) =
-                    commands.insert((cli.group.clone(), cli.name.clone()), at.clone())
-                {
-                    self.err(
-                        at,
-                        format!("command `vod {} {}` is already used", cli.group, cli.name),
-                        format!("by the operation at {first}"),
-                    );
-                }
-            }
-        }
-    }
-}
-
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// The candidate closest to `word` by edit distance, if reasonably close.
-fn closest(word: &str, candidates: impl Iterator<Item = String>) -> Option<String> {
-    candidates
-        .map(|c| (edit_distance(&word.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }

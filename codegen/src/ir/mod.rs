@@ -1,0 +1,374 @@
+//! The intermediate representation: the spec with every name resolved to its Rust form and
+//! every type reference resolved, so emitters only print.
+//!
+//! [`lower`] (in `lower.rs`) runs after validation succeeded; it still never panics on odd
+//! input (an unresolvable type lowers to `String`), because the validator is the one place that
+//! reports.
+
+mod lower;
+
+pub use lower::{lower, lower_field, split_source, state_steps, CatalogFields};
+
+use std::collections::BTreeMap;
+
+use heck::ToSnakeCase;
+
+use crate::load::LoadedSpec;
+use crate::spec::{self, FieldSpec};
+
+/// The whole API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Service-wide facts.
+    pub service: Service,
+    /// `service.yaml`'s shared types and enums.
+    pub shared: Group,
+    /// Group files, in file-name order.
+    pub groups: Vec<Group>,
+}
+
+/// Service-wide facts from `service.yaml`.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// Human name.
+    pub name: String,
+    /// Description.
+    pub doc: String,
+    /// Default base URL.
+    pub default_endpoint: String,
+    /// Request-id headers.
+    pub request_id_headers: Vec<String>,
+    /// Envelope member names and success code.
+    pub envelope: spec::EnvelopeSpec,
+    /// Signing profiles.
+    pub auth_profiles: Vec<spec::AuthProfileSpec>,
+    /// Documented error codes, sorted by code.
+    pub error_codes: Vec<spec::ErrorCodeSpec>,
+}
+
+/// One module of generated code.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// kebab-case name.
+    pub name: String,
+    /// snake_case module name.
+    pub module: String,
+    /// Module doc.
+    pub doc: String,
+    /// Object types defined here.
+    pub objects: Vec<Object>,
+    /// Enums defined here.
+    pub enums: Vec<Enum>,
+    /// Operations.
+    pub operations: Vec<Operation>,
+    /// Callback payloads (emitted as objects).
+    pub callbacks: Vec<Object>,
+}
+
+/// A struct.
+#[derive(Debug, Clone)]
+pub struct Object {
+    /// UpperCamelCase name.
+    pub name: String,
+    /// Doc.
+    pub doc: String,
+    /// Members.
+    pub fields: Vec<Field>,
+    /// Sent in some request, so it needs constraint checks.
+    pub in_request: bool,
+}
+
+/// Wire type of an enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnumBase {
+    /// JSON numbers.
+    Integer,
+    /// JSON strings.
+    String,
+}
+
+/// An enum.
+#[derive(Debug, Clone)]
+pub struct Enum {
+    /// UpperCamelCase name.
+    pub name: String,
+    /// Doc.
+    pub doc: String,
+    /// Wire type.
+    pub base: EnumBase,
+    /// Known values.
+    pub values: Vec<EnumValue>,
+}
+
+/// One known enum value.
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    /// UpperCamelCase variant.
+    pub variant: String,
+    /// Wire value as text.
+    pub wire: String,
+    /// Doc.
+    pub doc: String,
+}
+
+/// A resolved type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    /// `String`.
+    String,
+    /// `i32`.
+    Integer,
+    /// `i64`.
+    Long,
+    /// `f64`.
+    Number,
+    /// `bool`.
+    Boolean,
+    /// `Vec<T>`.
+    List(Box<Type>),
+    /// A generated struct.
+    Object(String),
+    /// A generated enum.
+    Enum(String, EnumBase),
+}
+
+impl Type {
+    /// Scalars and lists get the lenient deserializer; objects and enums decode themselves.
+    pub fn is_lenient(&self) -> bool {
+        !matches!(self, Type::Object(_) | Type::Enum(..))
+    }
+}
+
+/// Numeric, length and size limits of a field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Limits {
+    /// Inclusive minimum.
+    pub min: Option<f64>,
+    /// Inclusive maximum.
+    pub max: Option<f64>,
+    /// Minimum characters.
+    pub min_length: Option<u64>,
+    /// Maximum characters.
+    pub max_length: Option<u64>,
+    /// Maximum list entries.
+    pub max_items: Option<u64>,
+}
+
+/// A struct member.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Wire name.
+    pub wire: String,
+    /// snake_case Rust name (a raw identifier when it is a keyword).
+    pub ident: String,
+    /// Doc, with limits and default spelled out.
+    pub doc: String,
+    /// Type.
+    pub ty: Type,
+    /// Not `Option`.
+    pub required: bool,
+    /// The service's default, as text.
+    pub default: Option<String>,
+    /// Limits.
+    pub limits: Limits,
+}
+
+/// HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+}
+
+/// Where data goes in the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataKind {
+    /// An object.
+    Object,
+    /// An object, also accepted as a one-item list.
+    SingleItemList,
+    /// A string.
+    String,
+    /// Nothing.
+    None,
+}
+
+/// An operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// Wire name, e.g. `getVideoList`.
+    pub wire: String,
+    /// `get_video_list`.
+    pub method_name: String,
+    /// `GetVideoList`.
+    pub type_name: String,
+    /// HTTP method.
+    pub method: Method,
+    /// Path.
+    pub path: String,
+    /// True: query string; false: JSON body.
+    pub query_body: bool,
+    /// Doc.
+    pub doc: String,
+    /// Rate limit text.
+    pub rate_limit: Option<String>,
+    /// Retry-safe.
+    pub retry_safe: bool,
+    /// CLI words.
+    pub cli_group: String,
+    /// CLI words.
+    pub cli_name: String,
+    /// Request fields.
+    pub request: Vec<Field>,
+    /// Envelope is bare.
+    pub bare: bool,
+    /// Data kind.
+    pub data: DataKind,
+    /// Data object fields.
+    pub response: Vec<Field>,
+    /// Paging.
+    pub pagination: Option<Pagination>,
+    /// Task following.
+    pub waiter: Option<Waiter>,
+}
+
+impl Operation {
+    /// `GetVideoListRequest`.
+    pub fn request_type(&self) -> String {
+        format!("{}Request", self.type_name)
+    }
+    /// `GetVideoListOutput`.
+    pub fn output_type(&self) -> String {
+        format!("{}Output", self.type_name)
+    }
+}
+
+/// Paging fields, resolved.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// Request field with the page number.
+    pub page_index: Field,
+    /// Request field with the page size.
+    pub page_size: Field,
+    /// Response field with the items.
+    pub items: Field,
+}
+
+/// Where a waiter takes a query input from.
+#[derive(Debug, Clone)]
+pub struct WaiterInput {
+    /// The query's field.
+    pub target: Field,
+    /// True: from this operation's request; false: from its response.
+    pub from_request: bool,
+    /// The source field.
+    pub source: Field,
+}
+
+/// One step of a state path.
+#[derive(Debug, Clone)]
+pub enum StateStep {
+    /// A member.
+    Field(Box<Field>),
+    /// The first list entry.
+    First,
+}
+
+/// How a task started by an operation is followed.
+#[derive(Debug, Clone)]
+pub struct Waiter {
+    /// The query operation.
+    pub query: Box<Operation>,
+    /// How the query's fields are filled.
+    pub inputs: Vec<WaiterInput>,
+    /// Path to the state value in the query's output.
+    pub state: Vec<StateStep>,
+    /// Values meaning success.
+    pub success: Vec<String>,
+    /// Values meaning failure.
+    pub failure: Vec<String>,
+}
+
+/// Rust keywords that cannot name anything, even as raw identifiers.
+pub const FORBIDDEN_IDENTS: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// Rust keywords (strict and reserved, all editions).
+pub const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+/// snake_case Rust name of a wire name; keywords become raw identifiers.
+pub fn field_ident(wire: &str) -> String {
+    let snake = wire.to_snake_case();
+    if KEYWORDS.contains(&snake.as_str()) {
+        format!("r#{snake}")
+    } else {
+        snake
+    }
+}
+
+/// Parses `list<T>` / scalar words / names into a type, given the known names.
+pub fn resolve_type(text: &str, catalog: &Catalog) -> Option<Type> {
+    let text = text.trim();
+    if let Some(inner) = text.strip_prefix("list<").and_then(|t| t.strip_suffix('>')) {
+        return resolve_type(inner, catalog).map(|t| Type::List(Box::new(t)));
+    }
+    Some(match text {
+        "string" => Type::String,
+        "integer" => Type::Integer,
+        "long" => Type::Long,
+        "number" => Type::Number,
+        "boolean" => Type::Boolean,
+        name => {
+            if let Some(base) = catalog.enums.get(name) {
+                Type::Enum(name.to_string(), *base)
+            } else if catalog.objects.contains_key(name) {
+                Type::Object(name.to_string())
+            } else {
+                return None;
+            }
+        }
+    })
+}
+
+/// Every named type of the spec, for resolution.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// Enum name → wire type.
+    pub enums: BTreeMap<String, EnumBase>,
+    /// Object name → its fields.
+    pub objects: BTreeMap<String, Vec<FieldSpec>>,
+}
+
+impl Catalog {
+    /// Collects names from every file (first definition wins; duplicates are the validator's).
+    pub fn of(spec: &LoadedSpec) -> Self {
+        let mut catalog = Catalog::default();
+        let service = &spec.service.spec;
+        let files = std::iter::once((&service.types, &service.enums))
+            .chain(spec.groups.iter().map(|g| (&g.spec.types, &g.spec.enums)));
+        for (types, enums) in files {
+            for (name, e) in enums {
+                let base = if e.base == "string" {
+                    EnumBase::String
+                } else {
+                    EnumBase::Integer
+                };
+                catalog.enums.entry(name.clone()).or_insert(base);
+            }
+            for (name, o) in types {
+                catalog
+                    .objects
+                    .entry(name.clone())
+                    .or_insert_with(|| o.fields.clone());
+            }
+        }
+        catalog
+    }
+}
