@@ -219,6 +219,9 @@ pub struct FieldSpec {
     pub max_items: Option<u64>,
     /// Meaning.
     pub doc: String,
+    /// Other wire names the service is known to use for this field (decoding accepts them).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// Maintainers' note, not emitted.
     #[serde(default)]
     pub note: Option<String>,

@@ -61,6 +61,13 @@ fn outputs_decode_leniently_and_keep_unknown_enum_values() {
     assert_eq!(output.widgets[0].r#type.as_deref(), Some("box"));
     assert_eq!(output.widgets[0].size_bytes, Some(12));
     assert_eq!(output.widgets[1].state, FixtureState::Unknown(7));
+    let aliased: FixtureWidget =
+        serde_json::from_value(json!({"widgetId": "c", "state": 1, "size": "5"})).unwrap();
+    assert_eq!(
+        aliased.size_bytes,
+        Some(5),
+        "an alias is accepted when decoding"
+    );
     let missing = serde_json::from_value::<FixtureListWidgetsOutput>(json!({"total": 1}));
     assert!(missing.unwrap_err().to_string().contains("widgets"));
 }

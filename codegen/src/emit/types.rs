@@ -48,6 +48,9 @@ fn serde_attrs(field: &Field) -> TokenStream {
         let wire = &field.wire;
         parts.push(quote! { rename = #wire });
     }
+    for alias in &field.aliases {
+        parts.push(quote! { alias = #alias });
+    }
     if !field.required {
         parts.push(quote! { default });
         parts.push(quote! { skip_serializing_if = "Option::is_none" });

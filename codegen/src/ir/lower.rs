@@ -154,6 +154,7 @@ pub fn lower_field(f: &FieldSpec, catalog: &Catalog) -> Field {
         ty: resolve_type(&f.ty, catalog).unwrap_or(Type::String),
         required: f.required,
         default,
+        aliases: f.aliases.clone(),
         limits,
     }
 }

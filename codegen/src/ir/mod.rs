@@ -169,6 +169,8 @@ pub struct Field {
     pub required: bool,
     /// The service's default, as text.
     pub default: Option<String>,
+    /// Other accepted wire names.
+    pub aliases: Vec<String>,
     /// Limits.
     pub limits: Limits,
 }

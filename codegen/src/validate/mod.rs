@@ -397,6 +397,17 @@ impl Checker {
                     "rename one of them; names must stay distinct after snake_case conversion",
                 );
             }
+            for (j, alias) in f.aliases.iter().enumerate() {
+                let at = map.locate(&format!("{fpath}.aliases[{j}]"));
+                if alias == &f.name || fields.iter().any(|other| &other.name == alias) {
+                    let msg = format!("alias `{alias}` of `{}` is already a field name", f.name);
+                    self.err(
+                        at,
+                        msg,
+                        "an alias names another spelling of this field only",
+                    );
+                }
+            }
             let snake = f.name.to_snake_case();
             if f.name.is_empty()
                 || FORBIDDEN_IDENTS.contains(&snake.as_str())

@@ -624,6 +624,7 @@ pub struct PullVideoOutput {
     /// Echo of the caller's business id.
     #[serde(
         rename = "tranNo",
+        alias = "transNo",
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"

@@ -490,6 +490,7 @@ pub struct FixtureWidget {
     /// Size in bytes.
     #[serde(
         rename = "sizeBytes",
+        alias = "size",
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
