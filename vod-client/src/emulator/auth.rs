@@ -1,0 +1,201 @@
+//! Request authentication, exactly as the service checks it.
+//!
+//! The signature is recomputed from the request *as received* — method, raw path, raw query,
+//! the headers `SignedHeaders` names, the exact body bytes — with the runtime's own signer
+//! ([`crate::signer`]), so the emulator and the client can only agree when both follow the
+//! documented algorithm (and a bug in one shared step shows up in the signer's own vectors,
+//! not here). The comparison is constant-time, as a server's must be.
+//!
+//! Checks, in order, each with its own code (see [`codes`]): `Authorization` present (2001),
+//! readable (2002), known algorithm (2003); access-key and timestamp headers present (2001);
+//! `Credential` equal to the access-key header (2007); key known (2004); timestamp numeric
+//! (2005) and within 5 minutes of the emulator's clock (2006); `content-type` and `host`
+//! signed (2008); signature equal (2009).
+
+use axum::http::{HeaderMap, StatusCode};
+use subtle::ConstantTimeEq;
+
+use super::errors::{codes, ApiError};
+use super::state::Shared;
+use crate::signer::{self, Algorithm, AuthorizationError, SigningRequest};
+
+/// How far a request timestamp may be from the server clock, in seconds.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
+/// Who signed a request, once verified.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub(crate) access_key: String,
+    pub(crate) user: String,
+}
+
+/// The parts of a request the signature covers.
+pub(crate) struct Received<'a> {
+    pub(crate) method: &'a str,
+    /// Path and query exactly as sent.
+    pub(crate) target: &'a str,
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) body: &'a [u8],
+}
+
+/// The header names of one algorithm.
+fn header_names(algorithm: Algorithm) -> (&'static str, &'static str) {
+    match algorithm {
+        Algorithm::Ws3 => ("X-WS-AccessKey", "X-WS-Timestamp"),
+        Algorithm::Cnc => ("x-cnc-accessKey", "x-cnc-timestamp"),
+    }
+}
+
+fn unauthorized(code: i64, message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, code, message)
+}
+
+fn forbidden(code: i64, message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, code, message)
+}
+
+fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// Verifies the signature of one request.
+pub(crate) fn verify(shared: &Shared, req: &Received<'_>) -> Result<Caller, ApiError> {
+    let authorization = header_text(req.headers, "authorization").ok_or_else(|| {
+        unauthorized(
+            codes::AUTH_MISSING_HEADER,
+            "missing required header Authorization",
+        )
+    })?;
+    let parsed = signer::parse_authorization(authorization).map_err(authorization_error)?;
+    let (ak_header, ts_header) = header_names(parsed.algorithm);
+    let access_key = header_text(req.headers, ak_header).ok_or_else(|| {
+        unauthorized(
+            codes::AUTH_MISSING_HEADER,
+            format!("missing required header {ak_header}"),
+        )
+    })?;
+    let timestamp = header_text(req.headers, ts_header).ok_or_else(|| {
+        unauthorized(
+            codes::AUTH_MISSING_HEADER,
+            format!("missing required header {ts_header}"),
+        )
+    })?;
+    if parsed.credential != access_key {
+        return Err(forbidden(
+            codes::AUTH_CREDENTIAL_MISMATCH,
+            format!("Credential in Authorization does not match the {ak_header} header"),
+        ));
+    }
+    let account = shared.accounts.get(access_key).ok_or_else(|| {
+        forbidden(
+            codes::AUTH_UNKNOWN_KEY,
+            format!("the access key {access_key} does not exist"),
+        )
+    })?;
+    check_timestamp(timestamp, ts_header, shared.clock.now_unix())?;
+    let signed_headers = signer::signed_header_names(&parsed.signed_headers);
+    let names: Vec<&str> = signed_headers.split(';').collect();
+    if !names.contains(&"content-type") || !names.contains(&"host") {
+        return Err(unauthorized(
+            codes::AUTH_SIGNED_HEADERS,
+            "SignedHeaders must include content-type and host",
+        ));
+    }
+    let expected = expected_signature(
+        parsed.algorithm,
+        access_key,
+        &account.secret,
+        timestamp,
+        &names,
+        req,
+    );
+    let given = parsed.signature.to_ascii_lowercase();
+    if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        Ok(Caller {
+            access_key: access_key.to_string(),
+            user: account.user.clone(),
+        })
+    } else {
+        Err(forbidden(
+            codes::AUTH_SIGNATURE,
+            "the request signature does not match the signature computed by the server",
+        ))
+    }
+}
+
+fn check_timestamp(text: &str, header: &str, now: i64) -> Result<(), ApiError> {
+    let ts: i64 = text.parse().map_err(|_| {
+        unauthorized(
+            codes::AUTH_BAD_TIMESTAMP,
+            format!("{header} must be Unix time in seconds, got {text:?}"),
+        )
+    })?;
+    if ts.abs_diff(now) > MAX_CLOCK_SKEW_SECS.unsigned_abs() {
+        return Err(unauthorized(
+            codes::AUTH_EXPIRED,
+            format!("{header} {ts} is more than 5 minutes away from the server time {now}"),
+        ));
+    }
+    Ok(())
+}
+
+fn expected_signature(
+    algorithm: Algorithm,
+    access_key: &str,
+    secret: &str,
+    timestamp: &str,
+    signed_names: &[&str],
+    req: &Received<'_>,
+) -> String {
+    // Header values as text; a value that is not visible ASCII is read lossily, which can only
+    // make the signature differ (as it would at the service).
+    let owned: Vec<(String, String)> = req
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let headers: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let signing = SigningRequest {
+        method: req.method,
+        uri: req.target,
+        headers: &headers,
+        body: req.body,
+        timestamp,
+        signed_headers: Some(signed_names),
+    };
+    signer::sign(algorithm, access_key, secret, &signing).signature
+}
+
+fn authorization_error(error: AuthorizationError) -> ApiError {
+    match error {
+        AuthorizationError::UnknownAlgorithm(name) => unauthorized(
+            codes::AUTH_ALGORITHM,
+            format!(
+                "unsupported signing algorithm {name:?}; use WS3-HMAC-SHA256 or CNC-HMAC-SHA256"
+            ),
+        ),
+        other => unauthorized(
+            codes::AUTH_MALFORMED,
+            format!("malformed Authorization header: {other}"),
+        ),
+    }
+}
+
+/// True when the request uses the CNC gateway's headers (its answers carry
+/// `x-cnc-request-id` instead of `X-WS-RequestId`).
+pub(crate) fn is_cnc(headers: &HeaderMap) -> bool {
+    headers.contains_key("x-cnc-accesskey")
+        || header_text(headers, "authorization").is_some_and(|a| a.starts_with("CNC-"))
+}

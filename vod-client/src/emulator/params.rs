@@ -1,0 +1,211 @@
+//! Request parameters, read the way the service reads them.
+//!
+//! The service accepts the same parameters as a JSON object, as a form-urlencoded body or as
+//! a query string; form and query values are all text. So every getter here is lenient about
+//! representation (`"12"` is an integer, `"true"` a boolean) and strict about meaning (`"abc"`
+//! is not an integer, `1.5` is not an integer, an object is not a string). Each problem is
+//! reported with the operation's parameter-error convention ([`ParamStyle`]).
+
+use percent_encoding::percent_decode_str;
+use serde_json::{Map, Value};
+
+use super::errors::{ApiError, ParamStyle};
+
+/// The parameters of one request.
+#[derive(Debug, Clone)]
+pub(crate) struct Params {
+    map: Map<String, Value>,
+    style: ParamStyle,
+}
+
+impl Params {
+    /// Parameters from a JSON body; the body must hold one object.
+    pub(crate) fn from_json(body: &[u8], style: ParamStyle) -> Result<Self, ApiError> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self::empty(style));
+        }
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => Ok(Params { map, style }),
+            Ok(_) => Err(style.error("the request body must be a JSON object")),
+            Err(e) => Err(style.error(format!("malformed JSON body: {e}"))),
+        }
+    }
+
+    /// Parameters from `a=1&b=x` text (a form body or a query string); `+` means a space.
+    pub(crate) fn from_form(text: &str, style: ParamStyle) -> Self {
+        let mut map = Map::new();
+        for pair in text.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = form_decode(key);
+            if !key.is_empty() && !map.contains_key(&key) {
+                map.insert(key, Value::String(form_decode(value)));
+            }
+        }
+        Params { map, style }
+    }
+
+    pub(crate) fn empty(style: ParamStyle) -> Self {
+        Params {
+            map: Map::new(),
+            style,
+        }
+    }
+
+    /// A parameter error in this operation's convention.
+    pub(crate) fn error(&self, message: impl Into<String>) -> ApiError {
+        self.style.error(message)
+    }
+
+    /// The raw value; JSON `null` counts as absent.
+    pub(crate) fn value(&self, name: &str) -> Option<&Value> {
+        self.map.get(name).filter(|v| !v.is_null())
+    }
+
+    /// Text, trimmed; absent and empty both give `None`. Numbers and booleans are read as
+    /// their text (the service is loose about that); objects and lists are errors.
+    pub(crate) fn text(&self, name: &str) -> Result<Option<String>, ApiError> {
+        match self.value(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => {
+                let s = s.trim();
+                Ok((!s.is_empty()).then(|| s.to_string()))
+            }
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(Value::Bool(b)) => Ok(Some(b.to_string())),
+            Some(_) => Err(self.error(format!("parameter {name} must be a string"))),
+        }
+    }
+
+    /// Like [`Params::text`], but absence is an error.
+    pub(crate) fn required_text(&self, name: &str) -> Result<String, ApiError> {
+        self.text(name)?
+            .ok_or_else(|| self.error(format!("missing required parameter {name}")))
+    }
+
+    /// An integer: a JSON integer or decimal text.
+    pub(crate) fn int(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        let bad = || self.error(format!("parameter {name} must be an integer"));
+        match self.value(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(bad),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => s.trim().parse::<i64>().map(Some).map_err(|_| bad()),
+            Some(_) => Err(bad()),
+        }
+    }
+
+    /// A required integer.
+    pub(crate) fn required_int(&self, name: &str) -> Result<i64, ApiError> {
+        self.int(name)?
+            .ok_or_else(|| self.error(format!("missing required parameter {name}")))
+    }
+
+    /// An integer that must be one of `allowed`.
+    pub(crate) fn int_enum(&self, name: &str, allowed: &[i64]) -> Result<Option<i64>, ApiError> {
+        match self.int(name)? {
+            Some(v) if !allowed.contains(&v) => {
+                let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
+                Err(self.error(format!(
+                    "parameter {name} must be one of {}, got {v}",
+                    list.join(", ")
+                )))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// An integer within `min..=max`.
+    pub(crate) fn int_range(
+        &self,
+        name: &str,
+        min: i64,
+        max: i64,
+    ) -> Result<Option<i64>, ApiError> {
+        match self.int(name)? {
+            Some(v) if v < min || v > max => Err(self.error(format!(
+                "parameter {name} must be between {min} and {max}, got {v}"
+            ))),
+            other => Ok(other),
+        }
+    }
+
+    /// Text that must be one of `allowed`.
+    pub(crate) fn text_enum(
+        &self,
+        name: &str,
+        allowed: &[&str],
+    ) -> Result<Option<String>, ApiError> {
+        match self.text(name)? {
+            Some(v) if !allowed.contains(&v.as_str()) => Err(self.error(format!(
+                "parameter {name} must be one of {}, got {v}",
+                allowed.join(", ")
+            ))),
+            other => Ok(other),
+        }
+    }
+
+    /// A boolean: JSON `true`/`false`, the text `true`/`false`, or `1`/`0`.
+    pub(crate) fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        let bad = || self.error(format!("parameter {name} must be a boolean"));
+        match self.value(name) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(0) => Ok(Some(false)),
+                Some(1) => Ok(Some(true)),
+                _ => Err(bad()),
+            },
+            Some(Value::String(s)) => match s.trim() {
+                "" => Ok(None),
+                "true" | "1" => Ok(Some(true)),
+                "false" | "0" => Ok(Some(false)),
+                _ => Err(bad()),
+            },
+            Some(_) => Err(bad()),
+        }
+    }
+
+    /// Text no longer than `max` characters.
+    pub(crate) fn text_max(&self, name: &str, max: usize) -> Result<Option<String>, ApiError> {
+        match self.text(name)? {
+            Some(v) if v.chars().count() > max => {
+                Err(self.error(format!("parameter {name} must be at most {max} characters")))
+            }
+            other => Ok(other),
+        }
+    }
+}
+
+/// Decodes one form component: `+` is a space, `%XX` escapes are bytes, invalid UTF-8 is
+/// replaced.
+fn form_decode(text: &str) -> String {
+    let spaced = text.replace('+', " ");
+    percent_decode_str(&spaced).decode_utf8_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_and_json_agree() {
+        let f = Params::from_form("pageSize=20&videoName=a+b%21&x", ParamStyle::Generic);
+        assert_eq!(f.int("pageSize").ok().flatten(), Some(20));
+        assert_eq!(f.text("videoName").ok().flatten().as_deref(), Some("a b!"));
+        let j = Params::from_json(
+            br#"{"pageSize":"20","flag":true,"n":1.5}"#,
+            ParamStyle::Generic,
+        );
+        let j = j.ok().unwrap_or_else(|| Params::empty(ParamStyle::Generic));
+        assert_eq!(j.int("pageSize").ok().flatten(), Some(20));
+        assert_eq!(j.bool("flag").ok().flatten(), Some(true));
+        assert_eq!(j.int("n").map_err(|e| e.code), Err(1000));
+    }
+
+    #[test]
+    fn bad_json() {
+        assert!(Params::from_json(b"{", ParamStyle::Asset).is_err());
+        assert!(Params::from_json(b"[1]", ParamStyle::Asset).is_err());
+        assert!(Params::from_json(b"", ParamStyle::Asset).is_ok());
+    }
+}

@@ -1,0 +1,194 @@
+//! HTTP plumbing: the router, the API entry point (body limit → authentication → faults →
+//! parameters → handler → envelope), request ids, request logging, and serving.
+//!
+//! Every API path goes through one entry point rather than one axum route per operation:
+//! the checks before the handler are identical for all operations and must happen in one
+//! fixed order (an unsigned request must fail authentication whatever its body holds), and a
+//! table lookup keeps the list of operations in one place ([`handlers::OPERATIONS`]).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde_json::json;
+
+use super::auth::{self, Received};
+use super::errors::{codes, json_bytes_response, ApiError};
+use super::faults::{self, Injected};
+use super::handlers::{self, Ctx, OpDef, Reply};
+use super::params::Params;
+use super::state::Shared;
+use super::upload;
+
+/// The `message` of successful answers.
+const SUCCESS_MESSAGE: &str = "Operation succeeded";
+
+/// The whole emulator as one router.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .fallback(api_entry)
+        .with_state(shared.clone())
+        .merge(upload::routes(shared))
+        .layer(middleware::from_fn(log_request))
+}
+
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        target: "vod_emulator",
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "request"
+    );
+    response
+}
+
+/// Entry point of every API call; adds the request id header to whatever the answer is.
+async fn api_entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let header = if auth::is_cnc(&parts.headers) {
+        "x-cnc-request-id"
+    } else {
+        "X-WS-RequestId"
+    };
+    let request_id = shared.request_id();
+    let mut response = match serve_api(&shared, &parts, body).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    };
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(header, value);
+    }
+    response
+}
+
+async fn serve_api(shared: &Shared, parts: &Parts, body: Body) -> Result<Response, ApiError> {
+    let op = handlers::find(parts.uri.path()).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            codes::NOT_FOUND,
+            format!("no operation at {}", parts.uri.path()),
+        )
+    })?;
+    check_method(op, &parts.method)?;
+    let body = axum::body::to_bytes(body, shared.api_body_limit)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                codes::BODY_TOO_LARGE,
+                format!("request body larger than {} bytes", shared.api_body_limit),
+            )
+        })?;
+    let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let received = Received {
+        method: parts.method.as_str(),
+        target,
+        headers: &parts.headers,
+        body: &body,
+    };
+    let caller = auth::verify(shared, &received)?;
+    let decision = shared.faults.decide(op.name);
+    if !decision.latency.is_zero() {
+        tokio::time::sleep(decision.latency).await;
+    }
+    let reset = match decision.outcome {
+        Some(Injected::Error(error)) => return Err(error),
+        Some(Injected::Reset) => true,
+        None => false,
+    };
+    let params = read_params(op, parts, &body)?;
+    let ctx = Ctx {
+        shared,
+        caller: &caller,
+        params: &params,
+    };
+    let (status, bytes) = match (op.handler)(&ctx) {
+        Ok(reply) => (StatusCode::OK, render(reply)),
+        Err(error) => (
+            error.status,
+            serde_json::to_vec(&error.body()).unwrap_or_default(),
+        ),
+    };
+    if reset {
+        return Ok(faults::reset_response(status, bytes));
+    }
+    Ok(json_bytes_response(status, bytes))
+}
+
+fn check_method(op: &OpDef, method: &Method) -> Result<(), ApiError> {
+    let allowed = if op.json_only {
+        method == Method::POST
+    } else {
+        method == Method::POST || method == Method::GET
+    };
+    if allowed {
+        return Ok(());
+    }
+    let accepted = if op.json_only { "POST" } else { "GET or POST" };
+    Err(ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        codes::METHOD_NOT_ALLOWED,
+        format!("{} accepts {accepted}, not {method}", op.name),
+    ))
+}
+
+/// Parameters from the query string (GET) or the body (POST). A POST without
+/// `Content-Type` is read as JSON when the body looks like JSON (the vendor's Python SDK
+/// sends its JSON bodies that way) and as a form otherwise.
+fn read_params(op: &OpDef, parts: &Parts, body: &[u8]) -> Result<Params, ApiError> {
+    if parts.method == Method::GET {
+        return Ok(Params::from_form(parts.uri.query().unwrap_or(""), op.style));
+    }
+    let content_type = parts
+        .headers
+        .get("content-type")
+        .map(|v| {
+            String::from_utf8_lossy(v.as_bytes())
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    let looks_json = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    match media {
+        "application/json" => Params::from_json(body, op.style),
+        "" if looks_json || op.json_only => Params::from_json(body, op.style),
+        "application/x-www-form-urlencoded" | "" if !op.json_only => {
+            Ok(Params::from_form(&String::from_utf8_lossy(body), op.style))
+        }
+        _ => Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "{} does not accept content type {content_type:?}; use {}",
+                op.name,
+                if op.json_only {
+                    "application/json"
+                } else {
+                    "application/json or application/x-www-form-urlencoded"
+                }
+            ),
+        )),
+    }
+}
+
+fn render(reply: Reply) -> Vec<u8> {
+    let value = match reply {
+        Reply::Data(data) => json!({ "code": codes::OK, "message": SUCCESS_MESSAGE, "data": data }),
+        Reply::NoData => json!({ "code": codes::OK, "message": SUCCESS_MESSAGE }),
+        Reply::Bare(value) => value,
+    };
+    serde_json::to_vec(&value).unwrap_or_default()
+}

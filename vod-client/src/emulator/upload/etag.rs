@@ -1,0 +1,98 @@
+//! The WCS etag, the `hash` every upload answer carries.
+//!
+//! The file is cut into 4 MiB pieces (independently of the upload's block size). A file of at
+//! most one piece hashes to `0x16 || SHA1(file)`; a longer one to
+//! `0x96 || SHA1(SHA1(piece0) || SHA1(piece1) || ...)`; the 21 bytes are written in URL-safe
+//! base64 (28 characters). The hasher keeps only the running SHA-1 of the current piece
+//! and the 20-byte digests of the finished ones, so hashing never holds file data; because
+//! every block but the last is a multiple of 4 MiB, a block's pieces are the file's pieces and
+//! a chunked upload's etag is the concatenation of its blocks' piece digests.
+
+use sha1::{Digest, Sha1};
+
+use crate::emulator::util::b64_url;
+
+/// Size of one etag piece (and the unit of block sizes): 4 MiB.
+pub const PIECE_SIZE: u64 = 4 * 1024 * 1024;
+
+/// Incremental piece digests.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PieceHasher {
+    current: Sha1,
+    current_len: u64,
+    pieces: Vec<[u8; 20]>,
+}
+
+impl PieceHasher {
+    pub(crate) fn update(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let room = usize::try_from(PIECE_SIZE - self.current_len).unwrap_or(usize::MAX);
+            let take = room.min(data.len());
+            self.current.update(&data[..take]);
+            self.current_len += take as u64;
+            data = &data[take..];
+            if self.current_len == PIECE_SIZE {
+                let digest = std::mem::take(&mut self.current).finalize();
+                self.pieces.push(digest.into());
+                self.current_len = 0;
+            }
+        }
+    }
+
+    /// The digests of every piece, the last (short) one included.
+    pub(crate) fn finish(mut self) -> Vec<[u8; 20]> {
+        if self.current_len > 0 {
+            self.pieces.push(self.current.finalize().into());
+        }
+        self.pieces
+    }
+}
+
+/// The etag from a file's piece digests (none for an empty file).
+pub(crate) fn etag_from_pieces(pieces: &[[u8; 20]]) -> String {
+    let mut raw = Vec::with_capacity(21);
+    match pieces {
+        [] => {
+            raw.push(0x16);
+            raw.extend_from_slice(&Sha1::digest(b""));
+        }
+        [only] => {
+            raw.push(0x16);
+            raw.extend_from_slice(only);
+        }
+        many => {
+            let mut outer = Sha1::new();
+            for piece in many {
+                outer.update(piece);
+            }
+            raw.push(0x96);
+            raw.extend_from_slice(&outer.finalize());
+        }
+    }
+    b64_url(&raw)
+}
+
+/// The etag of bytes in memory.
+pub fn wcs_etag(data: &[u8]) -> String {
+    let mut hasher = PieceHasher::default();
+    hasher.update(data);
+    etag_from_pieces(&hasher.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_vectors() {
+        assert_eq!(wcs_etag(b"UMUTech@qq.com"), "FpAEzHGOWdh-QAYhattxl1vqHLMw");
+        assert_eq!(wcs_etag(b""), "Fto5o-5ea0sNMlW_75VgGJCv2AcJ");
+        assert_eq!(wcs_etag(b"hello world"), "FiqubDXJT8-0FdvpX0CLnOke6Ebt");
+        let zeros = vec![0u8; 4 * 1024 * 1024];
+        assert_eq!(wcs_etag(&zeros), "FivMvS848VwT631aif2dhfWV4jvD");
+        let mut mixed = vec![0x55u8; 2 * 1024 * 1024];
+        mixed.extend(std::iter::repeat(0x4Du8).take(2 * 1024 * 1024));
+        mixed.push(b'0');
+        assert_eq!(wcs_etag(&mixed), "ljQoZqmvLKtOnK_5OHnMRw1djggC");
+    }
+}

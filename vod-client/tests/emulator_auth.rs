@@ -1,0 +1,258 @@
+//! Authentication: every way a signature can be wrong gets its own code, and right ones pass
+//! (WS3 and CNC, JSON without Content-Type, form bodies, GET with a query).
+
+mod emulator_support;
+
+use emulator_support::{emulator, now, Raw, RawRequest};
+use serde_json::json;
+use vod_client::emulator::codes;
+use vod_client::signer::Algorithm;
+
+const LIST: &str = "/vod/videoManage/getVideoList";
+
+fn list() -> RawRequest {
+    RawRequest::post_json(LIST, &json!({ "pageSize": 5 }))
+}
+
+async fn expect_error(raw: &Raw, req: RawRequest, status: u16, code: i64) -> String {
+    let resp = raw.send(req).await;
+    assert_eq!(
+        (resp.status, resp.code()),
+        (status, code),
+        "{:?}",
+        resp.body
+    );
+    assert!(resp.header("X-WS-RequestId").is_some() || resp.header("x-cnc-request-id").is_some());
+    resp.body["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn valid_signatures_pass() {
+    let emu = emulator().await;
+    let raw = Raw::new(&emu);
+    let ok = raw.send(list()).await;
+    assert_eq!((ok.status, ok.code()), (200, 200), "{:?}", ok.body);
+    assert!(ok.header("X-WS-RequestId").is_some_and(|id| id.len() == 32));
+
+    let mut cnc = list();
+    cnc.algorithm = Algorithm::Cnc;
+    let ok = raw.send(cnc).await;
+    assert_eq!(ok.code(), 200, "{:?}", ok.body);
+    assert!(ok.header("x-cnc-request-id").is_some());
+
+    // The Python SDK's way: a JSON body without Content-Type, signed with an empty value.
+    let ok = raw
+        .send(RawRequest::new(
+            "POST",
+            LIST,
+            None,
+            br#"{"pageSize":3}"#.to_vec(),
+        ))
+        .await;
+    assert_eq!(ok.code(), 200, "{:?}", ok.body);
+
+    let ok = raw
+        .send(RawRequest::post_form(LIST, "pageSize=3&videoName=a%20b"))
+        .await;
+    assert_eq!(ok.code(), 200, "{:?}", ok.body);
+
+    // GET signs the canonical query; '%20' is decoded, order kept.
+    let ok = raw
+        .send(RawRequest::get(&format!(
+            "{LIST}?videoName=a%20b&pageSize=2"
+        )))
+        .await;
+    assert_eq!(ok.code(), 200, "{:?}", ok.body);
+
+    // Extra signed headers are fine as long as content-type and host are among them.
+    let mut extra = list();
+    extra.signed_headers = Some(vec!["content-type", "host", "x-ws-accesskey"]);
+    assert_eq!(raw.send(extra).await.code(), 200);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn each_signature_failure_has_its_own_code() {
+    let emu = emulator().await;
+    let raw = Raw::new(&emu);
+
+    let mut r = list();
+    r.authorization = Some(String::new());
+    let m = expect_error(&raw, r, 401, codes::AUTH_MISSING_HEADER).await;
+    assert!(m.contains("Authorization"), "{m}");
+
+    let mut r = list();
+    r.omit = vec!["x-ws-accesskey"];
+    let m = expect_error(&raw, r, 401, codes::AUTH_MISSING_HEADER).await;
+    assert!(m.contains("X-WS-AccessKey"), "{m}");
+
+    let mut r = list();
+    r.omit = vec!["x-ws-timestamp"];
+    let m = expect_error(&raw, r, 401, codes::AUTH_MISSING_HEADER).await;
+    assert!(m.contains("X-WS-Timestamp"), "{m}");
+
+    let mut r = list();
+    r.authorization = Some("WS3-HMAC-SHA256 Credential=x, Signature=abc".into());
+    expect_error(&raw, r, 401, codes::AUTH_MALFORMED).await;
+
+    let mut r = list();
+    r.authorization = Some("garbage".into());
+    expect_error(&raw, r, 401, codes::AUTH_ALGORITHM).await;
+
+    let mut r = list();
+    r.authorization = Some(format!(
+        "HMAC-SHA1 Credential={}, SignedHeaders=content-type;host, Signature={}",
+        raw.ak,
+        "0".repeat(64)
+    ));
+    expect_error(&raw, r, 401, codes::AUTH_ALGORITHM).await;
+
+    let mut r = list();
+    r.access_key = Some("NOBODY".into());
+    expect_error(&raw, r, 403, codes::AUTH_UNKNOWN_KEY).await;
+
+    let mut r = list();
+    r.timestamp = Some("yesterday".into());
+    expect_error(&raw, r, 401, codes::AUTH_BAD_TIMESTAMP).await;
+
+    let mut r = list();
+    r.timestamp = Some((now() - 301).to_string());
+    expect_error(&raw, r, 401, codes::AUTH_EXPIRED).await;
+
+    let mut r = list();
+    r.timestamp = Some((now() + 400).to_string());
+    expect_error(&raw, r, 401, codes::AUTH_EXPIRED).await;
+
+    let mut r = list();
+    r.authorization = Some(format!(
+        "WS3-HMAC-SHA256 Credential=SOMEONE-ELSE, SignedHeaders=content-type;host, Signature={}",
+        "0".repeat(64)
+    ));
+    expect_error(&raw, r, 403, codes::AUTH_CREDENTIAL_MISMATCH).await;
+
+    let mut r = list();
+    r.signed_headers = Some(vec!["host"]);
+    expect_error(&raw, r, 401, codes::AUTH_SIGNED_HEADERS).await;
+
+    let mut r = list();
+    r.sign_secret = Some("wrong secret".into());
+    expect_error(&raw, r, 403, codes::AUTH_SIGNATURE).await;
+
+    let mut r = list();
+    r.tamper_body = Some(br#"{"pageSize":6}"#.to_vec());
+    expect_error(&raw, r, 403, codes::AUTH_SIGNATURE).await;
+
+    // The content type is signed lower-cased: a charset suffix in any case still verifies,
+    // but a different type sent than signed does not.
+    let mut r = list();
+    r.content_type = Some("application/json; charset=UTF-8".into());
+    assert_eq!(raw.send(r).await.code(), 200);
+    let mut r = list();
+    r.extra = vec![("X-Unsigned".into(), "x".into())];
+    assert_eq!(
+        raw.send(r).await.code(),
+        200,
+        "unsigned headers do not matter"
+    );
+
+    // The query of a GET is signed: changing it after signing breaks the signature.
+    let mut r = RawRequest::get(&format!("{LIST}?pageSize=2"));
+    r.authorization = Some(raw_authorization(
+        &raw,
+        "GET",
+        &format!("{LIST}?pageSize=3"),
+    ));
+    expect_error(&raw, r, 403, codes::AUTH_SIGNATURE).await;
+    emu.shutdown().await;
+}
+
+/// An Authorization value computed for another target (to send with a different one).
+fn raw_authorization(raw: &Raw, method: &str, target: &str) -> String {
+    // Signed within the same second as the request that carries it.
+    let ts = now().to_string();
+    let headers = [
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("host", raw.host.as_str()),
+    ];
+    vod_client::signer::sign(
+        Algorithm::Ws3,
+        &raw.ak,
+        &raw.sk,
+        &vod_client::signer::SigningRequest {
+            method,
+            uri: target,
+            headers: &headers,
+            body: b"",
+            timestamp: &ts,
+            signed_headers: None,
+        },
+    )
+    .authorization
+}
+
+#[tokio::test]
+async fn clock_skew_moves_the_window() {
+    let emu = emulator().await;
+    let raw = Raw::new(&emu);
+    emu.state().set_clock_skew(3600);
+    let r = raw.send(list()).await;
+    assert_eq!(r.code(), codes::AUTH_EXPIRED);
+    let mut later = list();
+    later.timestamp = Some((now() + 3600).to_string());
+    assert_eq!(raw.send(later).await.code(), 200);
+    emu.state().set_clock_skew(0);
+    assert_eq!(raw.send(list()).await.code(), 200);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn transport_level_rejections() {
+    let emu = vod_client::emulator::Emulator::builder()
+        .body_limit(1024)
+        .start()
+        .await
+        .expect("start");
+    let raw = Raw::new(&emu);
+    let big = json!({ "videoName": "x".repeat(2000) });
+    let r = raw.send(RawRequest::post_json(LIST, &big)).await;
+    assert_eq!((r.status, r.code()), (413, codes::BODY_TOO_LARGE));
+
+    let r = raw.call("/vod/videoManage/noSuchThing", json!({})).await;
+    assert_eq!((r.status, r.code()), (404, codes::NOT_FOUND));
+
+    let r = raw
+        .send(RawRequest::new(
+            "PUT",
+            LIST,
+            Some("application/json"),
+            b"{}".to_vec(),
+        ))
+        .await;
+    assert_eq!((r.status, r.code()), (405, codes::METHOD_NOT_ALLOWED));
+
+    // Material operations take JSON only.
+    let r = raw
+        .send(RawRequest::get("/vod/material/getMaterialList?pageSize=1"))
+        .await;
+    assert_eq!((r.status, r.code()), (405, codes::METHOD_NOT_ALLOWED));
+    let r = raw
+        .send(RawRequest::post_form(
+            "/vod/material/getMaterialList",
+            "pageSize=1",
+        ))
+        .await;
+    assert_eq!((r.status, r.code()), (415, codes::UNSUPPORTED_MEDIA_TYPE));
+    let r = raw
+        .send(RawRequest::new(
+            "POST",
+            LIST,
+            Some("text/plain"),
+            b"x".to_vec(),
+        ))
+        .await;
+    assert_eq!((r.status, r.code()), (415, codes::UNSUPPORTED_MEDIA_TYPE));
+    emu.shutdown().await;
+}
