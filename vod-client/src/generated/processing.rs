@@ -663,7 +663,7 @@ impl crate::operation::Waitable for TransCodeRequest {
             .and_then(|x| x.first())
             .map(|x| &x.transcode_state)
             .map(crate::wire::WireText::wire_text);
-        crate::wait::classify(state, &["1", "2"], &["4"])
+        crate::wait::classify(state, &["1"], &["4"])
     }
 }
 
