@@ -12,7 +12,7 @@
 //!   last `ctx` values. Only one block is in memory at a time, so a failed chunk can be resent
 //!   (and a block restarted) without reading the disk again.
 //!
-//! Both paths feed the exact bytes sent into the storage service's etag (see [`etag`]) and
+//! Both paths feed the exact bytes sent into the storage service's etag (see the `etag` module) and
 //! compare it with the `hash` the service answers, which is the protocol's only end-to-end
 //! integrity check. Every failure names its step (`upload (bput)`, ...) in the error's
 //! operation, so a log line says where the upload stopped.

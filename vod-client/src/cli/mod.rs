@@ -7,7 +7,7 @@
 //! them, a few hand-written commands: `upload`, `configure`, `emulator`, `debug-sign` and
 //! `completions`.
 //!
-//! The binary is a thin `main` calling [`main`]; everything here returns a [`failure::Failure`]
+//! The binary is a thin `main` calling [`main`]; everything here returns a `Failure`
 //! instead of exiting, so the exit codes (documented in `vod --help`) are decided in one place.
 
 mod commands;

@@ -1,7 +1,7 @@
 //! The shape of the generated command table.
 //!
 //! The generator writes one [`CommandSpec`] per operation into `generated/cli.rs` as plain
-//! `static` data; [`super::commands`] turns that data into clap commands at run time. Keeping the
+//! `static` data; the `commands` module turns that data into clap commands at run time. Keeping the
 //! table as data (rather than generating clap code) means the generator needs to know nothing
 //! about clap, a new operation needs no hand-written code, and the builder can be tested with a
 //! small hand-written table.
