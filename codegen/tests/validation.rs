@@ -228,3 +228,31 @@ fn garbage_never_panics() {
         assert!(result.unwrap().is_err(), "accepted {input:?}");
     }
 }
+
+#[test]
+fn no_single_line_deletion_or_truncation_panics() {
+    // Every variant of the fixture with one line removed, or cut short at a line, either
+    // generates or is reported with a location inside the file; nothing panics.
+    let group = include_str!("fixtures/mini/widgets.yaml");
+    let lines: Vec<&str> = group.lines().collect();
+    let mut variants = Vec::new();
+    for i in 0..lines.len() {
+        let mut without = lines.clone();
+        without.remove(i);
+        variants.push(without.join("\n"));
+        variants.push(lines[..i].join("\n"));
+    }
+    for text in variants {
+        let outcome = std::panic::catch_unwind(|| codegen::generate(&sources(&text)));
+        let Ok(result) = outcome else {
+            panic!("panicked on:\n{text}");
+        };
+        if let Err(codegen::Error::Spec(d)) = result {
+            for p in &d.0 {
+                let in_file = p.location.line >= 1 && p.location.line <= lines.len() + 1;
+                assert!(in_file, "location outside the file: {p}");
+                assert!(!p.hint.is_empty(), "every problem has a hint: {p}");
+            }
+        }
+    }
+}
