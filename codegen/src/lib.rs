@@ -55,13 +55,22 @@ pub struct Timings {
     pub emit: Duration,
 }
 
-/// Generates every file from the spec sources.
-pub fn generate(sources: &[SourceFile]) -> Result<Vec<GeneratedFile>, Error> {
-    generate_timed(sources).map(|(files, _)| files)
+/// Everything generated from the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// The Rust module (`vod-client/src/generated/`).
+    pub rust: Vec<GeneratedFile>,
+    /// The OpenAPI 3.0 export (`docs/openapi.json`).
+    pub openapi: String,
 }
 
-/// [`generate`], reporting how long each stage took.
-pub fn generate_timed(sources: &[SourceFile]) -> Result<(Vec<GeneratedFile>, Timings), Error> {
+/// Generates the Rust files from the spec sources.
+pub fn generate(sources: &[SourceFile]) -> Result<Vec<GeneratedFile>, Error> {
+    generate_all(sources).map(|(out, _)| out.rust)
+}
+
+/// Generates every output, reporting how long each stage took.
+pub fn generate_all(sources: &[SourceFile]) -> Result<(Generated, Timings), Error> {
     let mut timings = Timings::default();
     let start = Instant::now();
     let loaded = load::load(sources).map_err(Error::Spec)?;
@@ -73,9 +82,10 @@ pub fn generate_timed(sources: &[SourceFile]) -> Result<(Vec<GeneratedFile>, Tim
     let api = ir::lower(&loaded);
     timings.lower = start.elapsed();
     let start = Instant::now();
-    let files = emit::emit(&api)?;
+    let rust = emit::emit(&api)?;
+    let openapi = emit::openapi(&api);
     timings.emit = start.elapsed();
-    Ok((files, timings))
+    Ok((Generated { rust, openapi }, timings))
 }
 
 /// Reads every `*.yaml` file of a directory (not recursive), sorted by name.

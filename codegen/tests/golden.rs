@@ -38,11 +38,29 @@ fn fixture_output_matches_golden_files() {
 }
 
 #[test]
+fn openapi_export_matches_golden_file() {
+    let (generated, _) = codegen::generate_all(&fixture()).expect("fixture generates");
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/mini/openapi.json");
+    expect_test::expect_file![golden].assert_eq(&generated.openapi);
+    let document: serde_json::Value =
+        serde_json::from_str(&generated.openapi).expect("the export is JSON");
+    assert_eq!(document["openapi"], "3.0.3");
+    let get = &document["paths"]["/fixture/getToken"]["get"];
+    assert_eq!(
+        get["parameters"][0]["name"], "fileList",
+        "GET parameters go in the query"
+    );
+    let create = &document["components"]["schemas"]["FixtureCreateWidgetRequest"];
+    assert_eq!(create["properties"]["count"]["maximum"], 5.0);
+    assert_eq!(create["required"], serde_json::json!(["name", "count"]));
+}
+
+#[test]
 fn output_is_deterministic() {
-    let first = codegen::generate(&fixture()).expect("generates");
+    let first = codegen::generate_all(&fixture()).expect("generates").0;
     let mut reversed = fixture();
     reversed.reverse();
-    let second = codegen::generate(&reversed).expect("generates");
+    let second = codegen::generate_all(&reversed).expect("generates").0;
     assert_eq!(
         first, second,
         "same spec, in any file order, gives the same bytes"

@@ -12,9 +12,12 @@ use std::time::Instant;
 
 use codegen::GeneratedFile;
 
+/// The OpenAPI export, relative to the workspace root.
+const OPENAPI_FILE: &str = "docs/openapi.json";
+
 const USAGE: &str = "usage: cargo xtask codegen [--check] [--timings]
 
-  codegen            regenerate vod-client/src/generated/ from api-spec/*.yaml
+  codegen            regenerate vod-client/src/generated/ and docs/openapi.json from api-spec/*.yaml
   codegen --check    write nothing; exit 1 naming each file that is stale
   codegen --timings  also print how long load, validate, lower and emit took";
 
@@ -80,7 +83,9 @@ fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, 
             s
         })
         .collect();
-    let (files, stages) = codegen::generate_timed(&sources).map_err(|e| e.to_string())?;
+    let (generated, stages) = codegen::generate_all(&sources).map_err(|e| e.to_string())?;
+    let files = generated.rust;
+    let openapi_path = root.join(OPENAPI_FILE);
     if timings {
         let lines: usize = files.iter().map(|f| f.contents.lines().count()).sum();
         eprintln!(
@@ -89,7 +94,12 @@ fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, 
         );
     }
     if check {
-        let stale = stale_files(&out_dir, &files).map_err(|e| e.to_string())?;
+        let mut stale = stale_files(&out_dir, &files).map_err(|e| e.to_string())?;
+        if std::fs::read_to_string(&openapi_path).ok().as_deref()
+            != Some(generated.openapi.as_str())
+        {
+            stale.push(openapi_path);
+        }
         if stale.is_empty() {
             return Ok(ExitCode::SUCCESS);
         }
@@ -103,6 +113,7 @@ fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, 
         return Ok(ExitCode::FAILURE);
     }
     write_files(&out_dir, &files).map_err(|e| e.to_string())?;
+    write_if_changed(&openapi_path, &generated.openapi).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -145,11 +156,18 @@ fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<()> {
         std::fs::remove_file(path)?;
     }
     for file in files {
-        let path = out_dir.join(&file.path);
-        // Leave untouched files alone so build tools see no change.
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(file.contents.as_str()) {
-            std::fs::write(&path, &file.contents)?;
-        }
+        write_if_changed(&out_dir.join(&file.path), &file.contents)?;
     }
     Ok(())
+}
+
+/// Leaves untouched files alone so build tools see no change.
+fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(contents) {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, contents)
 }
