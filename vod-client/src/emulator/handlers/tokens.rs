@@ -199,24 +199,7 @@ pub(crate) fn get_audio_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             items.push((file, id, key, url));
         }
     }
-    let items: Vec<Value> = items
-        .into_iter()
-        .map(|(file, id, key, url)| {
-            json!({
-                "name": file.name,
-                "suffix": file.suffix,
-                "audioId": id,
-                "uploadToken": token_for(ctx, &key, overwrite),
-                "fileFullUrl": url,
-            })
-        })
-        .collect();
-    Ok(Reply::Data(json!({
-        "uploadUrl": shared.upload_url(),
-        "bucketName": shared.bucket,
-        "httpDnsServer": "",
-        "items": items,
-    })))
+    Ok(batch_token_reply(ctx, items, "audioId", overwrite))
 }
 
 pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -253,22 +236,34 @@ pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError
             prepared.push((file, id, key, url));
         }
     }
+    Ok(batch_token_reply(ctx, prepared, "materialId", overwrite))
+}
+
+/// The answer of the batch token operations (audio, materials): one token per prepared file,
+/// each under the id member the operation names.
+fn batch_token_reply(
+    ctx: &Ctx<'_>,
+    prepared: Vec<(FileEntry, String, String, String)>,
+    id_member: &str,
+    overwrite: bool,
+) -> Reply {
     let items: Vec<Value> = prepared
         .into_iter()
         .map(|(file, id, key, url)| {
             json!({
                 "name": file.name,
                 "suffix": file.suffix,
-                "materialId": id,
+                id_member: id,
                 "uploadToken": token_for(ctx, &key, overwrite),
                 "fileFullUrl": url,
             })
         })
         .collect();
-    Ok(Reply::Data(json!({
+    let shared = ctx.shared;
+    Reply::Data(json!({
         "uploadUrl": shared.upload_url(),
         "bucketName": shared.bucket,
         "httpDnsServer": "",
         "items": items,
-    })))
+    }))
 }
