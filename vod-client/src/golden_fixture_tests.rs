@@ -44,6 +44,12 @@ fn constraints_are_checked_with_field_paths() {
         ]
     );
     assert!(FixtureCreateWidgetRequest::new("ok", 3).validate().is_ok());
+    let mut unknown_colour = FixtureCreateWidgetRequest::new("ok", 3);
+    unknown_colour.color = Some(FixtureColor::Unknown("green".into()));
+    let problems = problems(unknown_colour.validate().unwrap_err());
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].0, "color");
+    assert!(problems[0].1.contains("red, sky-blue"), "{}", problems[0].1);
 }
 
 #[test]

@@ -9,6 +9,7 @@
 
 use crate::error::FieldProblem;
 use crate::operation::OperationSpec;
+use crate::wire::{WireEnum, WireText};
 use crate::Error;
 
 /// An object type (used inside requests) whose members have limits of their own.
@@ -51,6 +52,24 @@ impl Validator {
         if value.trim().is_empty() {
             self.problem(field, "is required and must not be empty");
         }
+    }
+
+    /// An enum value must be one the spec documents. Answers keep unknown values
+    /// (`Unknown(..)`) so that a new service value does not break decoding, but a request
+    /// carrying one is almost always a typo (for example in `--input-json`), which the service
+    /// would answer with a generic parameter error.
+    pub fn known_value<T: WireEnum + WireText>(&mut self, field: &str, value: Option<&T>) {
+        let Some(value) = value else { return };
+        let text = value.wire_text();
+        if T::known().iter().any(|(wire, _)| *wire == text) {
+            return;
+        }
+        let allowed: Vec<&str> = T::known().iter().map(|(wire, _)| *wire).collect();
+        let message = format!(
+            "`{text}` is not a documented value (expected one of {})",
+            allowed.join(", ")
+        );
+        self.problem(field, message);
     }
 
     /// An integer must lie within the inclusive bounds, when present.

@@ -118,6 +118,8 @@ pub fn field_checks(field: &Field) -> TokenStream {
             let (min, max) = (opt_f64(l.min), opt_f64(l.max));
             out.push(quote! { v.number_range(#wire, #value, #min, #max); });
         }
+        Type::Enum(..) if required => out.push(quote! { v.known_value(#wire, Some(&self.#name)); }),
+        Type::Enum(..) => out.push(quote! { v.known_value(#wire, self.#name.as_ref()); }),
         Type::Object(_) if required => out.push(quote! { v.nested(#wire, &self.#name); }),
         Type::Object(_) => {
             out.push(quote! { if let Some(inner) = &self.#name { v.nested(#wire, inner); } });

@@ -131,6 +131,9 @@ impl crate::operation::Request for GetVideoListRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
+        v.known_value("videoStatus", self.video_status.as_ref());
+        v.known_value("transcodeState", self.transcode_state.as_ref());
+        v.known_value("listOrder", self.list_order.as_ref());
         v.int_range("pageIndex", self.page_index.map(i64::from), Some(1), None);
         v.int_range("pageSize", self.page_size.map(i64::from), Some(1), Some(50));
         v.finish()
@@ -564,6 +567,9 @@ impl crate::operation::Request for DeleteVideoRequest {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("videoId", Some(self.video_id.as_str()), Some(1), None);
+        v.known_value("validateOccupy", self.validate_occupy.as_ref());
+        v.known_value("isAsync", self.is_async.as_ref());
+        v.known_value("onlyDeleteSource", self.only_delete_source.as_ref());
         v.finish()
     }
 }
@@ -718,6 +724,7 @@ impl crate::operation::Request for GetAudioListRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
+        v.known_value("listOrder", self.list_order.as_ref());
         v.finish()
     }
 }
@@ -944,6 +951,7 @@ impl crate::operation::Request for DeleteAudioRequest {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("audioId", Some(self.audio_id.as_str()), Some(1), None);
+        v.known_value("validateOccupy", self.validate_occupy.as_ref());
         v.finish()
     }
 }
@@ -1317,6 +1325,7 @@ impl crate::operation::Request for DeleteMaterialRequest {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("id", Some(self.id.as_str()), Some(1), None);
+        v.known_value("validateOccupy", self.validate_occupy.as_ref());
         v.finish()
     }
 }

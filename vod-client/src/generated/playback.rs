@@ -48,6 +48,7 @@ impl crate::operation::Request for GetPublishCodeRequest {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("videoId", Some(self.video_id.as_str()), Some(1), None);
+        v.known_value("codeType", self.code_type.as_ref());
         v.finish()
     }
 }

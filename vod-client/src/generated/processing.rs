@@ -139,6 +139,8 @@ impl crate::operation::Request for VideoClipRequest {
         v.text_length("transNo", Some(self.trans_no.as_str()), Some(1), Some(32));
         v.text_length("videoId", Some(self.video_id.as_str()), Some(1), None);
         v.text_length("filename", Some(self.filename.as_str()), Some(1), None);
+        v.known_value("suffix", self.suffix.as_ref());
+        v.known_value("enableVideoTranscode", self.enable_video_transcode.as_ref());
         v.finish()
     }
 }
@@ -373,6 +375,7 @@ impl crate::operation::Request for VideoConcatRequest {
         v.text_length("transNo", Some(self.trans_no.as_str()), Some(1), Some(32));
         v.text_length("videoIds", Some(self.video_ids.as_str()), Some(1), None);
         v.text_length("filename", Some(self.filename.as_str()), Some(1), Some(40));
+        v.known_value("suffix", self.suffix.as_ref());
         v.finish()
     }
 }
@@ -771,6 +774,10 @@ impl crate::operation::Request for CreateClearAdTaskRequest {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("videoId", Some(self.video_id.as_str()), Some(1), None);
+        v.known_value("videoAdTypes", self.video_ad_types.as_ref());
+        v.known_value("videoAdLevel", self.video_ad_level.as_ref());
+        v.known_value("watermarkAdType", self.watermark_ad_type.as_ref());
+        v.known_value("textAdType", self.text_ad_type.as_ref());
         v.text_length("notifyUrl", Some(self.notify_url.as_str()), Some(1), Some(255));
         v.finish()
     }

@@ -133,6 +133,7 @@ impl crate::operation::Request for GetUploadTokenRequest {
             None,
         );
         v.text_length("fileId", self.file_id.as_deref(), None, Some(32));
+        v.known_value("overwrite", self.overwrite.as_ref());
         v.finish()
     }
 }
@@ -562,6 +563,8 @@ impl crate::operation::Request for PullVideoRequest {
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("transNo", self.trans_no.as_deref(), None, Some(32));
         v.text_length("fileList", Some(self.file_list.as_str()), Some(1), None);
+        v.known_value("separate", self.separate.as_ref());
+        v.known_value("fetchTs", self.fetch_ts.as_ref());
         v.finish()
     }
 }

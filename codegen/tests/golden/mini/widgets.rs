@@ -76,6 +76,7 @@ impl crate::operation::Request for FixtureCreateWidgetRequest {
         v.required_text("name", &self.name);
         v.text_length("name", Some(self.name.as_str()), None, Some(40));
         v.int_range("count", Some(i64::from(self.count)), Some(1), Some(5));
+        v.known_value("color", self.color.as_ref());
         v.number_range("ratio", self.ratio, Some(0.0), Some(1.0));
         v.item_count("tags", self.tags.as_ref().map(Vec::len), None, Some(3));
         if let Some(items) = &self.tags {
