@@ -93,6 +93,14 @@ pub enum Error {
     /// The client is misconfigured (endpoint, credentials, ...).
     #[error("configuration error: {0}")]
     Config(String),
+    /// A local file (to upload) could not be read; nothing was sent for it.
+    #[error("cannot read {path}: {message}")]
+    LocalFile {
+        /// The file as given.
+        path: std::path::PathBuf,
+        /// What went wrong (the OS error, or why the path is not a regular file).
+        message: String,
+    },
     /// A task this crate waited on finished with a failure state.
     #[error("{operation}: task failed with state `{state}`")]
     TaskFailed {
@@ -165,7 +173,7 @@ impl Error {
             | Error::Decode { operation, .. }
             | Error::TaskFailed { operation, .. }
             | Error::WaitTimeout { operation, .. } => Some(operation),
-            Error::Config(_) => None,
+            Error::Config(_) | Error::LocalFile { .. } => None,
         }
     }
 

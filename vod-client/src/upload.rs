@@ -180,8 +180,9 @@ impl<'a> UploadVideo<'a> {
             None => path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
-                .ok_or_else(|| {
-                    Error::Config(format!("{}: the path names no file", path.display()))
+                .ok_or_else(|| Error::LocalFile {
+                    path: path.to_path_buf(),
+                    message: "the path names no file".into(),
                 })?,
         };
         let mut builder = self.client.get_upload_token(name.clone());
@@ -248,13 +249,15 @@ pub fn file_etag(path: &Path) -> std::io::Result<String> {
 }
 
 fn file_size(path: &Path) -> Result<u64, Error> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Error::Config(format!("cannot upload {}: {e}", path.display())))?;
+    let meta = std::fs::metadata(path).map_err(|e| Error::LocalFile {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     if !meta.is_file() {
-        return Err(Error::Config(format!(
-            "cannot upload {}: not a regular file",
-            path.display()
-        )));
+        return Err(Error::LocalFile {
+            path: path.to_path_buf(),
+            message: "not a regular file".into(),
+        });
     }
     Ok(meta.len())
 }

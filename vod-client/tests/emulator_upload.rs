@@ -272,7 +272,7 @@ async fn several_blocks_with_a_short_last_one() {
     assert_eq!(body2["hash"], body["hash"]);
     // The documented vector: 2 MiB of 0x55, 2 MiB of 0x4D, then "0".
     let mut vector = vec![0x55u8; 2 * MIB];
-    vector.extend(std::iter::repeat(0x4Du8).take(2 * MIB));
+    vector.extend(std::iter::repeat_n(0x4Du8, 2 * MIB));
     vector.push(b'0');
     let up3 = video_token(&raw, "vector.mp4", json!({})).await;
     let (_, body3) = chunked_upload(&raw, &up3, &vector, 4 * MIB, MIB).await;

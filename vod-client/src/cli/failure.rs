@@ -89,7 +89,9 @@ impl From<crate::Error> for Failure {
                 code: code::NETWORK,
                 message: error_chain(&error),
             },
-            Error::InvalidRequest { .. } | Error::Config(_) => Failure::usage(error.to_string()),
+            Error::InvalidRequest { .. } | Error::Config(_) | Error::LocalFile { .. } => {
+                Failure::usage(error.to_string())
+            }
             _ => Failure::service(error.to_string()),
         }
     }

@@ -284,7 +284,7 @@ impl RuleState {
         self.calls += 1;
         match self.rule.trigger {
             Trigger::Always => true,
-            Trigger::EveryNth(n) => self.calls % n.max(1) == 0,
+            Trigger::EveryNth(n) => self.calls.is_multiple_of(n.max(1)),
             Trigger::FirstN(n) => self.calls <= n,
             Trigger::Rate { probability, .. } => {
                 let draw = splitmix64(&mut self.rng);

@@ -66,7 +66,10 @@ impl Plan {
     }
 
     fn read_error(&self, e: impl std::fmt::Display) -> Error {
-        Error::Config(format!("{STEP_READ}: {}: {e}", self.path.display()))
+        Error::LocalFile {
+            path: self.path.clone(),
+            message: format!("{STEP_READ}: {e}"),
+        }
     }
 
     /// Pause before resend number `attempt` (1-based), doubling, capped at 8 s.

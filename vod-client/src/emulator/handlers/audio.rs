@@ -22,10 +22,10 @@ pub(crate) fn get_audio_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             .audios
             .values()
             .filter(|a| {
-                users.as_ref().map_or(true, |u| u.contains(&a.create_user))
+                users.as_ref().is_none_or(|u| u.contains(&a.create_user))
                     && in_window(a.create_time, window)
-                    && name.as_ref().map_or(true, |n| fuzzy(&a.audio_name, n))
-                    && id.as_ref().map_or(true, |i| *i == a.audio_id)
+                    && name.as_ref().is_none_or(|n| fuzzy(&a.audio_name, n))
+                    && id.as_ref().is_none_or(|i| *i == a.audio_id)
             })
             .cloned()
             .collect()

@@ -134,10 +134,7 @@ pub(crate) fn delete_video_by_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError>
     inner.videos.retain(|_, v| {
         !v.categories.iter().any(|c| {
             c.parent_name == target.0
-                && target
-                    .1
-                    .as_ref()
-                    .map_or(true, |child| *child == c.child_name)
+                && target.1.as_ref().is_none_or(|child| *child == c.child_name)
         })
     });
     Ok(Reply::Data(json!({ "taskId": task_id })))

@@ -31,15 +31,15 @@ pub(crate) fn get_material_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             .materials
             .values()
             .filter(|m| {
-                id.as_ref().map_or(true, |i| *i == m.id)
-                    && name.as_ref().map_or(true, |n| fuzzy(&m.name, n))
+                id.as_ref().is_none_or(|i| *i == m.id)
+                    && name.as_ref().is_none_or(|n| fuzzy(&m.name, n))
                     && suffix
                         .as_ref()
-                        .map_or(true, |s| s.eq_ignore_ascii_case(&m.suffix))
-                    && user.as_ref().map_or(true, |u| *u == m.create_user)
-                    && domain.as_ref().map_or(true, |d| *d == m.publish_domain)
-                    && start.map_or(true, |s| m.create_time >= s)
-                    && end.map_or(true, |e| m.create_time <= e)
+                        .is_none_or(|s| s.eq_ignore_ascii_case(&m.suffix))
+                    && user.as_ref().is_none_or(|u| *u == m.create_user)
+                    && domain.as_ref().is_none_or(|d| *d == m.publish_domain)
+                    && start.is_none_or(|s| m.create_time >= s)
+                    && end.is_none_or(|e| m.create_time <= e)
             })
             .cloned()
             .collect()

@@ -330,7 +330,7 @@ pub(crate) fn comma_list(p: &Params, name: &str) -> Result<Option<Vec<String>>, 
 
 /// True when `value` falls in the optional window.
 pub(crate) fn in_window(value: i64, (start, end): (Option<i64>, Option<i64>)) -> bool {
-    start.map_or(true, |s| value >= s) && end.map_or(true, |e| value <= e)
+    start.is_none_or(|s| value >= s) && end.is_none_or(|e| value <= e)
 }
 
 /// Case-insensitive substring match (the service's "fuzzy" name filters).

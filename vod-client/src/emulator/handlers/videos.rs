@@ -41,15 +41,16 @@ impl VideoFilter {
     fn matches(&self, v: &Video) -> bool {
         self.users
             .as_ref()
-            .map_or(true, |u| u.contains(&v.create_user))
+            .is_none_or(|u| u.contains(&v.create_user))
             && in_window(v.create_time, self.window)
-            && self.name.as_ref().map_or(true, |n| fuzzy(&v.video_name, n))
-            && self.id.as_ref().map_or(true, |id| *id == v.video_id)
-            && self.status.map_or(true, |s| s == v.video_state)
-            && self.transcode.map_or(true, |t| t == v.transcode_state)
-            && self.classes.as_ref().map_or(true, |cs| {
-                v.categories.iter().any(|c| cs.contains(&c.child_name))
-            })
+            && self.name.as_ref().is_none_or(|n| fuzzy(&v.video_name, n))
+            && self.id.as_ref().is_none_or(|id| *id == v.video_id)
+            && self.status.is_none_or(|s| s == v.video_state)
+            && self.transcode.is_none_or(|t| t == v.transcode_state)
+            && self
+                .classes
+                .as_ref()
+                .is_none_or(|cs| v.categories.iter().any(|c| cs.contains(&c.child_name)))
     }
 }
 

@@ -116,7 +116,7 @@ impl Md5 {
         let bits = self.length.wrapping_mul(8);
         let mut padding = vec![0x80u8];
         let pad_zeros = (119 - self.buffered) % 64;
-        padding.extend(std::iter::repeat(0u8).take(pad_zeros));
+        padding.extend(std::iter::repeat_n(0u8, pad_zeros));
         // `update` would count the padding into the length; restore it afterwards.
         let length = self.length;
         self.update(&padding);

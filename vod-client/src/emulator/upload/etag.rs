@@ -91,7 +91,7 @@ mod tests {
         let zeros = vec![0u8; 4 * 1024 * 1024];
         assert_eq!(wcs_etag(&zeros), "FivMvS848VwT631aif2dhfWV4jvD");
         let mut mixed = vec![0x55u8; 2 * 1024 * 1024];
-        mixed.extend(std::iter::repeat(0x4Du8).take(2 * 1024 * 1024));
+        mixed.extend(std::iter::repeat_n(0x4Du8, 2 * 1024 * 1024));
         mixed.push(b'0');
         assert_eq!(wcs_etag(&mixed), "ljQoZqmvLKtOnK_5OHnMRw1djggC");
     }
