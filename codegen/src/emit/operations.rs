@@ -236,6 +236,34 @@ fn client_method(op: &Operation) -> TokenStream {
     if !op.retry_safe {
         doc.push_str(" Not retried automatically: it changes state.");
     }
+    let required: Vec<String> = op
+        .request
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| {
+            let meaning = f.doc.lines().next().unwrap_or_default().trim();
+            format!(
+                "- `{}` (`{}`): {meaning}",
+                f.ident.trim_start_matches("r#"),
+                f.wire
+            )
+        })
+        .collect();
+    if !required.is_empty() {
+        doc.push_str(&format!(
+            "\n\nRequired parameters:\n{}",
+            required.join("\n")
+        ));
+    }
+    if op.pagination.is_some() {
+        doc.push_str("\n\nPages: `.into_paginator().items()` streams every entry of every page.");
+    }
+    if let Some(w) = &op.waiter {
+        doc.push_str(&format!(
+            "\n\nStarts a task: `.start().await?.wait_until_done().await?` polls `{}` until it ends.",
+            w.query.wire
+        ));
+    }
     let doc = doc_attrs(&doc);
     quote! {
         impl crate::Client {

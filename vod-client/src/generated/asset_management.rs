@@ -208,6 +208,8 @@ impl crate::Client {
     /// Pages through uploaded videos, filtered by creator, creation time, name, id, state, transcoding state or category.
     ///
     /// `POST /vod/videoManage/getVideoList`, rate limit 300/5min.
+    ///
+    /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn get_video_list(&self) -> crate::RequestBuilder<'_, GetVideoListRequest> {
         crate::RequestBuilder::new(self, GetVideoListRequest::new())
     }
@@ -389,6 +391,9 @@ impl crate::Client {
     /// Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged (old doc).
     ///
     /// `POST /vod/videoManage/videoEdit`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `video_id` (`videoId`): Video to edit.
     pub fn video_edit(
         &self,
         video_id: impl Into<String>,
@@ -440,6 +445,9 @@ impl crate::Client {
     /// Blocks (disables) a video so that it can no longer be played.
     ///
     /// `POST /vod/videoManage/videoBlock`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `video_id` (`videoId`): Video to block.
     pub fn video_block(
         &self,
         video_id: impl Into<String>,
@@ -491,6 +499,9 @@ impl crate::Client {
     /// Re-enables a blocked video.
     ///
     /// `POST /vod/videoManage/videoEnable`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `video_id` (`videoId`): Video to re-enable.
     pub fn video_enable(
         &self,
         video_id: impl Into<String>,
@@ -607,6 +618,9 @@ impl crate::Client {
     /// Deletes a video with its source, transcoded outputs, covers, screenshots and preview files.
     ///
     /// `POST /vod/videoManage/deleteVideo`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `video_id` (`videoId`): Video to delete.
     pub fn delete_video(
         &self,
         video_id: impl Into<String>,
@@ -782,6 +796,8 @@ impl crate::Client {
     /// Pages through audio files (newest upload first by default), with optional filters.
     ///
     /// `POST /vod/audioManage/getAudioList`, rate limit 300/5min.
+    ///
+    /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn get_audio_list(&self) -> crate::RequestBuilder<'_, GetAudioListRequest> {
         crate::RequestBuilder::new(self, GetAudioListRequest::new())
     }
@@ -900,6 +916,9 @@ impl crate::Client {
     /// Updates the name and/or publishing domain of one audio file.
     ///
     /// `POST /vod/audioManage/editAudio`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `audio_id` (`audioId`): Audio to edit.
     pub fn edit_audio(
         &self,
         audio_id: impl Into<String>,
@@ -970,6 +989,9 @@ impl crate::Client {
     /// Deletes one audio file.
     ///
     /// `POST /vod/audioManage/deleteAudio`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `audio_id` (`audioId`): Audio to delete.
     pub fn delete_audio(
         &self,
         audio_id: impl Into<String>,
@@ -1158,6 +1180,8 @@ impl crate::Client {
     /// Pages through uploaded materials (newest upload first), with optional filters.
     ///
     /// `POST /vod/material/getMaterialList`, rate limit 300/5min.
+    ///
+    /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn get_material_list(
         &self,
     ) -> crate::RequestBuilder<'_, GetMaterialListRequest> {
@@ -1274,6 +1298,9 @@ impl crate::Client {
     /// Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged (old doc).
     ///
     /// `POST /vod/material/materialEdit`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `id` (`id`): Material to edit.
     pub fn material_edit(
         &self,
         id: impl Into<String>,
@@ -1344,6 +1371,9 @@ impl crate::Client {
     /// Deletes one material.
     ///
     /// `POST /vod/material/deleteMaterial`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `id` (`id`): Material to delete.
     pub fn delete_material(
         &self,
         id: impl Into<String>,
@@ -1451,6 +1481,8 @@ impl crate::Client {
     /// Pages through video category nodes, either the first-level nodes or the children of one node.
     ///
     /// `POST /vod/videoCategory/getCategoryList`, rate limit 300/5min.
+    ///
+    /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn get_category_list(
         &self,
     ) -> crate::RequestBuilder<'_, GetCategoryListRequest> {
@@ -1565,6 +1597,9 @@ impl crate::Client {
     /// Creates a category node (first-level without a parent, otherwise a child of it).
     ///
     /// `POST /vod/videoCategory/createCategory`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `label_name` (`labelName`): Category label, at most 32 characters; must be unique and is format-checked.
     pub fn create_category(
         &self,
         label_name: impl Into<String>,
@@ -1622,6 +1657,9 @@ impl crate::Client {
     /// Deletes one category node.
     ///
     /// `POST /vod/videoCategory/deleteCategory`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `node_id` (`nodeId`): Node to delete; refused when its label is used by a workflow template.
     pub fn delete_category(
         &self,
         node_id: i32,
@@ -1686,6 +1724,9 @@ impl crate::Client {
     /// Starts an asynchronous deletion of all videos under one category node.
     ///
     /// `POST /vod/videoCategory/deleteVideoByCategory`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `node_id` (`nodeId`): Category node whose videos are deleted.
     pub fn delete_video_by_category(
         &self,
         node_id: i32,

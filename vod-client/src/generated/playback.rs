@@ -67,6 +67,9 @@ impl crate::Client {
     /// Returns the play URLs and embeddable player code of one video.
     ///
     /// `POST /vod/videoManage/getPublishCode`, rate limit 300/5min.
+    ///
+    /// Required parameters:
+    /// - `video_id` (`videoId`): The video.
     pub fn get_publish_code(
         &self,
         video_id: impl Into<String>,
@@ -178,6 +181,9 @@ impl crate::Client {
     /// Returns a (signed) play URL of one audio file.
     ///
     /// `POST /vod/audioManage/getPublishCode`.
+    ///
+    /// Required parameters:
+    /// - `id` (`id`): The audio file.
     pub fn get_audio_publish_code(
         &self,
         id: impl Into<String>,

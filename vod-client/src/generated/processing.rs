@@ -196,6 +196,15 @@ impl crate::Client {
     /// Creates a new video from a time range of an existing one, optionally changing the output parameters.
     ///
     /// `POST /vod/videoManage/videoClip`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `trans_no` (`transNo`): Caller's task id, unique per customer; videoClipQuery looks the task up by it.
+    /// - `video_id` (`videoId`): Source video.
+    /// - `seek_start` (`seekStart`): Start of the cut in seconds.
+    /// - `duration` (`duration`): Length of the cut in seconds.
+    /// - `filename` (`filename`): Name of the output video.
+    ///
+    /// Starts a task: `.start().await?.wait_until_done().await?` polls `videoClipQuery` until it ends.
     pub fn video_clip(
         &self,
         trans_no: impl Into<String>,
@@ -271,6 +280,9 @@ impl crate::Client {
     /// Reports the state and the output video of a videoClip task.
     ///
     /// `POST /vod/videoManage/videoClipQuery`, rate limit 300/5min.
+    ///
+    /// Required parameters:
+    /// - `trans_no` (`transNo`): Caller's task id given to videoClip.
     pub fn video_clip_query(
         &self,
         trans_no: impl Into<String>,
@@ -404,6 +416,13 @@ impl crate::Client {
     /// Joins several existing videos, in the given order, into one new video.
     ///
     /// `POST /vod/videoManage/videoConcat`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `trans_no` (`transNo`): Caller's task id, unique per customer; videoConcatQuery looks the task up by it.
+    /// - `video_ids` (`videoIds`): Ids of the videos to join, comma separated, in join order: at most 50, no duplicates, each existing and accessible.
+    /// - `filename` (`filename`): Name of the output video; names over 40 characters are refused (code 1500).
+    ///
+    /// Starts a task: `.start().await?.wait_until_done().await?` polls `videoConcatQuery` until it ends.
     pub fn video_concat(
         &self,
         trans_no: impl Into<String>,
@@ -477,6 +496,9 @@ impl crate::Client {
     /// Reports the state and the output video of a videoConcat task.
     ///
     /// `POST /vod/videoManage/videoConcatQuery`, rate limit 300/5min.
+    ///
+    /// Required parameters:
+    /// - `trans_no` (`transNo`): Caller's task id given to videoConcat.
     pub fn video_concat_query(
         &self,
         trans_no: impl Into<String>,
@@ -633,6 +655,11 @@ impl crate::Client {
     /// Starts (re)transcoding of one or more videos with the given transcoding and watermark templates and optional subtitles. Only acknowledges the request; results arrive through the transcoding callback. Videos already transcoding cannot be resubmitted; re-transcoding replaces earlier outputs and is impossible once the source was deleted.
     ///
     /// `POST /vod/videoManage/transCode`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `video_ids` (`videoIds`): Ids of the videos, comma separated; not only commas, no special characters.
+    ///
+    /// Starts a task: `.start().await?.wait_until_done().await?` polls `getVideoList` until it ends.
     pub fn trans_code(
         &self,
         video_ids: impl Into<String>,
@@ -839,6 +866,12 @@ impl crate::Client {
     /// Starts an AI task that removes video ads, watermark ads and/or scrolling-text ads from a video (paid add-on).
     ///
     /// `POST /vod/ai/createClearAdTask`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `video_id` (`videoId`): Source video.
+    /// - `notify_url` (`notifyUrl`): URL notified when the task finishes; must start with http:// or https://.
+    ///
+    /// Starts a task: `.start().await?.wait_until_done().await?` polls `clearAdTaskQuery` until it ends.
     pub fn create_clear_ad_task(
         &self,
         video_id: impl Into<String>,
@@ -920,6 +953,9 @@ impl crate::Client {
     /// Reports the state and the output video of an AI ad-removal task.
     ///
     /// `POST /vod/ai/clearAdTaskQuery`, rate limit 300/5min.
+    ///
+    /// Required parameters:
+    /// - `task_id` (`taskId`): Id of the AI task.
     pub fn clear_ad_task_query(
         &self,
         task_id: impl Into<String>,
@@ -1009,6 +1045,11 @@ impl crate::Client {
     /// Runs a configured processing workflow on one video. Success answers are a bare {"id": ...} object; failures use {code, message}.
     ///
     /// `POST /workflow/startWorkflow`. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `target_id` (`targetId`): Id of the video to process.
+    /// - `trans_no` (`transNo`): Caller's business id of this run, globally unique (a UUID is suggested); a reused id is refused with code 1630.
+    /// - `workflow_id` (`workflowId`): Workflow id.
     pub fn start_workflow(
         &self,
         target_id: impl Into<String>,

@@ -197,6 +197,9 @@ impl crate::Client {
     /// Returns an upload URL, token, file key and a new videoId for uploading one video file.
     ///
     /// `POST /vod/videoManage/getUploadToken`, rate limit 300/5min.
+    ///
+    /// Required parameters:
+    /// - `origin_file_name` (`originFileName`): File name of the video, with its extension.
     pub fn get_upload_token(
         &self,
         origin_file_name: impl Into<String>,
@@ -325,6 +328,9 @@ impl crate::Client {
     /// Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.
     ///
     /// `GET /vod/audioManage/getAudioUploadToken`, rate limit 300/5min.
+    ///
+    /// Required parameters:
+    /// - `file_list` (`fileList`): The files, as url-safe base64 of a JSON array of {name, suffix} objects: at most 50 entries; name required, at most 200 characters; suffix required, only mp3 is supported.
     pub fn get_audio_upload_token(
         &self,
         file_list: impl Into<String>,
@@ -440,6 +446,9 @@ impl crate::Client {
     /// Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).
     ///
     /// `POST /vod/material/getMaterialUploadToken`, rate limit 300/5min.
+    ///
+    /// Required parameters:
+    /// - `file_list` (`fileList`): Files to obtain tokens for.
     pub fn get_material_upload_token(
         &self,
         file_list: Vec<MaterialUploadFile>,
@@ -612,6 +621,11 @@ impl crate::Client {
     /// Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.
     ///
     /// `POST /vod/videoManage/pullVideo`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `file_list` (`fileList`): The URLs, as url-safe base64 of a JSON array of {fileName, fetchUrl, md5} objects, at most 50. fetchUrl is required; fileName defaults to the last URL segment (include an extension); md5 enables an integrity check.
+    ///
+    /// Starts a task: `.start().await?.wait_until_done().await?` polls `pullVideoQuery` until it ends.
     pub fn pull_video(
         &self,
         file_list: impl Into<String>,

@@ -114,6 +114,12 @@ impl crate::Client {
     /// Starts building a widget.
     ///
     /// `POST /fixture/createWidget`, rate limit 300/5min. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `name` (`name`): Widget name.
+    /// - `count` (`count`): How many.
+    ///
+    /// Starts a task: `.start().await?.wait_until_done().await?` polls `fixtureListWidgets` until it ends.
     pub fn fixture_create_widget(
         &self,
         name: impl Into<String>,
@@ -252,6 +258,8 @@ impl crate::Client {
     /// Pages through widgets.
     ///
     /// `POST /fixture/listWidgets`.
+    ///
+    /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn fixture_list_widgets(
         &self,
     ) -> crate::RequestBuilder<'_, FixtureListWidgetsRequest> {
@@ -333,6 +341,9 @@ impl crate::Client {
     /// Deletes a widget.
     ///
     /// `POST /fixture/deleteWidget`. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `widget_id` (`widgetId`): The widget.
     pub fn fixture_delete_widget(
         &self,
         widget_id: impl Into<String>,
@@ -404,6 +415,9 @@ impl crate::Client {
     /// Fetches a token.
     ///
     /// `GET /fixture/getToken`.
+    ///
+    /// Required parameters:
+    /// - `file_list` (`fileList`): Files, as JSON text.
     pub fn fixture_get_token(
         &self,
         file_list: impl Into<String>,
@@ -455,6 +469,9 @@ impl crate::Client {
     /// Starts a run; answers without the envelope.
     ///
     /// `POST /fixture/startRun`. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `target_id` (`targetId`): Target.
     pub fn fixture_start_run(
         &self,
         target_id: impl Into<String>,
