@@ -254,6 +254,9 @@ pub struct OperationSpec {
     pub request: Vec<FieldSpec>,
     /// What comes back.
     pub response: ResponseSpec,
+    /// Groups of optional request fields of which at least one must be given.
+    #[serde(default)]
+    pub at_least_one: Vec<Vec<String>>,
     /// Paging fields, for list operations.
     #[serde(default)]
     pub pagination: Option<PaginationSpec>,

@@ -100,6 +100,21 @@ fn waiter_reads_the_state_path() {
 }
 
 #[test]
+fn at_least_one_of_a_group_must_be_given() {
+    let err = FixtureListWidgetsRequest::new().validate().unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("at least one of widgetId, pageIndex"),
+        "{err}"
+    );
+    let mut blank = FixtureListWidgetsRequest::new();
+    blank.widget_id = Some("  ".into());
+    assert!(blank.validate().is_err(), "blank text does not count");
+    blank.page_index = Some(1);
+    assert!(blank.validate().is_ok());
+}
+
+#[test]
 fn pagination_reads_and_sets_page_fields() {
     let mut request = FixtureListWidgetsRequest::new();
     assert_eq!(request.page_index(), None);

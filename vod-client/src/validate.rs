@@ -72,6 +72,15 @@ impl Validator {
         self.problem(field, message);
     }
 
+    /// At least one of `fields` must be given (`present` says which are, in the same order):
+    /// rules the service states across fields, such as "send taskId or transNo".
+    pub fn at_least_one(&mut self, fields: &[&str], present: &[bool]) {
+        if !present.iter().any(|p| *p) {
+            let message = format!("at least one of {} must be given", fields.join(", "));
+            self.problem(&fields.join("/"), message);
+        }
+    }
+
     /// An integer must lie within the inclusive bounds, when present.
     pub fn int_range(
         &mut self,

@@ -157,8 +157,27 @@ async fn audio_and_material_operations() {
         .send()
         .await
         .expect("edit audio");
+    // Neither a name nor a domain: the client refuses before sending (the spec's
+    // at_least_one rule); emulator_assets covers the service's own answer to it.
+    let nothing = client.edit_audio(&song).send().await;
+    assert!(
+        matches!(
+            &nothing,
+            Err(Error::InvalidRequest {
+                operation: "editAudio",
+                ..
+            })
+        ),
+        "{nothing:?}"
+    );
     assert_eq!(
-        code(client.edit_audio(&song).send().await),
+        code(
+            client
+                .edit_audio("no-such-audio")
+                .audio_name("x")
+                .send()
+                .await
+        ),
         codes::ASSET_PARAM
     );
     let url = client
@@ -389,7 +408,16 @@ async fn processing_operations() {
         .create_clear_ad_task(&source, "https://example.com/n")
         .send()
         .await;
-    assert_eq!(code(no_flag), codes::PARAM);
+    assert!(
+        matches!(
+            &no_flag,
+            Err(Error::InvalidRequest {
+                operation: "createClearAdTask",
+                ..
+            })
+        ),
+        "no clear* flag set is refused before sending: {no_flag:?}"
+    );
     assert_eq!(
         code(client.clear_ad_task_query("nope").send().await),
         codes::PARAM

@@ -157,6 +157,11 @@ fn request_impl(op: &Operation) -> TokenStream {
     };
     let retry_safe = op.retry_safe;
     let checks = op.request.iter().map(field_checks);
+    let groups = op.at_least_one.iter().map(|group| {
+        let names = group.iter().map(|f| f.wire.as_str());
+        let present = group.iter().map(presence);
+        quote! { v.at_least_one(&[#(#names),*], &[#(#present),*]); }
+    });
     quote! {
         impl crate::operation::Request for #name {
             type Output = #output;
@@ -173,9 +178,21 @@ fn request_impl(op: &Operation) -> TokenStream {
                 #[allow(unused_mut)]
                 let mut v = crate::validate::Validator::new(Self::OPERATION);
                 #(#checks)*
+                #(#groups)*
                 v.finish()
             }
         }
+    }
+}
+
+/// Whether an optional field counts as given: text that is not blank, a flag that is true,
+/// any other value that is set.
+fn presence(field: &Field) -> TokenStream {
+    let name = ident(&field.ident);
+    match field.ty {
+        Type::String => quote! { self.#name.as_deref().is_some_and(|s| !s.trim().is_empty()) },
+        Type::Boolean => quote! { self.#name == Some(true) },
+        _ => quote! { self.#name.is_some() },
     }
 }
 

@@ -240,8 +240,19 @@ fn lower_operation(
         data,
         response,
         pagination,
+        at_least_one: Vec::new(),
         waiter: None,
     };
+    lowered.at_least_one = op
+        .at_least_one
+        .iter()
+        .map(|group| {
+            group
+                .iter()
+                .filter_map(|name| find(&lowered.request, name))
+                .collect()
+        })
+        .collect();
     lowered.waiter = op.waiter.as_ref().and_then(|w| {
         let query_spec = all_ops.iter().find(|o| o.name == w.query)?;
         let query = lower_operation(query_spec, group, catalog, nested, &[]);

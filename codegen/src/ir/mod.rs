@@ -230,6 +230,8 @@ pub struct Operation {
     pub data: DataKind,
     /// Data object fields.
     pub response: Vec<Field>,
+    /// Groups of optional request fields of which at least one must be given.
+    pub at_least_one: Vec<Vec<Field>>,
     /// Paging.
     pub pagination: Option<Pagination>,
     /// Task following.

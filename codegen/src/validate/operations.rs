@@ -74,6 +74,7 @@ impl Checker {
         self.fields(&op.request, map, &format!("{path}.request"));
         self.response(op, map, path);
         self.pagination(op, map, path);
+        self.at_least_one(op, map, path);
         self.waiter(op, map, path, ops);
     }
 
@@ -253,6 +254,34 @@ impl Checker {
                 }
             }
             fields = self.catalog.objects.get(&ty).cloned().unwrap_or_default();
+        }
+    }
+
+    fn at_least_one(&mut self, op: &OperationSpec, map: &SourceMap, path: &str) {
+        for (i, group) in op.at_least_one.iter().enumerate() {
+            let at = map.locate(&format!("{path}.at_least_one[{i}]"));
+            if group.len() < 2 {
+                self.err(
+                    at.clone(),
+                    "an at_least_one group needs two or more fields",
+                    "list the fields of which one must be given",
+                );
+            }
+            for name in group {
+                match op.request.iter().find(|f| &f.name == name) {
+                    None => self.err(
+                        at.clone(),
+                        format!("at_least_one names `{name}`, which is not a request field"),
+                        "name optional request fields",
+                    ),
+                    Some(f) if f.required => self.err(
+                        at.clone(),
+                        format!("at_least_one names `{name}`, which is already required"),
+                        "a required field needs no at_least_one rule",
+                    ),
+                    Some(_) => {}
+                }
+            }
         }
     }
 

@@ -893,6 +893,13 @@ impl crate::operation::Request for EditAudioRequest {
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("audioId", Some(self.audio_id.as_str()), Some(1), None);
         v.text_length("audioName", self.audio_name.as_deref(), None, Some(40));
+        v.at_least_one(
+            &["audioName", "publishDomain"],
+            &[
+                self.audio_name.as_deref().is_some_and(|s| !s.trim().is_empty()),
+                self.publish_domain.as_deref().is_some_and(|s| !s.trim().is_empty()),
+            ],
+        );
         v.finish()
     }
 }
@@ -1275,6 +1282,13 @@ impl crate::operation::Request for MaterialEditRequest {
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("id", Some(self.id.as_str()), Some(1), None);
         v.text_length("name", self.name.as_deref(), None, Some(40));
+        v.at_least_one(
+            &["name", "publishDomain"],
+            &[
+                self.name.as_deref().is_some_and(|s| !s.trim().is_empty()),
+                self.publish_domain.as_deref().is_some_and(|s| !s.trim().is_empty()),
+            ],
+        );
         v.finish()
     }
 }

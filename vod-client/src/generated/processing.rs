@@ -806,6 +806,14 @@ impl crate::operation::Request for CreateClearAdTaskRequest {
         v.known_value("watermarkAdType", self.watermark_ad_type.as_ref());
         v.known_value("textAdType", self.text_ad_type.as_ref());
         v.text_length("notifyUrl", Some(self.notify_url.as_str()), Some(1), Some(255));
+        v.at_least_one(
+            &["clearVideoAd", "clearWatermarkAd", "clearTextAd"],
+            &[
+                self.clear_video_ad == Some(true),
+                self.clear_watermark_ad == Some(true),
+                self.clear_text_ad == Some(true),
+            ],
+        );
         v.finish()
     }
 }

@@ -724,6 +724,13 @@ impl crate::operation::Request for PullVideoQueryRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
+        v.at_least_one(
+            &["taskId", "transNo"],
+            &[
+                self.task_id.as_deref().is_some_and(|s| !s.trim().is_empty()),
+                self.trans_no.as_deref().is_some_and(|s| !s.trim().is_empty()),
+            ],
+        );
         v.finish()
     }
 }

@@ -228,6 +228,13 @@ impl crate::operation::Request for FixtureListWidgetsRequest {
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.int_range("pageIndex", self.page_index.map(i64::from), Some(1), None);
         v.int_range("pageSize", self.page_size.map(i64::from), Some(1), Some(50));
+        v.at_least_one(
+            &["widgetId", "pageIndex"],
+            &[
+                self.widget_id.as_deref().is_some_and(|s| !s.trim().is_empty()),
+                self.page_index.is_some(),
+            ],
+        );
         v.finish()
     }
 }
