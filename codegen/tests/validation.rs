@@ -256,3 +256,32 @@ fn no_single_line_deletion_or_truncation_panics() {
         }
     }
 }
+
+#[test]
+fn at_least_one_groups_name_optional_request_fields() {
+    let yaml = format!(
+        "{HEAD}\
+operations:
+  - name: findThing
+    method: POST
+    path: /find
+    body: json
+    doc: Finds a thing.
+    retry_safe: true
+    at_least_one:
+      - [thingId, thingNo]
+      - [thingName]
+    request:
+      - {{ name: thingId, type: string, required: true, doc: Id. }}
+      - {{ name: thingName, type: string, doc: Name. }}
+    response: {{ envelope: standard, data: none }}
+"
+    );
+    let got = problems(&yaml);
+    let expected = [
+        "spec/broken.yaml:11:9: at_least_one names `thingId`, which is already required",
+        "spec/broken.yaml:11:9: at_least_one names `thingNo`, which is not a request field",
+        "spec/broken.yaml:12:9: an at_least_one group needs two or more fields",
+    ];
+    assert_eq!(got, expected, "\n{}", got.join("\n"));
+}
