@@ -49,7 +49,7 @@ operations:
     request:
       - {{ name: videoId, type: strin, doc: Id. }}
       - {{ name: video_id, type: string, doc: Same name in snake case. }}
-      - {{ name: size, type: string, min: 1, doc: Text with a numeric bound. }}
+      - {{ name: size, type: boolean, min: 1, doc: A flag with a numeric bound. }}
     response:
       envelope: standard
       data: object
@@ -70,7 +70,7 @@ operations:
         "spec/broken.yaml:6:11: path `vod/getThing` does not start with `/`",
         "spec/broken.yaml:11:32: unknown type `strin` for field `videoId`",
         "spec/broken.yaml:12:17: field `video_id` and field `videoId` (at spec/broken.yaml:11:17) both become `video_id` in Rust",
-        "spec/broken.yaml:13:42: `min` on `size`, which is not a number",
+        "spec/broken.yaml:13:43: `min` on `size`, which is not a number",
         "spec/broken.yaml:19:31: pagination.page_index names `pageIndex`, which is not a request field",
         "spec/broken.yaml:19:53: pagination.page_size names `pageSize`, which is not a request field",
         "spec/broken.yaml:19:70: pagination.items names `total`, which is not a response field",

@@ -115,6 +115,25 @@ fn at_least_one_of_a_group_must_be_given() {
 }
 
 #[test]
+fn numeric_text_is_checked_as_a_number() {
+    let mut request = FixtureGetTokenRequest::new("[]");
+    request.limit = Some("12".into());
+    assert!(request
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("at most 9"));
+    request.limit = Some("many".into());
+    assert!(request
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("must be a number"));
+    request.limit = Some(" 3 ".into());
+    assert!(request.validate().is_ok());
+}
+
+#[test]
 fn pagination_reads_and_sets_page_fields() {
     let mut request = FixtureListWidgetsRequest::new();
     assert_eq!(request.page_index(), None);

@@ -81,6 +81,22 @@ impl Validator {
         }
     }
 
+    /// Numeric text (some operations take page numbers as strings) must parse as a number
+    /// and lie within the inclusive bounds, when present.
+    pub fn numeric_text_range(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        min: Option<f64>,
+        max: Option<f64>,
+    ) {
+        let Some(text) = value else { return };
+        match text.trim().parse::<f64>() {
+            Ok(number) if number.is_finite() => self.number_range(field, Some(number), min, max),
+            _ => self.problem(field, format!("must be a number, got `{text}`")),
+        }
+    }
+
     /// An integer must lie within the inclusive bounds, when present.
     pub fn int_range(
         &mut self,

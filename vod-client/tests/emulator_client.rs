@@ -147,8 +147,27 @@ async fn audio_and_material_operations() {
         .expect("audio list");
     assert_eq!(list.audio_total, 1);
     assert_eq!(list.audio_get_list_response_list[0].audio_id, song);
+    // Out of the documented 1..=50: refused before sending (numeric text is checked too).
+    let zero = client.get_audio_list().page_size("0").send().await;
+    assert!(
+        matches!(
+            &zero,
+            Err(Error::InvalidRequest {
+                operation: "getAudioList",
+                ..
+            })
+        ),
+        "{zero:?}"
+    );
     assert_eq!(
-        code(client.get_audio_list().page_size("0").send().await),
+        code(
+            client
+                .get_audio_list()
+                .start_time("2024-01-02 00:00:00")
+                .end_time("2024-01-01 00:00:00")
+                .send()
+                .await
+        ),
         codes::ASSET_PARAM
     );
     client

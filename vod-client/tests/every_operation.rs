@@ -65,6 +65,10 @@ fn sample(api: &Api, field: &Field) -> Value {
 fn sample_type(api: &Api, ty: &Type, field: &Field) -> Value {
     let l = &field.limits;
     match ty {
+        Type::String if l.min.is_some() || l.max.is_some() => {
+            // Numeric text (page numbers some operations take as strings).
+            json!(l.min.or(l.max).map_or(1, |v| v as i64).to_string())
+        }
         Type::String => {
             // Non-ASCII on purpose: bodies are signed over their UTF-8 bytes.
             let text: String = format!("{}-视频 a+b", field.wire);

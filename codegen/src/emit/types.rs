@@ -87,6 +87,15 @@ pub fn field_checks(field: &Field) -> TokenStream {
     let mut out = Vec::new();
     match &field.ty {
         Type::String => {
+            if l.min.is_some() || l.max.is_some() {
+                let value = if required {
+                    quote! { Some(self.#name.as_str()) }
+                } else {
+                    quote! { self.#name.as_deref() }
+                };
+                let (min, max) = (opt_f64(l.min), opt_f64(l.max));
+                out.push(quote! { v.numeric_text_range(#wire, #value, #min, #max); });
+            }
             if required && l.min_length.is_none() {
                 out.push(quote! { v.required_text(#wire, &self.#name); });
             }

@@ -445,7 +445,8 @@ impl Checker {
                 &f.name,
             );
         }
-        let numeric = matches!(ty, Type::Integer | Type::Long | Type::Number);
+        // Bounds also apply to numeric text (page numbers some operations take as strings).
+        let numeric = matches!(ty, Type::Integer | Type::Long | Type::Number | Type::String);
         let integral = matches!(ty, Type::Integer | Type::Long);
         for (key, value) in [("min", f.min), ("max", f.max)] {
             let Some(value) = value else { continue };

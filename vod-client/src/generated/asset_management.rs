@@ -682,7 +682,7 @@ pub struct GetAudioListRequest {
     pub list_order: Option<ListOrderText>,
     /// Page number as numeric text, from 1; pageIndex × pageSize must not exceed 100000.
     ///
-    /// Service default: `1`.
+    /// At least 1. Service default: `1`.
     #[serde(
         rename = "pageIndex",
         default,
@@ -692,7 +692,7 @@ pub struct GetAudioListRequest {
     pub page_index: Option<String>,
     /// Items per page as numeric text, 1 to 50.
     ///
-    /// Service default: `10`.
+    /// Range 1..=50. Service default: `10`.
     #[serde(
         rename = "pageSize",
         default,
@@ -739,6 +739,13 @@ impl crate::operation::Request for GetAudioListRequest {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.known_value("listOrder", self.list_order.as_ref());
+        v.numeric_text_range("pageIndex", self.page_index.as_deref(), Some(1.0), None);
+        v.numeric_text_range(
+            "pageSize",
+            self.page_size.as_deref(),
+            Some(1.0),
+            Some(50.0),
+        );
         v.finish()
     }
 }
@@ -778,14 +785,14 @@ impl<'a> crate::RequestBuilder<'a, GetAudioListRequest> {
     }
     /// Page number as numeric text, from 1; pageIndex × pageSize must not exceed 100000.
     ///
-    /// Service default: `1`.
+    /// At least 1. Service default: `1`.
     pub fn page_index(mut self, value: impl Into<String>) -> Self {
         self.request_mut().page_index = Some(value.into());
         self
     }
     /// Items per page as numeric text, 1 to 50.
     ///
-    /// Service default: `10`.
+    /// Range 1..=50. Service default: `10`.
     pub fn page_size(mut self, value: impl Into<String>) -> Self {
         self.request_mut().page_size = Some(value.into());
         self
@@ -1070,7 +1077,7 @@ pub struct GetMaterialListRequest {
     pub upload_time_end: Option<i32>,
     /// Page number as numeric text, from 1.
     ///
-    /// Service default: `1`.
+    /// At least 1. Service default: `1`.
     #[serde(
         rename = "pageIndex",
         default,
@@ -1080,7 +1087,7 @@ pub struct GetMaterialListRequest {
     pub page_index: Option<String>,
     /// Items per page as numeric text, 1 to 50.
     ///
-    /// Service default: `10`.
+    /// Range 1..=50. Service default: `10`.
     #[serde(
         rename = "pageSize",
         default,
@@ -1127,6 +1134,13 @@ impl crate::operation::Request for GetMaterialListRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
+        v.numeric_text_range("pageIndex", self.page_index.as_deref(), Some(1.0), None);
+        v.numeric_text_range(
+            "pageSize",
+            self.page_size.as_deref(),
+            Some(1.0),
+            Some(50.0),
+        );
         v.finish()
     }
 }
@@ -1169,14 +1183,14 @@ impl<'a> crate::RequestBuilder<'a, GetMaterialListRequest> {
     }
     /// Page number as numeric text, from 1.
     ///
-    /// Service default: `1`.
+    /// At least 1. Service default: `1`.
     pub fn page_index(mut self, value: impl Into<String>) -> Self {
         self.request_mut().page_index = Some(value.into());
         self
     }
     /// Items per page as numeric text, 1 to 50.
     ///
-    /// Service default: `10`.
+    /// Range 1..=50. Service default: `10`.
     pub fn page_size(mut self, value: impl Into<String>) -> Self {
         self.request_mut().page_size = Some(value.into());
         self

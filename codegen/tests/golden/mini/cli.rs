@@ -111,6 +111,16 @@ pub static COMMANDS: &[CommandSpec] = &[
                 default: Some("true"),
                 values: &[],
             },
+            ArgSpec {
+                flag: "limit",
+                wire: "limit",
+                kind: ArgKind::String,
+                list: false,
+                required: false,
+                help: "How many files, as numeric text.\n\nRange 1..=9.",
+                default: None,
+                values: &[],
+            },
         ],
     },
     CommandSpec {

@@ -377,6 +377,15 @@ pub struct FixtureGetTokenRequest {
         deserialize_with = "crate::de::lenient"
     )]
     pub overwrite: Option<bool>,
+    /// How many files, as numeric text.
+    ///
+    /// Range 1..=9.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
+    pub limit: Option<String>,
 }
 
 impl FixtureGetTokenRequest {
@@ -385,6 +394,7 @@ impl FixtureGetTokenRequest {
         Self {
             file_list: file_list.into(),
             overwrite: None,
+            limit: None,
         }
     }
 }
@@ -404,6 +414,7 @@ impl crate::operation::Request for FixtureGetTokenRequest {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.required_text("fileList", &self.file_list);
+        v.numeric_text_range("limit", self.limit.as_deref(), Some(1.0), Some(9.0));
         v.finish()
     }
 }
@@ -414,6 +425,13 @@ impl<'a> crate::RequestBuilder<'a, FixtureGetTokenRequest> {
     /// Service default: `true`.
     pub fn overwrite(mut self, value: bool) -> Self {
         self.request_mut().overwrite = Some(value);
+        self
+    }
+    /// How many files, as numeric text.
+    ///
+    /// Range 1..=9.
+    pub fn limit(mut self, value: impl Into<String>) -> Self {
+        self.request_mut().limit = Some(value.into());
         self
     }
 }
