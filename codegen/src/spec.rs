@@ -333,6 +333,9 @@ pub struct CallbackSpec {
     pub name: String,
     /// When it is sent.
     pub doc: String,
+    /// `standard`: the payload sits in `{code, message, data}`; `bare` (default): it is the body.
+    #[serde(default)]
+    pub envelope: Option<String>,
     /// Its members.
     pub fields: Vec<FieldSpec>,
     /// Maintainers' note, not emitted.

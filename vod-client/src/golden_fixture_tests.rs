@@ -165,3 +165,13 @@ fn string_enums_round_trip_their_wire_values() {
         "/fixture/createWidget"
     );
 }
+
+#[test]
+fn callbacks_decode_from_the_notification_body() {
+    let body = br#"{"code":200,"message":"ok","data":{"widgetId":"w9","state":"2"}}"#;
+    let payload = FixtureWidgetCallback::from_body(body).unwrap();
+    assert_eq!(payload.widget_id, "w9");
+    assert_eq!(payload.state, Some(FixtureState::Done));
+    let err = FixtureWidgetCallback::from_body(br#"{"data":{}}"#).unwrap_err();
+    assert!(err.to_string().contains("fixtureWidgetCallback"), "{err}");
+}

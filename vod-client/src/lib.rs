@@ -78,6 +78,7 @@ pub struct ReadmeDoctests;
 pub mod operation;
 
 mod builder;
+pub mod callback;
 mod client;
 mod config;
 pub mod credentials;

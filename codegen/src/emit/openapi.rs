@@ -27,6 +27,7 @@ pub fn emit(api: &Api) -> String {
                     doc: format!("What `{}` returns on success.", op.wire),
                     fields: op.response.clone(),
                     in_request: false,
+                    callback: None,
                 };
                 schemas.insert(op.output_type(), object_schema(&output));
             }
@@ -89,6 +90,7 @@ fn path_item(op: &Operation, group: &str, schemas: &mut Map<String, Value>) -> V
         doc: format!("Parameters of `{}`.", op.wire),
         fields: op.request.clone(),
         in_request: true,
+        callback: None,
     };
     match op.method {
         Method::Post => {

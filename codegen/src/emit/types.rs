@@ -12,6 +12,24 @@ pub fn emit_object(object: &Object) -> TokenStream {
     let doc = doc_attrs(&object.doc);
     let fields = object.fields.iter().map(struct_field);
     let validate = object.in_request.then(|| validate_impl(object));
+    let from_body = object.callback.as_ref().map(|(wire, enveloped)| {
+        let doc = doc_attrs(&format!(
+            "Decodes the body of a `{wire}` notification{}; errors name the field.",
+            if *enveloped {
+                " (the `data` of `{code, message, data}`, or the bare payload)"
+            } else {
+                ""
+            }
+        ));
+        quote! {
+            impl #name {
+                #doc
+                pub fn from_body(body: &[u8]) -> Result<Self, crate::Error> {
+                    crate::callback::decode(#wire, body, #enveloped)
+                }
+            }
+        }
+    });
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -20,6 +38,7 @@ pub fn emit_object(object: &Object) -> TokenStream {
             #(#fields)*
         }
         #validate
+        #from_body
     }
 }
 

@@ -38,7 +38,10 @@ pub fn lower(spec: &LoadedSpec) -> Api {
             .iter()
             .map(|c| {
                 let name = c.name.to_upper_camel_case();
-                lower_object(&name, &c.doc, &c.fields, &catalog, &request_objects)
+                let mut object = lower_object(&name, &c.doc, &c.fields, &catalog, &request_objects);
+                let enveloped = c.envelope.as_deref() == Some("standard");
+                object.callback = Some((c.name.clone(), enveloped));
+                object
             })
             .collect(),
     };
@@ -113,6 +116,7 @@ fn lower_object(
         doc: doc.to_string(),
         fields: fields.iter().map(|f| lower_field(f, catalog)).collect(),
         in_request: request_objects.iter().any(|n| n == name),
+        callback: None,
     }
 }
 

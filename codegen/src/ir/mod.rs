@@ -76,6 +76,8 @@ pub struct Object {
     pub fields: Vec<Field>,
     /// Sent in some request, so it needs constraint checks.
     pub in_request: bool,
+    /// Set for callback payloads: the callback's wire name, and whether it is enveloped.
+    pub callback: Option<(String, bool)>,
 }
 
 /// Wire type of an enum.

@@ -349,6 +349,14 @@ impl Checker {
         }
         for (i, c) in g.callbacks.iter().enumerate() {
             let path = format!("callbacks[{i}]");
+            if !matches!(c.envelope.as_deref(), None | Some("standard" | "bare")) {
+                let at = map.locate(&format!("{path}.envelope"));
+                self.err(
+                    at,
+                    "unknown callback envelope",
+                    "use `standard` ({code, message, data}) or `bare`",
+                );
+            }
             self.identifier_name(&c.name, map.locate(&format!("{path}.name")), "callback");
             self.fields(&c.fields, map, &format!("{path}.fields"));
         }

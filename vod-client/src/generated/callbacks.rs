@@ -267,6 +267,13 @@ pub struct VideoUploadCallback {
     pub video_list_info: Vec<CallbackVideoInfo>,
 }
 
+impl VideoUploadCallback {
+    /// Decodes the body of a `videoUploadCallback` notification (the `data` of `{code, message, data}`, or the bare payload); errors name the field.
+    pub fn from_body(body: &[u8]) -> Result<Self, crate::Error> {
+        crate::callback::decode("videoUploadCallback", body, true)
+    }
+}
+
 /// Sent to the account's callback URL when an audio upload finishes; the same shape as getAudioList's data.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -282,6 +289,13 @@ pub struct AudioUploadCallback {
     pub audio_get_list_response_list: Vec<CallbackAudioInfo>,
 }
 
+impl AudioUploadCallback {
+    /// Decodes the body of a `audioUploadCallback` notification (the `data` of `{code, message, data}`, or the bare payload); errors name the field.
+    pub fn from_body(body: &[u8]) -> Result<Self, crate::Error> {
+        crate::callback::decode("audioUploadCallback", body, true)
+    }
+}
+
 /// Sent to the account's callback URL when a material upload finishes; the same shape as getMaterialList's data.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -292,6 +306,13 @@ pub struct MaterialUploadCallback {
     /// The uploaded material(s).
     #[serde(rename = "materialList", deserialize_with = "crate::de::lenient")]
     pub material_list: Vec<CallbackMaterialInfo>,
+}
+
+impl MaterialUploadCallback {
+    /// Decodes the body of a `materialUploadCallback` notification (the `data` of `{code, message, data}`, or the bare payload); errors name the field.
+    pub fn from_body(body: &[u8]) -> Result<Self, crate::Error> {
+        crate::callback::decode("materialUploadCallback", body, true)
+    }
 }
 
 crate::wire_enum! {

@@ -560,6 +560,13 @@ pub struct FixtureWidgetCallback {
     pub state: Option<FixtureState>,
 }
 
+impl FixtureWidgetCallback {
+    /// Decodes the body of a `fixtureWidgetCallback` notification (the `data` of `{code, message, data}`, or the bare payload); errors name the field.
+    pub fn from_body(body: &[u8]) -> Result<Self, crate::Error> {
+        crate::callback::decode("fixtureWidgetCallback", body, true)
+    }
+}
+
 crate::wire_enum! {
     /// Lifecycle of a widget.
     pub enum FixtureState(i64) {

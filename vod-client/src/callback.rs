@@ -1,0 +1,72 @@
+//! Decoding the notifications the service POSTs to a customer's callback URL (upload
+//! finished, ...). Their payload types are generated from `api-spec/callbacks.yaml`; each gets a
+//! `from_body` that calls [`decode`].
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::error::excerpt;
+use crate::Error;
+
+/// The `{code, message, data}` wrapper some notifications come in.
+#[derive(Deserialize)]
+struct Wrapped<T> {
+    data: T,
+}
+
+/// Decodes a notification body. `enveloped`: the payload sits in the `data` member of
+/// `{code, message, data}`; a body without that member is read as the bare payload, since
+/// the service's documents show both forms. Errors name the callback and the field path.
+pub fn decode<T: DeserializeOwned>(
+    callback: &'static str,
+    body: &[u8],
+    enveloped: bool,
+) -> Result<T, Error> {
+    let has_data = enveloped
+        && serde_json::from_slice::<serde_json::Value>(body)
+            .map(|v| v.get("data").is_some())
+            .unwrap_or(false);
+    let decoder = &mut serde_json::Deserializer::from_slice(body);
+    let result = if has_data {
+        serde_path_to_error::deserialize::<_, Wrapped<T>>(decoder).map(|w| w.data)
+    } else {
+        serde_path_to_error::deserialize::<_, T>(decoder)
+    };
+    result.map_err(|e| Error::Decode {
+        operation: callback,
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+        body_excerpt: excerpt(body, 512),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Payload {
+        #[serde(rename = "videoId")]
+        video_id: String,
+    }
+
+    #[test]
+    fn enveloped_and_bare_bodies_decode() {
+        let wrapped = br#"{"code":200,"message":"ok","data":{"videoId":"v1"}}"#;
+        let bare = br#"{"videoId":"v2"}"#;
+        let p: Payload = decode("cb", wrapped, true).unwrap();
+        assert_eq!(p.video_id, "v1");
+        let p: Payload = decode("cb", bare, true).unwrap();
+        assert_eq!(p.video_id, "v2");
+    }
+
+    #[test]
+    fn errors_name_the_callback_and_field() {
+        let err = decode::<Payload>("videoUploadCallback", br#"{"data":{"videoId":7}}"#, true)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("videoUploadCallback"), "{err}");
+        assert!(err.contains("data.videoId"), "{err}");
+        assert!(decode::<Payload>("cb", b"not json", true).is_err());
+    }
+}
