@@ -219,6 +219,10 @@ pub struct FieldSpec {
     pub max_items: Option<u64>,
     /// Meaning.
     pub doc: String,
+    /// A text format checked before sending: `url` (http or https) or `datetime`
+    /// (`yyyy-MM-dd HH:mm:ss`).
+    #[serde(default)]
+    pub format: Option<String>,
     /// Other wire names the service is known to use for this field (decoding accepts them).
     #[serde(default)]
     pub aliases: Vec<String>,

@@ -285,3 +285,22 @@ operations:
     ];
     assert_eq!(got, expected, "\n{}", got.join("\n"));
 }
+
+#[test]
+fn formats_are_known_and_on_strings() {
+    let fields = [
+        "      - { name: when, type: string, format: date, doc: When. }",
+        "      - { name: count, type: integer, format: url, doc: Count. }",
+        "      - { name: hook, type: string, format: url, doc: Fine. }",
+    ];
+    let yaml = format!(
+        "{HEAD}types:\n  Thing:\n    doc: A thing.\n    fields:\n{}\n",
+        fields.join("\n")
+    );
+    let got = problems(&yaml);
+    let expected = [
+        "spec/broken.yaml:7:45: unknown format `date`",
+        "spec/broken.yaml:8:47: `format` on `count`, which is not a string",
+    ];
+    assert_eq!(got, expected, "\n{}", got.join("\n"));
+}

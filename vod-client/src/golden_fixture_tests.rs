@@ -175,3 +175,13 @@ fn callbacks_decode_from_the_notification_body() {
     let err = FixtureWidgetCallback::from_body(br#"{"data":{}}"#).unwrap_err();
     assert!(err.to_string().contains("fixtureWidgetCallback"), "{err}");
 }
+
+#[test]
+fn text_formats_are_checked() {
+    let mut request = FixtureCreateWidgetRequest::new("w", 1);
+    request.notify_url = Some("ftp://example.test/x".into());
+    let err = request.validate().unwrap_err().to_string();
+    assert!(err.contains("notifyUrl") && err.contains("http"), "{err}");
+    request.notify_url = Some("https://example.test/hook".into());
+    assert!(request.validate().is_ok());
+}

@@ -12,6 +12,58 @@ use crate::operation::OperationSpec;
 use crate::wire::{WireEnum, WireText};
 use crate::Error;
 
+/// A text format the spec documents for a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFormat {
+    /// An absolute `http://` or `https://` URL with a host (callback addresses).
+    Url,
+    /// `yyyy-MM-dd HH:mm:ss`, the service's time-window format.
+    DateTime,
+}
+
+impl TextFormat {
+    fn describe(self) -> &'static str {
+        match self {
+            TextFormat::Url => "an http:// or https:// URL",
+            TextFormat::DateTime => "a time as yyyy-MM-dd HH:mm:ss",
+        }
+    }
+
+    fn accepts(self, text: &str) -> bool {
+        match self {
+            TextFormat::Url => {
+                let rest = text
+                    .strip_prefix("https://")
+                    .or_else(|| text.strip_prefix("http://"));
+                rest.is_some_and(|r| {
+                    let host = r.split(['/', '?', '#']).next().unwrap_or_default();
+                    !host.is_empty() && !r.contains(char::is_whitespace)
+                })
+            }
+            TextFormat::DateTime => is_datetime(text),
+        }
+    }
+}
+
+/// `yyyy-MM-dd HH:mm:ss` with plausible field ranges (month 1-12, day 1-31, hour 0-23, ...).
+fn is_datetime(text: &str) -> bool {
+    let b = text.as_bytes();
+    let shape = b.len() == 19
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b' ',
+            13 | 16 => *c == b':',
+            _ => c.is_ascii_digit(),
+        });
+    let num = |from: usize, to: usize| text.get(from..to).and_then(|t| t.parse::<u32>().ok());
+    shape
+        && matches!(num(5, 7), Some(1..=12))
+        && matches!(num(8, 10), Some(1..=31))
+        && matches!(num(11, 13), Some(0..=23))
+        && matches!(num(14, 16), Some(0..=59))
+        && matches!(num(17, 19), Some(0..=59))
+}
+
 /// An object type (used inside requests) whose members have limits of their own.
 pub trait Validate {
     /// Reports each member's problems to `v`, using the members' plain wire names; the
@@ -94,6 +146,20 @@ impl Validator {
         match text.trim().parse::<f64>() {
             Ok(number) if number.is_finite() => self.number_range(field, Some(number), min, max),
             _ => self.problem(field, format!("must be a number, got `{text}`")),
+        }
+    }
+
+    /// Text in a documented format, when present and not blank (blank text is the
+    /// `required_text` check's business).
+    pub fn text_format(&mut self, field: &str, value: Option<&str>, format: TextFormat) {
+        let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
+            return;
+        };
+        if !format.accepts(text) {
+            self.problem(
+                field,
+                format!("must be {}, got `{text}`", format.describe()),
+            );
         }
     }
 
@@ -219,6 +285,44 @@ impl Validator {
             field.to_string()
         } else {
             format!("{}.{field}", self.prefix)
+        }
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::{is_datetime, TextFormat};
+
+    #[test]
+    fn datetime_shape_and_ranges() {
+        assert!(is_datetime("2016-01-01 12:00:00"));
+        assert!(is_datetime("2024-12-31 23:59:59"));
+        for bad in [
+            "2016-01-01T12:00:00",
+            "2016-1-01 12:00:00",
+            "2016-13-01 12:00:00",
+            "2016-01-00 12:00:00",
+            "2016-01-01 24:00:00",
+            "2016-01-01 12:60:00",
+            "",
+            "２０１６-01-01 12:00:00",
+        ] {
+            assert!(!is_datetime(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls_need_a_scheme_and_host() {
+        assert!(TextFormat::Url.accepts("https://example.com/n"));
+        assert!(TextFormat::Url.accepts("http://127.0.0.1:8080"));
+        for bad in [
+            "example.com/n",
+            "https://",
+            "ftp://x",
+            "https:///path",
+            "https://a b",
+        ] {
+            assert!(!TextFormat::Url.accepts(bad), "{bad}");
         }
     }
 }

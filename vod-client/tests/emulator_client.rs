@@ -69,11 +69,29 @@ async fn video_operations() {
         .await
         .expect("paginate");
     assert_eq!(all.len(), 2);
+    // A malformed time is refused before sending (format: datetime in the spec); a window
+    // that ends before it starts is the service's to refuse.
+    let malformed = client
+        .get_video_list()
+        .start_time("not a time")
+        .send()
+        .await;
+    assert!(
+        matches!(
+            &malformed,
+            Err(Error::InvalidRequest {
+                operation: "getVideoList",
+                ..
+            })
+        ),
+        "{malformed:?}"
+    );
     assert_eq!(
         code(
             client
                 .get_video_list()
-                .start_time("not a time")
+                .start_time("2024-01-02 00:00:00")
+                .end_time("2024-01-01 00:00:00")
                 .send()
                 .await
         ),

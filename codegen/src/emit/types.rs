@@ -118,6 +118,20 @@ pub fn field_checks(field: &Field) -> TokenStream {
             if required && l.min_length.is_none() {
                 out.push(quote! { v.required_text(#wire, &self.#name); });
             }
+            if let Some(format) = &field.format {
+                let kind = match format.as_str() {
+                    "url" => quote! { Url },
+                    _ => quote! { DateTime },
+                };
+                let value = if required {
+                    quote! { Some(self.#name.as_str()) }
+                } else {
+                    quote! { self.#name.as_deref() }
+                };
+                out.push(
+                    quote! { v.text_format(#wire, #value, crate::validate::TextFormat::#kind); },
+                );
+            }
             if l.min_length.is_some() || l.max_length.is_some() {
                 let value = if required {
                     quote! { Some(self.#name.as_str()) }

@@ -154,16 +154,17 @@ pub fn lower_field(f: &FieldSpec, catalog: &Catalog) -> Field {
     Field {
         wire: f.name.clone(),
         ident: field_ident(&f.name),
-        doc: field_doc(&f.doc, &limits, default.as_deref()),
+        doc: field_doc(&f.doc, &limits, default.as_deref(), f.format.as_deref()),
         ty: resolve_type(&f.ty, catalog).unwrap_or(Type::String),
         required: f.required,
         default,
         aliases: f.aliases.clone(),
+        format: f.format.clone(),
         limits,
     }
 }
 
-fn field_doc(doc: &str, limits: &Limits, default: Option<&str>) -> String {
+fn field_doc(doc: &str, limits: &Limits, default: Option<&str>, format: Option<&str>) -> String {
     let mut notes = Vec::new();
     match (limits.min, limits.max) {
         (Some(lo), Some(hi)) => notes.push(format!("Range {lo}..={hi}.")),
@@ -182,6 +183,11 @@ fn field_doc(doc: &str, limits: &Limits, default: Option<&str>) -> String {
     }
     if let Some(d) = default {
         notes.push(format!("Service default: `{d}`."));
+    }
+    match format {
+        Some("url") => notes.push("An http:// or https:// URL.".to_string()),
+        Some("datetime") => notes.push("Format `yyyy-MM-dd HH:mm:ss`.".to_string()),
+        _ => {}
     }
     let doc = doc.trim();
     if notes.is_empty() {

@@ -173,6 +173,8 @@ pub struct Field {
     pub default: Option<String>,
     /// Other accepted wire names.
     pub aliases: Vec<String>,
+    /// Text format checked before sending (`url`, `datetime`).
+    pub format: Option<String>,
     /// Limits.
     pub limits: Limits,
 }

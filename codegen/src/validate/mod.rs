@@ -486,6 +486,22 @@ impl Checker {
             }
         }
         let is_text = ty == Type::String;
+        if let Some(format) = &f.format {
+            let at = map.locate(&format!("{path}.format"));
+            if !matches!(format.as_str(), "url" | "datetime") {
+                self.err(
+                    at,
+                    format!("unknown format `{format}`"),
+                    "use `url` or `datetime` (yyyy-MM-dd HH:mm:ss)",
+                );
+            } else if !is_text {
+                self.err(
+                    at,
+                    format!("`format` on `{}`, which is not a string", f.name),
+                    "formats apply to strings only",
+                );
+            }
+        }
         for (key, value) in [("min_length", f.min_length), ("max_length", f.max_length)] {
             if value.is_some() && !is_text {
                 let at = map.locate(&format!("{path}.{key}"));

@@ -20,6 +20,8 @@ pub struct GetVideoListRequest {
     )]
     pub create_user: Option<String>,
     /// Start of the creation-time window, as yyyy-MM-dd HH:mm:ss (e.g. 2016-01-01 12:00:00).
+    ///
+    /// Format `yyyy-MM-dd HH:mm:ss`.
     #[serde(
         rename = "startTime",
         default,
@@ -28,6 +30,8 @@ pub struct GetVideoListRequest {
     )]
     pub start_time: Option<String>,
     /// End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.
+    ///
+    /// Format `yyyy-MM-dd HH:mm:ss`.
     #[serde(
         rename = "endTime",
         default,
@@ -131,6 +135,16 @@ impl crate::operation::Request for GetVideoListRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
+        v.text_format(
+            "startTime",
+            self.start_time.as_deref(),
+            crate::validate::TextFormat::DateTime,
+        );
+        v.text_format(
+            "endTime",
+            self.end_time.as_deref(),
+            crate::validate::TextFormat::DateTime,
+        );
         v.known_value("videoStatus", self.video_status.as_ref());
         v.known_value("transcodeState", self.transcode_state.as_ref());
         v.known_value("listOrder", self.list_order.as_ref());
@@ -147,11 +161,15 @@ impl<'a> crate::RequestBuilder<'a, GetVideoListRequest> {
         self
     }
     /// Start of the creation-time window, as yyyy-MM-dd HH:mm:ss (e.g. 2016-01-01 12:00:00).
+    ///
+    /// Format `yyyy-MM-dd HH:mm:ss`.
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
         self.request_mut().start_time = Some(value.into());
         self
     }
     /// End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.
+    ///
+    /// Format `yyyy-MM-dd HH:mm:ss`.
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
         self.request_mut().end_time = Some(value.into());
         self
@@ -527,6 +545,8 @@ pub struct DeleteVideoRequest {
     #[serde(rename = "validateOccupy", default, skip_serializing_if = "Option::is_none")]
     pub validate_occupy: Option<OccupancyCheck>,
     /// URL notified with the deletion result (payload not documented).
+    ///
+    /// An http:// or https:// URL.
     #[serde(
         rename = "notifyUrl",
         default,
@@ -579,6 +599,11 @@ impl crate::operation::Request for DeleteVideoRequest {
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("videoId", Some(self.video_id.as_str()), Some(1), None);
         v.known_value("validateOccupy", self.validate_occupy.as_ref());
+        v.text_format(
+            "notifyUrl",
+            self.notify_url.as_deref(),
+            crate::validate::TextFormat::Url,
+        );
         v.known_value("isAsync", self.is_async.as_ref());
         v.known_value("onlyDeleteSource", self.only_delete_source.as_ref());
         v.finish()
@@ -594,6 +619,8 @@ impl<'a> crate::RequestBuilder<'a, DeleteVideoRequest> {
         self
     }
     /// URL notified with the deletion result (payload not documented).
+    ///
+    /// An http:// or https:// URL.
     pub fn notify_url(mut self, value: impl Into<String>) -> Self {
         self.request_mut().notify_url = Some(value.into());
         self
@@ -644,6 +671,8 @@ pub struct GetAudioListRequest {
     )]
     pub create_user: Option<String>,
     /// Start of the creation-time window, as yyyy-MM-dd HH:mm:ss.
+    ///
+    /// Format `yyyy-MM-dd HH:mm:ss`.
     #[serde(
         rename = "startTime",
         default,
@@ -652,6 +681,8 @@ pub struct GetAudioListRequest {
     )]
     pub start_time: Option<String>,
     /// End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.
+    ///
+    /// Format `yyyy-MM-dd HH:mm:ss`.
     #[serde(
         rename = "endTime",
         default,
@@ -738,6 +769,16 @@ impl crate::operation::Request for GetAudioListRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
+        v.text_format(
+            "startTime",
+            self.start_time.as_deref(),
+            crate::validate::TextFormat::DateTime,
+        );
+        v.text_format(
+            "endTime",
+            self.end_time.as_deref(),
+            crate::validate::TextFormat::DateTime,
+        );
         v.known_value("listOrder", self.list_order.as_ref());
         v.numeric_text_range("pageIndex", self.page_index.as_deref(), Some(1.0), None);
         v.numeric_text_range(
@@ -757,11 +798,15 @@ impl<'a> crate::RequestBuilder<'a, GetAudioListRequest> {
         self
     }
     /// Start of the creation-time window, as yyyy-MM-dd HH:mm:ss.
+    ///
+    /// Format `yyyy-MM-dd HH:mm:ss`.
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
         self.request_mut().start_time = Some(value.into());
         self
     }
     /// End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.
+    ///
+    /// Format `yyyy-MM-dd HH:mm:ss`.
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
         self.request_mut().end_time = Some(value.into());
         self
@@ -1706,6 +1751,8 @@ pub struct DeleteVideoByCategoryRequest {
     #[serde(rename = "nodeId", deserialize_with = "crate::de::lenient")]
     pub node_id: i32,
     /// URL notified with the deletion result (payload not documented).
+    ///
+    /// An http:// or https:// URL.
     #[serde(
         rename = "notifyUrl",
         default,
@@ -1736,12 +1783,19 @@ impl crate::operation::Request for DeleteVideoByCategoryRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
+        v.text_format(
+            "notifyUrl",
+            self.notify_url.as_deref(),
+            crate::validate::TextFormat::Url,
+        );
         v.finish()
     }
 }
 
 impl<'a> crate::RequestBuilder<'a, DeleteVideoByCategoryRequest> {
     /// URL notified with the deletion result (payload not documented).
+    ///
+    /// An http:// or https:// URL.
     pub fn notify_url(mut self, value: impl Into<String>) -> Self {
         self.request_mut().notify_url = Some(value.into());
         self

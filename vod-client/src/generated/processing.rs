@@ -72,6 +72,8 @@ pub struct VideoClipRequest {
     )]
     pub tassampling_ratek_id: Option<i32>,
     /// URL notified when the task ends.
+    ///
+    /// An http:// or https:// URL.
     #[serde(
         rename = "notifyUrl",
         default,
@@ -139,6 +141,11 @@ impl crate::operation::Request for VideoClipRequest {
         v.text_length("transNo", Some(self.trans_no.as_str()), Some(1), Some(32));
         v.text_length("videoId", Some(self.video_id.as_str()), Some(1), None);
         v.text_length("filename", Some(self.filename.as_str()), Some(1), None);
+        v.text_format(
+            "notifyUrl",
+            self.notify_url.as_deref(),
+            crate::validate::TextFormat::Url,
+        );
         v.known_value("suffix", self.suffix.as_ref());
         v.known_value("enableVideoTranscode", self.enable_video_transcode.as_ref());
         v.finish()
@@ -172,6 +179,8 @@ impl<'a> crate::RequestBuilder<'a, VideoClipRequest> {
         self
     }
     /// URL notified when the task ends.
+    ///
+    /// An http:// or https:// URL.
     pub fn notify_url(mut self, value: impl Into<String>) -> Self {
         self.request_mut().notify_url = Some(value.into());
         self
@@ -338,6 +347,8 @@ pub struct VideoConcatRequest {
     )]
     pub dir_id: Option<String>,
     /// URL notified when the task ends.
+    ///
+    /// An http:// or https:// URL.
     #[serde(
         rename = "notifyUrl",
         default,
@@ -387,6 +398,11 @@ impl crate::operation::Request for VideoConcatRequest {
         v.text_length("transNo", Some(self.trans_no.as_str()), Some(1), Some(32));
         v.text_length("videoIds", Some(self.video_ids.as_str()), Some(1), None);
         v.text_length("filename", Some(self.filename.as_str()), Some(1), Some(40));
+        v.text_format(
+            "notifyUrl",
+            self.notify_url.as_deref(),
+            crate::validate::TextFormat::Url,
+        );
         v.known_value("suffix", self.suffix.as_ref());
         v.finish()
     }
@@ -399,6 +415,8 @@ impl<'a> crate::RequestBuilder<'a, VideoConcatRequest> {
         self
     }
     /// URL notified when the task ends.
+    ///
+    /// An http:// or https:// URL.
     pub fn notify_url(mut self, value: impl Into<String>) -> Self {
         self.request_mut().notify_url = Some(value.into());
         self
@@ -764,7 +782,7 @@ pub struct CreateClearAdTaskRequest {
     pub text_ad_type: Option<AdBlurMode>,
     /// URL notified when the task finishes; must start with http:// or https://.
     ///
-    /// 1 to 255 characters.
+    /// 1 to 255 characters. An http:// or https:// URL.
     #[serde(rename = "notifyUrl", deserialize_with = "crate::de::lenient")]
     pub notify_url: String,
 }
@@ -805,6 +823,11 @@ impl crate::operation::Request for CreateClearAdTaskRequest {
         v.known_value("videoAdLevel", self.video_ad_level.as_ref());
         v.known_value("watermarkAdType", self.watermark_ad_type.as_ref());
         v.known_value("textAdType", self.text_ad_type.as_ref());
+        v.text_format(
+            "notifyUrl",
+            Some(self.notify_url.as_str()),
+            crate::validate::TextFormat::Url,
+        );
         v.text_length("notifyUrl", Some(self.notify_url.as_str()), Some(1), Some(255));
         v.at_least_one(
             &["clearVideoAd", "clearWatermarkAd", "clearTextAd"],

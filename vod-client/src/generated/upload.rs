@@ -522,6 +522,8 @@ pub struct PullVideoRequest {
     )]
     pub workflow_id: Option<String>,
     /// URL that receives the task result; the notification body is url-safe base64 encoded.
+    ///
+    /// An http:// or https:// URL.
     #[serde(
         rename = "notifyUrl",
         default,
@@ -572,6 +574,11 @@ impl crate::operation::Request for PullVideoRequest {
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("transNo", self.trans_no.as_deref(), None, Some(32));
         v.text_length("fileList", Some(self.file_list.as_str()), Some(1), None);
+        v.text_format(
+            "notifyUrl",
+            self.notify_url.as_deref(),
+            crate::validate::TextFormat::Url,
+        );
         v.known_value("separate", self.separate.as_ref());
         v.known_value("fetchTs", self.fetch_ts.as_ref());
         v.finish()
@@ -597,6 +604,8 @@ impl<'a> crate::RequestBuilder<'a, PullVideoRequest> {
         self
     }
     /// URL that receives the task result; the notification body is url-safe base64 encoded.
+    ///
+    /// An http:// or https:// URL.
     pub fn notify_url(mut self, value: impl Into<String>) -> Self {
         self.request_mut().notify_url = Some(value.into());
         self

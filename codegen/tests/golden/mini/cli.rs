@@ -54,6 +54,16 @@ pub static COMMANDS: &[CommandSpec] = &[
                 values: &[],
             },
             ArgSpec {
+                flag: "notify-url",
+                wire: "notifyUrl",
+                kind: ArgKind::String,
+                list: false,
+                required: false,
+                help: "Told when the widget is built.\n\nAn http:// or https:// URL.",
+                default: None,
+                values: &[],
+            },
+            ArgSpec {
                 flag: "tags",
                 wire: "tags",
                 kind: ArgKind::Json,

@@ -35,6 +35,16 @@ pub struct FixtureCreateWidgetRequest {
         deserialize_with = "crate::de::lenient"
     )]
     pub ratio: Option<f64>,
+    /// Told when the widget is built.
+    ///
+    /// An http:// or https:// URL.
+    #[serde(
+        rename = "notifyUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
+    pub notify_url: Option<String>,
     /// Labels.
     ///
     /// At most 3 entries.
@@ -54,6 +64,7 @@ impl FixtureCreateWidgetRequest {
             count,
             color: None,
             ratio: None,
+            notify_url: None,
             tags: None,
         }
     }
@@ -78,6 +89,11 @@ impl crate::operation::Request for FixtureCreateWidgetRequest {
         v.int_range("count", Some(i64::from(self.count)), Some(1), Some(5));
         v.known_value("color", self.color.as_ref());
         v.number_range("ratio", self.ratio, Some(0.0), Some(1.0));
+        v.text_format(
+            "notifyUrl",
+            self.notify_url.as_deref(),
+            crate::validate::TextFormat::Url,
+        );
         v.item_count("tags", self.tags.as_ref().map(Vec::len), None, Some(3));
         if let Some(items) = &self.tags {
             v.nested_list("tags", items);
@@ -99,6 +115,13 @@ impl<'a> crate::RequestBuilder<'a, FixtureCreateWidgetRequest> {
     /// Range 0..=1.
     pub fn ratio(mut self, value: f64) -> Self {
         self.request_mut().ratio = Some(value);
+        self
+    }
+    /// Told when the widget is built.
+    ///
+    /// An http:// or https:// URL.
+    pub fn notify_url(mut self, value: impl Into<String>) -> Self {
+        self.request_mut().notify_url = Some(value.into());
         self
     }
     /// Labels.
