@@ -1,8 +1,12 @@
-//! The typed request builder every operation method returns.
+//! The generic core of every operation's builder.
 //!
-//! Generated code adds one setter per optional parameter (`impl RequestBuilder<'_, X>`);
-//! the ways to send — once, with metadata, as pages, or as a task to wait for — live here,
-//! once for all operations.
+//! Each operation has its own generated builder type (`GetVideoListBuilder`, ...) with one
+//! setter per optional parameter, so rustdoc shows each operation's setters on one page. All of
+//! them wrap a [`RequestBuilder`], where the ways to send — once, with metadata, as pages, or as
+//! a task to wait for — live once for all operations.
+//!
+//! A builder owns a [`Client`] (an `Arc` inside), never borrows one: builders, paginators and
+//! tasks are `'static + Send`, so they can be returned, stored and moved into `tokio::spawn`.
 
 use crate::operation::{Paginated, Request, Waitable};
 use crate::paginate::Paginator;
@@ -13,14 +17,14 @@ use crate::{Client, Error};
 /// A request of operation `R` bound to a client, ready to be refined and sent.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RequestBuilder<'a, R> {
-    client: &'a Client,
+pub struct RequestBuilder<R> {
+    client: Client,
     request: R,
 }
 
-impl<'a, R> RequestBuilder<'a, R> {
-    /// Binds `request` to `client`.
-    pub fn new(client: &'a Client, request: R) -> Self {
+impl<R> RequestBuilder<R> {
+    /// Binds `request` to `client` (a clone of a [`Client`] is cheap).
+    pub fn new(client: Client, request: R) -> Self {
         RequestBuilder { client, request }
     }
 
@@ -40,12 +44,12 @@ impl<'a, R> RequestBuilder<'a, R> {
     }
 
     /// The client the request will be sent with.
-    pub fn client(&self) -> &'a Client {
-        self.client
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 }
 
-impl<'a, R: Request> RequestBuilder<'a, R> {
+impl<R: Request> RequestBuilder<R> {
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<R::Output, Error> {
         self.client.send(&self.request).await
@@ -57,16 +61,16 @@ impl<'a, R: Request> RequestBuilder<'a, R> {
     }
 }
 
-impl<'a, R: Paginated> RequestBuilder<'a, R> {
+impl<R: Paginated> RequestBuilder<R> {
     /// Pages through all results, starting at the request's page index (default 1).
-    pub fn into_paginator(self) -> Paginator<'a, R> {
+    pub fn into_paginator(self) -> Paginator<R> {
         Paginator::new(self.client, self.request)
     }
 }
 
-impl<'a, R: Waitable> RequestBuilder<'a, R> {
+impl<R: Waitable> RequestBuilder<R> {
     /// Sends the request that starts a task; the returned [`Task`] can wait for its end.
-    pub async fn start(self) -> Result<Task<'a, R>, Error> {
+    pub async fn start(self) -> Result<Task<R>, Error> {
         let output = self.client.send(&self.request).await?;
         Ok(Task::new(self.client, self.request, output))
     }

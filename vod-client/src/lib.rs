@@ -41,7 +41,7 @@
 //!     .endpoint("http://127.0.0.1:8080") // e.g. the emulator; default: the public endpoint
 //!     .credentials("access-key", "secret-key") // or Client::from_env()
 //!     .build()?;
-//! let answer = vod_client::RequestBuilder::new(&client, Ping { page_size: 20 })
+//! let answer = vod_client::RequestBuilder::new(client.clone(), Ping { page_size: 20 })
 //!     .send_with_metadata()
 //!     .await?;
 //! println!("{} (request id {:?})", answer.data, answer.request_id);

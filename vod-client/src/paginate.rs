@@ -21,7 +21,7 @@ pub const MAX_RESULTS: i64 = 100_000;
 /// # where R: vod_client::operation::Paginated + 'static {
 /// use futures_util::StreamExt;
 /// let client = vod_client::Client::from_env()?;
-/// let mut items = vod_client::RequestBuilder::new(&client, request).into_paginator().items();
+/// let mut items = vod_client::RequestBuilder::new(client, request).into_paginator().items();
 /// while let Some(item) = items.next().await {
 ///     let _item = item?;
 /// }
@@ -30,15 +30,15 @@ pub const MAX_RESULTS: i64 = 100_000;
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a paginator does nothing until its stream is polled"]
-pub struct Paginator<'a, R> {
-    client: &'a Client,
+pub struct Paginator<R> {
+    client: Client,
     request: R,
     max_pages: Option<u64>,
 }
 
 /// Where a walk stands between two pages.
-struct Walk<'a, R> {
-    client: &'a Client,
+struct Walk<R> {
+    client: Client,
     request: R,
     index: i64,
     size: i64,
@@ -47,7 +47,7 @@ struct Walk<'a, R> {
     done: bool,
 }
 
-impl<'a, R: Paginated> Walk<'a, R> {
+impl<R: Paginated> Walk<R> {
     /// Fetches the next page, or `None` when the walk is over.
     async fn next_page(&mut self) -> Option<Result<R::Output, Error>> {
         if self.done {
@@ -74,9 +74,9 @@ impl<'a, R: Paginated> Walk<'a, R> {
     }
 }
 
-impl<'a, R> Paginator<'a, R> {
+impl<R> Paginator<R> {
     /// A paginator starting at `request`'s page index.
-    pub fn new(client: &'a Client, request: R) -> Self {
+    pub fn new(client: Client, request: R) -> Self {
         Paginator {
             client,
             request,
@@ -91,8 +91,8 @@ impl<'a, R> Paginator<'a, R> {
     }
 }
 
-impl<'a, R: Paginated + 'a> Paginator<'a, R> {
-    fn walk(self) -> Walk<'a, R> {
+impl<R: Paginated + 'static> Paginator<R> {
+    fn walk(self) -> Walk<R> {
         let size = self
             .request
             .page_size()
@@ -112,7 +112,7 @@ impl<'a, R: Paginated + 'a> Paginator<'a, R> {
     }
 
     /// The pages, one answer each. A failed page ends the stream after yielding its error.
-    pub fn pages(self) -> BoxStream<'a, Result<R::Output, Error>>
+    pub fn pages(self) -> BoxStream<'static, Result<R::Output, Error>>
     where
         R::Output: Clone,
     {
@@ -127,7 +127,7 @@ impl<'a, R: Paginated + 'a> Paginator<'a, R> {
     }
 
     /// The entries of all pages, in order. A failed page ends the stream after its error.
-    pub fn items(self) -> BoxStream<'a, Result<R::Item, Error>> {
+    pub fn items(self) -> BoxStream<'static, Result<R::Item, Error>> {
         stream::unfold(self.walk(), |mut walk| async move {
             let items: Vec<Result<R::Item, Error>> = match walk.next_page().await? {
                 Ok(output) => {

@@ -48,15 +48,15 @@ impl Default for WaitOptions {
 /// A started task: the answer of the starting request, and the means to wait for the end.
 #[derive(Debug)]
 #[must_use = "a task keeps running on the service; wait for it or drop it knowingly"]
-pub struct Task<'a, R: Waitable> {
-    client: &'a Client,
+pub struct Task<R: Waitable> {
+    client: Client,
     request: R,
     output: R::Output,
 }
 
-impl<'a, R: Waitable> Task<'a, R> {
+impl<R: Waitable> Task<R> {
     /// A task started by `request`, whose answer was `output`.
-    pub fn new(client: &'a Client, request: R, output: R::Output) -> Self {
+    pub fn new(client: Client, request: R, output: R::Output) -> Self {
         Task {
             client,
             request,

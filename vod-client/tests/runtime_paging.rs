@@ -30,7 +30,7 @@ async fn paginator_walks_until_a_short_page() {
         page_size: Some(2),
         ..ListVideos::default()
     };
-    let items = RequestBuilder::new(&client, request.clone())
+    let items = RequestBuilder::new(client.clone(), request.clone())
         .into_paginator()
         .collect_items()
         .await
@@ -44,7 +44,7 @@ async fn paginator_walks_until_a_short_page() {
         .collect();
     assert_eq!(indexes, [1, 2, 3]);
 
-    let pages: Vec<_> = RequestBuilder::new(&client, request.clone())
+    let pages: Vec<_> = RequestBuilder::new(client.clone(), request.clone())
         .into_paginator()
         .max_pages(2)
         .pages()
@@ -53,7 +53,7 @@ async fn paginator_walks_until_a_short_page() {
     assert_eq!(pages.len(), 2);
     let mut from_two = request;
     from_two.page_index = Some(2);
-    let rest = RequestBuilder::new(&client, from_two)
+    let rest = RequestBuilder::new(client.clone(), from_two)
         .into_paginator()
         .collect_items()
         .await
@@ -74,7 +74,7 @@ async fn paginator_stops_on_errors_and_empty_pages() {
         ..ListVideos::default()
     };
 
-    let items: Vec<_> = RequestBuilder::new(&client, request)
+    let items: Vec<_> = RequestBuilder::new(client.clone(), request)
         .into_paginator()
         .items()
         .collect()
@@ -88,7 +88,7 @@ async fn paginator_stops_on_errors_and_empty_pages() {
 
     let empty = Server::scripted(vec![ok(list_page(0, &[]))]).await;
     let client = empty.client().build().expect("client");
-    let all = RequestBuilder::new(&client, ListVideos::default())
+    let all = RequestBuilder::new(client.clone(), ListVideos::default())
         .into_paginator()
         .collect_items()
         .await
@@ -110,7 +110,7 @@ async fn paginator_respects_the_result_cap() {
         page_index: Some(1995),
         ..ListVideos::default()
     };
-    let items = RequestBuilder::new(&client, request)
+    let items = RequestBuilder::new(client.clone(), request)
         .into_paginator()
         .collect_items()
         .await
@@ -135,7 +135,7 @@ async fn tasks_are_polled_until_a_final_state() {
     .await;
     let client = server.client().build().expect("client");
     let task = RequestBuilder::new(
-        &client,
+        client.clone(),
         Transcode {
             video_id: "v".into(),
         },
@@ -171,7 +171,7 @@ async fn failed_and_endless_tasks() {
         timeout: Duration::from_millis(100),
     };
     let task = RequestBuilder::new(
-        &client,
+        client.clone(),
         Transcode {
             video_id: "v".into(),
         },
@@ -186,7 +186,7 @@ async fn failed_and_endless_tasks() {
     );
 
     let endless = vod_client::Task::new(
-        &client,
+        client.clone(),
         Transcode {
             video_id: "v".into(),
         },

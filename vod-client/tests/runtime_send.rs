@@ -26,7 +26,7 @@ async fn post_json_goes_out_signed_over_the_exact_bytes() {
         page_size: Some(20),
         ..ListVideos::default()
     };
-    let out = RequestBuilder::new(&client, request.clone())
+    let out = RequestBuilder::new(client.clone(), request.clone())
         .send()
         .await
         .expect("success");
@@ -62,7 +62,7 @@ async fn metadata_and_request_id_are_kept() {
     r.headers = vec![("x-cnc-request-id", "cnc-7".into())];
     let server = Server::scripted(vec![r]).await;
     let client = server.client().build().expect("client");
-    let resp = RequestBuilder::new(&client, ListVideos::default())
+    let resp = RequestBuilder::new(client.clone(), ListVideos::default())
         .send_with_metadata()
         .await
         .expect("success");

@@ -14,14 +14,14 @@ pub fn emit(op: &Operation) -> TokenStream {
     let request = request_struct(op);
     let output = output_struct(op);
     let request_impl = request_impl(op);
-    let setters = setters(op);
+    let builder = builder(op);
     let client_method = client_method(op);
     let paginated = paginated_impl(op);
     let waitable = waitable_impl(op);
     quote! {
         #request
         #request_impl
-        #setters
+        #builder
         #client_method
         #output
         #paginated
@@ -196,20 +196,81 @@ fn presence(field: &Field) -> TokenStream {
     }
 }
 
-fn setters(op: &Operation) -> TokenStream {
-    let name = ident(&op.request_type());
-    let setters: Vec<TokenStream> = op
-        .request
-        .iter()
-        .filter(|f| !f.required)
-        .map(setter)
-        .collect();
-    if setters.is_empty() {
-        return quote! {};
-    }
+/// The operation's own builder type: its setters, and the ways to send it, delegated to the
+/// runtime's generic [`RequestBuilder`](crate::RequestBuilder) it wraps.
+fn builder(op: &Operation) -> TokenStream {
+    let builder = ident(&op.builder_type());
+    let request = ident(&op.request_type());
+    let output = output_type(op);
+    let doc = doc_attrs(&format!(
+        "A `{}` call being built: set optional parameters, then [`send`](Self::send) it.\n\n\
+         Made by [`crate::Client::{}`]. It owns its client, so it (and the future `send` \
+         returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.",
+        op.wire, op.method_name
+    ));
+    let setters = op.request.iter().filter(|f| !f.required).map(setter);
+    let paginate = op.pagination.as_ref().map(|_| {
+        quote! {
+            /// Pages through all results, starting at this request's page index (default 1):
+            /// `.into_paginator().items()` streams every entry of every page.
+            pub fn into_paginator(self) -> crate::Paginator<#request> {
+                self.inner.into_paginator()
+            }
+        }
+    });
+    let start = op.waiter.as_ref().map(|w| {
+        let doc = doc_attrs(&format!(
+            "Sends the request that starts the task; the returned [`crate::Task`] polls \
+             `{}` until it ends (`.wait_until_done().await`).",
+            w.query.wire
+        ));
+        quote! {
+            #doc
+            pub async fn start(self) -> Result<crate::Task<#request>, crate::Error> {
+                self.inner.start().await
+            }
+        }
+    });
     quote! {
-        impl<'a> crate::RequestBuilder<'a, #name> {
+        #doc
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent"]
+        pub struct #builder {
+            inner: crate::RequestBuilder<#request>,
+        }
+        impl #builder {
+            /// Binds `request` to `client`.
+            pub fn new(client: crate::Client, request: #request) -> Self {
+                Self { inner: crate::RequestBuilder::new(client, request) }
+            }
             #(#setters)*
+            /// The request as built so far.
+            pub fn request(&self) -> &#request {
+                self.inner.request()
+            }
+            /// The request, for changing a field after the fact (required ones included).
+            pub fn request_mut(&mut self) -> &mut #request {
+                self.inner.request_mut()
+            }
+            /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+            pub fn into_request(self) -> #request {
+                self.inner.into_request()
+            }
+            /// Validates, sends and decodes; returns the operation's data.
+            pub async fn send(self) -> Result<#output, crate::Error> {
+                self.inner.send().await
+            }
+            /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+            pub async fn send_with_metadata(self) -> Result<crate::Response<#output>, crate::Error> {
+                self.inner.send_with_metadata().await
+            }
+            #paginate
+            #start
+        }
+        impl From<#builder> for crate::RequestBuilder<#request> {
+            fn from(builder: #builder) -> Self {
+                builder.inner
+            }
         }
     }
 }
@@ -226,7 +287,7 @@ fn setter(field: &Field) -> TokenStream {
     quote! {
         #doc
         pub fn #name(mut self, value: #ty) -> Self {
-            self.request_mut().#name = Some(#value);
+            self.inner.request_mut().#name = Some(#value);
             self
         }
     }
@@ -235,6 +296,7 @@ fn setter(field: &Field) -> TokenStream {
 fn client_method(op: &Operation) -> TokenStream {
     let method = ident(&op.method_name);
     let request = ident(&op.request_type());
+    let builder = ident(&op.builder_type());
     let params = required_params(op);
     let args = op
         .request
@@ -285,8 +347,8 @@ fn client_method(op: &Operation) -> TokenStream {
     quote! {
         impl crate::Client {
             #doc
-            pub fn #method(&self, #(#params),*) -> crate::RequestBuilder<'_, #request> {
-                crate::RequestBuilder::new(self, #request::new(#(#args),*))
+            pub fn #method(&self, #(#params),*) -> #builder {
+                #builder::new(self.clone(), #request::new(#(#args),*))
             }
         }
     }

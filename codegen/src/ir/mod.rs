@@ -247,6 +247,10 @@ impl Operation {
     pub fn request_type(&self) -> String {
         format!("{}Request", self.type_name)
     }
+    /// `GetVideoListBuilder`.
+    pub fn builder_type(&self) -> String {
+        format!("{}Builder", self.type_name)
+    }
     /// `GetVideoListOutput`.
     pub fn output_type(&self) -> String {
         format!("{}Output", self.type_name)

@@ -154,71 +154,119 @@ impl crate::operation::Request for GetVideoListRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, GetVideoListRequest> {
+/// A `getVideoList` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::get_video_list`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetVideoListBuilder {
+    inner: crate::RequestBuilder<GetVideoListRequest>,
+}
+
+impl GetVideoListBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetVideoListRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item. Only sub-accounts or specially authorized users can be queried.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().create_user = Some(value.into());
+        self.inner.request_mut().create_user = Some(value.into());
         self
     }
     /// Start of the creation-time window, as yyyy-MM-dd HH:mm:ss (e.g. 2016-01-01 12:00:00).
     ///
     /// Format `yyyy-MM-dd HH:mm:ss`.
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().start_time = Some(value.into());
+        self.inner.request_mut().start_time = Some(value.into());
         self
     }
     /// End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.
     ///
     /// Format `yyyy-MM-dd HH:mm:ss`.
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().end_time = Some(value.into());
+        self.inner.request_mut().end_time = Some(value.into());
         self
     }
     /// Name filter (fuzzy match).
     pub fn video_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().video_name = Some(value.into());
+        self.inner.request_mut().video_name = Some(value.into());
         self
     }
     /// Exact video id.
     pub fn video_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().video_id = Some(value.into());
+        self.inner.request_mut().video_id = Some(value.into());
         self
     }
     /// Only videos in this state.
     pub fn video_status(mut self, value: VideoState) -> Self {
-        self.request_mut().video_status = Some(value);
+        self.inner.request_mut().video_status = Some(value);
         self
     }
     /// Only videos in this transcoding state.
     pub fn transcode_state(mut self, value: TranscodeState) -> Self {
-        self.request_mut().transcode_state = Some(value);
+        self.inner.request_mut().transcode_state = Some(value);
         self
     }
     /// Sub-category name(s), comma separated: letters, digits, CJK, underscore and space, not starting with a space.
     pub fn video_classification(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().video_classification = Some(value.into());
+        self.inner.request_mut().video_classification = Some(value.into());
         self
     }
     /// Sort order by creation time.
     ///
     /// Service default: `0`.
     pub fn list_order(mut self, value: ListOrder) -> Self {
-        self.request_mut().list_order = Some(value);
+        self.inner.request_mut().list_order = Some(value);
         self
     }
     /// Page number, from 1; pageIndex × pageSize must not exceed 100000.
     ///
     /// At least 1. Service default: `1`.
     pub fn page_index(mut self, value: i32) -> Self {
-        self.request_mut().page_index = Some(value);
+        self.inner.request_mut().page_index = Some(value);
         self
     }
     /// Items per page; pageIndex × pageSize must not exceed 100000.
     ///
     /// Range 1..=50. Service default: `10`.
     pub fn page_size(mut self, value: i32) -> Self {
-        self.request_mut().page_size = Some(value);
+        self.inner.request_mut().page_size = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &GetVideoListRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut GetVideoListRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> GetVideoListRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetVideoListOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetVideoListOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<GetVideoListRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl From<GetVideoListBuilder> for crate::RequestBuilder<GetVideoListRequest> {
+    fn from(builder: GetVideoListBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -228,8 +276,8 @@ impl crate::Client {
     /// `POST /vod/videoManage/getVideoList`, rate limit 300/5min.
     ///
     /// Pages: `.into_paginator().items()` streams every entry of every page.
-    pub fn get_video_list(&self) -> crate::RequestBuilder<'_, GetVideoListRequest> {
-        crate::RequestBuilder::new(self, GetVideoListRequest::new())
+    pub fn get_video_list(&self) -> GetVideoListBuilder {
+        GetVideoListBuilder::new(self.clone(), GetVideoListRequest::new())
     }
 }
 
@@ -368,40 +416,81 @@ impl crate::operation::Request for VideoEditRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, VideoEditRequest> {
+/// A `videoEdit` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::video_edit`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VideoEditBuilder {
+    inner: crate::RequestBuilder<VideoEditRequest>,
+}
+
+impl VideoEditBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoEditRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// New name, at most 40 (Chinese) characters.
     ///
     /// At most 40 characters.
     pub fn video_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().video_name = Some(value.into());
+        self.inner.request_mut().video_name = Some(value.into());
         self
     }
     /// New description, at most 200 (Chinese) characters.
     ///
     /// At most 200 characters.
     pub fn video_description(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().video_description = Some(value.into());
+        self.inner.request_mut().video_description = Some(value.into());
         self
     }
     /// New sub-category names, comma separated; every sub-category of that name is applied. Ignored when categoryNames is sent. Letters, digits, CJK, underscore and space, not starting with a space.
     pub fn video_classification(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().video_classification = Some(value.into());
+        self.inner.request_mut().video_classification = Some(value.into());
         self
     }
     /// New categories, as url-safe base64 of a JSON array of {parentName, childName}; an empty array clears them.
     pub fn category_names(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().category_names = Some(value.into());
+        self.inner.request_mut().category_names = Some(value.into());
         self
     }
     /// New publishing domain.
     pub fn publish_domain(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().publish_domain = Some(value.into());
+        self.inner.request_mut().publish_domain = Some(value.into());
         self
     }
     /// New player template id.
     pub fn player_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().player_id = Some(value.into());
+        self.inner.request_mut().player_id = Some(value.into());
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoEditRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoEditRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoEditRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<VideoEditBuilder> for crate::RequestBuilder<VideoEditRequest> {
+    fn from(builder: VideoEditBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -412,11 +501,8 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `video_id` (`videoId`): Video to edit.
-    pub fn video_edit(
-        &self,
-        video_id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, VideoEditRequest> {
-        crate::RequestBuilder::new(self, VideoEditRequest::new(video_id))
+    pub fn video_edit(&self, video_id: impl Into<String>) -> VideoEditBuilder {
+        VideoEditBuilder::new(self.clone(), VideoEditRequest::new(video_id))
     }
 }
 
@@ -459,6 +545,52 @@ impl crate::operation::Request for VideoBlockRequest {
     }
 }
 
+/// A `videoBlock` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::video_block`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VideoBlockBuilder {
+    inner: crate::RequestBuilder<VideoBlockRequest>,
+}
+
+impl VideoBlockBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoBlockRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoBlockRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoBlockRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoBlockRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<VideoBlockBuilder> for crate::RequestBuilder<VideoBlockRequest> {
+    fn from(builder: VideoBlockBuilder) -> Self {
+        builder.inner
+    }
+}
+
 impl crate::Client {
     /// Blocks (disables) a video so that it can no longer be played.
     ///
@@ -466,11 +598,8 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `video_id` (`videoId`): Video to block.
-    pub fn video_block(
-        &self,
-        video_id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, VideoBlockRequest> {
-        crate::RequestBuilder::new(self, VideoBlockRequest::new(video_id))
+    pub fn video_block(&self, video_id: impl Into<String>) -> VideoBlockBuilder {
+        VideoBlockBuilder::new(self.clone(), VideoBlockRequest::new(video_id))
     }
 }
 
@@ -513,6 +642,52 @@ impl crate::operation::Request for VideoEnableRequest {
     }
 }
 
+/// A `videoEnable` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::video_enable`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VideoEnableBuilder {
+    inner: crate::RequestBuilder<VideoEnableRequest>,
+}
+
+impl VideoEnableBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoEnableRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoEnableRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoEnableRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoEnableRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<VideoEnableBuilder> for crate::RequestBuilder<VideoEnableRequest> {
+    fn from(builder: VideoEnableBuilder) -> Self {
+        builder.inner
+    }
+}
+
 impl crate::Client {
     /// Re-enables a blocked video.
     ///
@@ -520,11 +695,8 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `video_id` (`videoId`): Video to re-enable.
-    pub fn video_enable(
-        &self,
-        video_id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, VideoEnableRequest> {
-        crate::RequestBuilder::new(self, VideoEnableRequest::new(video_id))
+    pub fn video_enable(&self, video_id: impl Into<String>) -> VideoEnableBuilder {
+        VideoEnableBuilder::new(self.clone(), VideoEnableRequest::new(video_id))
     }
 }
 
@@ -610,34 +782,75 @@ impl crate::operation::Request for DeleteVideoRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, DeleteVideoRequest> {
+/// A `deleteVideo` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::delete_video`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteVideoBuilder {
+    inner: crate::RequestBuilder<DeleteVideoRequest>,
+}
+
+impl DeleteVideoBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteVideoRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Whether to check that the video is not in use before deleting it.
     ///
     /// Service default: `1`.
     pub fn validate_occupy(mut self, value: OccupancyCheck) -> Self {
-        self.request_mut().validate_occupy = Some(value);
+        self.inner.request_mut().validate_occupy = Some(value);
         self
     }
     /// URL notified with the deletion result (payload not documented).
     ///
     /// An http:// or https:// URL.
     pub fn notify_url(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().notify_url = Some(value.into());
+        self.inner.request_mut().notify_url = Some(value.into());
         self
     }
     /// Whether the deletion runs asynchronously.
     ///
     /// Service default: `1`.
     pub fn is_async(mut self, value: DeletionMode) -> Self {
-        self.request_mut().is_async = Some(value);
+        self.inner.request_mut().is_async = Some(value);
         self
     }
     /// Which files are deleted.
     ///
     /// Service default: `0`.
     pub fn only_delete_source(mut self, value: DeleteScope) -> Self {
-        self.request_mut().only_delete_source = Some(value);
+        self.inner.request_mut().only_delete_source = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &DeleteVideoRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut DeleteVideoRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> DeleteVideoRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<DeleteVideoBuilder> for crate::RequestBuilder<DeleteVideoRequest> {
+    fn from(builder: DeleteVideoBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -648,11 +861,8 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `video_id` (`videoId`): Video to delete.
-    pub fn delete_video(
-        &self,
-        video_id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, DeleteVideoRequest> {
-        crate::RequestBuilder::new(self, DeleteVideoRequest::new(video_id))
+    pub fn delete_video(&self, video_id: impl Into<String>) -> DeleteVideoBuilder {
+        DeleteVideoBuilder::new(self.clone(), DeleteVideoRequest::new(video_id))
     }
 }
 
@@ -791,56 +1001,104 @@ impl crate::operation::Request for GetAudioListRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, GetAudioListRequest> {
+/// A `getAudioList` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::get_audio_list`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetAudioListBuilder {
+    inner: crate::RequestBuilder<GetAudioListRequest>,
+}
+
+impl GetAudioListBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetAudioListRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item; limited by permissions.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().create_user = Some(value.into());
+        self.inner.request_mut().create_user = Some(value.into());
         self
     }
     /// Start of the creation-time window, as yyyy-MM-dd HH:mm:ss.
     ///
     /// Format `yyyy-MM-dd HH:mm:ss`.
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().start_time = Some(value.into());
+        self.inner.request_mut().start_time = Some(value.into());
         self
     }
     /// End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.
     ///
     /// Format `yyyy-MM-dd HH:mm:ss`.
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().end_time = Some(value.into());
+        self.inner.request_mut().end_time = Some(value.into());
         self
     }
     /// Name filter (fuzzy match).
     pub fn audio_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().audio_name = Some(value.into());
+        self.inner.request_mut().audio_name = Some(value.into());
         self
     }
     /// Exact audio id.
     pub fn audio_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().audio_id = Some(value.into());
+        self.inner.request_mut().audio_id = Some(value.into());
         self
     }
     /// Sort order by creation time.
     ///
     /// Service default: `0`.
     pub fn list_order(mut self, value: ListOrderText) -> Self {
-        self.request_mut().list_order = Some(value);
+        self.inner.request_mut().list_order = Some(value);
         self
     }
     /// Page number as numeric text, from 1; pageIndex × pageSize must not exceed 100000.
     ///
     /// At least 1. Service default: `1`.
     pub fn page_index(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().page_index = Some(value.into());
+        self.inner.request_mut().page_index = Some(value.into());
         self
     }
     /// Items per page as numeric text, 1 to 50.
     ///
     /// Range 1..=50. Service default: `10`.
     pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().page_size = Some(value.into());
+        self.inner.request_mut().page_size = Some(value.into());
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &GetAudioListRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut GetAudioListRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> GetAudioListRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetAudioListOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetAudioListOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<GetAudioListRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl From<GetAudioListBuilder> for crate::RequestBuilder<GetAudioListRequest> {
+    fn from(builder: GetAudioListBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -850,8 +1108,8 @@ impl crate::Client {
     /// `POST /vod/audioManage/getAudioList`, rate limit 300/5min.
     ///
     /// Pages: `.into_paginator().items()` streams every entry of every page.
-    pub fn get_audio_list(&self) -> crate::RequestBuilder<'_, GetAudioListRequest> {
-        crate::RequestBuilder::new(self, GetAudioListRequest::new())
+    pub fn get_audio_list(&self) -> GetAudioListBuilder {
+        GetAudioListBuilder::new(self.clone(), GetAudioListRequest::new())
     }
 }
 
@@ -956,18 +1214,61 @@ impl crate::operation::Request for EditAudioRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, EditAudioRequest> {
+/// A `editAudio` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::edit_audio`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct EditAudioBuilder {
+    inner: crate::RequestBuilder<EditAudioRequest>,
+}
+
+impl EditAudioBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: EditAudioRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// New name, at most 40 (Chinese) characters; audioName and publishDomain may not both be empty.
     ///
     /// At most 40 characters.
     pub fn audio_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().audio_name = Some(value.into());
+        self.inner.request_mut().audio_name = Some(value.into());
         self
     }
     /// New publishing domain.
     pub fn publish_domain(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().publish_domain = Some(value.into());
+        self.inner.request_mut().publish_domain = Some(value.into());
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &EditAudioRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut EditAudioRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> EditAudioRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<EditAudioBuilder> for crate::RequestBuilder<EditAudioRequest> {
+    fn from(builder: EditAudioBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -978,11 +1279,8 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `audio_id` (`audioId`): Audio to edit.
-    pub fn edit_audio(
-        &self,
-        audio_id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, EditAudioRequest> {
-        crate::RequestBuilder::new(self, EditAudioRequest::new(audio_id))
+    pub fn edit_audio(&self, audio_id: impl Into<String>) -> EditAudioBuilder {
+        EditAudioBuilder::new(self.clone(), EditAudioRequest::new(audio_id))
     }
 }
 
@@ -1034,13 +1332,56 @@ impl crate::operation::Request for DeleteAudioRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, DeleteAudioRequest> {
+/// A `deleteAudio` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::delete_audio`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteAudioBuilder {
+    inner: crate::RequestBuilder<DeleteAudioRequest>,
+}
+
+impl DeleteAudioBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteAudioRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Whether to check that the audio is not in use before deleting it.
     ///
     /// Service default: `1`.
     pub fn validate_occupy(mut self, value: OccupancyCheck) -> Self {
-        self.request_mut().validate_occupy = Some(value);
+        self.inner.request_mut().validate_occupy = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &DeleteAudioRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut DeleteAudioRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> DeleteAudioRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<DeleteAudioBuilder> for crate::RequestBuilder<DeleteAudioRequest> {
+    fn from(builder: DeleteAudioBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -1051,11 +1392,8 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `audio_id` (`audioId`): Audio to delete.
-    pub fn delete_audio(
-        &self,
-        audio_id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, DeleteAudioRequest> {
-        crate::RequestBuilder::new(self, DeleteAudioRequest::new(audio_id))
+    pub fn delete_audio(&self, audio_id: impl Into<String>) -> DeleteAudioBuilder {
+        DeleteAudioBuilder::new(self.clone(), DeleteAudioRequest::new(audio_id))
     }
 }
 
@@ -1190,55 +1528,103 @@ impl crate::operation::Request for GetMaterialListRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, GetMaterialListRequest> {
+/// A `getMaterialList` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::get_material_list`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetMaterialListBuilder {
+    inner: crate::RequestBuilder<GetMaterialListRequest>,
+}
+
+impl GetMaterialListBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetMaterialListRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Exact material id.
     pub fn material_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().material_id = Some(value.into());
+        self.inner.request_mut().material_id = Some(value.into());
         self
     }
     /// Name filter (fuzzy match).
     pub fn material_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().material_name = Some(value.into());
+        self.inner.request_mut().material_name = Some(value.into());
         self
     }
     /// File extension.
     pub fn suffix(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().suffix = Some(value.into());
+        self.inner.request_mut().suffix = Some(value.into());
         self
     }
     /// Creator account.
     pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().create_user = Some(value.into());
+        self.inner.request_mut().create_user = Some(value.into());
         self
     }
     /// Publishing domain.
     pub fn publish_domain(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().publish_domain = Some(value.into());
+        self.inner.request_mut().publish_domain = Some(value.into());
         self
     }
     /// Start of the upload-time window in Unix seconds; not later than uploadTimeEnd.
     pub fn upload_time_start(mut self, value: i32) -> Self {
-        self.request_mut().upload_time_start = Some(value);
+        self.inner.request_mut().upload_time_start = Some(value);
         self
     }
     /// End of the upload-time window in Unix seconds; not earlier than uploadTimeStart.
     pub fn upload_time_end(mut self, value: i32) -> Self {
-        self.request_mut().upload_time_end = Some(value);
+        self.inner.request_mut().upload_time_end = Some(value);
         self
     }
     /// Page number as numeric text, from 1.
     ///
     /// At least 1. Service default: `1`.
     pub fn page_index(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().page_index = Some(value.into());
+        self.inner.request_mut().page_index = Some(value.into());
         self
     }
     /// Items per page as numeric text, 1 to 50.
     ///
     /// Range 1..=50. Service default: `10`.
     pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().page_size = Some(value.into());
+        self.inner.request_mut().page_size = Some(value.into());
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &GetMaterialListRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut GetMaterialListRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> GetMaterialListRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetMaterialListOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetMaterialListOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<GetMaterialListRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl From<GetMaterialListBuilder> for crate::RequestBuilder<GetMaterialListRequest> {
+    fn from(builder: GetMaterialListBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -1248,10 +1634,8 @@ impl crate::Client {
     /// `POST /vod/material/getMaterialList`, rate limit 300/5min.
     ///
     /// Pages: `.into_paginator().items()` streams every entry of every page.
-    pub fn get_material_list(
-        &self,
-    ) -> crate::RequestBuilder<'_, GetMaterialListRequest> {
-        crate::RequestBuilder::new(self, GetMaterialListRequest::new())
+    pub fn get_material_list(&self) -> GetMaterialListBuilder {
+        GetMaterialListBuilder::new(self.clone(), GetMaterialListRequest::new())
     }
 }
 
@@ -1352,18 +1736,61 @@ impl crate::operation::Request for MaterialEditRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, MaterialEditRequest> {
+/// A `materialEdit` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::material_edit`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct MaterialEditBuilder {
+    inner: crate::RequestBuilder<MaterialEditRequest>,
+}
+
+impl MaterialEditBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: MaterialEditRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// New name, at most 40 characters; name and publishDomain may not both be empty.
     ///
     /// At most 40 characters.
     pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().name = Some(value.into());
+        self.inner.request_mut().name = Some(value.into());
         self
     }
     /// New publishing domain.
     pub fn publish_domain(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().publish_domain = Some(value.into());
+        self.inner.request_mut().publish_domain = Some(value.into());
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &MaterialEditRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut MaterialEditRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> MaterialEditRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<MaterialEditBuilder> for crate::RequestBuilder<MaterialEditRequest> {
+    fn from(builder: MaterialEditBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -1374,11 +1801,8 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `id` (`id`): Material to edit.
-    pub fn material_edit(
-        &self,
-        id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, MaterialEditRequest> {
-        crate::RequestBuilder::new(self, MaterialEditRequest::new(id))
+    pub fn material_edit(&self, id: impl Into<String>) -> MaterialEditBuilder {
+        MaterialEditBuilder::new(self.clone(), MaterialEditRequest::new(id))
     }
 }
 
@@ -1430,13 +1854,56 @@ impl crate::operation::Request for DeleteMaterialRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, DeleteMaterialRequest> {
+/// A `deleteMaterial` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::delete_material`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteMaterialBuilder {
+    inner: crate::RequestBuilder<DeleteMaterialRequest>,
+}
+
+impl DeleteMaterialBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteMaterialRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Whether to check that the material is not in use before deleting it.
     ///
     /// Service default: `1`.
     pub fn validate_occupy(mut self, value: OccupancyCheckText) -> Self {
-        self.request_mut().validate_occupy = Some(value);
+        self.inner.request_mut().validate_occupy = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &DeleteMaterialRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut DeleteMaterialRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> DeleteMaterialRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<DeleteMaterialBuilder> for crate::RequestBuilder<DeleteMaterialRequest> {
+    fn from(builder: DeleteMaterialBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -1447,11 +1914,8 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `id` (`id`): Material to delete.
-    pub fn delete_material(
-        &self,
-        id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, DeleteMaterialRequest> {
-        crate::RequestBuilder::new(self, DeleteMaterialRequest::new(id))
+    pub fn delete_material(&self, id: impl Into<String>) -> DeleteMaterialBuilder {
+        DeleteMaterialBuilder::new(self.clone(), DeleteMaterialRequest::new(id))
     }
 }
 
@@ -1528,25 +1992,73 @@ impl crate::operation::Request for GetCategoryListRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, GetCategoryListRequest> {
+/// A `getCategoryList` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::get_category_list`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetCategoryListBuilder {
+    inner: crate::RequestBuilder<GetCategoryListRequest>,
+}
+
+impl GetCategoryListBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetCategoryListRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Parent node id; the first-level categories are listed when empty.
     pub fn parent_node_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().parent_node_id = Some(value.into());
+        self.inner.request_mut().parent_node_id = Some(value.into());
         self
     }
     /// Items per page.
     ///
     /// Range 1..=100. Service default: `10`.
     pub fn page_size(mut self, value: i32) -> Self {
-        self.request_mut().page_size = Some(value);
+        self.inner.request_mut().page_size = Some(value);
         self
     }
     /// Page number (from 1).
     ///
     /// At least 1. Service default: `1`.
     pub fn page_index(mut self, value: i32) -> Self {
-        self.request_mut().page_index = Some(value);
+        self.inner.request_mut().page_index = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &GetCategoryListRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut GetCategoryListRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> GetCategoryListRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetCategoryListOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetCategoryListOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<GetCategoryListRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl From<GetCategoryListBuilder> for crate::RequestBuilder<GetCategoryListRequest> {
+    fn from(builder: GetCategoryListBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -1556,10 +2068,8 @@ impl crate::Client {
     /// `POST /vod/videoCategory/getCategoryList`, rate limit 300/5min.
     ///
     /// Pages: `.into_paginator().items()` streams every entry of every page.
-    pub fn get_category_list(
-        &self,
-    ) -> crate::RequestBuilder<'_, GetCategoryListRequest> {
-        crate::RequestBuilder::new(self, GetCategoryListRequest::new())
+    pub fn get_category_list(&self) -> GetCategoryListBuilder {
+        GetCategoryListBuilder::new(self.clone(), GetCategoryListRequest::new())
     }
 }
 
@@ -1658,11 +2168,54 @@ impl crate::operation::Request for CreateCategoryRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, CreateCategoryRequest> {
+/// A `createCategory` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::create_category`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateCategoryBuilder {
+    inner: crate::RequestBuilder<CreateCategoryRequest>,
+}
+
+impl CreateCategoryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: CreateCategoryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Parent node id; a first-level node is created when absent.
     pub fn parent_node_id(mut self, value: i32) -> Self {
-        self.request_mut().parent_node_id = Some(value);
+        self.inner.request_mut().parent_node_id = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &CreateCategoryRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut CreateCategoryRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> CreateCategoryRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<CreateCategoryOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<CreateCategoryOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<CreateCategoryBuilder> for crate::RequestBuilder<CreateCategoryRequest> {
+    fn from(builder: CreateCategoryBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -1676,8 +2229,8 @@ impl crate::Client {
     pub fn create_category(
         &self,
         label_name: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, CreateCategoryRequest> {
-        crate::RequestBuilder::new(self, CreateCategoryRequest::new(label_name))
+    ) -> CreateCategoryBuilder {
+        CreateCategoryBuilder::new(self.clone(), CreateCategoryRequest::new(label_name))
     }
 }
 
@@ -1726,6 +2279,50 @@ impl crate::operation::Request for DeleteCategoryRequest {
     }
 }
 
+/// A `deleteCategory` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::delete_category`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteCategoryBuilder {
+    inner: crate::RequestBuilder<DeleteCategoryRequest>,
+}
+
+impl DeleteCategoryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteCategoryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &DeleteCategoryRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut DeleteCategoryRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> DeleteCategoryRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<DeleteCategoryBuilder> for crate::RequestBuilder<DeleteCategoryRequest> {
+    fn from(builder: DeleteCategoryBuilder) -> Self {
+        builder.inner
+    }
+}
+
 impl crate::Client {
     /// Deletes one category node.
     ///
@@ -1733,11 +2330,8 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `node_id` (`nodeId`): Node to delete; refused when its label is used by a workflow template.
-    pub fn delete_category(
-        &self,
-        node_id: i32,
-    ) -> crate::RequestBuilder<'_, DeleteCategoryRequest> {
-        crate::RequestBuilder::new(self, DeleteCategoryRequest::new(node_id))
+    pub fn delete_category(&self, node_id: i32) -> DeleteCategoryBuilder {
+        DeleteCategoryBuilder::new(self.clone(), DeleteCategoryRequest::new(node_id))
     }
 }
 
@@ -1792,13 +2386,57 @@ impl crate::operation::Request for DeleteVideoByCategoryRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, DeleteVideoByCategoryRequest> {
+/// A `deleteVideoByCategory` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::delete_video_by_category`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct DeleteVideoByCategoryBuilder {
+    inner: crate::RequestBuilder<DeleteVideoByCategoryRequest>,
+}
+
+impl DeleteVideoByCategoryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteVideoByCategoryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// URL notified with the deletion result (payload not documented).
     ///
     /// An http:// or https:// URL.
     pub fn notify_url(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().notify_url = Some(value.into());
+        self.inner.request_mut().notify_url = Some(value.into());
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &DeleteVideoByCategoryRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut DeleteVideoByCategoryRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> DeleteVideoByCategoryRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<DeleteVideoByCategoryOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<DeleteVideoByCategoryOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<DeleteVideoByCategoryBuilder>
+for crate::RequestBuilder<DeleteVideoByCategoryRequest> {
+    fn from(builder: DeleteVideoByCategoryBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -1812,8 +2450,11 @@ impl crate::Client {
     pub fn delete_video_by_category(
         &self,
         node_id: i32,
-    ) -> crate::RequestBuilder<'_, DeleteVideoByCategoryRequest> {
-        crate::RequestBuilder::new(self, DeleteVideoByCategoryRequest::new(node_id))
+    ) -> DeleteVideoByCategoryBuilder {
+        DeleteVideoByCategoryBuilder::new(
+            self.clone(),
+            DeleteVideoByCategoryRequest::new(node_id),
+        )
     }
 }
 

@@ -53,13 +53,56 @@ impl crate::operation::Request for GetPublishCodeRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, GetPublishCodeRequest> {
+/// A `getPublishCode` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::get_publish_code`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetPublishCodeBuilder {
+    inner: crate::RequestBuilder<GetPublishCodeRequest>,
+}
+
+impl GetPublishCodeBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetPublishCodeRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Which code to return. Generally-authorized videos have only adaptive code and URLs; ordinary encrypted videos only swf code, custom code and URLs; unencrypted videos swf, adaptive and custom code and URLs.
     ///
     /// Service default: `0`.
     pub fn code_type(mut self, value: PublishCodeType) -> Self {
-        self.request_mut().code_type = Some(value);
+        self.inner.request_mut().code_type = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &GetPublishCodeRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut GetPublishCodeRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> GetPublishCodeRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetPublishCodeOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetPublishCodeOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<GetPublishCodeBuilder> for crate::RequestBuilder<GetPublishCodeRequest> {
+    fn from(builder: GetPublishCodeBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -73,8 +116,8 @@ impl crate::Client {
     pub fn get_publish_code(
         &self,
         video_id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, GetPublishCodeRequest> {
-        crate::RequestBuilder::new(self, GetPublishCodeRequest::new(video_id))
+    ) -> GetPublishCodeBuilder {
+        GetPublishCodeBuilder::new(self.clone(), GetPublishCodeRequest::new(video_id))
     }
 }
 
@@ -177,6 +220,53 @@ impl crate::operation::Request for GetAudioPublishCodeRequest {
     }
 }
 
+/// A `getAudioPublishCode` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::get_audio_publish_code`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetAudioPublishCodeBuilder {
+    inner: crate::RequestBuilder<GetAudioPublishCodeRequest>,
+}
+
+impl GetAudioPublishCodeBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetAudioPublishCodeRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &GetAudioPublishCodeRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut GetAudioPublishCodeRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> GetAudioPublishCodeRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetAudioPublishCodeOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetAudioPublishCodeOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<GetAudioPublishCodeBuilder>
+for crate::RequestBuilder<GetAudioPublishCodeRequest> {
+    fn from(builder: GetAudioPublishCodeBuilder) -> Self {
+        builder.inner
+    }
+}
+
 impl crate::Client {
     /// Returns a (signed) play URL of one audio file.
     ///
@@ -187,8 +277,11 @@ impl crate::Client {
     pub fn get_audio_publish_code(
         &self,
         id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, GetAudioPublishCodeRequest> {
-        crate::RequestBuilder::new(self, GetAudioPublishCodeRequest::new(id))
+    ) -> GetAudioPublishCodeBuilder {
+        GetAudioPublishCodeBuilder::new(
+            self.clone(),
+            GetAudioPublishCodeRequest::new(id),
+        )
     }
 }
 

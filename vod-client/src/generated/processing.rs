@@ -152,52 +152,99 @@ impl crate::operation::Request for VideoClipRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, VideoClipRequest> {
+/// A `videoClip` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::video_clip`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VideoClipBuilder {
+    inner: crate::RequestBuilder<VideoClipRequest>,
+}
+
+impl VideoClipBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoClipRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Output size as WIDTHxHEIGHT (e.g. 640x480).
     pub fn resolution(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().resolution = Some(value.into());
+        self.inner.request_mut().resolution = Some(value.into());
         self
     }
     /// Output frame rate in Hz; typically 24, 25 or 30.
     pub fn frame_rate(mut self, value: i32) -> Self {
-        self.request_mut().frame_rate = Some(value);
+        self.inner.request_mut().frame_rate = Some(value);
         self
     }
     /// Output video bitrate in kbit/s; typically 128, 1250 or 5000.
     pub fn video_bit_rate(mut self, value: i32) -> Self {
-        self.request_mut().video_bit_rate = Some(value);
+        self.inner.request_mut().video_bit_rate = Some(value);
         self
     }
     /// Output audio bitrate in kbit/s; typically 64 to 320.
     pub fn audio_bit_rate(mut self, value: i32) -> Self {
-        self.request_mut().audio_bit_rate = Some(value);
+        self.inner.request_mut().audio_bit_rate = Some(value);
         self
     }
     /// Output audio sampling rate in Hz; typically 8000, 12050, 22050 or 44100. flv output allows only 44100, 22050 and 11025.
     pub fn tassampling_ratek_id(mut self, value: i32) -> Self {
-        self.request_mut().tassampling_ratek_id = Some(value);
+        self.inner.request_mut().tassampling_ratek_id = Some(value);
         self
     }
     /// URL notified when the task ends.
     ///
     /// An http:// or https:// URL.
     pub fn notify_url(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().notify_url = Some(value.into());
+        self.inner.request_mut().notify_url = Some(value.into());
         self
     }
     /// Container of the output.
     ///
     /// Service default: `flv`.
     pub fn suffix(mut self, value: ClipContainer) -> Self {
-        self.request_mut().suffix = Some(value);
+        self.inner.request_mut().suffix = Some(value);
         self
     }
     /// Whether to force re-encoding.
     ///
     /// Service default: `0`.
     pub fn enable_video_transcode(mut self, value: YesNo) -> Self {
-        self.request_mut().enable_video_transcode = Some(value);
+        self.inner.request_mut().enable_video_transcode = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoClipRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoClipRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoClipRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `videoClipQuery` until it ends (`.wait_until_done().await`).
+    pub async fn start(self) -> Result<crate::Task<VideoClipRequest>, crate::Error> {
+        self.inner.start().await
+    }
+}
+
+impl From<VideoClipBuilder> for crate::RequestBuilder<VideoClipRequest> {
+    fn from(builder: VideoClipBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -221,9 +268,9 @@ impl crate::Client {
         seek_start: i32,
         duration: i32,
         filename: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, VideoClipRequest> {
-        crate::RequestBuilder::new(
-            self,
+    ) -> VideoClipBuilder {
+        VideoClipBuilder::new(
+            self.clone(),
             VideoClipRequest::new(trans_no, video_id, seek_start, duration, filename),
         )
     }
@@ -285,6 +332,52 @@ impl crate::operation::Request for VideoClipQueryRequest {
     }
 }
 
+/// A `videoClipQuery` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::video_clip_query`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VideoClipQueryBuilder {
+    inner: crate::RequestBuilder<VideoClipQueryRequest>,
+}
+
+impl VideoClipQueryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoClipQueryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoClipQueryRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoClipQueryRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoClipQueryRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<VideoClipQueryOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<VideoClipQueryOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<VideoClipQueryBuilder> for crate::RequestBuilder<VideoClipQueryRequest> {
+    fn from(builder: VideoClipQueryBuilder) -> Self {
+        builder.inner
+    }
+}
+
 impl crate::Client {
     /// Reports the state and the output video of a videoClip task.
     ///
@@ -295,8 +388,8 @@ impl crate::Client {
     pub fn video_clip_query(
         &self,
         trans_no: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, VideoClipQueryRequest> {
-        crate::RequestBuilder::new(self, VideoClipQueryRequest::new(trans_no))
+    ) -> VideoClipQueryBuilder {
+        VideoClipQueryBuilder::new(self.clone(), VideoClipQueryRequest::new(trans_no))
     }
 }
 
@@ -408,25 +501,72 @@ impl crate::operation::Request for VideoConcatRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, VideoConcatRequest> {
+/// A `videoConcat` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::video_concat`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VideoConcatBuilder {
+    inner: crate::RequestBuilder<VideoConcatRequest>,
+}
+
+impl VideoConcatBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoConcatRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Id of the directory that receives the output.
     pub fn dir_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().dir_id = Some(value.into());
+        self.inner.request_mut().dir_id = Some(value.into());
         self
     }
     /// URL notified when the task ends.
     ///
     /// An http:// or https:// URL.
     pub fn notify_url(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().notify_url = Some(value.into());
+        self.inner.request_mut().notify_url = Some(value.into());
         self
     }
     /// Container of the output.
     ///
     /// Service default: `flv`.
     pub fn suffix(mut self, value: ConcatContainer) -> Self {
-        self.request_mut().suffix = Some(value);
+        self.inner.request_mut().suffix = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoConcatRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoConcatRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoConcatRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `videoConcatQuery` until it ends (`.wait_until_done().await`).
+    pub async fn start(self) -> Result<crate::Task<VideoConcatRequest>, crate::Error> {
+        self.inner.start().await
+    }
+}
+
+impl From<VideoConcatBuilder> for crate::RequestBuilder<VideoConcatRequest> {
+    fn from(builder: VideoConcatBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -446,9 +586,9 @@ impl crate::Client {
         trans_no: impl Into<String>,
         video_ids: impl Into<String>,
         filename: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, VideoConcatRequest> {
-        crate::RequestBuilder::new(
-            self,
+    ) -> VideoConcatBuilder {
+        VideoConcatBuilder::new(
+            self.clone(),
             VideoConcatRequest::new(trans_no, video_ids, filename),
         )
     }
@@ -510,6 +650,52 @@ impl crate::operation::Request for VideoConcatQueryRequest {
     }
 }
 
+/// A `videoConcatQuery` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::video_concat_query`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VideoConcatQueryBuilder {
+    inner: crate::RequestBuilder<VideoConcatQueryRequest>,
+}
+
+impl VideoConcatQueryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoConcatQueryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoConcatQueryRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoConcatQueryRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoConcatQueryRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<VideoConcatQueryOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<VideoConcatQueryOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<VideoConcatQueryBuilder> for crate::RequestBuilder<VideoConcatQueryRequest> {
+    fn from(builder: VideoConcatQueryBuilder) -> Self {
+        builder.inner
+    }
+}
+
 impl crate::Client {
     /// Reports the state and the output video of a videoConcat task.
     ///
@@ -520,8 +706,11 @@ impl crate::Client {
     pub fn video_concat_query(
         &self,
         trans_no: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, VideoConcatQueryRequest> {
-        crate::RequestBuilder::new(self, VideoConcatQueryRequest::new(trans_no))
+    ) -> VideoConcatQueryBuilder {
+        VideoConcatQueryBuilder::new(
+            self.clone(),
+            VideoConcatQueryRequest::new(trans_no),
+        )
     }
 }
 
@@ -636,36 +825,83 @@ impl crate::operation::Request for TransCodeRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, TransCodeRequest> {
+/// A `transCode` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::trans_code`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct TransCodeBuilder {
+    inner: crate::RequestBuilder<TransCodeRequest>,
+}
+
+impl TransCodeBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: TransCodeRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Watermark template name; no watermark when absent. A name that is too long is refused (code 1543).
     pub fn water_mark_template_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().water_mark_template_name = Some(value.into());
+        self.inner.request_mut().water_mark_template_name = Some(value.into());
         self
     }
     /// Transcoding combination template name; the account default when absent. A name that is too long is refused (code 1544).
     pub fn trans_code_template_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().trans_code_template_name = Some(value.into());
+        self.inner.request_mut().trans_code_template_name = Some(value.into());
         self
     }
     /// Watermark template id; no watermark when absent.
     pub fn watermark_template_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().watermark_template_id = Some(value.into());
+        self.inner.request_mut().watermark_template_id = Some(value.into());
         self
     }
     /// Transcoding combination template id; the account default when absent.
     pub fn trans_code_template_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().trans_code_template_id = Some(value.into());
+        self.inner.request_mut().trans_code_template_id = Some(value.into());
         self
     }
     /// Material id of an ass/srt subtitle to burn in.
     pub fn subtitle_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().subtitle_id = Some(value.into());
+        self.inner.request_mut().subtitle_id = Some(value.into());
         self
     }
     /// Several vtt subtitles, as base64 of a JSON array of {lang, subtitleId}: up to 13 entries, vtt only, only with multi-bitrate adaptive transcoding.
     pub fn subtitle(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().subtitle = Some(value.into());
+        self.inner.request_mut().subtitle = Some(value.into());
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &TransCodeRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut TransCodeRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> TransCodeRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `getVideoList` until it ends (`.wait_until_done().await`).
+    pub async fn start(self) -> Result<crate::Task<TransCodeRequest>, crate::Error> {
+        self.inner.start().await
+    }
+}
+
+impl From<TransCodeBuilder> for crate::RequestBuilder<TransCodeRequest> {
+    fn from(builder: TransCodeBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -678,11 +914,8 @@ impl crate::Client {
     /// - `video_ids` (`videoIds`): Ids of the videos, comma separated; not only commas, no special characters.
     ///
     /// Starts a task: `.start().await?.wait_until_done().await?` polls `getVideoList` until it ends.
-    pub fn trans_code(
-        &self,
-        video_ids: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, TransCodeRequest> {
-        crate::RequestBuilder::new(self, TransCodeRequest::new(video_ids))
+    pub fn trans_code(&self, video_ids: impl Into<String>) -> TransCodeBuilder {
+        TransCodeBuilder::new(self.clone(), TransCodeRequest::new(video_ids))
     }
 }
 
@@ -841,55 +1074,104 @@ impl crate::operation::Request for CreateClearAdTaskRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, CreateClearAdTaskRequest> {
+/// A `createClearAdTask` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::create_clear_ad_task`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateClearAdTaskBuilder {
+    inner: crate::RequestBuilder<CreateClearAdTaskRequest>,
+}
+
+impl CreateClearAdTaskBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: CreateClearAdTaskRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Remove video ads. At least one of clearVideoAd, clearWatermarkAd and clearTextAd must be true.
     ///
     /// Service default: `false`.
     pub fn clear_video_ad(mut self, value: bool) -> Self {
-        self.request_mut().clear_video_ad = Some(value);
+        self.inner.request_mut().clear_video_ad = Some(value);
         self
     }
     /// Remove watermark ads.
     ///
     /// Service default: `false`.
     pub fn clear_watermark_ad(mut self, value: bool) -> Self {
-        self.request_mut().clear_watermark_ad = Some(value);
+        self.inner.request_mut().clear_watermark_ad = Some(value);
         self
     }
     /// Remove scrolling-text ads.
     ///
     /// Service default: `false`.
     pub fn clear_text_ad(mut self, value: bool) -> Self {
-        self.request_mut().clear_text_ad = Some(value);
+        self.inner.request_mut().clear_text_ad = Some(value);
         self
     }
     /// Which video ads are removed.
     ///
     /// Service default: `0,1,2`.
     pub fn video_ad_types(mut self, value: VideoAdScope) -> Self {
-        self.request_mut().video_ad_types = Some(value);
+        self.inner.request_mut().video_ad_types = Some(value);
         self
     }
     /// How aggressively video ads are detected.
     ///
     /// Service default: `0`.
     pub fn video_ad_level(mut self, value: AdDetectionLevel) -> Self {
-        self.request_mut().video_ad_level = Some(value);
+        self.inner.request_mut().video_ad_level = Some(value);
         self
     }
     /// How removed watermark ads are covered. Since api-1.240.5 it must equal textAdType, otherwise 0 is used.
     ///
     /// Service default: `0`.
     pub fn watermark_ad_type(mut self, value: AdBlurMode) -> Self {
-        self.request_mut().watermark_ad_type = Some(value);
+        self.inner.request_mut().watermark_ad_type = Some(value);
         self
     }
     /// How removed text ads are covered.
     ///
     /// Service default: `0`.
     pub fn text_ad_type(mut self, value: AdBlurMode) -> Self {
-        self.request_mut().text_ad_type = Some(value);
+        self.inner.request_mut().text_ad_type = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &CreateClearAdTaskRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut CreateClearAdTaskRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> CreateClearAdTaskRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<CreateClearAdTaskOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<CreateClearAdTaskOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `clearAdTaskQuery` until it ends (`.wait_until_done().await`).
+    pub async fn start(
+        self,
+    ) -> Result<crate::Task<CreateClearAdTaskRequest>, crate::Error> {
+        self.inner.start().await
+    }
+}
+
+impl From<CreateClearAdTaskBuilder> for crate::RequestBuilder<CreateClearAdTaskRequest> {
+    fn from(builder: CreateClearAdTaskBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -907,9 +1189,9 @@ impl crate::Client {
         &self,
         video_id: impl Into<String>,
         notify_url: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, CreateClearAdTaskRequest> {
-        crate::RequestBuilder::new(
-            self,
+    ) -> CreateClearAdTaskBuilder {
+        CreateClearAdTaskBuilder::new(
+            self.clone(),
             CreateClearAdTaskRequest::new(video_id, notify_url),
         )
     }
@@ -980,6 +1262,52 @@ impl crate::operation::Request for ClearAdTaskQueryRequest {
     }
 }
 
+/// A `clearAdTaskQuery` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::clear_ad_task_query`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct ClearAdTaskQueryBuilder {
+    inner: crate::RequestBuilder<ClearAdTaskQueryRequest>,
+}
+
+impl ClearAdTaskQueryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: ClearAdTaskQueryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &ClearAdTaskQueryRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut ClearAdTaskQueryRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> ClearAdTaskQueryRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<ClearAdTaskQueryOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<ClearAdTaskQueryOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<ClearAdTaskQueryBuilder> for crate::RequestBuilder<ClearAdTaskQueryRequest> {
+    fn from(builder: ClearAdTaskQueryBuilder) -> Self {
+        builder.inner
+    }
+}
+
 impl crate::Client {
     /// Reports the state and the output video of an AI ad-removal task.
     ///
@@ -990,8 +1318,8 @@ impl crate::Client {
     pub fn clear_ad_task_query(
         &self,
         task_id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, ClearAdTaskQueryRequest> {
-        crate::RequestBuilder::new(self, ClearAdTaskQueryRequest::new(task_id))
+    ) -> ClearAdTaskQueryBuilder {
+        ClearAdTaskQueryBuilder::new(self.clone(), ClearAdTaskQueryRequest::new(task_id))
     }
 }
 
@@ -1072,6 +1400,52 @@ impl crate::operation::Request for StartWorkflowRequest {
     }
 }
 
+/// A `startWorkflow` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::start_workflow`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct StartWorkflowBuilder {
+    inner: crate::RequestBuilder<StartWorkflowRequest>,
+}
+
+impl StartWorkflowBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: StartWorkflowRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &StartWorkflowRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut StartWorkflowRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> StartWorkflowRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<StartWorkflowOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<StartWorkflowOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<StartWorkflowBuilder> for crate::RequestBuilder<StartWorkflowRequest> {
+    fn from(builder: StartWorkflowBuilder) -> Self {
+        builder.inner
+    }
+}
+
 impl crate::Client {
     /// Runs a configured processing workflow on one video. Success answers are a bare {"id": ...} object; failures use {code, message}.
     ///
@@ -1086,9 +1460,9 @@ impl crate::Client {
         target_id: impl Into<String>,
         trans_no: impl Into<String>,
         workflow_id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, StartWorkflowRequest> {
-        crate::RequestBuilder::new(
-            self,
+    ) -> StartWorkflowBuilder {
+        StartWorkflowBuilder::new(
+            self.clone(),
             StartWorkflowRequest::new(target_id, trans_no, workflow_id),
         )
     }

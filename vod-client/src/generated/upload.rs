@@ -138,58 +138,101 @@ impl crate::operation::Request for GetUploadTokenRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, GetUploadTokenRequest> {
+/// A `getUploadToken` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::get_upload_token`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetUploadTokenBuilder {
+    inner: crate::RequestBuilder<GetUploadTokenRequest>,
+}
+
+impl GetUploadTokenBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetUploadTokenRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Caller-chosen id of the file; enables resumable (breakpoint) upload.
     ///
     /// At most 32 characters.
     pub fn file_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().file_id = Some(value.into());
+        self.inner.request_mut().file_id = Some(value.into());
         self
     }
     /// MD5 of the file; legacy alternative to fileId, slated for removal.
     pub fn file_md5(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().file_md5 = Some(value.into());
+        self.inner.request_mut().file_md5 = Some(value.into());
         self
     }
     /// Publishing domain of the video; the account's default domain when absent.
     pub fn domain(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().domain = Some(value.into());
+        self.inner.request_mut().domain = Some(value.into());
         self
     }
     /// Workflow to run after the upload; when set, it overrides waterMarkName, transCodeCombineName and subtitleId.
     pub fn workflow_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().workflow_id = Some(value.into());
+        self.inner.request_mut().workflow_id = Some(value.into());
         self
     }
     /// Whether an existing file may be overwritten.
     pub fn overwrite(mut self, value: YesNo) -> Self {
-        self.request_mut().overwrite = Some(value);
+        self.inner.request_mut().overwrite = Some(value);
         self
     }
     /// Categories to assign, as JSON array text of {parentName, childName} objects.
     pub fn category_names(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().category_names = Some(value.into());
+        self.inner.request_mut().category_names = Some(value.into());
         self
     }
     /// Watermark applied by the automatic transcoding after upload.
     pub fn water_mark_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().water_mark_name = Some(value.into());
+        self.inner.request_mut().water_mark_name = Some(value.into());
         self
     }
     /// Transcoding combination (template set) run automatically after upload.
     pub fn trans_code_combine_name(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().trans_code_combine_name = Some(value.into());
+        self.inner.request_mut().trans_code_combine_name = Some(value.into());
         self
     }
     /// Material id of an ass/srt subtitle burned in during the automatic transcoding.
     pub fn subtitle_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().subtitle_id = Some(value.into());
+        self.inner.request_mut().subtitle_id = Some(value.into());
         self
     }
     /// Several vtt subtitles, as base64 of a JSON array of {lang, subtitleId}: up to 13 entries, vtt only, only with multi-bitrate adaptive transcoding. Language codes of the console player: cn, en-US, ja, zh-tw, fr, de, es, pt, ru, ko, th, vt, id.
     pub fn subtitle(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().subtitle = Some(value.into());
+        self.inner.request_mut().subtitle = Some(value.into());
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &GetUploadTokenRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut GetUploadTokenRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> GetUploadTokenRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetUploadTokenOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetUploadTokenOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<GetUploadTokenBuilder> for crate::RequestBuilder<GetUploadTokenRequest> {
+    fn from(builder: GetUploadTokenBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -203,8 +246,11 @@ impl crate::Client {
     pub fn get_upload_token(
         &self,
         origin_file_name: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, GetUploadTokenRequest> {
-        crate::RequestBuilder::new(self, GetUploadTokenRequest::new(origin_file_name))
+    ) -> GetUploadTokenBuilder {
+        GetUploadTokenBuilder::new(
+            self.clone(),
+            GetUploadTokenRequest::new(origin_file_name),
+        )
     }
 }
 
@@ -309,18 +355,62 @@ impl crate::operation::Request for GetAudioUploadTokenRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, GetAudioUploadTokenRequest> {
+/// A `getAudioUploadToken` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::get_audio_upload_token`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetAudioUploadTokenBuilder {
+    inner: crate::RequestBuilder<GetAudioUploadTokenRequest>,
+}
+
+impl GetAudioUploadTokenBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetAudioUploadTokenRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Audio domain without scheme; the default audio domain when empty. An unknown domain is an error.
     pub fn domain(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().domain = Some(value.into());
+        self.inner.request_mut().domain = Some(value.into());
         self
     }
     /// Upload policy that allows overwriting.
     ///
     /// Service default: `true`.
     pub fn overwrite(mut self, value: bool) -> Self {
-        self.request_mut().overwrite = Some(value);
+        self.inner.request_mut().overwrite = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &GetAudioUploadTokenRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut GetAudioUploadTokenRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> GetAudioUploadTokenRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetAudioUploadTokenOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetAudioUploadTokenOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<GetAudioUploadTokenBuilder>
+for crate::RequestBuilder<GetAudioUploadTokenRequest> {
+    fn from(builder: GetAudioUploadTokenBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -334,8 +424,11 @@ impl crate::Client {
     pub fn get_audio_upload_token(
         &self,
         file_list: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, GetAudioUploadTokenRequest> {
-        crate::RequestBuilder::new(self, GetAudioUploadTokenRequest::new(file_list))
+    ) -> GetAudioUploadTokenBuilder {
+        GetAudioUploadTokenBuilder::new(
+            self.clone(),
+            GetAudioUploadTokenRequest::new(file_list),
+        )
     }
 }
 
@@ -427,18 +520,62 @@ impl crate::operation::Request for GetMaterialUploadTokenRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, GetMaterialUploadTokenRequest> {
+/// A `getMaterialUploadToken` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::get_material_upload_token`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct GetMaterialUploadTokenBuilder {
+    inner: crate::RequestBuilder<GetMaterialUploadTokenRequest>,
+}
+
+impl GetMaterialUploadTokenBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetMaterialUploadTokenRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Material domain without scheme; the default material domain when empty. An unknown domain is an error.
     pub fn domain(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().domain = Some(value.into());
+        self.inner.request_mut().domain = Some(value.into());
         self
     }
     /// Upload policy that allows overwriting.
     ///
     /// Service default: `false`.
     pub fn overwrite(mut self, value: bool) -> Self {
-        self.request_mut().overwrite = Some(value);
+        self.inner.request_mut().overwrite = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &GetMaterialUploadTokenRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut GetMaterialUploadTokenRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> GetMaterialUploadTokenRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetMaterialUploadTokenOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetMaterialUploadTokenOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<GetMaterialUploadTokenBuilder>
+for crate::RequestBuilder<GetMaterialUploadTokenRequest> {
+    fn from(builder: GetMaterialUploadTokenBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -452,8 +589,11 @@ impl crate::Client {
     pub fn get_material_upload_token(
         &self,
         file_list: Vec<MaterialUploadFile>,
-    ) -> crate::RequestBuilder<'_, GetMaterialUploadTokenRequest> {
-        crate::RequestBuilder::new(self, GetMaterialUploadTokenRequest::new(file_list))
+    ) -> GetMaterialUploadTokenBuilder {
+        GetMaterialUploadTokenBuilder::new(
+            self.clone(),
+            GetMaterialUploadTokenRequest::new(file_list),
+        )
     }
 }
 
@@ -585,44 +725,91 @@ impl crate::operation::Request for PullVideoRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, PullVideoRequest> {
+/// A `pullVideo` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::pull_video`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PullVideoBuilder {
+    inner: crate::RequestBuilder<PullVideoRequest>,
+}
+
+impl PullVideoBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: PullVideoRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Caller's business id for the task (a UUID is suggested); the caller keeps it unique.
     ///
     /// At most 32 characters.
     pub fn trans_no(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().trans_no = Some(value.into());
+        self.inner.request_mut().trans_no = Some(value.into());
         self
     }
     /// Processing command, as text of the form {tcTemplateName:...,workflowCode:...}.
     pub fn cmd(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().cmd = Some(value.into());
+        self.inner.request_mut().cmd = Some(value.into());
         self
     }
     /// Workflow to run on the fetched videos.
     pub fn workflow_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().workflow_id = Some(value.into());
+        self.inner.request_mut().workflow_id = Some(value.into());
         self
     }
     /// URL that receives the task result; the notification body is url-safe base64 encoded.
     ///
     /// An http:// or https:// URL.
     pub fn notify_url(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().notify_url = Some(value.into());
+        self.inner.request_mut().notify_url = Some(value.into());
         self
     }
     /// How the batch result is notified.
     ///
     /// Service default: `0`.
     pub fn separate(mut self, value: PullNotifyMode) -> Self {
-        self.request_mut().separate = Some(value);
+        self.inner.request_mut().separate = Some(value);
         self
     }
     /// For HLS sources, whether TS segments are fetched; encrypted HLS cannot be fetched.
     ///
     /// Service default: `1`.
     pub fn fetch_ts(mut self, value: HlsSegmentFetch) -> Self {
-        self.request_mut().fetch_ts = Some(value);
+        self.inner.request_mut().fetch_ts = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &PullVideoRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut PullVideoRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> PullVideoRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<PullVideoOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<PullVideoOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `pullVideoQuery` until it ends (`.wait_until_done().await`).
+    pub async fn start(self) -> Result<crate::Task<PullVideoRequest>, crate::Error> {
+        self.inner.start().await
+    }
+}
+
+impl From<PullVideoBuilder> for crate::RequestBuilder<PullVideoRequest> {
+    fn from(builder: PullVideoBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -635,11 +822,8 @@ impl crate::Client {
     /// - `file_list` (`fileList`): The URLs, as url-safe base64 of a JSON array of {fileName, fetchUrl, md5} objects, at most 50. fetchUrl is required; fileName defaults to the last URL segment (include an extension); md5 enables an integrity check.
     ///
     /// Starts a task: `.start().await?.wait_until_done().await?` polls `pullVideoQuery` until it ends.
-    pub fn pull_video(
-        &self,
-        file_list: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, PullVideoRequest> {
-        crate::RequestBuilder::new(self, PullVideoRequest::new(file_list))
+    pub fn pull_video(&self, file_list: impl Into<String>) -> PullVideoBuilder {
+        PullVideoBuilder::new(self.clone(), PullVideoRequest::new(file_list))
     }
 }
 
@@ -744,16 +928,59 @@ impl crate::operation::Request for PullVideoQueryRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, PullVideoQueryRequest> {
+/// A `pullVideoQuery` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::pull_video_query`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct PullVideoQueryBuilder {
+    inner: crate::RequestBuilder<PullVideoQueryRequest>,
+}
+
+impl PullVideoQueryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: PullVideoQueryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Task id returned by pullVideo; wins when transNo is sent too. Send taskId or transNo.
     pub fn task_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().task_id = Some(value.into());
+        self.inner.request_mut().task_id = Some(value.into());
         self
     }
     /// Business id given to pullVideo. Send taskId or transNo.
     pub fn trans_no(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().trans_no = Some(value.into());
+        self.inner.request_mut().trans_no = Some(value.into());
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &PullVideoQueryRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut PullVideoQueryRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> PullVideoQueryRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<PullVideoQueryOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<PullVideoQueryOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<PullVideoQueryBuilder> for crate::RequestBuilder<PullVideoQueryRequest> {
+    fn from(builder: PullVideoQueryBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -761,8 +988,8 @@ impl crate::Client {
     /// Reports progress and results of a pullVideo task.
     ///
     /// `POST /vod/videoManage/pullVideoQuery`, rate limit 300/5min.
-    pub fn pull_video_query(&self) -> crate::RequestBuilder<'_, PullVideoQueryRequest> {
-        crate::RequestBuilder::new(self, PullVideoQueryRequest::new())
+    pub fn pull_video_query(&self) -> PullVideoQueryBuilder {
+        PullVideoQueryBuilder::new(self.clone(), PullVideoQueryRequest::new())
     }
 }
 

@@ -102,34 +102,84 @@ impl crate::operation::Request for FixtureCreateWidgetRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, FixtureCreateWidgetRequest> {
+/// A `fixtureCreateWidget` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::fixture_create_widget`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct FixtureCreateWidgetBuilder {
+    inner: crate::RequestBuilder<FixtureCreateWidgetRequest>,
+}
+
+impl FixtureCreateWidgetBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureCreateWidgetRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Paint.
     ///
     /// Service default: `red`.
     pub fn color(mut self, value: FixtureColor) -> Self {
-        self.request_mut().color = Some(value);
+        self.inner.request_mut().color = Some(value);
         self
     }
     /// Mix ratio.
     ///
     /// Range 0..=1.
     pub fn ratio(mut self, value: f64) -> Self {
-        self.request_mut().ratio = Some(value);
+        self.inner.request_mut().ratio = Some(value);
         self
     }
     /// Told when the widget is built.
     ///
     /// An http:// or https:// URL.
     pub fn notify_url(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().notify_url = Some(value.into());
+        self.inner.request_mut().notify_url = Some(value.into());
         self
     }
     /// Labels.
     ///
     /// At most 3 entries.
     pub fn tags(mut self, value: Vec<FixtureTag>) -> Self {
-        self.request_mut().tags = Some(value);
+        self.inner.request_mut().tags = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &FixtureCreateWidgetRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut FixtureCreateWidgetRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> FixtureCreateWidgetRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<FixtureCreateWidgetOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<FixtureCreateWidgetOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `fixtureListWidgets` until it ends (`.wait_until_done().await`).
+    pub async fn start(
+        self,
+    ) -> Result<crate::Task<FixtureCreateWidgetRequest>, crate::Error> {
+        self.inner.start().await
+    }
+}
+
+impl From<FixtureCreateWidgetBuilder>
+for crate::RequestBuilder<FixtureCreateWidgetRequest> {
+    fn from(builder: FixtureCreateWidgetBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -147,8 +197,11 @@ impl crate::Client {
         &self,
         name: impl Into<String>,
         count: i32,
-    ) -> crate::RequestBuilder<'_, FixtureCreateWidgetRequest> {
-        crate::RequestBuilder::new(self, FixtureCreateWidgetRequest::new(name, count))
+    ) -> FixtureCreateWidgetBuilder {
+        FixtureCreateWidgetBuilder::new(
+            self.clone(),
+            FixtureCreateWidgetRequest::new(name, count),
+        )
     }
 }
 
@@ -262,25 +315,74 @@ impl crate::operation::Request for FixtureListWidgetsRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, FixtureListWidgetsRequest> {
+/// A `fixtureListWidgets` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::fixture_list_widgets`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct FixtureListWidgetsBuilder {
+    inner: crate::RequestBuilder<FixtureListWidgetsRequest>,
+}
+
+impl FixtureListWidgetsBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureListWidgetsRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Only this widget.
     pub fn widget_id(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().widget_id = Some(value.into());
+        self.inner.request_mut().widget_id = Some(value.into());
         self
     }
     /// Page number.
     ///
     /// At least 1. Service default: `1`.
     pub fn page_index(mut self, value: i32) -> Self {
-        self.request_mut().page_index = Some(value);
+        self.inner.request_mut().page_index = Some(value);
         self
     }
     /// Page size.
     ///
     /// Range 1..=50. Service default: `20`.
     pub fn page_size(mut self, value: i32) -> Self {
-        self.request_mut().page_size = Some(value);
+        self.inner.request_mut().page_size = Some(value);
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &FixtureListWidgetsRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut FixtureListWidgetsRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> FixtureListWidgetsRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<FixtureListWidgetsOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<FixtureListWidgetsOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<FixtureListWidgetsRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl From<FixtureListWidgetsBuilder>
+for crate::RequestBuilder<FixtureListWidgetsRequest> {
+    fn from(builder: FixtureListWidgetsBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -290,10 +392,8 @@ impl crate::Client {
     /// `POST /fixture/listWidgets`.
     ///
     /// Pages: `.into_paginator().items()` streams every entry of every page.
-    pub fn fixture_list_widgets(
-        &self,
-    ) -> crate::RequestBuilder<'_, FixtureListWidgetsRequest> {
-        crate::RequestBuilder::new(self, FixtureListWidgetsRequest::new())
+    pub fn fixture_list_widgets(&self) -> FixtureListWidgetsBuilder {
+        FixtureListWidgetsBuilder::new(self.clone(), FixtureListWidgetsRequest::new())
     }
 }
 
@@ -367,6 +467,53 @@ impl crate::operation::Request for FixtureDeleteWidgetRequest {
     }
 }
 
+/// A `fixtureDeleteWidget` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::fixture_delete_widget`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct FixtureDeleteWidgetBuilder {
+    inner: crate::RequestBuilder<FixtureDeleteWidgetRequest>,
+}
+
+impl FixtureDeleteWidgetBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureDeleteWidgetRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &FixtureDeleteWidgetRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut FixtureDeleteWidgetRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> FixtureDeleteWidgetRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<FixtureDeleteWidgetBuilder>
+for crate::RequestBuilder<FixtureDeleteWidgetRequest> {
+    fn from(builder: FixtureDeleteWidgetBuilder) -> Self {
+        builder.inner
+    }
+}
+
 impl crate::Client {
     /// Deletes a widget.
     ///
@@ -377,8 +524,11 @@ impl crate::Client {
     pub fn fixture_delete_widget(
         &self,
         widget_id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, FixtureDeleteWidgetRequest> {
-        crate::RequestBuilder::new(self, FixtureDeleteWidgetRequest::new(widget_id))
+    ) -> FixtureDeleteWidgetBuilder {
+        FixtureDeleteWidgetBuilder::new(
+            self.clone(),
+            FixtureDeleteWidgetRequest::new(widget_id),
+        )
     }
 }
 
@@ -442,20 +592,61 @@ impl crate::operation::Request for FixtureGetTokenRequest {
     }
 }
 
-impl<'a> crate::RequestBuilder<'a, FixtureGetTokenRequest> {
+/// A `fixtureGetToken` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::fixture_get_token`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct FixtureGetTokenBuilder {
+    inner: crate::RequestBuilder<FixtureGetTokenRequest>,
+}
+
+impl FixtureGetTokenBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureGetTokenRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// May overwrite.
     ///
     /// Service default: `true`.
     pub fn overwrite(mut self, value: bool) -> Self {
-        self.request_mut().overwrite = Some(value);
+        self.inner.request_mut().overwrite = Some(value);
         self
     }
     /// How many files, as numeric text.
     ///
     /// Range 1..=9.
     pub fn limit(mut self, value: impl Into<String>) -> Self {
-        self.request_mut().limit = Some(value.into());
+        self.inner.request_mut().limit = Some(value.into());
         self
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &FixtureGetTokenRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut FixtureGetTokenRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> FixtureGetTokenRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<FixtureGetTokenBuilder> for crate::RequestBuilder<FixtureGetTokenRequest> {
+    fn from(builder: FixtureGetTokenBuilder) -> Self {
+        builder.inner
     }
 }
 
@@ -469,8 +660,8 @@ impl crate::Client {
     pub fn fixture_get_token(
         &self,
         file_list: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, FixtureGetTokenRequest> {
-        crate::RequestBuilder::new(self, FixtureGetTokenRequest::new(file_list))
+    ) -> FixtureGetTokenBuilder {
+        FixtureGetTokenBuilder::new(self.clone(), FixtureGetTokenRequest::new(file_list))
     }
 }
 
@@ -513,6 +704,52 @@ impl crate::operation::Request for FixtureStartRunRequest {
     }
 }
 
+/// A `fixtureStartRun` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::fixture_start_run`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct FixtureStartRunBuilder {
+    inner: crate::RequestBuilder<FixtureStartRunRequest>,
+}
+
+impl FixtureStartRunBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureStartRunRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &FixtureStartRunRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut FixtureStartRunRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> FixtureStartRunRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<FixtureStartRunOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<FixtureStartRunOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl From<FixtureStartRunBuilder> for crate::RequestBuilder<FixtureStartRunRequest> {
+    fn from(builder: FixtureStartRunBuilder) -> Self {
+        builder.inner
+    }
+}
+
 impl crate::Client {
     /// Starts a run; answers without the envelope.
     ///
@@ -523,8 +760,8 @@ impl crate::Client {
     pub fn fixture_start_run(
         &self,
         target_id: impl Into<String>,
-    ) -> crate::RequestBuilder<'_, FixtureStartRunRequest> {
-        crate::RequestBuilder::new(self, FixtureStartRunRequest::new(target_id))
+    ) -> FixtureStartRunBuilder {
+        FixtureStartRunBuilder::new(self.clone(), FixtureStartRunRequest::new(target_id))
     }
 }
 
