@@ -113,10 +113,10 @@ impl Validator {
     pub fn known_value<T: WireEnum + WireText>(&mut self, field: &str, value: Option<&T>) {
         let Some(value) = value else { return };
         let text = value.wire_text();
-        if T::known().iter().any(|(wire, _)| *wire == text) {
+        if T::known().iter().any(|k| k.wire == text) {
             return;
         }
-        let allowed: Vec<&str> = T::known().iter().map(|(wire, _)| *wire).collect();
+        let allowed: Vec<&str> = T::known().iter().map(|k| k.wire).collect();
         let message = format!(
             "`{text}` is not a documented value (expected one of {})",
             allowed.join(", ")

@@ -11,11 +11,21 @@ use std::fmt;
 #[doc(hidden)]
 pub use serde as __serde;
 
-/// An enum declared with [`wire_enum!`](crate::wire_enum): its known values, for help texts
-/// and for the emulator.
+/// A generated enum: its known values, for help texts, validation and the emulator.
 pub trait WireEnum {
-    /// Every known value as `(wire text, description)`, in declaration order.
-    fn known() -> &'static [(&'static str, &'static str)];
+    /// Every known value, in declaration order.
+    fn known() -> &'static [KnownValue];
+}
+
+/// One documented value of a [`WireEnum`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownValue {
+    /// The value as it travels (`"1"`, `"mp4"`).
+    pub wire: &'static str,
+    /// The variant's name (`"blocked"`), what `Display` prints and `FromStr` reads.
+    pub name: &'static str,
+    /// What the value means.
+    pub doc: &'static str,
 }
 
 /// The text of a value as it travels on the wire; lets waiters compare a state field with
@@ -85,29 +95,52 @@ pub const fn __doc(text: &'static str) -> &'static str {
     text.trim_ascii()
 }
 
+/// Whether `input` spells the variant name `name` (snake_case), also in kebab-case or any
+/// letter case, so `"in-progress"`, `"IN_PROGRESS"` and `"in_progress"` all match.
+#[doc(hidden)]
+pub fn __name_matches(name: &str, input: &str) -> bool {
+    let input = input.trim();
+    name.len() == input.len()
+        && name.bytes().zip(input.bytes()).all(|(n, i)| {
+            let i = if i == b'-' { b'_' } else { i };
+            n.eq_ignore_ascii_case(&i)
+        })
+}
+
 /// Declares an enum of wire values (integers or strings).
 ///
 /// Adds `#[non_exhaustive]`, an `Unknown(i64)` / `Unknown(String)` variant for values this
 /// version does not know, derives `Debug, Clone, PartialEq, Eq, Hash`, and implements lenient
-/// `Deserialize` (integer enums accept `1` and `"1"`), `Serialize` (the wire value), `Display`
-/// and `FromStr` (the wire value), [`WireText`], `wire_value()`, `from_wire()` and
-/// [`WireEnum`]. Variant docs are required and pass through.
+/// `Deserialize` (integer enums accept `1` and `"1"`) and `Serialize` (both the wire value),
+/// `Display`, `as_str()` and `FromStr` by the variant's name (`blocked`; `FromStr` also takes
+/// kebab-case and the wire value; an unknown value prints as its wire value, so it round-trips),
+/// [`WireText`], `wire_value()`, `from_wire()` and [`WireEnum`]. Variant docs are required and
+/// pass through.
+///
+/// Generated code is its only intended user; it is public because the generated modules are
+/// compiled inside this crate's users' dependency graph.
 ///
 /// ```
 /// vod_client::wire_enum! {
 ///     /// Whether a video can be played.
 ///     pub enum VideoState(i64) {
 ///         /// The video is enabled.
+///         #[name = "enabled"]
 ///         Enabled = 0,
 ///         /// The video is blocked.
+///         #[name = "blocked"]
 ///         Blocked = 1,
 ///     }
 /// }
 /// let state: VideoState = serde_json::from_str("\"1\"").unwrap();
 /// assert_eq!(state, VideoState::Blocked);
+/// assert_eq!(state.to_string(), "blocked");
+/// assert_eq!("blocked".parse(), Ok(VideoState::Blocked));
+/// assert_eq!("1".parse(), Ok(VideoState::Blocked));
 /// assert_eq!(VideoState::from_wire(7), VideoState::Unknown(7));
 /// assert_eq!(serde_json::to_string(&VideoState::Enabled).unwrap(), "0");
 /// ```
+#[doc(hidden)]
 #[macro_export]
 macro_rules! wire_enum {
     (
@@ -115,6 +148,7 @@ macro_rules! wire_enum {
         $vis:vis enum $name:ident(i64) {
             $(
                 $(#[doc = $doc:literal])*
+                #[name = $vname:literal]
                 $variant:ident = $value:literal
             ),* $(,)?
         }
@@ -147,12 +181,24 @@ macro_rules! wire_enum {
                     $name::Unknown(other) => *other,
                 }
             }
+
+            /// The variant's name (`"blocked"`); `"unknown"` for a value this version does
+            /// not know (its `Display` shows the wire value).
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $($name::$variant => $vname,)*
+                    $name::Unknown(_) => "unknown",
+                }
+            }
         }
 
         impl $crate::wire::WireEnum for $name {
-            fn known() -> &'static [(&'static str, &'static str)] {
-                const KNOWN: &[(&str, &str)] =
-                    &[$((stringify!($value), $crate::wire::__doc(concat!($($doc, "\n",)* "")))),*];
+            fn known() -> &'static [$crate::wire::KnownValue] {
+                const KNOWN: &[$crate::wire::KnownValue] = &[$($crate::wire::KnownValue {
+                    wire: stringify!($value),
+                    name: $vname,
+                    doc: $crate::wire::__doc(concat!($($doc, "\n",)* "")),
+                }),*];
                 KNOWN
             }
         }
@@ -165,14 +211,21 @@ macro_rules! wire_enum {
 
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::std::fmt::Display::fmt(&self.wire_value(), f)
+                match self {
+                    $name::Unknown(other) => ::std::fmt::Display::fmt(other, f),
+                    known => f.write_str(known.as_str()),
+                }
             }
         }
 
         impl ::std::str::FromStr for $name {
             type Err = $crate::wire::ParseWireEnumError;
-            /// Parses the wire integer (surrounding spaces allowed).
+            /// Parses a variant name (snake_case or kebab-case, any letter case) or the wire
+            /// integer (surrounding spaces allowed).
             fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                $(if $crate::wire::__name_matches($vname, s) {
+                    return Ok($name::$variant);
+                })*
                 s.trim().parse::<i64>().map(Self::from_wire).map_err(|_| {
                     $crate::wire::ParseWireEnumError {
                         enum_name: stringify!($name),
@@ -204,6 +257,7 @@ macro_rules! wire_enum {
         $vis:vis enum $name:ident(String) {
             $(
                 $(#[doc = $doc:literal])*
+                #[name = $vname:literal]
                 $variant:ident = $value:literal
             ),* $(,)?
         }
@@ -236,12 +290,24 @@ macro_rules! wire_enum {
                     $name::Unknown(other) => other.as_str(),
                 }
             }
+
+            /// The variant's name (`"mp4"`); `"unknown"` for a value this version does not
+            /// know (its `Display` shows the wire value).
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $($name::$variant => $vname,)*
+                    $name::Unknown(_) => "unknown",
+                }
+            }
         }
 
         impl $crate::wire::WireEnum for $name {
-            fn known() -> &'static [(&'static str, &'static str)] {
-                const KNOWN: &[(&str, &str)] =
-                    &[$(($value, $crate::wire::__doc(concat!($($doc, "\n",)* "")))),*];
+            fn known() -> &'static [$crate::wire::KnownValue] {
+                const KNOWN: &[$crate::wire::KnownValue] = &[$($crate::wire::KnownValue {
+                    wire: $value,
+                    name: $vname,
+                    doc: $crate::wire::__doc(concat!($($doc, "\n",)* "")),
+                }),*];
                 KNOWN
             }
         }
@@ -254,14 +320,21 @@ macro_rules! wire_enum {
 
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.wire_value())
+                match self {
+                    $name::Unknown(other) => f.write_str(other),
+                    known => f.write_str(known.as_str()),
+                }
             }
         }
 
         impl ::std::str::FromStr for $name {
             type Err = $crate::wire::ParseWireEnumError;
-            /// The value with exactly this wire text; any other text is kept as `Unknown`.
+            /// Parses a variant name (snake_case or kebab-case, any letter case) or the exact
+            /// wire text; any other text is kept as `Unknown`.
             fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                $(if $crate::wire::__name_matches($vname, s) {
+                    return Ok($name::$variant);
+                })*
                 Ok(Self::from_wire(s))
             }
         }
@@ -295,12 +368,15 @@ mod tests {
         /// Whether a video can be played.
         pub enum VideoState(i64) {
             /// The video is enabled.
+            #[name = "enabled"]
             Enabled = 0,
             /// The video is blocked.
             ///
             /// Second paragraph.
+            #[name = "blocked"]
             Blocked = 1,
             /// Negative values work too.
+            #[name = "gone_for_good"]
             Gone = -1,
         }
     }
@@ -309,8 +385,10 @@ mod tests {
         /// Output container.
         pub enum OutputSuffix(String) {
             /// Flash video.
+            #[name = "flash"]
             Flv = "flv",
             /// MPEG-4.
+            #[name = "mp4"]
             Mp4 = "mp4",
         }
     }
@@ -341,10 +419,20 @@ mod tests {
                 .as_deref(),
             Some("42")
         );
-        assert_eq!(VideoState::Gone.to_string(), "-1");
+        assert_eq!(VideoState::Gone.to_string(), "gone_for_good");
+        assert_eq!(VideoState::Gone.as_str(), "gone_for_good");
+        assert_eq!(VideoState::Unknown(42).to_string(), "42");
+        assert_eq!(VideoState::Unknown(42).as_str(), "unknown");
         assert_eq!(VideoState::Blocked.wire_value(), 1);
         assert_eq!(VideoState::Blocked.wire_text(), "1");
         assert_eq!("1".parse::<VideoState>(), Ok(VideoState::Blocked));
+        assert_eq!("blocked".parse::<VideoState>(), Ok(VideoState::Blocked));
+        assert_eq!("gone-for-good".parse::<VideoState>(), Ok(VideoState::Gone));
+        assert_eq!(
+            " GONE_FOR_GOOD ".parse::<VideoState>(),
+            Ok(VideoState::Gone)
+        );
+        assert_eq!("42".parse::<VideoState>(), Ok(VideoState::Unknown(42)));
         assert_eq!(" 5 ".parse::<VideoState>(), Ok(VideoState::Unknown(5)));
         let err = "x".parse::<VideoState>().expect_err("not a number");
         assert_eq!(err.to_string(), "`x` is not a value of VideoState");
@@ -375,23 +463,40 @@ mod tests {
         );
         assert_eq!(OutputSuffix::Mp4.to_string(), "mp4");
         assert_eq!("flv".parse::<OutputSuffix>(), Ok(OutputSuffix::Flv));
+        assert_eq!("flash".parse::<OutputSuffix>(), Ok(OutputSuffix::Flv));
+        assert_eq!(OutputSuffix::Flv.to_string(), "flash");
+        assert_eq!(OutputSuffix::Unknown("webm".into()).to_string(), "webm");
         assert_eq!(OutputSuffix::Flv.wire_text(), "flv");
         assert_eq!(OutputSuffix::Mp4.wire_value(), "mp4");
     }
 
     #[test]
     fn known_values_carry_docs() {
+        let table = |known: &[super::KnownValue]| -> Vec<(String, String, String)> {
+            known
+                .iter()
+                .map(|k| (k.wire.into(), k.name.into(), k.doc.into()))
+                .collect()
+        };
+        let row = |w: &str, n: &str, d: &str| (w.to_string(), n.to_string(), d.to_string());
         assert_eq!(
-            VideoState::known(),
-            &[
-                ("0", "The video is enabled."),
-                ("1", "The video is blocked.\n\n Second paragraph."),
-                ("-1", "Negative values work too."),
+            table(VideoState::known()),
+            [
+                row("0", "enabled", "The video is enabled."),
+                row(
+                    "1",
+                    "blocked",
+                    "The video is blocked.\n\n Second paragraph."
+                ),
+                row("-1", "gone_for_good", "Negative values work too."),
             ]
         );
         assert_eq!(
-            OutputSuffix::known(),
-            &[("flv", "Flash video."), ("mp4", "MPEG-4.")]
+            table(OutputSuffix::known()),
+            [
+                row("flv", "flash", "Flash video."),
+                row("mp4", "mp4", "MPEG-4.")
+            ]
         );
     }
 

@@ -227,6 +227,7 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
     let variants = e.values.iter().map(|v| {
         let variant = ident(&v.variant);
         let doc = doc_attrs(&v.doc);
+        let name = &v.name;
         let value = match e.base {
             EnumBase::Integer => {
                 let n: i64 = v.wire.parse().unwrap_or_default();
@@ -238,7 +239,7 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
                 quote! { #s }
             }
         };
-        quote! { #doc #variant = #value, }
+        quote! { #doc #[name = #name] #variant = #value, }
     });
     let base = match e.base {
         EnumBase::Integer => "i64",

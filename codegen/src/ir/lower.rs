@@ -134,6 +134,7 @@ fn lower_enum(name: &str, e: &spec::EnumSpec) -> Enum {
             .iter()
             .map(|v| EnumValue {
                 variant: v.name.to_upper_camel_case(),
+                name: v.name.to_snake_case(),
                 wire: v.value.wire_text(),
                 doc: v.doc.clone(),
             })

@@ -107,6 +107,8 @@ pub struct Enum {
 pub struct EnumValue {
     /// UpperCamelCase variant.
     pub variant: String,
+    /// snake_case name: what `Display` prints and `FromStr` (also as kebab-case) reads.
+    pub name: String,
     /// Wire value as text.
     pub wire: String,
     /// Doc.

@@ -2747,8 +2747,10 @@ crate::wire_enum! {
     /// Which files of a video are deleted.
     pub enum DeleteScope(i64) {
         /// The source and the transcoded files.
+        #[name = "source_and_outputs"]
         SourceAndOutputs = 0,
         /// Only the source file.
+        #[name = "source_only"]
         SourceOnly = 1,
     }
 }
@@ -2757,8 +2759,10 @@ crate::wire_enum! {
     /// Whether a deletion runs synchronously.
     pub enum DeletionMode(i64) {
         /// Delete synchronously.
+        #[name = "sync"]
         Sync = 0,
         /// Delete asynchronously.
+        #[name = "async"]
         Async = 1,
     }
 }
@@ -2767,8 +2771,10 @@ crate::wire_enum! {
     /// Sort order by creation time.
     pub enum ListOrder(i64) {
         /// Newest first.
+        #[name = "newest_first"]
         NewestFirst = 0,
         /// Oldest first.
+        #[name = "oldest_first"]
         OldestFirst = 1,
     }
 }
@@ -2777,8 +2783,10 @@ crate::wire_enum! {
     /// Sort order by creation time, sent as text.
     pub enum ListOrderText(String) {
         /// Newest first.
+        #[name = "newest_first"]
         NewestFirst = "0",
         /// Oldest first.
+        #[name = "oldest_first"]
         OldestFirst = "1",
     }
 }
@@ -2787,8 +2795,10 @@ crate::wire_enum! {
     /// Whether to check that a resource is not in use before deleting it.
     pub enum OccupancyCheck(i64) {
         /// Do not check.
+        #[name = "skip"]
         Skip = 0,
         /// Check; refuse (code 400) when the resource is in use.
+        #[name = "check"]
         Check = 1,
     }
 }
@@ -2797,8 +2807,10 @@ crate::wire_enum! {
     /// Whether to check that a material is not in use before deleting it, sent as text.
     pub enum OccupancyCheckText(String) {
         /// Do not check.
+        #[name = "skip"]
         Skip = "0",
         /// Check; refuse (code 400) when the material is in use.
+        #[name = "check"]
         Check = "1",
     }
 }

@@ -319,8 +319,10 @@ crate::wire_enum! {
     /// Aspect ratio of a player.
     pub enum AspectRatio(i64) {
         /// 16:9.
+        #[name = "widescreen"]
         Widescreen = 0,
         /// 4:3.
+        #[name = "standard"]
         Standard = 1,
     }
 }

@@ -347,18 +347,25 @@ crate::wire_enum! {
     /// Which publish code getPublishCode returns.
     pub enum PublishCodeType(i64) {
         /// All codes.
+        #[name = "all"]
         All = 0,
         /// The swf player code.
+        #[name = "swf"]
         Swf = 2,
         /// The video URLs.
+        #[name = "video_urls"]
         VideoUrls = 4,
         /// The adaptive (H5) player code.
+        #[name = "adaptive"]
         Adaptive = 5,
         /// The preview (trial) video URLs.
+        #[name = "preview_urls"]
         PreviewUrls = 6,
         /// The preview (trial) adaptive code.
+        #[name = "preview_adaptive"]
         PreviewAdaptive = 7,
         /// The custom code for an encrypted video.
+        #[name = "encrypted_custom"]
         EncryptedCustom = 8,
     }
 }

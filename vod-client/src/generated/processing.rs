@@ -1597,8 +1597,10 @@ crate::wire_enum! {
     /// How a removed watermark or text ad is covered.
     pub enum AdBlurMode(i64) {
         /// Stretch blur.
+        #[name = "stretch_blur"]
         StretchBlur = 0,
         /// Gaussian blur.
+        #[name = "gaussian_blur"]
         GaussianBlur = 1,
     }
 }
@@ -1607,8 +1609,10 @@ crate::wire_enum! {
     /// How aggressively video ads are detected.
     pub enum AdDetectionLevel(i64) {
         /// Normal; may miss ads.
+        #[name = "normal"]
         Normal = 0,
         /// Aggressive; may delete too much.
+        #[name = "aggressive"]
         Aggressive = 1,
     }
 }
@@ -1617,12 +1621,16 @@ crate::wire_enum! {
     /// State of an AI ad-removal task.
     pub enum AdRemovalStatus(i64) {
         /// Not started yet.
+        #[name = "not_started"]
         NotStarted = 0,
         /// Running.
+        #[name = "running"]
         Running = 1,
         /// Finished successfully.
+        #[name = "succeeded"]
         Succeeded = 2,
         /// Failed.
+        #[name = "failed"]
         Failed = 3,
     }
 }
@@ -1631,8 +1639,10 @@ crate::wire_enum! {
     /// Container of a clip's output.
     pub enum ClipContainer(String) {
         /// FLV.
+        #[name = "flv"]
         Flv = "flv",
         /// MP4.
+        #[name = "mp4"]
         Mp4 = "mp4",
     }
 }
@@ -1641,10 +1651,13 @@ crate::wire_enum! {
     /// Container of a concatenation's output.
     pub enum ConcatContainer(String) {
         /// FLV.
+        #[name = "flv"]
         Flv = "flv",
         /// MP4.
+        #[name = "mp4"]
         Mp4 = "mp4",
         /// HLS (m3u8).
+        #[name = "m3u8"]
         M3u8 = "m3u8",
     }
 }
@@ -1653,8 +1666,10 @@ crate::wire_enum! {
     /// Which video ads an ad-removal task removes.
     pub enum VideoAdScope(String) {
         /// The opening ad only.
+        #[name = "opening"]
         Opening = "0",
         /// The opening, middle and ending ads.
+        #[name = "opening_middle_ending"]
         OpeningMiddleEnding = "0,1,2",
     }
 }

@@ -437,16 +437,22 @@ crate::wire_enum! {
     /// Quality tier of a rendition.
     pub enum Clarity(i64) {
         /// Original quality.
+        #[name = "original"]
         Original = 1,
         /// Smooth (low definition).
+        #[name = "smooth"]
         Smooth = 2,
         /// Standard definition.
+        #[name = "sd"]
         Sd = 3,
         /// High definition.
+        #[name = "hd"]
         Hd = 4,
         /// Ultra high definition.
+        #[name = "ultra_hd"]
         UltraHd = 5,
         /// A recording file rather than a transcoded tier.
+        #[name = "recording"]
         Recording = -99,
     }
 }
@@ -455,8 +461,10 @@ crate::wire_enum! {
     /// Whether a video's transcoded outputs are encrypted.
     pub enum Encryption(i64) {
         /// Not encrypted.
+        #[name = "unencrypted"]
         Unencrypted = 0,
         /// Encrypted.
+        #[name = "encrypted"]
         Encrypted = 1,
     }
 }
@@ -465,10 +473,13 @@ crate::wire_enum! {
     /// Terminal type a rendition is made for.
     pub enum ServerType(i64) {
         /// The source video.
+        #[name = "source"]
         Source = -1,
         /// PC.
+        #[name = "pc"]
         Pc = 0,
         /// Mobile (the clip, concat and pull query docs describe 1 as the original video).
+        #[name = "mobile"]
         Mobile = 1,
     }
 }
@@ -477,10 +488,13 @@ crate::wire_enum! {
     /// State of an asynchronous task or of one step of it.
     pub enum TaskStatus(i64) {
         /// Running.
+        #[name = "running"]
         Running = 1,
         /// Finished successfully.
+        #[name = "succeeded"]
         Succeeded = 2,
         /// Failed.
+        #[name = "failed"]
         Failed = 3,
     }
 }
@@ -489,14 +503,19 @@ crate::wire_enum! {
     /// Transcoding state of a video. Values 1 and 2 mean different things depending on whether authorized playback (encryption) is enabled for the account.
     pub enum TranscodeState(i64) {
         /// Transcoding finished (with authorized playback, finished with encryption).
+        #[name = "done"]
         Done = 1,
         /// Without authorized playback, not transcoded; with authorized playback, transcoding finished without encryption.
+        #[name = "unencrypted_or_not_transcoded"]
         UnencryptedOrNotTranscoded = 2,
         /// Transcoding is running.
+        #[name = "running"]
         Running = 3,
         /// Transcoding failed.
+        #[name = "failed"]
         Failed = 4,
         /// Not transcoded (authorized playback only).
+        #[name = "not_transcoded"]
         NotTranscoded = 5,
     }
 }
@@ -505,24 +524,34 @@ crate::wire_enum! {
     /// How a video came into the account.
     pub enum VideoSource(i64) {
         /// Other origin.
+        #[name = "other"]
         Other = 0,
         /// Uploaded.
+        #[name = "upload"]
         Upload = 1,
         /// Live-stream recording.
+        #[name = "live_recording"]
         LiveRecording = 2,
         /// Pulled from a URL.
+        #[name = "url_pull"]
         UrlPull = 3,
         /// Produced by a clip task.
+        #[name = "clip"]
         Clip = 4,
         /// Produced by a concat task.
+        #[name = "concat"]
         Concat = 5,
         /// Edge pull recording.
+        #[name = "edge_pull_recording"]
         EdgePullRecording = 6,
         /// Generic live recording.
+        #[name = "generic_live_recording"]
         GenericLiveRecording = 10,
         /// Uploaded with the upload SDK.
+        #[name = "upload_sdk"]
         UploadSdk = 11,
         /// Uploaded with the upload tool.
+        #[name = "upload_tool"]
         UploadTool = 12,
     }
 }
@@ -531,8 +560,10 @@ crate::wire_enum! {
     /// Whether a video can be played.
     pub enum VideoState(i64) {
         /// The video is enabled (normal) and can be played.
+        #[name = "enabled"]
         Enabled = 0,
         /// The video is blocked.
+        #[name = "blocked"]
         Blocked = 1,
     }
 }
@@ -541,8 +572,10 @@ crate::wire_enum! {
     /// A 0/1 flag.
     pub enum YesNo(i64) {
         /// No.
+        #[name = "no"]
         No = 0,
         /// Yes.
+        #[name = "yes"]
         Yes = 1,
     }
 }

@@ -1208,8 +1208,10 @@ crate::wire_enum! {
     /// Whether the TS segments of an HLS source are fetched.
     pub enum HlsSegmentFetch(i64) {
         /// Do not fetch the TS segments.
+        #[name = "skip"]
         Skip = 0,
         /// Fetch the TS segments.
+        #[name = "fetch"]
         Fetch = 1,
     }
 }
@@ -1218,8 +1220,10 @@ crate::wire_enum! {
     /// How the result of a pull batch is notified.
     pub enum PullNotifyMode(i64) {
         /// One merged notification for the whole batch.
+        #[name = "merged"]
         Merged = 0,
         /// One notification per video.
+        #[name = "per_video"]
         PerVideo = 1,
     }
 }
@@ -1228,8 +1232,10 @@ crate::wire_enum! {
     /// State of a pull task as a whole.
     pub enum PullTaskStatus(i64) {
         /// Running.
+        #[name = "running"]
         Running = 1,
         /// Finished (check each item's pullStatus for the outcome).
+        #[name = "finished"]
         Finished = 2,
     }
 }

@@ -113,8 +113,10 @@ crate::wire_enum! {
     /// Paint colour.
     pub enum FixtureColor(String) {
         /// Red paint.
+        #[name = "red"]
         Red = "red",
         /// Light blue paint.
+        #[name = "sky_blue"]
         SkyBlue = "sky-blue",
     }
 }

@@ -831,10 +831,13 @@ crate::wire_enum! {
     /// Lifecycle of a widget.
     pub enum FixtureState(i64) {
         /// Being built.
+        #[name = "running"]
         Running = 1,
         /// Built.
+        #[name = "done"]
         Done = 2,
         /// Could not be built.
+        #[name = "failed"]
         Failed = -1,
     }
 }
