@@ -35,6 +35,24 @@ pub struct ServiceFile {
     /// Shared enums.
     #[serde(default)]
     pub enums: BTreeMap<String, EnumSpec>,
+    /// Identifier types (`VideoId`, `NodeId`): one Rust newtype per concept, whatever the
+    /// wire spells.
+    #[serde(default)]
+    pub ids: BTreeMap<String, IdSpec>,
+}
+
+/// A newtype identifier.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdSpec {
+    /// `string` or `long`: what the id holds.
+    #[serde(rename = "type")]
+    pub base: String,
+    /// What it identifies.
+    pub doc: String,
+    /// Maintainers' note, not emitted.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// Member names of `{code, message, data}` and the success code.
@@ -214,9 +232,20 @@ pub struct FieldSpec {
     /// Maximum length in characters (strings).
     #[serde(default)]
     pub max_length: Option<u64>,
+    /// Minimum number of entries (lists).
+    #[serde(default)]
+    pub min_items: Option<u64>,
     /// Maximum number of entries (lists).
     #[serde(default)]
     pub max_items: Option<u64>,
+    /// How the value travels when that differs from its type's plain JSON: `comma`,
+    /// `base64_json`, `json_text`, `text`, `braced_pairs`, `datetime`, `unix_seconds`,
+    /// `unix_millis`.
+    #[serde(default)]
+    pub wire: Option<String>,
+    /// The Rust name (snake_case) where the wire name is misspelled or inconsistent.
+    #[serde(default)]
+    pub rust_name: Option<String>,
     /// Meaning.
     pub doc: String,
     /// A text format checked before sending: `url` (http or https) or `datetime`

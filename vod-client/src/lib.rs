@@ -80,15 +80,20 @@ pub mod operation;
 mod builder;
 pub mod callback;
 mod client;
+#[doc(hidden)]
+pub mod codec;
 mod config;
 pub mod credentials;
 pub mod de;
 mod encode;
 mod error;
+#[doc(hidden)]
+pub mod id;
 pub mod paginate;
 mod response;
 pub mod retry;
 pub mod signer;
+pub mod time;
 pub mod upload;
 pub mod validate;
 pub mod wait;
@@ -104,7 +109,10 @@ pub use client::Client;
 pub use config::{AuthProfile, ClientBuilder, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ENDPOINT_ENV};
 pub use credentials::Credentials;
 pub use error::{Error, FieldProblem};
+/// The time crate [`Time`] builds on, re-exported so callers need no dependency of their own.
+pub use jiff;
 pub use paginate::Paginator;
 pub use response::{Response, SUCCESS_CODE};
 pub use retry::RetryPolicy;
+pub use time::Time;
 pub use wait::{Task, WaitOptions};

@@ -64,6 +64,11 @@ fn is_datetime(text: &str) -> bool {
         && matches!(num(17, 19), Some(0..=59))
 }
 
+/// A count as `i64` for range checks; counts beyond `i64::MAX` saturate (and fail any bound).
+pub fn as_i64<T: TryInto<i64>>(n: T) -> i64 {
+    n.try_into().unwrap_or(i64::MAX)
+}
+
 /// An object type (used inside requests) whose members have limits of their own.
 pub trait Validate {
     /// Reports each member's problems to `v`, using the members' plain wire names; the
@@ -257,6 +262,34 @@ impl Validator {
             let saved = self.enter(&format!("{field}[{i}]"));
             item.validate_fields(self);
             self.prefix.truncate(saved);
+        }
+    }
+
+    /// Each item of a list sent comma-separated: not blank, and free of commas (which would
+    /// split it in two on the wire).
+    pub fn comma_items<T: AsRef<str>>(&mut self, field: &str, items: Option<&[T]>) {
+        for (i, item) in items.unwrap_or_default().iter().enumerate() {
+            let item = item.as_ref();
+            if item.trim().is_empty() {
+                self.problem(&format!("{field}[{i}]"), "must not be empty");
+            } else if item.contains(',') {
+                self.problem(
+                    &format!("{field}[{i}]"),
+                    format!(
+                        "must not contain a comma (the list is sent comma-separated), got `{item}`"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// A time sent in a request must be one: text that did not read as a time is refused.
+    pub fn time(&mut self, field: &str, value: Option<&crate::Time>) {
+        if let Some(raw) = value.and_then(crate::Time::raw) {
+            self.problem(
+                field,
+                format!("must be a time (yyyy-MM-dd HH:mm:ss in UTC+8, or RFC 3339), got `{raw}`"),
+            );
         }
     }
 

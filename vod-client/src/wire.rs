@@ -47,6 +47,24 @@ impl WireText for i64 {
     }
 }
 
+impl WireText for u32 {
+    fn wire_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
+    }
+}
+
+impl WireText for u64 {
+    fn wire_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
+    }
+}
+
+impl WireText for f64 {
+    fn wire_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
+    }
+}
+
 impl WireText for bool {
     fn wire_text(&self) -> Cow<'_, str> {
         Cow::Borrowed(if *self { "true" } else { "false" })

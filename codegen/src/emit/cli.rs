@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Api, Enum, Field, Operation, Type};
+use crate::ir::{Api, Encoding, Enum, Field, IdBase, Operation, Type};
 
 /// The command-table module.
 pub fn emit(api: &Api) -> TokenStream {
@@ -49,10 +49,24 @@ fn arg(field: &Field, enums: &[&Enum]) -> TokenStream {
     let flag = heck::ToKebabCase::to_kebab_case(field.wire.as_str());
     let wire = &field.wire;
     let (list, base) = match &field.ty {
+        Type::List(_) if field.encoding != Encoding::Comma && field.encoding != Encoding::Plain => {
+            (false, &field.ty)
+        }
         Type::List(inner) => (true, inner.as_ref()),
         other => (false, other),
     };
     let kind = match base {
+        _ if matches!(
+            field.encoding,
+            Encoding::Base64Json | Encoding::JsonText | Encoding::BracedPairs
+        ) =>
+        {
+            quote! { ArgKind::Json }
+        }
+        Type::Timestamp if field.encoding == Encoding::DateTime => quote! { ArgKind::String },
+        Type::Timestamp | Type::UInt | Type::ULong => quote! { ArgKind::Long },
+        Type::Id(_, IdBase::Long) => quote! { ArgKind::Long },
+        Type::Id(_, IdBase::String) => quote! { ArgKind::String },
         Type::String => quote! { ArgKind::String },
         Type::Integer => quote! { ArgKind::Integer },
         Type::Long => quote! { ArgKind::Long },

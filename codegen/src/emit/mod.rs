@@ -219,6 +219,13 @@ pub(crate) fn rust_type(ty: &Type) -> TokenStream {
         Type::Long => quote! { i64 },
         Type::Number => quote! { f64 },
         Type::Boolean => quote! { bool },
+        Type::UInt => quote! { u32 },
+        Type::ULong => quote! { u64 },
+        Type::Timestamp => quote! { crate::Time },
+        Type::Id(name, _) => {
+            let name = ident(name);
+            quote! { #name }
+        }
         Type::List(inner) => {
             let inner = rust_type(inner);
             quote! { Vec<#inner> }

@@ -4,7 +4,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::ir::{Api, DataKind, Enum, EnumBase, Field, Method, Object, Operation, Type};
+use crate::ir::{
+    Api, DataKind, Encoding, Enum, EnumBase, Field, IdBase, Method, Object, Operation, Type,
+};
 
 /// The OpenAPI document, pretty-printed, with a trailing newline.
 pub fn emit(api: &Api) -> String {
@@ -186,9 +188,10 @@ fn object_schema(object: &Object) -> Value {
 }
 
 fn field_schema(field: &Field) -> Value {
-    let mut schema = type_schema(&field.ty);
+    let mut schema = wire_schema(field).unwrap_or_else(|| type_schema(&field.ty));
     let l = &field.limits;
-    let numeric = matches!(field.ty, Type::Integer | Type::Long | Type::Number);
+    let numeric =
+        field.encoding == Encoding::Plain && (field.ty.is_integral() || field.ty == Type::Number);
     let set = |schema: &mut Value, key: &str, value: Value| {
         if let Value::Object(map) = schema {
             map.insert(key.to_string(), value);
@@ -206,8 +209,13 @@ fn field_schema(field: &Field) -> Value {
     if let Some(n) = l.max_length {
         set(&mut schema, "maxLength", json!(n));
     }
-    if let Some(n) = l.max_items {
-        set(&mut schema, "maxItems", json!(n));
+    if field.encoding == Encoding::Plain {
+        if let Some(n) = l.min_items {
+            set(&mut schema, "minItems", json!(n));
+        }
+        if let Some(n) = l.max_items {
+            set(&mut schema, "maxItems", json!(n));
+        }
     }
     if schema.get("$ref").is_some() {
         // A `$ref` ignores siblings in OpenAPI 3.0: wrap it to keep the description.
@@ -217,8 +225,31 @@ fn field_schema(field: &Field) -> Value {
     schema
 }
 
+/// The schema of a value whose encoding changes its JSON shape (a list sent as one string...).
+fn wire_schema(field: &Field) -> Option<Value> {
+    Some(match field.encoding {
+        Encoding::Plain => return None,
+        Encoding::Comma => json!({ "type": "string", "pattern": "^[^,]+(,[^,]+)*$" }),
+        Encoding::Base64Json => json!({ "type": "string", "pattern": "^[A-Za-z0-9_=-]*$" }),
+        Encoding::JsonText | Encoding::BracedPairs => json!({ "type": "string" }),
+        Encoding::Text => json!({ "type": "string", "pattern": "^-?[0-9]+$" }),
+        Encoding::DateTime => json!({
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
+        }),
+        Encoding::UnixSeconds | Encoding::UnixMillis => {
+            json!({ "type": "integer", "format": "int64" })
+        }
+    })
+}
+
 fn type_schema(ty: &Type) -> Value {
     match ty {
+        Type::UInt => json!({ "type": "integer", "format": "int32", "minimum": 0 }),
+        Type::ULong => json!({ "type": "integer", "format": "int64", "minimum": 0 }),
+        Type::Timestamp => json!({ "type": "integer", "format": "int64" }),
+        Type::Id(_, IdBase::String) => json!({ "type": "string" }),
+        Type::Id(_, IdBase::Long) => json!({ "type": "integer", "format": "int64" }),
         Type::String => json!({ "type": "string" }),
         Type::Integer => json!({ "type": "integer", "format": "int32" }),
         Type::Long => json!({ "type": "integer", "format": "int64" }),

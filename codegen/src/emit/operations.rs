@@ -42,12 +42,11 @@ fn request_struct(op: &Operation) -> TokenStream {
     let params = required_params(op);
     let inits = op.request.iter().map(|f| {
         let name = ident(&f.ident);
-        if !f.required {
-            quote! { #name: None }
-        } else if f.ty == Type::String {
-            quote! { #name: #name.into() }
+        if f.required {
+            let value = param_conversion(&f.ty, quote! { #name });
+            quote! { #name: #value }
         } else {
-            quote! { #name }
+            quote! { #name: None }
         }
     });
     let new_doc = if params.is_empty() {
@@ -95,10 +94,35 @@ fn required_params(op: &Operation) -> Vec<TokenStream> {
         .collect()
 }
 
+/// What a setter or required argument takes: `impl Into<..>` for text, ids and times, any
+/// iterator for lists.
 fn param_type(ty: &Type) -> TokenStream {
     match ty {
-        Type::String => quote! { impl Into<String> },
+        Type::String | Type::Id(..) | Type::Timestamp => {
+            let ty = rust_type(ty);
+            quote! { impl Into<#ty> }
+        }
+        Type::List(inner) if matches!(**inner, Type::String | Type::Id(..)) => {
+            let inner = rust_type(inner);
+            quote! { impl IntoIterator<Item = impl Into<#inner>> }
+        }
+        Type::List(inner) => {
+            let inner = rust_type(inner);
+            quote! { impl IntoIterator<Item = #inner> }
+        }
         other => rust_type(other),
+    }
+}
+
+/// The expression turning an argument of [`param_type`] into the field's type.
+fn param_conversion(ty: &Type, value: TokenStream) -> TokenStream {
+    match ty {
+        Type::String | Type::Id(..) | Type::Timestamp => quote! { #value.into() },
+        Type::List(inner) if matches!(**inner, Type::String | Type::Id(..)) => {
+            quote! { #value.into_iter().map(Into::into).collect() }
+        }
+        Type::List(_) => quote! { #value.into_iter().collect() },
+        _ => value,
     }
 }
 
@@ -189,8 +213,12 @@ fn request_impl(op: &Operation) -> TokenStream {
 /// any other value that is set.
 fn presence(field: &Field) -> TokenStream {
     let name = ident(&field.ident);
-    match field.ty {
+    match &field.ty {
         Type::String => quote! { self.#name.as_deref().is_some_and(|s| !s.trim().is_empty()) },
+        Type::Id(_, crate::ir::IdBase::String) => {
+            quote! { self.#name.as_ref().is_some_and(|id| !id.as_str().trim().is_empty()) }
+        }
+        Type::List(_) => quote! { self.#name.as_ref().is_some_and(|items| !items.is_empty()) },
         Type::Boolean => quote! { self.#name == Some(true) },
         _ => quote! { self.#name.is_some() },
     }
@@ -279,11 +307,7 @@ fn setter(field: &Field) -> TokenStream {
     let name = ident(&field.ident);
     let doc = doc_attrs(&field.doc);
     let ty = param_type(&field.ty);
-    let value = if field.ty == Type::String {
-        quote! { value.into() }
-    } else {
-        quote! { value }
-    };
+    let value = param_conversion(&field.ty, quote! { value });
     quote! {
         #doc
         pub fn #name(mut self, value: #ty) -> Self {
@@ -451,6 +475,8 @@ fn page_number_access(field: &Field) -> (TokenStream, TokenStream) {
     let name = ident(&field.ident);
     let value = match field.ty {
         Type::Integer => quote! { i32::try_from(index).unwrap_or(i32::MAX) },
+        Type::UInt => quote! { u32::try_from(index).unwrap_or(u32::MAX) },
+        Type::ULong => quote! { u64::try_from(index).unwrap_or(u64::MAX) },
         Type::String => quote! { index.to_string() },
         _ => quote! { index },
     };
@@ -459,6 +485,8 @@ fn page_number_access(field: &Field) -> (TokenStream, TokenStream) {
         (Type::String, false) => {
             quote! { self.#name.as_deref().and_then(|s| s.trim().parse().ok()) }
         }
+        (Type::ULong, true) => quote! { Some(crate::validate::as_i64(self.#name)) },
+        (Type::ULong, false) => quote! { self.#name.map(crate::validate::as_i64) },
         (_, true) => quote! { Some(i64::from(self.#name)) },
         (_, false) => quote! { self.#name.map(i64::from) },
     };

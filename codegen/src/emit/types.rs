@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{doc_attrs, ident, rust_type};
-use crate::ir::{Enum, EnumBase, Field, Object, Type};
+use crate::ir::{Encoding, Enum, EnumBase, Field, IdBase, Object, Type};
 
 /// A struct whose fields follow the spec's `required` flags.
 pub fn emit_object(object: &Object) -> TokenStream {
@@ -74,7 +74,13 @@ fn serde_attrs(field: &Field) -> TokenStream {
         parts.push(quote! { default });
         parts.push(quote! { skip_serializing_if = "Option::is_none" });
     }
-    if field.ty.is_lenient() {
+    if let Some(codec) = field.encoding.codec() {
+        let suffix = if field.required { "" } else { "_option" };
+        let ser = format!("crate::codec::serialize{suffix}::<crate::codec::{codec}, _, _>");
+        let de = format!("crate::codec::deserialize{suffix}::<crate::codec::{codec}, _, _>");
+        parts.push(quote! { serialize_with = #ser });
+        parts.push(quote! { deserialize_with = #de });
+    } else if field.ty.is_lenient() {
         parts.push(quote! { deserialize_with = "crate::de::lenient" });
     }
     if parts.is_empty() {
@@ -105,6 +111,37 @@ pub fn field_checks(field: &Field) -> TokenStream {
     let required = field.required;
     let mut out = Vec::new();
     match &field.ty {
+        Type::Id(_, IdBase::String) => {
+            let value = if required {
+                quote! { Some(self.#name.as_str()) }
+            } else {
+                quote! { self.#name.as_ref().map(|id| id.as_str()) }
+            };
+            if required && l.min_length.is_none() {
+                out.push(quote! { v.required_text(#wire, self.#name.as_str()); });
+            }
+            if l.min_length.is_some() || l.max_length.is_some() {
+                let (min, max) = (opt_usize(l.min_length), opt_usize(l.max_length));
+                out.push(quote! { v.text_length(#wire, #value, #min, #max); });
+            }
+        }
+        Type::Timestamp => {
+            let value = if required {
+                quote! { Some(&self.#name) }
+            } else {
+                quote! { self.#name.as_ref() }
+            };
+            out.push(quote! { v.time(#wire, #value); });
+        }
+        Type::UInt | Type::ULong if l.min.is_some() || l.max.is_some() => {
+            let value = if required {
+                quote! { Some(crate::validate::as_i64(self.#name)) }
+            } else {
+                quote! { self.#name.map(crate::validate::as_i64) }
+            };
+            let (min, max) = (opt_i64(l.min), opt_i64(l.max));
+            out.push(quote! { v.int_range(#wire, #value, #min, #max); });
+        }
         Type::String => {
             if l.min.is_some() || l.max.is_some() {
                 let value = if required {
@@ -168,14 +205,25 @@ pub fn field_checks(field: &Field) -> TokenStream {
         }
         Type::List(inner) => {
             let nested = matches!(**inner, Type::Object(_));
-            if l.max_items.is_some() {
-                let max = opt_usize(l.max_items);
+            let min_items = l
+                .min_items
+                .or((required && field.encoding == Encoding::Comma).then_some(1));
+            if l.max_items.is_some() || min_items.is_some() {
+                let (min, max) = (opt_usize(min_items), opt_usize(l.max_items));
                 let count = if required {
                     quote! { Some(self.#name.len()) }
                 } else {
                     quote! { self.#name.as_ref().map(Vec::len) }
                 };
-                out.push(quote! { v.item_count(#wire, #count, None, #max); });
+                out.push(quote! { v.item_count(#wire, #count, #min, #max); });
+            }
+            if field.encoding == Encoding::Comma && inner.is_text() {
+                let items = if required {
+                    quote! { Some(self.#name.as_slice()) }
+                } else {
+                    quote! { self.#name.as_deref() }
+                };
+                out.push(quote! { v.comma_items(#wire, #items); });
             }
             if nested && required {
                 out.push(quote! { v.nested_list(#wire, &self.#name); });

@@ -142,6 +142,23 @@ fn lower_enum(name: &str, e: &spec::EnumSpec) -> Enum {
     }
 }
 
+/// How the docs say a value travels, so users know what the SDK converts for them.
+fn encoding_note(encoding: Encoding) -> Option<&'static str> {
+    Some(match encoding {
+        Encoding::Plain => return None,
+        Encoding::Comma => "Sent as one comma-separated string; items must not contain commas.",
+        Encoding::Base64Json => "Sent as URL-safe base64 of its JSON; the SDK encodes it.",
+        Encoding::JsonText => "Sent as JSON text; the SDK encodes it.",
+        Encoding::Text => "Travels as decimal text; the SDK converts it.",
+        Encoding::BracedPairs => "Sent as `{key:value,...}` text; the SDK encodes it.",
+        Encoding::DateTime => {
+            "Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it."
+        }
+        Encoding::UnixSeconds => "Travels as Unix seconds; the SDK converts it.",
+        Encoding::UnixMillis => "Travels as Unix milliseconds; the SDK converts it.",
+    })
+}
+
 /// Lowers one field; its doc gains the limits and default in words.
 pub fn lower_field(f: &FieldSpec, catalog: &Catalog) -> Field {
     let limits = Limits {
@@ -149,23 +166,45 @@ pub fn lower_field(f: &FieldSpec, catalog: &Catalog) -> Field {
         max: f.max,
         min_length: f.min_length,
         max_length: f.max_length,
+        min_items: f.min_items,
         max_items: f.max_items,
     };
+    let encoding = f
+        .wire
+        .as_deref()
+        .and_then(Encoding::from_word)
+        .unwrap_or(Encoding::Plain);
     let default = f.default.as_ref().map(Scalar::wire_text);
     Field {
         wire: f.name.clone(),
-        ident: field_ident(&f.name),
-        doc: field_doc(&f.doc, &limits, default.as_deref(), f.format.as_deref()),
+        ident: f
+            .rust_name
+            .as_deref()
+            .map_or_else(|| field_ident(&f.name), field_ident),
+        doc: field_doc(
+            &f.doc,
+            &limits,
+            default.as_deref(),
+            f.format.as_deref(),
+            encoding,
+        ),
         ty: resolve_type(&f.ty, catalog).unwrap_or(Type::String),
         required: f.required,
         default,
         aliases: f.aliases.clone(),
         format: f.format.clone(),
+        encoding,
         limits,
     }
 }
 
-fn field_doc(doc: &str, limits: &Limits, default: Option<&str>, format: Option<&str>) -> String {
+fn field_doc(
+    doc: &str,
+    limits: &Limits,
+    default: Option<&str>,
+    format: Option<&str>,
+    encoding: Encoding,
+) -> String {
     let mut notes = Vec::new();
     match (limits.min, limits.max) {
         (Some(lo), Some(hi)) => notes.push(format!("Range {lo}..={hi}.")),
@@ -179,8 +218,11 @@ fn field_doc(doc: &str, limits: &Limits, default: Option<&str>, format: Option<&
         (None, Some(hi)) => notes.push(format!("At most {hi} characters.")),
         (None, None) => {}
     }
-    if let Some(n) = limits.max_items {
-        notes.push(format!("At most {n} entries."));
+    match (limits.min_items, limits.max_items) {
+        (Some(lo), Some(hi)) => notes.push(format!("{lo} to {hi} entries.")),
+        (Some(lo), None) => notes.push(format!("At least {lo} entries.")),
+        (None, Some(hi)) => notes.push(format!("At most {hi} entries.")),
+        (None, None) => {}
     }
     if let Some(d) = default {
         notes.push(format!("Service default: `{d}`."));
@@ -189,6 +231,9 @@ fn field_doc(doc: &str, limits: &Limits, default: Option<&str>, format: Option<&
         Some("url") => notes.push("An http:// or https:// URL.".to_string()),
         Some("datetime") => notes.push("Format `yyyy-MM-dd HH:mm:ss`.".to_string()),
         _ => {}
+    }
+    if let Some(wire) = encoding_note(encoding) {
+        notes.push(wire.to_string());
     }
     let doc = doc.trim();
     if notes.is_empty() {

@@ -115,6 +115,75 @@ pub struct EnumValue {
     pub doc: String,
 }
 
+/// What a newtype id holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdBase {
+    /// `String`.
+    String,
+    /// `i64`.
+    Long,
+}
+
+/// How a value travels, when that differs from its type's plain JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// The type's own JSON.
+    Plain,
+    /// A list as one comma-separated string.
+    Comma,
+    /// URL-safe base64 (padded) of the value's JSON.
+    Base64Json,
+    /// The value's JSON as a string.
+    JsonText,
+    /// A number (or numeric id) as its decimal text.
+    Text,
+    /// An object as `{key:value,key:value}` text.
+    BracedPairs,
+    /// A timestamp as `yyyy-MM-dd HH:mm:ss` in China Standard Time.
+    DateTime,
+    /// A timestamp as Unix seconds.
+    UnixSeconds,
+    /// A timestamp as Unix milliseconds.
+    UnixMillis,
+}
+
+impl Encoding {
+    /// Every spec word and its encoding.
+    pub const WORDS: &'static [(&'static str, Encoding)] = &[
+        ("comma", Encoding::Comma),
+        ("base64_json", Encoding::Base64Json),
+        ("json_text", Encoding::JsonText),
+        ("text", Encoding::Text),
+        ("braced_pairs", Encoding::BracedPairs),
+        ("datetime", Encoding::DateTime),
+        ("unix_seconds", Encoding::UnixSeconds),
+        ("unix_millis", Encoding::UnixMillis),
+    ];
+
+    /// The encoding a spec word names.
+    pub fn from_word(word: &str) -> Option<Encoding> {
+        Self::WORDS
+            .iter()
+            .find(|(w, _)| *w == word)
+            .map(|(_, e)| *e)
+    }
+
+    /// The runtime codec type (`crate::codec::<Name>`) implementing it.
+    pub fn codec(self) -> Option<&'static str> {
+        Some(match self {
+            Encoding::Plain => return None,
+            Encoding::Comma => "Comma",
+            Encoding::Base64Json => "Base64Json",
+            Encoding::JsonText => "JsonText",
+            Encoding::Text => "Text",
+            Encoding::BracedPairs => "BracedPairs",
+            Encoding::DateTime => "DateTime",
+            Encoding::UnixSeconds => "UnixSeconds",
+            Encoding::UnixMillis => "UnixMillis",
+        })
+    }
+}
+
 /// A resolved type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Type {
@@ -124,6 +193,14 @@ pub enum Type {
     Integer,
     /// `i64`.
     Long,
+    /// `u32` (page numbers and sizes, counts).
+    UInt,
+    /// `u64` (byte sizes).
+    ULong,
+    /// `crate::Time`: an instant, or the raw text when it did not parse.
+    Timestamp,
+    /// A generated newtype id.
+    Id(String, IdBase),
     /// `f64`.
     Number,
     /// `bool`.
@@ -137,9 +214,26 @@ pub enum Type {
 }
 
 impl Type {
-    /// Scalars and lists get the lenient deserializer; objects and enums decode themselves.
+    /// Scalars and lists get the lenient deserializer; objects, enums and ids decode
+    /// themselves (leniently), timestamps always through their encoding.
     pub fn is_lenient(&self) -> bool {
-        !matches!(self, Type::Object(_) | Type::Enum(..))
+        !matches!(
+            self,
+            Type::Object(_) | Type::Enum(..) | Type::Id(..) | Type::Timestamp
+        )
+    }
+
+    /// Text-like: strings and string ids (lengths apply, blanks count as missing).
+    pub fn is_text(&self) -> bool {
+        matches!(self, Type::String | Type::Id(_, IdBase::String))
+    }
+
+    /// Whole numbers, signed or not.
+    pub fn is_integral(&self) -> bool {
+        matches!(
+            self,
+            Type::Integer | Type::Long | Type::UInt | Type::ULong | Type::Id(_, IdBase::Long)
+        )
     }
 }
 
@@ -154,6 +248,8 @@ pub struct Limits {
     pub min_length: Option<u64>,
     /// Maximum characters.
     pub max_length: Option<u64>,
+    /// Minimum list entries.
+    pub min_items: Option<u64>,
     /// Maximum list entries.
     pub max_items: Option<u64>,
 }
@@ -177,6 +273,8 @@ pub struct Field {
     pub aliases: Vec<String>,
     /// Text format checked before sending (`url`, `datetime`).
     pub format: Option<String>,
+    /// How the value travels.
+    pub encoding: Encoding,
     /// Limits.
     pub limits: Limits,
 }
@@ -339,8 +437,13 @@ pub fn resolve_type(text: &str, catalog: &Catalog) -> Option<Type> {
         "long" => Type::Long,
         "number" => Type::Number,
         "boolean" => Type::Boolean,
+        "uint" => Type::UInt,
+        "ulong" => Type::ULong,
+        "timestamp" => Type::Timestamp,
         name => {
-            if let Some(base) = catalog.enums.get(name) {
+            if let Some(base) = catalog.ids.get(name) {
+                Type::Id(name.to_string(), *base)
+            } else if let Some(base) = catalog.enums.get(name) {
                 Type::Enum(name.to_string(), *base)
             } else if catalog.objects.contains_key(name) {
                 Type::Object(name.to_string())
@@ -358,6 +461,8 @@ pub struct Catalog {
     pub enums: BTreeMap<String, EnumBase>,
     /// Object name → its fields.
     pub objects: BTreeMap<String, Vec<FieldSpec>>,
+    /// Id name → what it holds.
+    pub ids: BTreeMap<String, IdBase>,
 }
 
 impl Catalog {
@@ -365,6 +470,14 @@ impl Catalog {
     pub fn of(spec: &LoadedSpec) -> Self {
         let mut catalog = Catalog::default();
         let service = &spec.service.spec;
+        for (name, id) in &service.ids {
+            let base = if id.base == "long" {
+                IdBase::Long
+            } else {
+                IdBase::String
+            };
+            catalog.ids.insert(name.clone(), base);
+        }
         let files = std::iter::once((&service.types, &service.enums))
             .chain(spec.groups.iter().map(|g| (&g.spec.types, &g.spec.enums)));
         for (types, enums) in files {

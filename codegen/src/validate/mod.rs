@@ -12,7 +12,9 @@ mod hints;
 mod operations;
 
 use crate::diagnostics::{Diagnostics, Location};
-use crate::ir::{field_ident, resolve_type, Catalog, Type, FORBIDDEN_IDENTS, KEYWORDS};
+use crate::ir::{
+    field_ident, resolve_type, Catalog, Encoding, IdBase, Type, FORBIDDEN_IDENTS, KEYWORDS,
+};
 use crate::load::{Loaded, LoadedSpec, SourceMap};
 use crate::spec::{EnumSpec, FieldSpec, GroupFile, OperationSpec, Scalar};
 use hints::{closest, is_identifier};
@@ -179,6 +181,19 @@ impl Checker {
                 .iter()
                 .map(|g| (&g.map, &g.spec.types, &g.spec.enums)),
         );
+        for name in spec.service.spec.ids.keys() {
+            let at = spec.service.map.locate(&format!("ids.{name}"));
+            claim(self, name.clone(), at, "id type");
+        }
+        for (name, id) in &spec.service.spec.ids {
+            if !matches!(id.base.as_str(), "string" | "long") {
+                self.err(
+                    spec.service.map.locate(&format!("ids.{name}.type")),
+                    format!("id `{name}` holds `{}`", id.base),
+                    "ids hold `string` or `long`",
+                );
+            }
+        }
         for (map, types, enums) in files {
             for name in types.keys() {
                 claim(
@@ -392,12 +407,12 @@ impl Checker {
                     format!("first defined at {first}; remove one"),
                 );
             } else if let Some((first_name, first)) =
-                idents.insert(field_ident(&f.name), (f.name.clone(), at.clone()))
+                idents.insert(rust_ident(f), (f.name.clone(), at.clone()))
             {
                 let msg = format!(
                     "field `{}` and field `{first_name}` (at {first}) both become `{}` in Rust",
                     f.name,
-                    field_ident(&f.name)
+                    rust_ident(f)
                 );
                 self.err(
                     at.clone(),
@@ -454,8 +469,8 @@ impl Checker {
             );
         }
         // Bounds also apply to numeric text (page numbers some operations take as strings).
-        let numeric = matches!(ty, Type::Integer | Type::Long | Type::Number | Type::String);
-        let integral = matches!(ty, Type::Integer | Type::Long);
+        let numeric = ty.is_integral() || matches!(ty, Type::Number | Type::String);
+        let integral = ty.is_integral();
         for (key, value) in [("min", f.min), ("max", f.max)] {
             let Some(value) = value else { continue };
             let at = map.locate(&format!("{path}.{key}"));
@@ -485,7 +500,7 @@ impl Checker {
                 );
             }
         }
-        let is_text = ty == Type::String;
+        let is_text = ty.is_text();
         if let Some(format) = &f.format {
             let at = map.locate(&format!("{path}.format"));
             if !matches!(format.as_str(), "url" | "datetime") {
@@ -521,18 +536,96 @@ impl Checker {
                 );
             }
         }
-        if f.max_items.is_some() && !matches!(ty, Type::List(_)) {
+        for (key, value) in [("min_items", f.min_items), ("max_items", f.max_items)] {
+            if value.is_some() && !matches!(ty, Type::List(_)) {
+                self.err(
+                    map.locate(&format!("{path}.{key}")),
+                    format!("`{key}` on `{}`, which is not a list", f.name),
+                    "item counts apply to list<T> only",
+                );
+            }
+        }
+        if let Some(name) = &f.rust_name {
+            let at = map.locate(&format!("{path}.rust_name"));
+            if name.to_snake_case() != *name || name.is_empty() {
+                self.err(
+                    at,
+                    format!("rust_name `{name}` is not snake_case"),
+                    format!("write it as `{}`", name.to_snake_case()),
+                );
+            }
+        }
+        self.encoding(f, &ty, map, path);
+    }
+
+    /// The `wire:` word exists and fits the field's type; timestamps always say how they travel.
+    fn encoding(&mut self, f: &FieldSpec, ty: &Type, map: &SourceMap, path: &str) {
+        let at = map.locate(&format!("{path}.wire"));
+        let Some(word) = &f.wire else {
+            if *ty == Type::Timestamp {
+                self.err(
+                    map.locate(&format!("{path}.type")),
+                    format!("timestamp `{}` does not say how it travels", f.name),
+                    "add `wire: datetime`, `wire: unix_seconds` or `wire: unix_millis`",
+                );
+            }
+            return;
+        };
+        let Some(encoding) = Encoding::from_word(word) else {
+            let words = Encoding::WORDS.iter().map(|(w, _)| w.to_string());
+            let hint = match closest(word, words) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => "use one of comma, base64_json, json_text, text, braced_pairs, datetime, unix_seconds, unix_millis".into(),
+            };
+            self.err(at, format!("unknown wire encoding `{word}`"), hint);
+            return;
+        };
+        let scalar_item = |t: &Type| t.is_text() || t.is_integral() || matches!(t, Type::Enum(..));
+        let fits = match encoding {
+            Encoding::Plain => true,
+            Encoding::Comma => matches!(ty, Type::List(inner) if scalar_item(inner)),
+            Encoding::Base64Json | Encoding::JsonText => true,
+            Encoding::BracedPairs => matches!(ty, Type::Object(_)),
+            Encoding::Text => ty.is_integral() || *ty == Type::Number,
+            Encoding::DateTime | Encoding::UnixSeconds | Encoding::UnixMillis => {
+                *ty == Type::Timestamp
+            }
+        };
+        if !fits {
+            let want = match encoding {
+                Encoding::Comma => "a list<T> of strings, ids, integers or enums",
+                Encoding::BracedPairs => "an object type",
+                Encoding::Text => "a number or a numeric id",
+                _ => "`timestamp`",
+            };
             self.err(
-                map.locate(&format!("{path}.max_items")),
-                format!("`max_items` on `{}`, which is not a list", f.name),
-                "max_items applies to list<T> only",
+                at,
+                format!(
+                    "`wire: {word}` does not fit `{}` of type `{}`",
+                    f.name, f.ty
+                ),
+                format!("`{word}` needs {want}"),
             );
         }
     }
+}
 
+/// The Rust field name: `rust_name` where the spec gives one, else the wire name in snake_case.
+fn rust_ident(f: &FieldSpec) -> String {
+    f.rust_name
+        .as_deref()
+        .map_or_else(|| field_ident(&f.name), field_ident)
+}
+
+impl Checker {
     fn default_value(&mut self, default: &Scalar, ty: &Type, at: Location, field: &str) {
         let fits = match ty {
-            Type::Integer | Type::Long => matches!(default, Scalar::Int(_)),
+            Type::Integer | Type::Long | Type::Id(_, IdBase::Long) => {
+                matches!(default, Scalar::Int(_))
+            }
+            Type::UInt | Type::ULong => matches!(default, Scalar::Int(i) if *i >= 0),
+            Type::Id(_, IdBase::String) => true,
+            Type::Timestamp => false,
             Type::Number => matches!(default, Scalar::Int(_) | Scalar::Float(_)),
             Type::Boolean => matches!(default, Scalar::Bool(_)),
             Type::String => true,

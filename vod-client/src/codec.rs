@@ -1,0 +1,346 @@
+//! How fields travel when their wire form is not their Rust type's plain JSON.
+//!
+//! The spec says per field how a value travels (`wire: comma`, `base64_json`, ...); generated
+//! structs name the matching codec in their serde attributes, e.g.
+//! `#[serde(serialize_with = "crate::codec::serialize::<crate::codec::Comma, _, _>")]`. Users
+//! see `Vec<VideoId>`, `u32`, [`Time`] or a struct; the bytes on the wire stay what the service
+//! documents. Decoding is lenient where the service is loose, and also accepts the decoded form
+//! (a JSON array for a comma list, a JSON array for base64 of JSON), so `--input-json` takes the
+//! vendor's examples as well as plain JSON.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::str::FromStr;
+
+use base64::Engine;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::de::Lenient;
+use crate::time::Time;
+use crate::wire::WireText;
+
+/// One wire encoding of values of type `T`.
+pub trait Codec<T> {
+    /// Writes `value` in its wire form.
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error>;
+    /// Reads a value from its wire form (or, where unambiguous, its plain JSON form).
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error>;
+}
+
+/// `serialize_with` for a required field.
+pub fn serialize<C: Codec<T>, T, S: Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    C::encode(value, serializer)
+}
+
+/// `deserialize_with` for a required field.
+pub fn deserialize<'de, C: Codec<T>, T, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    C::decode(deserializer)
+}
+
+/// `serialize_with` for an optional field (`None` is skipped by `skip_serializing_if`).
+pub fn serialize_option<C: Codec<T>, T, S: Serializer>(
+    value: &Option<T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => C::encode(value, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// `deserialize_with` for an optional field: `null` is `None`.
+pub fn deserialize_option<'de, C: Codec<T>, T, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    struct OptionVisitor<C, T>(PhantomData<(C, T)>);
+    impl<'de, C: Codec<T>, T> Visitor<'de> for OptionVisitor<C, T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a value or null")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            C::decode(d).map(Some)
+        }
+    }
+    deserializer.deserialize_option(OptionVisitor::<C, T>(PhantomData))
+}
+
+/// A list as one comma-separated string: `["v1", "v2"]` travels as `"v1,v2"`.
+#[derive(Debug)]
+pub enum Comma {}
+
+impl<T: WireText + FromStr> Codec<Vec<T>> for Comma
+where
+    T::Err: fmt::Display,
+{
+    fn encode<S: Serializer>(value: &Vec<T>, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut text = String::new();
+        for (i, item) in value.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&item.wire_text());
+        }
+        serializer.serialize_str(&text)
+    }
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
+        let items: Vec<String> = match Value::deserialize(deserializer)? {
+            Value::Null => Vec::new(),
+            Value::String(text) if text.trim().is_empty() => Vec::new(),
+            Value::String(text) => text.split(',').map(str::to_string).collect(),
+            Value::Array(items) => items
+                .into_iter()
+                .map(scalar_text)
+                .collect::<Result<_, _>>()
+                .map_err(de::Error::custom)?,
+            other => vec![scalar_text(other).map_err(de::Error::custom)?],
+        };
+        items
+            .iter()
+            .map(|item| {
+                item.parse::<T>()
+                    .map_err(|e| de::Error::custom(format!("list item `{item}`: {e}")))
+            })
+            .collect()
+    }
+}
+
+/// A JSON scalar as text (`1` → `"1"`); objects and lists are refused.
+fn scalar_text(value: Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => Ok(s),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        other => Err(format!("expected text or a number, got {other}")),
+    }
+}
+
+/// URL-safe base64, padded, of the value's JSON. Reading also accepts the standard alphabet,
+/// missing padding, and the plain JSON value itself.
+#[derive(Debug)]
+pub enum Base64Json {}
+
+/// URL-safe or standard alphabet, padding optional: what users paste varies.
+const LENIENT_BASE64: base64::engine::GeneralPurposeConfig =
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+
+impl<T: Serialize + DeserializeOwned> Codec<T> for Base64Json {
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        let json = serde_json::to_vec(value).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&base64::engine::general_purpose::URL_SAFE.encode(json))
+    }
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        match Value::deserialize(deserializer)? {
+            Value::String(text) => {
+                let text = text.trim();
+                if text.starts_with(['[', '{']) {
+                    return serde_json::from_str(text).map_err(de::Error::custom);
+                }
+                let url_safe = base64::engine::GeneralPurpose::new(
+                    &base64::alphabet::URL_SAFE,
+                    LENIENT_BASE64,
+                );
+                let standard = base64::engine::GeneralPurpose::new(
+                    &base64::alphabet::STANDARD,
+                    LENIENT_BASE64,
+                );
+                let bytes = url_safe
+                    .decode(text)
+                    .or_else(|_| standard.decode(text))
+                    .map_err(|e| de::Error::custom(format!("not base64: {e}")))?;
+                serde_json::from_slice(&bytes).map_err(|e| {
+                    de::Error::custom(format!(
+                        "base64 of something that is not the expected JSON: {e}"
+                    ))
+                })
+            }
+            other => T::deserialize(other).map_err(de::Error::custom),
+        }
+    }
+}
+
+/// The value's JSON, as a string. Reading also accepts the plain JSON value.
+#[derive(Debug)]
+pub enum JsonText {}
+
+impl<T: Serialize + DeserializeOwned> Codec<T> for JsonText {
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        let json = serde_json::to_string(value).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&json)
+    }
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        match Value::deserialize(deserializer)? {
+            Value::String(text) => serde_json::from_str(&text).map_err(de::Error::custom),
+            other => T::deserialize(other).map_err(de::Error::custom),
+        }
+    }
+}
+
+/// A number (or numeric id) as its decimal text: `12` travels as `"12"`; reading accepts both.
+#[derive(Debug)]
+pub enum Text {}
+
+impl<T: WireText + Lenient> Codec<T> for Text {
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&value.wire_text())
+    }
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        T::deserialize_lenient(deserializer)
+    }
+}
+
+/// An object as `{key:value,key:value}` text, without quotes (pullVideo's `cmd`). Unset members
+/// are left out. Reading also accepts the plain JSON object.
+#[derive(Debug)]
+pub enum BracedPairs {}
+
+impl<T: Serialize + DeserializeOwned> Codec<T> for BracedPairs {
+    fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(members) =
+            serde_json::to_value(value).map_err(serde::ser::Error::custom)?
+        else {
+            return Err(serde::ser::Error::custom("braced pairs need an object"));
+        };
+        let mut text = String::from("{");
+        for (key, value) in members.iter().filter(|(_, v)| !v.is_null()) {
+            if text.len() > 1 {
+                text.push(',');
+            }
+            text.push_str(key);
+            text.push(':');
+            match value {
+                Value::String(s) => text.push_str(s),
+                other => text.push_str(&other.to_string()),
+            }
+        }
+        text.push('}');
+        serializer.serialize_str(&text)
+    }
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        match Value::deserialize(deserializer)? {
+            Value::String(text) => {
+                let inner = text.trim();
+                let inner = inner
+                    .strip_prefix('{')
+                    .and_then(|t| t.strip_suffix('}'))
+                    .ok_or_else(|| {
+                        de::Error::custom(format!("`{text}` is not of the form {{key:value,...}}"))
+                    })?;
+                let mut members = serde_json::Map::new();
+                for pair in inner.split(',').filter(|p| !p.trim().is_empty()) {
+                    let (key, value) = pair
+                        .split_once(':')
+                        .ok_or_else(|| de::Error::custom(format!("`{pair}` is not key:value")))?;
+                    members.insert(
+                        key.trim().to_string(),
+                        Value::String(value.trim().to_string()),
+                    );
+                }
+                T::deserialize(Value::Object(members)).map_err(de::Error::custom)
+            }
+            other => T::deserialize(other).map_err(de::Error::custom),
+        }
+    }
+}
+
+/// A [`Time`] as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8).
+#[derive(Debug)]
+pub enum DateTime {}
+
+impl Codec<Time> for DateTime {
+    fn encode<S: Serializer>(value: &Time, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&value.to_service_text())
+    }
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
+        let text = String::deserialize_lenient(deserializer)?;
+        Ok(Time::from_service_text(&text))
+    }
+}
+
+/// A [`Time`] as Unix seconds (a JSON number; numeric text is read too).
+#[derive(Debug)]
+pub enum UnixSeconds {}
+
+/// A [`Time`] as Unix milliseconds (a JSON number; numeric text is read too).
+#[derive(Debug)]
+pub enum UnixMillis {}
+
+impl Codec<Time> for UnixSeconds {
+    fn encode<S: Serializer>(value: &Time, serializer: S) -> Result<S::Ok, S::Error> {
+        encode_unix(value, Time::timestamp_seconds, serializer)
+    }
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
+        decode_unix(deserializer, Time::from_unix_seconds)
+    }
+}
+
+impl Codec<Time> for UnixMillis {
+    fn encode<S: Serializer>(value: &Time, serializer: S) -> Result<S::Ok, S::Error> {
+        encode_unix(value, Time::timestamp_millis, serializer)
+    }
+
+    fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
+        decode_unix(deserializer, Time::from_unix_millis)
+    }
+}
+
+impl Time {
+    fn timestamp_seconds(&self) -> Option<i64> {
+        self.timestamp().map(|t| t.as_second())
+    }
+    fn timestamp_millis(&self) -> Option<i64> {
+        self.timestamp().map(|t| t.as_millisecond())
+    }
+}
+
+fn encode_unix<S: Serializer>(
+    value: &Time,
+    units: fn(&Time) -> Option<i64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match (units(value), value.raw()) {
+        (Some(n), _) => serializer.serialize_i64(n),
+        // Unparsed text goes back as it came: as a number when it is one.
+        (None, Some(raw)) => match raw.trim().parse::<i64>() {
+            Ok(n) => serializer.serialize_i64(n),
+            Err(_) => serializer.serialize_str(raw),
+        },
+        (None, None) => serializer.serialize_none(),
+    }
+}
+
+fn decode_unix<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    from: fn(i64) -> Time,
+) -> Result<Time, D::Error> {
+    let text = String::deserialize_lenient(deserializer)?;
+    Ok(match text.trim().parse::<i64>() {
+        Ok(n) => from(n),
+        Err(_) => Time::Unparsed(text),
+    })
+}
+
+#[cfg(test)]
+mod tests;
