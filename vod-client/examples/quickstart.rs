@@ -76,13 +76,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("renamed the video to \"Quick start demo\"");
 
     println!("transcoding...");
-    let task = client.trans_code(&uploaded.video_id).start().await?;
-    let options = WaitOptions {
-        interval: Duration::from_millis(250),
-        timeout: Duration::from_secs(600),
-    };
+    let mut task = client.trans_code([&uploaded.video_id]).start().await?;
+    let options = WaitOptions::new(
+        Duration::from_millis(100),
+        Duration::from_secs(2),
+        Duration::from_secs(600),
+    );
     let done = task.wait_with(options).await?;
-    if let Some(video) = done.video_list_info.first() {
+    if let Some(video) = done.answer().and_then(|a| a.video_list_info.first()) {
         let renditions = video.video_resolutions.as_ref().map_or(0, Vec::len);
         println!("transcoded: {renditions} rendition(s)");
     }

@@ -101,22 +101,41 @@ pub enum Error {
         /// What went wrong (the OS error, or why the path is not a regular file).
         message: String,
     },
-    /// A task this crate waited on finished with a failure state.
-    #[error("{operation}: task failed with state `{state}`")]
+    /// A task this crate waited on finished with a failure state for some of its resources.
+    #[error("{operation}: task failed: {}", join_failures(.failures))]
     TaskFailed {
         /// The operation that started the task.
         operation: &'static str,
-        /// The failure state the service reported (its wire value).
-        state: String,
+        /// Each resource that failed, with the state the service reported.
+        failures: Vec<TaskFailure>,
     },
     /// A task did not finish within the allowed waiting time.
-    #[error("{operation}: task still running after {after:?}")]
+    #[error("{operation}: task still running after {after:?} ({})", pending.join(", "))]
     WaitTimeout {
         /// The operation that started the task.
         operation: &'static str,
         /// How long this crate waited.
         after: Duration,
+        /// The resources still running (`videoId=v2`).
+        pending: Vec<String>,
     },
+}
+
+/// One resource of a task that ended in a failure state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskFailure {
+    /// Which resource (`videoId=v2`).
+    pub subject: String,
+    /// The failure state the service reported (its wire value).
+    pub state: String,
+}
+
+fn join_failures(failures: &[TaskFailure]) -> String {
+    let parts: Vec<String> = failures
+        .iter()
+        .map(|f| format!("{} ended in state `{}`", f.subject, f.state))
+        .collect();
+    parts.join("; ")
 }
 
 fn join_problems(problems: &[FieldProblem]) -> String {

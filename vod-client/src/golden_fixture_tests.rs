@@ -83,8 +83,10 @@ fn waiter_reads_the_state_path() {
     let request = FixtureCreateWidgetRequest::new("w", 1);
     let started: FixtureCreateWidgetOutput =
         serde_json::from_value(json!({"widgetId": "w1"})).unwrap();
-    let query = request.state_query(&started);
-    assert_eq!(query.widget_id.as_deref(), Some("w1"));
+    let queries = request.state_queries(&started);
+    assert_eq!(queries.len(), 1);
+    assert_eq!(queries[0].0, "widgetId=w1");
+    assert_eq!(queries[0].1.widget_id.as_deref(), Some("w1"));
     let state = |body| {
         let out: FixtureListWidgetsOutput = serde_json::from_value(body).unwrap();
         FixtureCreateWidgetRequest::task_state(&out)

@@ -57,6 +57,16 @@ macro_rules! wire_id {
                 self.0 == other
             }
         }
+        impl ::std::cmp::PartialEq<::std::string::String> for $name {
+            fn eq(&self, other: &::std::string::String) -> bool {
+                self.0 == *other
+            }
+        }
+        impl ::std::cmp::PartialEq<$name> for ::std::string::String {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
         impl ::std::cmp::PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool {
                 self.0 == *other
@@ -126,6 +136,16 @@ macro_rules! wire_id {
         impl ::std::convert::From<&$name> for $name {
             fn from(id: &$name) -> Self {
                 *id
+            }
+        }
+        impl ::std::cmp::PartialEq<i64> for $name {
+            fn eq(&self, other: &i64) -> bool {
+                self.0 == *other
+            }
+        }
+        impl ::std::cmp::PartialEq<$name> for i64 {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
             }
         }
         impl ::std::convert::From<$name> for i64 {

@@ -108,11 +108,11 @@ pub use builder::RequestBuilder;
 pub use client::Client;
 pub use config::{AuthProfile, ClientBuilder, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ENDPOINT_ENV};
 pub use credentials::Credentials;
-pub use error::{Error, FieldProblem};
+pub use error::{Error, FieldProblem, TaskFailure};
 /// The time crate [`Time`] builds on, re-exported so callers need no dependency of their own.
 pub use jiff;
 pub use paginate::Paginator;
 pub use response::{Response, SUCCESS_CODE};
 pub use retry::RetryPolicy;
 pub use time::Time;
-pub use wait::{Task, WaitOptions};
+pub use wait::{Finished, Task, TaskOutcome, WaitOptions};

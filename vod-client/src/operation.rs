@@ -119,9 +119,10 @@ pub enum TaskState {
 /// An operation that starts a task whose state another operation reports.
 pub trait Waitable: Request {
     /// The request that reports the task's state.
-    type Query: Request;
-    /// Builds the state query for the task this request started.
-    fn state_query(&self, output: &Self::Output) -> Self::Query;
+    type Query: Request<Output: Clone + std::fmt::Debug>;
+    /// The state queries for the task this request started: one per resource the task covers
+    /// (`transCode` of two videos: two), each with its subject (`videoId=v1`).
+    fn state_queries(&self, output: &Self::Output) -> Vec<(String, Self::Query)>;
     /// Reads the task state out of one answer of the query.
     fn task_state(output: &<Self::Query as Request>::Output) -> TaskState;
 }

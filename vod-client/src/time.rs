@@ -97,6 +97,22 @@ impl From<Timestamp> for Time {
     }
 }
 
+/// Text as users and the vendor's examples write times: RFC 3339, or the service's
+/// `yyyy-MM-dd HH:mm:ss` (UTC+8). Other text is kept as [`Time::Unparsed`], which a request's
+/// validation refuses before anything is sent.
+impl From<&str> for Time {
+    fn from(text: &str) -> Time {
+        text.parse()
+            .unwrap_or_else(|_| Time::Unparsed(text.to_string()))
+    }
+}
+
+impl From<String> for Time {
+    fn from(text: String) -> Time {
+        Time::from(text.as_str())
+    }
+}
+
 impl From<std::time::SystemTime> for Time {
     fn from(time: std::time::SystemTime) -> Time {
         Timestamp::try_from(time).map_or_else(|_| Time::Unparsed(String::new()), Time::At)

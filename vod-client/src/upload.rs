@@ -122,11 +122,13 @@ impl<'a> UploadVideo<'a> {
         self.token_request(move |r| r.workflow_id = Some(id))
     }
 
-    /// Categories to file the video under (`categoryNames`: JSON text of
-    /// `[{"parentName", "childName"}]`).
-    pub fn category_names(self, json: impl Into<String>) -> Self {
-        let json = json.into();
-        self.token_request(move |r| r.category_names = Some(json))
+    /// Categories to file the video under (`categoryNames`, sent as JSON text).
+    pub fn category_names(
+        self,
+        names: impl IntoIterator<Item = crate::model::CategoryName>,
+    ) -> Self {
+        let names: Vec<_> = names.into_iter().collect();
+        self.token_request(move |r| r.category_names = Some(names))
     }
 
     /// Any other change to the `getUploadToken` request (transcoding template, watermark, ...).
@@ -225,7 +227,7 @@ impl<'a> UploadVideo<'a> {
             None => local,
         };
         Ok(UploadedVideo {
-            video_id: token.video_id.clone(),
+            video_id: token.video_id.to_string(),
             file_key: token.file_key.clone(),
             hash,
             size,

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
+use crate::error::TaskFailure;
 use crate::operation::{Request, TaskState, Waitable};
 use crate::{Client, Error};
 
@@ -28,10 +29,16 @@ pub fn classify(state: Option<Cow<'_, str>>, success: &[&str], failure: &[&str])
 }
 
 /// How often and how long to poll.
+///
+/// Polling backs off, as AWS waiters do: the first pause is `min_delay`, each next one doubles,
+/// up to `max_delay`, so a short task is seen done quickly and a long one is not polled every
+/// few seconds for half an hour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WaitOptions {
-    /// Pause between two state queries. Default 2 s.
-    pub interval: Duration,
+    /// First pause between two rounds of state queries. Default 2 s.
+    pub min_delay: Duration,
+    /// Longest pause. Default 30 s.
+    pub max_delay: Duration,
     /// Give up after this long. Default 30 min.
     pub timeout: Duration,
 }
@@ -39,28 +46,120 @@ pub struct WaitOptions {
 impl Default for WaitOptions {
     fn default() -> Self {
         WaitOptions {
-            interval: Duration::from_secs(2),
+            min_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(30),
             timeout: Duration::from_secs(30 * 60),
         }
     }
 }
 
-/// A started task: the answer of the starting request, and the means to wait for the end.
+impl WaitOptions {
+    /// Backs off from `min_delay` to `max_delay`; gives up after `timeout`.
+    pub fn new(min_delay: Duration, max_delay: Duration, timeout: Duration) -> Self {
+        WaitOptions {
+            min_delay,
+            max_delay: max_delay.max(min_delay),
+            timeout,
+        }
+    }
+
+    /// Polls at a fixed `interval` (no back-off); gives up after `timeout`.
+    pub fn every(interval: Duration, timeout: Duration) -> Self {
+        Self::new(interval, interval, timeout)
+    }
+
+    /// The pause after `round` rounds (0-based): `min_delay · 2^round`, at most `max_delay`.
+    pub fn delay(&self, round: u32) -> Duration {
+        let factor = 1u32.checked_shl(round.min(31)).unwrap_or(u32::MAX);
+        self.min_delay.saturating_mul(factor).min(self.max_delay)
+    }
+}
+
+/// Where one resource of a task stands: the subject (`videoId=v1`), its state, and the last
+/// answer of its state query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskOutcome<T> {
+    /// Which resource the state is about, as `field=value` of the query (`videoId=v1`).
+    pub subject: String,
+    /// The last state seen.
+    pub state: TaskState,
+    /// The last answer of the state query (`None` before the first answer).
+    pub answer: Option<T>,
+}
+
+/// Every resource of a task in a final state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finished<T> {
+    outcomes: Vec<TaskOutcome<T>>,
+}
+
+impl<T> Finished<T> {
+    /// One outcome per resource, in the order of the request (`videoIds` order).
+    pub fn outcomes(&self) -> &[TaskOutcome<T>] {
+        &self.outcomes
+    }
+
+    /// Takes the outcomes out.
+    pub fn into_outcomes(self) -> Vec<TaskOutcome<T>> {
+        self.outcomes
+    }
+
+    /// The last answer about the first (usually only) resource.
+    pub fn answer(&self) -> Option<&T> {
+        self.outcomes.first().and_then(|o| o.answer.as_ref())
+    }
+
+    /// Takes the last answer about the first (usually only) resource.
+    pub fn into_answer(self) -> Option<T> {
+        self.outcomes.into_iter().next().and_then(|o| o.answer)
+    }
+
+    /// The outcomes that ended in failure.
+    pub fn failures(&self) -> impl Iterator<Item = &TaskOutcome<T>> {
+        self.outcomes
+            .iter()
+            .filter(|o| matches!(o.state, TaskState::Failed(_)))
+    }
+
+    /// Whether every resource ended in success.
+    pub fn all_succeeded(&self) -> bool {
+        self.outcomes
+            .iter()
+            .all(|o| o.state == TaskState::Succeeded)
+    }
+}
+
+/// A started task: the answer of the starting request, and the means to wait for its end.
+///
+/// A task may cover several resources (`transCode` of several videos): each is polled until it
+/// is final, and the outcome says which failed. A `Task` owns its client, so it is
+/// `'static + Send` and can be moved into `tokio::spawn`.
 #[derive(Debug)]
 #[must_use = "a task keeps running on the service; wait for it or drop it knowingly"]
 pub struct Task<R: Waitable> {
     client: Client,
     request: R,
     output: R::Output,
+    last: Vec<TaskOutcome<<R::Query as Request>::Output>>,
 }
 
 impl<R: Waitable> Task<R> {
     /// A task started by `request`, whose answer was `output`.
     pub fn new(client: Client, request: R, output: R::Output) -> Self {
+        let last = request
+            .state_queries(&output)
+            .into_iter()
+            .map(|(subject, _)| TaskOutcome {
+                subject,
+                state: TaskState::Running,
+                answer: None,
+            })
+            .collect();
         Task {
             client,
             request,
             output,
+            last,
         }
     }
 
@@ -74,41 +173,93 @@ impl<R: Waitable> Task<R> {
         self.output
     }
 
-    /// Polls every 2 s, for at most 30 minutes, until the task succeeds or fails.
-    pub async fn wait_until_done(&self) -> Result<<R::Query as Request>::Output, Error> {
+    /// The last state and answer seen for each resource (kept after a timeout or an error).
+    pub fn last_outcomes(&self) -> &[TaskOutcome<<R::Query as Request>::Output>] {
+        &self.last
+    }
+
+    /// Waits with the default [`WaitOptions`] until every resource succeeded;
+    /// [`Error::TaskFailed`] names each one that failed.
+    pub async fn wait_until_done(
+        &mut self,
+    ) -> Result<Finished<<R::Query as Request>::Output>, Error> {
         self.wait_with(WaitOptions::default()).await
     }
 
-    /// Polls with the given interval and timeout. Returns the last state answer on
-    /// success; [`Error::TaskFailed`] on a failure state; [`Error::WaitTimeout`] when time
-    /// runs out.
+    /// Like [`wait_until_done`](Self::wait_until_done), with the given options. Returns the
+    /// final outcomes when every resource succeeded; [`Error::TaskFailed`] (listing the failed
+    /// resources; the others are in [`last_outcomes`](Self::last_outcomes)) when any failed;
+    /// [`Error::WaitTimeout`] when time runs out.
     pub async fn wait_with(
-        &self,
+        &mut self,
         options: WaitOptions,
-    ) -> Result<<R::Query as Request>::Output, Error> {
+    ) -> Result<Finished<<R::Query as Request>::Output>, Error> {
+        let finished = self.wait_for_all(options).await?;
+        let failures: Vec<TaskFailure> = finished
+            .failures()
+            .map(|o| TaskFailure {
+                subject: o.subject.clone(),
+                state: match &o.state {
+                    TaskState::Failed(state) => state.clone(),
+                    _ => String::new(),
+                },
+            })
+            .collect();
+        if failures.is_empty() {
+            Ok(finished)
+        } else {
+            Err(Error::TaskFailed {
+                operation: R::OPERATION.name,
+                failures,
+            })
+        }
+    }
+
+    /// Polls until every resource is final, success or failure, and returns them all (mixed
+    /// outcomes are not an error here). Errors are transport or service errors of the state
+    /// query, and [`Error::WaitTimeout`].
+    pub async fn wait_for_all(
+        &mut self,
+        options: WaitOptions,
+    ) -> Result<Finished<<R::Query as Request>::Output>, Error> {
         let started = Instant::now();
-        let query = self.request.state_query(&self.output);
-        loop {
-            let answer = self.client.send(&query).await?;
-            match R::task_state(&answer) {
-                TaskState::Succeeded => return Ok(answer),
-                TaskState::Failed(state) => {
-                    return Err(Error::TaskFailed {
-                        operation: R::OPERATION.name,
-                        state,
-                    })
+        let queries = self.request.state_queries(&self.output);
+        for round in 0u32.. {
+            for ((_, query), outcome) in queries.iter().zip(self.last.iter_mut()) {
+                if outcome.state != TaskState::Running {
+                    continue;
                 }
-                TaskState::Running => {}
+                let answer = self.client.send(query).await?;
+                outcome.state = R::task_state(&answer);
+                outcome.answer = Some(answer);
             }
-            if started.elapsed().saturating_add(options.interval) > options.timeout {
+            let pending: Vec<String> = self
+                .last
+                .iter()
+                .filter(|o| o.state == TaskState::Running)
+                .map(|o| o.subject.clone())
+                .collect();
+            if pending.is_empty() {
+                return Ok(Finished {
+                    outcomes: self.last.clone(),
+                });
+            }
+            let pause = options.delay(round);
+            if started.elapsed().saturating_add(pause) > options.timeout {
                 return Err(Error::WaitTimeout {
                     operation: R::OPERATION.name,
                     after: started.elapsed(),
+                    pending,
                 });
             }
-            tracing::debug!(operation = R::OPERATION.name, "task still running");
-            tokio::time::sleep(options.interval).await;
+            tracing::debug!(
+                operation = R::OPERATION.name,
+                ?pending,
+                "task still running"
+            );
+            tokio::time::sleep(pause).await;
         }
+        unreachable!("the loop above only ends by returning")
     }
 }
 
@@ -134,9 +285,13 @@ mod tests {
     }
 
     #[test]
-    fn default_options() {
+    fn default_options_back_off_to_a_ceiling() {
         let o = WaitOptions::default();
-        assert_eq!(o.interval, Duration::from_secs(2));
         assert_eq!(o.timeout, Duration::from_secs(1800));
+        let delays: Vec<u64> = (0..7).map(|r| o.delay(r).as_secs()).collect();
+        assert_eq!(delays, [2, 4, 8, 16, 30, 30, 30]);
+        assert_eq!(o.delay(u32::MAX), Duration::from_secs(30));
+        let fixed = WaitOptions::every(Duration::from_millis(5), Duration::from_secs(1));
+        assert_eq!(fixed.delay(9), Duration::from_millis(5));
     }
 }

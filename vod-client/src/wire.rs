@@ -269,6 +269,14 @@ macro_rules! wire_enum {
                 <i64 as $crate::de::Lenient>::deserialize_lenient(deserializer).map(Self::from_wire)
             }
         }
+
+        impl $crate::de::Lenient for $name {
+            fn deserialize_lenient<'de, D: $crate::wire::__serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <Self as $crate::wire::__serde::Deserialize>::deserialize(deserializer)
+            }
+        }
     };
     (
         $(#[$meta:meta])*
@@ -372,6 +380,14 @@ macro_rules! wire_enum {
             ) -> ::std::result::Result<Self, D::Error> {
                 <::std::string::String as $crate::de::Lenient>::deserialize_lenient(deserializer)
                     .map(|s| Self::from_wire(&s))
+            }
+        }
+
+        impl $crate::de::Lenient for $name {
+            fn deserialize_lenient<'de, D: $crate::wire::__serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                <Self as $crate::wire::__serde::Deserialize>::deserialize(deserializer)
             }
         }
     };

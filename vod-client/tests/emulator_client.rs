@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use base64::engine::general_purpose::URL_SAFE;
-use base64::Engine as _;
 use vod_client::emulator::{codes, Emulator};
 use vod_client::model::*;
 use vod_client::{Client, Error, WaitOptions};
@@ -33,10 +31,11 @@ fn code<T: std::fmt::Debug>(result: Result<T, Error>) -> i64 {
 }
 
 fn fast() -> WaitOptions {
-    WaitOptions {
-        interval: Duration::from_millis(10),
-        timeout: Duration::from_secs(5),
-    }
+    WaitOptions::new(
+        Duration::from_millis(5),
+        Duration::from_millis(40),
+        Duration::from_secs(5),
+    )
 }
 
 #[tokio::test]
@@ -159,14 +158,14 @@ async fn audio_and_material_operations() {
     let song = emu.state().add_audio("song");
     let list = client
         .get_audio_list()
-        .page_size("10")
+        .page_size(10)
         .send()
         .await
         .expect("audio list");
     assert_eq!(list.audio_total, 1);
     assert_eq!(list.audio_get_list_response_list[0].audio_id, song);
     // Out of the documented 1..=50: refused before sending (numeric text is checked too).
-    let zero = client.get_audio_list().page_size("0").send().await;
+    let zero = client.get_audio_list().page_size(0).send().await;
     assert!(
         matches!(
             &zero,
@@ -248,8 +247,8 @@ async fn audio_and_material_operations() {
     assert_eq!(mats.material_list[0].id, logo);
     let bad = client
         .get_material_list()
-        .upload_time_start(10)
-        .upload_time_end(5)
+        .upload_time_start(vod_client::Time::from_unix_seconds(10))
+        .upload_time_end(vod_client::Time::from_unix_seconds(5))
         .send()
         .await;
     assert_eq!(code(bad), codes::TIME_ORDER);
@@ -286,10 +285,9 @@ async fn category_operations() {
         .await
         .expect("create")
         .node_id;
-    let top32 = i32::try_from(top).expect("small id");
     let child = client
         .create_category("Football")
-        .parent_node_id(top32)
+        .parent_node_id(top)
         .send()
         .await
         .expect("child")
@@ -303,20 +301,20 @@ async fn category_operations() {
     assert_eq!(roots.category_list[0].label_name, "Sports");
     let children = client
         .get_category_list()
-        .parent_node_id(top.to_string())
+        .parent_node_id(top)
         .send()
         .await
         .expect("children");
-    assert_eq!(i64::from(children.category_list[0].node_id), child);
+    assert_eq!(children.category_list[0].node_id, child);
     let missing_parent = client
         .get_category_list()
-        .parent_node_id("999999999")
+        .parent_node_id(999_999_999)
         .send()
         .await;
     assert_eq!(code(missing_parent), codes::CATEGORY_PARAM);
 
     let deleted = client
-        .delete_video_by_category(top32)
+        .delete_video_by_category(top)
         .send()
         .await
         .expect("by category");
@@ -326,16 +324,16 @@ async fn category_operations() {
         codes::CATEGORY_PARAM
     );
     assert_eq!(
-        code(client.delete_category(top32).send().await),
+        code(client.delete_category(top).send().await),
         codes::CATEGORY_PARAM
     );
     client
-        .delete_category(i32::try_from(child).expect("small id"))
+        .delete_category(child)
         .send()
         .await
         .expect("delete child");
     client
-        .delete_category(top32)
+        .delete_category(top)
         .send()
         .await
         .expect("delete top");
@@ -348,13 +346,16 @@ async fn processing_operations() {
     let source = emu.state().add_video("source");
     let other = emu.state().add_video("other");
 
-    let clip = client
+    let mut clip = client
         .video_clip("clip-1", &source, 0, 10, "cut")
         .start()
         .await
         .expect("clip started");
     let done = clip.wait_with(fast()).await.expect("clip done");
-    let made = done.video_info.expect("video info when done");
+    let made = done
+        .into_answer()
+        .and_then(|a| a.video_info)
+        .expect("video info when done");
     assert_eq!(made.video_name, "cut");
     assert_eq!(
         code(client.video_clip("clip-2", "nope", 0, 1, "x").send().await),
@@ -371,16 +372,16 @@ async fn processing_operations() {
         codes::PARAM
     );
 
-    let ids = format!("{source},{other}");
-    let concat = client
-        .video_concat("cc-1", &ids, "joined")
+    let mut concat = client
+        .video_concat("cc-1", [&source, &other], "joined")
         .start()
         .await
         .expect("concat");
     let joined = concat.wait_with(fast()).await.expect("concat done");
     assert_eq!(
         joined
-            .video_info
+            .into_answer()
+            .and_then(|a| a.video_info)
             .and_then(|v| v.video_source_code)
             .map(|s| s.wire_value()),
         Some(5)
@@ -388,7 +389,7 @@ async fn processing_operations() {
     assert_eq!(
         code(
             client
-                .video_concat("cc-2", format!("{source},{source}"), "x")
+                .video_concat("cc-2", [&source, &source], "x")
                 .send()
                 .await
         ),
@@ -400,22 +401,27 @@ async fn processing_operations() {
     );
 
     emu.state().update_video(&source, |v| v.transcode_state = 2);
-    let transcode = client.trans_code(&source).start().await.expect("transcode");
+    let mut transcode = client
+        .trans_code([&source])
+        .start()
+        .await
+        .expect("transcode");
     let state = transcode.wait_with(fast()).await.expect("transcoded");
+    let state = state.answer().expect("answer");
     assert_eq!(state.video_list_info[0].transcode_state.wire_value(), 1);
     assert_eq!(
-        code(client.trans_code("missing").send().await),
+        code(client.trans_code(["missing"]).send().await),
         codes::TC_IDS_MISSING
     );
 
     emu.state().fail_next_tasks(1);
-    let failing = client
+    let mut failing = client
         .video_clip("clip-f", &source, 0, 5, "bad")
         .start()
         .await
         .expect("start");
     match failing.wait_with(fast()).await {
-        Err(Error::TaskFailed { state, .. }) => assert_eq!(state, "3"),
+        Err(Error::TaskFailed { failures, .. }) => assert_eq!(failures[0].state, "3"),
         other => panic!("expected a failed task, got {other:?}"),
     }
 
@@ -434,8 +440,8 @@ async fn processing_operations() {
             .expect("ad query");
         status = q.status.wire_value();
         if status == 2 {
-            let output = q.output.as_deref().expect("output of a finished task");
-            assert!(emu.state().video(output).is_some());
+            let output = q.output.as_ref().expect("output of a finished task");
+            assert!(emu.state().video(output.as_str()).is_some());
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -510,10 +516,7 @@ async fn upload_and_pull_operations() {
         .send()
         .await
         .expect("listed");
-    assert_eq!(
-        listed.video_list_info[0].video_size.as_deref(),
-        Some("10000")
-    );
+    assert_eq!(listed.video_list_info[0].video_size, Some(10_000));
     let big = dir.join("big.mp4");
     let bytes: Vec<u8> = (0..9 * 1024 * 1024 + 17).map(|i| (i % 251) as u8).collect();
     std::fs::write(&big, &bytes).expect("write");
@@ -531,39 +534,34 @@ async fn upload_and_pull_operations() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 
-    let list = URL_SAFE.encode(br#"[{"name":"song.mp3","suffix":"mp3"}]"#);
     let audio = client
-        .get_audio_upload_token(list)
+        .get_audio_upload_token([AudioUploadFile::new("song.mp3", "mp3")])
         .send()
         .await
         .expect("audio token");
     assert_eq!(audio.items.len(), 1);
-    let wav = URL_SAFE.encode(br#"[{"name":"song.wav","suffix":"wav"}]"#);
+    let wav = AudioUploadFile::new("song.wav", "wav");
     assert_eq!(
-        code(client.get_audio_upload_token(wav).send().await),
+        code(client.get_audio_upload_token([wav]).send().await),
         codes::ASSET_PARAM
     );
 
-    let file: MaterialUploadFile =
-        serde_json::from_value(serde_json::json!({ "name": "logo.png", "suffix": "png" }))
-            .expect("file");
+    let file = MaterialUploadFile::new("logo.png").with_suffix("png");
     let material = client
         .get_material_upload_token(vec![file])
         .send()
         .await
         .expect("material token");
     assert_eq!(material.items[0].suffix.as_deref(), Some("png"));
-    let bad: MaterialUploadFile =
-        serde_json::from_value(serde_json::json!({ "name": "x".repeat(41) })).expect("file");
+    let bad = MaterialUploadFile::new("x".repeat(41));
     assert!(client
         .get_material_upload_token(vec![bad])
         .send()
         .await
         .is_err());
 
-    let urls = URL_SAFE.encode(br#"[{"fetchUrl":"https://media.example.com/a.mp4"}]"#);
     let pull = client
-        .pull_video(urls)
+        .pull_video([PullFile::new("https://media.example.com/a.mp4")])
         .trans_no("pull-1")
         .send()
         .await
@@ -582,7 +580,7 @@ async fn upload_and_pull_operations() {
                 .video_info
                 .as_ref()
                 .expect("video of a pulled item");
-            assert!(emu.state().video(&info.video_id).is_some());
+            assert!(emu.state().video(info.video_id.as_str()).is_some());
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -592,9 +590,19 @@ async fn upload_and_pull_operations() {
         code(client.pull_video_query().trans_no("none").send().await),
         codes::PARAM
     );
-    assert_eq!(
-        code(client.pull_video("bm90IGpzb24").send().await),
-        codes::PARAM
+    // Text that is not base64 of the file list is refused before anything is sent.
+    let pasted = vod_client::model::invoke(
+        &client,
+        "pullVideo",
+        serde_json::json!({"fileList": "bm90IGpzb24"}),
+    )
+    .expect("dispatchable")
+    .await
+    .expect_err("not a file list");
+    assert!(
+        matches!(&pasted, Error::InvalidRequest { .. }),
+        "{pasted:?}"
     );
+    assert!(pasted.to_string().contains("fileList"), "{pasted}");
     emu.shutdown().await;
 }

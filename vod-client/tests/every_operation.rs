@@ -12,7 +12,10 @@ mod runtime_support;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use codegen::ir::{Api, DataKind, EnumBase, Field, Method, Object, Operation, Type};
+use base64::Engine;
+use codegen::ir::{
+    Api, DataKind, Encoding, EnumBase, Field, IdBase, Method, Object, Operation, Type,
+};
 use runtime_support::{reply, Received, Server, AK, SK};
 use serde_json::{json, Map, Value};
 
@@ -45,6 +48,10 @@ fn find_object<'a>(api: &'a Api, name: &str) -> &'a Object {
 }
 
 fn first_enum_value(api: &Api, name: &str) -> Value {
+    enum_sample(api, name)
+}
+
+fn enum_sample(api: &Api, name: &str) -> Value {
     let e = std::iter::once(&api.shared)
         .chain(&api.groups)
         .flat_map(|g| &g.enums)
@@ -57,9 +64,71 @@ fn first_enum_value(api: &Api, name: &str) -> Value {
     }
 }
 
-/// A value that satisfies the field's documented limits.
+/// A value that satisfies the field's documented limits, in its wire form.
 fn sample(api: &Api, field: &Field) -> Value {
-    sample_type(api, &field.ty, field)
+    match field.encoding {
+        Encoding::Plain => sample_type(api, &field.ty, field),
+        Encoding::Comma => {
+            let Type::List(inner) = &field.ty else {
+                panic!("comma on a non-list")
+            };
+            let one = |i: usize| match sample_type(api, inner, field) {
+                Value::String(s) => format!("{s}{i}"),
+                other => other.to_string(),
+            };
+            json!(format!("{},{}", one(1), one(2)))
+        }
+        Encoding::Base64Json => {
+            let json = ordered_json(api, &field.ty, field);
+            json!(base64::engine::general_purpose::URL_SAFE.encode(json))
+        }
+        Encoding::JsonText => json!(ordered_json(api, &field.ty, field)),
+        Encoding::BracedPairs => {
+            let Type::Object(name) = &field.ty else {
+                panic!("braced pairs on a non-object")
+            };
+            let mut fields = find_object(api, name).fields.clone();
+            fields.sort_by(|a, b| a.wire.cmp(&b.wire));
+            let pairs: Vec<String> = fields
+                .iter()
+                .map(|f| match sample(api, f) {
+                    Value::String(s) => format!("{}:{s}", f.wire),
+                    other => format!("{}:{other}", f.wire),
+                })
+                .collect();
+            json!(format!("{{{}}}", pairs.join(",")))
+        }
+        Encoding::Text => match sample_type(api, &field.ty, field) {
+            Value::String(s) => json!(s),
+            other => json!(other.to_string()),
+        },
+        Encoding::DateTime => json!("2024-02-29 23:59:59"),
+        Encoding::UnixSeconds => json!(1_700_000_000_i64),
+        Encoding::UnixMillis => json!(1_700_000_000_123_i64),
+    }
+}
+
+/// The JSON text the SDK encodes for a value: members in spec order, as serde writes a struct.
+fn ordered_json(api: &Api, ty: &Type, field: &Field) -> String {
+    match ty {
+        Type::List(inner) => format!("[{}]", ordered_json(api, inner, field)),
+        Type::Object(name) => {
+            let members: Vec<String> = find_object(api, name)
+                .fields
+                .iter()
+                .map(|f| format!("{}:{}", json!(f.wire), ordered_member(api, f)))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        }
+        other => sample_type(api, other, field).to_string(),
+    }
+}
+
+fn ordered_member(api: &Api, field: &Field) -> String {
+    match (&field.ty, field.encoding) {
+        (Type::Object(_) | Type::List(_), Encoding::Plain) => ordered_json(api, &field.ty, field),
+        _ => sample(api, field).to_string(),
+    }
 }
 
 fn sample_type(api: &Api, ty: &Type, field: &Field) -> Value {
@@ -79,10 +148,12 @@ fn sample_type(api: &Api, ty: &Type, field: &Field) -> Value {
             let max = l.max_length.map_or(usize::MAX, |m| m as usize);
             json!(text.chars().take(max.max(1)).collect::<String>())
         }
-        Type::Integer | Type::Long => {
+        Type::Integer | Type::Long | Type::UInt | Type::ULong | Type::Id(_, IdBase::Long) => {
             let value = l.min.or(l.max).map_or(7, |v| v as i64);
             json!(value)
         }
+        Type::Id(_, IdBase::String) => sample_type(api, &Type::String, field),
+        Type::Timestamp => json!(1_700_000_000_i64),
         Type::Number => json!(l.min.unwrap_or(0.5)),
         Type::Boolean => json!(true),
         Type::Enum(name, _) => first_enum_value(api, name),

@@ -18,8 +18,8 @@ fn builders_tasks_and_futures_are_static_and_send(client: &Client) {
     assert_static_send(&paginator);
     assert_static_send(&client.get_video_list().into_paginator().items());
     assert_static_send(&client.get_video_list().into_paginator().pages());
-    assert_static_send(&client.trans_code("v1").start());
-    fn task_is_static_send(task: Task<TransCodeRequest>) {
+    assert_static_send(&client.trans_code(["v1", "v2"]).start());
+    fn task_is_static_send(mut task: Task<TransCodeRequest>) {
         assert_static_send(&task);
         assert_static_send(&async move { task.wait_until_done().await });
     }

@@ -144,12 +144,11 @@ async fn tasks_are_polled_until_a_final_state() {
     .await
     .expect("started");
     assert_eq!(task.output(), "task-1");
-    let options = WaitOptions {
-        interval: Duration::from_millis(10),
-        timeout: Duration::from_secs(5),
-    };
+    let options = WaitOptions::every(Duration::from_millis(10), Duration::from_secs(5));
+    let mut task = task;
     let done = task.wait_with(options).await.expect("succeeded");
-    assert_eq!(done.state, Some(2));
+    assert_eq!(done.answer().and_then(|a| a.state), Some(2));
+    assert_eq!(done.outcomes()[0].subject, "taskId=task-1");
     assert_eq!(polls.load(Ordering::SeqCst), 3);
 }
 
@@ -166,10 +165,7 @@ async fn failed_and_endless_tasks() {
     })
     .await;
     let client = server.client().build().expect("client");
-    let options = WaitOptions {
-        interval: Duration::from_millis(10),
-        timeout: Duration::from_millis(100),
-    };
+    let options = WaitOptions::every(Duration::from_millis(10), Duration::from_millis(100));
     let task = RequestBuilder::new(
         client.clone(),
         Transcode {
@@ -179,13 +175,19 @@ async fn failed_and_endless_tasks() {
     .start()
     .await
     .expect("started");
+    let mut task = task;
     let err = task.wait_with(options).await.expect_err("failed");
     assert!(
-        matches!(&err, Error::TaskFailed { operation: "transCode", state } if state == "3"),
+        matches!(&err, Error::TaskFailed { operation: "transCode", failures }
+            if failures.len() == 1 && failures[0].state == "3" && failures[0].subject == "taskId=task-2"),
         "{err:?}"
     );
+    assert!(
+        err.to_string().contains("taskId=task-2 ended in state `3`"),
+        "{err}"
+    );
 
-    let endless = vod_client::Task::new(
+    let mut endless = vod_client::Task::new(
         client.clone(),
         Transcode {
             video_id: "v".into(),
@@ -193,7 +195,18 @@ async fn failed_and_endless_tasks() {
         "task-3".to_string(),
     );
     let err = endless.wait_with(options).await.expect_err("never ends");
-    assert!(matches!(err, Error::WaitTimeout { .. }), "{err:?}");
+    assert!(
+        matches!(&err, Error::WaitTimeout { pending, .. } if pending == &["taskId=task-3"]),
+        "{err:?}"
+    );
+    assert_eq!(
+        endless.last_outcomes()[0].state,
+        vod_client::operation::TaskState::Running
+    );
+    assert!(
+        endless.last_outcomes()[0].answer.is_some(),
+        "the last answer is kept"
+    );
 }
 
 #[tokio::test]

@@ -97,11 +97,13 @@ fn group_module(group: &Group) -> TokenStream {
 
 /// Types, enums, callbacks and operations of one group (also used for `service.yaml`'s types).
 pub(crate) fn group_items(group: &Group) -> TokenStream {
+    let ids = group.ids.iter().map(types::emit_id);
     let enums = group.enums.iter().map(types::emit_enum);
     let objects = group.objects.iter().map(types::emit_object);
     let callbacks = group.callbacks.iter().map(types::emit_object);
     let operations = group.operations.iter().map(operations::emit);
     quote! {
+        #(#ids)*
         #(#operations)*
         #(#objects)*
         #(#callbacks)*

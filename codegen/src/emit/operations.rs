@@ -5,7 +5,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{field_checks, struct_field};
+use super::types::{
+    constructors, field_checks, field_init, param_conversion, param_type, struct_field,
+};
 use super::{doc_attrs, ident, rust_type};
 use crate::ir::{DataKind, Field, Method, Operation, StateStep, Type};
 
@@ -40,15 +42,7 @@ fn request_struct(op: &Operation) -> TokenStream {
     ));
     let fields = op.request.iter().map(struct_field);
     let params = required_params(op);
-    let inits = op.request.iter().map(|f| {
-        let name = ident(&f.ident);
-        if f.required {
-            let value = param_conversion(&f.ty, quote! { #name });
-            quote! { #name: #value }
-        } else {
-            quote! { #name: None }
-        }
-    });
+    let inits = op.request.iter().map(field_init);
     let new_doc = if params.is_empty() {
         "A request with every optional parameter unset.".to_string()
     } else {
@@ -94,38 +88,6 @@ fn required_params(op: &Operation) -> Vec<TokenStream> {
         .collect()
 }
 
-/// What a setter or required argument takes: `impl Into<..>` for text, ids and times, any
-/// iterator for lists.
-fn param_type(ty: &Type) -> TokenStream {
-    match ty {
-        Type::String | Type::Id(..) | Type::Timestamp => {
-            let ty = rust_type(ty);
-            quote! { impl Into<#ty> }
-        }
-        Type::List(inner) if matches!(**inner, Type::String | Type::Id(..)) => {
-            let inner = rust_type(inner);
-            quote! { impl IntoIterator<Item = impl Into<#inner>> }
-        }
-        Type::List(inner) => {
-            let inner = rust_type(inner);
-            quote! { impl IntoIterator<Item = #inner> }
-        }
-        other => rust_type(other),
-    }
-}
-
-/// The expression turning an argument of [`param_type`] into the field's type.
-fn param_conversion(ty: &Type, value: TokenStream) -> TokenStream {
-    match ty {
-        Type::String | Type::Id(..) | Type::Timestamp => quote! { #value.into() },
-        Type::List(inner) if matches!(**inner, Type::String | Type::Id(..)) => {
-            quote! { #value.into_iter().map(Into::into).collect() }
-        }
-        Type::List(_) => quote! { #value.into_iter().collect() },
-        _ => value,
-    }
-}
-
 fn output_struct(op: &Operation) -> TokenStream {
     if !matches!(op.data, DataKind::Object | DataKind::SingleItemList) {
         return quote! {};
@@ -133,6 +95,7 @@ fn output_struct(op: &Operation) -> TokenStream {
     let name = ident(&op.output_type());
     let doc = doc_attrs(&format!("What `{}` returns on success.", op.wire));
     let fields = op.response.iter().map(struct_field);
+    let constructors = constructors(&name, &op.response);
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -140,6 +103,7 @@ fn output_struct(op: &Operation) -> TokenStream {
         pub struct #name {
             #(#fields)*
         }
+        #constructors
     }
 }
 
@@ -428,24 +392,65 @@ fn waitable_impl(op: &Operation) -> TokenStream {
     };
     let request = ident(&op.request_type());
     let query = ident(&w.query.request_type());
+    let each = w.inputs.iter().find(|i| i.each);
     let fields = w.query.request.iter().map(|target| {
         let name = ident(&target.ident);
         let Some(input) = w.inputs.iter().find(|i| i.target.wire == target.wire) else {
             return quote! { #name: None };
         };
-        let source = ident(&input.source.ident);
-        let owner = if input.from_request {
-            quote! { self }
-        } else {
-            quote! { output }
-        };
+        if input.each {
+            return if target.required {
+                quote! { #name: item.clone() }
+            } else {
+                quote! { #name: Some(item.clone()) }
+            };
+        }
+        let value = source_value(input);
         match (input.source.required, target.required) {
-            (true, true) => quote! { #name: #owner.#source.clone() },
-            (true, false) => quote! { #name: Some(#owner.#source.clone()) },
-            (false, true) => quote! { #name: #owner.#source.clone().unwrap_or_default() },
-            (false, false) => quote! { #name: #owner.#source.clone() },
+            (true, true) | (false, false) => quote! { #name: #value.clone() },
+            (true, false) => quote! { #name: Some(#value.clone()) },
+            (false, true) => quote! { #name: #value.clone().unwrap_or_default() },
         }
     });
+    let plain_subject: Vec<TokenStream> = w
+        .inputs
+        .iter()
+        .filter(|i| !i.each)
+        .map(|input| {
+            let wire = format!("{}=", input.target.wire);
+            let value = source_value(input);
+            if input.source.required {
+                quote! { format!("{}{}", #wire, crate::wire::WireText::wire_text(&#value)) }
+            } else {
+                quote! {
+                    format!("{}{}", #wire, #value.as_ref().map(crate::wire::WireText::wire_text).unwrap_or_default())
+                }
+            }
+        })
+        .collect();
+    let body = match each {
+        Some(input) => {
+            let list = source_value(input);
+            let items = if input.source.required {
+                quote! { #list.iter() }
+            } else {
+                quote! { #list.iter().flatten() }
+            };
+            let wire = format!("{}=", input.target.wire);
+            quote! {
+                #items
+                    .map(|item| {
+                        let subject = format!("{}{}", #wire, crate::wire::WireText::wire_text(item));
+                        (subject, #query { #(#fields),* })
+                    })
+                    .collect()
+            }
+        }
+        None => quote! {
+            let subject = [#(#plain_subject),*].join(" ");
+            vec![(subject, #query { #(#fields),* })]
+        },
+    };
     let state = state_expr(&w.state);
     let success = &w.success;
     let failure = &w.failure;
@@ -458,14 +463,24 @@ fn waitable_impl(op: &Operation) -> TokenStream {
     quote! {
         impl crate::operation::Waitable for #request {
             type Query = #query;
-            fn state_query(&self, #output_arg: &Self::Output) -> Self::Query {
-                #query { #(#fields),* }
+            fn state_queries(&self, #output_arg: &Self::Output) -> Vec<(String, Self::Query)> {
+                #body
             }
             fn task_state(output: &<Self::Query as crate::operation::Request>::Output) -> crate::operation::TaskState {
                 let state = #state;
                 crate::wait::classify(state, &[#(#success),*], &[#(#failure),*])
             }
         }
+    }
+}
+
+/// `self.trans_no` or `output.task_id`: where a waiter input's value is read.
+fn source_value(input: &crate::ir::WaiterInput) -> TokenStream {
+    let source = ident(&input.source.ident);
+    if input.from_request {
+        quote! { self.#source }
+    } else {
+        quote! { output.#source }
     }
 }
 

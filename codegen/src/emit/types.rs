@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{doc_attrs, ident, rust_type};
-use crate::ir::{Encoding, Enum, EnumBase, Field, IdBase, Object, Type};
+use crate::ir::{Encoding, Enum, EnumBase, Field, IdBase, IdType, Object, Type};
 
 /// A struct whose fields follow the spec's `required` flags.
 pub fn emit_object(object: &Object) -> TokenStream {
@@ -12,6 +12,7 @@ pub fn emit_object(object: &Object) -> TokenStream {
     let doc = doc_attrs(&object.doc);
     let fields = object.fields.iter().map(struct_field);
     let validate = object.in_request.then(|| validate_impl(object));
+    let constructors = constructors(&name, &object.fields);
     let from_body = object.callback.as_ref().map(|(wire, enveloped)| {
         let doc = doc_attrs(&format!(
             "Decodes the body of a `{wire}` notification{}; errors name the field.",
@@ -37,8 +38,100 @@ pub fn emit_object(object: &Object) -> TokenStream {
         pub struct #name {
             #(#fields)*
         }
+        #constructors
         #validate
         #from_body
+    }
+}
+
+/// What a setter or required argument takes: `impl Into<..>` for text, ids and times, any
+/// iterator for lists.
+pub(crate) fn param_type(ty: &Type) -> TokenStream {
+    match ty {
+        Type::String | Type::Id(..) | Type::Timestamp => {
+            let ty = rust_type(ty);
+            quote! { impl Into<#ty> }
+        }
+        Type::List(inner) if matches!(**inner, Type::String | Type::Id(..)) => {
+            let inner = rust_type(inner);
+            quote! { impl IntoIterator<Item = impl Into<#inner>> }
+        }
+        Type::List(inner) => {
+            let inner = rust_type(inner);
+            quote! { impl IntoIterator<Item = #inner> }
+        }
+        other => rust_type(other),
+    }
+}
+
+/// The expression turning an argument of [`param_type`] into the field's type.
+pub(crate) fn param_conversion(ty: &Type, value: TokenStream) -> TokenStream {
+    match ty {
+        Type::String | Type::Id(..) | Type::Timestamp => quote! { #value.into() },
+        Type::List(inner) if matches!(**inner, Type::String | Type::Id(..)) => {
+            quote! { #value.into_iter().map(Into::into).collect() }
+        }
+        Type::List(_) => quote! { #value.into_iter().collect() },
+        _ => value,
+    }
+}
+
+/// `name: name.into()` for a required member taken as an argument, `name: None` otherwise.
+pub(crate) fn field_init(f: &Field) -> TokenStream {
+    let name = ident(&f.ident);
+    if !f.required {
+        return quote! { #name: None };
+    }
+    let value = param_conversion(&f.ty, quote! { #name });
+    if name == value.to_string() {
+        quote! { #name }
+    } else {
+        quote! { #name: #value }
+    }
+}
+
+/// `new(required members)` and a `with_<member>` per optional member, so callers (and their
+/// unit tests) can build any value without JSON, although the struct is `#[non_exhaustive]`.
+pub(crate) fn constructors(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+    let params = fields.iter().filter(|f| f.required).map(|f| {
+        let name = ident(&f.ident);
+        let ty = param_type(&f.ty);
+        quote! { #name: #ty }
+    });
+    let inits = fields.iter().map(field_init);
+    let withs = fields.iter().filter(|f| !f.required).map(|f| {
+        let name = ident(&f.ident);
+        let with = ident(&format!("with_{}", f.ident.trim_start_matches("r#")));
+        let ty = param_type(&f.ty);
+        let value = param_conversion(&f.ty, quote! { value });
+        let doc = doc_attrs(&format!("Sets `{}`.", f.wire));
+        quote! {
+            #doc
+            pub fn #with(mut self, value: #ty) -> Self {
+                self.#name = Some(#value);
+                self
+            }
+        }
+    });
+    let default = fields.iter().all(|f| !f.required).then(|| {
+        quote! {
+            impl Default for #name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
+    quote! {
+        #default
+        impl #name {
+            /// A value with its required members; optional ones are unset (see the `with_` methods).
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#withs)*
+        }
     }
 }
 
@@ -93,10 +186,15 @@ fn serde_attrs(field: &Field) -> TokenStream {
 /// `Validate` for object types sent in requests: their members' limits are checked too.
 fn validate_impl(object: &Object) -> TokenStream {
     let name = ident(&object.name);
-    let checks = object.fields.iter().map(field_checks);
+    let checks: Vec<TokenStream> = object.fields.iter().map(field_checks).collect();
+    let v = if checks.iter().all(TokenStream::is_empty) {
+        quote! { _v }
+    } else {
+        quote! { v }
+    };
     quote! {
         impl crate::validate::Validate for #name {
-            fn validate_fields(&self, v: &mut crate::validate::Validator) {
+            fn validate_fields(&self, #v: &mut crate::validate::Validator) {
                 #(#checks)*
             }
         }
@@ -303,5 +401,25 @@ pub fn emit_enum(e: &Enum) -> TokenStream {
         pub enum #name {
             #(#variants)*
         }
+    }
+}
+
+/// A newtype id; its conversions and (lenient) serde come from the runtime's `wire_id!`.
+pub fn emit_id(id: &IdType) -> TokenStream {
+    let name = ident(&id.name);
+    let doc = doc_attrs(&id.doc);
+    let (inner, derives) = match id.base {
+        IdBase::String => (quote! { String }, quote! { Default }),
+        IdBase::Long => (quote! { i64 }, quote! { Copy, Default }),
+    };
+    let base = match id.base {
+        IdBase::String => quote! { String },
+        IdBase::Long => quote! { i64 },
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, #derives)]
+        pub struct #name(#inner);
+        crate::wire_id!(#name(#base));
     }
 }

@@ -44,6 +44,7 @@ pub fn lower(spec: &LoadedSpec) -> Api {
                 object
             })
             .collect(),
+        ids: Vec::new(),
     };
     let s = &spec.service.spec;
     let shared_file = spec::GroupFile {
@@ -66,7 +67,18 @@ pub fn lower(spec: &LoadedSpec) -> Api {
             auth_profiles: s.auth_profiles.clone(),
             error_codes,
         },
-        shared: lower_group("service", &s.doc, &shared_file),
+        shared: Group {
+            ids: s
+                .ids
+                .iter()
+                .map(|(name, id)| IdType {
+                    name: name.clone(),
+                    doc: id.doc.clone(),
+                    base: catalog.ids.get(name).copied().unwrap_or(IdBase::String),
+                })
+                .collect(),
+            ..lower_group("service", &s.doc, &shared_file)
+        },
         groups: spec
             .groups
             .iter()
@@ -325,6 +337,7 @@ fn lower_waiter(
 ) -> Option<Waiter> {
     let mut inputs = Vec::new();
     for (target, source) in &w.input {
+        let (each, source) = split_each(source);
         let (from_request, source_field) = split_source(source)?;
         let pool = if from_request {
             &op.request
@@ -334,6 +347,7 @@ fn lower_waiter(
         inputs.push(WaiterInput {
             target: query.request.iter().find(|f| &f.wire == target)?.clone(),
             from_request,
+            each,
             source: pool.iter().find(|f| f.wire == source_field)?.clone(),
         });
     }
@@ -345,6 +359,15 @@ fn lower_waiter(
         failure: w.failure.iter().map(Scalar::wire_text).collect(),
         query: Box::new(query),
     })
+}
+
+/// `each request.xs` → (true, "request.xs"): the task covers every item of a list, one query
+/// per item; anything else → (false, unchanged).
+pub fn split_each(source: &str) -> (bool, &str) {
+    match source.trim().strip_prefix("each ") {
+        Some(rest) => (true, rest.trim()),
+        None => (false, source.trim()),
+    }
 }
 
 /// `request.x` → (true, "x"); `response.x` → (false, "x").

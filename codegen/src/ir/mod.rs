@@ -7,7 +7,7 @@
 
 mod lower;
 
-pub use lower::{lower, lower_field, split_source, state_steps, CatalogFields};
+pub use lower::{lower, lower_field, split_each, split_source, state_steps, CatalogFields};
 
 use std::collections::BTreeMap;
 
@@ -63,6 +63,19 @@ pub struct Group {
     pub operations: Vec<Operation>,
     /// Callback payloads (emitted as objects).
     pub callbacks: Vec<Object>,
+    /// Newtype ids (only `service.yaml` declares them).
+    pub ids: Vec<IdType>,
+}
+
+/// A newtype id.
+#[derive(Debug, Clone)]
+pub struct IdType {
+    /// UpperCamelCase name.
+    pub name: String,
+    /// Doc.
+    pub doc: String,
+    /// What it holds.
+    pub base: IdBase,
 }
 
 /// A struct.
@@ -375,6 +388,8 @@ pub struct WaiterInput {
     pub target: Field,
     /// True: from this operation's request; false: from its response.
     pub from_request: bool,
+    /// The source is a list and the task covers each item: one query per item.
+    pub each: bool,
     /// The source field.
     pub source: Field,
 }

@@ -13,7 +13,8 @@ mod operations;
 
 use crate::diagnostics::{Diagnostics, Location};
 use crate::ir::{
-    field_ident, resolve_type, Catalog, Encoding, IdBase, Type, FORBIDDEN_IDENTS, KEYWORDS,
+    field_ident, resolve_type, Catalog, Encoding, EnumBase, IdBase, Type, FORBIDDEN_IDENTS,
+    KEYWORDS,
 };
 use crate::load::{Loaded, LoadedSpec, SourceMap};
 use crate::spec::{EnumSpec, FieldSpec, GroupFile, OperationSpec, Scalar};
@@ -586,7 +587,9 @@ impl Checker {
             Encoding::Comma => matches!(ty, Type::List(inner) if scalar_item(inner)),
             Encoding::Base64Json | Encoding::JsonText => true,
             Encoding::BracedPairs => matches!(ty, Type::Object(_)),
-            Encoding::Text => ty.is_integral() || *ty == Type::Number,
+            Encoding::Text => {
+                ty.is_integral() || matches!(ty, Type::Number | Type::Enum(_, EnumBase::Integer))
+            }
             Encoding::DateTime | Encoding::UnixSeconds | Encoding::UnixMillis => {
                 *ty == Type::Timestamp
             }

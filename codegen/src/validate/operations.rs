@@ -8,7 +8,7 @@ use heck::{ToKebabCase, ToSnakeCase};
 use super::hints::closest;
 use super::{Checker, OpRef};
 use crate::diagnostics::Location;
-use crate::ir::split_source;
+use crate::ir::{split_each, split_source};
 use crate::load::SourceMap;
 use crate::spec::OperationSpec;
 
@@ -129,8 +129,8 @@ impl Checker {
             let at = map.locate(&format!("{path}.pagination.{key}"));
             match op.request.iter().find(|f| &f.name == name) {
                 None => self.err(at, format!("pagination.{key} names `{name}`, which is not a request field"), "name the request field that holds it"),
-                Some(f) if !matches!(f.ty.as_str(), "integer" | "long" | "string") => {
-                    self.err(at, format!("pagination.{key} field `{name}` must be an integer, long or string"), "the paginator reads and sets page numbers; give it a numeric (or numeric-text) type")
+                Some(f) if !matches!(f.ty.as_str(), "integer" | "long" | "uint" | "ulong" | "string") => {
+                    self.err(at, format!("pagination.{key} field `{name}` must be an integer, long, uint, ulong or string"), "the paginator reads and sets page numbers; give it a numeric (or numeric-text) type")
                 }
                 Some(_) => {}
             }
@@ -180,6 +180,7 @@ impl Checker {
                 );
                 continue;
             };
+            let (each, source) = split_each(source);
             let Some((from_request, name)) = split_source(source) else {
                 self.err(
                     at,
@@ -202,13 +203,25 @@ impl Checker {
                         if from_request { "request" } else { "response" }
                     ),
                 ),
-                Some(s) if s.ty != t.ty => self.err(
+                Some(s) if each && s.ty != format!("list<{}>", t.ty) => self.err(
+                    at,
+                    format!("`each {source}` needs list<{}>, but it is {}", t.ty, s.ty),
+                    "`each` maps a list to one query per item of the item's type",
+                ),
+                Some(s) if !each && s.ty != t.ty => self.err(
                     at,
                     format!("`{source}` is {} but `{target}` is {}", s.ty, t.ty),
                     "map fields of the same type",
                 ),
                 Some(_) => {}
             }
+        }
+        if w.input.values().filter(|s| split_each(s).0).count() > 1 {
+            self.err(
+                at("input"),
+                "more than one `each` input",
+                "a task covers the items of one list; map the other inputs plainly",
+            );
         }
         for f in query.request.iter().filter(|f| f.required) {
             if !w.input.contains_key(&f.name) {

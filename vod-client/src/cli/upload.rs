@@ -125,7 +125,13 @@ pub fn run(matches: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
             upload = upload.workflow_id(id.clone());
         }
         if let Some(json) = matches.get_one::<String>("category-names") {
-            upload = upload.category_names(json.clone());
+            let names: Vec<crate::model::CategoryName> =
+                serde_json::from_str(json).map_err(|e| {
+                    Failure::usage(format!(
+                        "--category-names: not a JSON array of {{parentName, childName}}: {e}"
+                    ))
+                })?;
+            upload = upload.category_names(names);
         }
         if let Some(domain) = matches.get_one::<String>("domain") {
             upload = upload.domain(domain.clone());

@@ -12,33 +12,38 @@ use super::*;
 #[non_exhaustive]
 pub struct GetVideoListRequest {
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item. Only sub-accounts or specially authorized users can be queried.
+    ///
+    /// Sent as one comma-separated string; items must not contain commas.
     #[serde(
         rename = "createUser",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Comma, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Comma, _, _>"
     )]
-    pub create_user: Option<String>,
+    pub create_user: Option<Vec<String>>,
     /// Start of the creation-time window, as yyyy-MM-dd HH:mm:ss (e.g. 2016-01-01 12:00:00).
     ///
-    /// Format `yyyy-MM-dd HH:mm:ss`.
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
     #[serde(
         rename = "startTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
     )]
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::Time>,
     /// End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.
     ///
-    /// Format `yyyy-MM-dd HH:mm:ss`.
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
     #[serde(
         rename = "endTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
     )]
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::Time>,
     /// Name filter (fuzzy match).
     #[serde(
         rename = "videoName",
@@ -48,13 +53,8 @@ pub struct GetVideoListRequest {
     )]
     pub video_name: Option<String>,
     /// Exact video id.
-    #[serde(
-        rename = "videoId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
-    )]
-    pub video_id: Option<String>,
+    #[serde(rename = "videoId", default, skip_serializing_if = "Option::is_none")]
+    pub video_id: Option<VideoId>,
     /// Only videos in this state.
     #[serde(rename = "videoStatus", default, skip_serializing_if = "Option::is_none")]
     pub video_status: Option<VideoState>,
@@ -62,13 +62,16 @@ pub struct GetVideoListRequest {
     #[serde(rename = "transcodeState", default, skip_serializing_if = "Option::is_none")]
     pub transcode_state: Option<TranscodeState>,
     /// Sub-category name(s), comma separated: letters, digits, CJK, underscore and space, not starting with a space.
+    ///
+    /// Sent as one comma-separated string; items must not contain commas.
     #[serde(
         rename = "videoClassification",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Comma, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Comma, _, _>"
     )]
-    pub video_classification: Option<String>,
+    pub video_classification: Option<Vec<String>>,
     /// Sort order by creation time.
     ///
     /// Service default: `0`.
@@ -83,7 +86,7 @@ pub struct GetVideoListRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub page_index: Option<i32>,
+    pub page_index: Option<u32>,
     /// Items per page; pageIndex × pageSize must not exceed 100000.
     ///
     /// Range 1..=50. Service default: `10`.
@@ -93,7 +96,7 @@ pub struct GetVideoListRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub page_size: Option<i32>,
+    pub page_size: Option<u32>,
 }
 
 impl GetVideoListRequest {
@@ -135,21 +138,25 @@ impl crate::operation::Request for GetVideoListRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
-        v.text_format(
-            "startTime",
-            self.start_time.as_deref(),
-            crate::validate::TextFormat::DateTime,
-        );
-        v.text_format(
-            "endTime",
-            self.end_time.as_deref(),
-            crate::validate::TextFormat::DateTime,
-        );
+        v.comma_items("createUser", self.create_user.as_deref());
+        v.time("startTime", self.start_time.as_ref());
+        v.time("endTime", self.end_time.as_ref());
         v.known_value("videoStatus", self.video_status.as_ref());
         v.known_value("transcodeState", self.transcode_state.as_ref());
+        v.comma_items("videoClassification", self.video_classification.as_deref());
         v.known_value("listOrder", self.list_order.as_ref());
-        v.int_range("pageIndex", self.page_index.map(i64::from), Some(1), None);
-        v.int_range("pageSize", self.page_size.map(i64::from), Some(1), Some(50));
+        v.int_range(
+            "pageIndex",
+            self.page_index.map(crate::validate::as_i64),
+            Some(1),
+            None,
+        );
+        v.int_range(
+            "pageSize",
+            self.page_size.map(crate::validate::as_i64),
+            Some(1),
+            Some(50),
+        );
         v.finish()
     }
 }
@@ -171,21 +178,28 @@ impl GetVideoListBuilder {
         }
     }
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item. Only sub-accounts or specially authorized users can be queried.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().create_user = Some(value.into());
+    ///
+    /// Sent as one comma-separated string; items must not contain commas.
+    pub fn create_user(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.inner.request_mut().create_user = Some(
+            value.into_iter().map(Into::into).collect(),
+        );
         self
     }
     /// Start of the creation-time window, as yyyy-MM-dd HH:mm:ss (e.g. 2016-01-01 12:00:00).
     ///
-    /// Format `yyyy-MM-dd HH:mm:ss`.
-    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
+    pub fn start_time(mut self, value: impl Into<crate::Time>) -> Self {
         self.inner.request_mut().start_time = Some(value.into());
         self
     }
     /// End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.
     ///
-    /// Format `yyyy-MM-dd HH:mm:ss`.
-    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
+    pub fn end_time(mut self, value: impl Into<crate::Time>) -> Self {
         self.inner.request_mut().end_time = Some(value.into());
         self
     }
@@ -195,7 +209,7 @@ impl GetVideoListBuilder {
         self
     }
     /// Exact video id.
-    pub fn video_id(mut self, value: impl Into<String>) -> Self {
+    pub fn video_id(mut self, value: impl Into<VideoId>) -> Self {
         self.inner.request_mut().video_id = Some(value.into());
         self
     }
@@ -210,8 +224,15 @@ impl GetVideoListBuilder {
         self
     }
     /// Sub-category name(s), comma separated: letters, digits, CJK, underscore and space, not starting with a space.
-    pub fn video_classification(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().video_classification = Some(value.into());
+    ///
+    /// Sent as one comma-separated string; items must not contain commas.
+    pub fn video_classification(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.inner.request_mut().video_classification = Some(
+            value.into_iter().map(Into::into).collect(),
+        );
         self
     }
     /// Sort order by creation time.
@@ -224,14 +245,14 @@ impl GetVideoListBuilder {
     /// Page number, from 1; pageIndex × pageSize must not exceed 100000.
     ///
     /// At least 1. Service default: `1`.
-    pub fn page_index(mut self, value: i32) -> Self {
+    pub fn page_index(mut self, value: u32) -> Self {
         self.inner.request_mut().page_index = Some(value);
         self
     }
     /// Items per page; pageIndex × pageSize must not exceed 100000.
     ///
     /// Range 1..=50. Service default: `10`.
-    pub fn page_size(mut self, value: i32) -> Self {
+    pub fn page_size(mut self, value: u32) -> Self {
         self.inner.request_mut().page_size = Some(value);
         self
     }
@@ -293,6 +314,20 @@ pub struct GetVideoListOutput {
     pub video_list_info: Vec<VideoInfo>,
 }
 
+impl GetVideoListOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        video_total: i32,
+        video_list_info: impl IntoIterator<Item = VideoInfo>,
+    ) -> Self {
+        Self {
+            video_total,
+            video_list_info: video_list_info.into_iter().collect(),
+        }
+    }
+}
+
 impl crate::operation::Paginated for GetVideoListRequest {
     type Item = VideoInfo;
     const DEFAULT_PAGE_SIZE: i64 = 10;
@@ -300,7 +335,7 @@ impl crate::operation::Paginated for GetVideoListRequest {
         self.page_index.map(i64::from)
     }
     fn set_page_index(&mut self, index: i64) {
-        self.page_index = Some(i32::try_from(index).unwrap_or(i32::MAX));
+        self.page_index = Some(u32::try_from(index).unwrap_or(u32::MAX));
     }
     fn page_size(&self) -> Option<i64> {
         self.page_size.map(i64::from)
@@ -319,8 +354,8 @@ pub struct VideoEditRequest {
     /// Video to edit.
     ///
     /// At least 1 character(s).
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
     /// New name, at most 40 (Chinese) characters.
     ///
     /// At most 40 characters.
@@ -342,21 +377,27 @@ pub struct VideoEditRequest {
     )]
     pub video_description: Option<String>,
     /// New sub-category names, comma separated; every sub-category of that name is applied. Ignored when categoryNames is sent. Letters, digits, CJK, underscore and space, not starting with a space.
+    ///
+    /// Sent as one comma-separated string; items must not contain commas.
     #[serde(
         rename = "videoClassification",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Comma, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Comma, _, _>"
     )]
-    pub video_classification: Option<String>,
+    pub video_classification: Option<Vec<String>>,
     /// New categories, as url-safe base64 of a JSON array of {parentName, childName}; an empty array clears them.
+    ///
+    /// Sent as URL-safe base64 of its JSON; the SDK encodes it.
     #[serde(
         rename = "categoryNames",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Base64Json, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Base64Json, _, _>"
     )]
-    pub category_names: Option<String>,
+    pub category_names: Option<Vec<CategoryName>>,
     /// New publishing domain.
     #[serde(
         rename = "publishDomain",
@@ -377,7 +418,7 @@ pub struct VideoEditRequest {
 
 impl VideoEditRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(video_id: impl Into<String>) -> Self {
+    pub fn new(video_id: impl Into<VideoId>) -> Self {
         Self {
             video_id: video_id.into(),
             video_name: None,
@@ -412,6 +453,10 @@ impl crate::operation::Request for VideoEditRequest {
             None,
             Some(200),
         );
+        v.comma_items("videoClassification", self.video_classification.as_deref());
+        if let Some(items) = &self.category_names {
+            v.nested_list("categoryNames", items);
+        }
         v.finish()
     }
 }
@@ -447,13 +492,25 @@ impl VideoEditBuilder {
         self
     }
     /// New sub-category names, comma separated; every sub-category of that name is applied. Ignored when categoryNames is sent. Letters, digits, CJK, underscore and space, not starting with a space.
-    pub fn video_classification(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().video_classification = Some(value.into());
+    ///
+    /// Sent as one comma-separated string; items must not contain commas.
+    pub fn video_classification(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.inner.request_mut().video_classification = Some(
+            value.into_iter().map(Into::into).collect(),
+        );
         self
     }
     /// New categories, as url-safe base64 of a JSON array of {parentName, childName}; an empty array clears them.
-    pub fn category_names(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().category_names = Some(value.into());
+    ///
+    /// Sent as URL-safe base64 of its JSON; the SDK encodes it.
+    pub fn category_names(
+        mut self,
+        value: impl IntoIterator<Item = CategoryName>,
+    ) -> Self {
+        self.inner.request_mut().category_names = Some(value.into_iter().collect());
         self
     }
     /// New publishing domain.
@@ -501,7 +558,7 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `video_id` (`videoId`): Video to edit.
-    pub fn video_edit(&self, video_id: impl Into<String>) -> VideoEditBuilder {
+    pub fn video_edit(&self, video_id: impl Into<VideoId>) -> VideoEditBuilder {
         VideoEditBuilder::new(self.clone(), VideoEditRequest::new(video_id))
     }
 }
@@ -515,13 +572,13 @@ pub struct VideoBlockRequest {
     /// Video to block.
     ///
     /// At least 1 character(s).
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
 }
 
 impl VideoBlockRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(video_id: impl Into<String>) -> Self {
+    pub fn new(video_id: impl Into<VideoId>) -> Self {
         Self { video_id: video_id.into() }
     }
 }
@@ -598,7 +655,7 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `video_id` (`videoId`): Video to block.
-    pub fn video_block(&self, video_id: impl Into<String>) -> VideoBlockBuilder {
+    pub fn video_block(&self, video_id: impl Into<VideoId>) -> VideoBlockBuilder {
         VideoBlockBuilder::new(self.clone(), VideoBlockRequest::new(video_id))
     }
 }
@@ -612,13 +669,13 @@ pub struct VideoEnableRequest {
     /// Video to re-enable.
     ///
     /// At least 1 character(s).
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
 }
 
 impl VideoEnableRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(video_id: impl Into<String>) -> Self {
+    pub fn new(video_id: impl Into<VideoId>) -> Self {
         Self { video_id: video_id.into() }
     }
 }
@@ -695,7 +752,7 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `video_id` (`videoId`): Video to re-enable.
-    pub fn video_enable(&self, video_id: impl Into<String>) -> VideoEnableBuilder {
+    pub fn video_enable(&self, video_id: impl Into<VideoId>) -> VideoEnableBuilder {
         VideoEnableBuilder::new(self.clone(), VideoEnableRequest::new(video_id))
     }
 }
@@ -709,8 +766,8 @@ pub struct DeleteVideoRequest {
     /// Video to delete.
     ///
     /// At least 1 character(s).
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
     /// Whether to check that the video is not in use before deleting it.
     ///
     /// Service default: `1`.
@@ -730,7 +787,7 @@ pub struct DeleteVideoRequest {
     ///
     /// Service default: `1`.
     #[serde(rename = "isAsync", default, skip_serializing_if = "Option::is_none")]
-    pub is_async: Option<DeletionMode>,
+    pub deletion_mode: Option<DeletionMode>,
     /// Which files are deleted.
     ///
     /// Service default: `0`.
@@ -744,12 +801,12 @@ pub struct DeleteVideoRequest {
 
 impl DeleteVideoRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(video_id: impl Into<String>) -> Self {
+    pub fn new(video_id: impl Into<VideoId>) -> Self {
         Self {
             video_id: video_id.into(),
             validate_occupy: None,
             notify_url: None,
-            is_async: None,
+            deletion_mode: None,
             only_delete_source: None,
         }
     }
@@ -776,7 +833,7 @@ impl crate::operation::Request for DeleteVideoRequest {
             self.notify_url.as_deref(),
             crate::validate::TextFormat::Url,
         );
-        v.known_value("isAsync", self.is_async.as_ref());
+        v.known_value("isAsync", self.deletion_mode.as_ref());
         v.known_value("onlyDeleteSource", self.only_delete_source.as_ref());
         v.finish()
     }
@@ -815,8 +872,8 @@ impl DeleteVideoBuilder {
     /// Whether the deletion runs asynchronously.
     ///
     /// Service default: `1`.
-    pub fn is_async(mut self, value: DeletionMode) -> Self {
-        self.inner.request_mut().is_async = Some(value);
+    pub fn deletion_mode(mut self, value: DeletionMode) -> Self {
+        self.inner.request_mut().deletion_mode = Some(value);
         self
     }
     /// Which files are deleted.
@@ -861,7 +918,7 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `video_id` (`videoId`): Video to delete.
-    pub fn delete_video(&self, video_id: impl Into<String>) -> DeleteVideoBuilder {
+    pub fn delete_video(&self, video_id: impl Into<VideoId>) -> DeleteVideoBuilder {
         DeleteVideoBuilder::new(self.clone(), DeleteVideoRequest::new(video_id))
     }
 }
@@ -873,33 +930,38 @@ impl crate::Client {
 #[non_exhaustive]
 pub struct GetAudioListRequest {
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item; limited by permissions.
+    ///
+    /// Sent as one comma-separated string; items must not contain commas.
     #[serde(
         rename = "createUser",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Comma, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Comma, _, _>"
     )]
-    pub create_user: Option<String>,
+    pub create_user: Option<Vec<String>>,
     /// Start of the creation-time window, as yyyy-MM-dd HH:mm:ss.
     ///
-    /// Format `yyyy-MM-dd HH:mm:ss`.
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
     #[serde(
         rename = "startTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
     )]
-    pub start_time: Option<String>,
+    pub start_time: Option<crate::Time>,
     /// End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.
     ///
-    /// Format `yyyy-MM-dd HH:mm:ss`.
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
     #[serde(
         rename = "endTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
     )]
-    pub end_time: Option<String>,
+    pub end_time: Option<crate::Time>,
     /// Name filter (fuzzy match).
     #[serde(
         rename = "audioName",
@@ -909,38 +971,41 @@ pub struct GetAudioListRequest {
     )]
     pub audio_name: Option<String>,
     /// Exact audio id.
-    #[serde(
-        rename = "audioId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
-    )]
-    pub audio_id: Option<String>,
+    #[serde(rename = "audioId", default, skip_serializing_if = "Option::is_none")]
+    pub audio_id: Option<AudioId>,
     /// Sort order by creation time.
     ///
-    /// Service default: `0`.
-    #[serde(rename = "listOrder", default, skip_serializing_if = "Option::is_none")]
-    pub list_order: Option<ListOrderText>,
+    /// Service default: `0`. Travels as decimal text; the SDK converts it.
+    #[serde(
+        rename = "listOrder",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
+    )]
+    pub list_order: Option<ListOrder>,
     /// Page number as numeric text, from 1; pageIndex × pageSize must not exceed 100000.
     ///
-    /// At least 1. Service default: `1`.
+    /// At least 1. Service default: `1`. Travels as decimal text; the SDK converts it.
     #[serde(
         rename = "pageIndex",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
     )]
-    pub page_index: Option<String>,
+    pub page_index: Option<u32>,
     /// Items per page as numeric text, 1 to 50.
     ///
-    /// Range 1..=50. Service default: `10`.
+    /// Range 1..=50. Service default: `10`. Travels as decimal text; the SDK converts it.
     #[serde(
         rename = "pageSize",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
     )]
-    pub page_size: Option<String>,
+    pub page_size: Option<u32>,
 }
 
 impl GetAudioListRequest {
@@ -979,23 +1044,21 @@ impl crate::operation::Request for GetAudioListRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
-        v.text_format(
-            "startTime",
-            self.start_time.as_deref(),
-            crate::validate::TextFormat::DateTime,
-        );
-        v.text_format(
-            "endTime",
-            self.end_time.as_deref(),
-            crate::validate::TextFormat::DateTime,
-        );
+        v.comma_items("createUser", self.create_user.as_deref());
+        v.time("startTime", self.start_time.as_ref());
+        v.time("endTime", self.end_time.as_ref());
         v.known_value("listOrder", self.list_order.as_ref());
-        v.numeric_text_range("pageIndex", self.page_index.as_deref(), Some(1.0), None);
-        v.numeric_text_range(
+        v.int_range(
+            "pageIndex",
+            self.page_index.map(crate::validate::as_i64),
+            Some(1),
+            None,
+        );
+        v.int_range(
             "pageSize",
-            self.page_size.as_deref(),
-            Some(1.0),
-            Some(50.0),
+            self.page_size.map(crate::validate::as_i64),
+            Some(1),
+            Some(50),
         );
         v.finish()
     }
@@ -1018,21 +1081,28 @@ impl GetAudioListBuilder {
         }
     }
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item; limited by permissions.
-    pub fn create_user(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().create_user = Some(value.into());
+    ///
+    /// Sent as one comma-separated string; items must not contain commas.
+    pub fn create_user(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.inner.request_mut().create_user = Some(
+            value.into_iter().map(Into::into).collect(),
+        );
         self
     }
     /// Start of the creation-time window, as yyyy-MM-dd HH:mm:ss.
     ///
-    /// Format `yyyy-MM-dd HH:mm:ss`.
-    pub fn start_time(mut self, value: impl Into<String>) -> Self {
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
+    pub fn start_time(mut self, value: impl Into<crate::Time>) -> Self {
         self.inner.request_mut().start_time = Some(value.into());
         self
     }
     /// End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.
     ///
-    /// Format `yyyy-MM-dd HH:mm:ss`.
-    pub fn end_time(mut self, value: impl Into<String>) -> Self {
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
+    pub fn end_time(mut self, value: impl Into<crate::Time>) -> Self {
         self.inner.request_mut().end_time = Some(value.into());
         self
     }
@@ -1042,29 +1112,29 @@ impl GetAudioListBuilder {
         self
     }
     /// Exact audio id.
-    pub fn audio_id(mut self, value: impl Into<String>) -> Self {
+    pub fn audio_id(mut self, value: impl Into<AudioId>) -> Self {
         self.inner.request_mut().audio_id = Some(value.into());
         self
     }
     /// Sort order by creation time.
     ///
-    /// Service default: `0`.
-    pub fn list_order(mut self, value: ListOrderText) -> Self {
+    /// Service default: `0`. Travels as decimal text; the SDK converts it.
+    pub fn list_order(mut self, value: ListOrder) -> Self {
         self.inner.request_mut().list_order = Some(value);
         self
     }
     /// Page number as numeric text, from 1; pageIndex × pageSize must not exceed 100000.
     ///
-    /// At least 1. Service default: `1`.
-    pub fn page_index(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().page_index = Some(value.into());
+    /// At least 1. Service default: `1`. Travels as decimal text; the SDK converts it.
+    pub fn page_index(mut self, value: u32) -> Self {
+        self.inner.request_mut().page_index = Some(value);
         self
     }
     /// Items per page as numeric text, 1 to 50.
     ///
-    /// Range 1..=50. Service default: `10`.
-    pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().page_size = Some(value.into());
+    /// Range 1..=50. Service default: `10`. Travels as decimal text; the SDK converts it.
+    pub fn page_size(mut self, value: u32) -> Self {
+        self.inner.request_mut().page_size = Some(value);
         self
     }
     /// The request as built so far.
@@ -1128,17 +1198,33 @@ pub struct GetAudioListOutput {
     pub audio_total: i32,
 }
 
+impl GetAudioListOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        audio_get_list_response_list: impl IntoIterator<Item = AudioInfo>,
+        audio_total: i32,
+    ) -> Self {
+        Self {
+            audio_get_list_response_list: audio_get_list_response_list
+                .into_iter()
+                .collect(),
+            audio_total,
+        }
+    }
+}
+
 impl crate::operation::Paginated for GetAudioListRequest {
     type Item = AudioInfo;
     const DEFAULT_PAGE_SIZE: i64 = 10;
     fn page_index(&self) -> Option<i64> {
-        self.page_index.as_deref().and_then(|s| s.trim().parse().ok())
+        self.page_index.map(i64::from)
     }
     fn set_page_index(&mut self, index: i64) {
-        self.page_index = Some(index.to_string());
+        self.page_index = Some(u32::try_from(index).unwrap_or(u32::MAX));
     }
     fn page_size(&self) -> Option<i64> {
-        self.page_size.as_deref().and_then(|s| s.trim().parse().ok())
+        self.page_size.map(i64::from)
     }
     fn into_items(output: Self::Output) -> Vec<Self::Item> {
         output.audio_get_list_response_list
@@ -1154,8 +1240,8 @@ pub struct EditAudioRequest {
     /// Audio to edit.
     ///
     /// At least 1 character(s).
-    #[serde(rename = "audioId", deserialize_with = "crate::de::lenient")]
-    pub audio_id: String,
+    #[serde(rename = "audioId")]
+    pub audio_id: AudioId,
     /// New name, at most 40 (Chinese) characters; audioName and publishDomain may not both be empty.
     ///
     /// At most 40 characters.
@@ -1178,7 +1264,7 @@ pub struct EditAudioRequest {
 
 impl EditAudioRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(audio_id: impl Into<String>) -> Self {
+    pub fn new(audio_id: impl Into<AudioId>) -> Self {
         Self {
             audio_id: audio_id.into(),
             audio_name: None,
@@ -1279,7 +1365,7 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `audio_id` (`audioId`): Audio to edit.
-    pub fn edit_audio(&self, audio_id: impl Into<String>) -> EditAudioBuilder {
+    pub fn edit_audio(&self, audio_id: impl Into<AudioId>) -> EditAudioBuilder {
         EditAudioBuilder::new(self.clone(), EditAudioRequest::new(audio_id))
     }
 }
@@ -1293,8 +1379,8 @@ pub struct DeleteAudioRequest {
     /// Audio to delete.
     ///
     /// At least 1 character(s).
-    #[serde(rename = "audioId", deserialize_with = "crate::de::lenient")]
-    pub audio_id: String,
+    #[serde(rename = "audioId")]
+    pub audio_id: AudioId,
     /// Whether to check that the audio is not in use before deleting it.
     ///
     /// Service default: `1`.
@@ -1304,7 +1390,7 @@ pub struct DeleteAudioRequest {
 
 impl DeleteAudioRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(audio_id: impl Into<String>) -> Self {
+    pub fn new(audio_id: impl Into<AudioId>) -> Self {
         Self {
             audio_id: audio_id.into(),
             validate_occupy: None,
@@ -1392,7 +1478,7 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `audio_id` (`audioId`): Audio to delete.
-    pub fn delete_audio(&self, audio_id: impl Into<String>) -> DeleteAudioBuilder {
+    pub fn delete_audio(&self, audio_id: impl Into<AudioId>) -> DeleteAudioBuilder {
         DeleteAudioBuilder::new(self.clone(), DeleteAudioRequest::new(audio_id))
     }
 }
@@ -1404,13 +1490,8 @@ impl crate::Client {
 #[non_exhaustive]
 pub struct GetMaterialListRequest {
     /// Exact material id.
-    #[serde(
-        rename = "materialId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
-    )]
-    pub material_id: Option<String>,
+    #[serde(rename = "materialId", default, skip_serializing_if = "Option::is_none")]
+    pub material_id: Option<MaterialId>,
     /// Name filter (fuzzy match).
     #[serde(
         rename = "materialName",
@@ -1442,42 +1523,50 @@ pub struct GetMaterialListRequest {
         deserialize_with = "crate::de::lenient"
     )]
     pub publish_domain: Option<String>,
-    /// Start of the upload-time window in Unix seconds; not later than uploadTimeEnd.
+    /// Start of the upload-time window; not later than uploadTimeEnd.
+    ///
+    /// Travels as Unix seconds; the SDK converts it.
     #[serde(
         rename = "uploadTimeStart",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::UnixSeconds, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::UnixSeconds, _, _>"
     )]
-    pub upload_time_start: Option<i32>,
-    /// End of the upload-time window in Unix seconds; not earlier than uploadTimeStart.
+    pub upload_time_start: Option<crate::Time>,
+    /// End of the upload-time window; not earlier than uploadTimeStart.
+    ///
+    /// Travels as Unix seconds; the SDK converts it.
     #[serde(
         rename = "uploadTimeEnd",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::UnixSeconds, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::UnixSeconds, _, _>"
     )]
-    pub upload_time_end: Option<i32>,
+    pub upload_time_end: Option<crate::Time>,
     /// Page number as numeric text, from 1.
     ///
-    /// At least 1. Service default: `1`.
+    /// At least 1. Service default: `1`. Travels as decimal text; the SDK converts it.
     #[serde(
         rename = "pageIndex",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
     )]
-    pub page_index: Option<String>,
+    pub page_index: Option<u32>,
     /// Items per page as numeric text, 1 to 50.
     ///
-    /// Range 1..=50. Service default: `10`.
+    /// Range 1..=50. Service default: `10`. Travels as decimal text; the SDK converts it.
     #[serde(
         rename = "pageSize",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
     )]
-    pub page_size: Option<String>,
+    pub page_size: Option<u32>,
 }
 
 impl GetMaterialListRequest {
@@ -1517,12 +1606,19 @@ impl crate::operation::Request for GetMaterialListRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
-        v.numeric_text_range("pageIndex", self.page_index.as_deref(), Some(1.0), None);
-        v.numeric_text_range(
+        v.time("uploadTimeStart", self.upload_time_start.as_ref());
+        v.time("uploadTimeEnd", self.upload_time_end.as_ref());
+        v.int_range(
+            "pageIndex",
+            self.page_index.map(crate::validate::as_i64),
+            Some(1),
+            None,
+        );
+        v.int_range(
             "pageSize",
-            self.page_size.as_deref(),
-            Some(1.0),
-            Some(50.0),
+            self.page_size.map(crate::validate::as_i64),
+            Some(1),
+            Some(50),
         );
         v.finish()
     }
@@ -1545,7 +1641,7 @@ impl GetMaterialListBuilder {
         }
     }
     /// Exact material id.
-    pub fn material_id(mut self, value: impl Into<String>) -> Self {
+    pub fn material_id(mut self, value: impl Into<MaterialId>) -> Self {
         self.inner.request_mut().material_id = Some(value.into());
         self
     }
@@ -1569,28 +1665,32 @@ impl GetMaterialListBuilder {
         self.inner.request_mut().publish_domain = Some(value.into());
         self
     }
-    /// Start of the upload-time window in Unix seconds; not later than uploadTimeEnd.
-    pub fn upload_time_start(mut self, value: i32) -> Self {
-        self.inner.request_mut().upload_time_start = Some(value);
+    /// Start of the upload-time window; not later than uploadTimeEnd.
+    ///
+    /// Travels as Unix seconds; the SDK converts it.
+    pub fn upload_time_start(mut self, value: impl Into<crate::Time>) -> Self {
+        self.inner.request_mut().upload_time_start = Some(value.into());
         self
     }
-    /// End of the upload-time window in Unix seconds; not earlier than uploadTimeStart.
-    pub fn upload_time_end(mut self, value: i32) -> Self {
-        self.inner.request_mut().upload_time_end = Some(value);
+    /// End of the upload-time window; not earlier than uploadTimeStart.
+    ///
+    /// Travels as Unix seconds; the SDK converts it.
+    pub fn upload_time_end(mut self, value: impl Into<crate::Time>) -> Self {
+        self.inner.request_mut().upload_time_end = Some(value.into());
         self
     }
     /// Page number as numeric text, from 1.
     ///
-    /// At least 1. Service default: `1`.
-    pub fn page_index(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().page_index = Some(value.into());
+    /// At least 1. Service default: `1`. Travels as decimal text; the SDK converts it.
+    pub fn page_index(mut self, value: u32) -> Self {
+        self.inner.request_mut().page_index = Some(value);
         self
     }
     /// Items per page as numeric text, 1 to 50.
     ///
-    /// Range 1..=50. Service default: `10`.
-    pub fn page_size(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().page_size = Some(value.into());
+    /// Range 1..=50. Service default: `10`. Travels as decimal text; the SDK converts it.
+    pub fn page_size(mut self, value: u32) -> Self {
+        self.inner.request_mut().page_size = Some(value);
         self
     }
     /// The request as built so far.
@@ -1651,17 +1751,31 @@ pub struct GetMaterialListOutput {
     pub material_list: Vec<MaterialInfo>,
 }
 
+impl GetMaterialListOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        total: i32,
+        material_list: impl IntoIterator<Item = MaterialInfo>,
+    ) -> Self {
+        Self {
+            total,
+            material_list: material_list.into_iter().collect(),
+        }
+    }
+}
+
 impl crate::operation::Paginated for GetMaterialListRequest {
     type Item = MaterialInfo;
     const DEFAULT_PAGE_SIZE: i64 = 10;
     fn page_index(&self) -> Option<i64> {
-        self.page_index.as_deref().and_then(|s| s.trim().parse().ok())
+        self.page_index.map(i64::from)
     }
     fn set_page_index(&mut self, index: i64) {
-        self.page_index = Some(index.to_string());
+        self.page_index = Some(u32::try_from(index).unwrap_or(u32::MAX));
     }
     fn page_size(&self) -> Option<i64> {
-        self.page_size.as_deref().and_then(|s| s.trim().parse().ok())
+        self.page_size.map(i64::from)
     }
     fn into_items(output: Self::Output) -> Vec<Self::Item> {
         output.material_list
@@ -1677,8 +1791,8 @@ pub struct MaterialEditRequest {
     /// Material to edit.
     ///
     /// At least 1 character(s).
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub id: String,
+    #[serde(rename = "id")]
+    pub material_id: MaterialId,
     /// New name, at most 40 characters; name and publishDomain may not both be empty.
     ///
     /// At most 40 characters.
@@ -1700,9 +1814,9 @@ pub struct MaterialEditRequest {
 
 impl MaterialEditRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(material_id: impl Into<MaterialId>) -> Self {
         Self {
-            id: id.into(),
+            material_id: material_id.into(),
             name: None,
             publish_domain: None,
         }
@@ -1723,7 +1837,7 @@ impl crate::operation::Request for MaterialEditRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
-        v.text_length("id", Some(self.id.as_str()), Some(1), None);
+        v.text_length("id", Some(self.material_id.as_str()), Some(1), None);
         v.text_length("name", self.name.as_deref(), None, Some(40));
         v.at_least_one(
             &["name", "publishDomain"],
@@ -1800,9 +1914,12 @@ impl crate::Client {
     /// `POST /vod/material/materialEdit`, rate limit 300/5min. Not retried automatically: it changes state.
     ///
     /// Required parameters:
-    /// - `id` (`id`): Material to edit.
-    pub fn material_edit(&self, id: impl Into<String>) -> MaterialEditBuilder {
-        MaterialEditBuilder::new(self.clone(), MaterialEditRequest::new(id))
+    /// - `material_id` (`id`): Material to edit.
+    pub fn material_edit(
+        &self,
+        material_id: impl Into<MaterialId>,
+    ) -> MaterialEditBuilder {
+        MaterialEditBuilder::new(self.clone(), MaterialEditRequest::new(material_id))
     }
 }
 
@@ -1815,20 +1932,26 @@ pub struct DeleteMaterialRequest {
     /// Material to delete.
     ///
     /// At least 1 character(s).
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub id: String,
+    #[serde(rename = "id")]
+    pub material_id: MaterialId,
     /// Whether to check that the material is not in use before deleting it.
     ///
-    /// Service default: `1`.
-    #[serde(rename = "validateOccupy", default, skip_serializing_if = "Option::is_none")]
-    pub validate_occupy: Option<OccupancyCheckText>,
+    /// Service default: `1`. Travels as decimal text; the SDK converts it.
+    #[serde(
+        rename = "validateOccupy",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
+    )]
+    pub validate_occupy: Option<OccupancyCheck>,
 }
 
 impl DeleteMaterialRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(material_id: impl Into<MaterialId>) -> Self {
         Self {
-            id: id.into(),
+            material_id: material_id.into(),
             validate_occupy: None,
         }
     }
@@ -1848,7 +1971,7 @@ impl crate::operation::Request for DeleteMaterialRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
-        v.text_length("id", Some(self.id.as_str()), Some(1), None);
+        v.text_length("id", Some(self.material_id.as_str()), Some(1), None);
         v.known_value("validateOccupy", self.validate_occupy.as_ref());
         v.finish()
     }
@@ -1872,8 +1995,8 @@ impl DeleteMaterialBuilder {
     }
     /// Whether to check that the material is not in use before deleting it.
     ///
-    /// Service default: `1`.
-    pub fn validate_occupy(mut self, value: OccupancyCheckText) -> Self {
+    /// Service default: `1`. Travels as decimal text; the SDK converts it.
+    pub fn validate_occupy(mut self, value: OccupancyCheck) -> Self {
         self.inner.request_mut().validate_occupy = Some(value);
         self
     }
@@ -1913,9 +2036,12 @@ impl crate::Client {
     /// `POST /vod/material/deleteMaterial`, rate limit 300/5min. Not retried automatically: it changes state.
     ///
     /// Required parameters:
-    /// - `id` (`id`): Material to delete.
-    pub fn delete_material(&self, id: impl Into<String>) -> DeleteMaterialBuilder {
-        DeleteMaterialBuilder::new(self.clone(), DeleteMaterialRequest::new(id))
+    /// - `material_id` (`id`): Material to delete.
+    pub fn delete_material(
+        &self,
+        material_id: impl Into<MaterialId>,
+    ) -> DeleteMaterialBuilder {
+        DeleteMaterialBuilder::new(self.clone(), DeleteMaterialRequest::new(material_id))
     }
 }
 
@@ -1925,14 +2051,17 @@ impl crate::Client {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetCategoryListRequest {
-    /// Parent node id; the first-level categories are listed when empty.
+    /// Parent node id; the first-level categories are listed when absent.
+    ///
+    /// Travels as decimal text; the SDK converts it.
     #[serde(
         rename = "parentNodeId",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
     )]
-    pub parent_node_id: Option<String>,
+    pub parent_node_id: Option<NodeId>,
     /// Items per page.
     ///
     /// Range 1..=100. Service default: `10`.
@@ -1942,7 +2071,7 @@ pub struct GetCategoryListRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub page_size: Option<i32>,
+    pub page_size: Option<u32>,
     /// Page number (from 1).
     ///
     /// At least 1. Service default: `1`.
@@ -1952,7 +2081,7 @@ pub struct GetCategoryListRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub page_index: Option<i32>,
+    pub page_index: Option<u32>,
 }
 
 impl GetCategoryListRequest {
@@ -1986,8 +2115,18 @@ impl crate::operation::Request for GetCategoryListRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
-        v.int_range("pageSize", self.page_size.map(i64::from), Some(1), Some(100));
-        v.int_range("pageIndex", self.page_index.map(i64::from), Some(1), None);
+        v.int_range(
+            "pageSize",
+            self.page_size.map(crate::validate::as_i64),
+            Some(1),
+            Some(100),
+        );
+        v.int_range(
+            "pageIndex",
+            self.page_index.map(crate::validate::as_i64),
+            Some(1),
+            None,
+        );
         v.finish()
     }
 }
@@ -2008,22 +2147,24 @@ impl GetCategoryListBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
-    /// Parent node id; the first-level categories are listed when empty.
-    pub fn parent_node_id(mut self, value: impl Into<String>) -> Self {
+    /// Parent node id; the first-level categories are listed when absent.
+    ///
+    /// Travels as decimal text; the SDK converts it.
+    pub fn parent_node_id(mut self, value: impl Into<NodeId>) -> Self {
         self.inner.request_mut().parent_node_id = Some(value.into());
         self
     }
     /// Items per page.
     ///
     /// Range 1..=100. Service default: `10`.
-    pub fn page_size(mut self, value: i32) -> Self {
+    pub fn page_size(mut self, value: u32) -> Self {
         self.inner.request_mut().page_size = Some(value);
         self
     }
     /// Page number (from 1).
     ///
     /// At least 1. Service default: `1`.
-    pub fn page_index(mut self, value: i32) -> Self {
+    pub fn page_index(mut self, value: u32) -> Self {
         self.inner.request_mut().page_index = Some(value);
         self
     }
@@ -2101,6 +2242,32 @@ pub struct GetCategoryListOutput {
     pub category_list: Vec<CategoryNode>,
 }
 
+impl GetCategoryListOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        total: i64,
+        category_list: impl IntoIterator<Item = CategoryNode>,
+    ) -> Self {
+        Self {
+            total,
+            page_size: None,
+            page_index: None,
+            category_list: category_list.into_iter().collect(),
+        }
+    }
+    /// Sets `pageSize`.
+    pub fn with_page_size(mut self, value: i64) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+    /// Sets `pageIndex`.
+    pub fn with_page_index(mut self, value: i64) -> Self {
+        self.page_index = Some(value);
+        self
+    }
+}
+
 impl crate::operation::Paginated for GetCategoryListRequest {
     type Item = CategoryNode;
     const DEFAULT_PAGE_SIZE: i64 = 10;
@@ -2108,7 +2275,7 @@ impl crate::operation::Paginated for GetCategoryListRequest {
         self.page_index.map(i64::from)
     }
     fn set_page_index(&mut self, index: i64) {
-        self.page_index = Some(i32::try_from(index).unwrap_or(i32::MAX));
+        self.page_index = Some(u32::try_from(index).unwrap_or(u32::MAX));
     }
     fn page_size(&self) -> Option<i64> {
         self.page_size.map(i64::from)
@@ -2125,13 +2292,8 @@ impl crate::operation::Paginated for GetCategoryListRequest {
 #[non_exhaustive]
 pub struct CreateCategoryRequest {
     /// Parent node id; a first-level node is created when absent.
-    #[serde(
-        rename = "parentNodeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
-    )]
-    pub parent_node_id: Option<i32>,
+    #[serde(rename = "parentNodeId", default, skip_serializing_if = "Option::is_none")]
+    pub parent_node_id: Option<NodeId>,
     /// Category label, at most 32 characters; must be unique and is format-checked.
     ///
     /// 1 to 32 characters.
@@ -2185,8 +2347,8 @@ impl CreateCategoryBuilder {
         }
     }
     /// Parent node id; a first-level node is created when absent.
-    pub fn parent_node_id(mut self, value: i32) -> Self {
-        self.inner.request_mut().parent_node_id = Some(value);
+    pub fn parent_node_id(mut self, value: impl Into<NodeId>) -> Self {
+        self.inner.request_mut().parent_node_id = Some(value.into());
         self
     }
     /// The request as built so far.
@@ -2239,8 +2401,16 @@ impl crate::Client {
 #[non_exhaustive]
 pub struct CreateCategoryOutput {
     /// Id of the new node.
-    #[serde(rename = "nodeId", deserialize_with = "crate::de::lenient")]
-    pub node_id: i64,
+    #[serde(rename = "nodeId")]
+    pub node_id: NodeId,
+}
+
+impl CreateCategoryOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(node_id: impl Into<NodeId>) -> Self {
+        Self { node_id: node_id.into() }
+    }
 }
 
 /// Parameters of `deleteCategory`: Deletes one category node.
@@ -2250,14 +2420,14 @@ pub struct CreateCategoryOutput {
 #[non_exhaustive]
 pub struct DeleteCategoryRequest {
     /// Node to delete; refused when its label is used by a workflow template.
-    #[serde(rename = "nodeId", deserialize_with = "crate::de::lenient")]
-    pub node_id: i32,
+    #[serde(rename = "nodeId")]
+    pub node_id: NodeId,
 }
 
 impl DeleteCategoryRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(node_id: i32) -> Self {
-        Self { node_id }
+    pub fn new(node_id: impl Into<NodeId>) -> Self {
+        Self { node_id: node_id.into() }
     }
 }
 
@@ -2330,7 +2500,7 @@ impl crate::Client {
     ///
     /// Required parameters:
     /// - `node_id` (`nodeId`): Node to delete; refused when its label is used by a workflow template.
-    pub fn delete_category(&self, node_id: i32) -> DeleteCategoryBuilder {
+    pub fn delete_category(&self, node_id: impl Into<NodeId>) -> DeleteCategoryBuilder {
         DeleteCategoryBuilder::new(self.clone(), DeleteCategoryRequest::new(node_id))
     }
 }
@@ -2342,8 +2512,8 @@ impl crate::Client {
 #[non_exhaustive]
 pub struct DeleteVideoByCategoryRequest {
     /// Category node whose videos are deleted.
-    #[serde(rename = "nodeId", deserialize_with = "crate::de::lenient")]
-    pub node_id: i32,
+    #[serde(rename = "nodeId")]
+    pub node_id: NodeId,
     /// URL notified with the deletion result (payload not documented).
     ///
     /// An http:// or https:// URL.
@@ -2358,8 +2528,11 @@ pub struct DeleteVideoByCategoryRequest {
 
 impl DeleteVideoByCategoryRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(node_id: i32) -> Self {
-        Self { node_id, notify_url: None }
+    pub fn new(node_id: impl Into<NodeId>) -> Self {
+        Self {
+            node_id: node_id.into(),
+            notify_url: None,
+        }
     }
 }
 
@@ -2449,7 +2622,7 @@ impl crate::Client {
     /// - `node_id` (`nodeId`): Category node whose videos are deleted.
     pub fn delete_video_by_category(
         &self,
-        node_id: i32,
+        node_id: impl Into<NodeId>,
     ) -> DeleteVideoByCategoryBuilder {
         DeleteVideoByCategoryBuilder::new(
             self.clone(),
@@ -2467,6 +2640,14 @@ pub struct DeleteVideoByCategoryOutput {
     pub task_id: i64,
 }
 
+impl DeleteVideoByCategoryOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task_id: i64) -> Self {
+        Self { task_id }
+    }
+}
+
 /// One audio file as listed by getAudioList.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2475,8 +2656,8 @@ pub struct AudioInfo {
     #[serde(rename = "audioName", deserialize_with = "crate::de::lenient")]
     pub audio_name: String,
     /// Audio id.
-    #[serde(rename = "audioId", deserialize_with = "crate::de::lenient")]
-    pub audio_id: String,
+    #[serde(rename = "audioId")]
+    pub audio_id: AudioId,
     /// Account that created the audio.
     #[serde(
         rename = "createUser",
@@ -2492,7 +2673,7 @@ pub struct AudioInfo {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub audio_size: Option<i32>,
+    pub audio_size: Option<u64>,
     /// Duration in seconds (per the 2025 API Center text).
     #[serde(
         rename = "audioDuration",
@@ -2500,7 +2681,7 @@ pub struct AudioInfo {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub audio_duration: Option<i32>,
+    pub audio_duration: Option<f64>,
     /// File URL.
     #[serde(
         default,
@@ -2515,22 +2696,81 @@ pub struct AudioInfo {
         deserialize_with = "crate::de::lenient"
     )]
     pub suffix: Option<String>,
-    /// Creation time (numeric; unit not stated).
+    /// Creation time.
+    ///
+    /// Travels as Unix seconds; the SDK converts it.
     #[serde(
         rename = "createTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::UnixSeconds, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::UnixSeconds, _, _>"
     )]
-    pub create_time: Option<i32>,
-    /// Upload time (numeric; unit not stated).
+    pub create_time: Option<crate::Time>,
+    /// Upload time.
+    ///
+    /// Travels as Unix seconds; the SDK converts it.
     #[serde(
         rename = "uploadTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::UnixSeconds, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::UnixSeconds, _, _>"
     )]
-    pub upload_time: Option<i32>,
+    pub upload_time: Option<crate::Time>,
+}
+
+impl AudioInfo {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(audio_name: impl Into<String>, audio_id: impl Into<AudioId>) -> Self {
+        Self {
+            audio_name: audio_name.into(),
+            audio_id: audio_id.into(),
+            create_user: None,
+            audio_size: None,
+            audio_duration: None,
+            url: None,
+            suffix: None,
+            create_time: None,
+            upload_time: None,
+        }
+    }
+    /// Sets `createUser`.
+    pub fn with_create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+    /// Sets `audioSize`.
+    pub fn with_audio_size(mut self, value: u64) -> Self {
+        self.audio_size = Some(value);
+        self
+    }
+    /// Sets `audioDuration`.
+    pub fn with_audio_duration(mut self, value: f64) -> Self {
+        self.audio_duration = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `suffix`.
+    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
+        self.suffix = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `uploadTime`.
+    pub fn with_upload_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.upload_time = Some(value.into());
+        self
+    }
 }
 
 /// One node of the video category tree.
@@ -2541,16 +2781,11 @@ pub struct CategoryNode {
     #[serde(rename = "labelName", deserialize_with = "crate::de::lenient")]
     pub label_name: String,
     /// Parent node id (only second-level nodes have one).
-    #[serde(
-        rename = "parentNodeId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
-    )]
-    pub parent_node_id: Option<i32>,
+    #[serde(rename = "parentNodeId", default, skip_serializing_if = "Option::is_none")]
+    pub parent_node_id: Option<NodeId>,
     /// Node id.
-    #[serde(rename = "nodeId", deserialize_with = "crate::de::lenient")]
-    pub node_id: i32,
+    #[serde(rename = "nodeId")]
+    pub node_id: NodeId,
     /// Account that created the node.
     #[serde(
         rename = "createUser",
@@ -2561,13 +2796,35 @@ pub struct CategoryNode {
     pub create_user: Option<String>,
 }
 
+impl CategoryNode {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(label_name: impl Into<String>, node_id: impl Into<NodeId>) -> Self {
+        Self {
+            label_name: label_name.into(),
+            parent_node_id: None,
+            node_id: node_id.into(),
+            create_user: None,
+        }
+    }
+    /// Sets `parentNodeId`.
+    pub fn with_parent_node_id(mut self, value: impl Into<NodeId>) -> Self {
+        self.parent_node_id = Some(value.into());
+        self
+    }
+    /// Sets `createUser`.
+    pub fn with_create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+}
+
 /// One material as listed by getMaterialList.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MaterialInfo {
     /// Material id.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub id: String,
+    pub id: MaterialId,
     /// Material name.
     #[serde(deserialize_with = "crate::de::lenient")]
     pub name: String,
@@ -2585,7 +2842,7 @@ pub struct MaterialInfo {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub file_size: Option<i64>,
+    pub file_size: Option<u64>,
     /// File URL.
     #[serde(
         default,
@@ -2601,14 +2858,58 @@ pub struct MaterialInfo {
         deserialize_with = "crate::de::lenient"
     )]
     pub create_user: Option<String>,
-    /// Creation time in Unix seconds.
+    /// Creation time.
+    ///
+    /// Travels as Unix seconds; the SDK converts it.
     #[serde(
         rename = "createTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::UnixSeconds, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::UnixSeconds, _, _>"
     )]
-    pub create_time: Option<i32>,
+    pub create_time: Option<crate::Time>,
+}
+
+impl MaterialInfo {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: impl Into<MaterialId>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            suffix: None,
+            file_size: None,
+            url: None,
+            create_user: None,
+            create_time: None,
+        }
+    }
+    /// Sets `suffix`.
+    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
+        self.suffix = Some(value.into());
+        self
+    }
+    /// Sets `fileSize`.
+    pub fn with_file_size(mut self, value: u64) -> Self {
+        self.file_size = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `createUser`.
+    pub fn with_create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
 }
 
 /// One video as listed by getVideoList.
@@ -2619,8 +2920,8 @@ pub struct VideoInfo {
     #[serde(rename = "videoName", deserialize_with = "crate::de::lenient")]
     pub video_name: String,
     /// Video id.
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
     /// Account that created the video.
     #[serde(
         rename = "createUser",
@@ -2632,46 +2933,61 @@ pub struct VideoInfo {
     /// Whether the transcoded outputs are encrypted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypt: Option<Encryption>,
-    /// Storage used by the source plus the transcoded files (sent as text; unit not stated).
+    /// Storage used by the source plus the transcoded files (unit not stated).
+    ///
+    /// Travels as decimal text; the SDK converts it.
     #[serde(
         rename = "videoSize",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
     )]
-    pub video_size: Option<String>,
-    /// Duration (sent as text; unit not stated).
+    pub video_size: Option<u64>,
+    /// Duration (unit not stated).
+    ///
+    /// Travels as decimal text; the SDK converts it.
     #[serde(
         rename = "videoDuration",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
     )]
-    pub video_duration: Option<String>,
+    pub video_duration: Option<f64>,
     /// Creation time.
+    ///
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
     #[serde(
         rename = "createTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
     )]
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::Time>,
     /// Upload time.
+    ///
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
     #[serde(
         rename = "uploadTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
     )]
-    pub upload_time: Option<String>,
+    pub upload_time: Option<crate::Time>,
     /// Time of the last change.
+    ///
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
     #[serde(
         rename = "updateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
     )]
-    pub update_time: Option<String>,
+    pub update_time: Option<crate::Time>,
     /// Free-text description.
     #[serde(
         rename = "videoDescription",
@@ -2743,6 +3059,117 @@ pub struct VideoInfo {
     pub video_resolutions: Option<Vec<VideoResolution>>,
 }
 
+impl VideoInfo {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        video_name: impl Into<String>,
+        video_id: impl Into<VideoId>,
+        video_state: VideoState,
+        transcode_state: TranscodeState,
+    ) -> Self {
+        Self {
+            video_name: video_name.into(),
+            video_id: video_id.into(),
+            create_user: None,
+            encrypt: None,
+            video_size: None,
+            video_duration: None,
+            create_time: None,
+            upload_time: None,
+            update_time: None,
+            video_description: None,
+            video_classification: None,
+            image_url: None,
+            publish_domain: None,
+            player_name: None,
+            player_id: None,
+            video_state,
+            transcode_state,
+            video_source_code: None,
+            video_resolutions: None,
+        }
+    }
+    /// Sets `createUser`.
+    pub fn with_create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+    /// Sets `encrypt`.
+    pub fn with_encrypt(mut self, value: Encryption) -> Self {
+        self.encrypt = Some(value);
+        self
+    }
+    /// Sets `videoSize`.
+    pub fn with_video_size(mut self, value: u64) -> Self {
+        self.video_size = Some(value);
+        self
+    }
+    /// Sets `videoDuration`.
+    pub fn with_video_duration(mut self, value: f64) -> Self {
+        self.video_duration = Some(value);
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `uploadTime`.
+    pub fn with_upload_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.upload_time = Some(value.into());
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+    /// Sets `videoDescription`.
+    pub fn with_video_description(mut self, value: impl Into<String>) -> Self {
+        self.video_description = Some(value.into());
+        self
+    }
+    /// Sets `videoClassification`.
+    pub fn with_video_classification(mut self, value: impl Into<String>) -> Self {
+        self.video_classification = Some(value.into());
+        self
+    }
+    /// Sets `imageUrl`.
+    pub fn with_image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
+    }
+    /// Sets `publishDomain`.
+    pub fn with_publish_domain(mut self, value: impl Into<String>) -> Self {
+        self.publish_domain = Some(value.into());
+        self
+    }
+    /// Sets `playerName`.
+    pub fn with_player_name(mut self, value: impl Into<String>) -> Self {
+        self.player_name = Some(value.into());
+        self
+    }
+    /// Sets `playerId`.
+    pub fn with_player_id(mut self, value: impl Into<String>) -> Self {
+        self.player_id = Some(value.into());
+        self
+    }
+    /// Sets `videoSourceCode`.
+    pub fn with_video_source_code(mut self, value: VideoSource) -> Self {
+        self.video_source_code = Some(value);
+        self
+    }
+    /// Sets `videoResolutions`.
+    pub fn with_video_resolutions(
+        mut self,
+        value: impl IntoIterator<Item = VideoResolution>,
+    ) -> Self {
+        self.video_resolutions = Some(value.into_iter().collect());
+        self
+    }
+}
+
 crate::wire_enum! {
     /// Which files of a video are deleted.
     pub enum DeleteScope(i64) {
@@ -2780,18 +3207,6 @@ crate::wire_enum! {
 }
 
 crate::wire_enum! {
-    /// Sort order by creation time, sent as text.
-    pub enum ListOrderText(String) {
-        /// Newest first.
-        #[name = "newest_first"]
-        NewestFirst = "0",
-        /// Oldest first.
-        #[name = "oldest_first"]
-        OldestFirst = "1",
-    }
-}
-
-crate::wire_enum! {
     /// Whether to check that a resource is not in use before deleting it.
     pub enum OccupancyCheck(i64) {
         /// Do not check.
@@ -2800,17 +3215,5 @@ crate::wire_enum! {
         /// Check; refuse (code 400) when the resource is in use.
         #[name = "check"]
         Check = 1,
-    }
-}
-
-crate::wire_enum! {
-    /// Whether to check that a material is not in use before deleting it, sent as text.
-    pub enum OccupancyCheckText(String) {
-        /// Do not check.
-        #[name = "skip"]
-        Skip = "0",
-        /// Check; refuse (code 400) when the material is in use.
-        #[name = "check"]
-        Check = "1",
     }
 }

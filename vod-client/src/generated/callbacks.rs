@@ -13,8 +13,8 @@ pub struct CallbackAudioInfo {
     #[serde(rename = "audioName", deserialize_with = "crate::de::lenient")]
     pub audio_name: String,
     /// Audio id.
-    #[serde(rename = "audioId", deserialize_with = "crate::de::lenient")]
-    pub audio_id: String,
+    #[serde(rename = "audioId")]
+    pub audio_id: AudioId,
     /// Account that created the audio.
     #[serde(
         rename = "createUser",
@@ -24,21 +24,27 @@ pub struct CallbackAudioInfo {
     )]
     pub create_user: Option<String>,
     /// Size (bytes per the getAudioList docs).
+    ///
+    /// Travels as decimal text; the SDK converts it.
     #[serde(
         rename = "audioSize",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
     )]
-    pub audio_size: Option<String>,
+    pub audio_size: Option<u64>,
     /// Duration (seconds per the getAudioList docs).
+    ///
+    /// Travels as decimal text; the SDK converts it.
     #[serde(
         rename = "audioDuration",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
     )]
-    pub audio_duration: Option<String>,
+    pub audio_duration: Option<f64>,
     /// File URL.
     #[serde(
         default,
@@ -54,21 +60,80 @@ pub struct CallbackAudioInfo {
     )]
     pub suffix: Option<String>,
     /// Creation time.
+    ///
+    /// Travels as Unix seconds; the SDK converts it.
     #[serde(
         rename = "createTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::UnixSeconds, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::UnixSeconds, _, _>"
     )]
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::Time>,
     /// Upload time.
+    ///
+    /// Travels as Unix seconds; the SDK converts it.
     #[serde(
         rename = "uploadTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::UnixSeconds, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::UnixSeconds, _, _>"
     )]
-    pub upload_time: Option<String>,
+    pub upload_time: Option<crate::Time>,
+}
+
+impl CallbackAudioInfo {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(audio_name: impl Into<String>, audio_id: impl Into<AudioId>) -> Self {
+        Self {
+            audio_name: audio_name.into(),
+            audio_id: audio_id.into(),
+            create_user: None,
+            audio_size: None,
+            audio_duration: None,
+            url: None,
+            suffix: None,
+            create_time: None,
+            upload_time: None,
+        }
+    }
+    /// Sets `createUser`.
+    pub fn with_create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+    /// Sets `audioSize`.
+    pub fn with_audio_size(mut self, value: u64) -> Self {
+        self.audio_size = Some(value);
+        self
+    }
+    /// Sets `audioDuration`.
+    pub fn with_audio_duration(mut self, value: f64) -> Self {
+        self.audio_duration = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `suffix`.
+    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
+        self.suffix = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `uploadTime`.
+    pub fn with_upload_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.upload_time = Some(value.into());
+        self
+    }
 }
 
 /// One uploaded material as described by the material upload callback.
@@ -76,8 +141,7 @@ pub struct CallbackAudioInfo {
 #[non_exhaustive]
 pub struct CallbackMaterialInfo {
     /// Material id.
-    #[serde(deserialize_with = "crate::de::lenient")]
-    pub id: String,
+    pub id: MaterialId,
     /// Material name.
     #[serde(deserialize_with = "crate::de::lenient")]
     pub name: String,
@@ -95,7 +159,7 @@ pub struct CallbackMaterialInfo {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub file_size: Option<i64>,
+    pub file_size: Option<u64>,
     /// File URL.
     #[serde(
         default,
@@ -111,14 +175,58 @@ pub struct CallbackMaterialInfo {
         deserialize_with = "crate::de::lenient"
     )]
     pub create_user: Option<String>,
-    /// Creation time in Unix seconds.
+    /// Creation time.
+    ///
+    /// Travels as Unix seconds; the SDK converts it.
     #[serde(
         rename = "createTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::UnixSeconds, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::UnixSeconds, _, _>"
     )]
-    pub create_time: Option<i32>,
+    pub create_time: Option<crate::Time>,
+}
+
+impl CallbackMaterialInfo {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: impl Into<MaterialId>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            suffix: None,
+            file_size: None,
+            url: None,
+            create_user: None,
+            create_time: None,
+        }
+    }
+    /// Sets `suffix`.
+    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
+        self.suffix = Some(value.into());
+        self
+    }
+    /// Sets `fileSize`.
+    pub fn with_file_size(mut self, value: u64) -> Self {
+        self.file_size = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `createUser`.
+    pub fn with_create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
 }
 
 /// One uploaded video as described by the video upload callback.
@@ -129,8 +237,8 @@ pub struct CallbackVideoInfo {
     #[serde(rename = "videoName", deserialize_with = "crate::de::lenient")]
     pub video_name: String,
     /// Video id.
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
     /// Account that created the video.
     #[serde(
         rename = "createUser",
@@ -159,29 +267,38 @@ pub struct CallbackVideoInfo {
     )]
     pub video_duration: Option<String>,
     /// Creation time.
+    ///
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
     #[serde(
         rename = "createTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
     )]
-    pub create_time: Option<String>,
+    pub create_time: Option<crate::Time>,
     /// Upload time.
+    ///
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
     #[serde(
         rename = "uploadTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
     )]
-    pub upload_time: Option<String>,
+    pub upload_time: Option<crate::Time>,
     /// Time of the last change.
+    ///
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
     #[serde(
         rename = "updateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
     )]
-    pub update_time: Option<String>,
+    pub update_time: Option<crate::Time>,
     /// Description.
     #[serde(
         rename = "videoDescription",
@@ -255,6 +372,120 @@ pub struct CallbackVideoInfo {
     pub video_source_code: Option<VideoSource>,
 }
 
+impl CallbackVideoInfo {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        video_name: impl Into<String>,
+        video_id: impl Into<VideoId>,
+        video_state: VideoState,
+        transcode_state: TranscodeState,
+    ) -> Self {
+        Self {
+            video_name: video_name.into(),
+            video_id: video_id.into(),
+            create_user: None,
+            encrypt: None,
+            video_size: None,
+            video_duration: None,
+            create_time: None,
+            upload_time: None,
+            update_time: None,
+            video_description: None,
+            video_classification: None,
+            image_url: None,
+            publish_domain: None,
+            flash_player_name: None,
+            flash_player_id: None,
+            flash_image_ratio: None,
+            flash_auto_play: None,
+            video_state,
+            transcode_state,
+            video_source_code: None,
+        }
+    }
+    /// Sets `createUser`.
+    pub fn with_create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+    /// Sets `encrypt`.
+    pub fn with_encrypt(mut self, value: Encryption) -> Self {
+        self.encrypt = Some(value);
+        self
+    }
+    /// Sets `videoSize`.
+    pub fn with_video_size(mut self, value: impl Into<String>) -> Self {
+        self.video_size = Some(value.into());
+        self
+    }
+    /// Sets `videoDuration`.
+    pub fn with_video_duration(mut self, value: impl Into<String>) -> Self {
+        self.video_duration = Some(value.into());
+        self
+    }
+    /// Sets `createTime`.
+    pub fn with_create_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.create_time = Some(value.into());
+        self
+    }
+    /// Sets `uploadTime`.
+    pub fn with_upload_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.upload_time = Some(value.into());
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+    /// Sets `videoDescription`.
+    pub fn with_video_description(mut self, value: impl Into<String>) -> Self {
+        self.video_description = Some(value.into());
+        self
+    }
+    /// Sets `videoClassification`.
+    pub fn with_video_classification(mut self, value: impl Into<String>) -> Self {
+        self.video_classification = Some(value.into());
+        self
+    }
+    /// Sets `imageUrl`.
+    pub fn with_image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
+    }
+    /// Sets `publishDomain`.
+    pub fn with_publish_domain(mut self, value: impl Into<String>) -> Self {
+        self.publish_domain = Some(value.into());
+        self
+    }
+    /// Sets `flashPlayerName`.
+    pub fn with_flash_player_name(mut self, value: impl Into<String>) -> Self {
+        self.flash_player_name = Some(value.into());
+        self
+    }
+    /// Sets `flashPlayerId`.
+    pub fn with_flash_player_id(mut self, value: impl Into<String>) -> Self {
+        self.flash_player_id = Some(value.into());
+        self
+    }
+    /// Sets `flashImageRatio`.
+    pub fn with_flash_image_ratio(mut self, value: AspectRatio) -> Self {
+        self.flash_image_ratio = Some(value);
+        self
+    }
+    /// Sets `flashAutoPlay`.
+    pub fn with_flash_auto_play(mut self, value: YesNo) -> Self {
+        self.flash_auto_play = Some(value);
+        self
+    }
+    /// Sets `videoSourceCode`.
+    pub fn with_video_source_code(mut self, value: VideoSource) -> Self {
+        self.video_source_code = Some(value);
+        self
+    }
+}
+
 /// Sent to the account's callback URL when a video upload finishes; the same shape as getVideoList's data.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -265,6 +496,20 @@ pub struct VideoUploadCallback {
     /// The uploaded video(s).
     #[serde(rename = "videoListInfo", deserialize_with = "crate::de::lenient")]
     pub video_list_info: Vec<CallbackVideoInfo>,
+}
+
+impl VideoUploadCallback {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        video_total: i32,
+        video_list_info: impl IntoIterator<Item = CallbackVideoInfo>,
+    ) -> Self {
+        Self {
+            video_total,
+            video_list_info: video_list_info.into_iter().collect(),
+        }
+    }
 }
 
 impl VideoUploadCallback {
@@ -290,6 +535,22 @@ pub struct AudioUploadCallback {
 }
 
 impl AudioUploadCallback {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        audio_total: i32,
+        audio_get_list_response_list: impl IntoIterator<Item = CallbackAudioInfo>,
+    ) -> Self {
+        Self {
+            audio_total,
+            audio_get_list_response_list: audio_get_list_response_list
+                .into_iter()
+                .collect(),
+        }
+    }
+}
+
+impl AudioUploadCallback {
     /// Decodes the body of a `audioUploadCallback` notification (the `data` of `{code, message, data}`, or the bare payload); errors name the field.
     pub fn from_body(body: &[u8]) -> Result<Self, crate::Error> {
         crate::callback::decode("audioUploadCallback", body, true)
@@ -306,6 +567,20 @@ pub struct MaterialUploadCallback {
     /// The uploaded material(s).
     #[serde(rename = "materialList", deserialize_with = "crate::de::lenient")]
     pub material_list: Vec<CallbackMaterialInfo>,
+}
+
+impl MaterialUploadCallback {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        total: i32,
+        material_list: impl IntoIterator<Item = CallbackMaterialInfo>,
+    ) -> Self {
+        Self {
+            total,
+            material_list: material_list.into_iter().collect(),
+        }
+    }
 }
 
 impl MaterialUploadCallback {

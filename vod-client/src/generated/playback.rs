@@ -14,8 +14,8 @@ pub struct GetPublishCodeRequest {
     /// The video.
     ///
     /// At least 1 character(s).
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
     /// Which code to return. Generally-authorized videos have only adaptive code and URLs; ordinary encrypted videos only swf code, custom code and URLs; unencrypted videos swf, adaptive and custom code and URLs.
     ///
     /// Service default: `0`.
@@ -25,7 +25,7 @@ pub struct GetPublishCodeRequest {
 
 impl GetPublishCodeRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(video_id: impl Into<String>) -> Self {
+    pub fn new(video_id: impl Into<VideoId>) -> Self {
         Self {
             video_id: video_id.into(),
             code_type: None,
@@ -115,7 +115,7 @@ impl crate::Client {
     /// - `video_id` (`videoId`): The video.
     pub fn get_publish_code(
         &self,
-        video_id: impl Into<String>,
+        video_id: impl Into<VideoId>,
     ) -> GetPublishCodeBuilder {
         GetPublishCodeBuilder::new(self.clone(), GetPublishCodeRequest::new(video_id))
     }
@@ -126,8 +126,8 @@ impl crate::Client {
 #[non_exhaustive]
 pub struct GetPublishCodeOutput {
     /// The video.
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
     /// Whether the video is encrypted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypt: Option<Encryption>,
@@ -179,6 +179,61 @@ pub struct GetPublishCodeOutput {
         deserialize_with = "crate::de::lenient"
     )]
     pub try_watch_video_url: Option<Vec<PlayUrl>>,
+}
+
+impl GetPublishCodeOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(video_id: impl Into<VideoId>) -> Self {
+        Self {
+            video_id: video_id.into(),
+            encrypt: None,
+            auto_code: None,
+            swf_code: None,
+            custom_code: None,
+            video_url: None,
+            try_watch_auto_code: None,
+            try_watch_video_url: None,
+        }
+    }
+    /// Sets `encrypt`.
+    pub fn with_encrypt(mut self, value: Encryption) -> Self {
+        self.encrypt = Some(value);
+        self
+    }
+    /// Sets `autoCode`.
+    pub fn with_auto_code(mut self, value: impl Into<String>) -> Self {
+        self.auto_code = Some(value.into());
+        self
+    }
+    /// Sets `swfCode`.
+    pub fn with_swf_code(mut self, value: impl Into<String>) -> Self {
+        self.swf_code = Some(value.into());
+        self
+    }
+    /// Sets `customCode`.
+    pub fn with_custom_code(mut self, value: impl Into<String>) -> Self {
+        self.custom_code = Some(value.into());
+        self
+    }
+    /// Sets `videoUrl`.
+    pub fn with_video_url(mut self, value: impl IntoIterator<Item = PlayUrl>) -> Self {
+        self.video_url = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets `tryWatchAutoCode`.
+    pub fn with_try_watch_auto_code(mut self, value: impl Into<String>) -> Self {
+        self.try_watch_auto_code = Some(value.into());
+        self
+    }
+    /// Sets `tryWatchVideoUrl`.
+    pub fn with_try_watch_video_url(
+        mut self,
+        value: impl IntoIterator<Item = PlayUrl>,
+    ) -> Self {
+        self.try_watch_video_url = Some(value.into_iter().collect());
+        self
+    }
 }
 
 /// Parameters of `getAudioPublishCode`: Returns a (signed) play URL of one audio file.
@@ -294,6 +349,14 @@ pub struct GetAudioPublishCodeOutput {
     pub url: String,
 }
 
+impl GetAudioPublishCodeOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into() }
+    }
+}
+
 /// The play URLs of one terminal type, one per quality tier.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -341,6 +404,46 @@ pub struct PlayUrl {
         deserialize_with = "crate::de::lenient"
     )]
     pub hd_pull_url: Option<String>,
+}
+
+impl PlayUrl {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(url_type: impl Into<String>) -> Self {
+        Self {
+            url_type: url_type.into(),
+            origin_url: None,
+            fluent_url: None,
+            sd_url: None,
+            high_url: None,
+            hd_pull_url: None,
+        }
+    }
+    /// Sets `originUrl`.
+    pub fn with_origin_url(mut self, value: impl Into<String>) -> Self {
+        self.origin_url = Some(value.into());
+        self
+    }
+    /// Sets `fluentUrl`.
+    pub fn with_fluent_url(mut self, value: impl Into<String>) -> Self {
+        self.fluent_url = Some(value.into());
+        self
+    }
+    /// Sets `sdUrl`.
+    pub fn with_sd_url(mut self, value: impl Into<String>) -> Self {
+        self.sd_url = Some(value.into());
+        self
+    }
+    /// Sets `highUrl`.
+    pub fn with_high_url(mut self, value: impl Into<String>) -> Self {
+        self.high_url = Some(value.into());
+        self
+    }
+    /// Sets `hdPullUrl`.
+    pub fn with_hd_pull_url(mut self, value: impl Into<String>) -> Self {
+        self.hd_pull_url = Some(value.into());
+        self
+    }
 }
 
 crate::wire_enum! {

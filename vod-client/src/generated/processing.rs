@@ -19,8 +19,8 @@ pub struct VideoClipRequest {
     /// Source video.
     ///
     /// At least 1 character(s).
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
     /// Start of the cut in seconds.
     #[serde(rename = "seekStart", deserialize_with = "crate::de::lenient")]
     pub seek_start: i32,
@@ -70,7 +70,7 @@ pub struct VideoClipRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub tassampling_ratek_id: Option<i32>,
+    pub sampling_rate: Option<i32>,
     /// URL notified when the task ends.
     ///
     /// An http:// or https:// URL.
@@ -101,7 +101,7 @@ impl VideoClipRequest {
     /// A request with its required parameters; optional ones are unset.
     pub fn new(
         trans_no: impl Into<String>,
-        video_id: impl Into<String>,
+        video_id: impl Into<VideoId>,
         seek_start: i32,
         duration: i32,
         filename: impl Into<String>,
@@ -116,7 +116,7 @@ impl VideoClipRequest {
             frame_rate: None,
             video_bit_rate: None,
             audio_bit_rate: None,
-            tassampling_ratek_id: None,
+            sampling_rate: None,
             notify_url: None,
             suffix: None,
             enable_video_transcode: None,
@@ -189,8 +189,8 @@ impl VideoClipBuilder {
         self
     }
     /// Output audio sampling rate in Hz; typically 8000, 12050, 22050 or 44100. flv output allows only 44100, 22050 and 11025.
-    pub fn tassampling_ratek_id(mut self, value: i32) -> Self {
-        self.inner.request_mut().tassampling_ratek_id = Some(value);
+    pub fn sampling_rate(mut self, value: i32) -> Self {
+        self.inner.request_mut().sampling_rate = Some(value);
         self
     }
     /// URL notified when the task ends.
@@ -264,7 +264,7 @@ impl crate::Client {
     pub fn video_clip(
         &self,
         trans_no: impl Into<String>,
-        video_id: impl Into<String>,
+        video_id: impl Into<VideoId>,
         seek_start: i32,
         duration: i32,
         filename: impl Into<String>,
@@ -278,10 +278,14 @@ impl crate::Client {
 
 impl crate::operation::Waitable for VideoClipRequest {
     type Query = VideoClipQueryRequest;
-    fn state_query(&self, _output: &Self::Output) -> Self::Query {
-        VideoClipQueryRequest {
-            trans_no: self.trans_no.clone(),
-        }
+    fn state_queries(&self, _output: &Self::Output) -> Vec<(String, Self::Query)> {
+        let subject = [
+            format!(
+                "{}{}", "transNo=", crate ::wire::WireText::wire_text(& self.trans_no)
+            ),
+        ]
+            .join(" ");
+        vec![(subject, VideoClipQueryRequest { trans_no : self.trans_no.clone() })]
     }
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
@@ -410,6 +414,28 @@ pub struct VideoClipQueryOutput {
     pub video_info: Option<TaskVideoInfo>,
 }
 
+impl VideoClipQueryOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task_id: impl Into<String>,
+        trans_no: impl Into<String>,
+        status: TaskStatus,
+    ) -> Self {
+        Self {
+            task_id: task_id.into(),
+            trans_no: trans_no.into(),
+            status,
+            video_info: None,
+        }
+    }
+    /// Sets `videoInfo`.
+    pub fn with_video_info(mut self, value: TaskVideoInfo) -> Self {
+        self.video_info = Some(value);
+        self
+    }
+}
+
 /// Parameters of `videoConcat`: Joins several existing videos, in the given order, into one new video.
 ///
 /// Build it with [`crate::Client::video_concat`], or with [`VideoConcatRequest::new`].
@@ -423,9 +449,13 @@ pub struct VideoConcatRequest {
     pub trans_no: String,
     /// Ids of the videos to join, comma separated, in join order: at most 50, no duplicates, each existing and accessible.
     ///
-    /// At least 1 character(s).
-    #[serde(rename = "videoIds", deserialize_with = "crate::de::lenient")]
-    pub video_ids: String,
+    /// 1 to 50 entries. Sent as one comma-separated string; items must not contain commas.
+    #[serde(
+        rename = "videoIds",
+        serialize_with = "crate::codec::serialize::<crate::codec::Comma, _, _>",
+        deserialize_with = "crate::codec::deserialize::<crate::codec::Comma, _, _>"
+    )]
+    pub video_ids: Vec<VideoId>,
     /// Name of the output video; names over 40 characters are refused (code 1500).
     ///
     /// 1 to 40 characters.
@@ -460,12 +490,12 @@ impl VideoConcatRequest {
     /// A request with its required parameters; optional ones are unset.
     pub fn new(
         trans_no: impl Into<String>,
-        video_ids: impl Into<String>,
+        video_ids: impl IntoIterator<Item = impl Into<VideoId>>,
         filename: impl Into<String>,
     ) -> Self {
         Self {
             trans_no: trans_no.into(),
-            video_ids: video_ids.into(),
+            video_ids: video_ids.into_iter().map(Into::into).collect(),
             filename: filename.into(),
             dir_id: None,
             notify_url: None,
@@ -489,7 +519,8 @@ impl crate::operation::Request for VideoConcatRequest {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("transNo", Some(self.trans_no.as_str()), Some(1), Some(32));
-        v.text_length("videoIds", Some(self.video_ids.as_str()), Some(1), None);
+        v.item_count("videoIds", Some(self.video_ids.len()), Some(1), Some(50));
+        v.comma_items("videoIds", Some(self.video_ids.as_slice()));
         v.text_length("filename", Some(self.filename.as_str()), Some(1), Some(40));
         v.text_format(
             "notifyUrl",
@@ -584,7 +615,7 @@ impl crate::Client {
     pub fn video_concat(
         &self,
         trans_no: impl Into<String>,
-        video_ids: impl Into<String>,
+        video_ids: impl IntoIterator<Item = impl Into<VideoId>>,
         filename: impl Into<String>,
     ) -> VideoConcatBuilder {
         VideoConcatBuilder::new(
@@ -596,10 +627,14 @@ impl crate::Client {
 
 impl crate::operation::Waitable for VideoConcatRequest {
     type Query = VideoConcatQueryRequest;
-    fn state_query(&self, _output: &Self::Output) -> Self::Query {
-        VideoConcatQueryRequest {
-            trans_no: self.trans_no.clone(),
-        }
+    fn state_queries(&self, _output: &Self::Output) -> Vec<(String, Self::Query)> {
+        let subject = [
+            format!(
+                "{}{}", "transNo=", crate ::wire::WireText::wire_text(& self.trans_no)
+            ),
+        ]
+            .join(" ");
+        vec![(subject, VideoConcatQueryRequest { trans_no : self.trans_no.clone() })]
     }
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
@@ -731,6 +766,28 @@ pub struct VideoConcatQueryOutput {
     pub video_info: Option<TaskVideoInfo>,
 }
 
+impl VideoConcatQueryOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task_id: impl Into<String>,
+        trans_no: impl Into<String>,
+        status: TaskStatus,
+    ) -> Self {
+        Self {
+            task_id: task_id.into(),
+            trans_no: trans_no.into(),
+            status,
+            video_info: None,
+        }
+    }
+    /// Sets `videoInfo`.
+    pub fn with_video_info(mut self, value: TaskVideoInfo) -> Self {
+        self.video_info = Some(value);
+        self
+    }
+}
+
 /// Parameters of `transCode`: Starts (re)transcoding of one or more videos with the given transcoding and watermark templates and optional subtitles. Only acknowledges the request; results arrive through the transcoding callback. Videos already transcoding cannot be resubmitted; re-transcoding replaces earlier outputs and is impossible once the source was deleted.
 ///
 /// Build it with [`crate::Client::trans_code`], or with [`TransCodeRequest::new`].
@@ -739,9 +796,13 @@ pub struct VideoConcatQueryOutput {
 pub struct TransCodeRequest {
     /// Ids of the videos, comma separated; not only commas, no special characters.
     ///
-    /// At least 1 character(s).
-    #[serde(rename = "videoIds", deserialize_with = "crate::de::lenient")]
-    pub video_ids: String,
+    /// At least 1 entries. Sent as one comma-separated string; items must not contain commas.
+    #[serde(
+        rename = "videoIds",
+        serialize_with = "crate::codec::serialize::<crate::codec::Comma, _, _>",
+        deserialize_with = "crate::codec::deserialize::<crate::codec::Comma, _, _>"
+    )]
+    pub video_ids: Vec<VideoId>,
     /// Watermark template name; no watermark when absent. A name that is too long is refused (code 1543).
     #[serde(
         rename = "waterMarkTemplateName",
@@ -749,7 +810,7 @@ pub struct TransCodeRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub water_mark_template_name: Option<String>,
+    pub watermark_template_name: Option<String>,
     /// Transcoding combination template name; the account default when absent. A name that is too long is refused (code 1544).
     #[serde(
         rename = "transCodeTemplateName",
@@ -775,28 +836,26 @@ pub struct TransCodeRequest {
     )]
     pub trans_code_template_id: Option<String>,
     /// Material id of an ass/srt subtitle to burn in.
-    #[serde(
-        rename = "subtitleId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
-    )]
-    pub subtitle_id: Option<String>,
+    #[serde(rename = "subtitleId", default, skip_serializing_if = "Option::is_none")]
+    pub subtitle_id: Option<MaterialId>,
     /// Several vtt subtitles, as base64 of a JSON array of {lang, subtitleId}: up to 13 entries, vtt only, only with multi-bitrate adaptive transcoding.
+    ///
+    /// At most 13 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Base64Json, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Base64Json, _, _>"
     )]
-    pub subtitle: Option<String>,
+    pub subtitle: Option<Vec<SubtitleTrack>>,
 }
 
 impl TransCodeRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(video_ids: impl Into<String>) -> Self {
+    pub fn new(video_ids: impl IntoIterator<Item = impl Into<VideoId>>) -> Self {
         Self {
-            video_ids: video_ids.into(),
-            water_mark_template_name: None,
+            video_ids: video_ids.into_iter().map(Into::into).collect(),
+            watermark_template_name: None,
             trans_code_template_name: None,
             watermark_template_id: None,
             trans_code_template_id: None,
@@ -820,7 +879,12 @@ impl crate::operation::Request for TransCodeRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
-        v.text_length("videoIds", Some(self.video_ids.as_str()), Some(1), None);
+        v.item_count("videoIds", Some(self.video_ids.len()), Some(1), None);
+        v.comma_items("videoIds", Some(self.video_ids.as_slice()));
+        v.item_count("subtitle", self.subtitle.as_ref().map(Vec::len), None, Some(13));
+        if let Some(items) = &self.subtitle {
+            v.nested_list("subtitle", items);
+        }
         v.finish()
     }
 }
@@ -842,8 +906,8 @@ impl TransCodeBuilder {
         }
     }
     /// Watermark template name; no watermark when absent. A name that is too long is refused (code 1543).
-    pub fn water_mark_template_name(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().water_mark_template_name = Some(value.into());
+    pub fn watermark_template_name(mut self, value: impl Into<String>) -> Self {
+        self.inner.request_mut().watermark_template_name = Some(value.into());
         self
     }
     /// Transcoding combination template name; the account default when absent. A name that is too long is refused (code 1544).
@@ -862,13 +926,15 @@ impl TransCodeBuilder {
         self
     }
     /// Material id of an ass/srt subtitle to burn in.
-    pub fn subtitle_id(mut self, value: impl Into<String>) -> Self {
+    pub fn subtitle_id(mut self, value: impl Into<MaterialId>) -> Self {
         self.inner.request_mut().subtitle_id = Some(value.into());
         self
     }
     /// Several vtt subtitles, as base64 of a JSON array of {lang, subtitleId}: up to 13 entries, vtt only, only with multi-bitrate adaptive transcoding.
-    pub fn subtitle(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().subtitle = Some(value.into());
+    ///
+    /// At most 13 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.
+    pub fn subtitle(mut self, value: impl IntoIterator<Item = SubtitleTrack>) -> Self {
+        self.inner.request_mut().subtitle = Some(value.into_iter().collect());
         self
     }
     /// The request as built so far.
@@ -914,27 +980,41 @@ impl crate::Client {
     /// - `video_ids` (`videoIds`): Ids of the videos, comma separated; not only commas, no special characters.
     ///
     /// Starts a task: `.start().await?.wait_until_done().await?` polls `getVideoList` until it ends.
-    pub fn trans_code(&self, video_ids: impl Into<String>) -> TransCodeBuilder {
+    pub fn trans_code(
+        &self,
+        video_ids: impl IntoIterator<Item = impl Into<VideoId>>,
+    ) -> TransCodeBuilder {
         TransCodeBuilder::new(self.clone(), TransCodeRequest::new(video_ids))
     }
 }
 
 impl crate::operation::Waitable for TransCodeRequest {
     type Query = GetVideoListRequest;
-    fn state_query(&self, _output: &Self::Output) -> Self::Query {
-        GetVideoListRequest {
-            create_user: None,
-            start_time: None,
-            end_time: None,
-            video_name: None,
-            video_id: Some(self.video_ids.clone()),
-            video_status: None,
-            transcode_state: None,
-            video_classification: None,
-            list_order: None,
-            page_index: None,
-            page_size: None,
-        }
+    fn state_queries(&self, _output: &Self::Output) -> Vec<(String, Self::Query)> {
+        self.video_ids
+            .iter()
+            .map(|item| {
+                let subject = format!(
+                    "{}{}", "videoId=", crate ::wire::WireText::wire_text(item)
+                );
+                (
+                    subject,
+                    GetVideoListRequest {
+                        create_user: None,
+                        start_time: None,
+                        end_time: None,
+                        video_name: None,
+                        video_id: Some(item.clone()),
+                        video_status: None,
+                        transcode_state: None,
+                        video_classification: None,
+                        list_order: None,
+                        page_index: None,
+                        page_size: None,
+                    },
+                )
+            })
+            .collect()
     }
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
@@ -957,8 +1037,8 @@ pub struct CreateClearAdTaskRequest {
     /// Source video.
     ///
     /// At least 1 character(s).
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
     /// Remove video ads. At least one of clearVideoAd, clearWatermarkAd and clearTextAd must be true.
     ///
     /// Service default: `false`.
@@ -1022,7 +1102,7 @@ pub struct CreateClearAdTaskRequest {
 
 impl CreateClearAdTaskRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(video_id: impl Into<String>, notify_url: impl Into<String>) -> Self {
+    pub fn new(video_id: impl Into<VideoId>, notify_url: impl Into<String>) -> Self {
         Self {
             video_id: video_id.into(),
             clear_video_ad: None,
@@ -1187,7 +1267,7 @@ impl crate::Client {
     /// Starts a task: `.start().await?.wait_until_done().await?` polls `clearAdTaskQuery` until it ends.
     pub fn create_clear_ad_task(
         &self,
-        video_id: impl Into<String>,
+        video_id: impl Into<VideoId>,
         notify_url: impl Into<String>,
     ) -> CreateClearAdTaskBuilder {
         CreateClearAdTaskBuilder::new(
@@ -1206,12 +1286,24 @@ pub struct CreateClearAdTaskOutput {
     pub task_id: String,
 }
 
+impl CreateClearAdTaskOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task_id: impl Into<String>) -> Self {
+        Self { task_id: task_id.into() }
+    }
+}
+
 impl crate::operation::Waitable for CreateClearAdTaskRequest {
     type Query = ClearAdTaskQueryRequest;
-    fn state_query(&self, output: &Self::Output) -> Self::Query {
-        ClearAdTaskQueryRequest {
-            task_id: output.task_id.clone(),
-        }
+    fn state_queries(&self, output: &Self::Output) -> Vec<(String, Self::Query)> {
+        let subject = [
+            format!(
+                "{}{}", "taskId=", crate ::wire::WireText::wire_text(& output.task_id)
+            ),
+        ]
+            .join(" ");
+        vec![(subject, ClearAdTaskQueryRequest { task_id : output.task_id.clone() })]
     }
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
@@ -1333,12 +1425,25 @@ pub struct ClearAdTaskQueryOutput {
     /// State of the task.
     pub status: AdRemovalStatus,
     /// Id of the newly produced video (once the task succeeded).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
-    )]
-    pub output: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<VideoId>,
+}
+
+impl ClearAdTaskQueryOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task_id: impl Into<String>, status: AdRemovalStatus) -> Self {
+        Self {
+            task_id: task_id.into(),
+            status,
+            output: None,
+        }
+    }
+    /// Sets `output`.
+    pub fn with_output(mut self, value: impl Into<VideoId>) -> Self {
+        self.output = Some(value.into());
+        self
+    }
 }
 
 /// Parameters of `startWorkflow`: Runs a configured processing workflow on one video. Success answers are a bare {"id": ...} object; failures use {code, message}.
@@ -1350,8 +1455,8 @@ pub struct StartWorkflowRequest {
     /// Id of the video to process.
     ///
     /// At least 1 character(s).
-    #[serde(rename = "targetId", deserialize_with = "crate::de::lenient")]
-    pub target_id: String,
+    #[serde(rename = "targetId")]
+    pub video_id: VideoId,
     /// Caller's business id of this run, globally unique (a UUID is suggested); a reused id is refused with code 1630.
     ///
     /// At least 1 character(s).
@@ -1367,12 +1472,12 @@ pub struct StartWorkflowRequest {
 impl StartWorkflowRequest {
     /// A request with its required parameters; optional ones are unset.
     pub fn new(
-        target_id: impl Into<String>,
+        video_id: impl Into<VideoId>,
         trans_no: impl Into<String>,
         workflow_id: impl Into<String>,
     ) -> Self {
         Self {
-            target_id: target_id.into(),
+            video_id: video_id.into(),
             trans_no: trans_no.into(),
             workflow_id: workflow_id.into(),
         }
@@ -1393,7 +1498,7 @@ impl crate::operation::Request for StartWorkflowRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
-        v.text_length("targetId", Some(self.target_id.as_str()), Some(1), None);
+        v.text_length("targetId", Some(self.video_id.as_str()), Some(1), None);
         v.text_length("transNo", Some(self.trans_no.as_str()), Some(1), None);
         v.text_length("workflowId", Some(self.workflow_id.as_str()), Some(1), None);
         v.finish()
@@ -1452,18 +1557,18 @@ impl crate::Client {
     /// `POST /workflow/startWorkflow`. Not retried automatically: it changes state.
     ///
     /// Required parameters:
-    /// - `target_id` (`targetId`): Id of the video to process.
+    /// - `video_id` (`targetId`): Id of the video to process.
     /// - `trans_no` (`transNo`): Caller's business id of this run, globally unique (a UUID is suggested); a reused id is refused with code 1630.
     /// - `workflow_id` (`workflowId`): Workflow id.
     pub fn start_workflow(
         &self,
-        target_id: impl Into<String>,
+        video_id: impl Into<VideoId>,
         trans_no: impl Into<String>,
         workflow_id: impl Into<String>,
     ) -> StartWorkflowBuilder {
         StartWorkflowBuilder::new(
             self.clone(),
-            StartWorkflowRequest::new(target_id, trans_no, workflow_id),
+            StartWorkflowRequest::new(video_id, trans_no, workflow_id),
         )
     }
 }
@@ -1477,6 +1582,14 @@ pub struct StartWorkflowOutput {
     pub id: String,
 }
 
+impl StartWorkflowOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
 /// The video produced by a clip or concat task.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1485,43 +1598,55 @@ pub struct TaskVideoInfo {
     #[serde(rename = "videoName", deserialize_with = "crate::de::lenient")]
     pub video_name: String,
     /// Video id.
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
     /// Whether the transcoded outputs are encrypted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypt: Option<Encryption>,
-    /// Storage used by the source plus the transcoded files (sent as text; unit not stated).
+    /// Storage used by the source plus the transcoded files (unit not stated).
+    ///
+    /// Travels as decimal text; the SDK converts it.
     #[serde(
         rename = "videoSize",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
     )]
-    pub video_size: Option<String>,
-    /// Duration (sent as text; unit not stated).
+    pub video_size: Option<u64>,
+    /// Duration (unit not stated).
+    ///
+    /// Travels as decimal text; the SDK converts it.
     #[serde(
         rename = "videoDuration",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
     )]
-    pub video_duration: Option<String>,
+    pub video_duration: Option<f64>,
     /// Upload time.
+    ///
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
     #[serde(
         rename = "uploadTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
     )]
-    pub upload_time: Option<String>,
+    pub upload_time: Option<crate::Time>,
     /// Time of the last change.
+    ///
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
     #[serde(
         rename = "updateTime",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
     )]
-    pub update_time: Option<String>,
+    pub update_time: Option<crate::Time>,
     /// Free-text description.
     #[serde(
         rename = "videoDescription",
@@ -1591,6 +1716,105 @@ pub struct TaskVideoInfo {
         deserialize_with = "crate::de::lenient"
     )]
     pub video_resolutions: Option<Vec<VideoResolution>>,
+}
+
+impl TaskVideoInfo {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        video_name: impl Into<String>,
+        video_id: impl Into<VideoId>,
+        video_state: VideoState,
+        transcode_state: TranscodeState,
+    ) -> Self {
+        Self {
+            video_name: video_name.into(),
+            video_id: video_id.into(),
+            encrypt: None,
+            video_size: None,
+            video_duration: None,
+            upload_time: None,
+            update_time: None,
+            video_description: None,
+            video_classification: None,
+            image_url: None,
+            publish_domain: None,
+            player_name: None,
+            player_id: None,
+            video_state,
+            transcode_state,
+            video_source_code: None,
+            video_resolutions: None,
+        }
+    }
+    /// Sets `encrypt`.
+    pub fn with_encrypt(mut self, value: Encryption) -> Self {
+        self.encrypt = Some(value);
+        self
+    }
+    /// Sets `videoSize`.
+    pub fn with_video_size(mut self, value: u64) -> Self {
+        self.video_size = Some(value);
+        self
+    }
+    /// Sets `videoDuration`.
+    pub fn with_video_duration(mut self, value: f64) -> Self {
+        self.video_duration = Some(value);
+        self
+    }
+    /// Sets `uploadTime`.
+    pub fn with_upload_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.upload_time = Some(value.into());
+        self
+    }
+    /// Sets `updateTime`.
+    pub fn with_update_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.update_time = Some(value.into());
+        self
+    }
+    /// Sets `videoDescription`.
+    pub fn with_video_description(mut self, value: impl Into<String>) -> Self {
+        self.video_description = Some(value.into());
+        self
+    }
+    /// Sets `videoClassification`.
+    pub fn with_video_classification(mut self, value: impl Into<String>) -> Self {
+        self.video_classification = Some(value.into());
+        self
+    }
+    /// Sets `imageUrl`.
+    pub fn with_image_url(mut self, value: impl Into<String>) -> Self {
+        self.image_url = Some(value.into());
+        self
+    }
+    /// Sets `publishDomain`.
+    pub fn with_publish_domain(mut self, value: impl Into<String>) -> Self {
+        self.publish_domain = Some(value.into());
+        self
+    }
+    /// Sets `playerName`.
+    pub fn with_player_name(mut self, value: impl Into<String>) -> Self {
+        self.player_name = Some(value.into());
+        self
+    }
+    /// Sets `playerId`.
+    pub fn with_player_id(mut self, value: impl Into<String>) -> Self {
+        self.player_id = Some(value.into());
+        self
+    }
+    /// Sets `videoSourceCode`.
+    pub fn with_video_source_code(mut self, value: VideoSource) -> Self {
+        self.video_source_code = Some(value);
+        self
+    }
+    /// Sets `videoResolutions`.
+    pub fn with_video_resolutions(
+        mut self,
+        value: impl IntoIterator<Item = VideoResolution>,
+    ) -> Self {
+        self.video_resolutions = Some(value.into_iter().collect());
+        self
+    }
 }
 
 crate::wire_enum! {

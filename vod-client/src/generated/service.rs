@@ -400,6 +400,103 @@ pub fn describe_error_code(code: i64) -> Option<&'static ErrorCodeFacts> {
         .and_then(|i| ERROR_CODES.get(i))
 }
 
+/// The id of an audio file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct AudioId(String);
+
+crate::wire_id!(AudioId(String));
+
+/// The id of a material (image, subtitle, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct MaterialId(String);
+
+crate::wire_id!(MaterialId(String));
+
+/// The id of a video category node.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Copy, Default)]
+pub struct NodeId(i64);
+
+crate::wire_id!(NodeId(i64));
+
+/// The id of a video, as getUploadToken, pullVideo and the lists return it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct VideoId(String);
+
+crate::wire_id!(VideoId(String));
+
+/// A category given by its names, first level and second level.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct CategoryName {
+    /// First-level category name.
+    ///
+    /// At least 1 character(s).
+    #[serde(rename = "parentName", deserialize_with = "crate::de::lenient")]
+    pub parent_name: String,
+    /// Second-level category name.
+    #[serde(
+        rename = "childName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
+    pub child_name: Option<String>,
+}
+
+impl CategoryName {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(parent_name: impl Into<String>) -> Self {
+        Self {
+            parent_name: parent_name.into(),
+            child_name: None,
+        }
+    }
+    /// Sets `childName`.
+    pub fn with_child_name(mut self, value: impl Into<String>) -> Self {
+        self.child_name = Some(value.into());
+        self
+    }
+}
+
+impl crate::validate::Validate for CategoryName {
+    fn validate_fields(&self, v: &mut crate::validate::Validator) {
+        v.text_length("parentName", Some(self.parent_name.as_str()), Some(1), None);
+    }
+}
+
+/// One vtt subtitle of a multi-bitrate adaptive transcoding.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SubtitleTrack {
+    /// Language code of the console player: cn, en-US, ja, zh-tw, fr, de, es, pt, ru, ko, th, vt or id.
+    ///
+    /// At least 1 character(s).
+    #[serde(deserialize_with = "crate::de::lenient")]
+    pub lang: String,
+    /// Material id of the vtt file.
+    #[serde(rename = "subtitleId")]
+    pub subtitle_id: MaterialId,
+}
+
+impl SubtitleTrack {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(lang: impl Into<String>, subtitle_id: impl Into<MaterialId>) -> Self {
+        Self {
+            lang: lang.into(),
+            subtitle_id: subtitle_id.into(),
+        }
+    }
+}
+
+impl crate::validate::Validate for SubtitleTrack {
+    fn validate_fields(&self, v: &mut crate::validate::Validator) {
+        v.text_length("lang", Some(self.lang.as_str()), Some(1), None);
+        v.required_text("subtitleId", self.subtitle_id.as_str());
+    }
+}
+
 /// One rendition (source or transcoded output) of a video.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -431,6 +528,40 @@ pub struct VideoResolution {
         deserialize_with = "crate::de::lenient"
     )]
     pub file_size: Option<i64>,
+}
+
+impl VideoResolution {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(clarity: Clarity) -> Self {
+        Self {
+            clarity,
+            server_type: None,
+            height: None,
+            width: None,
+            file_size: None,
+        }
+    }
+    /// Sets `serverType`.
+    pub fn with_server_type(mut self, value: ServerType) -> Self {
+        self.server_type = Some(value);
+        self
+    }
+    /// Sets `height`.
+    pub fn with_height(mut self, value: i32) -> Self {
+        self.height = Some(value);
+        self
+    }
+    /// Sets `width`.
+    pub fn with_width(mut self, value: i32) -> Self {
+        self.width = Some(value);
+        self
+    }
+    /// Sets `fileSize`.
+    pub fn with_file_size(mut self, value: i64) -> Self {
+        self.file_size = Some(value);
+        self
+    }
 }
 
 crate::wire_enum! {

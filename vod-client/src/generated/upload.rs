@@ -53,13 +53,16 @@ pub struct GetUploadTokenRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overwrite: Option<YesNo>,
     /// Categories to assign, as JSON array text of {parentName, childName} objects.
+    ///
+    /// Sent as JSON text; the SDK encodes it.
     #[serde(
         rename = "categoryNames",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::JsonText, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::JsonText, _, _>"
     )]
-    pub category_names: Option<String>,
+    pub category_names: Option<Vec<CategoryName>>,
     /// Watermark applied by the automatic transcoding after upload.
     #[serde(
         rename = "waterMarkName",
@@ -85,12 +88,15 @@ pub struct GetUploadTokenRequest {
     )]
     pub subtitle_id: Option<String>,
     /// Several vtt subtitles, as base64 of a JSON array of {lang, subtitleId}: up to 13 entries, vtt only, only with multi-bitrate adaptive transcoding. Language codes of the console player: cn, en-US, ja, zh-tw, fr, de, es, pt, ru, ko, th, vt, id.
+    ///
+    /// At most 13 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Base64Json, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Base64Json, _, _>"
     )]
-    pub subtitle: Option<String>,
+    pub subtitle: Option<Vec<SubtitleTrack>>,
 }
 
 impl GetUploadTokenRequest {
@@ -134,6 +140,13 @@ impl crate::operation::Request for GetUploadTokenRequest {
         );
         v.text_length("fileId", self.file_id.as_deref(), None, Some(32));
         v.known_value("overwrite", self.overwrite.as_ref());
+        if let Some(items) = &self.category_names {
+            v.nested_list("categoryNames", items);
+        }
+        v.item_count("subtitle", self.subtitle.as_ref().map(Vec::len), None, Some(13));
+        if let Some(items) = &self.subtitle {
+            v.nested_list("subtitle", items);
+        }
         v.finish()
     }
 }
@@ -182,8 +195,13 @@ impl GetUploadTokenBuilder {
         self
     }
     /// Categories to assign, as JSON array text of {parentName, childName} objects.
-    pub fn category_names(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().category_names = Some(value.into());
+    ///
+    /// Sent as JSON text; the SDK encodes it.
+    pub fn category_names(
+        mut self,
+        value: impl IntoIterator<Item = CategoryName>,
+    ) -> Self {
+        self.inner.request_mut().category_names = Some(value.into_iter().collect());
         self
     }
     /// Watermark applied by the automatic transcoding after upload.
@@ -202,8 +220,10 @@ impl GetUploadTokenBuilder {
         self
     }
     /// Several vtt subtitles, as base64 of a JSON array of {lang, subtitleId}: up to 13 entries, vtt only, only with multi-bitrate adaptive transcoding. Language codes of the console player: cn, en-US, ja, zh-tw, fr, de, es, pt, ru, ko, th, vt, id.
-    pub fn subtitle(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().subtitle = Some(value.into());
+    ///
+    /// At most 13 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.
+    pub fn subtitle(mut self, value: impl IntoIterator<Item = SubtitleTrack>) -> Self {
+        self.inner.request_mut().subtitle = Some(value.into_iter().collect());
         self
     }
     /// The request as built so far.
@@ -273,8 +293,8 @@ pub struct GetUploadTokenOutput {
     )]
     pub http_dns_server: Option<String>,
     /// Id assigned to the future video; usable in later queries.
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
     /// Credential for the storage upload.
     #[serde(rename = "uploadToken", deserialize_with = "crate::de::lenient")]
     pub upload_token: String,
@@ -285,7 +305,7 @@ pub struct GetUploadTokenOutput {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub speed_domainl_url: Option<String>,
+    pub speed_domain_url: Option<String>,
     /// Name of the storage bucket (space).
     #[serde(
         rename = "bucketName",
@@ -296,6 +316,42 @@ pub struct GetUploadTokenOutput {
     pub bucket_name: Option<String>,
 }
 
+impl GetUploadTokenOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        upload_url: impl Into<String>,
+        file_key: impl Into<String>,
+        video_id: impl Into<VideoId>,
+        upload_token: impl Into<String>,
+    ) -> Self {
+        Self {
+            upload_url: upload_url.into(),
+            file_key: file_key.into(),
+            http_dns_server: None,
+            video_id: video_id.into(),
+            upload_token: upload_token.into(),
+            speed_domain_url: None,
+            bucket_name: None,
+        }
+    }
+    /// Sets `httpDnsServer`.
+    pub fn with_http_dns_server(mut self, value: impl Into<String>) -> Self {
+        self.http_dns_server = Some(value.into());
+        self
+    }
+    /// Sets `speedDomainlUrl`.
+    pub fn with_speed_domain_url(mut self, value: impl Into<String>) -> Self {
+        self.speed_domain_url = Some(value.into());
+        self
+    }
+    /// Sets `bucketName`.
+    pub fn with_bucket_name(mut self, value: impl Into<String>) -> Self {
+        self.bucket_name = Some(value.into());
+        self
+    }
+}
+
 /// Parameters of `getAudioUploadToken`: Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.
 ///
 /// Build it with [`crate::Client::get_audio_upload_token`], or with [`GetAudioUploadTokenRequest::new`].
@@ -304,9 +360,13 @@ pub struct GetUploadTokenOutput {
 pub struct GetAudioUploadTokenRequest {
     /// The files, as url-safe base64 of a JSON array of {name, suffix} objects: at most 50 entries; name required, at most 200 characters; suffix required, only mp3 is supported.
     ///
-    /// At least 1 character(s).
-    #[serde(rename = "fileList", deserialize_with = "crate::de::lenient")]
-    pub file_list: String,
+    /// 1 to 50 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.
+    #[serde(
+        rename = "fileList",
+        serialize_with = "crate::codec::serialize::<crate::codec::Base64Json, _, _>",
+        deserialize_with = "crate::codec::deserialize::<crate::codec::Base64Json, _, _>"
+    )]
+    pub file_list: Vec<AudioUploadFile>,
     /// Audio domain without scheme; the default audio domain when empty. An unknown domain is an error.
     #[serde(
         default,
@@ -327,9 +387,9 @@ pub struct GetAudioUploadTokenRequest {
 
 impl GetAudioUploadTokenRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(file_list: impl Into<String>) -> Self {
+    pub fn new(file_list: impl IntoIterator<Item = AudioUploadFile>) -> Self {
         Self {
-            file_list: file_list.into(),
+            file_list: file_list.into_iter().collect(),
             domain: None,
             overwrite: None,
         }
@@ -350,7 +410,8 @@ impl crate::operation::Request for GetAudioUploadTokenRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
-        v.text_length("fileList", Some(self.file_list.as_str()), Some(1), None);
+        v.item_count("fileList", Some(self.file_list.len()), Some(1), Some(50));
+        v.nested_list("fileList", &self.file_list);
         v.finish()
     }
 }
@@ -423,7 +484,7 @@ impl crate::Client {
     /// - `file_list` (`fileList`): The files, as url-safe base64 of a JSON array of {name, suffix} objects: at most 50 entries; name required, at most 200 characters; suffix required, only mp3 is supported.
     pub fn get_audio_upload_token(
         &self,
-        file_list: impl Into<String>,
+        file_list: impl IntoIterator<Item = AudioUploadFile>,
     ) -> GetAudioUploadTokenBuilder {
         GetAudioUploadTokenBuilder::new(
             self.clone(),
@@ -460,6 +521,32 @@ pub struct GetAudioUploadTokenOutput {
     pub items: Vec<AudioUploadItem>,
 }
 
+impl GetAudioUploadTokenOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        upload_url: impl Into<String>,
+        items: impl IntoIterator<Item = AudioUploadItem>,
+    ) -> Self {
+        Self {
+            upload_url: upload_url.into(),
+            bucket_name: None,
+            http_dns_server: None,
+            items: items.into_iter().collect(),
+        }
+    }
+    /// Sets `bucketName`.
+    pub fn with_bucket_name(mut self, value: impl Into<String>) -> Self {
+        self.bucket_name = Some(value.into());
+        self
+    }
+    /// Sets `httpDnsServer`.
+    pub fn with_http_dns_server(mut self, value: impl Into<String>) -> Self {
+        self.http_dns_server = Some(value.into());
+        self
+    }
+}
+
 /// Parameters of `getMaterialUploadToken`: Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).
 ///
 /// Build it with [`crate::Client::get_material_upload_token`], or with [`GetMaterialUploadTokenRequest::new`].
@@ -491,9 +578,9 @@ pub struct GetMaterialUploadTokenRequest {
 
 impl GetMaterialUploadTokenRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(file_list: Vec<MaterialUploadFile>) -> Self {
+    pub fn new(file_list: impl IntoIterator<Item = MaterialUploadFile>) -> Self {
         Self {
-            file_list,
+            file_list: file_list.into_iter().collect(),
             domain: None,
             overwrite: None,
         }
@@ -588,7 +675,7 @@ impl crate::Client {
     /// - `file_list` (`fileList`): Files to obtain tokens for.
     pub fn get_material_upload_token(
         &self,
-        file_list: Vec<MaterialUploadFile>,
+        file_list: impl IntoIterator<Item = MaterialUploadFile>,
     ) -> GetMaterialUploadTokenBuilder {
         GetMaterialUploadTokenBuilder::new(
             self.clone(),
@@ -625,6 +712,32 @@ pub struct GetMaterialUploadTokenOutput {
     pub items: Vec<MaterialUploadItem>,
 }
 
+impl GetMaterialUploadTokenOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        upload_url: impl Into<String>,
+        items: impl IntoIterator<Item = MaterialUploadItem>,
+    ) -> Self {
+        Self {
+            upload_url: upload_url.into(),
+            bucket_name: None,
+            http_dns_server: None,
+            items: items.into_iter().collect(),
+        }
+    }
+    /// Sets `bucketName`.
+    pub fn with_bucket_name(mut self, value: impl Into<String>) -> Self {
+        self.bucket_name = Some(value.into());
+        self
+    }
+    /// Sets `httpDnsServer`.
+    pub fn with_http_dns_server(mut self, value: impl Into<String>) -> Self {
+        self.http_dns_server = Some(value.into());
+        self
+    }
+}
+
 /// Parameters of `pullVideo`: Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.
 ///
 /// Build it with [`crate::Client::pull_video`], or with [`PullVideoRequest::new`].
@@ -642,17 +755,24 @@ pub struct PullVideoRequest {
     )]
     pub trans_no: Option<String>,
     /// Processing command, as text of the form {tcTemplateName:...,workflowCode:...}.
+    ///
+    /// Sent as `{key:value,...}` text; the SDK encodes it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::BracedPairs, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::BracedPairs, _, _>"
     )]
-    pub cmd: Option<String>,
+    pub cmd: Option<PullCommand>,
     /// The URLs, as url-safe base64 of a JSON array of {fileName, fetchUrl, md5} objects, at most 50. fetchUrl is required; fileName defaults to the last URL segment (include an extension); md5 enables an integrity check.
     ///
-    /// At least 1 character(s).
-    #[serde(rename = "fileList", deserialize_with = "crate::de::lenient")]
-    pub file_list: String,
+    /// 1 to 50 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.
+    #[serde(
+        rename = "fileList",
+        serialize_with = "crate::codec::serialize::<crate::codec::Base64Json, _, _>",
+        deserialize_with = "crate::codec::deserialize::<crate::codec::Base64Json, _, _>"
+    )]
+    pub file_list: Vec<PullFile>,
     /// Workflow to run on the fetched videos.
     #[serde(
         rename = "workflowId",
@@ -685,11 +805,11 @@ pub struct PullVideoRequest {
 
 impl PullVideoRequest {
     /// A request with its required parameters; optional ones are unset.
-    pub fn new(file_list: impl Into<String>) -> Self {
+    pub fn new(file_list: impl IntoIterator<Item = PullFile>) -> Self {
         Self {
             trans_no: None,
             cmd: None,
-            file_list: file_list.into(),
+            file_list: file_list.into_iter().collect(),
             workflow_id: None,
             notify_url: None,
             separate: None,
@@ -713,7 +833,11 @@ impl crate::operation::Request for PullVideoRequest {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("transNo", self.trans_no.as_deref(), None, Some(32));
-        v.text_length("fileList", Some(self.file_list.as_str()), Some(1), None);
+        if let Some(inner) = &self.cmd {
+            v.nested("cmd", inner);
+        }
+        v.item_count("fileList", Some(self.file_list.len()), Some(1), Some(50));
+        v.nested_list("fileList", &self.file_list);
         v.text_format(
             "notifyUrl",
             self.notify_url.as_deref(),
@@ -749,8 +873,10 @@ impl PullVideoBuilder {
         self
     }
     /// Processing command, as text of the form {tcTemplateName:...,workflowCode:...}.
-    pub fn cmd(mut self, value: impl Into<String>) -> Self {
-        self.inner.request_mut().cmd = Some(value.into());
+    ///
+    /// Sent as `{key:value,...}` text; the SDK encodes it.
+    pub fn cmd(mut self, value: PullCommand) -> Self {
+        self.inner.request_mut().cmd = Some(value);
         self
     }
     /// Workflow to run on the fetched videos.
@@ -822,7 +948,10 @@ impl crate::Client {
     /// - `file_list` (`fileList`): The URLs, as url-safe base64 of a JSON array of {fileName, fetchUrl, md5} objects, at most 50. fetchUrl is required; fileName defaults to the last URL segment (include an extension); md5 enables an integrity check.
     ///
     /// Starts a task: `.start().await?.wait_until_done().await?` polls `pullVideoQuery` until it ends.
-    pub fn pull_video(&self, file_list: impl Into<String>) -> PullVideoBuilder {
+    pub fn pull_video(
+        &self,
+        file_list: impl IntoIterator<Item = PullFile>,
+    ) -> PullVideoBuilder {
         PullVideoBuilder::new(self.clone(), PullVideoRequest::new(file_list))
     }
 }
@@ -839,19 +968,41 @@ pub struct PullVideoOutput {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub tran_no: Option<String>,
+    pub trans_no: Option<String>,
     /// Id of the created pull task.
     #[serde(rename = "taskId", deserialize_with = "crate::de::lenient")]
     pub task_id: String,
 }
 
+impl PullVideoOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(task_id: impl Into<String>) -> Self {
+        Self {
+            trans_no: None,
+            task_id: task_id.into(),
+        }
+    }
+    /// Sets `tranNo`.
+    pub fn with_trans_no(mut self, value: impl Into<String>) -> Self {
+        self.trans_no = Some(value.into());
+        self
+    }
+}
+
 impl crate::operation::Waitable for PullVideoRequest {
     type Query = PullVideoQueryRequest;
-    fn state_query(&self, output: &Self::Output) -> Self::Query {
-        PullVideoQueryRequest {
-            task_id: Some(output.task_id.clone()),
-            trans_no: None,
-        }
+    fn state_queries(&self, output: &Self::Output) -> Vec<(String, Self::Query)> {
+        let subject = [
+            format!(
+                "{}{}", "taskId=", crate ::wire::WireText::wire_text(& output.task_id)
+            ),
+        ]
+            .join(" ");
+        vec![
+            (subject, PullVideoQueryRequest { task_id : Some(output.task_id.clone()),
+            trans_no : None })
+        ]
     }
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
@@ -1001,25 +1152,81 @@ pub struct PullVideoQueryOutput {
     #[serde(rename = "taskId", deserialize_with = "crate::de::lenient")]
     pub task_id: String,
     /// Caller's business id.
-    #[serde(
-        rename = "transNo",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
-    )]
-    pub trans_no: Option<String>,
-    /// Timestamp in milliseconds.
+    #[serde(rename = "transNo", deserialize_with = "crate::de::lenient")]
+    pub trans_no: String,
+    /// Time of the report.
+    ///
+    /// Travels as Unix milliseconds; the SDK converts it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
+        serialize_with = "crate::codec::serialize_option::<crate::codec::UnixMillis, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::UnixMillis, _, _>"
     )]
-    pub timestamp: Option<String>,
+    pub timestamp: Option<crate::Time>,
     /// State of the task as a whole.
     pub status: PullTaskStatus,
     /// One entry per fetched URL.
     #[serde(deserialize_with = "crate::de::lenient")]
     pub items: Vec<PullVideoItem>,
+}
+
+impl PullVideoQueryOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        task_id: impl Into<String>,
+        trans_no: impl Into<String>,
+        status: PullTaskStatus,
+        items: impl IntoIterator<Item = PullVideoItem>,
+    ) -> Self {
+        Self {
+            task_id: task_id.into(),
+            trans_no: trans_no.into(),
+            timestamp: None,
+            status,
+            items: items.into_iter().collect(),
+        }
+    }
+    /// Sets `timestamp`.
+    pub fn with_timestamp(mut self, value: impl Into<crate::Time>) -> Self {
+        self.timestamp = Some(value.into());
+        self
+    }
+}
+
+/// One audio file to obtain an upload token for.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct AudioUploadFile {
+    /// File name.
+    ///
+    /// 1 to 200 characters.
+    #[serde(deserialize_with = "crate::de::lenient")]
+    pub name: String,
+    /// File extension; only mp3 is supported.
+    ///
+    /// At least 1 character(s).
+    #[serde(deserialize_with = "crate::de::lenient")]
+    pub suffix: String,
+}
+
+impl AudioUploadFile {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(name: impl Into<String>, suffix: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            suffix: suffix.into(),
+        }
+    }
+}
+
+impl crate::validate::Validate for AudioUploadFile {
+    fn validate_fields(&self, v: &mut crate::validate::Validator) {
+        v.text_length("name", Some(self.name.as_str()), Some(1), Some(200));
+        v.text_length("suffix", Some(self.suffix.as_str()), Some(1), None);
+    }
 }
 
 /// The upload token record of one audio file.
@@ -1037,8 +1244,8 @@ pub struct AudioUploadItem {
     )]
     pub suffix: Option<String>,
     /// Id assigned to the audio.
-    #[serde(rename = "audioId", deserialize_with = "crate::de::lenient")]
-    pub audio_id: String,
+    #[serde(rename = "audioId")]
+    pub audio_id: AudioId,
     /// Credential for uploading this file.
     #[serde(rename = "uploadToken", deserialize_with = "crate::de::lenient")]
     pub upload_token: String,
@@ -1050,6 +1257,34 @@ pub struct AudioUploadItem {
         deserialize_with = "crate::de::lenient"
     )]
     pub file_full_url: Option<String>,
+}
+
+impl AudioUploadItem {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: impl Into<String>,
+        audio_id: impl Into<AudioId>,
+        upload_token: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            suffix: None,
+            audio_id: audio_id.into(),
+            upload_token: upload_token.into(),
+            file_full_url: None,
+        }
+    }
+    /// Sets `suffix`.
+    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
+        self.suffix = Some(value.into());
+        self
+    }
+    /// Sets `fileFullUrl`.
+    pub fn with_file_full_url(mut self, value: impl Into<String>) -> Self {
+        self.file_full_url = Some(value.into());
+        self
+    }
 }
 
 /// One material file to obtain an upload token for.
@@ -1068,6 +1303,22 @@ pub struct MaterialUploadFile {
         deserialize_with = "crate::de::lenient"
     )]
     pub suffix: Option<String>,
+}
+
+impl MaterialUploadFile {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            suffix: None,
+        }
+    }
+    /// Sets `suffix`.
+    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
+        self.suffix = Some(value.into());
+        self
+    }
 }
 
 impl crate::validate::Validate for MaterialUploadFile {
@@ -1091,8 +1342,8 @@ pub struct MaterialUploadItem {
     )]
     pub suffix: Option<String>,
     /// Id assigned to the material.
-    #[serde(rename = "materialId", deserialize_with = "crate::de::lenient")]
-    pub material_id: String,
+    #[serde(rename = "materialId")]
+    pub material_id: MaterialId,
     /// Credential for uploading this file.
     #[serde(rename = "uploadToken", deserialize_with = "crate::de::lenient")]
     pub upload_token: String,
@@ -1104,6 +1355,141 @@ pub struct MaterialUploadItem {
         deserialize_with = "crate::de::lenient"
     )]
     pub file_full_url: Option<String>,
+}
+
+impl MaterialUploadItem {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: impl Into<String>,
+        material_id: impl Into<MaterialId>,
+        upload_token: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            suffix: None,
+            material_id: material_id.into(),
+            upload_token: upload_token.into(),
+            file_full_url: None,
+        }
+    }
+    /// Sets `suffix`.
+    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
+        self.suffix = Some(value.into());
+        self
+    }
+    /// Sets `fileFullUrl`.
+    pub fn with_file_full_url(mut self, value: impl Into<String>) -> Self {
+        self.file_full_url = Some(value.into());
+        self
+    }
+}
+
+/// Processing to run on the pulled videos.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct PullCommand {
+    /// Transcoding template to apply.
+    #[serde(
+        rename = "tcTemplateName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
+    pub tc_template_name: Option<String>,
+    /// Workflow to run.
+    #[serde(
+        rename = "workflowCode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
+    pub workflow_code: Option<String>,
+}
+
+impl Default for PullCommand {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PullCommand {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            tc_template_name: None,
+            workflow_code: None,
+        }
+    }
+    /// Sets `tcTemplateName`.
+    pub fn with_tc_template_name(mut self, value: impl Into<String>) -> Self {
+        self.tc_template_name = Some(value.into());
+        self
+    }
+    /// Sets `workflowCode`.
+    pub fn with_workflow_code(mut self, value: impl Into<String>) -> Self {
+        self.workflow_code = Some(value.into());
+        self
+    }
+}
+
+impl crate::validate::Validate for PullCommand {
+    fn validate_fields(&self, _v: &mut crate::validate::Validator) {}
+}
+
+/// One URL for pullVideo to fetch.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct PullFile {
+    /// Source URL.
+    ///
+    /// At least 1 character(s).
+    #[serde(rename = "fetchUrl", deserialize_with = "crate::de::lenient")]
+    pub fetch_url: String,
+    /// File name, with an extension; the last URL segment when absent.
+    #[serde(
+        rename = "fileName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
+    pub file_name: Option<String>,
+    /// MD5 of the file; enables an integrity check.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
+    pub md5: Option<String>,
+}
+
+impl PullFile {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(fetch_url: impl Into<String>) -> Self {
+        Self {
+            fetch_url: fetch_url.into(),
+            file_name: None,
+            md5: None,
+        }
+    }
+    /// Sets `fileName`.
+    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
+        self.file_name = Some(value.into());
+        self
+    }
+    /// Sets `md5`.
+    pub fn with_md5(mut self, value: impl Into<String>) -> Self {
+        self.md5 = Some(value.into());
+        self
+    }
+}
+
+impl crate::validate::Validate for PullFile {
+    fn validate_fields(&self, v: &mut crate::validate::Validator) {
+        v.text_length("fetchUrl", Some(self.fetch_url.as_str()), Some(1), None);
+    }
 }
 
 /// One rendition of a pulled video.
@@ -1136,7 +1522,7 @@ pub struct PullVideoFile {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub file_size: Option<i64>,
+    pub file_size: Option<u64>,
     /// File URL.
     #[serde(
         rename = "fileUrl",
@@ -1147,13 +1533,53 @@ pub struct PullVideoFile {
     pub file_url: Option<String>,
 }
 
+impl PullVideoFile {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(clarity: Clarity) -> Self {
+        Self {
+            clarity,
+            server_type: None,
+            bitrate: None,
+            resolution: None,
+            file_size: None,
+            file_url: None,
+        }
+    }
+    /// Sets `serverType`.
+    pub fn with_server_type(mut self, value: ServerType) -> Self {
+        self.server_type = Some(value);
+        self
+    }
+    /// Sets `bitrate`.
+    pub fn with_bitrate(mut self, value: i32) -> Self {
+        self.bitrate = Some(value);
+        self
+    }
+    /// Sets `resolution`.
+    pub fn with_resolution(mut self, value: impl Into<String>) -> Self {
+        self.resolution = Some(value.into());
+        self
+    }
+    /// Sets `fileSize`.
+    pub fn with_file_size(mut self, value: u64) -> Self {
+        self.file_size = Some(value);
+        self
+    }
+    /// Sets `fileUrl`.
+    pub fn with_file_url(mut self, value: impl Into<String>) -> Self {
+        self.file_url = Some(value.into());
+        self
+    }
+}
+
 /// A video created by a pull task.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PullVideoInfo {
     /// Id of the created video.
-    #[serde(rename = "videoId", deserialize_with = "crate::de::lenient")]
-    pub video_id: String,
+    #[serde(rename = "videoId")]
+    pub video_id: VideoId,
     /// Duration (unit not stated).
     #[serde(
         default,
@@ -1169,6 +1595,31 @@ pub struct PullVideoInfo {
         deserialize_with = "crate::de::lenient"
     )]
     pub video_file_list: Option<Vec<PullVideoFile>>,
+}
+
+impl PullVideoInfo {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(video_id: impl Into<VideoId>) -> Self {
+        Self {
+            video_id: video_id.into(),
+            duration: None,
+            video_file_list: None,
+        }
+    }
+    /// Sets `duration`.
+    pub fn with_duration(mut self, value: i64) -> Self {
+        self.duration = Some(value);
+        self
+    }
+    /// Sets `videoFileList`.
+    pub fn with_video_file_list(
+        mut self,
+        value: impl IntoIterator<Item = PullVideoFile>,
+    ) -> Self {
+        self.video_file_list = Some(value.into_iter().collect());
+        self
+    }
 }
 
 /// Progress and result of fetching one URL of a pull task.
@@ -1202,6 +1653,41 @@ pub struct PullVideoItem {
     /// The resulting video and its files.
     #[serde(rename = "videoInfo", default, skip_serializing_if = "Option::is_none")]
     pub video_info: Option<PullVideoInfo>,
+}
+
+impl PullVideoItem {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(fetch_url: impl Into<String>, pull_status: TaskStatus) -> Self {
+        Self {
+            file_name: None,
+            fetch_url: fetch_url.into(),
+            md5: None,
+            pull_status,
+            cmd_status: None,
+            video_info: None,
+        }
+    }
+    /// Sets `fileName`.
+    pub fn with_file_name(mut self, value: impl Into<String>) -> Self {
+        self.file_name = Some(value.into());
+        self
+    }
+    /// Sets `md5`.
+    pub fn with_md5(mut self, value: impl Into<String>) -> Self {
+        self.md5 = Some(value.into());
+        self
+    }
+    /// Sets `cmdStatus`.
+    pub fn with_cmd_status(mut self, value: TaskStatus) -> Self {
+        self.cmd_status = Some(value);
+        self
+    }
+    /// Sets `videoInfo`.
+    pub fn with_video_info(mut self, value: PullVideoInfo) -> Self {
+        self.video_info = Some(value);
+        self
+    }
 }
 
 crate::wire_enum! {

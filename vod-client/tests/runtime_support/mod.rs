@@ -368,10 +368,11 @@ impl Request for TaskQuery {
 
 impl Waitable for Transcode {
     type Query = TaskQuery;
-    fn state_query(&self, output: &String) -> TaskQuery {
-        TaskQuery {
+    fn state_queries(&self, output: &String) -> Vec<(String, TaskQuery)> {
+        let query = TaskQuery {
             task_id: output.clone(),
-        }
+        };
+        vec![(format!("taskId={output}"), query)]
     }
     fn task_state(output: &TaskInfo) -> TaskState {
         let state = output

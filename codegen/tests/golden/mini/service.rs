@@ -102,6 +102,14 @@ pub struct FixtureTag {
     pub label: String,
 }
 
+impl FixtureTag {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(label: impl Into<String>) -> Self {
+        Self { label: label.into() }
+    }
+}
+
 impl crate::validate::Validate for FixtureTag {
     fn validate_fields(&self, v: &mut crate::validate::Validator) {
         v.required_text("label", &self.label);

@@ -142,8 +142,8 @@ impl FixtureCreateWidgetBuilder {
     /// Labels.
     ///
     /// At most 3 entries.
-    pub fn tags(mut self, value: Vec<FixtureTag>) -> Self {
-        self.inner.request_mut().tags = Some(value);
+    pub fn tags(mut self, value: impl IntoIterator<Item = FixtureTag>) -> Self {
+        self.inner.request_mut().tags = Some(value.into_iter().collect());
         self
     }
     /// The request as built so far.
@@ -214,14 +214,30 @@ pub struct FixtureCreateWidgetOutput {
     pub widget_id: String,
 }
 
+impl FixtureCreateWidgetOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(widget_id: impl Into<String>) -> Self {
+        Self {
+            widget_id: widget_id.into(),
+        }
+    }
+}
+
 impl crate::operation::Waitable for FixtureCreateWidgetRequest {
     type Query = FixtureListWidgetsRequest;
-    fn state_query(&self, output: &Self::Output) -> Self::Query {
-        FixtureListWidgetsRequest {
-            widget_id: Some(output.widget_id.clone()),
-            page_index: None,
-            page_size: None,
-        }
+    fn state_queries(&self, output: &Self::Output) -> Vec<(String, Self::Query)> {
+        let subject = [
+            format!(
+                "{}{}", "widgetId=", crate ::wire::WireText::wire_text(& output
+                .widget_id)
+            ),
+        ]
+            .join(" ");
+        vec![
+            (subject, FixtureListWidgetsRequest { widget_id : Some(output.widget_id
+            .clone()), page_index : None, page_size : None })
+        ]
     }
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
@@ -407,6 +423,17 @@ pub struct FixtureListWidgetsOutput {
     /// This page.
     #[serde(deserialize_with = "crate::de::lenient")]
     pub widgets: Vec<FixtureWidget>,
+}
+
+impl FixtureListWidgetsOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(total: i64, widgets: impl IntoIterator<Item = FixtureWidget>) -> Self {
+        Self {
+            total,
+            widgets: widgets.into_iter().collect(),
+        }
+    }
 }
 
 impl crate::operation::Paginated for FixtureListWidgetsRequest {
@@ -774,6 +801,14 @@ pub struct FixtureStartRunOutput {
     pub id: String,
 }
 
+impl FixtureStartRunOutput {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+
 /// One widget.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -808,6 +843,35 @@ pub struct FixtureWidget {
     pub tags: Option<Vec<FixtureTag>>,
 }
 
+impl FixtureWidget {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(widget_id: impl Into<String>, state: FixtureState) -> Self {
+        Self {
+            widget_id: widget_id.into(),
+            state,
+            r#type: None,
+            size_bytes: None,
+            tags: None,
+        }
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `sizeBytes`.
+    pub fn with_size_bytes(mut self, value: i64) -> Self {
+        self.size_bytes = Some(value);
+        self
+    }
+    /// Sets `tags`.
+    pub fn with_tags(mut self, value: impl IntoIterator<Item = FixtureTag>) -> Self {
+        self.tags = Some(value.into_iter().collect());
+        self
+    }
+}
+
 /// Sent when a widget is built.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -818,6 +882,22 @@ pub struct FixtureWidgetCallback {
     /// Its state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<FixtureState>,
+}
+
+impl FixtureWidgetCallback {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(widget_id: impl Into<String>) -> Self {
+        Self {
+            widget_id: widget_id.into(),
+            state: None,
+        }
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: FixtureState) -> Self {
+        self.state = Some(value);
+        self
+    }
 }
 
 impl FixtureWidgetCallback {
