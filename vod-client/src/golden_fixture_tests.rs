@@ -86,7 +86,10 @@ fn waiter_reads_the_state_path() {
     let queries = request.state_queries(&started);
     assert_eq!(queries.len(), 1);
     assert_eq!(queries[0].0, "widgetId=w1");
-    assert_eq!(queries[0].1.widget_id.as_deref(), Some("w1"));
+    assert_eq!(
+        queries[0].1.widget_id.as_ref().map(|id| id.as_str()),
+        Some("w1")
+    );
     let state = |body| {
         let out: FixtureListWidgetsOutput = serde_json::from_value(body).unwrap();
         FixtureCreateWidgetRequest::task_state(&out)
@@ -186,4 +189,88 @@ fn text_formats_are_checked() {
     assert!(err.contains("notifyUrl") && err.contains("http"), "{err}");
     request.notify_url = Some("https://example.test/hook".into());
     assert!(request.validate().is_ok());
+}
+
+#[test]
+fn encodings_travel_as_the_spec_says() {
+    let request = FixtureCreateWidgetRequest::new("w", 1)
+        .with_labels(["a", "b"])
+        .with_shelf_id(42)
+        .with_start_at(crate::Time::from_unix_seconds(1_700_000_000))
+        .with_recipe(FixtureRecipe::new("slow").with_level("3"))
+        .with_fast(true);
+    let wire = serde_json::to_value(&request).unwrap();
+    assert_eq!(wire["labels"], json!("a,b"));
+    assert_eq!(wire["shelfId"], json!("42"));
+    assert_eq!(wire["startAt"], json!(1_700_000_000));
+    assert_eq!(wire["recipe"], json!("{level:3,mode:slow}"));
+    assert_eq!(
+        wire["isFastt"],
+        json!(true),
+        "rust_name keeps the wire name"
+    );
+    let back: FixtureCreateWidgetRequest = serde_json::from_value(wire).unwrap();
+    assert_eq!(back, request);
+
+    let token = FixtureGetTokenRequest::new("[]")
+        .with_files([FixtureTag::new("x")])
+        .with_meta([FixtureTag::new("m")])
+        .with_expires_at(crate::Time::from_unix_millis(1_700_000_000_123))
+        .with_page_size(7);
+    let wire = serde_json::to_value(&token).unwrap();
+    assert_eq!(
+        wire["files"],
+        json!("W3sibGFiZWwiOiJ4In1d"),
+        "url-safe base64 of [{{\"label\":\"x\"}}]"
+    );
+    assert_eq!(wire["meta"], json!(r#"[{"label":"m"}]"#));
+    assert_eq!(wire["expiresAt"], json!(1_700_000_000_123_i64));
+    assert_eq!(wire["pageSize"], json!("7"));
+    assert_eq!(
+        serde_json::from_value::<FixtureGetTokenRequest>(wire).unwrap(),
+        token
+    );
+}
+
+#[test]
+fn list_items_and_times_are_validated_one_by_one() {
+    let request = FixtureCreateWidgetRequest::new("w", 1)
+        .with_labels(["ok", " ", "a,b", "x", "y"])
+        .with_start_at("not a time");
+    let found = problems(request.validate().unwrap_err());
+    let fields: Vec<&str> = found.iter().map(|(f, _)| f.as_str()).collect();
+    assert!(fields.contains(&"labels"), "too many: {found:?}");
+    assert!(fields.contains(&"labels[1]"), "blank item: {found:?}");
+    assert!(fields.contains(&"labels[2]"), "comma inside: {found:?}");
+    assert!(fields.contains(&"startAt"), "unparsed time: {found:?}");
+
+    let empty = FixtureBuildWidgetsRequest::new(Vec::<WidgetId>::new());
+    let err = empty.validate().unwrap_err().to_string();
+    assert!(
+        err.contains("widgetIds"),
+        "a required comma list needs an item: {err}"
+    );
+}
+
+#[test]
+fn a_task_over_several_ids_queries_each() {
+    let request = FixtureBuildWidgetsRequest::new(["w1", "w2"]);
+    let queries = request.state_queries(&"task".to_string());
+    let subjects: Vec<&str> = queries.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(subjects, ["widgetId=w1", "widgetId=w2"]);
+    assert_eq!(queries[1].1.widget_id, Some(WidgetId::from("w2")));
+}
+
+#[test]
+fn outputs_are_built_without_json() {
+    let widget = FixtureWidget::new("w1", FixtureState::Done)
+        .with_weight(12)
+        .with_built_at(crate::Time::from_service_text("2024-01-01 08:00:00"));
+    let page = FixtureListWidgetsOutput::new(1, [widget.clone()]);
+    assert_eq!(page.widgets[0], widget);
+    let wire = serde_json::to_value(&widget).unwrap();
+    assert_eq!(wire["weight"], json!("12"));
+    assert_eq!(wire["builtAt"], json!("2024-01-01 08:00:00"));
+    let ids: ShelfId = 7.into();
+    assert_eq!(ids.get(), 7);
 }

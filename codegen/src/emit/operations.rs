@@ -5,9 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{
-    constructors, field_checks, field_init, param_conversion, param_type, struct_field,
-};
+use super::types::{constructors, field_checks, param_conversion, param_type, struct_field};
 use super::{doc_attrs, ident, rust_type};
 use crate::ir::{DataKind, Field, Method, Operation, StateStep, Type};
 
@@ -41,23 +39,7 @@ fn request_struct(op: &Operation) -> TokenStream {
         op.request_type()
     ));
     let fields = op.request.iter().map(struct_field);
-    let params = required_params(op);
-    let inits = op.request.iter().map(field_init);
-    let new_doc = if params.is_empty() {
-        "A request with every optional parameter unset.".to_string()
-    } else {
-        "A request with its required parameters; optional ones are unset.".to_string()
-    };
-    let new_doc = doc_attrs(&new_doc);
-    let default_impl = params.is_empty().then(|| {
-        quote! {
-            impl Default for #name {
-                fn default() -> Self {
-                    Self::new()
-                }
-            }
-        }
-    });
+    let constructors = constructors(&name, &op.request);
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -65,13 +47,7 @@ fn request_struct(op: &Operation) -> TokenStream {
         pub struct #name {
             #(#fields)*
         }
-        impl #name {
-            #new_doc
-            pub fn new(#(#params),*) -> Self {
-                Self { #(#inits),* }
-            }
-        }
-        #default_impl
+        #constructors
     }
 }
 

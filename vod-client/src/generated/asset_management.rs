@@ -99,8 +99,15 @@ pub struct GetVideoListRequest {
     pub page_size: Option<u32>,
 }
 
+impl Default for GetVideoListRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl GetVideoListRequest {
-    /// A request with every optional parameter unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             create_user: None,
@@ -116,11 +123,66 @@ impl GetVideoListRequest {
             page_size: None,
         }
     }
-}
-
-impl Default for GetVideoListRequest {
-    fn default() -> Self {
-        Self::new()
+    /// Sets `createUser`.
+    pub fn with_create_user(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.create_user = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `startTime`.
+    pub fn with_start_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+    /// Sets `endTime`.
+    pub fn with_end_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+    /// Sets `videoName`.
+    pub fn with_video_name(mut self, value: impl Into<String>) -> Self {
+        self.video_name = Some(value.into());
+        self
+    }
+    /// Sets `videoId`.
+    pub fn with_video_id(mut self, value: impl Into<VideoId>) -> Self {
+        self.video_id = Some(value.into());
+        self
+    }
+    /// Sets `videoStatus`.
+    pub fn with_video_status(mut self, value: VideoState) -> Self {
+        self.video_status = Some(value);
+        self
+    }
+    /// Sets `transcodeState`.
+    pub fn with_transcode_state(mut self, value: TranscodeState) -> Self {
+        self.transcode_state = Some(value);
+        self
+    }
+    /// Sets `videoClassification`.
+    pub fn with_video_classification(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.video_classification = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `listOrder`.
+    pub fn with_list_order(mut self, value: ListOrder) -> Self {
+        self.list_order = Some(value);
+        self
+    }
+    /// Sets `pageIndex`.
+    pub fn with_page_index(mut self, value: u32) -> Self {
+        self.page_index = Some(value);
+        self
+    }
+    /// Sets `pageSize`.
+    pub fn with_page_size(mut self, value: u32) -> Self {
+        self.page_size = Some(value);
+        self
     }
 }
 
@@ -417,7 +479,8 @@ pub struct VideoEditRequest {
 }
 
 impl VideoEditRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(video_id: impl Into<VideoId>) -> Self {
         Self {
             video_id: video_id.into(),
@@ -428,6 +491,42 @@ impl VideoEditRequest {
             publish_domain: None,
             player_id: None,
         }
+    }
+    /// Sets `videoName`.
+    pub fn with_video_name(mut self, value: impl Into<String>) -> Self {
+        self.video_name = Some(value.into());
+        self
+    }
+    /// Sets `videoDescription`.
+    pub fn with_video_description(mut self, value: impl Into<String>) -> Self {
+        self.video_description = Some(value.into());
+        self
+    }
+    /// Sets `videoClassification`.
+    pub fn with_video_classification(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.video_classification = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `categoryNames`.
+    pub fn with_category_names(
+        mut self,
+        value: impl IntoIterator<Item = CategoryName>,
+    ) -> Self {
+        self.category_names = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets `publishDomain`.
+    pub fn with_publish_domain(mut self, value: impl Into<String>) -> Self {
+        self.publish_domain = Some(value.into());
+        self
+    }
+    /// Sets `playerId`.
+    pub fn with_player_id(mut self, value: impl Into<String>) -> Self {
+        self.player_id = Some(value.into());
+        self
     }
 }
 
@@ -577,7 +676,8 @@ pub struct VideoBlockRequest {
 }
 
 impl VideoBlockRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(video_id: impl Into<VideoId>) -> Self {
         Self { video_id: video_id.into() }
     }
@@ -674,7 +774,8 @@ pub struct VideoEnableRequest {
 }
 
 impl VideoEnableRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(video_id: impl Into<VideoId>) -> Self {
         Self { video_id: video_id.into() }
     }
@@ -800,7 +901,8 @@ pub struct DeleteVideoRequest {
 }
 
 impl DeleteVideoRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(video_id: impl Into<VideoId>) -> Self {
         Self {
             video_id: video_id.into(),
@@ -809,6 +911,26 @@ impl DeleteVideoRequest {
             deletion_mode: None,
             only_delete_source: None,
         }
+    }
+    /// Sets `validateOccupy`.
+    pub fn with_validate_occupy(mut self, value: OccupancyCheck) -> Self {
+        self.validate_occupy = Some(value);
+        self
+    }
+    /// Sets `notifyUrl`.
+    pub fn with_notify_url(mut self, value: impl Into<String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
+    }
+    /// Sets `isAsync`.
+    pub fn with_deletion_mode(mut self, value: DeletionMode) -> Self {
+        self.deletion_mode = Some(value);
+        self
+    }
+    /// Sets `onlyDeleteSource`.
+    pub fn with_only_delete_source(mut self, value: DeleteScope) -> Self {
+        self.only_delete_source = Some(value);
+        self
     }
 }
 
@@ -1008,8 +1130,15 @@ pub struct GetAudioListRequest {
     pub page_size: Option<u32>,
 }
 
+impl Default for GetAudioListRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl GetAudioListRequest {
-    /// A request with every optional parameter unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             create_user: None,
@@ -1022,11 +1151,48 @@ impl GetAudioListRequest {
             page_size: None,
         }
     }
-}
-
-impl Default for GetAudioListRequest {
-    fn default() -> Self {
-        Self::new()
+    /// Sets `createUser`.
+    pub fn with_create_user(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.create_user = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `startTime`.
+    pub fn with_start_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+    /// Sets `endTime`.
+    pub fn with_end_time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+    /// Sets `audioName`.
+    pub fn with_audio_name(mut self, value: impl Into<String>) -> Self {
+        self.audio_name = Some(value.into());
+        self
+    }
+    /// Sets `audioId`.
+    pub fn with_audio_id(mut self, value: impl Into<AudioId>) -> Self {
+        self.audio_id = Some(value.into());
+        self
+    }
+    /// Sets `listOrder`.
+    pub fn with_list_order(mut self, value: ListOrder) -> Self {
+        self.list_order = Some(value);
+        self
+    }
+    /// Sets `pageIndex`.
+    pub fn with_page_index(mut self, value: u32) -> Self {
+        self.page_index = Some(value);
+        self
+    }
+    /// Sets `pageSize`.
+    pub fn with_page_size(mut self, value: u32) -> Self {
+        self.page_size = Some(value);
+        self
     }
 }
 
@@ -1263,13 +1429,24 @@ pub struct EditAudioRequest {
 }
 
 impl EditAudioRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(audio_id: impl Into<AudioId>) -> Self {
         Self {
             audio_id: audio_id.into(),
             audio_name: None,
             publish_domain: None,
         }
+    }
+    /// Sets `audioName`.
+    pub fn with_audio_name(mut self, value: impl Into<String>) -> Self {
+        self.audio_name = Some(value.into());
+        self
+    }
+    /// Sets `publishDomain`.
+    pub fn with_publish_domain(mut self, value: impl Into<String>) -> Self {
+        self.publish_domain = Some(value.into());
+        self
     }
 }
 
@@ -1389,12 +1566,18 @@ pub struct DeleteAudioRequest {
 }
 
 impl DeleteAudioRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(audio_id: impl Into<AudioId>) -> Self {
         Self {
             audio_id: audio_id.into(),
             validate_occupy: None,
         }
+    }
+    /// Sets `validateOccupy`.
+    pub fn with_validate_occupy(mut self, value: OccupancyCheck) -> Self {
+        self.validate_occupy = Some(value);
+        self
     }
 }
 
@@ -1569,8 +1752,15 @@ pub struct GetMaterialListRequest {
     pub page_size: Option<u32>,
 }
 
+impl Default for GetMaterialListRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl GetMaterialListRequest {
-    /// A request with every optional parameter unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             material_id: None,
@@ -1584,11 +1774,50 @@ impl GetMaterialListRequest {
             page_size: None,
         }
     }
-}
-
-impl Default for GetMaterialListRequest {
-    fn default() -> Self {
-        Self::new()
+    /// Sets `materialId`.
+    pub fn with_material_id(mut self, value: impl Into<MaterialId>) -> Self {
+        self.material_id = Some(value.into());
+        self
+    }
+    /// Sets `materialName`.
+    pub fn with_material_name(mut self, value: impl Into<String>) -> Self {
+        self.material_name = Some(value.into());
+        self
+    }
+    /// Sets `suffix`.
+    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
+        self.suffix = Some(value.into());
+        self
+    }
+    /// Sets `createUser`.
+    pub fn with_create_user(mut self, value: impl Into<String>) -> Self {
+        self.create_user = Some(value.into());
+        self
+    }
+    /// Sets `publishDomain`.
+    pub fn with_publish_domain(mut self, value: impl Into<String>) -> Self {
+        self.publish_domain = Some(value.into());
+        self
+    }
+    /// Sets `uploadTimeStart`.
+    pub fn with_upload_time_start(mut self, value: impl Into<crate::Time>) -> Self {
+        self.upload_time_start = Some(value.into());
+        self
+    }
+    /// Sets `uploadTimeEnd`.
+    pub fn with_upload_time_end(mut self, value: impl Into<crate::Time>) -> Self {
+        self.upload_time_end = Some(value.into());
+        self
+    }
+    /// Sets `pageIndex`.
+    pub fn with_page_index(mut self, value: u32) -> Self {
+        self.page_index = Some(value);
+        self
+    }
+    /// Sets `pageSize`.
+    pub fn with_page_size(mut self, value: u32) -> Self {
+        self.page_size = Some(value);
+        self
     }
 }
 
@@ -1813,13 +2042,24 @@ pub struct MaterialEditRequest {
 }
 
 impl MaterialEditRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(material_id: impl Into<MaterialId>) -> Self {
         Self {
             material_id: material_id.into(),
             name: None,
             publish_domain: None,
         }
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `publishDomain`.
+    pub fn with_publish_domain(mut self, value: impl Into<String>) -> Self {
+        self.publish_domain = Some(value.into());
+        self
     }
 }
 
@@ -1948,12 +2188,18 @@ pub struct DeleteMaterialRequest {
 }
 
 impl DeleteMaterialRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(material_id: impl Into<MaterialId>) -> Self {
         Self {
             material_id: material_id.into(),
             validate_occupy: None,
         }
+    }
+    /// Sets `validateOccupy`.
+    pub fn with_validate_occupy(mut self, value: OccupancyCheck) -> Self {
+        self.validate_occupy = Some(value);
+        self
     }
 }
 
@@ -2084,8 +2330,15 @@ pub struct GetCategoryListRequest {
     pub page_index: Option<u32>,
 }
 
+impl Default for GetCategoryListRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl GetCategoryListRequest {
-    /// A request with every optional parameter unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             parent_node_id: None,
@@ -2093,11 +2346,20 @@ impl GetCategoryListRequest {
             page_index: None,
         }
     }
-}
-
-impl Default for GetCategoryListRequest {
-    fn default() -> Self {
-        Self::new()
+    /// Sets `parentNodeId`.
+    pub fn with_parent_node_id(mut self, value: impl Into<NodeId>) -> Self {
+        self.parent_node_id = Some(value.into());
+        self
+    }
+    /// Sets `pageSize`.
+    pub fn with_page_size(mut self, value: u32) -> Self {
+        self.page_size = Some(value);
+        self
+    }
+    /// Sets `pageIndex`.
+    pub fn with_page_index(mut self, value: u32) -> Self {
+        self.page_index = Some(value);
+        self
     }
 }
 
@@ -2302,12 +2564,18 @@ pub struct CreateCategoryRequest {
 }
 
 impl CreateCategoryRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(label_name: impl Into<String>) -> Self {
         Self {
             parent_node_id: None,
             label_name: label_name.into(),
         }
+    }
+    /// Sets `parentNodeId`.
+    pub fn with_parent_node_id(mut self, value: impl Into<NodeId>) -> Self {
+        self.parent_node_id = Some(value.into());
+        self
     }
 }
 
@@ -2425,7 +2693,8 @@ pub struct DeleteCategoryRequest {
 }
 
 impl DeleteCategoryRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(node_id: impl Into<NodeId>) -> Self {
         Self { node_id: node_id.into() }
     }
@@ -2527,12 +2796,18 @@ pub struct DeleteVideoByCategoryRequest {
 }
 
 impl DeleteVideoByCategoryRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(node_id: impl Into<NodeId>) -> Self {
         Self {
             node_id: node_id.into(),
             notify_url: None,
         }
+    }
+    /// Sets `notifyUrl`.
+    pub fn with_notify_url(mut self, value: impl Into<String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
     }
 }
 

@@ -24,12 +24,18 @@ pub struct GetPublishCodeRequest {
 }
 
 impl GetPublishCodeRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(video_id: impl Into<VideoId>) -> Self {
         Self {
             video_id: video_id.into(),
             code_type: None,
         }
+    }
+    /// Sets `codeType`.
+    pub fn with_code_type(mut self, value: PublishCodeType) -> Self {
+        self.code_type = Some(value);
+        self
     }
 }
 
@@ -250,7 +256,8 @@ pub struct GetAudioPublishCodeRequest {
 }
 
 impl GetAudioPublishCodeRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self { id: id.into() }
     }

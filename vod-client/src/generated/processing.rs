@@ -98,7 +98,8 @@ pub struct VideoClipRequest {
 }
 
 impl VideoClipRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         trans_no: impl Into<String>,
         video_id: impl Into<VideoId>,
@@ -121,6 +122,46 @@ impl VideoClipRequest {
             suffix: None,
             enable_video_transcode: None,
         }
+    }
+    /// Sets `resolution`.
+    pub fn with_resolution(mut self, value: impl Into<String>) -> Self {
+        self.resolution = Some(value.into());
+        self
+    }
+    /// Sets `frameRate`.
+    pub fn with_frame_rate(mut self, value: i32) -> Self {
+        self.frame_rate = Some(value);
+        self
+    }
+    /// Sets `videoBitRate`.
+    pub fn with_video_bit_rate(mut self, value: i32) -> Self {
+        self.video_bit_rate = Some(value);
+        self
+    }
+    /// Sets `audioBitRate`.
+    pub fn with_audio_bit_rate(mut self, value: i32) -> Self {
+        self.audio_bit_rate = Some(value);
+        self
+    }
+    /// Sets `tassamplingRatekId`.
+    pub fn with_sampling_rate(mut self, value: i32) -> Self {
+        self.sampling_rate = Some(value);
+        self
+    }
+    /// Sets `notifyUrl`.
+    pub fn with_notify_url(mut self, value: impl Into<String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
+    }
+    /// Sets `suffix`.
+    pub fn with_suffix(mut self, value: ClipContainer) -> Self {
+        self.suffix = Some(value);
+        self
+    }
+    /// Sets `enableVideoTranscode`.
+    pub fn with_enable_video_transcode(mut self, value: YesNo) -> Self {
+        self.enable_video_transcode = Some(value);
+        self
     }
 }
 
@@ -311,7 +352,8 @@ pub struct VideoClipQueryRequest {
 }
 
 impl VideoClipQueryRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(trans_no: impl Into<String>) -> Self {
         Self { trans_no: trans_no.into() }
     }
@@ -487,7 +529,8 @@ pub struct VideoConcatRequest {
 }
 
 impl VideoConcatRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         trans_no: impl Into<String>,
         video_ids: impl IntoIterator<Item = impl Into<VideoId>>,
@@ -501,6 +544,21 @@ impl VideoConcatRequest {
             notify_url: None,
             suffix: None,
         }
+    }
+    /// Sets `dirId`.
+    pub fn with_dir_id(mut self, value: impl Into<String>) -> Self {
+        self.dir_id = Some(value.into());
+        self
+    }
+    /// Sets `notifyUrl`.
+    pub fn with_notify_url(mut self, value: impl Into<String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
+    }
+    /// Sets `suffix`.
+    pub fn with_suffix(mut self, value: ConcatContainer) -> Self {
+        self.suffix = Some(value);
+        self
     }
 }
 
@@ -660,7 +718,8 @@ pub struct VideoConcatQueryRequest {
 }
 
 impl VideoConcatQueryRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(trans_no: impl Into<String>) -> Self {
         Self { trans_no: trans_no.into() }
     }
@@ -851,7 +910,8 @@ pub struct TransCodeRequest {
 }
 
 impl TransCodeRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(video_ids: impl IntoIterator<Item = impl Into<VideoId>>) -> Self {
         Self {
             video_ids: video_ids.into_iter().map(Into::into).collect(),
@@ -862,6 +922,39 @@ impl TransCodeRequest {
             subtitle_id: None,
             subtitle: None,
         }
+    }
+    /// Sets `waterMarkTemplateName`.
+    pub fn with_watermark_template_name(mut self, value: impl Into<String>) -> Self {
+        self.watermark_template_name = Some(value.into());
+        self
+    }
+    /// Sets `transCodeTemplateName`.
+    pub fn with_trans_code_template_name(mut self, value: impl Into<String>) -> Self {
+        self.trans_code_template_name = Some(value.into());
+        self
+    }
+    /// Sets `watermarkTemplateId`.
+    pub fn with_watermark_template_id(mut self, value: impl Into<String>) -> Self {
+        self.watermark_template_id = Some(value.into());
+        self
+    }
+    /// Sets `transCodeTemplateId`.
+    pub fn with_trans_code_template_id(mut self, value: impl Into<String>) -> Self {
+        self.trans_code_template_id = Some(value.into());
+        self
+    }
+    /// Sets `subtitleId`.
+    pub fn with_subtitle_id(mut self, value: impl Into<MaterialId>) -> Self {
+        self.subtitle_id = Some(value.into());
+        self
+    }
+    /// Sets `subtitle`.
+    pub fn with_subtitle(
+        mut self,
+        value: impl IntoIterator<Item = SubtitleTrack>,
+    ) -> Self {
+        self.subtitle = Some(value.into_iter().collect());
+        self
     }
 }
 
@@ -1101,7 +1194,8 @@ pub struct CreateClearAdTaskRequest {
 }
 
 impl CreateClearAdTaskRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(video_id: impl Into<VideoId>, notify_url: impl Into<String>) -> Self {
         Self {
             video_id: video_id.into(),
@@ -1114,6 +1208,41 @@ impl CreateClearAdTaskRequest {
             text_ad_type: None,
             notify_url: notify_url.into(),
         }
+    }
+    /// Sets `clearVideoAd`.
+    pub fn with_clear_video_ad(mut self, value: bool) -> Self {
+        self.clear_video_ad = Some(value);
+        self
+    }
+    /// Sets `clearWatermarkAd`.
+    pub fn with_clear_watermark_ad(mut self, value: bool) -> Self {
+        self.clear_watermark_ad = Some(value);
+        self
+    }
+    /// Sets `clearTextAd`.
+    pub fn with_clear_text_ad(mut self, value: bool) -> Self {
+        self.clear_text_ad = Some(value);
+        self
+    }
+    /// Sets `videoAdTypes`.
+    pub fn with_video_ad_types(mut self, value: VideoAdScope) -> Self {
+        self.video_ad_types = Some(value);
+        self
+    }
+    /// Sets `videoAdLevel`.
+    pub fn with_video_ad_level(mut self, value: AdDetectionLevel) -> Self {
+        self.video_ad_level = Some(value);
+        self
+    }
+    /// Sets `watermarkAdType`.
+    pub fn with_watermark_ad_type(mut self, value: AdBlurMode) -> Self {
+        self.watermark_ad_type = Some(value);
+        self
+    }
+    /// Sets `textAdType`.
+    pub fn with_text_ad_type(mut self, value: AdBlurMode) -> Self {
+        self.text_ad_type = Some(value);
+        self
     }
 }
 
@@ -1329,7 +1458,8 @@ pub struct ClearAdTaskQueryRequest {
 }
 
 impl ClearAdTaskQueryRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(task_id: impl Into<String>) -> Self {
         Self { task_id: task_id.into() }
     }
@@ -1470,7 +1600,8 @@ pub struct StartWorkflowRequest {
 }
 
 impl StartWorkflowRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         video_id: impl Into<VideoId>,
         trans_no: impl Into<String>,

@@ -100,7 +100,8 @@ pub struct GetUploadTokenRequest {
 }
 
 impl GetUploadTokenRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(origin_file_name: impl Into<String>) -> Self {
         Self {
             origin_file_name: origin_file_name.into(),
@@ -115,6 +116,62 @@ impl GetUploadTokenRequest {
             subtitle_id: None,
             subtitle: None,
         }
+    }
+    /// Sets `fileId`.
+    pub fn with_file_id(mut self, value: impl Into<String>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+    /// Sets `fileMd5`.
+    pub fn with_file_md5(mut self, value: impl Into<String>) -> Self {
+        self.file_md5 = Some(value.into());
+        self
+    }
+    /// Sets `domain`.
+    pub fn with_domain(mut self, value: impl Into<String>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `workflowId`.
+    pub fn with_workflow_id(mut self, value: impl Into<String>) -> Self {
+        self.workflow_id = Some(value.into());
+        self
+    }
+    /// Sets `overwrite`.
+    pub fn with_overwrite(mut self, value: YesNo) -> Self {
+        self.overwrite = Some(value);
+        self
+    }
+    /// Sets `categoryNames`.
+    pub fn with_category_names(
+        mut self,
+        value: impl IntoIterator<Item = CategoryName>,
+    ) -> Self {
+        self.category_names = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets `waterMarkName`.
+    pub fn with_water_mark_name(mut self, value: impl Into<String>) -> Self {
+        self.water_mark_name = Some(value.into());
+        self
+    }
+    /// Sets `transCodeCombineName`.
+    pub fn with_trans_code_combine_name(mut self, value: impl Into<String>) -> Self {
+        self.trans_code_combine_name = Some(value.into());
+        self
+    }
+    /// Sets `subtitleId`.
+    pub fn with_subtitle_id(mut self, value: impl Into<String>) -> Self {
+        self.subtitle_id = Some(value.into());
+        self
+    }
+    /// Sets `subtitle`.
+    pub fn with_subtitle(
+        mut self,
+        value: impl IntoIterator<Item = SubtitleTrack>,
+    ) -> Self {
+        self.subtitle = Some(value.into_iter().collect());
+        self
     }
 }
 
@@ -386,13 +443,24 @@ pub struct GetAudioUploadTokenRequest {
 }
 
 impl GetAudioUploadTokenRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(file_list: impl IntoIterator<Item = AudioUploadFile>) -> Self {
         Self {
             file_list: file_list.into_iter().collect(),
             domain: None,
             overwrite: None,
         }
+    }
+    /// Sets `domain`.
+    pub fn with_domain(mut self, value: impl Into<String>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `overwrite`.
+    pub fn with_overwrite(mut self, value: bool) -> Self {
+        self.overwrite = Some(value);
+        self
     }
 }
 
@@ -577,13 +645,24 @@ pub struct GetMaterialUploadTokenRequest {
 }
 
 impl GetMaterialUploadTokenRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(file_list: impl IntoIterator<Item = MaterialUploadFile>) -> Self {
         Self {
             file_list: file_list.into_iter().collect(),
             domain: None,
             overwrite: None,
         }
+    }
+    /// Sets `domain`.
+    pub fn with_domain(mut self, value: impl Into<String>) -> Self {
+        self.domain = Some(value.into());
+        self
+    }
+    /// Sets `overwrite`.
+    pub fn with_overwrite(mut self, value: bool) -> Self {
+        self.overwrite = Some(value);
+        self
     }
 }
 
@@ -804,7 +883,8 @@ pub struct PullVideoRequest {
 }
 
 impl PullVideoRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(file_list: impl IntoIterator<Item = PullFile>) -> Self {
         Self {
             trans_no: None,
@@ -815,6 +895,36 @@ impl PullVideoRequest {
             separate: None,
             fetch_ts: None,
         }
+    }
+    /// Sets `transNo`.
+    pub fn with_trans_no(mut self, value: impl Into<String>) -> Self {
+        self.trans_no = Some(value.into());
+        self
+    }
+    /// Sets `cmd`.
+    pub fn with_cmd(mut self, value: PullCommand) -> Self {
+        self.cmd = Some(value);
+        self
+    }
+    /// Sets `workflowId`.
+    pub fn with_workflow_id(mut self, value: impl Into<String>) -> Self {
+        self.workflow_id = Some(value.into());
+        self
+    }
+    /// Sets `notifyUrl`.
+    pub fn with_notify_url(mut self, value: impl Into<String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
+    }
+    /// Sets `separate`.
+    pub fn with_separate(mut self, value: PullNotifyMode) -> Self {
+        self.separate = Some(value);
+        self
+    }
+    /// Sets `fetchTs`.
+    pub fn with_fetch_ts(mut self, value: HlsSegmentFetch) -> Self {
+        self.fetch_ts = Some(value);
+        self
     }
 }
 
@@ -1038,19 +1148,30 @@ pub struct PullVideoQueryRequest {
     pub trans_no: Option<String>,
 }
 
+impl Default for PullVideoQueryRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl PullVideoQueryRequest {
-    /// A request with every optional parameter unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             task_id: None,
             trans_no: None,
         }
     }
-}
-
-impl Default for PullVideoQueryRequest {
-    fn default() -> Self {
-        Self::new()
+    /// Sets `taskId`.
+    pub fn with_task_id(mut self, value: impl Into<String>) -> Self {
+        self.task_id = Some(value.into());
+        self
+    }
+    /// Sets `transNo`.
+    pub fn with_trans_no(mut self, value: impl Into<String>) -> Self {
+        self.trans_no = Some(value.into());
+        self
     }
 }
 

@@ -20,6 +20,7 @@ pub const OPERATIONS: &[&crate::operation::OperationSpec] = &[
     <FixtureListWidgetsRequest as crate::operation::Request>::OPERATION,
     <FixtureDeleteWidgetRequest as crate::operation::Request>::OPERATION,
     <FixtureGetTokenRequest as crate::operation::Request>::OPERATION,
+    <FixtureBuildWidgetsRequest as crate::operation::Request>::OPERATION,
     <FixtureStartRunRequest as crate::operation::Request>::OPERATION,
 ];
 
@@ -63,6 +64,15 @@ pub fn invoke<'a>(
                 Box::pin(
                     crate::operation::invoke_json::<
                         FixtureGetTokenRequest,
+                    >(client, input),
+                ),
+            )
+        }
+        "fixtureBuildWidgets" => {
+            Some(
+                Box::pin(
+                    crate::operation::invoke_json::<
+                        FixtureBuildWidgetsRequest,
                     >(client, input),
                 ),
             )

@@ -91,6 +91,18 @@ pub fn describe_error_code(code: i64) -> Option<&'static ErrorCodeFacts> {
         .and_then(|i| ERROR_CODES.get(i))
 }
 
+/// The id of a shelf.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Copy, Default)]
+pub struct ShelfId(i64);
+
+crate::wire_id!(ShelfId(i64));
+
+/// The id of a widget.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct WidgetId(String);
+
+crate::wire_id!(WidgetId(String));
+
 /// A label on a widget.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

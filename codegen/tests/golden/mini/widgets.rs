@@ -54,10 +54,61 @@ pub struct FixtureCreateWidgetRequest {
         deserialize_with = "crate::de::lenient"
     )]
     pub tags: Option<Vec<FixtureTag>>,
+    /// Plain labels.
+    ///
+    /// At most 4 entries. Sent as one comma-separated string; items must not contain commas.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Comma, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Comma, _, _>"
+    )]
+    pub labels: Option<Vec<String>>,
+    /// Shelf to put it on.
+    ///
+    /// Travels as decimal text; the SDK converts it.
+    #[serde(
+        rename = "shelfId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
+    )]
+    pub shelf_id: Option<ShelfId>,
+    /// When to start.
+    ///
+    /// Travels as Unix seconds; the SDK converts it.
+    #[serde(
+        rename = "startAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::serialize_option::<crate::codec::UnixSeconds, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::UnixSeconds, _, _>"
+    )]
+    pub start_at: Option<crate::Time>,
+    /// How to build it.
+    ///
+    /// Sent as `{key:value,...}` text; the SDK encodes it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::serialize_option::<crate::codec::BracedPairs, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::BracedPairs, _, _>"
+    )]
+    pub recipe: Option<FixtureRecipe>,
+    /// Build fast (the wire name is misspelled).
+    #[serde(
+        rename = "isFastt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
+    pub fast: Option<bool>,
 }
 
 impl FixtureCreateWidgetRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, count: i32) -> Self {
         Self {
             name: name.into(),
@@ -66,7 +117,60 @@ impl FixtureCreateWidgetRequest {
             ratio: None,
             notify_url: None,
             tags: None,
+            labels: None,
+            shelf_id: None,
+            start_at: None,
+            recipe: None,
+            fast: None,
         }
+    }
+    /// Sets `color`.
+    pub fn with_color(mut self, value: FixtureColor) -> Self {
+        self.color = Some(value);
+        self
+    }
+    /// Sets `ratio`.
+    pub fn with_ratio(mut self, value: f64) -> Self {
+        self.ratio = Some(value);
+        self
+    }
+    /// Sets `notifyUrl`.
+    pub fn with_notify_url(mut self, value: impl Into<String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    pub fn with_tags(mut self, value: impl IntoIterator<Item = FixtureTag>) -> Self {
+        self.tags = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets `labels`.
+    pub fn with_labels(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.labels = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `shelfId`.
+    pub fn with_shelf_id(mut self, value: impl Into<ShelfId>) -> Self {
+        self.shelf_id = Some(value.into());
+        self
+    }
+    /// Sets `startAt`.
+    pub fn with_start_at(mut self, value: impl Into<crate::Time>) -> Self {
+        self.start_at = Some(value.into());
+        self
+    }
+    /// Sets `recipe`.
+    pub fn with_recipe(mut self, value: FixtureRecipe) -> Self {
+        self.recipe = Some(value);
+        self
+    }
+    /// Sets `isFastt`.
+    pub fn with_fast(mut self, value: bool) -> Self {
+        self.fast = Some(value);
+        self
     }
 }
 
@@ -97,6 +201,12 @@ impl crate::operation::Request for FixtureCreateWidgetRequest {
         v.item_count("tags", self.tags.as_ref().map(Vec::len), None, Some(3));
         if let Some(items) = &self.tags {
             v.nested_list("tags", items);
+        }
+        v.item_count("labels", self.labels.as_ref().map(Vec::len), None, Some(4));
+        v.comma_items("labels", self.labels.as_deref());
+        v.time("startAt", self.start_at.as_ref());
+        if let Some(inner) = &self.recipe {
+            v.nested("recipe", inner);
         }
         v.finish()
     }
@@ -144,6 +254,41 @@ impl FixtureCreateWidgetBuilder {
     /// At most 3 entries.
     pub fn tags(mut self, value: impl IntoIterator<Item = FixtureTag>) -> Self {
         self.inner.request_mut().tags = Some(value.into_iter().collect());
+        self
+    }
+    /// Plain labels.
+    ///
+    /// At most 4 entries. Sent as one comma-separated string; items must not contain commas.
+    pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.inner.request_mut().labels = Some(
+            value.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+    /// Shelf to put it on.
+    ///
+    /// Travels as decimal text; the SDK converts it.
+    pub fn shelf_id(mut self, value: impl Into<ShelfId>) -> Self {
+        self.inner.request_mut().shelf_id = Some(value.into());
+        self
+    }
+    /// When to start.
+    ///
+    /// Travels as Unix seconds; the SDK converts it.
+    pub fn start_at(mut self, value: impl Into<crate::Time>) -> Self {
+        self.inner.request_mut().start_at = Some(value.into());
+        self
+    }
+    /// How to build it.
+    ///
+    /// Sent as `{key:value,...}` text; the SDK encodes it.
+    pub fn recipe(mut self, value: FixtureRecipe) -> Self {
+        self.inner.request_mut().recipe = Some(value);
+        self
+    }
+    /// Build fast (the wire name is misspelled).
+    pub fn fast(mut self, value: bool) -> Self {
+        self.inner.request_mut().fast = Some(value);
         self
     }
     /// The request as built so far.
@@ -210,14 +355,14 @@ impl crate::Client {
 #[non_exhaustive]
 pub struct FixtureCreateWidgetOutput {
     /// The new widget.
-    #[serde(rename = "widgetId", deserialize_with = "crate::de::lenient")]
-    pub widget_id: String,
+    #[serde(rename = "widgetId")]
+    pub widget_id: WidgetId,
 }
 
 impl FixtureCreateWidgetOutput {
     /// A value with its required members; optional ones are unset (see the `with_` methods).
     #[allow(clippy::too_many_arguments)]
-    pub fn new(widget_id: impl Into<String>) -> Self {
+    pub fn new(widget_id: impl Into<WidgetId>) -> Self {
         Self {
             widget_id: widget_id.into(),
         }
@@ -258,13 +403,8 @@ impl crate::operation::Waitable for FixtureCreateWidgetRequest {
 #[non_exhaustive]
 pub struct FixtureListWidgetsRequest {
     /// Only this widget.
-    #[serde(
-        rename = "widgetId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::de::lenient"
-    )]
-    pub widget_id: Option<String>,
+    #[serde(rename = "widgetId", default, skip_serializing_if = "Option::is_none")]
+    pub widget_id: Option<WidgetId>,
     /// Page number.
     ///
     /// At least 1. Service default: `1`.
@@ -287,8 +427,15 @@ pub struct FixtureListWidgetsRequest {
     pub page_size: Option<i32>,
 }
 
+impl Default for FixtureListWidgetsRequest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl FixtureListWidgetsRequest {
-    /// A request with every optional parameter unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             widget_id: None,
@@ -296,11 +443,20 @@ impl FixtureListWidgetsRequest {
             page_size: None,
         }
     }
-}
-
-impl Default for FixtureListWidgetsRequest {
-    fn default() -> Self {
-        Self::new()
+    /// Sets `widgetId`.
+    pub fn with_widget_id(mut self, value: impl Into<WidgetId>) -> Self {
+        self.widget_id = Some(value.into());
+        self
+    }
+    /// Sets `pageIndex`.
+    pub fn with_page_index(mut self, value: i32) -> Self {
+        self.page_index = Some(value);
+        self
+    }
+    /// Sets `pageSize`.
+    pub fn with_page_size(mut self, value: i32) -> Self {
+        self.page_size = Some(value);
+        self
     }
 }
 
@@ -323,7 +479,7 @@ impl crate::operation::Request for FixtureListWidgetsRequest {
         v.at_least_one(
             &["widgetId", "pageIndex"],
             &[
-                self.widget_id.as_deref().is_some_and(|s| !s.trim().is_empty()),
+                self.widget_id.as_ref().is_some_and(|id| !id.as_str().trim().is_empty()),
                 self.page_index.is_some(),
             ],
         );
@@ -348,7 +504,7 @@ impl FixtureListWidgetsBuilder {
         }
     }
     /// Only this widget.
-    pub fn widget_id(mut self, value: impl Into<String>) -> Self {
+    pub fn widget_id(mut self, value: impl Into<WidgetId>) -> Self {
         self.inner.request_mut().widget_id = Some(value.into());
         self
     }
@@ -467,7 +623,8 @@ pub struct FixtureDeleteWidgetRequest {
 }
 
 impl FixtureDeleteWidgetRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(widget_id: impl Into<String>) -> Self {
         Self {
             widget_id: widget_id.into(),
@@ -586,16 +743,93 @@ pub struct FixtureGetTokenRequest {
         deserialize_with = "crate::de::lenient"
     )]
     pub limit: Option<String>,
+    /// Files.
+    ///
+    /// 1 to 5 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Base64Json, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Base64Json, _, _>"
+    )]
+    pub files: Option<Vec<FixtureTag>>,
+    /// Metadata.
+    ///
+    /// Sent as JSON text; the SDK encodes it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::serialize_option::<crate::codec::JsonText, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::JsonText, _, _>"
+    )]
+    pub meta: Option<Vec<FixtureTag>>,
+    /// Expiry.
+    ///
+    /// Travels as Unix milliseconds; the SDK converts it.
+    #[serde(
+        rename = "expiresAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::serialize_option::<crate::codec::UnixMillis, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::UnixMillis, _, _>"
+    )]
+    pub expires_at: Option<crate::Time>,
+    /// Page size, sent as text.
+    ///
+    /// Range 1..=50. Travels as decimal text; the SDK converts it.
+    #[serde(
+        rename = "pageSize",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
+    )]
+    pub page_size: Option<u32>,
 }
 
 impl FixtureGetTokenRequest {
-    /// A request with its required parameters; optional ones are unset.
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(file_list: impl Into<String>) -> Self {
         Self {
             file_list: file_list.into(),
             overwrite: None,
             limit: None,
+            files: None,
+            meta: None,
+            expires_at: None,
+            page_size: None,
         }
+    }
+    /// Sets `overwrite`.
+    pub fn with_overwrite(mut self, value: bool) -> Self {
+        self.overwrite = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: impl Into<String>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+    /// Sets `files`.
+    pub fn with_files(mut self, value: impl IntoIterator<Item = FixtureTag>) -> Self {
+        self.files = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets `meta`.
+    pub fn with_meta(mut self, value: impl IntoIterator<Item = FixtureTag>) -> Self {
+        self.meta = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets `expiresAt`.
+    pub fn with_expires_at(mut self, value: impl Into<crate::Time>) -> Self {
+        self.expires_at = Some(value.into());
+        self
+    }
+    /// Sets `pageSize`.
+    pub fn with_page_size(mut self, value: u32) -> Self {
+        self.page_size = Some(value);
+        self
     }
 }
 
@@ -615,6 +849,20 @@ impl crate::operation::Request for FixtureGetTokenRequest {
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.required_text("fileList", &self.file_list);
         v.numeric_text_range("limit", self.limit.as_deref(), Some(1.0), Some(9.0));
+        v.item_count("files", self.files.as_ref().map(Vec::len), Some(1), Some(5));
+        if let Some(items) = &self.files {
+            v.nested_list("files", items);
+        }
+        if let Some(items) = &self.meta {
+            v.nested_list("meta", items);
+        }
+        v.time("expiresAt", self.expires_at.as_ref());
+        v.int_range(
+            "pageSize",
+            self.page_size.map(crate::validate::as_i64),
+            Some(1),
+            Some(50),
+        );
         v.finish()
     }
 }
@@ -647,6 +895,34 @@ impl FixtureGetTokenBuilder {
     /// Range 1..=9.
     pub fn limit(mut self, value: impl Into<String>) -> Self {
         self.inner.request_mut().limit = Some(value.into());
+        self
+    }
+    /// Files.
+    ///
+    /// 1 to 5 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.
+    pub fn files(mut self, value: impl IntoIterator<Item = FixtureTag>) -> Self {
+        self.inner.request_mut().files = Some(value.into_iter().collect());
+        self
+    }
+    /// Metadata.
+    ///
+    /// Sent as JSON text; the SDK encodes it.
+    pub fn meta(mut self, value: impl IntoIterator<Item = FixtureTag>) -> Self {
+        self.inner.request_mut().meta = Some(value.into_iter().collect());
+        self
+    }
+    /// Expiry.
+    ///
+    /// Travels as Unix milliseconds; the SDK converts it.
+    pub fn expires_at(mut self, value: impl Into<crate::Time>) -> Self {
+        self.inner.request_mut().expires_at = Some(value.into());
+        self
+    }
+    /// Page size, sent as text.
+    ///
+    /// Range 1..=50. Travels as decimal text; the SDK converts it.
+    pub fn page_size(mut self, value: u32) -> Self {
+        self.inner.request_mut().page_size = Some(value);
         self
     }
     /// The request as built so far.
@@ -692,6 +968,158 @@ impl crate::Client {
     }
 }
 
+/// Parameters of `fixtureBuildWidgets`: Builds several widgets; the task covers each of them.
+///
+/// Build it with [`crate::Client::fixture_build_widgets`], or with [`FixtureBuildWidgetsRequest::new`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FixtureBuildWidgetsRequest {
+    /// The widgets.
+    ///
+    /// At most 10 entries. Sent as one comma-separated string; items must not contain commas.
+    #[serde(
+        rename = "widgetIds",
+        serialize_with = "crate::codec::serialize::<crate::codec::Comma, _, _>",
+        deserialize_with = "crate::codec::deserialize::<crate::codec::Comma, _, _>"
+    )]
+    pub widget_ids: Vec<WidgetId>,
+}
+
+impl FixtureBuildWidgetsRequest {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(widget_ids: impl IntoIterator<Item = impl Into<WidgetId>>) -> Self {
+        Self {
+            widget_ids: widget_ids.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl crate::operation::Request for FixtureBuildWidgetsRequest {
+    type Output = String;
+    const OPERATION: &'static crate::operation::OperationSpec = &crate::operation::OperationSpec {
+        name: "fixtureBuildWidgets",
+        method: crate::operation::HttpMethod::Post,
+        path: "/fixture/buildWidgets",
+        body: crate::operation::BodyKind::Json,
+        envelope: crate::operation::Envelope::Standard,
+        data: crate::operation::DataKind::String,
+        retry_safe: false,
+    };
+    fn validate(&self) -> Result<(), crate::Error> {
+        #[allow(unused_mut)]
+        let mut v = crate::validate::Validator::new(Self::OPERATION);
+        v.item_count("widgetIds", Some(self.widget_ids.len()), Some(1), Some(10));
+        v.comma_items("widgetIds", Some(self.widget_ids.as_slice()));
+        v.finish()
+    }
+}
+
+/// A `fixtureBuildWidgets` call being built: set optional parameters, then [`send`](Self::send) it.
+///
+/// Made by [`crate::Client::fixture_build_widgets`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct FixtureBuildWidgetsBuilder {
+    inner: crate::RequestBuilder<FixtureBuildWidgetsRequest>,
+}
+
+impl FixtureBuildWidgetsBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureBuildWidgetsRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// The request as built so far.
+    pub fn request(&self) -> &FixtureBuildWidgetsRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut FixtureBuildWidgetsRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> FixtureBuildWidgetsRequest {
+        self.inner.into_request()
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `fixtureListWidgets` until it ends (`.wait_until_done().await`).
+    pub async fn start(
+        self,
+    ) -> Result<crate::Task<FixtureBuildWidgetsRequest>, crate::Error> {
+        self.inner.start().await
+    }
+}
+
+impl From<FixtureBuildWidgetsBuilder>
+for crate::RequestBuilder<FixtureBuildWidgetsRequest> {
+    fn from(builder: FixtureBuildWidgetsBuilder) -> Self {
+        builder.inner
+    }
+}
+
+impl crate::Client {
+    /// Builds several widgets; the task covers each of them.
+    ///
+    /// `POST /fixture/buildWidgets`. Not retried automatically: it changes state.
+    ///
+    /// Required parameters:
+    /// - `widget_ids` (`widgetIds`): The widgets.
+    ///
+    /// Starts a task: `.start().await?.wait_until_done().await?` polls `fixtureListWidgets` until it ends.
+    pub fn fixture_build_widgets(
+        &self,
+        widget_ids: impl IntoIterator<Item = impl Into<WidgetId>>,
+    ) -> FixtureBuildWidgetsBuilder {
+        FixtureBuildWidgetsBuilder::new(
+            self.clone(),
+            FixtureBuildWidgetsRequest::new(widget_ids),
+        )
+    }
+}
+
+impl crate::operation::Waitable for FixtureBuildWidgetsRequest {
+    type Query = FixtureListWidgetsRequest;
+    fn state_queries(&self, _output: &Self::Output) -> Vec<(String, Self::Query)> {
+        self.widget_ids
+            .iter()
+            .map(|item| {
+                let subject = format!(
+                    "{}{}", "widgetId=", crate ::wire::WireText::wire_text(item)
+                );
+                (
+                    subject,
+                    FixtureListWidgetsRequest {
+                        widget_id: Some(item.clone()),
+                        page_index: None,
+                        page_size: None,
+                    },
+                )
+            })
+            .collect()
+    }
+    fn task_state(
+        output: &<Self::Query as crate::operation::Request>::Output,
+    ) -> crate::operation::TaskState {
+        let state = Some(output)
+            .map(|x| &x.widgets)
+            .and_then(|x| x.first())
+            .map(|x| &x.state)
+            .map(crate::wire::WireText::wire_text);
+        crate::wait::classify(state, &["2"], &["-1"])
+    }
+}
+
 /// Parameters of `fixtureStartRun`: Starts a run; answers without the envelope.
 ///
 /// Build it with [`crate::Client::fixture_start_run`], or with [`FixtureStartRunRequest::new`].
@@ -699,15 +1127,16 @@ impl crate::Client {
 #[non_exhaustive]
 pub struct FixtureStartRunRequest {
     /// Target.
-    #[serde(rename = "targetId", deserialize_with = "crate::de::lenient")]
-    pub target_id: String,
+    #[serde(rename = "targetId")]
+    pub widget_id: WidgetId,
 }
 
 impl FixtureStartRunRequest {
-    /// A request with its required parameters; optional ones are unset.
-    pub fn new(target_id: impl Into<String>) -> Self {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(widget_id: impl Into<WidgetId>) -> Self {
         Self {
-            target_id: target_id.into(),
+            widget_id: widget_id.into(),
         }
     }
 }
@@ -726,7 +1155,7 @@ impl crate::operation::Request for FixtureStartRunRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
-        v.required_text("targetId", &self.target_id);
+        v.required_text("targetId", self.widget_id.as_str());
         v.finish()
     }
 }
@@ -783,12 +1212,12 @@ impl crate::Client {
     /// `POST /fixture/startRun`. Not retried automatically: it changes state.
     ///
     /// Required parameters:
-    /// - `target_id` (`targetId`): Target.
+    /// - `widget_id` (`targetId`): Target.
     pub fn fixture_start_run(
         &self,
-        target_id: impl Into<String>,
+        widget_id: impl Into<WidgetId>,
     ) -> FixtureStartRunBuilder {
-        FixtureStartRunBuilder::new(self.clone(), FixtureStartRunRequest::new(target_id))
+        FixtureStartRunBuilder::new(self.clone(), FixtureStartRunRequest::new(widget_id))
     }
 }
 
@@ -809,13 +1238,51 @@ impl FixtureStartRunOutput {
     }
 }
 
+/// How a widget is built, sent as braced pairs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FixtureRecipe {
+    /// Build mode.
+    #[serde(deserialize_with = "crate::de::lenient")]
+    pub mode: String,
+    /// Build level.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
+    pub level: Option<String>,
+}
+
+impl FixtureRecipe {
+    /// A value with its required members; optional ones are unset (see the `with_` methods).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(mode: impl Into<String>) -> Self {
+        Self {
+            mode: mode.into(),
+            level: None,
+        }
+    }
+    /// Sets `level`.
+    pub fn with_level(mut self, value: impl Into<String>) -> Self {
+        self.level = Some(value.into());
+        self
+    }
+}
+
+impl crate::validate::Validate for FixtureRecipe {
+    fn validate_fields(&self, v: &mut crate::validate::Validator) {
+        v.required_text("mode", &self.mode);
+    }
+}
+
 /// One widget.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FixtureWidget {
     /// Widget id.
-    #[serde(rename = "widgetId", deserialize_with = "crate::de::lenient")]
-    pub widget_id: String,
+    #[serde(rename = "widgetId")]
+    pub widget_id: WidgetId,
     /// Lifecycle state.
     pub state: FixtureState,
     /// Free-form kind (a Rust keyword as a field name).
@@ -841,18 +1308,41 @@ pub struct FixtureWidget {
         deserialize_with = "crate::de::lenient"
     )]
     pub tags: Option<Vec<FixtureTag>>,
+    /// When it was built.
+    ///
+    /// Travels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.
+    #[serde(
+        rename = "builtAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::serialize_option::<crate::codec::DateTime, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::DateTime, _, _>"
+    )]
+    pub built_at: Option<crate::Time>,
+    /// Weight in grams, sent as text.
+    ///
+    /// Travels as decimal text; the SDK converts it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::codec::serialize_option::<crate::codec::Text, _, _>",
+        deserialize_with = "crate::codec::deserialize_option::<crate::codec::Text, _, _>"
+    )]
+    pub weight: Option<u64>,
 }
 
 impl FixtureWidget {
     /// A value with its required members; optional ones are unset (see the `with_` methods).
     #[allow(clippy::too_many_arguments)]
-    pub fn new(widget_id: impl Into<String>, state: FixtureState) -> Self {
+    pub fn new(widget_id: impl Into<WidgetId>, state: FixtureState) -> Self {
         Self {
             widget_id: widget_id.into(),
             state,
             r#type: None,
             size_bytes: None,
             tags: None,
+            built_at: None,
+            weight: None,
         }
     }
     /// Sets `type`.
@@ -868,6 +1358,16 @@ impl FixtureWidget {
     /// Sets `tags`.
     pub fn with_tags(mut self, value: impl IntoIterator<Item = FixtureTag>) -> Self {
         self.tags = Some(value.into_iter().collect());
+        self
+    }
+    /// Sets `builtAt`.
+    pub fn with_built_at(mut self, value: impl Into<crate::Time>) -> Self {
+        self.built_at = Some(value.into());
+        self
+    }
+    /// Sets `weight`.
+    pub fn with_weight(mut self, value: u64) -> Self {
+        self.weight = Some(value);
         self
     }
 }
