@@ -1,57 +1,42 @@
 //! A typed async client for the Wangsu / CDNetworks Cloud VoD HTTP API.
 //!
-//! Every operation of the API is a method on [`Client`] returning a [`RequestBuilder`]:
-//! required parameters are arguments, optional ones are setters, and `send()` validates the
-//! request against the documented limits, signs it (`WS3-HMAC-SHA256`, or `CNC-HMAC-SHA256`
-//! through the OpenAPI gateway), sends it, retries transient failures of operations that are
-//! safe to repeat, and decodes the answer into typed data. The types and operations are
-//! generated from `api-spec/` into [`model`]; the runtime in the other modules knows no
-//! operation in particular.
+//! Every operation of the API is a method on [`Client`] returning that operation's builder
+//! (`GetVideoListBuilder`, `TransCodeBuilder`, ...): required parameters are arguments,
+//! optional ones are setters, and `send()` validates the request against the documented limits,
+//! signs it (`WS3-HMAC-SHA256`, or `CNC-HMAC-SHA256` through the OpenAPI gateway), sends it,
+//! retries transient failures of operations that are safe to repeat, and decodes the answer
+//! into typed data. The types and operations are generated from `api-spec/` into [`model`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), vod_client::Error> {
-//! use vod_client::operation::{BodyKind, DataKind, Envelope, HttpMethod, OperationSpec, Request};
+//! use futures_util::TryStreamExt;
+//! use vod_client::model::PullFile;
+//! use vod_client::Client;
 //!
-//! // Usually: `client.get_video_list().page_size(20).send().await?` (a generated method).
-//! // Any request type works through the same path; here one written by hand:
-//! #[derive(serde::Serialize)]
-//! struct Ping {
-//!     #[serde(rename = "pageSize")]
-//!     page_size: i32,
-//! }
-//! impl Request for Ping {
-//!     type Output = serde_json::Value;
-//!     const OPERATION: &'static OperationSpec = &OperationSpec {
-//!         name: "getVideoList",
-//!         method: HttpMethod::Post,
-//!         path: "/vod/videoManage/getVideoList",
-//!         body: BodyKind::Json,
-//!         envelope: Envelope::Standard,
-//!         data: DataKind::Object,
-//!         retry_safe: true,
-//!     };
-//!     fn validate(&self) -> Result<(), vod_client::Error> {
-//!         let mut v = vod_client::validate::Validator::new(Self::OPERATION);
-//!         v.int_range("pageSize", Some(i64::from(self.page_size)), Some(1), Some(50));
-//!         v.finish()
-//!     }
-//! }
+//! let client = Client::from_env()?; // VOD_ACCESS_KEY, VOD_SECRET_KEY (and VOD_ENDPOINT)
 //!
-//! let client = vod_client::Client::builder()
-//!     .endpoint("http://127.0.0.1:8080") // e.g. the emulator; default: the public endpoint
-//!     .credentials("access-key", "secret-key") // or Client::from_env()
-//!     .build()?;
-//! let answer = vod_client::RequestBuilder::new(client.clone(), Ping { page_size: 20 })
-//!     .send_with_metadata()
-//!     .await?;
-//! println!("{} (request id {:?})", answer.data, answer.request_id);
+//! // Page through every video: a 'static stream, it can be moved into tokio::spawn.
+//! let videos: Vec<_> = client.get_video_list().page_size(50).into_paginator().items().try_collect().await?;
+//!
+//! // Lists are Vec<_>, ids are newtypes, times are vod_client::Time: the SDK does the wire's
+//! // comma lists, base64 of JSON, numbers as text and UTC+8 date-times.
+//! let ids: Vec<_> = videos.iter().map(|v| v.video_id.clone()).collect();
+//! let mut task = client.trans_code(ids).start().await?;
+//! let done = task.wait_until_done().await?; // polls each video; an error names those that failed
+//! println!("{} videos transcoded", done.outcomes().len());
+//!
+//! client.pull_video([PullFile::new("https://media.example.com/talk.mp4")]).send().await?;
 //! # Ok(())
 //! # }
 //! ```
 //!
-//! Errors come as one [`Error`] that tells apart invalid requests, service errors (code,
-//! message, request id), HTTP and transport failures, timeouts and decode errors (with the
-//! field path).
+//! Times travel in the service's zone, China Standard Time (UTC+8), as `yyyy-MM-dd HH:mm:ss`
+//! text or as Unix seconds/milliseconds; [`Time`] holds a [`jiff::Timestamp`] (or, for a value
+//! the service sent that does not read as a time, the raw text).
+//!
+//! Errors come as one [`Error`] that tells apart invalid requests (naming the operation and
+//! field), service errors (code, message, request id), HTTP and transport failures, timeouts
+//! and decode errors (with the field path).
 #![deny(missing_docs)]
 
 /// Types and operations generated from `api-spec/` (requests, outputs, enums, client methods).
@@ -84,6 +69,7 @@ mod client;
 pub mod codec;
 mod config;
 pub mod credentials;
+#[doc(hidden)]
 pub mod de;
 mod encode;
 mod error;
@@ -95,6 +81,7 @@ pub mod retry;
 pub mod signer;
 pub mod time;
 pub mod upload;
+#[doc(hidden)]
 pub mod validate;
 pub mod wait;
 pub mod wire;

@@ -1769,8 +1769,8 @@ pub struct PullVideoItem {
     #[serde(rename = "pullStatus")]
     pub pull_status: TaskStatus,
     /// State of the processing command attached to the pull (cmd).
-    #[serde(rename = "cmdStatus", default, skip_serializing_if = "Option::is_none")]
-    pub cmd_status: Option<TaskStatus>,
+    #[serde(rename = "cmdStatus")]
+    pub cmd_status: TaskStatus,
     /// The resulting video and its files.
     #[serde(rename = "videoInfo", default, skip_serializing_if = "Option::is_none")]
     pub video_info: Option<PullVideoInfo>,
@@ -1779,13 +1779,17 @@ pub struct PullVideoItem {
 impl PullVideoItem {
     /// A value with its required members; optional ones are unset (see the `with_` methods).
     #[allow(clippy::too_many_arguments)]
-    pub fn new(fetch_url: impl Into<String>, pull_status: TaskStatus) -> Self {
+    pub fn new(
+        fetch_url: impl Into<String>,
+        pull_status: TaskStatus,
+        cmd_status: TaskStatus,
+    ) -> Self {
         Self {
             file_name: None,
             fetch_url: fetch_url.into(),
             md5: None,
             pull_status,
-            cmd_status: None,
+            cmd_status,
             video_info: None,
         }
     }
@@ -1797,11 +1801,6 @@ impl PullVideoItem {
     /// Sets `md5`.
     pub fn with_md5(mut self, value: impl Into<String>) -> Self {
         self.md5 = Some(value.into());
-        self
-    }
-    /// Sets `cmdStatus`.
-    pub fn with_cmd_status(mut self, value: TaskStatus) -> Self {
-        self.cmd_status = Some(value);
         self
     }
     /// Sets `videoInfo`.
