@@ -68,6 +68,28 @@ impl Interleaved {
     }
 }
 
+impl Interleaved {
+    /// Prints the rates and B's rate over A's (A's time over B's), per round: median and
+    /// interquartile range.
+    pub fn report_rate(&self, label: &str, a: &str, b: &str, unit: Unit) {
+        let ratios: Vec<f64> = self
+            .a_ns
+            .iter()
+            .zip(&self.b_ns)
+            .map(|(a, b)| a / b)
+            .collect();
+        println!(
+            "{label}: {a} {} | {b} {} | {b}/{a} median {:.3} (IQR {:.3}–{:.3}, {} rounds)",
+            unit.show(median(&self.a_ns)),
+            unit.show(median(&self.b_ns)),
+            median(&ratios),
+            percentile(&ratios, 0.25),
+            percentile(&ratios, 0.75),
+            ratios.len()
+        );
+    }
+}
+
 /// How to show a per-operation time.
 #[derive(Clone, Copy)]
 pub enum Unit {
