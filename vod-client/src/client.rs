@@ -238,7 +238,7 @@ impl Client {
         for (name, value) in pairs.iter().chain([&("Accept", "application/json")]) {
             headers.insert(header_name(name)?, header_value(name, value)?);
         }
-        let mut auth = header_value("Authorization", &signed.authorization)?;
+        let mut auth = header_value("Authorization", signed.authorization())?;
         auth.set_sensitive(true);
         headers.insert(reqwest::header::AUTHORIZATION, auth);
         Ok(Attempt {

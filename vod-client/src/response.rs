@@ -2,9 +2,15 @@
 //! data decode to.
 //!
 //! The service wraps most answers as `{"code": 200, "message": "...", "data": ...}` and
-//! reports failures with another `code` — often with HTTP 200. The code is read first (as a
-//! number or a numeric string), and only a successful answer's `data` is decoded, with the
-//! field path tracked so a decode error says which field of which operation broke.
+//! reports failures with another `code` — often with HTTP 200.
+//!
+//! A successful answer is read once: one plain `serde_json` pass over the envelope takes its
+//! `code`, `message` and typed `data` together. Anything else (another code, an HTTP error, a
+//! body that does not decode) takes the careful path: the code is read first (as a number or
+//! a numeric string), and only a successful answer's `data` is decoded, with the field path
+//! tracked so a decode error says which field of which operation broke. The fast path only
+//! ever returns what the careful path would, so the two agree by construction; tracking the
+//! path costs a second pass, paid only by answers that fail.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -95,6 +101,37 @@ impl Head {
 
 /// Classifies `raw` and decodes its data for `op`.
 pub(crate) fn interpret<T: DeserializeOwned>(
+    op: &'static OperationSpec,
+    raw: RawResponse,
+) -> Result<Response<T>, Error> {
+    if op.envelope == Envelope::Standard && (200..300).contains(&raw.status) {
+        if let Some((head, data)) = read_success::<T>(op.data, &raw.body) {
+            return Ok(Response {
+                data,
+                request_id: raw.request_id,
+                code: Some(SUCCESS_CODE),
+                message: head.message(),
+                http_status: raw.status,
+            });
+        }
+    }
+    interpret_carefully(op, raw)
+}
+
+/// One untracked pass over a standard envelope; `Some` only for a success answer whose data
+/// decodes, i.e. exactly when [`interpret_carefully`] would succeed with the same values.
+fn read_success<T: DeserializeOwned>(kind: DataKind, body: &[u8]) -> Option<(Head, T)> {
+    let mut json = serde_json::Deserializer::from_slice(body);
+    let (head, data) = OnePassSeed::<T>(kind, PhantomData)
+        .deserialize(&mut json)
+        .ok()?;
+    json.end().ok()?;
+    (head.code() == Some(SUCCESS_CODE)).then_some((head, data))
+}
+
+/// The careful path: classify by the envelope's code, then decode `data` with its path
+/// tracked.
+fn interpret_carefully<T: DeserializeOwned>(
     op: &'static OperationSpec,
     raw: RawResponse,
 ) -> Result<Response<T>, Error> {
@@ -198,7 +235,20 @@ fn decode_bare<T: DeserializeOwned>(op: &'static OperationSpec, body: &[u8]) -> 
         return decode_missing(op.data)
             .map_err(|e: de::value::Error| decode_error(op, ".".into(), e.to_string(), body));
     }
-    decode_tracked(op, body, DataSeed::<T>(op.data, PhantomData))
+    decode_fast_then_tracked(op, body, DataSeed::<T>(op.data, PhantomData))
+}
+
+/// Runs `seed` untracked, and again with the path tracked only when that fails.
+fn decode_fast_then_tracked<'de, S: DeserializeSeed<'de> + Copy>(
+    op: &'static OperationSpec,
+    body: &'de [u8],
+    seed: S,
+) -> Result<S::Value, Error> {
+    let mut json = serde_json::Deserializer::from_slice(body);
+    match seed.deserialize(&mut json) {
+        Ok(value) if json.end().is_ok() => Ok(value),
+        _ => decode_tracked(op, body, seed),
+    }
 }
 
 /// The data of a kind whose answer has no `data` at all.
@@ -244,8 +294,98 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeSeed<T> {
     }
 }
 
+/// Walks the envelope object once, keeping `code` and `message` as [`Head`] does (a repeated
+/// one fails, as it does there) and decoding the first `data`.
+struct OnePassSeed<T>(DataKind, PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for OnePassSeed<T> {
+    type Value = (Head, T);
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for OnePassSeed<T> {
+    type Value = (Head, T);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object with code, message and data")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut code, mut message, mut data) = (None, None, None);
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::Code if code.is_some() => return Err(de::Error::duplicate_field("code")),
+                Key::Code => code = Some(map.next_value::<Option<serde_json::Value>>()?),
+                Key::Message if message.is_some() => {
+                    return Err(de::Error::duplicate_field("message"))
+                }
+                Key::Message => message = Some(map.next_value::<Option<serde_json::Value>>()?),
+                Key::Data if data.is_none() => {
+                    data = Some(map.next_value_seed(DataSeed::<T>(self.0, PhantomData))?);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let head = Head {
+            code: code.flatten(),
+            message: message.flatten(),
+        };
+        let data = match data {
+            Some(data) => data,
+            None => decode_missing(self.0)?,
+        };
+        Ok((head, data))
+    }
+}
+
+/// An envelope key, recognised without allocating.
+enum Key {
+    Code,
+    Message,
+    Data,
+    Other,
+}
+
+impl<'de> de::Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_identifier(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl Visitor<'_> for KeyVisitor {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        Ok(match key {
+            "code" => Key::Code,
+            "message" => Key::Message,
+            "data" => Key::Data,
+            _ => Key::Other,
+        })
+    }
+}
+
 /// Decodes `data` according to its [`DataKind`].
 struct DataSeed<T>(DataKind, PhantomData<T>);
+
+// By hand: a derive would ask `T: Clone`, and the seed holds no `T`.
+impl<T> Clone for DataSeed<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for DataSeed<T> {}
 
 impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for DataSeed<T> {
     type Value = T;

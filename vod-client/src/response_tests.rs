@@ -288,3 +288,66 @@ fn bare_envelope() {
     let r = interpret::<Video>(BARE, raw(200, r#"{"videoId":"z"}"#)).expect("bare");
     assert_eq!((r.code, r.message), (None, None));
 }
+
+/// The one-pass read is only a shortcut: for any body, status and data kind it must give what
+/// the careful path gives (same data, same metadata, same error).
+#[test]
+fn one_pass_agrees_with_the_careful_path() {
+    const BODIES: &[&str] = &[
+        r#"{"code":200,"message":"ok","data":{"videoListInfo":[{"videoId":"v1","size":"12"}]}}"#,
+        r#"{"data":{"videoListInfo":[]},"code":"200","message":null}"#,
+        r#"{"code":200.0,"data":{"videoListInfo":[]}}"#,
+        r#"{"code":200,"message":{"zh":"好"},"data":[{"videoListInfo":[]}]}"#,
+        r#"{"code":200,"data":[{"videoListInfo":[]},{"videoListInfo":[]}]}"#,
+        r#"{"code":200,"code":200,"data":{"videoListInfo":[]}}"#,
+        r#"{"code":200,"message":"a","message":"b","data":{"videoListInfo":[]}}"#,
+        r#"{"code":200,"data":{"videoListInfo":[]},"data":"second ignored"}"#,
+        r#"{"code":null,"data":{"videoListInfo":[]}}"#,
+        r#"{"code":"x","data":{"videoListInfo":[]}}"#,
+        r#"{"code":200}"#,
+        r#"{"code":200,"data":null}"#,
+        r#"{"code":200,"data":"task-1"}"#,
+        r#"{"code":200,"data":{"videoListInfo":[{"videoId":7}]}}"#,
+        r#"{"code":500,"message":"boom","data":{"videoListInfo":[]}}"#,
+        r#"{"code":200,"data":{"videoListInfo":[]}} trailing"#,
+        r#"[200,"ok"]"#,
+        r#"{"\u0063ode":200,"data":{"videoListInfo":[]}}"#,
+        r#""just text""#,
+        "",
+        "not json",
+    ];
+    fn same<T: DeserializeOwned + fmt::Debug>(op: &'static OperationSpec) {
+        for status in [200, 201, 404, 500] {
+            for body in BODIES {
+                let fast = interpret::<T>(op, raw(status, body));
+                let careful = interpret_carefully::<T>(op, raw(status, body));
+                assert_eq!(
+                    format!("{fast:?}"),
+                    format!("{careful:?}"),
+                    "{} {status} {body}",
+                    op.name
+                );
+            }
+        }
+    }
+    same::<Page>(OBJECT);
+    same::<Page>(SINGLE);
+    same::<serde_json::Value>(OBJECT);
+    same::<String>(STRING);
+    same::<()>(NONE);
+    same::<Page>(BARE);
+    same::<String>(BARE_STRING);
+}
+
+#[test]
+fn a_broken_field_is_still_named_after_the_one_pass_read_fails() {
+    let e = err::<Page>(
+        OBJECT,
+        200,
+        r#"{"code":200,"data":{"videoListInfo":[{"videoId":"a"},{"videoId":7}]}}"#,
+    );
+    match e {
+        Error::Decode { path, .. } => assert_eq!(path, "data.videoListInfo[1].videoId"),
+        other => panic!("{other:?}"),
+    }
+}

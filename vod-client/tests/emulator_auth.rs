@@ -190,7 +190,8 @@ fn raw_authorization(raw: &Raw, method: &str, target: &str) -> String {
             signed_headers: None,
         },
     )
-    .authorization
+    .authorization()
+    .to_owned()
 }
 
 #[tokio::test]

@@ -235,7 +235,7 @@ fn assert_signed(op: &Operation, got: &Received) {
     let expected = vod_client::signer::sign(vod_client::signer::Algorithm::Ws3, AK, SK, &request);
     assert_eq!(
         got.header("Authorization"),
-        Some(expected.authorization.as_str()),
+        Some(expected.authorization()),
         "{}: signature over what the server received",
         op.wire
     );

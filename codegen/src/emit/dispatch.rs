@@ -1,5 +1,9 @@
 //! `dispatch.rs`: calling an operation by its wire name with JSON in and out, for the command
 //! line and other dynamic callers. Each arm goes through the typed request, so validation holds.
+//!
+//! `invoke` sits behind the `cli` feature: its match instantiates the generic send path once
+//! per operation, which roughly tripled the crate's release build for users who never call an
+//! operation by name. `OPERATIONS` is plain data and stays in every build.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -27,6 +31,7 @@ pub fn emit(api: &Api) -> TokenStream {
         use super::*;
 
         /// A boxed answer of [`invoke`].
+        #[cfg(feature = "cli")]
         pub type InvokeFuture<'a> = std::pin::Pin<
             Box<dyn std::future::Future<Output = Result<serde_json::Value, crate::Error>> + Send + 'a>,
         >;
@@ -35,7 +40,9 @@ pub fn emit(api: &Api) -> TokenStream {
         pub const OPERATIONS: &[&crate::operation::OperationSpec] = &[#(#specs),*];
 
         /// Calls the operation named `operation` (e.g. `getVideoList`) with a JSON object of
-        /// its parameters (wire names); `None` when no operation has that name.
+        /// its parameters (wire names); `None` when no operation has that name. Needs the
+        /// `cli` feature.
+        #[cfg(feature = "cli")]
         pub fn invoke<'a>(
             client: &'a crate::Client,
             operation: &str,

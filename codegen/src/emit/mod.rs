@@ -76,7 +76,9 @@ fn module_root(api: &Api) -> TokenStream {
         pub mod service;
         pub use service::*;
         mod dispatch;
-        pub use dispatch::{invoke, OPERATIONS};
+        pub use dispatch::OPERATIONS;
+        #[cfg(feature = "cli")]
+        pub use dispatch::invoke;
         /// The command-line table: one command per operation.
         #[cfg(feature = "cli")]
         pub mod cli;

@@ -64,10 +64,10 @@ pub fn debug_sign(input: &str) -> Result<Value, String> {
         },
     );
     Ok(json!({
-        "canonical_request": signed.canonical_request,
-        "string_to_sign": signed.string_to_sign,
-        "signature": signed.signature,
-        "authorization": signed.authorization,
+        "canonical_request": signed.canonical_request(),
+        "string_to_sign": signed.string_to_sign(),
+        "signature": signed.signature(),
+        "authorization": signed.authorization(),
     }))
 }
 

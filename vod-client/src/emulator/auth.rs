@@ -175,7 +175,9 @@ fn expected_signature(
         timestamp,
         signed_headers: Some(signed_names),
     };
-    signer::sign(algorithm, access_key, secret, &signing).signature
+    signer::sign(algorithm, access_key, secret, &signing)
+        .signature()
+        .to_owned()
 }
 
 fn authorization_error(error: AuthorizationError) -> ApiError {

@@ -6,6 +6,7 @@
 use super::*;
 
 /// A boxed answer of [`invoke`].
+#[cfg(feature = "cli")]
 pub type InvokeFuture<'a> = std::pin::Pin<
     Box<
         dyn std::future::Future<
@@ -49,7 +50,9 @@ pub const OPERATIONS: &[&crate::operation::OperationSpec] = &[
 ];
 
 /// Calls the operation named `operation` (e.g. `getVideoList`) with a JSON object of
-/// its parameters (wire names); `None` when no operation has that name.
+/// its parameters (wire names); `None` when no operation has that name. Needs the
+/// `cli` feature.
+#[cfg(feature = "cli")]
 pub fn invoke<'a>(
     client: &'a crate::Client,
     operation: &str,

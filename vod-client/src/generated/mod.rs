@@ -10,7 +10,10 @@ pub use service::*;
 
 mod dispatch;
 
-pub use dispatch::{invoke, OPERATIONS};
+pub use dispatch::OPERATIONS;
+
+#[cfg(feature = "cli")]
+pub use dispatch::invoke;
 
 /// The command-line table: one command per operation.
 #[cfg(feature = "cli")]

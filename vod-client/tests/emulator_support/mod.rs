@@ -175,7 +175,10 @@ impl Raw {
             },
         );
         let method = reqwest::Method::from_bytes(req.method.as_bytes()).expect("method");
-        let authorization = req.authorization.clone().unwrap_or(signed.authorization);
+        let authorization = req
+            .authorization
+            .clone()
+            .unwrap_or_else(|| signed.authorization().to_owned());
         let mut headers: Vec<(String, String)> = vec![
             ("Authorization".into(), authorization),
             (ak_header.into(), ak),
