@@ -77,15 +77,19 @@ pub struct ReadmeDoctests;
 
 pub mod operation;
 
+pub mod ambiguous;
 mod builder;
+mod call;
 pub mod callback;
 mod client;
+mod clock;
 mod config;
 pub mod credentials;
 pub mod de;
 mod encode;
 mod error;
 pub mod paginate;
+pub mod profile;
 mod response;
 pub mod retry;
 pub mod signer;
@@ -100,10 +104,13 @@ pub mod cli;
 pub mod emulator;
 
 pub use builder::RequestBuilder;
+pub use call::CallOptions;
 pub use client::Client;
-pub use config::{AuthProfile, ClientBuilder, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ENDPOINT_ENV};
-pub use credentials::Credentials;
-pub use error::{Error, FieldProblem};
+pub use config::{
+    signing_headers, AuthProfile, ClientBuilder, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ENDPOINT_ENV,
+};
+pub use credentials::{Credentials, CredentialsProvider};
+pub use error::{Error, ErrorClass, FieldProblem, TransportError};
 pub use paginate::Paginator;
 pub use response::{Response, SUCCESS_CODE};
 pub use retry::RetryPolicy;
