@@ -464,6 +464,57 @@ mod tests {
     }
 
     #[test]
+    fn profiles_are_the_specs_auth_profiles() {
+        let names: Vec<&str> = AUTH_PROFILES.iter().map(|f| f.name).collect();
+        let ours: Vec<&str> = AuthProfile::ALL.iter().map(|p| p.name()).collect();
+        assert_eq!(names, ours, "one variant per spec profile, same order");
+        assert_eq!(AUTH_PROFILES[0].name, AuthProfile::default().name());
+        for p in AuthProfile::ALL {
+            assert_eq!(
+                p.facts().algorithm.parse::<Algorithm>().ok(),
+                Some(p.algorithm())
+            );
+            assert_eq!(AuthProfile::from_name(p.name()).ok(), Some(p));
+        }
+        assert_eq!(AuthProfile::Cnc.default_host(), "open.chinanetcenter.com");
+        assert_eq!(AuthProfile::Ws3.default_endpoint(), DEFAULT_ENDPOINT);
+        let err = AuthProfile::from_name("v4").unwrap_err().to_string();
+        assert!(err.contains("ws3, cnc"), "{err}");
+    }
+
+    #[test]
+    fn the_cnc_profile_defaults_to_the_gateway() {
+        let c = ClientBuilder::new()
+            .credentials("a", "b")
+            .auth_profile(AuthProfile::Cnc)
+            .build()
+            .expect("client");
+        assert_eq!(c.endpoint(), "https://open.chinanetcenter.com");
+        let c = ClientBuilder::new()
+            .credentials("a", "b")
+            .auth_profile(AuthProfile::Cnc)
+            .endpoint("http://127.0.0.1:1")
+            .build()
+            .expect("client");
+        assert_eq!(c.endpoint(), "http://127.0.0.1:1");
+    }
+
+    #[test]
+    fn signing_headers_are_the_profiles() {
+        let pairs = signing_headers(AuthProfile::Cnc, "application/json", "h", "AK", "17");
+        assert_eq!(
+            pairs,
+            [
+                ("Content-Type", "application/json"),
+                ("Host", "h"),
+                ("x-cnc-accessKey", "AK"),
+                ("x-cnc-timestamp", "17"),
+                ("x-cnc-auth-method", "AKSK"),
+            ]
+        );
+    }
+
+    #[test]
     fn build_checks_settings() {
         let err = ClientBuilder::new().build().expect_err("no credentials");
         assert!(err.to_string().contains("credentials"), "{err}");
@@ -478,6 +529,12 @@ mod tests {
             .timeout(Duration::ZERO)
             .build()
             .expect_err("zero timeout");
+        assert!(err.to_string().contains("timeout"), "{err}");
+        let err = ClientBuilder::new()
+            .credentials("a", "b")
+            .operation_timeout(Duration::ZERO)
+            .build()
+            .expect_err("zero operation timeout");
         assert!(err.to_string().contains("timeout"), "{err}");
         assert!(ClientBuilder::new().credentials("a", "b").build().is_ok());
     }

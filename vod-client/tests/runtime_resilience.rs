@@ -284,3 +284,57 @@ async fn call_options_override_the_clients_settings() {
         "attempts are bounded by the call's timeout"
     );
 }
+
+#[tokio::test]
+async fn each_attempt_asks_the_credentials_provider_so_keys_can_rotate() {
+    use std::sync::{Arc, RwLock};
+    use vod_client::{Credentials, CredentialsProvider};
+
+    #[derive(Debug)]
+    struct Rotating(RwLock<Credentials>);
+    impl CredentialsProvider for Rotating {
+        fn credentials(&self) -> Result<Credentials, Error> {
+            Ok(self.0.read().expect("lock").clone())
+        }
+    }
+
+    let server = Server::scripted(vec![ok(list_page(0, &[]))]).await;
+    let keys = Arc::new(Rotating(RwLock::new(Credentials::new("AK1", "SK1"))));
+    let client = Client::builder()
+        .endpoint(server.endpoint.as_str())
+        .credentials_provider(keys.clone())
+        .build()
+        .expect("client");
+    client.send(&ListVideos::default()).await.expect("first");
+    *keys.0.write().expect("lock") = Credentials::new("AK2", "SK2");
+    client.send(&ListVideos::default()).await.expect("second");
+    let sent: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("X-WS-AccessKey").expect("ak").to_string())
+        .collect();
+    assert_eq!(sent, ["AK1", "AK2"]);
+    *keys.0.write().expect("lock") = Credentials::new("", "SK3");
+    let err = client
+        .send(&ListVideos::default())
+        .await
+        .expect_err("empty key");
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert_eq!(server.requests().len(), 2, "nothing sent with a bad key");
+}
+
+#[tokio::test]
+async fn a_caller_supplied_http_client_is_used() {
+    let server = Server::scripted(vec![ok(list_page(0, &[]))]).await;
+    let http = reqwest::Client::builder()
+        .user_agent("my-app/1.0")
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client");
+    let client = server.client().http_client(http).build().expect("client");
+    client.send(&ListVideos::default()).await.expect("sent");
+    assert_eq!(
+        server.only_request().header("User-Agent"),
+        Some("my-app/1.0")
+    );
+}
