@@ -49,6 +49,8 @@ pub(crate) struct Inner {
     /// Time allowed for a whole call, all attempts and waits included.
     pub operation_timeout: Option<Duration>,
     pub clock: SigningClock,
+    /// Client-side pacing per operation, when enabled.
+    pub limiter: Option<crate::ratelimit::Limiter>,
 }
 
 impl fmt::Debug for Client {
@@ -245,6 +247,8 @@ impl Client {
         let mut attempt = 1;
         let mut clock_corrected = false;
         loop {
+            self.wait_for_turn(op, deadline, total.unwrap_or(attempt_timeout))
+                .await?;
             let started = Instant::now();
             let left = deadline.map(|d| d.saturating_duration_since(started));
             let budget = left.map_or(attempt_timeout, |l| l.min(attempt_timeout));
@@ -311,6 +315,39 @@ impl Client {
             } else {
                 outcome.error
             });
+        }
+    }
+
+    /// Takes a rate-limit token for `op` (when limiting is on), waiting for it if need be;
+    /// fails as a timeout of `after` when the turn would come after the deadline.
+    async fn wait_for_turn(
+        &self,
+        op: &'static OperationSpec,
+        deadline: Option<Instant>,
+        after: Duration,
+    ) -> Result<(), Error> {
+        let Some(limiter) = &self.inner.limiter else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        let left = deadline.map(|d| d.saturating_duration_since(now));
+        match limiter.reserve(op.name, now, left) {
+            Ok(wait) if wait.is_zero() => Ok(()),
+            Ok(wait) => {
+                tracing::debug!(wait_ms = millis(wait), "rate limit: waiting for a turn");
+                tokio::time::sleep(wait).await;
+                Ok(())
+            }
+            Err(wait) => {
+                tracing::debug!(
+                    wait_ms = millis(wait),
+                    "rate limit: no turn before the deadline"
+                );
+                Err(Error::Timeout {
+                    operation: op.name,
+                    after,
+                })
+            }
         }
     }
 

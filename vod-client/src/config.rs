@@ -204,6 +204,7 @@ pub struct ClientBuilder {
     pub(crate) retry: RetryPolicy,
     pub(crate) clock: Option<Clock>,
     pub(crate) http: Option<reqwest::Client>,
+    pub(crate) rate_limits: Option<crate::ratelimit::RateLimits>,
 }
 
 impl Default for ClientBuilder {
@@ -219,6 +220,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             clock: None,
             http: None,
+            rate_limits: None,
         }
     }
 }
@@ -236,6 +238,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("clock", &self.clock.as_ref().map(|_| "custom"))
             .field("http_client", &self.http.as_ref().map(|_| "custom"))
+            .field("rate_limits", &self.rate_limits)
             .finish()
     }
 }
@@ -337,6 +340,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Paces calls client-side, a token bucket per operation: e.g.
+    /// `RateLimits::from_spec()` for the limits the spec documents (`300/5min`), so a busy
+    /// program waits for its turn instead of being refused. Off by default. A wait counts
+    /// towards the call's timeout.
+    pub fn rate_limits(mut self, limits: crate::ratelimit::RateLimits) -> Self {
+        self.rate_limits = Some(limits);
+        self
+    }
+
     /// Replaces the clock used for signing timestamps.
     pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(now));
@@ -387,6 +399,7 @@ impl ClientBuilder {
             attempt_timeout: self.timeout,
             operation_timeout: self.operation_timeout,
             clock: SigningClock::new(self.clock.unwrap_or_else(|| Arc::new(SystemTime::now))),
+            limiter: self.rate_limits.map(crate::ratelimit::Limiter::new),
         }))
     }
 

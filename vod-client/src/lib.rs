@@ -90,6 +90,7 @@ mod encode;
 mod error;
 pub mod paginate;
 pub mod profile;
+pub mod ratelimit;
 mod response;
 pub mod retry;
 pub mod signer;

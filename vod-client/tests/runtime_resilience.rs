@@ -338,3 +338,38 @@ async fn a_caller_supplied_http_client_is_used() {
         Some("my-app/1.0")
     );
 }
+
+#[tokio::test]
+async fn rate_limits_pace_calls_and_a_turn_past_the_deadline_is_a_timeout() {
+    use vod_client::ratelimit::{RateLimit, RateLimits};
+    let server = Server::scripted(vec![ok(list_page(0, &[]))]).await;
+    let hourly = RateLimit::new(2, Duration::from_secs(3600)).expect("limit");
+    let client = server
+        .client()
+        .rate_limits(RateLimits::from_spec().set("getVideoList", hourly))
+        .operation_timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    for _ in 0..2 {
+        client
+            .send(&ListVideos::default())
+            .await
+            .expect("within the burst");
+    }
+    let err = client
+        .send(&ListVideos::default())
+        .await
+        .expect_err("the next turn is 30 minutes away");
+    assert!(
+        matches!(err, Error::Timeout { operation: "getVideoList", after } if after == Duration::from_secs(5)),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), 2, "the third call was never sent");
+    // Other operations have their own buckets.
+    client
+        .send(&DeleteVideo {
+            video_id: "v".into(),
+        })
+        .await
+        .expect("own bucket");
+}

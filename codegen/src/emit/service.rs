@@ -55,6 +55,14 @@ pub fn emit(api: &Api) -> TokenStream {
         }
     });
     let error_code_enum = error_code_enum(&s.error_codes);
+    let mut limits: Vec<(&str, &str)> = api
+        .groups
+        .iter()
+        .flat_map(|g| &g.operations)
+        .filter_map(|op| Some((op.wire.as_str(), op.rate_limit.as_deref()?.trim())))
+        .collect();
+    limits.sort_unstable();
+    let limits = limits.iter().map(|(op, limit)| quote! { (#op, #limit) });
     let shared = group_items(&api.shared);
     quote! {
         #doc
@@ -127,6 +135,10 @@ pub fn emit(api: &Api) -> TokenStream {
         }
 
         #error_code_enum
+
+        /// Each operation's documented rate limit (`rate_limit` in the spec, e.g. `300/5min`),
+        /// sorted by operation name; read by the client's opt-in rate limiting.
+        pub const RATE_LIMITS: &[(&str, &str)] = &[#(#limits),*];
 
         #shared
     }

@@ -1159,6 +1159,39 @@ impl ::std::fmt::Display for ErrorCode {
     }
 }
 
+/// Each operation's documented rate limit (`rate_limit` in the spec, e.g. `300/5min`),
+/// sorted by operation name; read by the client's opt-in rate limiting.
+pub const RATE_LIMITS: &[(&str, &str)] = &[
+    ("clearAdTaskQuery", "300/5min"),
+    ("createCategory", "300/5min"),
+    ("createClearAdTask", "300/5min"),
+    ("deleteAudio", "300/5min"),
+    ("deleteCategory", "300/5min"),
+    ("deleteMaterial", "300/5min"),
+    ("deleteVideo", "300/5min"),
+    ("deleteVideoByCategory", "300/5min"),
+    ("editAudio", "300/5min"),
+    ("getAudioList", "300/5min"),
+    ("getAudioUploadToken", "300/5min"),
+    ("getCategoryList", "300/5min"),
+    ("getMaterialList", "300/5min"),
+    ("getMaterialUploadToken", "300/5min"),
+    ("getPublishCode", "300/5min"),
+    ("getUploadToken", "300/5min"),
+    ("getVideoList", "300/5min"),
+    ("materialEdit", "300/5min"),
+    ("pullVideo", "300/5min"),
+    ("pullVideoQuery", "300/5min"),
+    ("transCode", "300/5min"),
+    ("videoBlock", "300/5min"),
+    ("videoClip", "300/5min"),
+    ("videoClipQuery", "300/5min"),
+    ("videoConcat", "300/5min"),
+    ("videoConcatQuery", "300/5min"),
+    ("videoEdit", "300/5min"),
+    ("videoEnable", "300/5min"),
+];
+
 /// One rendition (source or transcoded output) of a video.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

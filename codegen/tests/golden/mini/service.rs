@@ -184,6 +184,10 @@ impl ::std::fmt::Display for ErrorCode {
     }
 }
 
+/// Each operation's documented rate limit (`rate_limit` in the spec, e.g. `300/5min`),
+/// sorted by operation name; read by the client's opt-in rate limiting.
+pub const RATE_LIMITS: &[(&str, &str)] = &[("fixtureCreateWidget", "300/5min")];
+
 /// A label on a widget.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
