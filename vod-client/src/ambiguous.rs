@@ -2,7 +2,7 @@
 //!
 //! A state-changing request (`createCategory`, `deleteVideo`, ...) is never resent blindly
 //! after the connection broke once it may have reached the service: it could be carried out
-//! twice. The call fails with [`Error::Ambiguous`](crate::Error::Ambiguous) instead — unless
+//! twice. The call fails with [`Error::Ambiguous`] instead — unless
 //! the request type knows how to ask the service what really happened, by overriding
 //! [`Request::resolve_ambiguous`](crate::operation::Request::resolve_ambiguous). The client
 //! then runs that check (by default; see [`CallOptions`](crate::CallOptions)) and returns
@@ -23,5 +23,5 @@ pub enum Resolution<T> {
 
 /// The future a [`Request::resolve_ambiguous`](crate::operation::Request::resolve_ambiguous)
 /// check returns. An `Err` means "cannot tell": the call then fails with the original
-/// [`Error::Ambiguous`](crate::Error::Ambiguous).
+/// [`Error::Ambiguous`].
 pub type ResolveFuture<'a, T> = BoxFuture<'a, Result<Resolution<T>, Error>>;

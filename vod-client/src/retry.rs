@@ -6,7 +6,7 @@
 //! connection was never made, or the service said "too many requests" (HTTP 429 or a
 //! `throttled` code), which means it refused the request unprocessed. Resending a
 //! `deleteVideo` whose answer was lost is not safe; that failure is
-//! [`Error::Ambiguous`](crate::Error::Ambiguous) instead. Delays grow exponentially with full
+//! [`Error::Ambiguous`] instead. Delays grow exponentially with full
 //! jitter, so many clients failing together do not come back together; a `Retry-After` from
 //! the server wins.
 
