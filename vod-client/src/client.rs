@@ -22,7 +22,7 @@ use crate::credentials::CredentialsProvider;
 use crate::encode::{encode, Encoded};
 use crate::error::TransportError;
 use crate::operation::{HttpMethod, OperationSpec, Request};
-use crate::response::{failure, interpret, RawResponse, Response, SUCCESS_CODE};
+use crate::response::{failure, interpret, RawResponse, Response};
 use crate::retry::{parse_retry_after, Jitter, RetryPolicy};
 use crate::signer::{self, SigningRequest};
 use crate::{ClientBuilder, Error};
@@ -153,7 +153,8 @@ impl Client {
     }
 
     /// Sends a request and returns its data with the envelope's code, message and the
-    /// request id.
+    /// request id. (After a lost answer resolved by the request's own check, see
+    /// [`crate::ambiguous`], only the data is known: code, message and request id are `None`.)
     pub async fn send_with_metadata<R: Request>(
         &self,
         request: &R,
@@ -204,10 +205,11 @@ impl Client {
             match check.instrument(span.clone()).await {
                 Ok(Resolution::Done(data)) => {
                     tracing::info!(parent: &span, "ambiguous outcome resolved: carried out");
+                    // No answer was read: only the data is known, not the envelope.
                     return Ok(Response {
                         data,
                         request_id: None,
-                        code: Some(SUCCESS_CODE),
+                        code: None,
                         message: None,
                         http_status: 200,
                     });

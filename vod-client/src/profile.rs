@@ -139,8 +139,18 @@ pub(crate) fn builder_from_env(
     let env_keys = (set(ACCESS_KEY_ENV), set(SECRET_KEY_ENV));
     let named = set(PROFILE_ENV);
     let profile_name = named.clone().unwrap_or_else(|| DEFAULT_PROFILE.to_string());
-    let path = config_path(lookup)?;
-    let mut file = load(&path)?;
+    // Without a home directory there is no default profile file; keys from the environment
+    // still work (containers often have no HOME).
+    let path = match config_path(lookup) {
+        Ok(path) => path,
+        Err(_) if env_keys.0.is_some() && env_keys.1.is_some() => PathBuf::new(),
+        Err(e) => return Err(e),
+    };
+    let mut file = if path.as_os_str().is_empty() {
+        ProfileFile::default()
+    } else {
+        load(&path)?
+    };
     let profile = match file.profiles.remove(&profile_name) {
         Some(p) => p,
         None if named.is_some() => {
@@ -237,6 +247,23 @@ mod tests {
         ];
         let c = builder_from_env(&env(&vars)).unwrap().build().unwrap();
         assert_eq!(c.auth_profile(), AuthProfile::Ws3);
+    }
+
+    #[test]
+    fn the_default_path_follows_xdg_and_a_missing_file_is_no_error() {
+        let dir = std::env::temp_dir().join(format!("vod-profile-{}-xdg", std::process::id()));
+        let xdg = dir.to_string_lossy().into_owned();
+        let vars = [
+            ("XDG_CONFIG_HOME", xdg.as_str()),
+            (ACCESS_KEY_ENV, "AKE"),
+            (SECRET_KEY_ENV, "SKE"),
+        ];
+        assert_eq!(
+            config_path(&env(&vars)).unwrap(),
+            dir.join("vod").join("config.toml")
+        );
+        let c = builder_from_env(&env(&vars)).unwrap().build().unwrap();
+        assert!(format!("{c:?}").contains("AKE"));
     }
 
     #[test]
