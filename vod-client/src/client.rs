@@ -8,9 +8,10 @@
 //! `Authorization` value.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
+use futures_util::future::BoxFuture;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
@@ -68,6 +69,9 @@ impl fmt::Debug for Client {
             .finish()
     }
 }
+
+/// A request's outcome check with its typed result taken out (see `Client::call`).
+type ErasedCheck<'a> = BoxFuture<'a, Result<Resolution<()>, Error>>;
 
 /// An answer that is not a failure of the exchange itself (it may still be a service error),
 /// with the headers the send core reads.
@@ -181,50 +185,94 @@ impl Client {
         let op = R::OPERATION;
         request.validate()?;
         let encoded = encode(op, request)?;
-        let span = tracing::debug_span!(
-            "vod.request",
-            operation = op.name,
-            method = op.method.as_str()
-        );
-        let mut resends = 1;
-        loop {
-            let err = match self
-                .execute(op, &encoded, options)
-                .instrument(span.clone())
-                .await
-            {
-                Ok(answer) => return interpret::<R::Output>(op, answer.raw),
-                Err(err) => err,
-            };
-            if !err.is_ambiguous() || !options.resolves_ambiguous() {
-                return Err(err);
-            }
-            let Some(check) = request.resolve_ambiguous(self) else {
-                return Err(err);
-            };
-            match check.instrument(span.clone()).await {
-                Ok(Resolution::Done(data)) => {
-                    tracing::info!(parent: &span, "ambiguous outcome resolved: carried out");
-                    // No answer was read: only the data is known, not the envelope.
-                    return Ok(Response {
-                        data,
-                        request_id: None,
-                        code: None,
-                        message: None,
-                        http_status: 200,
-                    });
-                }
-                Ok(Resolution::NotDone) if resends < self.policy(options).max_attempts => {
-                    tracing::info!(parent: &span, "ambiguous outcome resolved: not carried out; resending");
-                    resends += 1;
-                }
-                Ok(Resolution::NotDone) => return Err(err),
-                Err(check_error) => {
-                    tracing::warn!(parent: &span, error = %check_error, "cannot resolve the ambiguous outcome");
-                    return Err(err);
-                }
+        let err = match self.execute(op, &encoded, options).await {
+            Ok(answer) => return interpret::<R::Output>(op, answer.raw),
+            Err(err) if err.is_ambiguous() && options.resolves_ambiguous() => err,
+            Err(err) => return Err(err),
+        };
+        // The request's own check, with its typed result parked in `found` so that the
+        // resolution loop itself is not generic.
+        let found: Mutex<Option<R::Output>> = Mutex::new(None);
+        let check = || -> Option<ErasedCheck<'_>> {
+            let typed = request.resolve_ambiguous(self)?;
+            let found = &found;
+            Some(Box::pin(async move {
+                Ok(match typed.await? {
+                    Resolution::Done(data) => {
+                        *found.lock().unwrap_or_else(PoisonError::into_inner) = Some(data);
+                        Resolution::Done(())
+                    }
+                    Resolution::NotDone => Resolution::NotDone,
+                })
+            }))
+        };
+        match self.resolve(op, &encoded, options, err, &check).await? {
+            Some(answer) => interpret::<R::Output>(op, answer.raw),
+            None => {
+                let data = found
+                    .into_inner()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .ok_or_else(|| {
+                        Error::Config(format!("{}: the outcome check lost its result", op.name))
+                    })?;
+                // No answer was read: only the data is known, not the envelope.
+                Ok(Response {
+                    data,
+                    request_id: None,
+                    code: None,
+                    message: None,
+                    http_status: 200,
+                })
             }
         }
+    }
+
+    /// After an ambiguous failure: runs the request's own check (`check`), if it has one.
+    /// `Ok(None)`: it was carried out (the check kept the result); `Ok(Some(answer))`: it was
+    /// not, and sending it again got this answer; `Err`: the original error when nothing can
+    /// be told, or the failure of the new attempt.
+    fn resolve<'a>(
+        &'a self,
+        op: &'static OperationSpec,
+        encoded: &'a Encoded,
+        options: &'a CallOptions,
+        mut err: Error,
+        check: &'a (dyn Fn() -> Option<ErasedCheck<'a>> + Send + Sync),
+    ) -> BoxFuture<'a, Result<Option<RawAnswer>, Error>> {
+        Box::pin(async move {
+            let mut resends = 1;
+            loop {
+                let Some(outcome) = check() else {
+                    return Err(err);
+                };
+                match outcome.await {
+                    Ok(Resolution::Done(())) => {
+                        tracing::info!(
+                            operation = op.name,
+                            "ambiguous outcome resolved: carried out"
+                        );
+                        return Ok(None);
+                    }
+                    Ok(Resolution::NotDone) if resends < self.policy(options).max_attempts => {
+                        tracing::info!(
+                            operation = op.name,
+                            "ambiguous outcome resolved: not carried out; sending again"
+                        );
+                        resends += 1;
+                        match self.execute(op, encoded, options).await {
+                            Ok(answer) => return Ok(Some(answer)),
+                            Err(again) if again.is_ambiguous() => err = again,
+                            Err(other) => return Err(other),
+                        }
+                    }
+                    Ok(Resolution::NotDone) => return Err(err),
+                    Err(check_error) => {
+                        tracing::warn!(operation = op.name, error = %check_error, "cannot resolve the ambiguous outcome");
+                        return Err(err);
+                    }
+                }
+            }
+        })
     }
 
     fn policy<'a>(&'a self, options: &'a CallOptions) -> &'a RetryPolicy {
@@ -233,7 +281,22 @@ impl Client {
 
     /// The send core: sign, send, classify, retry, correct the clock, within the attempt and
     /// operation timeouts. Returns an answer that is not an error; decoding is the caller's.
-    pub(crate) async fn execute(
+    /// Boxed, so the generic callers hold a pointer instead of this whole state machine.
+    pub(crate) fn execute<'a>(
+        &'a self,
+        op: &'static OperationSpec,
+        encoded: &'a Encoded,
+        options: &'a CallOptions,
+    ) -> BoxFuture<'a, Result<RawAnswer, Error>> {
+        let span = tracing::debug_span!(
+            "vod.request",
+            operation = op.name,
+            method = op.method.as_str()
+        );
+        Box::pin(self.execute_inner(op, encoded, options).instrument(span))
+    }
+
+    async fn execute_inner(
         &self,
         op: &'static OperationSpec,
         encoded: &Encoded,

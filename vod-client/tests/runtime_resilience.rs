@@ -373,3 +373,74 @@ async fn rate_limits_pace_calls_and_a_turn_past_the_deadline_is_a_timeout() {
         .await
         .expect("own bucket");
 }
+
+/// `deleteVideo` with a check whose answer the test picks.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(transparent)]
+struct CheckedDelete {
+    #[serde(skip)]
+    verdict: Option<bool>,
+    inner: DeleteVideo,
+}
+
+impl vod_client::operation::Request for CheckedDelete {
+    type Output = ();
+    const OPERATION: &'static vod_client::operation::OperationSpec =
+        <DeleteVideo as vod_client::operation::Request>::OPERATION;
+    fn validate(&self) -> Result<(), Error> {
+        vod_client::operation::Request::validate(&self.inner)
+    }
+    fn resolve_ambiguous<'a>(
+        &'a self,
+        _client: &'a Client,
+    ) -> Option<vod_client::ambiguous::ResolveFuture<'a, ()>> {
+        use vod_client::ambiguous::Resolution;
+        let verdict = self.verdict;
+        Some(Box::pin(async move {
+            match verdict {
+                Some(true) => Ok(Resolution::Done(())),
+                Some(false) => Ok(Resolution::NotDone),
+                None => Err(Error::Config("cannot look".into())),
+            }
+        }))
+    }
+}
+
+#[tokio::test]
+async fn the_check_decides_between_the_result_a_resend_and_the_ambiguous_error() {
+    let request = |verdict| CheckedDelete {
+        verdict,
+        inner: DeleteVideo {
+            video_id: "v1".into(),
+        },
+    };
+    // Not carried out: sent again, and that answer counts.
+    let server = Server::scripted(vec![hang_up(), ok(Value::Null)]).await;
+    let client = server.client().build().expect("client");
+    client
+        .send(&request(Some(false)))
+        .await
+        .expect("sent again");
+    assert_eq!(server.requests().len(), 2);
+    // Carried out: the check's result, nothing sent again.
+    let server = Server::scripted(vec![hang_up(), ok(Value::Null)]).await;
+    let client = server.client().build().expect("client");
+    let answer = client
+        .send_with_metadata(&request(Some(true)))
+        .await
+        .expect("resolved");
+    assert_eq!((answer.code, answer.request_id), (None, None));
+    assert_eq!(server.requests().len(), 1);
+    // Cannot tell: the original ambiguous error.
+    let server = Server::scripted(vec![hang_up()]).await;
+    let client = server.client().build().expect("client");
+    let err = client.send(&request(None)).await.expect_err("unknown");
+    assert!(err.is_ambiguous(), "{err:?}");
+    // Never carried out, every time: bounded by the retry policy's attempts (3).
+    let err = client
+        .send(&request(Some(false)))
+        .await
+        .expect_err("gives up");
+    assert!(err.is_ambiguous(), "{err:?}");
+    assert_eq!(server.requests().len(), 1 + 3);
+}
