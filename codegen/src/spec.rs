@@ -105,7 +105,34 @@ pub struct ErrorCodeSpec {
     /// Operations documented to return it.
     #[serde(default)]
     pub operations: Vec<String>,
+    /// The class users match on (`invalid_parameter`, `not_found`, `auth`, `permission`,
+    /// `throttled`, `clock_skew`); see [`ERROR_CLASSES`].
+    #[serde(default)]
+    pub class: Option<String>,
+    /// "Busy, try again later": the request was not processed, so the default retry policy
+    /// resends it.
+    #[serde(default)]
+    pub retryable: bool,
 }
+
+/// The values `class` of an error code may take, with what each means.
+pub const ERROR_CLASSES: &[(&str, &str)] = &[
+    (
+        "invalid_parameter",
+        "a parameter is missing, malformed or out of range",
+    ),
+    ("not_found", "the resource the request names does not exist"),
+    ("auth", "the signature or the credentials were refused"),
+    ("permission", "the account may not do this"),
+    (
+        "throttled",
+        "busy or rate limited; the request was not processed",
+    ),
+    (
+        "clock_skew",
+        "the signing timestamp is outside the service's window",
+    ),
+];
 
 /// A group file: operations and the types they use.
 #[derive(Debug, Clone, Deserialize)]

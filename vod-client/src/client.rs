@@ -1,28 +1,32 @@
-//! The client and its one generic send path:
-//! validate → encode → sign → send → classify → decode, with retries around the middle.
+//! The client and its send path: validate → encode → [execute] → decode.
 //!
-//! Nothing here knows any operation: everything specific comes from the request's
-//! [`OperationSpec`]. Each attempt is signed afresh (new timestamp) over the exact bytes
-//! sent, and traced without the secret or the `Authorization` value.
+//! Only the first two steps and the last are generic over the request type. Everything in
+//! between — sign, send, classify, retry, correct the clock, time out — is one non-generic
+//! function ([`Client::execute`]) over the operation's [`OperationSpec`] and the encoded bytes,
+//! compiled once for the whole API instead of once per operation. Each attempt is signed
+//! afresh (new timestamp) over the exact bytes sent, and traced without the secret or the
+//! `Authorization` value.
 
 use std::fmt;
-use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
 
+use futures_util::future::BoxFuture;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
-use crate::config::{AuthProfile, Clock, Endpoint};
-use crate::credentials::Credentials;
+use crate::ambiguous::Resolution;
+use crate::call::CallOptions;
+use crate::clock::{parse_http_date, unix_seconds, SigningClock};
+use crate::config::{AuthProfile, Endpoint};
+use crate::credentials::CredentialsProvider;
 use crate::encode::{encode, Encoded};
+use crate::error::TransportError;
 use crate::operation::{HttpMethod, OperationSpec, Request};
-use crate::response::{interpret, RawResponse, Response};
+use crate::response::{failure, interpret, RawResponse, Response};
 use crate::retry::{parse_retry_after, Jitter, RetryPolicy};
 use crate::signer::{self, SigningRequest};
 use crate::{ClientBuilder, Error};
-
-/// Response headers that may carry the request id, in order of preference.
-const REQUEST_ID_HEADERS: [&str; 2] = ["x-ws-requestid", "x-cnc-request-id"];
 
 /// A Cloud VoD client. Cheap to clone (the state is shared), and safe to use from many tasks
 /// at once.
@@ -38,11 +42,16 @@ pub struct Client {
 pub(crate) struct Inner {
     pub http: reqwest::Client,
     pub endpoint: Endpoint,
-    pub credentials: Credentials,
+    pub credentials: Arc<dyn CredentialsProvider>,
     pub profile: AuthProfile,
     pub retry: RetryPolicy,
-    pub timeout: Duration,
-    pub clock: Clock,
+    /// Time allowed for one attempt.
+    pub attempt_timeout: Duration,
+    /// Time allowed for a whole call, all attempts and waits included.
+    pub operation_timeout: Option<Duration>,
+    pub clock: SigningClock,
+    /// Client-side pacing per operation, when enabled.
+    pub limiter: Option<crate::ratelimit::Limiter>,
 }
 
 impl fmt::Debug for Client {
@@ -54,15 +63,43 @@ impl fmt::Debug for Client {
             .field("credentials", &inner.credentials)
             .field("profile", &inner.profile)
             .field("retry", &inner.retry)
-            .field("timeout", &inner.timeout)
+            .field("attempt_timeout", &inner.attempt_timeout)
+            .field("operation_timeout", &inner.operation_timeout)
+            .field("clock_offset_secs", &inner.clock.offset())
             .finish()
     }
 }
 
-/// One prepared attempt: the URL, headers (signed) and body.
-struct Attempt {
-    url: String,
-    headers: HeaderMap,
+/// A request's outcome check with its typed result taken out (see `Client::call`).
+type ErasedCheck<'a> = BoxFuture<'a, Result<Resolution<()>, Error>>;
+
+/// An answer that is not a failure of the exchange itself (it may still be a service error),
+/// with the headers the send core reads.
+#[derive(Debug)]
+pub(crate) struct RawAnswer {
+    pub raw: RawResponse,
+    retry_after: Option<Duration>,
+    date: Option<SystemTime>,
+}
+
+/// A failed attempt: the error, whether the request may have reached the service, and the
+/// server's `Date` if an answer came.
+struct Failed {
+    error: Error,
+    maybe_sent: bool,
+    retry_after: Option<Duration>,
+    date: Option<SystemTime>,
+}
+
+impl Failed {
+    fn unsent(error: Error) -> Self {
+        Failed {
+            error,
+            maybe_sent: false,
+            retry_after: None,
+            date: None,
+        }
+    }
 }
 
 impl Client {
@@ -71,8 +108,9 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// A client configured from `VOD_ACCESS_KEY`, `VOD_SECRET_KEY` and optionally
-    /// `VOD_ENDPOINT`.
+    /// A client configured the way cloud SDKs do it: the environment (`VOD_ACCESS_KEY`,
+    /// `VOD_SECRET_KEY`, `VOD_ENDPOINT`, `VOD_AUTH_PROFILE`) first, then the profile file
+    /// `vod configure` writes. See [`ClientBuilder::from_env`].
     pub fn from_env() -> Result<Client, Error> {
         ClientBuilder::from_env()?.build()
     }
@@ -96,135 +134,386 @@ impl Client {
         self.inner.profile
     }
 
+    /// The correction, in seconds, the client applies to its clock after the service refused
+    /// a timestamp (positive: the service's clock is ahead). 0 until that happens.
+    pub fn clock_offset(&self) -> i64 {
+        self.inner.clock.offset()
+    }
+
     /// Sends a request of any operation and returns its decoded data.
     pub async fn send<R: Request>(&self, request: &R) -> Result<R::Output, Error> {
-        self.send_with_metadata(request).await.map(|r| r.data)
+        self.call(request, &CallOptions::default())
+            .await
+            .map(|r| r.data)
+    }
+
+    /// Sends a request with per-call timeouts or retry policy (see [`CallOptions`]).
+    pub async fn send_with_options<R: Request>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+    ) -> Result<R::Output, Error> {
+        self.call(request, options).await.map(|r| r.data)
     }
 
     /// Sends a request and returns its data with the envelope's code, message and the
-    /// request id.
+    /// request id. (After a lost answer resolved by the request's own check, see
+    /// [`crate::ambiguous`], only the data is known: code, message and request id are `None`.)
     pub async fn send_with_metadata<R: Request>(
         &self,
         request: &R,
     ) -> Result<Response<R::Output>, Error> {
+        self.call(request, &CallOptions::default()).await
+    }
+
+    /// Like [`send_with_metadata`](Self::send_with_metadata), with per-call options.
+    pub async fn send_with_metadata_and_options<R: Request>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+    ) -> Result<Response<R::Output>, Error> {
+        self.call(request, options).await
+    }
+
+    /// The generic shell around [`Client::execute`]: encode before, decode after, and the
+    /// request's own check when the outcome is ambiguous.
+    async fn call<R: Request>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+    ) -> Result<Response<R::Output>, Error> {
         let op = R::OPERATION;
         request.validate()?;
         let encoded = encode(op, request)?;
+        let err = match self.execute(op, &encoded, options).await {
+            Ok(answer) => return interpret::<R::Output>(op, answer.raw),
+            Err(err) if err.is_ambiguous() && options.resolves_ambiguous() => err,
+            Err(err) => return Err(err),
+        };
+        // The request's own check, with its typed result parked in `found` so that the
+        // resolution loop itself is not generic.
+        let found: Mutex<Option<R::Output>> = Mutex::new(None);
+        let check = || -> Option<ErasedCheck<'_>> {
+            let typed = request.resolve_ambiguous(self)?;
+            let found = &found;
+            Some(Box::pin(async move {
+                Ok(match typed.await? {
+                    Resolution::Done(data) => {
+                        *found.lock().unwrap_or_else(PoisonError::into_inner) = Some(data);
+                        Resolution::Done(())
+                    }
+                    Resolution::NotDone => Resolution::NotDone,
+                })
+            }))
+        };
+        match self.resolve(op, &encoded, options, err, &check).await? {
+            Some(answer) => interpret::<R::Output>(op, answer.raw),
+            None => {
+                let data = found
+                    .into_inner()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .ok_or_else(|| {
+                        Error::Config(format!("{}: the outcome check lost its result", op.name))
+                    })?;
+                // No answer was read: only the data is known, not the envelope.
+                Ok(Response {
+                    data,
+                    request_id: None,
+                    code: None,
+                    message: None,
+                    http_status: 200,
+                })
+            }
+        }
+    }
+
+    /// After an ambiguous failure: runs the request's own check (`check`), if it has one.
+    /// `Ok(None)`: it was carried out (the check kept the result); `Ok(Some(answer))`: it was
+    /// not, and sending it again got this answer; `Err`: the original error when nothing can
+    /// be told, or the failure of the new attempt.
+    fn resolve<'a>(
+        &'a self,
+        op: &'static OperationSpec,
+        encoded: &'a Encoded,
+        options: &'a CallOptions,
+        mut err: Error,
+        check: &'a (dyn Fn() -> Option<ErasedCheck<'a>> + Send + Sync),
+    ) -> BoxFuture<'a, Result<Option<RawAnswer>, Error>> {
+        Box::pin(async move {
+            let mut resends = 1;
+            loop {
+                let Some(outcome) = check() else {
+                    return Err(err);
+                };
+                match outcome.await {
+                    Ok(Resolution::Done(())) => {
+                        tracing::info!(
+                            operation = op.name,
+                            "ambiguous outcome resolved: carried out"
+                        );
+                        return Ok(None);
+                    }
+                    Ok(Resolution::NotDone) if resends < self.policy(options).max_attempts => {
+                        tracing::info!(
+                            operation = op.name,
+                            "ambiguous outcome resolved: not carried out; sending again"
+                        );
+                        resends += 1;
+                        match self.execute(op, encoded, options).await {
+                            Ok(answer) => return Ok(Some(answer)),
+                            Err(again) if again.is_ambiguous() => err = again,
+                            Err(other) => return Err(other),
+                        }
+                    }
+                    Ok(Resolution::NotDone) => return Err(err),
+                    Err(check_error) => {
+                        tracing::warn!(operation = op.name, error = %check_error, "cannot resolve the ambiguous outcome");
+                        return Err(err);
+                    }
+                }
+            }
+        })
+    }
+
+    fn policy<'a>(&'a self, options: &'a CallOptions) -> &'a RetryPolicy {
+        options.retry.as_ref().unwrap_or(&self.inner.retry)
+    }
+
+    /// The send core: sign, send, classify, retry, correct the clock, within the attempt and
+    /// operation timeouts. Returns an answer that is not an error; decoding is the caller's.
+    /// Boxed, so the generic callers hold a pointer instead of this whole state machine.
+    pub(crate) fn execute<'a>(
+        &'a self,
+        op: &'static OperationSpec,
+        encoded: &'a Encoded,
+        options: &'a CallOptions,
+    ) -> BoxFuture<'a, Result<RawAnswer, Error>> {
         let span = tracing::debug_span!(
             "vod.request",
             operation = op.name,
             method = op.method.as_str()
         );
-        self.execute::<R::Output>(op, &encoded)
-            .instrument(span)
-            .await
+        Box::pin(self.execute_inner(op, encoded, options).instrument(span))
     }
 
-    /// The retry loop: attempts until success, a final failure, or the policy says stop.
-    async fn execute<T: serde::de::DeserializeOwned>(
+    async fn execute_inner(
         &self,
         op: &'static OperationSpec,
         encoded: &Encoded,
-    ) -> Result<Response<T>, Error> {
-        let policy = &self.inner.retry;
+        options: &CallOptions,
+    ) -> Result<RawAnswer, Error> {
+        let policy = self.policy(options);
+        let attempt_timeout = options
+            .attempt_timeout
+            .unwrap_or(self.inner.attempt_timeout);
+        let total = options.timeout.or(self.inner.operation_timeout);
+        let deadline = total.map(|t| Instant::now() + t);
         let mut jitter = Jitter::new();
         let mut attempt = 1;
+        let mut clock_corrected = false;
         loop {
+            self.wait_for_turn(op, deadline, total.unwrap_or(attempt_timeout))
+                .await?;
             let started = Instant::now();
-            let (result, retry_after) = match self.attempt(op, encoded).await {
-                Ok((raw, retry_after)) => (interpret::<T>(op, raw), retry_after),
-                Err(e) => (Err(e), None),
+            let left = deadline.map(|d| d.saturating_duration_since(started));
+            let budget = left.map_or(attempt_timeout, |l| l.min(attempt_timeout));
+            if budget.is_zero() {
+                return Err(Error::Timeout {
+                    operation: op.name,
+                    after: total.unwrap_or(attempt_timeout),
+                });
+            }
+            // When the deadline is what bounds this attempt, a timeout is the call's.
+            let timeout_label = match (left, total) {
+                (Some(l), Some(t)) if l < attempt_timeout => t,
+                _ => attempt_timeout,
             };
-            let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            match result {
-                Ok(response) => {
-                    tracing::debug!(
-                        attempt,
-                        elapsed_ms,
-                        status = response.http_status,
-                        "answered"
-                    );
-                    return Ok(response);
+            let outcome = match self.attempt(op, encoded, budget, timeout_label).await {
+                Ok(answer) => match failure(op, &answer.raw) {
+                    None => {
+                        tracing::debug!(
+                            attempt,
+                            elapsed_ms = millis(started.elapsed()),
+                            status = answer.raw.status,
+                            "answered"
+                        );
+                        return Ok(answer);
+                    }
+                    Some(error) => Failed {
+                        error,
+                        maybe_sent: false,
+                        retry_after: answer.retry_after,
+                        date: answer.date,
+                    },
+                },
+                Err(failed) => failed,
+            };
+            let elapsed_ms = millis(started.elapsed());
+            if !clock_corrected {
+                if let Some(offset) = outcome
+                    .date
+                    .and_then(|d| self.inner.clock.learn(&outcome.error, d))
+                {
+                    // The service refused our timestamp without processing the request, so
+                    // signing again is safe for every operation; once per call.
+                    tracing::warn!(attempt, offset_secs = offset, error = %outcome.error, "clock skew: corrected the signing clock; signing again");
+                    clock_corrected = true;
+                    continue;
                 }
-                Err(err) if policy.should_retry(op, &err, attempt) => {
-                    let delay = policy.delay(attempt, retry_after, &mut jitter);
-                    tracing::warn!(attempt, elapsed_ms, error = %err, delay_ms = delay.as_millis() as u64, "retrying");
+            }
+            if policy.should_retry(op, &outcome.error, attempt) {
+                let delay = policy.delay(attempt, outcome.retry_after, &mut jitter);
+                let fits = deadline.is_none_or(|d| Instant::now() + delay < d);
+                if fits {
+                    tracing::warn!(attempt, elapsed_ms, error = %outcome.error, delay_ms = millis(delay), "retrying");
                     tokio::time::sleep(delay).await;
                     attempt += 1;
+                    continue;
                 }
-                Err(err) => {
-                    tracing::debug!(attempt, elapsed_ms, error = %err, "failed");
-                    return Err(err);
+            }
+            tracing::debug!(attempt, elapsed_ms, error = %outcome.error, "failed");
+            return Err(if outcome.maybe_sent && !op.retry_safe {
+                Error::Ambiguous {
+                    operation: op.name,
+                    source: Box::new(outcome.error),
                 }
+            } else {
+                outcome.error
+            });
+        }
+    }
+
+    /// Takes a rate-limit token for `op` (when limiting is on), waiting for it if need be;
+    /// fails as a timeout of `after` when the turn would come after the deadline.
+    async fn wait_for_turn(
+        &self,
+        op: &'static OperationSpec,
+        deadline: Option<Instant>,
+        after: Duration,
+    ) -> Result<(), Error> {
+        let Some(limiter) = &self.inner.limiter else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        let left = deadline.map(|d| d.saturating_duration_since(now));
+        match limiter.reserve(op.name, now, left) {
+            Ok(wait) if wait.is_zero() => Ok(()),
+            Ok(wait) => {
+                tracing::debug!(wait_ms = millis(wait), "rate limit: waiting for a turn");
+                tokio::time::sleep(wait).await;
+                Ok(())
+            }
+            Err(wait) => {
+                tracing::debug!(
+                    wait_ms = millis(wait),
+                    "rate limit: no turn before the deadline"
+                );
+                Err(Error::Timeout {
+                    operation: op.name,
+                    after,
+                })
             }
         }
     }
 
-    /// One signed HTTP exchange; returns the raw answer and any `Retry-After`.
+    /// One signed HTTP exchange within `timeout`.
     async fn attempt(
         &self,
         op: &'static OperationSpec,
         encoded: &Encoded,
-    ) -> Result<(RawResponse, Option<Duration>), Error> {
-        let Attempt { url, headers } = self.prepare(op, encoded)?;
+        timeout: Duration,
+        timeout_label: Duration,
+    ) -> Result<RawAnswer, Failed> {
+        let (url, headers) = self.prepare(op, encoded).map_err(Failed::unsent)?;
         let method = match op.method {
             HttpMethod::Get => reqwest::Method::GET,
             HttpMethod::Post => reqwest::Method::POST,
         };
-        let mut builder = self.inner.http.request(method, url).headers(headers);
+        let mut builder = self
+            .inner
+            .http
+            .request(method, url)
+            .headers(headers)
+            .timeout(timeout);
         if op.method == HttpMethod::Post {
             builder = builder.body(encoded.body.clone());
         }
         let response = builder
             .send()
             .await
-            .map_err(|e| self.transport_error(op, e))?;
+            .map_err(|e| transport_failure(op, e, timeout_label))?;
         let status = response.status().as_u16();
-        let request_id = REQUEST_ID_HEADERS.iter().find_map(|name| {
-            let value = response.headers().get(*name)?.to_str().ok()?.trim();
-            (!value.is_empty()).then(|| value.to_string())
-        });
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_error(op, e))?;
-        Ok((
-            RawResponse {
+        let headers = response.headers();
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
+        let request_id = crate::model::REQUEST_ID_HEADERS
+            .iter()
+            .find_map(|name| text(name))
+            .map(str::to_string);
+        let retry_after = text("retry-after").and_then(parse_retry_after);
+        let date = text("date").and_then(parse_http_date);
+        if (300..400).contains(&status) {
+            return Err(Failed {
+                error: Error::Redirect {
+                    operation: op.name,
+                    status,
+                    location: text("location").unwrap_or_default().to_string(),
+                    request_id,
+                },
+                maybe_sent: false,
+                retry_after,
+                date,
+            });
+        }
+        let body = response.bytes().await.map_err(|e| {
+            let mut failed = transport_failure(op, e, timeout_label);
+            // An answer had started: the request reached the service.
+            failed.maybe_sent = true;
+            failed
+        })?;
+        Ok(RawAnswer {
+            raw: RawResponse {
                 status,
                 request_id,
                 body,
             },
             retry_after,
-        ))
+            date,
+        })
     }
 
     /// Builds the URL and the signed headers of one attempt, with a fresh timestamp.
-    fn prepare(&self, op: &'static OperationSpec, encoded: &Encoded) -> Result<Attempt, Error> {
+    fn prepare(
+        &self,
+        op: &'static OperationSpec,
+        encoded: &Encoded,
+    ) -> Result<(String, HeaderMap), Error> {
         let inner = &self.inner;
+        let credentials = inner.credentials.credentials()?;
+        credentials.check()?;
         let target = format!("{}{}{}", inner.endpoint.base_path, op.path, encoded.query);
-        let timestamp = unix_seconds((inner.clock)()).to_string();
-        let profile = inner.profile;
-        let mut pairs: Vec<(&str, &str)> = vec![
-            ("Content-Type", encoded.content_type),
-            ("Host", &inner.endpoint.host),
-            (profile.access_key_header(), &inner.credentials.access_key),
-            (profile.timestamp_header(), &timestamp),
-        ];
-        pairs.extend_from_slice(profile.extra_headers());
+        let timestamp = unix_seconds(inner.clock.now()).to_string();
+        let pairs = crate::config::signing_headers(
+            inner.profile,
+            encoded.content_type,
+            &inner.endpoint.host,
+            &credentials.access_key,
+            &timestamp,
+        );
         let body: &[u8] = if op.method == HttpMethod::Post {
             &encoded.body
         } else {
             &[]
         };
         let signed = signer::sign(
-            profile.algorithm(),
-            &inner.credentials.access_key,
-            inner.credentials.secret(),
+            inner.profile.algorithm(),
+            &credentials.access_key,
+            credentials.secret(),
             &SigningRequest {
                 method: op.method.as_str(),
                 uri: &target,
@@ -241,31 +530,48 @@ impl Client {
         let mut auth = header_value("Authorization", signed.authorization())?;
         auth.set_sensitive(true);
         headers.insert(reqwest::header::AUTHORIZATION, auth);
-        Ok(Attempt {
-            url: format!("{}{target}", inner.endpoint.origin),
-            headers,
-        })
-    }
-
-    fn transport_error(&self, op: &'static OperationSpec, e: reqwest::Error) -> Error {
-        if e.is_timeout() && !e.is_connect() {
-            Error::Timeout {
-                operation: op.name,
-                after: self.inner.timeout,
-            }
-        } else {
-            Error::Transport {
-                operation: op.name,
-                source: e,
-            }
-        }
+        Ok((format!("{}{target}", inner.endpoint.origin), headers))
     }
 }
 
-fn unix_seconds(t: SystemTime) -> u64 {
-    t.duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+/// A failed exchange as an [`Error`], and whether the request may have reached the service.
+fn transport_failure(op: &'static OperationSpec, e: reqwest::Error, after: Duration) -> Failed {
+    let source = TransportError::from_reqwest(e);
+    let maybe_sent = source.may_have_been_sent();
+    let error = if maybe_sent && timed_out(&source) {
+        Error::Timeout {
+            operation: op.name,
+            after,
+        }
+    } else {
+        Error::Transport {
+            operation: op.name,
+            source,
+        }
+    };
+    Failed {
+        error,
+        maybe_sent,
+        retry_after: None,
+        date: None,
+    }
+}
+
+fn timed_out(source: &TransportError) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(source);
+    while let Some(e) = next {
+        if e.downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn header_name(name: &str) -> Result<HeaderName, Error> {
@@ -300,11 +606,6 @@ mod tests {
         assert!(!text.contains("s3cr3t-value"), "{text}");
         assert!(text.contains("api.cloudv.haplat.net"), "{text}");
         assert_eq!(c.endpoint(), "https://api.cloudv.haplat.net");
-    }
-
-    #[test]
-    fn unix_seconds_of_epoch_and_before() {
-        assert_eq!(unix_seconds(UNIX_EPOCH + Duration::from_secs(5)), 5);
-        assert_eq!(unix_seconds(UNIX_EPOCH - Duration::from_secs(5)), 0);
+        assert_eq!(c.clock_offset(), 0);
     }
 }

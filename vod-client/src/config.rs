@@ -7,7 +7,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::credentials::Credentials;
+use crate::clock::{Clock, SigningClock};
+use crate::credentials::{Credentials, CredentialsProvider};
+use crate::model::{AuthProfileFacts, AUTH_PROFILES};
 use crate::retry::RetryPolicy;
 use crate::signer::Algorithm;
 use crate::{Client, Error};
@@ -19,7 +21,9 @@ pub const ENDPOINT_ENV: &str = "VOD_ENDPOINT";
 /// Default total time allowed for one attempt (connect, send, receive).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Which of the two equivalent signing schemes (and header sets) to use.
+/// Which of the signing schemes (and header sets) to use. The header names, algorithm and
+/// default host of each come from the spec's `auth_profiles`
+/// ([`AUTH_PROFILES`](crate::model::AUTH_PROFILES)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum AuthProfile {
@@ -32,43 +36,94 @@ pub enum AuthProfile {
 }
 
 impl AuthProfile {
+    /// Every profile, in the spec's order.
+    pub const ALL: [AuthProfile; 2] = [AuthProfile::Ws3, AuthProfile::Cnc];
+
+    /// The spec's short name: `ws3` or `cnc`.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthProfile::Ws3 => "ws3",
+            AuthProfile::Cnc => "cnc",
+        }
+    }
+
+    /// The profile of a short name (case-insensitive), as `--auth-profile` and
+    /// `VOD_AUTH_PROFILE` give it.
+    pub fn from_name(name: &str) -> Result<AuthProfile, Error> {
+        let name = name.trim();
+        AuthProfile::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                let known: Vec<&str> = AuthProfile::ALL.iter().map(|p| p.name()).collect();
+                Error::Config(format!(
+                    "unknown auth profile `{name}`; use one of: {}",
+                    known.join(", ")
+                ))
+            })
+    }
+
+    /// The spec's facts of this profile.
+    pub fn facts(self) -> &'static AuthProfileFacts {
+        let name = self.name();
+        AUTH_PROFILES
+            .iter()
+            .find(|f| f.name == name)
+            // The generated table and this enum are checked against each other by a test;
+            // the first profile is the spec's default.
+            .unwrap_or(&AUTH_PROFILES[0])
+    }
+
     /// The signing algorithm.
     pub fn algorithm(self) -> Algorithm {
-        match self {
-            AuthProfile::Ws3 => Algorithm::Ws3,
-            AuthProfile::Cnc => Algorithm::Cnc,
-        }
+        self.facts().algorithm.parse().unwrap_or_default()
     }
 
     /// The header carrying the access key.
     pub fn access_key_header(self) -> &'static str {
-        match self {
-            AuthProfile::Ws3 => "X-WS-AccessKey",
-            AuthProfile::Cnc => "x-cnc-accessKey",
-        }
+        self.facts().access_key_header
     }
 
     /// The header carrying the signing timestamp.
     pub fn timestamp_header(self) -> &'static str {
-        match self {
-            AuthProfile::Ws3 => "X-WS-Timestamp",
-            AuthProfile::Cnc => "x-cnc-timestamp",
-        }
+        self.facts().timestamp_header
     }
 
     /// Further fixed headers the profile requires.
     pub fn extra_headers(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            AuthProfile::Ws3 => &[],
-            AuthProfile::Cnc => &[("x-cnc-auth-method", "AKSK")],
-        }
+        self.facts().extra_headers
+    }
+
+    /// The host the profile is served on, e.g. `open.chinanetcenter.com` for the gateway.
+    pub fn default_host(self) -> &'static str {
+        self.facts().host
+    }
+
+    /// `https://` + [`default_host`](Self::default_host): the endpoint used when none is given.
+    pub fn default_endpoint(self) -> String {
+        format!("https://{}", self.default_host())
     }
 }
 
-/// The source of "now" for signing timestamps; replaceable so tests can pin the clock and
-/// callers can correct a skewed system clock (the service rejects timestamps more than five
-/// minutes off).
-pub(crate) type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+/// The headers a request carries and the signature may cover, in order: content type, host,
+/// the profile's access-key and timestamp headers, its constant headers. The client sends
+/// exactly these, and `vod debug-sign` signs these.
+pub fn signing_headers<'a>(
+    profile: AuthProfile,
+    content_type: &'a str,
+    host: &'a str,
+    access_key: &'a str,
+    timestamp: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("Content-Type", content_type),
+        ("Host", host),
+        (profile.access_key_header(), access_key),
+        (profile.timestamp_header(), timestamp),
+    ];
+    pairs.extend_from_slice(profile.extra_headers());
+    pairs
+}
 
 /// A checked endpoint: scheme, host, optional port and base path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,13 +195,16 @@ impl Endpoint {
 #[derive(Clone)]
 pub struct ClientBuilder {
     pub(crate) endpoint: Option<String>,
-    pub(crate) credentials: Option<Credentials>,
+    pub(crate) credentials: Option<Arc<dyn CredentialsProvider>>,
     pub(crate) profile: AuthProfile,
     pub(crate) timeout: Duration,
+    pub(crate) operation_timeout: Option<Duration>,
     pub(crate) connect_timeout: Option<Duration>,
     pub(crate) user_agent: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) clock: Option<Clock>,
+    pub(crate) http: Option<reqwest::Client>,
+    pub(crate) rate_limits: Option<crate::ratelimit::RateLimits>,
 }
 
 impl Default for ClientBuilder {
@@ -156,10 +214,13 @@ impl Default for ClientBuilder {
             credentials: None,
             profile: AuthProfile::default(),
             timeout: DEFAULT_TIMEOUT,
+            operation_timeout: None,
             connect_timeout: None,
             user_agent: concat!("vod-client/", env!("CARGO_PKG_VERSION")).to_string(),
             retry: RetryPolicy::default(),
             clock: None,
+            http: None,
+            rate_limits: None,
         }
     }
 }
@@ -171,10 +232,13 @@ impl fmt::Debug for ClientBuilder {
             .field("credentials", &self.credentials)
             .field("profile", &self.profile)
             .field("timeout", &self.timeout)
+            .field("operation_timeout", &self.operation_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("clock", &self.clock.as_ref().map(|_| "custom"))
+            .field("http_client", &self.http.as_ref().map(|_| "custom"))
+            .field("rate_limits", &self.rate_limits)
             .finish()
     }
 }
@@ -186,20 +250,22 @@ impl ClientBuilder {
         ClientBuilder::default()
     }
 
-    /// A builder reading `VOD_ACCESS_KEY`, `VOD_SECRET_KEY` and (optionally) `VOD_ENDPOINT`.
+    /// A builder configured the way cloud SDKs do it, each setting from the first place that
+    /// has it:
+    ///
+    /// 1. the environment: `VOD_ACCESS_KEY` and `VOD_SECRET_KEY` (both or neither),
+    ///    `VOD_ENDPOINT`, `VOD_AUTH_PROFILE` (`ws3` or `cnc`);
+    /// 2. the profile file `vod configure` writes (`$VOD_CONFIG_FILE`, else
+    ///    `~/.config/vod/config.toml`), profile `$VOD_PROFILE`, else `default` — see
+    ///    [`crate::profile`].
+    ///
+    /// Fails naming every place credentials could have come from when none has them.
     pub fn from_env() -> Result<Self, Error> {
-        let mut builder = ClientBuilder::new().credentials_value(Credentials::from_env()?);
-        if let Some(endpoint) = std::env::var(ENDPOINT_ENV)
-            .ok()
-            .filter(|e| !e.trim().is_empty())
-        {
-            builder = builder.endpoint(endpoint);
-        }
-        Ok(builder)
+        crate::profile::builder_from_env(&|name| std::env::var(name).ok())
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:8080` for the emulator. Default
-    /// [`DEFAULT_ENDPOINT`].
+    /// The base URL, e.g. `http://127.0.0.1:8080` for the emulator. Default: the auth
+    /// profile's host ([`DEFAULT_ENDPOINT`] for WS3).
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
         self.endpoint = Some(url.into());
         self
@@ -211,8 +277,13 @@ impl ClientBuilder {
     }
 
     /// The access key pair, already wrapped.
-    pub fn credentials_value(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
+    pub fn credentials_value(self, credentials: Credentials) -> Self {
+        self.credentials_provider(Arc::new(credentials))
+    }
+
+    /// Where each attempt gets its key pair, for keys that rotate while the client lives.
+    pub fn credentials_provider(mut self, provider: Arc<dyn CredentialsProvider>) -> Self {
+        self.credentials = Some(provider);
         self
     }
 
@@ -222,9 +293,22 @@ impl ClientBuilder {
         self
     }
 
-    /// Total time allowed for one attempt. Default 30 s.
+    /// Total time allowed for one attempt (connect, send, receive). Default 30 s. Same as
+    /// [`attempt_timeout`](Self::attempt_timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Total time allowed for one attempt (connect, send, receive). Default 30 s.
+    pub fn attempt_timeout(self, timeout: Duration) -> Self {
+        self.timeout(timeout)
+    }
+
+    /// Total time allowed for a whole call: every attempt and the waits between them.
+    /// Default: none (bounded by attempts × attempt timeout + backoff).
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
         self
     }
 
@@ -246,6 +330,25 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends through this `reqwest::Client` (shared connection pool, custom TLS, proxies).
+    /// The builder's connect timeout, user agent and proxy settings then do not apply; build
+    /// it with `redirect(reqwest::redirect::Policy::none())`, since a followed redirect
+    /// would send signed requests to another host (this client reports a 3xx as
+    /// [`Error::Redirect`] only when it sees one).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Paces calls client-side, a token bucket per operation: e.g.
+    /// `RateLimits::from_spec()` for the limits the spec documents (`300/5min`), so a busy
+    /// program waits for its turn instead of being refused. Off by default. A wait counts
+    /// towards the call's timeout.
+    pub fn rate_limits(mut self, limits: crate::ratelimit::RateLimits) -> Self {
+        self.rate_limits = Some(limits);
+        self
+    }
+
     /// Replaces the clock used for signing timestamps.
     pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(now));
@@ -253,7 +356,8 @@ impl ClientBuilder {
     }
 
     /// Shifts the signing clock by `seconds` (positive: ahead), for a machine whose clock is
-    /// known to be off.
+    /// known to be off. (The client also corrects itself when the service refuses a
+    /// timestamp: see [`Client::clock_offset`].)
     pub fn clock_offset(self, seconds: i64) -> Self {
         let shift = Duration::from_secs(seconds.unsigned_abs());
         self.clock(move || {
@@ -268,21 +372,43 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let endpoint = Endpoint::parse(self.endpoint.as_deref().unwrap_or(DEFAULT_ENDPOINT))?;
+        let default_endpoint = self.profile.default_endpoint();
+        let endpoint = Endpoint::parse(self.endpoint.as_deref().unwrap_or(&default_endpoint))?;
         let credentials = self.credentials.clone().ok_or_else(|| {
             Error::Config(
                 "no credentials: call .credentials(access_key, secret_key) or use Client::from_env()"
                     .into(),
             )
         })?;
-        credentials.check()?;
-        if self.timeout.is_zero() {
+        credentials.credentials()?.check()?;
+        if self.timeout.is_zero() || self.operation_timeout.is_some_and(|t| t.is_zero()) {
             return Err(Error::Config(
                 "the timeout must be greater than zero".into(),
             ));
         }
+        let http = match self.http {
+            Some(http) => http,
+            None => self.http_client_for(&endpoint)?,
+        };
+        Ok(Client::from_parts(crate::client::Inner {
+            http,
+            endpoint,
+            credentials,
+            profile: self.profile,
+            retry: self.retry,
+            attempt_timeout: self.timeout,
+            operation_timeout: self.operation_timeout,
+            clock: SigningClock::new(self.clock.unwrap_or_else(|| Arc::new(SystemTime::now))),
+            limiter: self.rate_limits.map(crate::ratelimit::Limiter::new),
+        }))
+    }
+
+    fn http_client_for(&self, endpoint: &Endpoint) -> Result<reqwest::Client, Error> {
+        // Never follow redirects: reqwest would resend the signed request (body included) to
+        // wherever `Location` points, a host nobody configured.
         let mut http = reqwest::Client::builder()
             .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(self.user_agent.clone());
         if let Some(connect) = self.connect_timeout {
             http = http.connect_timeout(connect);
@@ -290,18 +416,8 @@ impl ClientBuilder {
         if endpoint.loopback {
             http = http.no_proxy();
         }
-        let http = http
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Client::from_parts(crate::client::Inner {
-            http,
-            endpoint,
-            credentials,
-            profile: self.profile,
-            retry: self.retry,
-            timeout: self.timeout,
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
-        }))
+        http.build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
     }
 }
 
@@ -361,6 +477,57 @@ mod tests {
     }
 
     #[test]
+    fn profiles_are_the_specs_auth_profiles() {
+        let names: Vec<&str> = AUTH_PROFILES.iter().map(|f| f.name).collect();
+        let ours: Vec<&str> = AuthProfile::ALL.iter().map(|p| p.name()).collect();
+        assert_eq!(names, ours, "one variant per spec profile, same order");
+        assert_eq!(AUTH_PROFILES[0].name, AuthProfile::default().name());
+        for p in AuthProfile::ALL {
+            assert_eq!(
+                p.facts().algorithm.parse::<Algorithm>().ok(),
+                Some(p.algorithm())
+            );
+            assert_eq!(AuthProfile::from_name(p.name()).ok(), Some(p));
+        }
+        assert_eq!(AuthProfile::Cnc.default_host(), "open.chinanetcenter.com");
+        assert_eq!(AuthProfile::Ws3.default_endpoint(), DEFAULT_ENDPOINT);
+        let err = AuthProfile::from_name("v4").unwrap_err().to_string();
+        assert!(err.contains("ws3, cnc"), "{err}");
+    }
+
+    #[test]
+    fn the_cnc_profile_defaults_to_the_gateway() {
+        let c = ClientBuilder::new()
+            .credentials("a", "b")
+            .auth_profile(AuthProfile::Cnc)
+            .build()
+            .expect("client");
+        assert_eq!(c.endpoint(), "https://open.chinanetcenter.com");
+        let c = ClientBuilder::new()
+            .credentials("a", "b")
+            .auth_profile(AuthProfile::Cnc)
+            .endpoint("http://127.0.0.1:1")
+            .build()
+            .expect("client");
+        assert_eq!(c.endpoint(), "http://127.0.0.1:1");
+    }
+
+    #[test]
+    fn signing_headers_are_the_profiles() {
+        let pairs = signing_headers(AuthProfile::Cnc, "application/json", "h", "AK", "17");
+        assert_eq!(
+            pairs,
+            [
+                ("Content-Type", "application/json"),
+                ("Host", "h"),
+                ("x-cnc-accessKey", "AK"),
+                ("x-cnc-timestamp", "17"),
+                ("x-cnc-auth-method", "AKSK"),
+            ]
+        );
+    }
+
+    #[test]
     fn build_checks_settings() {
         let err = ClientBuilder::new().build().expect_err("no credentials");
         assert!(err.to_string().contains("credentials"), "{err}");
@@ -375,6 +542,12 @@ mod tests {
             .timeout(Duration::ZERO)
             .build()
             .expect_err("zero timeout");
+        assert!(err.to_string().contains("timeout"), "{err}");
+        let err = ClientBuilder::new()
+            .credentials("a", "b")
+            .operation_timeout(Duration::ZERO)
+            .build()
+            .expect_err("zero operation timeout");
         assert!(err.to_string().contains("timeout"), "{err}");
         assert!(ClientBuilder::new().credentials("a", "b").build().is_ok());
     }

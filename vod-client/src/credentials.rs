@@ -69,6 +69,45 @@ impl Credentials {
     }
 }
 
+/// Where the client gets the key pair for each request, so keys can rotate without
+/// rebuilding the client: it is asked once per attempt, and what it returns signs that
+/// attempt. [`Credentials`] itself is the fixed provider.
+///
+/// ```
+/// use std::sync::{Arc, RwLock};
+/// use vod_client::credentials::{Credentials, CredentialsProvider};
+///
+/// /// Keys that a background task replaces when they rotate.
+/// #[derive(Debug)]
+/// struct Rotating(RwLock<Credentials>);
+///
+/// impl CredentialsProvider for Rotating {
+///     fn credentials(&self) -> Result<Credentials, vod_client::Error> {
+///         let current = self.0.read().map_err(|_| vod_client::Error::Config("key store poisoned".into()))?;
+///         Ok(current.clone())
+///     }
+/// }
+///
+/// let keys = Arc::new(Rotating(RwLock::new(Credentials::new("AK1", "SK1"))));
+/// let client = vod_client::Client::builder()
+///     .credentials_provider(keys.clone())
+///     .build()
+///     .expect("client");
+/// *keys.0.write().unwrap() = Credentials::new("AK2", "SK2"); // later requests use AK2
+/// # let _ = client;
+/// ```
+pub trait CredentialsProvider: fmt::Debug + Send + Sync {
+    /// The key pair to sign the next attempt with. An error fails the call before anything
+    /// is sent.
+    fn credentials(&self) -> Result<Credentials, Error>;
+}
+
+impl CredentialsProvider for Credentials {
+    fn credentials(&self) -> Result<Credentials, Error> {
+        Ok(self.clone())
+    }
+}
+
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")

@@ -23,6 +23,106 @@ impl fmt::Display for FieldProblem {
     }
 }
 
+/// The kind of a service error code, as `api-spec/service.yaml` classes it (`class:`), so
+/// callers can react to a family of codes without listing numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// A parameter is missing, malformed or out of range.
+    InvalidParameter,
+    /// The resource the request names does not exist.
+    NotFound,
+    /// The signature or the credentials were refused.
+    Auth,
+    /// The account may not do this.
+    Permission,
+    /// Busy or rate limited; the request was not processed.
+    Throttled,
+    /// The signing timestamp is outside the service's window (a skewed clock).
+    ClockSkew,
+}
+
+/// Why the HTTP exchange failed, without exposing the HTTP library's types: the source chain
+/// ([`std::error::Error::source`]) still leads to the underlying error for logging.
+#[derive(Debug)]
+pub struct TransportError {
+    inner: Box<dyn std::error::Error + Send + Sync>,
+    phase: Phase,
+}
+
+/// How far a failed exchange got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Nothing reached the server (no connection, bad request construction).
+    NotSent,
+    /// The request may have reached the server: its outcome is unknown.
+    MaybeSent,
+}
+
+impl TransportError {
+    pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
+        // A connect failure (refused, DNS, TLS handshake) or a request that could not be built
+        // never left this machine; anything later may have been processed.
+        let phase = if e.is_connect() || e.is_builder() {
+            Phase::NotSent
+        } else {
+            Phase::MaybeSent
+        };
+        TransportError {
+            inner: Box::new(e),
+            phase,
+        }
+    }
+
+    /// A failure of another layer (I/O, a custom transport) with what is known of it.
+    pub fn new(error: impl Into<Box<dyn std::error::Error + Send + Sync>>, sent: bool) -> Self {
+        TransportError {
+            inner: error.into(),
+            phase: if sent {
+                Phase::MaybeSent
+            } else {
+                Phase::NotSent
+            },
+        }
+    }
+
+    /// True when the request never left this machine (connection refused, DNS, TLS), so it
+    /// can be sent again whatever the operation.
+    pub fn is_not_sent(&self) -> bool {
+        self.phase == Phase::NotSent
+    }
+
+    /// True when the request may have reached the server before the failure.
+    pub fn may_have_been_sent(&self) -> bool {
+        self.phase == Phase::MaybeSent
+    }
+}
+
+impl From<reqwest::Error> for TransportError {
+    fn from(e: reqwest::Error) -> Self {
+        TransportError::from_reqwest(e)
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The whole chain in one line: reqwest's own text is often just "error sending request".
+        write!(f, "{}", self.inner)?;
+        let mut next = self.inner.source();
+        while let Some(cause) = next {
+            write!(f, ": {cause}")?;
+            next = cause.source();
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.inner)
+    }
+}
+
 /// Everything that can go wrong when calling the Cloud VoD API.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -36,7 +136,7 @@ pub enum Error {
         problems: Vec<FieldProblem>,
     },
     /// The service answered with a non-success `code`.
-    #[error("{operation}: service error {code}: {message}{}", fmt_request_id(.request_id))]
+    #[error("{operation}: service error {}: {message}{}", crate::model::ErrorCode::from_code(*.code), fmt_request_id(.request_id))]
     Service {
         /// Operation name.
         operation: &'static str,
@@ -62,15 +162,41 @@ pub enum Error {
         body_excerpt: String,
     },
     /// The request could not be sent or the answer could not be read.
+    /// [`TransportError::is_not_sent`] tells whether it left this machine.
     #[error("{operation}: transport error: {source}")]
     Transport {
         /// Operation name.
         operation: &'static str,
-        /// The underlying HTTP client error.
+        /// What failed.
         #[source]
-        source: reqwest::Error,
+        source: TransportError,
     },
-    /// No answer arrived in time.
+    /// A request that is not safe to repeat may have reached the service, but no answer
+    /// came back (connection reset, timeout after sending): it may or may not have been
+    /// carried out. See [`Error::is_ambiguous`].
+    #[error("{operation}: outcome unknown, the request may have been processed: {source}")]
+    Ambiguous {
+        /// Operation name.
+        operation: &'static str,
+        /// The failure that lost the answer.
+        #[source]
+        source: Box<Error>,
+    },
+    /// The service answered with a redirect, which this client never follows (it would
+    /// resend signed requests to a host nobody configured).
+    #[error("{operation}: HTTP {status} redirect to {location} not followed{}", fmt_request_id(.request_id))]
+    Redirect {
+        /// Operation name.
+        operation: &'static str,
+        /// HTTP status (301, 302, 303, 307, 308).
+        status: u16,
+        /// The `Location` the answer pointed to (empty if none was given).
+        location: String,
+        /// Request id from the response headers.
+        request_id: Option<String>,
+    },
+    /// No answer arrived in time: one attempt exceeded the attempt timeout, or the whole
+    /// call (all attempts) exceeded the operation timeout.
     #[error("{operation}: timed out after {after:?}")]
     Timeout {
         /// Operation name.
@@ -152,18 +278,39 @@ fn fmt_request_id(id: &Option<String>) -> String {
 
 impl Error {
     /// Whether sending the same request again may succeed: timeouts, transport failures,
-    /// HTTP 429/502/503/504. Service codes are judged by the client's
-    /// [`RetryPolicy`](crate::RetryPolicy), which knows the configured set of "busy" codes.
+    /// HTTP 429/502/503/504, service codes the spec flags `retryable`. The client's
+    /// [`RetryPolicy`](crate::RetryPolicy) decides what it actually resends.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Timeout { .. } | Error::Transport { .. } => true,
             Error::Http { status, .. } => matches!(status, 429 | 502 | 503 | 504),
-            Error::Service { http_status, .. } => matches!(http_status, 429 | 502 | 503 | 504),
+            Error::Service {
+                http_status, code, ..
+            } => {
+                matches!(http_status, 429 | 502 | 503 | 504)
+                    || crate::model::ErrorCode::from_code(*code).is_retryable()
+            }
             _ => false,
         }
     }
 
-    /// The service's error code, when the service answered with one.
+    /// The service's error code by name, when the service answered with one.
+    ///
+    /// ```
+    /// # fn demo(err: vod_client::Error) {
+    /// use vod_client::model::ErrorCode;
+    /// match err.code() {
+    ///     Some(ErrorCode::VideoNotFound) => println!("gone already"),
+    ///     Some(other) => println!("service said {other}"),
+    ///     None => println!("{err}"),
+    /// }
+    /// # }
+    /// ```
+    pub fn code(&self) -> Option<crate::model::ErrorCode> {
+        self.service_code().map(crate::model::ErrorCode::from_code)
+    }
+
+    /// The service's error code as a number, when the service answered with one.
     pub fn service_code(&self) -> Option<i64> {
         match self {
             Error::Service { code, .. } => Some(*code),
@@ -171,12 +318,57 @@ impl Error {
         }
     }
 
+    /// The class of the service's code, as the spec gives it.
+    pub fn class(&self) -> Option<ErrorClass> {
+        self.code().and_then(crate::model::ErrorCode::class)
+    }
+
+    /// The resource the request names does not exist (a `not_found` code).
+    pub fn is_not_found(&self) -> bool {
+        self.class() == Some(ErrorClass::NotFound)
+    }
+
+    /// Busy or rate limited: a `throttled` code or HTTP 429. The request was not processed.
+    pub fn is_throttled(&self) -> bool {
+        self.class() == Some(ErrorClass::Throttled) || self.http_status() == Some(429)
+    }
+
+    /// The signature or credentials were refused: an `auth` or `clock_skew` code, or HTTP
+    /// 401/403.
+    pub fn is_auth(&self) -> bool {
+        matches!(self.class(), Some(ErrorClass::Auth | ErrorClass::ClockSkew))
+            || matches!(self.http_status(), Some(401 | 403))
+    }
+
+    /// A parameter was wrong: an `invalid_parameter` code, or a request this crate refused
+    /// to send ([`Error::InvalidRequest`]).
+    pub fn is_invalid_parameter(&self) -> bool {
+        matches!(self, Error::InvalidRequest { .. })
+            || self.class() == Some(ErrorClass::InvalidParameter)
+    }
+
+    /// The request may have been carried out although the call failed: see
+    /// [`Error::Ambiguous`]. Failures that certainly left nothing done (not sent, or refused
+    /// with an answer) are not ambiguous.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(self, Error::Ambiguous { .. })
+    }
+
+    /// The HTTP status of the answer, when one came.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Service { http_status, .. } => Some(*http_status),
+            Error::Http { status, .. } | Error::Redirect { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
     /// The request id the service gave the failed call, if any.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Service { request_id, .. } | Error::Http { request_id, .. } => {
-                request_id.as_deref()
-            }
+            Error::Service { request_id, .. }
+            | Error::Http { request_id, .. }
+            | Error::Redirect { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -188,6 +380,8 @@ impl Error {
             | Error::Service { operation, .. }
             | Error::Http { operation, .. }
             | Error::Transport { operation, .. }
+            | Error::Ambiguous { operation, .. }
+            | Error::Redirect { operation, .. }
             | Error::Timeout { operation, .. }
             | Error::Decode { operation, .. }
             | Error::TaskFailed { operation, .. }
@@ -261,6 +455,93 @@ mod tests {
         let text = e.to_string();
         assert!(text.contains("deleteVideo") && text.contains("1502") && text.contains("req-1"));
         assert!(!e.is_retryable());
+    }
+
+    fn service(code: i64, http_status: u16) -> Error {
+        Error::Service {
+            operation: "videoEdit",
+            code,
+            message: "bad".into(),
+            request_id: None,
+            http_status,
+        }
+    }
+
+    #[test]
+    fn service_errors_show_the_codes_name() {
+        use crate::model::ErrorCode;
+        let e = service(1000, 200);
+        assert_eq!(
+            e.to_string(),
+            "videoEdit: service error 1000 (invalidParameter): bad"
+        );
+        assert_eq!(e.code(), Some(ErrorCode::InvalidParameter));
+        assert_eq!(service(777, 200).code(), Some(ErrorCode::Unknown(777)));
+        assert_eq!(
+            service(777, 200).to_string(),
+            "videoEdit: service error 777: bad"
+        );
+        assert_eq!(ErrorCode::VideoNotFound.code(), 1502);
+        assert_eq!(ErrorCode::VideoNotFound.name(), "videoNotFound");
+        assert_eq!(ErrorCode::from_code(1502), ErrorCode::VideoNotFound);
+        assert_eq!(ErrorCode::Unknown(5).name(), "unknown");
+        let facts = ErrorCode::VideoNotFound.facts().expect("documented");
+        assert!(facts.operations.contains(&"deleteVideo"));
+        assert_eq!(Error::Config("x".into()).code(), None);
+    }
+
+    #[test]
+    fn classes_come_from_the_spec() {
+        assert!(service(1502, 200).is_not_found());
+        assert!(!service(1502, 200).is_invalid_parameter());
+        assert!(service(1000, 200).is_invalid_parameter());
+        assert!(service(24_112_000, 400).is_invalid_parameter());
+        assert!(service(2101, 200).is_throttled());
+        assert!(service(2101, 200).is_retryable());
+        assert!(service(2009, 403).is_auth());
+        assert!(service(2006, 401).is_auth());
+        assert_eq!(service(2006, 401).class(), Some(ErrorClass::ClockSkew));
+        // Classes by status too, for services that use other numbers.
+        assert!(service(9999, 401).is_auth());
+        assert!(service(9999, 429).is_throttled());
+        assert!(
+            !service(1301, 200).is_auth(),
+            "permission is not authentication"
+        );
+        assert_eq!(service(1301, 200).class(), Some(ErrorClass::Permission));
+        let invalid = Error::InvalidRequest {
+            operation: "x",
+            problems: vec![],
+        };
+        assert!(invalid.is_invalid_parameter());
+        // Every class the spec uses has a runtime helper or variant.
+        for facts in crate::model::ERROR_CODES {
+            let e = service(facts.code, 200);
+            assert_eq!(e.class(), facts.class, "{}", facts.name);
+        }
+    }
+
+    #[test]
+    fn transport_errors_hide_the_http_library_but_keep_the_chain() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "peer reset");
+        let t = TransportError::new(io, true);
+        assert!(t.may_have_been_sent() && !t.is_not_sent());
+        let e = Error::Transport {
+            operation: "createCategory",
+            source: t,
+        };
+        assert!(e.to_string().contains("peer reset"), "{e}");
+        let source = std::error::Error::source(&e).expect("transport error");
+        let inner = source.source().expect("the io error");
+        assert_eq!(inner.to_string(), "peer reset");
+        assert!(!e.is_ambiguous());
+        let ambiguous = Error::Ambiguous {
+            operation: "createCategory",
+            source: Box::new(e),
+        };
+        assert!(ambiguous.is_ambiguous());
+        assert_eq!(ambiguous.operation(), Some("createCategory"));
+        assert!(ambiguous.to_string().contains("may have been processed"));
     }
 
     #[test]

@@ -62,9 +62,12 @@ pub struct ReadmeDoctests;
 
 pub mod operation;
 
+pub mod ambiguous;
 mod builder;
+mod call;
 pub mod callback;
 mod client;
+mod clock;
 #[doc(hidden)]
 pub mod codec;
 mod config;
@@ -76,6 +79,8 @@ mod error;
 #[doc(hidden)]
 pub mod id;
 pub mod paginate;
+pub mod profile;
+pub mod ratelimit;
 mod response;
 pub mod retry;
 pub mod signer;
@@ -92,10 +97,13 @@ pub mod cli;
 pub mod emulator;
 
 pub use builder::RequestBuilder;
+pub use call::CallOptions;
 pub use client::Client;
-pub use config::{AuthProfile, ClientBuilder, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ENDPOINT_ENV};
-pub use credentials::Credentials;
-pub use error::{Error, FieldProblem, TaskFailure};
+pub use config::{
+    signing_headers, AuthProfile, ClientBuilder, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ENDPOINT_ENV,
+};
+pub use credentials::{Credentials, CredentialsProvider};
+pub use error::{Error, ErrorClass, FieldProblem, TaskFailure, TransportError};
 /// The time crate [`Time`] builds on, re-exported so callers need no dependency of their own.
 pub use jiff;
 pub use paginate::Paginator;

@@ -87,6 +87,18 @@ pub trait Request: Serialize + Send + Sync {
     /// Checks the constraints the spec documents (ranges, lengths, list sizes, required text)
     /// so that a bad request fails before anything is sent.
     fn validate(&self) -> Result<(), Error>;
+
+    /// How to find out whether this request was carried out when its answer was lost
+    /// ([`Error::Ambiguous`]): e.g. for `createCategory`, look the label up with
+    /// `getCategoryList`. The default cannot check (`None`), so such a call fails with
+    /// [`Error::Ambiguous`]. See [`crate::ambiguous`].
+    fn resolve_ambiguous<'a>(
+        &'a self,
+        client: &'a crate::Client,
+    ) -> Option<crate::ambiguous::ResolveFuture<'a, Self::Output>> {
+        let _ = client;
+        None
+    }
 }
 
 /// An operation whose results come in pages.

@@ -183,6 +183,27 @@ fn interpret_carefully<T: DeserializeOwned>(
     })
 }
 
+/// The error an answer stands for, if any, without decoding its data: what the send core
+/// needs to decide on retries before the (generic) decoding. Same rules as [`interpret`].
+pub(crate) fn failure(op: &'static OperationSpec, raw: &RawResponse) -> Option<Error> {
+    let head = Head::read(&raw.body);
+    let code = head.as_ref().and_then(Head::code);
+    let message = || head.as_ref().and_then(Head::message);
+    if !(200..300).contains(&raw.status) {
+        return Some(match code {
+            Some(code) if code != SUCCESS_CODE => service_error(op, code, message(), raw),
+            _ => Error::Http {
+                operation: op.name,
+                status: raw.status,
+                request_id: raw.request_id.clone(),
+                body_excerpt: excerpt(&raw.body, EXCERPT_BYTES),
+            },
+        });
+    }
+    code.filter(|c| *c != SUCCESS_CODE)
+        .map(|code| service_error(op, code, message(), raw))
+}
+
 fn service_error(
     op: &'static OperationSpec,
     code: i64,

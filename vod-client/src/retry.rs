@@ -1,15 +1,20 @@
 //! When to send a request again, and how long to wait first.
 //!
 //! Only failures that say nothing about the request itself are retried: the network, a busy
-//! gateway (HTTP 429/502/503/504), a timeout, or a service code configured as "busy". A
-//! request that changes state is only resent when it cannot have reached the server (the
-//! connection was never made): resending a `deleteVideo` whose answer was lost is not safe.
-//! Delays grow exponentially with full jitter, so many clients failing together do not come
-//! back together; a `Retry-After` from the server wins.
+//! gateway (HTTP 429/502/503/504), a timeout, or a service code the spec flags `retryable`.
+//! A request that changes state is only resent when it cannot have been carried out: the
+//! connection was never made, or the service said "too many requests" (HTTP 429 or a
+//! `throttled` code), which means it refused the request unprocessed. Resending a
+//! `deleteVideo` whose answer was lost is not safe; that failure is
+//! [`Error::Ambiguous`] instead. Delays grow exponentially with full
+//! jitter, so many clients failing together do not come back together; a `Retry-After` from
+//! the server wins.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::error::ErrorClass;
+use crate::model::{ErrorCode, RETRYABLE_ERROR_CODES};
 use crate::operation::OperationSpec;
 use crate::Error;
 
@@ -26,8 +31,8 @@ pub struct RetryPolicy {
     pub max_retry_after: Duration,
     /// HTTP statuses meaning "busy, try later". Default 429, 502, 503, 504.
     pub retry_statuses: Vec<u16>,
-    /// Service `code`s meaning "busy / throttled, try later". The public docs list none, so
-    /// the default holds the HTTP-like codes some gateways put in the envelope: 429, 503.
+    /// Service `code`s meaning "busy / throttled, try later". Default: the codes
+    /// `api-spec/service.yaml` flags `retryable` ([`RETRYABLE_ERROR_CODES`]).
     pub retry_service_codes: Vec<i64>,
 }
 
@@ -39,7 +44,7 @@ impl Default for RetryPolicy {
             max_backoff: Duration::from_secs(10),
             max_retry_after: Duration::from_secs(60),
             retry_statuses: vec![429, 502, 503, 504],
-            retry_service_codes: vec![429, 503],
+            retry_service_codes: RETRYABLE_ERROR_CODES.to_vec(),
         }
     }
 }
@@ -78,8 +83,8 @@ impl RetryPolicy {
         if attempt >= self.max_attempts {
             return false;
         }
-        if is_connect_failure(err) {
-            return true;
+        if not_processed(err) {
+            return self.is_transient(err) || is_connect_failure(err);
         }
         op.retry_safe && self.is_transient(err)
     }
@@ -100,7 +105,7 @@ impl RetryPolicy {
 
     /// The wait before attempt `attempt + 1`: the server's `Retry-After` (capped) if given,
     /// otherwise a uniform random delay up to `initial_backoff * 2^(attempt-1)`, capped.
-    pub fn delay(
+    pub(crate) fn delay(
         &self,
         attempt: u32,
         retry_after: Option<Duration>,
@@ -118,10 +123,28 @@ impl RetryPolicy {
     }
 }
 
-/// A failure before the request left this machine: the connection was never established,
-/// so even a state-changing request can be sent again.
+/// A failure that proves the request was not carried out, so even a state-changing request
+/// can be sent again: it never left this machine, or the service refused it as "too many
+/// requests" (HTTP 429, or a code of class `throttled`) before processing it.
+fn not_processed(err: &Error) -> bool {
+    if is_connect_failure(err) {
+        return true;
+    }
+    match err {
+        Error::Http { status, .. } => *status == 429,
+        Error::Service {
+            http_status, code, ..
+        } => {
+            *http_status == 429
+                || ErrorCode::from_code(*code).class() == Some(ErrorClass::Throttled)
+        }
+        _ => false,
+    }
+}
+
+/// A failure before the request left this machine.
 pub(crate) fn is_connect_failure(err: &Error) -> bool {
-    matches!(err, Error::Transport { source, .. } if source.is_connect())
+    matches!(err, Error::Transport { source, .. } if source.is_not_sent())
 }
 
 /// Reads `Retry-After` given in seconds (the HTTP-date form is ignored).
@@ -132,7 +155,7 @@ pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
 /// A small xorshift64* generator for backoff jitter: not cryptographic, just decorrelated
 /// across calls and processes, without pulling in a random-number crate.
 #[derive(Debug, Clone)]
-pub struct Jitter(u64);
+pub(crate) struct Jitter(u64);
 
 impl Jitter {
     /// Seeded from the clock and a process-wide counter.
@@ -226,6 +249,8 @@ mod tests {
         let p = RetryPolicy::default();
         for status in [429, 502, 503, 504] {
             assert!(p.should_retry(SAFE, &http(status), 1), "{status}");
+        }
+        for status in [502, 503, 504] {
             assert!(!p.should_retry(UNSAFE, &http(status), 1), "{status}");
         }
         assert!(!p.should_retry(SAFE, &http(500), 1));
@@ -239,6 +264,43 @@ mod tests {
         assert!(p.should_retry(SAFE, &service(503), 1));
         assert!(!p.should_retry(SAFE, &service(1502), 1));
         assert!(!p.should_retry(SAFE, &Error::Config("x".into()), 1));
+    }
+
+    #[test]
+    fn too_many_requests_means_not_processed_so_even_unsafe_operations_retry() {
+        let p = RetryPolicy::default();
+        assert!(p.should_retry(UNSAFE, &http(429), 1));
+        let throttled_429 = Error::Service {
+            operation: "x",
+            code: 2102,
+            message: String::new(),
+            request_id: None,
+            http_status: 429,
+        };
+        assert!(p.should_retry(UNSAFE, &throttled_429, 1));
+        // The spec's busy code (HTTP 200) is of class `throttled`: not processed either.
+        assert!(p.should_retry(UNSAFE, &service(2101), 1));
+        assert!(!p.should_retry(UNSAFE, &service(1502), 1));
+        assert!(
+            !p.should_retry(UNSAFE, &http(429), 3),
+            "attempts still bound it"
+        );
+    }
+
+    #[test]
+    fn default_busy_codes_are_the_specs_retryable_codes() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.retry_service_codes, RETRYABLE_ERROR_CODES);
+        let flagged: Vec<i64> = crate::model::ERROR_CODES
+            .iter()
+            .filter(|e| e.retryable)
+            .map(|e| e.code)
+            .collect();
+        assert_eq!(p.retry_service_codes, flagged);
+        assert!(p
+            .retry_service_codes
+            .contains(&ErrorCode::ServiceBusy.code()));
+        assert!(p.should_retry(SAFE, &service(ErrorCode::ServiceBusy.code()), 1));
     }
 
     #[test]

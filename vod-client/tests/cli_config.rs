@@ -116,3 +116,78 @@ fn help_documents_exit_codes_and_completions_work() {
     let output = vod().arg("no-such-command").output().unwrap();
     fails_with(&output, 2);
 }
+
+#[test]
+fn the_cnc_auth_profile_is_selectable_by_flag_and_profile_key() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("auth-profile");
+    let config = dir.join("config.toml");
+    let output = vod()
+        .env("VOD_CONFIG_FILE", &config)
+        .args(["configure", "--profile", "gw", "--access-key", AK])
+        .args(["--endpoint", &emulator.endpoint, "--auth-profile", "CNC"])
+        .write_stdin(format!("{SK}\n"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("auth_profile = \"cnc\""), "{text}");
+
+    // The profile key selects the CNC signature; the emulator accepts it.
+    let output = vod()
+        .env("VOD_CONFIG_FILE", &config)
+        .args(["--profile", "gw", "--debug", "videos", "list"])
+        .output()
+        .unwrap();
+    json_ok(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("auth_profile: Cnc"), "{stderr}");
+
+    // The flag (or VOD_AUTH_PROFILE) wins over the profile key.
+    let output = vod()
+        .env("VOD_CONFIG_FILE", &config)
+        .env("VOD_AUTH_PROFILE", "ws3")
+        .args(["--profile", "gw", "--debug", "videos", "list"])
+        .output()
+        .unwrap();
+    json_ok(&output);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("auth_profile: Ws3"));
+
+    let output = vod()
+        .env("VOD_CONFIG_FILE", &config)
+        .args(["--profile", "gw", "--auth-profile", "v4", "videos", "list"])
+        .output()
+        .unwrap();
+    let stderr = fails_with(&output, 2);
+    assert!(
+        stderr.contains("unknown auth profile `v4`") && stderr.contains("ws3, cnc"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_malformed_profile_file_is_reported_by_position_without_its_text() {
+    let dir = temp_dir("malformed");
+    let config = dir.join("config.toml");
+    let secret = "S3CR3T-never-print-me";
+    std::fs::write(
+        &config,
+        format!("[profiles.default]\naccess_key = \"AK\"\nsecret_key = {secret}\n"),
+    )
+    .unwrap();
+    let output = vod()
+        .env("VOD_CONFIG_FILE", &config)
+        .args(["videos", "list"])
+        .output()
+        .unwrap();
+    let stderr = fails_with(&output, 2);
+    assert!(!stderr.contains("S3CR3T"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:3:", config.display())),
+        "path:line:column: {stderr}"
+    );
+}

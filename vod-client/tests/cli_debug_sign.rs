@@ -147,3 +147,45 @@ fn the_secret_never_appears_in_the_output() {
         assert!(!String::from_utf8_lossy(stream).contains("s3cr3t-value-xyz"));
     }
 }
+
+/// Signing a credential header the client adds: its value is the one the request carries
+/// (the timestamp and access key given), not an empty or stale value from `headers`.
+#[test]
+fn signed_credential_headers_use_the_values_sent() {
+    let input = json!({
+        "method": "POST",
+        "uri": "/vod/videoManage/getVideoList",
+        "headers": {"Content-Type": "application/json", "Host": "api.cloudv.haplat.net"},
+        "body": "{}",
+        "timestamp": 1700000000,
+        "access_key": "AKtest",
+        "secret_key": "SKtest",
+        "signed_headers": ["content-type", "host", "x-ws-accesskey", "x-ws-timestamp"]
+    });
+    let out = debug_sign(&input);
+    let canonical = out["canonical_request"].as_str().expect("text");
+    assert!(
+        canonical.contains("x-ws-accesskey:aktest\nx-ws-timestamp:1700000000\n"),
+        "{canonical}"
+    );
+    let headers = [
+        ("Content-Type", "application/json"),
+        ("Host", "api.cloudv.haplat.net"),
+        ("X-WS-AccessKey", "AKtest"),
+        ("X-WS-Timestamp", "1700000000"),
+    ];
+    let expected = vod_client::signer::sign(
+        vod_client::signer::Algorithm::Ws3,
+        "AKtest",
+        "SKtest",
+        &vod_client::signer::SigningRequest {
+            method: "POST",
+            uri: "/vod/videoManage/getVideoList",
+            headers: &headers,
+            body: b"{}",
+            timestamp: "1700000000",
+            signed_headers: Some(&["content-type", "host", "x-ws-accesskey", "x-ws-timestamp"]),
+        },
+    );
+    assert_eq!(out["signature"], expected.signature());
+}

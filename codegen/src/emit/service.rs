@@ -1,10 +1,12 @@
 //! `service.rs`: service-wide facts (endpoint, auth profiles, error codes) and shared types.
 
+use heck::ToUpperCamelCase;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
-use super::{group_items, inner_doc_attrs};
+use super::{doc_attrs, group_items, inner_doc_attrs};
 use crate::ir::Api;
+use crate::spec::ErrorCodeSpec;
 
 /// The service module.
 pub fn emit(api: &Api) -> TokenStream {
@@ -39,8 +41,28 @@ pub fn emit(api: &Api) -> TokenStream {
             e.doc.trim(),
         );
         let ops = &e.operations;
-        quote! { ErrorCodeFacts { code: #code, name: #name, doc: #doc, operations: &[#(#ops),*] } }
+        let class = class_tokens(e.class.as_deref());
+        let retryable = e.retryable;
+        quote! {
+            ErrorCodeFacts {
+                code: #code,
+                name: #name,
+                doc: #doc,
+                operations: &[#(#ops),*],
+                class: #class,
+                retryable: #retryable,
+            }
+        }
     });
+    let error_code_enum = error_code_enum(&s.error_codes);
+    let mut limits: Vec<(&str, &str)> = api
+        .groups
+        .iter()
+        .flat_map(|g| &g.operations)
+        .filter_map(|op| Some((op.wire.as_str(), op.rate_limit.as_deref()?.trim())))
+        .collect();
+    limits.sort_unstable();
+    let limits = limits.iter().map(|(op, limit)| quote! { (#op, #limit) });
     let shared = group_items(&api.shared);
     quote! {
         #doc
@@ -95,6 +117,10 @@ pub fn emit(api: &Api) -> TokenStream {
             pub doc: &'static str,
             /// Operations documented to return it.
             pub operations: &'static [&'static str],
+            /// The class users match on, if the spec gives one.
+            pub class: Option<crate::ErrorClass>,
+            /// "Busy, try again later": the default retry policy resends the request.
+            pub retryable: bool,
         }
 
         /// Every documented error code, sorted by code.
@@ -108,6 +134,127 @@ pub fn emit(api: &Api) -> TokenStream {
                 .and_then(|i| ERROR_CODES.get(i))
         }
 
+        #error_code_enum
+
+        /// Each operation's documented rate limit (`rate_limit` in the spec, e.g. `300/5min`),
+        /// sorted by operation name; read by the client's opt-in rate limiting.
+        pub const RATE_LIMITS: &[(&str, &str)] = &[#(#limits),*];
+
         #shared
+    }
+}
+
+fn class_tokens(class: Option<&str>) -> TokenStream {
+    match class {
+        Some(class) => {
+            let variant = format_ident!("{}", class.to_upper_camel_case());
+            quote! { Some(crate::ErrorClass::#variant) }
+        }
+        None => quote! { None },
+    }
+}
+
+/// `ErrorCode`: one variant per documented code (its doc lists the operations returning it),
+/// `Unknown(i64)` for the rest, and the lookups the runtime's `Error` and retry policy use.
+fn error_code_enum(codes: &[ErrorCodeSpec]) -> TokenStream {
+    let variants: Vec<_> = codes
+        .iter()
+        .map(|e| format_ident!("{}", e.name.to_upper_camel_case()))
+        .collect();
+    let values: Vec<_> = codes
+        .iter()
+        .map(|e| proc_macro2::Literal::i64_unsuffixed(e.code))
+        .collect();
+    let names: Vec<&str> = codes.iter().map(|e| e.name.as_str()).collect();
+    let docs = codes.iter().map(|e| {
+        let mut text = format!("{}\n\nCode {}.", e.doc.trim(), e.code);
+        if !e.operations.is_empty() {
+            let ops: Vec<String> = e.operations.iter().map(|o| format!("`{o}`")).collect();
+            text.push_str(&format!(" Returned by {}.", ops.join(", ")));
+        }
+        if e.retryable {
+            text.push_str(" Retried by the default retry policy.");
+        }
+        doc_attrs(&text)
+    });
+    let classes = codes.iter().map(|e| class_tokens(e.class.as_deref()));
+    let retryable: Vec<_> = codes
+        .iter()
+        .filter(|e| e.retryable)
+        .map(|e| proc_macro2::Literal::i64_unsuffixed(e.code))
+        .collect();
+    quote! {
+        /// Codes flagged `retryable` in the spec ("busy, try later"): the default
+        /// [`RetryPolicy`](crate::RetryPolicy) resends requests answered with them.
+        pub const RETRYABLE_ERROR_CODES: &[i64] = &[#(#retryable),*];
+
+        /// A service error code by name: match on it instead of on numbers.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            #(#docs #variants,)*
+            /// A code the spec does not document.
+            Unknown(i64),
+        }
+
+        impl ErrorCode {
+            /// The variant of a `code` value.
+            pub const fn from_code(code: i64) -> Self {
+                match code {
+                    #(#values => ErrorCode::#variants,)*
+                    other => ErrorCode::Unknown(other),
+                }
+            }
+
+            /// The `code` value on the wire.
+            pub const fn code(self) -> i64 {
+                match self {
+                    #(ErrorCode::#variants => #values,)*
+                    ErrorCode::Unknown(code) => code,
+                }
+            }
+
+            /// The spec's name of the code (`"unknown"` for an undocumented one).
+            pub const fn name(self) -> &'static str {
+                match self {
+                    #(ErrorCode::#variants => #names,)*
+                    ErrorCode::Unknown(_) => "unknown",
+                }
+            }
+
+            /// The class the spec gives the code, if any.
+            pub const fn class(self) -> Option<crate::ErrorClass> {
+                match self {
+                    #(ErrorCode::#variants => #classes,)*
+                    ErrorCode::Unknown(_) => None,
+                }
+            }
+
+            /// Whether the spec flags the code `retryable` ("busy, try later").
+            pub fn is_retryable(self) -> bool {
+                RETRYABLE_ERROR_CODES.contains(&self.code())
+            }
+
+            /// The documented facts of the code (`None` for an undocumented one).
+            pub fn facts(self) -> Option<&'static ErrorCodeFacts> {
+                describe_error_code(self.code())
+            }
+        }
+
+        impl From<i64> for ErrorCode {
+            fn from(code: i64) -> Self {
+                ErrorCode::from_code(code)
+            }
+        }
+
+        impl ::std::fmt::Display for ErrorCode {
+            /// `1000 (invalidParameter)`, or the bare number for an undocumented code.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    ErrorCode::Unknown(code) => write!(f, "{code}"),
+                    known => write!(f, "{} ({})", known.code(), known.name()),
+                }
+            }
+        }
     }
 }

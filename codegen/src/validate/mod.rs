@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use heck::{ToKebabCase, ToLowerCamelCase, ToSnakeCase, ToUpperCamelCase};
 
+mod error_codes;
 mod hints;
 mod operations;
 
@@ -143,17 +144,7 @@ impl Checker {
                 }
             }
         }
-        let mut codes = HashMap::new();
-        for (i, e) in s.error_codes.iter().enumerate() {
-            let at = map.locate(&format!("error_codes[{i}].code"));
-            if let Some(first) = codes.insert(e.code, at.clone()) {
-                self.err(
-                    at,
-                    format!("error code {} is listed twice", e.code),
-                    format!("merge it with the entry at {first}"),
-                );
-            }
-        }
+        self.error_codes(spec);
         self.types_and_enums(&s.types, &s.enums, map);
     }
 

@@ -18,85 +18,36 @@
 //! [`secrecy::SecretString`] from the moment it is read, so it cannot end up in `--debug` output
 //! by accident.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
-use serde::{Deserialize, Serialize};
 
-/// Environment variable naming the profile file.
-pub const ENV_CONFIG_FILE: &str = "VOD_CONFIG_FILE";
+pub use crate::profile::{Profile, ProfileFile, DEFAULT_PROFILE};
+
 /// Environment variable naming the profile.
-pub const ENV_PROFILE: &str = "VOD_PROFILE";
+pub const ENV_PROFILE: &str = crate::profile::PROFILE_ENV;
 /// Environment variable holding the access key.
-pub const ENV_ACCESS_KEY: &str = "VOD_ACCESS_KEY";
+pub const ENV_ACCESS_KEY: &str = crate::credentials::ACCESS_KEY_ENV;
 /// Environment variable holding the secret key.
-pub const ENV_SECRET_KEY: &str = "VOD_SECRET_KEY";
+pub const ENV_SECRET_KEY: &str = crate::credentials::SECRET_KEY_ENV;
 /// Environment variable holding the endpoint.
-pub const ENV_ENDPOINT: &str = "VOD_ENDPOINT";
-/// The profile used when none is named.
-pub const DEFAULT_PROFILE: &str = "default";
+pub const ENV_ENDPOINT: &str = crate::config::ENDPOINT_ENV;
+/// Environment variable naming the signing scheme.
+pub const ENV_AUTH_PROFILE: &str = crate::profile::AUTH_PROFILE_ENV;
 
-/// One named profile of the profile file.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Profile {
-    /// Access key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_key: Option<String>,
-    /// Secret key (never printed: see the `Debug` impl).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret_key: Option<String>,
-    /// API endpoint, e.g. `https://api.cloudv.haplat.net`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
-}
-
-impl fmt::Debug for Profile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Profile")
-            .field("access_key", &self.access_key)
-            .field(
-                "secret_key",
-                &self.secret_key.as_ref().map(|_| "<redacted>"),
-            )
-            .field("endpoint", &self.endpoint)
-            .finish()
-    }
-}
-
-/// The profile file: named profiles, plus any other tables kept as they are.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ProfileFile {
-    /// Profiles by name.
-    #[serde(default)]
-    pub profiles: BTreeMap<String, Profile>,
-    /// Keys this version does not know, preserved when `vod configure` rewrites the file.
-    #[serde(flatten)]
-    pub other: BTreeMap<String, toml::Value>,
-}
-
-/// The path of the profile file.
+/// The path of the profile file (see [`crate::profile::config_path`]).
 pub fn config_path() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os(ENV_CONFIG_FILE).filter(|p| !p.is_empty()) {
-        return Ok(PathBuf::from(path));
-    }
-    let base = match std::env::var_os("XDG_CONFIG_HOME").filter(|p| !p.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => dirs::home_dir()
-            .ok_or("cannot find the home directory; set VOD_CONFIG_FILE")?
-            .join(".config"),
-    };
-    Ok(base.join("vod").join("config.toml"))
+    crate::profile::config_path(&|name| std::env::var(name).ok()).map_err(|e| e.to_string())
 }
 
-/// Reads the profile file; a missing file is an empty one.
+/// Reads the profile file; a missing file is an empty one. A malformed one is reported by
+/// path, line and column only (see [`crate::profile::load`]).
 pub fn load(path: &Path) -> Result<ProfileFile, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ProfileFile::default()),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
-    }
+    crate::profile::load(path).map_err(|e| match e {
+        crate::Error::Config(message) => message,
+        other => other.to_string(),
+    })
 }
 
 /// Writes the profile file with mode 0600 (parent directory created with mode 0700).
@@ -155,6 +106,8 @@ pub struct Overrides {
     pub secret_key: Option<SecretString>,
     /// `--endpoint` / `$VOD_ENDPOINT`.
     pub endpoint: Option<String>,
+    /// `--auth-profile` / `$VOD_AUTH_PROFILE`.
+    pub auth_profile: Option<String>,
 }
 
 /// The settings a command runs with.
@@ -165,8 +118,10 @@ pub struct Settings {
     pub access_key: String,
     /// Secret key.
     pub secret_key: SecretString,
-    /// Endpoint; `None`: the client's default.
+    /// Endpoint; `None`: the auth profile's default host.
     pub endpoint: Option<String>,
+    /// Signing scheme.
+    pub auth_profile: crate::AuthProfile,
 }
 
 impl fmt::Debug for Settings {
@@ -176,6 +131,7 @@ impl fmt::Debug for Settings {
             .field("access_key", &self.access_key)
             .field("secret_key", &"<redacted>")
             .field("endpoint", &self.endpoint)
+            .field("auth_profile", &self.auth_profile)
             .finish()
     }
 }
@@ -187,7 +143,8 @@ pub fn resolve(overrides: Overrides, path: &Path) -> Result<Settings, String> {
     let profile_name = named.clone().unwrap_or_else(|| DEFAULT_PROFILE.to_string());
     let needs_file = overrides.access_key.is_none()
         || overrides.secret_key.is_none()
-        || overrides.endpoint.is_none();
+        || overrides.endpoint.is_none()
+        || overrides.auth_profile.is_none();
     let profile = if needs_file || named.is_some() {
         let mut file = load(path)?;
         match file.profiles.remove(&profile_name) {
@@ -217,11 +174,19 @@ pub fn resolve(overrides: Overrides, path: &Path) -> Result<Settings, String> {
         .secret_key
         .or_else(|| profile.secret_key.map(SecretString::from))
         .ok_or_else(|| missing("secret key", "secret-key", ENV_SECRET_KEY))?;
+    let auth_profile = match overrides.auth_profile.or(profile.auth_profile) {
+        Some(name) => crate::AuthProfile::from_name(&name).map_err(|e| match e {
+            crate::Error::Config(message) => message,
+            other => other.to_string(),
+        })?,
+        None => crate::AuthProfile::default(),
+    };
     Ok(Settings {
         profile: profile_name,
         access_key,
         secret_key,
         endpoint: overrides.endpoint.or(profile.endpoint),
+        auth_profile,
     })
 }
 
@@ -245,6 +210,7 @@ mod tests {
                 access_key: Some("AK1".into()),
                 secret_key: Some("SK1".into()),
                 endpoint: None,
+                auth_profile: None,
             },
         );
         file.profiles.insert(
@@ -253,6 +219,7 @@ mod tests {
                 access_key: Some("AK2".into()),
                 secret_key: Some("SK2".into()),
                 endpoint: Some("http://127.0.0.1:1".into()),
+                auth_profile: Some("cnc".into()),
             },
         );
         file
@@ -326,6 +293,7 @@ mod tests {
                 secret_key: Some(SecretString::from("b")),
                 endpoint: Some("http://e".into()),
                 profile: None,
+                auth_profile: None,
             },
             &path,
         )

@@ -23,6 +23,8 @@ pub struct Request {
     pub secret_key: Option<String>,
     /// New endpoint (an empty string removes it).
     pub endpoint: Option<String>,
+    /// New signing scheme, `ws3` or `cnc` (an empty string removes it).
+    pub auth_profile: Option<String>,
 }
 
 /// Fills in what `request` lacks from stdin, then writes the profile. Returns the message to
@@ -86,6 +88,15 @@ pub fn merge(mut current: Profile, request: &Request) -> Result<Profile, String>
     }
     if let Some(endpoint) = &request.endpoint {
         current.endpoint = Some(endpoint.trim().to_string()).filter(|e| !e.is_empty());
+    }
+    if let Some(name) = &request.auth_profile {
+        let name = name.trim();
+        current.auth_profile = if name.is_empty() {
+            None
+        } else {
+            let profile = crate::AuthProfile::from_name(name).map_err(|e| e.to_string())?;
+            Some(profile.name().to_string())
+        };
     }
     if current.access_key.is_none() {
         return Err(format!(
@@ -163,17 +174,26 @@ mod tests {
             access_key: Some("AK".into()),
             secret_key: Some("SK".into()),
             endpoint: Some("http://old".into()),
+            auth_profile: None,
         };
         let request = Request {
             profile: "p".into(),
             secret_key: Some("NEW".into()),
             endpoint: Some(String::new()),
+            auth_profile: Some("CNC".into()),
             ..Request::default()
         };
         let merged = merge(current, &request).unwrap();
         assert_eq!(merged.access_key.as_deref(), Some("AK"));
         assert_eq!(merged.secret_key.as_deref(), Some("NEW"));
         assert_eq!(merged.endpoint, None);
+        assert_eq!(merged.auth_profile.as_deref(), Some("cnc"));
+        let bad = Request {
+            auth_profile: Some("v2".into()),
+            ..request
+        };
+        let err = merge(merged, &bad).unwrap_err();
+        assert!(err.contains("unknown auth profile `v2`"), "{err}");
     }
 
     #[test]

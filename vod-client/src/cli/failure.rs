@@ -73,7 +73,8 @@ impl From<crate::Error> for Failure {
                 request_id,
                 http_status,
             } => Failure::service(format!(
-                "{operation}: the service refused the request\n  code: {code}\n  message: {message}\n  request id: {}\n  http status: {http_status}",
+                "{operation}: the service refused the request\n  code: {}\n  message: {message}\n  request id: {}\n  http status: {http_status}",
+                crate::model::ErrorCode::from_code(*code),
                 request_id.as_deref().unwrap_or("(none)")
             )),
             Error::Http {
@@ -85,7 +86,7 @@ impl From<crate::Error> for Failure {
                 "{operation}: HTTP {status}\n  request id: {}\n  body: {body_excerpt}",
                 request_id.as_deref().unwrap_or("(none)")
             )),
-            Error::Transport { .. } | Error::Timeout { .. } => Failure {
+            Error::Transport { .. } | Error::Timeout { .. } | Error::Ambiguous { .. } => Failure {
                 code: code::NETWORK,
                 message: error_chain(&error),
             },

@@ -147,6 +147,13 @@ fn global_args() -> Vec<Arg> {
                 .help("API endpoint, e.g. http://127.0.0.1:8080"),
         ),
         global(
+            Arg::new("auth-profile")
+                .long("auth-profile")
+                .value_name("NAME")
+                .env(config::ENV_AUTH_PROFILE)
+                .help("Signing scheme: ws3 (Cloud VoD) or cnc (the OpenAPI gateway, whose host becomes the default endpoint)"),
+        ),
+        global(
             Arg::new("access-key")
                 .long("access-key")
                 .value_name("AK")
@@ -227,6 +234,7 @@ fn settings(matches: &ArgMatches) -> Result<config::Settings, Failure> {
         access_key: text("access-key"),
         secret_key: text("secret-key").map(SecretString::from),
         endpoint: text("endpoint"),
+        auth_profile: text("auth-profile"),
     };
     let path = config::config_path().map_err(Failure::usage)?;
     config::resolve(overrides, &path).map_err(Failure::usage)
@@ -238,10 +246,12 @@ fn client(matches: &ArgMatches, debug: bool) -> Result<crate::Client, Failure> {
     if debug {
         eprintln!("debug: settings {settings:?}");
     }
-    let mut builder = crate::Client::builder().credentials_value(crate::credentials::Credentials {
-        access_key: settings.access_key,
-        secret_key: settings.secret_key,
-    });
+    let mut builder = crate::Client::builder()
+        .auth_profile(settings.auth_profile)
+        .credentials_value(crate::credentials::Credentials {
+            access_key: settings.access_key,
+            secret_key: settings.secret_key,
+        });
     if let Some(endpoint) = settings.endpoint {
         builder = builder.endpoint(endpoint);
     }
@@ -326,6 +336,7 @@ fn run_configure(matches: &ArgMatches) -> Result<(), Failure> {
         access_key: typed("access-key"),
         secret_key: typed("secret-key"),
         endpoint: typed("endpoint"),
+        auth_profile: typed("auth-profile"),
     };
     let path = config::config_path().map_err(Failure::usage)?;
     let message = configure::run(request, &path).map_err(Failure::usage)?;

@@ -11,6 +11,12 @@
 //! `headers`, `body` and `algorithm` are optional, and `signed_headers` (a list of names) may
 //! override the default `content-type;host`. Output: `{"canonical_request", "string_to_sign",
 //! "signature", "authorization"}`. The secret key is never part of the output.
+//!
+//! The credential headers the client adds to every request — the algorithm's access-key and
+//! timestamp headers (`X-WS-AccessKey`, `X-WS-Timestamp`, or `x-cnc-accessKey`,
+//! `x-cnc-timestamp`) and its constant ones (`x-cnc-auth-method: AKSK`) — are signed with the
+//! values the request carries (`access_key`, `timestamp`), whatever `headers` says, so signing
+//! them (`signed_headers`) gives the signature the client would send.
 
 use serde_json::{json, Map, Value};
 
@@ -41,7 +47,7 @@ pub fn debug_sign(input: &str) -> Result<Value, String> {
             .parse::<Algorithm>()
             .map_err(|e| format!("$.algorithm: {e}"))?,
     };
-    let headers = headers(&object)?;
+    let headers = with_credential_headers(headers(&object)?, algorithm, &access_key, &timestamp);
     let header_refs: Vec<(&str, &str)> = headers
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
@@ -69,6 +75,34 @@ pub fn debug_sign(input: &str) -> Result<Value, String> {
         "signature": signed.signature(),
         "authorization": signed.authorization(),
     }))
+}
+
+/// `given` with the client's credential headers put in (replacing any given under the same
+/// name, case-insensitively): the values the request will really carry.
+fn with_credential_headers(
+    given: Vec<(String, String)>,
+    algorithm: Algorithm,
+    access_key: &str,
+    timestamp: &str,
+) -> Vec<(String, String)> {
+    let profile = crate::AuthProfile::ALL
+        .into_iter()
+        .find(|p| p.algorithm() == algorithm)
+        .unwrap_or_default();
+    // Content-Type and Host are the caller's to state; only the credential headers are taken
+    // from the client's own list.
+    let added: Vec<(String, String)> =
+        crate::signing_headers(profile, "", "", access_key, timestamp)
+            .into_iter()
+            .skip(2)
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+    let mut headers: Vec<(String, String)> = given
+        .into_iter()
+        .filter(|(n, _)| !added.iter().any(|(a, _)| a.eq_ignore_ascii_case(n)))
+        .collect();
+    headers.extend(added);
+    headers
 }
 
 fn optional_text(object: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
@@ -183,6 +217,32 @@ mod tests {
             let err = debug_sign(input).unwrap_err();
             assert!(err.contains(expected), "{input}: {err}");
         }
+    }
+
+    #[test]
+    fn signed_credential_headers_carry_the_values_sent() {
+        let out = debug_sign(
+            r#"{"method":"POST","uri":"/x","access_key":"AK","secret_key":"s","timestamp":1700000000,
+               "headers":{"Content-Type":"application/json","Host":"h","X-WS-Timestamp":"999"},
+               "signed_headers":["content-type","host","x-ws-accesskey","x-ws-timestamp"]}"#,
+        )
+        .unwrap();
+        let canonical = out["canonical_request"].as_str().unwrap();
+        assert!(
+            canonical.contains("x-ws-accesskey:ak\nx-ws-timestamp:1700000000\n"),
+            "{canonical}"
+        );
+        let out = debug_sign(
+            r#"{"method":"POST","uri":"/x","access_key":"AK","secret_key":"s","timestamp":"1700000000",
+               "algorithm":"CNC-HMAC-SHA256","headers":{"Content-Type":"application/json","Host":"h"},
+               "signed_headers":"content-type;host;x-cnc-auth-method;x-cnc-timestamp"}"#,
+        )
+        .unwrap();
+        let canonical = out["canonical_request"].as_str().unwrap();
+        assert!(
+            canonical.contains("x-cnc-auth-method:aksk\nx-cnc-timestamp:1700000000\n"),
+            "{canonical}"
+        );
     }
 
     #[test]

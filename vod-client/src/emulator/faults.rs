@@ -7,7 +7,7 @@
 //!
 //! | action | what the client sees |
 //! |---|---|
-//! | [`FaultAction::ServiceBusy`] | HTTP 200, `{"code":2101,"message":"service busy, please retry later"}` |
+//! | [`FaultAction::ServiceBusy`] | HTTP 200, `{"code":2101,"message":"service busy, please retry later"}` (the spec's `serviceBusy`, flagged `retryable`) |
 //! | [`FaultAction::ServiceCode`] | HTTP 200, `{"code":<code>,"message":"injected fault: ..."}` |
 //! | [`FaultAction::HttpStatus`] | that HTTP status with `{"code":<status>,...}` (e.g. 503) |
 //! | [`FaultAction::ResetConnection`] | the answer's headers and half its body, then the connection drops |
@@ -22,6 +22,11 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 
 use super::errors::{codes, ApiError};
+use crate::model::ErrorCode;
+
+/// The code of the busy fault: the spec's documented, retryable "busy" code, so that a
+/// client's default retry policy treats the fault as the real service's busy answer.
+const BUSY: ErrorCode = ErrorCode::ServiceBusy;
 
 /// When a rule fires.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +49,7 @@ pub enum Trigger {
 /// What a rule does when it fires.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FaultAction {
-    /// A business error: HTTP 200 with code 2101.
+    /// A business error: HTTP 200 with the spec's retryable `serviceBusy` code (2101).
     ServiceBusy,
     /// A business error with any code: HTTP 200, `{"code": <code>, "message": "injected ..."}`
     /// (e.g. a documented code, or one a client's retry policy treats as busy).
@@ -221,7 +226,7 @@ impl Faults {
                 FaultAction::Latency(d) => decision.latency += *d,
                 FaultAction::ServiceBusy if decision.outcome.is_none() => {
                     decision.outcome = Some(Injected::Error(ApiError::business(
-                        codes::SERVICE_BUSY,
+                        BUSY.code(),
                         "service busy, please retry later",
                     )));
                 }
@@ -363,6 +368,19 @@ mod tests {
         assert_eq!(a, run());
         let count = a.iter().filter(|&&hit| hit).count();
         assert!((15..=45).contains(&count), "{count}");
+    }
+
+    #[test]
+    fn busy_and_throttle_codes_are_the_specs_retryable_ones() {
+        assert!(BUSY.is_retryable());
+        assert_eq!(BUSY.code(), codes::SERVICE_BUSY);
+        assert!(ErrorCode::from_code(codes::THROTTLED).is_retryable());
+        let faults = Faults::default();
+        faults.add(FaultRule::new(FaultAction::ServiceBusy));
+        match faults.decide("x").outcome {
+            Some(Injected::Error(e)) => assert_eq!(e.code, BUSY.code()),
+            other => panic!("expected the busy error, got {other:?}"),
+        }
     }
 
     #[test]

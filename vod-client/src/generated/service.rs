@@ -81,6 +81,10 @@ pub struct ErrorCodeFacts {
     pub doc: &'static str,
     /// Operations documented to return it.
     pub operations: &'static [&'static str],
+    /// The class users match on, if the spec gives one.
+    pub class: Option<crate::ErrorClass>,
+    /// "Busy, try again later": the default retry policy resends the request.
+    pub retryable: bool,
 }
 
 /// Every documented error code, sorted by code.
@@ -90,24 +94,48 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         name: "operationFailed",
         doc: "The operation failed.",
         operations: &["startWorkflow"],
+        class: None,
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 400,
         name: "resourceInUse",
         doc: "The resource is in use (occupancy check failed), so it was not deleted.",
         operations: &["deleteVideo", "deleteAudio", "deleteMaterial"],
+        class: None,
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 401,
         name: "adRemovalNotEnabled",
         doc: "The account lacks the AI ad-removal add-on.",
         operations: &["createClearAdTask"],
+        class: Some(crate::ErrorClass::Permission),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 429,
+        name: "tooManyRequests",
+        doc: "Rate limit exceeded, as an HTTP-style code inside the envelope. Not in the public docs (see DECISIONS.md, error codes); gateways of the vendor answer it with HTTP 429.",
+        operations: &[],
+        class: Some(crate::ErrorClass::Throttled),
+        retryable: true,
+    },
+    ErrorCodeFacts {
+        code: 503,
+        name: "serviceUnavailable",
+        doc: "The service is temporarily unavailable, as an HTTP-style code inside the envelope. Not in the public docs (see DECISIONS.md, error codes).",
+        operations: &[],
+        class: Some(crate::ErrorClass::Throttled),
+        retryable: true,
     },
     ErrorCodeFacts {
         code: 1000,
         name: "invalidParameter",
         doc: "Generic parameter or validation error, returned by many operations; the message tells which (empty or unknown id, name too long, name and domain both empty, invalid file list, bad category, task not found).",
         operations: &[],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1004,
@@ -121,6 +149,8 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
             "getMaterialList",
             "getMaterialUploadToken",
         ],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1301,
@@ -138,246 +168,416 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
             "videoEdit",
             "startWorkflow",
         ],
+        class: Some(crate::ErrorClass::Permission),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1407,
         name: "startAfterEnd",
         doc: "The start time is later than the end time.",
         operations: &["getMaterialList"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1500,
         name: "videoNameTooLong",
         doc: "The video name is longer than 40 characters.",
         operations: &["videoEdit", "videoConcat"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1502,
         name: "videoNotFound",
         doc: "The video does not exist.",
         operations: &["videoBlock", "videoEnable", "deleteVideo", "getPublishCode"],
+        class: Some(crate::ErrorClass::NotFound),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1503,
         name: "videoIdEmpty",
         doc: "The videoId is empty.",
         operations: &["videoBlock", "videoEnable", "getPublishCode"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1504,
         name: "videoIdIllegal",
         doc: "The videoId contains illegal characters.",
         operations: &["videoBlock", "videoEnable", "getPublishCode"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1505,
         name: "blockNotPermitted",
         doc: "No permission to block the video.",
         operations: &["videoBlock"],
+        class: Some(crate::ErrorClass::Permission),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1506,
         name: "videoAlreadyBlocked",
         doc: "The video is already blocked.",
         operations: &["videoBlock"],
+        class: None,
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1507,
         name: "blockFailed",
         doc: "Blocking failed.",
         operations: &["videoBlock"],
+        class: None,
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1508,
         name: "blockFailedOther",
         doc: "Blocking failed (a second code for it).",
         operations: &["videoBlock"],
+        class: None,
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1509,
         name: "videoAlreadyEnabled",
         doc: "The video is already enabled.",
         operations: &["videoEnable"],
+        class: None,
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1510,
         name: "enableFailed",
         doc: "Enabling failed.",
         operations: &["videoEnable"],
+        class: None,
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1511,
         name: "enableFailedOther",
         doc: "Enabling failed (a second code for it).",
         operations: &["videoEnable"],
+        class: None,
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1522,
         name: "deleteNotPermitted",
         doc: "No permission to delete the video.",
         operations: &["deleteVideo"],
+        class: Some(crate::ErrorClass::Permission),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1525,
         name: "enableNotPermitted",
         doc: "No permission to enable the video.",
         operations: &["videoEnable"],
+        class: Some(crate::ErrorClass::Permission),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1527,
         name: "domainIllegal",
         doc: "The domain contains illegal characters.",
         operations: &["editAudio", "materialEdit"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1531,
         name: "domainNotFound",
         doc: "The domain does not exist.",
         operations: &["editAudio", "materialEdit"],
+        class: Some(crate::ErrorClass::NotFound),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1532,
         name: "invalidCodeType",
         doc: "The codeType is invalid.",
         operations: &["getPublishCode"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1535,
         name: "publishCodeNotPermitted",
         doc: "No permission to get the playback code.",
         operations: &["getPublishCode"],
+        class: Some(crate::ErrorClass::Permission),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1540,
         name: "transcodeVideoIdsEmpty",
         doc: "The videoIds are empty.",
         operations: &["transCode"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1541,
         name: "transcodeVideoIdsIllegal",
         doc: "The videoIds contain illegal characters.",
         operations: &["transCode"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1542,
         name: "transcodeVideoIdsOnlyCommas",
         doc: "The videoIds consist of commas only.",
         operations: &["transCode"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1543,
         name: "watermarkNameTooLong",
         doc: "The watermark template name is too long.",
         operations: &["transCode"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1544,
         name: "transcodeTemplateNameTooLong",
         doc: "The transcoding combination (template) name is too long.",
         operations: &["transCode"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1545,
         name: "transcodeVideosUnavailable",
         doc: "Some of the videoIds do not exist or are not accessible.",
         operations: &["transCode"],
+        class: Some(crate::ErrorClass::NotFound),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1546,
         name: "watermarkTemplateProblem",
         doc: "A problem with the watermark template (the rest of the documented text is missing).",
         operations: &["transCode"],
+        class: None,
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1558,
         name: "concatNotPossible",
         doc: "The video cannot be concatenated.",
         operations: &["videoConcat", "videoEdit"],
+        class: None,
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1561,
         name: "invalidFrameRate",
         doc: "The frame rate is invalid.",
         operations: &["videoClip"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1562,
         name: "invalidSamplingRate",
         doc: "The audio sampling rate is invalid.",
         operations: &["videoClip"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1563,
         name: "invalidVideoBitrate",
         doc: "The video bitrate is invalid.",
         operations: &["videoClip"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1569,
         name: "videoOperationForbidden",
         doc: "Operations on this video are forbidden.",
         operations: &["deleteVideo"],
+        class: None,
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1575,
         name: "concatVideoIdsEmpty",
         doc: "The videoIds are empty.",
         operations: &["videoConcat", "videoEdit"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1576,
         name: "concatVideoIdsIllegal",
         doc: "The videoIds contain illegal characters.",
         operations: &["videoConcat", "videoEdit"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1577,
         name: "concatVideoIdsMalformed",
         doc: "The videoIds are badly formatted (they must be comma separated).",
         operations: &["videoConcat", "videoEdit"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1578,
         name: "concatTooManyVideos",
         doc: "The videoIds name more than 50 videos.",
         operations: &["videoConcat"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1579,
         name: "concatVideoIdInvalid",
         doc: "A video id in videoIds is invalid.",
         operations: &["videoConcat"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1580,
         name: "concatDuplicateVideoIds",
         doc: "The videoIds contain duplicates.",
         operations: &["videoConcat"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1581,
         name: "concatVideosUnavailable",
         doc: "Some of the videos are missing, deleted or not accessible.",
         operations: &["videoConcat"],
+        class: Some(crate::ErrorClass::NotFound),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1602,
         name: "invalidTransNo",
         doc: "The transNo is invalid.",
         operations: &["videoConcat"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1628,
         name: "directoryProblem",
         doc: "A problem with the target directory (documented text truncated; presumably dirId not found).",
         operations: &["videoConcat"],
+        class: None,
+        retryable: false,
     },
     ErrorCodeFacts {
         code: 1630,
         name: "transNoAlreadyUsed",
         doc: "The transNo was already used.",
         operations: &["startWorkflow"],
+        class: None,
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2001,
+        name: "authMissingHeader",
+        doc: "A required authentication header is missing (HTTP 401). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::Auth),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2002,
+        name: "authMalformed",
+        doc: "The Authorization header cannot be parsed (HTTP 401). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::Auth),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2003,
+        name: "authUnknownAlgorithm",
+        doc: "The signing algorithm is not accepted (HTTP 401). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::Auth),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2004,
+        name: "authUnknownAccessKey",
+        doc: "The access key is unknown (HTTP 403). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::Auth),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2005,
+        name: "authBadTimestamp",
+        doc: "The timestamp header is not Unix seconds (HTTP 401). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::Auth),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2006,
+        name: "authTimestampExpired",
+        doc: "The timestamp is more than 5 minutes away from the server clock (HTTP 401); the client corrects its clock from the answer's Date header and signs again. Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::ClockSkew),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2007,
+        name: "authCredentialMismatch",
+        doc: "Credential in Authorization differs from the access-key header (HTTP 403). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::Auth),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2008,
+        name: "authSignedHeaders",
+        doc: "SignedHeaders lacks content-type or host (HTTP 401). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::Auth),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2009,
+        name: "authSignatureMismatch",
+        doc: "The signature does not match the request (HTTP 403). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::Auth),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2101,
+        name: "serviceBusy",
+        doc: "The service is busy and did not process the request; retry later. Not in the public docs: the code the SDK and the emulator agree on for it (DECISIONS.md, error codes).",
+        operations: &[],
+        class: Some(crate::ErrorClass::Throttled),
+        retryable: true,
+    },
+    ErrorCodeFacts {
+        code: 2102,
+        name: "throttled",
+        doc: "The call rate limit is exceeded (HTTP 429, with Retry-After); the request was not processed. Not in the public docs: the code the SDK and the emulator agree on for it (DECISIONS.md, error codes).",
+        operations: &[],
+        class: Some(crate::ErrorClass::Throttled),
+        retryable: true,
     },
     ErrorCodeFacts {
         code: 24112000,
@@ -389,6 +589,8 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
             "deleteCategory",
             "deleteVideoByCategory",
         ],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
     },
 ];
 
@@ -399,6 +601,596 @@ pub fn describe_error_code(code: i64) -> Option<&'static ErrorCodeFacts> {
         .ok()
         .and_then(|i| ERROR_CODES.get(i))
 }
+
+/// Codes flagged `retryable` in the spec ("busy, try later"): the default
+/// [`RetryPolicy`](crate::RetryPolicy) resends requests answered with them.
+pub const RETRYABLE_ERROR_CODES: &[i64] = &[429, 503, 2101, 2102];
+
+/// A service error code by name: match on it instead of on numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The operation failed.
+    ///
+    /// Code 300. Returned by `startWorkflow`.
+    OperationFailed,
+    /// The resource is in use (occupancy check failed), so it was not deleted.
+    ///
+    /// Code 400. Returned by `deleteVideo`, `deleteAudio`, `deleteMaterial`.
+    ResourceInUse,
+    /// The account lacks the AI ad-removal add-on.
+    ///
+    /// Code 401. Returned by `createClearAdTask`.
+    AdRemovalNotEnabled,
+    /// Rate limit exceeded, as an HTTP-style code inside the envelope. Not in the public docs (see DECISIONS.md, error codes); gateways of the vendor answer it with HTTP 429.
+    ///
+    /// Code 429. Retried by the default retry policy.
+    TooManyRequests,
+    /// The service is temporarily unavailable, as an HTTP-style code inside the envelope. Not in the public docs (see DECISIONS.md, error codes).
+    ///
+    /// Code 503. Retried by the default retry policy.
+    ServiceUnavailable,
+    /// Generic parameter or validation error, returned by many operations; the message tells which (empty or unknown id, name too long, name and domain both empty, invalid file list, bad category, task not found).
+    ///
+    /// Code 1000.
+    InvalidParameter,
+    /// Parameter error, a required field is missing, or the audio or material id was not found.
+    ///
+    /// Code 1004. Returned by `editAudio`, `deleteAudio`, `materialEdit`, `deleteMaterial`, `getMaterialList`, `getMaterialUploadToken`.
+    BadParameter,
+    /// No permission.
+    ///
+    /// Code 1301. Returned by `getMaterialList`, `materialEdit`, `deleteMaterial`, `editAudio`, `deleteAudio`, `getAudioList`, `getMaterialUploadToken`, `pullVideoQuery`, `videoEdit`, `startWorkflow`.
+    NoPermission,
+    /// The start time is later than the end time.
+    ///
+    /// Code 1407. Returned by `getMaterialList`.
+    StartAfterEnd,
+    /// The video name is longer than 40 characters.
+    ///
+    /// Code 1500. Returned by `videoEdit`, `videoConcat`.
+    VideoNameTooLong,
+    /// The video does not exist.
+    ///
+    /// Code 1502. Returned by `videoBlock`, `videoEnable`, `deleteVideo`, `getPublishCode`.
+    VideoNotFound,
+    /// The videoId is empty.
+    ///
+    /// Code 1503. Returned by `videoBlock`, `videoEnable`, `getPublishCode`.
+    VideoIdEmpty,
+    /// The videoId contains illegal characters.
+    ///
+    /// Code 1504. Returned by `videoBlock`, `videoEnable`, `getPublishCode`.
+    VideoIdIllegal,
+    /// No permission to block the video.
+    ///
+    /// Code 1505. Returned by `videoBlock`.
+    BlockNotPermitted,
+    /// The video is already blocked.
+    ///
+    /// Code 1506. Returned by `videoBlock`.
+    VideoAlreadyBlocked,
+    /// Blocking failed.
+    ///
+    /// Code 1507. Returned by `videoBlock`.
+    BlockFailed,
+    /// Blocking failed (a second code for it).
+    ///
+    /// Code 1508. Returned by `videoBlock`.
+    BlockFailedOther,
+    /// The video is already enabled.
+    ///
+    /// Code 1509. Returned by `videoEnable`.
+    VideoAlreadyEnabled,
+    /// Enabling failed.
+    ///
+    /// Code 1510. Returned by `videoEnable`.
+    EnableFailed,
+    /// Enabling failed (a second code for it).
+    ///
+    /// Code 1511. Returned by `videoEnable`.
+    EnableFailedOther,
+    /// No permission to delete the video.
+    ///
+    /// Code 1522. Returned by `deleteVideo`.
+    DeleteNotPermitted,
+    /// No permission to enable the video.
+    ///
+    /// Code 1525. Returned by `videoEnable`.
+    EnableNotPermitted,
+    /// The domain contains illegal characters.
+    ///
+    /// Code 1527. Returned by `editAudio`, `materialEdit`.
+    DomainIllegal,
+    /// The domain does not exist.
+    ///
+    /// Code 1531. Returned by `editAudio`, `materialEdit`.
+    DomainNotFound,
+    /// The codeType is invalid.
+    ///
+    /// Code 1532. Returned by `getPublishCode`.
+    InvalidCodeType,
+    /// No permission to get the playback code.
+    ///
+    /// Code 1535. Returned by `getPublishCode`.
+    PublishCodeNotPermitted,
+    /// The videoIds are empty.
+    ///
+    /// Code 1540. Returned by `transCode`.
+    TranscodeVideoIdsEmpty,
+    /// The videoIds contain illegal characters.
+    ///
+    /// Code 1541. Returned by `transCode`.
+    TranscodeVideoIdsIllegal,
+    /// The videoIds consist of commas only.
+    ///
+    /// Code 1542. Returned by `transCode`.
+    TranscodeVideoIdsOnlyCommas,
+    /// The watermark template name is too long.
+    ///
+    /// Code 1543. Returned by `transCode`.
+    WatermarkNameTooLong,
+    /// The transcoding combination (template) name is too long.
+    ///
+    /// Code 1544. Returned by `transCode`.
+    TranscodeTemplateNameTooLong,
+    /// Some of the videoIds do not exist or are not accessible.
+    ///
+    /// Code 1545. Returned by `transCode`.
+    TranscodeVideosUnavailable,
+    /// A problem with the watermark template (the rest of the documented text is missing).
+    ///
+    /// Code 1546. Returned by `transCode`.
+    WatermarkTemplateProblem,
+    /// The video cannot be concatenated.
+    ///
+    /// Code 1558. Returned by `videoConcat`, `videoEdit`.
+    ConcatNotPossible,
+    /// The frame rate is invalid.
+    ///
+    /// Code 1561. Returned by `videoClip`.
+    InvalidFrameRate,
+    /// The audio sampling rate is invalid.
+    ///
+    /// Code 1562. Returned by `videoClip`.
+    InvalidSamplingRate,
+    /// The video bitrate is invalid.
+    ///
+    /// Code 1563. Returned by `videoClip`.
+    InvalidVideoBitrate,
+    /// Operations on this video are forbidden.
+    ///
+    /// Code 1569. Returned by `deleteVideo`.
+    VideoOperationForbidden,
+    /// The videoIds are empty.
+    ///
+    /// Code 1575. Returned by `videoConcat`, `videoEdit`.
+    ConcatVideoIdsEmpty,
+    /// The videoIds contain illegal characters.
+    ///
+    /// Code 1576. Returned by `videoConcat`, `videoEdit`.
+    ConcatVideoIdsIllegal,
+    /// The videoIds are badly formatted (they must be comma separated).
+    ///
+    /// Code 1577. Returned by `videoConcat`, `videoEdit`.
+    ConcatVideoIdsMalformed,
+    /// The videoIds name more than 50 videos.
+    ///
+    /// Code 1578. Returned by `videoConcat`.
+    ConcatTooManyVideos,
+    /// A video id in videoIds is invalid.
+    ///
+    /// Code 1579. Returned by `videoConcat`.
+    ConcatVideoIdInvalid,
+    /// The videoIds contain duplicates.
+    ///
+    /// Code 1580. Returned by `videoConcat`.
+    ConcatDuplicateVideoIds,
+    /// Some of the videos are missing, deleted or not accessible.
+    ///
+    /// Code 1581. Returned by `videoConcat`.
+    ConcatVideosUnavailable,
+    /// The transNo is invalid.
+    ///
+    /// Code 1602. Returned by `videoConcat`.
+    InvalidTransNo,
+    /// A problem with the target directory (documented text truncated; presumably dirId not found).
+    ///
+    /// Code 1628. Returned by `videoConcat`.
+    DirectoryProblem,
+    /// The transNo was already used.
+    ///
+    /// Code 1630. Returned by `startWorkflow`.
+    TransNoAlreadyUsed,
+    /// A required authentication header is missing (HTTP 401). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2001.
+    AuthMissingHeader,
+    /// The Authorization header cannot be parsed (HTTP 401). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2002.
+    AuthMalformed,
+    /// The signing algorithm is not accepted (HTTP 401). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2003.
+    AuthUnknownAlgorithm,
+    /// The access key is unknown (HTTP 403). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2004.
+    AuthUnknownAccessKey,
+    /// The timestamp header is not Unix seconds (HTTP 401). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2005.
+    AuthBadTimestamp,
+    /// The timestamp is more than 5 minutes away from the server clock (HTTP 401); the client corrects its clock from the answer's Date header and signs again. Not in the public docs; the emulator's code.
+    ///
+    /// Code 2006.
+    AuthTimestampExpired,
+    /// Credential in Authorization differs from the access-key header (HTTP 403). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2007.
+    AuthCredentialMismatch,
+    /// SignedHeaders lacks content-type or host (HTTP 401). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2008.
+    AuthSignedHeaders,
+    /// The signature does not match the request (HTTP 403). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2009.
+    AuthSignatureMismatch,
+    /// The service is busy and did not process the request; retry later. Not in the public docs: the code the SDK and the emulator agree on for it (DECISIONS.md, error codes).
+    ///
+    /// Code 2101. Retried by the default retry policy.
+    ServiceBusy,
+    /// The call rate limit is exceeded (HTTP 429, with Retry-After); the request was not processed. Not in the public docs: the code the SDK and the emulator agree on for it (DECISIONS.md, error codes).
+    ///
+    /// Code 2102. Retried by the default retry policy.
+    Throttled,
+    /// Parameter error of the category operations, returned with HTTP status 400.
+    ///
+    /// Code 24112000. Returned by `getCategoryList`, `createCategory`, `deleteCategory`, `deleteVideoByCategory`.
+    CategoryParameterError,
+    /// A code the spec does not document.
+    Unknown(i64),
+}
+
+impl ErrorCode {
+    /// The variant of a `code` value.
+    pub const fn from_code(code: i64) -> Self {
+        match code {
+            300 => ErrorCode::OperationFailed,
+            400 => ErrorCode::ResourceInUse,
+            401 => ErrorCode::AdRemovalNotEnabled,
+            429 => ErrorCode::TooManyRequests,
+            503 => ErrorCode::ServiceUnavailable,
+            1000 => ErrorCode::InvalidParameter,
+            1004 => ErrorCode::BadParameter,
+            1301 => ErrorCode::NoPermission,
+            1407 => ErrorCode::StartAfterEnd,
+            1500 => ErrorCode::VideoNameTooLong,
+            1502 => ErrorCode::VideoNotFound,
+            1503 => ErrorCode::VideoIdEmpty,
+            1504 => ErrorCode::VideoIdIllegal,
+            1505 => ErrorCode::BlockNotPermitted,
+            1506 => ErrorCode::VideoAlreadyBlocked,
+            1507 => ErrorCode::BlockFailed,
+            1508 => ErrorCode::BlockFailedOther,
+            1509 => ErrorCode::VideoAlreadyEnabled,
+            1510 => ErrorCode::EnableFailed,
+            1511 => ErrorCode::EnableFailedOther,
+            1522 => ErrorCode::DeleteNotPermitted,
+            1525 => ErrorCode::EnableNotPermitted,
+            1527 => ErrorCode::DomainIllegal,
+            1531 => ErrorCode::DomainNotFound,
+            1532 => ErrorCode::InvalidCodeType,
+            1535 => ErrorCode::PublishCodeNotPermitted,
+            1540 => ErrorCode::TranscodeVideoIdsEmpty,
+            1541 => ErrorCode::TranscodeVideoIdsIllegal,
+            1542 => ErrorCode::TranscodeVideoIdsOnlyCommas,
+            1543 => ErrorCode::WatermarkNameTooLong,
+            1544 => ErrorCode::TranscodeTemplateNameTooLong,
+            1545 => ErrorCode::TranscodeVideosUnavailable,
+            1546 => ErrorCode::WatermarkTemplateProblem,
+            1558 => ErrorCode::ConcatNotPossible,
+            1561 => ErrorCode::InvalidFrameRate,
+            1562 => ErrorCode::InvalidSamplingRate,
+            1563 => ErrorCode::InvalidVideoBitrate,
+            1569 => ErrorCode::VideoOperationForbidden,
+            1575 => ErrorCode::ConcatVideoIdsEmpty,
+            1576 => ErrorCode::ConcatVideoIdsIllegal,
+            1577 => ErrorCode::ConcatVideoIdsMalformed,
+            1578 => ErrorCode::ConcatTooManyVideos,
+            1579 => ErrorCode::ConcatVideoIdInvalid,
+            1580 => ErrorCode::ConcatDuplicateVideoIds,
+            1581 => ErrorCode::ConcatVideosUnavailable,
+            1602 => ErrorCode::InvalidTransNo,
+            1628 => ErrorCode::DirectoryProblem,
+            1630 => ErrorCode::TransNoAlreadyUsed,
+            2001 => ErrorCode::AuthMissingHeader,
+            2002 => ErrorCode::AuthMalformed,
+            2003 => ErrorCode::AuthUnknownAlgorithm,
+            2004 => ErrorCode::AuthUnknownAccessKey,
+            2005 => ErrorCode::AuthBadTimestamp,
+            2006 => ErrorCode::AuthTimestampExpired,
+            2007 => ErrorCode::AuthCredentialMismatch,
+            2008 => ErrorCode::AuthSignedHeaders,
+            2009 => ErrorCode::AuthSignatureMismatch,
+            2101 => ErrorCode::ServiceBusy,
+            2102 => ErrorCode::Throttled,
+            24112000 => ErrorCode::CategoryParameterError,
+            other => ErrorCode::Unknown(other),
+        }
+    }
+    /// The `code` value on the wire.
+    pub const fn code(self) -> i64 {
+        match self {
+            ErrorCode::OperationFailed => 300,
+            ErrorCode::ResourceInUse => 400,
+            ErrorCode::AdRemovalNotEnabled => 401,
+            ErrorCode::TooManyRequests => 429,
+            ErrorCode::ServiceUnavailable => 503,
+            ErrorCode::InvalidParameter => 1000,
+            ErrorCode::BadParameter => 1004,
+            ErrorCode::NoPermission => 1301,
+            ErrorCode::StartAfterEnd => 1407,
+            ErrorCode::VideoNameTooLong => 1500,
+            ErrorCode::VideoNotFound => 1502,
+            ErrorCode::VideoIdEmpty => 1503,
+            ErrorCode::VideoIdIllegal => 1504,
+            ErrorCode::BlockNotPermitted => 1505,
+            ErrorCode::VideoAlreadyBlocked => 1506,
+            ErrorCode::BlockFailed => 1507,
+            ErrorCode::BlockFailedOther => 1508,
+            ErrorCode::VideoAlreadyEnabled => 1509,
+            ErrorCode::EnableFailed => 1510,
+            ErrorCode::EnableFailedOther => 1511,
+            ErrorCode::DeleteNotPermitted => 1522,
+            ErrorCode::EnableNotPermitted => 1525,
+            ErrorCode::DomainIllegal => 1527,
+            ErrorCode::DomainNotFound => 1531,
+            ErrorCode::InvalidCodeType => 1532,
+            ErrorCode::PublishCodeNotPermitted => 1535,
+            ErrorCode::TranscodeVideoIdsEmpty => 1540,
+            ErrorCode::TranscodeVideoIdsIllegal => 1541,
+            ErrorCode::TranscodeVideoIdsOnlyCommas => 1542,
+            ErrorCode::WatermarkNameTooLong => 1543,
+            ErrorCode::TranscodeTemplateNameTooLong => 1544,
+            ErrorCode::TranscodeVideosUnavailable => 1545,
+            ErrorCode::WatermarkTemplateProblem => 1546,
+            ErrorCode::ConcatNotPossible => 1558,
+            ErrorCode::InvalidFrameRate => 1561,
+            ErrorCode::InvalidSamplingRate => 1562,
+            ErrorCode::InvalidVideoBitrate => 1563,
+            ErrorCode::VideoOperationForbidden => 1569,
+            ErrorCode::ConcatVideoIdsEmpty => 1575,
+            ErrorCode::ConcatVideoIdsIllegal => 1576,
+            ErrorCode::ConcatVideoIdsMalformed => 1577,
+            ErrorCode::ConcatTooManyVideos => 1578,
+            ErrorCode::ConcatVideoIdInvalid => 1579,
+            ErrorCode::ConcatDuplicateVideoIds => 1580,
+            ErrorCode::ConcatVideosUnavailable => 1581,
+            ErrorCode::InvalidTransNo => 1602,
+            ErrorCode::DirectoryProblem => 1628,
+            ErrorCode::TransNoAlreadyUsed => 1630,
+            ErrorCode::AuthMissingHeader => 2001,
+            ErrorCode::AuthMalformed => 2002,
+            ErrorCode::AuthUnknownAlgorithm => 2003,
+            ErrorCode::AuthUnknownAccessKey => 2004,
+            ErrorCode::AuthBadTimestamp => 2005,
+            ErrorCode::AuthTimestampExpired => 2006,
+            ErrorCode::AuthCredentialMismatch => 2007,
+            ErrorCode::AuthSignedHeaders => 2008,
+            ErrorCode::AuthSignatureMismatch => 2009,
+            ErrorCode::ServiceBusy => 2101,
+            ErrorCode::Throttled => 2102,
+            ErrorCode::CategoryParameterError => 24112000,
+            ErrorCode::Unknown(code) => code,
+        }
+    }
+    /// The spec's name of the code (`"unknown"` for an undocumented one).
+    pub const fn name(self) -> &'static str {
+        match self {
+            ErrorCode::OperationFailed => "operationFailed",
+            ErrorCode::ResourceInUse => "resourceInUse",
+            ErrorCode::AdRemovalNotEnabled => "adRemovalNotEnabled",
+            ErrorCode::TooManyRequests => "tooManyRequests",
+            ErrorCode::ServiceUnavailable => "serviceUnavailable",
+            ErrorCode::InvalidParameter => "invalidParameter",
+            ErrorCode::BadParameter => "badParameter",
+            ErrorCode::NoPermission => "noPermission",
+            ErrorCode::StartAfterEnd => "startAfterEnd",
+            ErrorCode::VideoNameTooLong => "videoNameTooLong",
+            ErrorCode::VideoNotFound => "videoNotFound",
+            ErrorCode::VideoIdEmpty => "videoIdEmpty",
+            ErrorCode::VideoIdIllegal => "videoIdIllegal",
+            ErrorCode::BlockNotPermitted => "blockNotPermitted",
+            ErrorCode::VideoAlreadyBlocked => "videoAlreadyBlocked",
+            ErrorCode::BlockFailed => "blockFailed",
+            ErrorCode::BlockFailedOther => "blockFailedOther",
+            ErrorCode::VideoAlreadyEnabled => "videoAlreadyEnabled",
+            ErrorCode::EnableFailed => "enableFailed",
+            ErrorCode::EnableFailedOther => "enableFailedOther",
+            ErrorCode::DeleteNotPermitted => "deleteNotPermitted",
+            ErrorCode::EnableNotPermitted => "enableNotPermitted",
+            ErrorCode::DomainIllegal => "domainIllegal",
+            ErrorCode::DomainNotFound => "domainNotFound",
+            ErrorCode::InvalidCodeType => "invalidCodeType",
+            ErrorCode::PublishCodeNotPermitted => "publishCodeNotPermitted",
+            ErrorCode::TranscodeVideoIdsEmpty => "transcodeVideoIdsEmpty",
+            ErrorCode::TranscodeVideoIdsIllegal => "transcodeVideoIdsIllegal",
+            ErrorCode::TranscodeVideoIdsOnlyCommas => "transcodeVideoIdsOnlyCommas",
+            ErrorCode::WatermarkNameTooLong => "watermarkNameTooLong",
+            ErrorCode::TranscodeTemplateNameTooLong => "transcodeTemplateNameTooLong",
+            ErrorCode::TranscodeVideosUnavailable => "transcodeVideosUnavailable",
+            ErrorCode::WatermarkTemplateProblem => "watermarkTemplateProblem",
+            ErrorCode::ConcatNotPossible => "concatNotPossible",
+            ErrorCode::InvalidFrameRate => "invalidFrameRate",
+            ErrorCode::InvalidSamplingRate => "invalidSamplingRate",
+            ErrorCode::InvalidVideoBitrate => "invalidVideoBitrate",
+            ErrorCode::VideoOperationForbidden => "videoOperationForbidden",
+            ErrorCode::ConcatVideoIdsEmpty => "concatVideoIdsEmpty",
+            ErrorCode::ConcatVideoIdsIllegal => "concatVideoIdsIllegal",
+            ErrorCode::ConcatVideoIdsMalformed => "concatVideoIdsMalformed",
+            ErrorCode::ConcatTooManyVideos => "concatTooManyVideos",
+            ErrorCode::ConcatVideoIdInvalid => "concatVideoIdInvalid",
+            ErrorCode::ConcatDuplicateVideoIds => "concatDuplicateVideoIds",
+            ErrorCode::ConcatVideosUnavailable => "concatVideosUnavailable",
+            ErrorCode::InvalidTransNo => "invalidTransNo",
+            ErrorCode::DirectoryProblem => "directoryProblem",
+            ErrorCode::TransNoAlreadyUsed => "transNoAlreadyUsed",
+            ErrorCode::AuthMissingHeader => "authMissingHeader",
+            ErrorCode::AuthMalformed => "authMalformed",
+            ErrorCode::AuthUnknownAlgorithm => "authUnknownAlgorithm",
+            ErrorCode::AuthUnknownAccessKey => "authUnknownAccessKey",
+            ErrorCode::AuthBadTimestamp => "authBadTimestamp",
+            ErrorCode::AuthTimestampExpired => "authTimestampExpired",
+            ErrorCode::AuthCredentialMismatch => "authCredentialMismatch",
+            ErrorCode::AuthSignedHeaders => "authSignedHeaders",
+            ErrorCode::AuthSignatureMismatch => "authSignatureMismatch",
+            ErrorCode::ServiceBusy => "serviceBusy",
+            ErrorCode::Throttled => "throttled",
+            ErrorCode::CategoryParameterError => "categoryParameterError",
+            ErrorCode::Unknown(_) => "unknown",
+        }
+    }
+    /// The class the spec gives the code, if any.
+    pub const fn class(self) -> Option<crate::ErrorClass> {
+        match self {
+            ErrorCode::OperationFailed => None,
+            ErrorCode::ResourceInUse => None,
+            ErrorCode::AdRemovalNotEnabled => Some(crate::ErrorClass::Permission),
+            ErrorCode::TooManyRequests => Some(crate::ErrorClass::Throttled),
+            ErrorCode::ServiceUnavailable => Some(crate::ErrorClass::Throttled),
+            ErrorCode::InvalidParameter => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::BadParameter => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::NoPermission => Some(crate::ErrorClass::Permission),
+            ErrorCode::StartAfterEnd => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::VideoNameTooLong => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::VideoNotFound => Some(crate::ErrorClass::NotFound),
+            ErrorCode::VideoIdEmpty => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::VideoIdIllegal => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::BlockNotPermitted => Some(crate::ErrorClass::Permission),
+            ErrorCode::VideoAlreadyBlocked => None,
+            ErrorCode::BlockFailed => None,
+            ErrorCode::BlockFailedOther => None,
+            ErrorCode::VideoAlreadyEnabled => None,
+            ErrorCode::EnableFailed => None,
+            ErrorCode::EnableFailedOther => None,
+            ErrorCode::DeleteNotPermitted => Some(crate::ErrorClass::Permission),
+            ErrorCode::EnableNotPermitted => Some(crate::ErrorClass::Permission),
+            ErrorCode::DomainIllegal => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::DomainNotFound => Some(crate::ErrorClass::NotFound),
+            ErrorCode::InvalidCodeType => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::PublishCodeNotPermitted => Some(crate::ErrorClass::Permission),
+            ErrorCode::TranscodeVideoIdsEmpty => {
+                Some(crate::ErrorClass::InvalidParameter)
+            }
+            ErrorCode::TranscodeVideoIdsIllegal => {
+                Some(crate::ErrorClass::InvalidParameter)
+            }
+            ErrorCode::TranscodeVideoIdsOnlyCommas => {
+                Some(crate::ErrorClass::InvalidParameter)
+            }
+            ErrorCode::WatermarkNameTooLong => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::TranscodeTemplateNameTooLong => {
+                Some(crate::ErrorClass::InvalidParameter)
+            }
+            ErrorCode::TranscodeVideosUnavailable => Some(crate::ErrorClass::NotFound),
+            ErrorCode::WatermarkTemplateProblem => None,
+            ErrorCode::ConcatNotPossible => None,
+            ErrorCode::InvalidFrameRate => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::InvalidSamplingRate => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::InvalidVideoBitrate => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::VideoOperationForbidden => None,
+            ErrorCode::ConcatVideoIdsEmpty => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::ConcatVideoIdsIllegal => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::ConcatVideoIdsMalformed => {
+                Some(crate::ErrorClass::InvalidParameter)
+            }
+            ErrorCode::ConcatTooManyVideos => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::ConcatVideoIdInvalid => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::ConcatDuplicateVideoIds => {
+                Some(crate::ErrorClass::InvalidParameter)
+            }
+            ErrorCode::ConcatVideosUnavailable => Some(crate::ErrorClass::NotFound),
+            ErrorCode::InvalidTransNo => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::DirectoryProblem => None,
+            ErrorCode::TransNoAlreadyUsed => None,
+            ErrorCode::AuthMissingHeader => Some(crate::ErrorClass::Auth),
+            ErrorCode::AuthMalformed => Some(crate::ErrorClass::Auth),
+            ErrorCode::AuthUnknownAlgorithm => Some(crate::ErrorClass::Auth),
+            ErrorCode::AuthUnknownAccessKey => Some(crate::ErrorClass::Auth),
+            ErrorCode::AuthBadTimestamp => Some(crate::ErrorClass::Auth),
+            ErrorCode::AuthTimestampExpired => Some(crate::ErrorClass::ClockSkew),
+            ErrorCode::AuthCredentialMismatch => Some(crate::ErrorClass::Auth),
+            ErrorCode::AuthSignedHeaders => Some(crate::ErrorClass::Auth),
+            ErrorCode::AuthSignatureMismatch => Some(crate::ErrorClass::Auth),
+            ErrorCode::ServiceBusy => Some(crate::ErrorClass::Throttled),
+            ErrorCode::Throttled => Some(crate::ErrorClass::Throttled),
+            ErrorCode::CategoryParameterError => {
+                Some(crate::ErrorClass::InvalidParameter)
+            }
+            ErrorCode::Unknown(_) => None,
+        }
+    }
+    /// Whether the spec flags the code `retryable` ("busy, try later").
+    pub fn is_retryable(self) -> bool {
+        RETRYABLE_ERROR_CODES.contains(&self.code())
+    }
+    /// The documented facts of the code (`None` for an undocumented one).
+    pub fn facts(self) -> Option<&'static ErrorCodeFacts> {
+        describe_error_code(self.code())
+    }
+}
+
+impl From<i64> for ErrorCode {
+    fn from(code: i64) -> Self {
+        ErrorCode::from_code(code)
+    }
+}
+
+impl ::std::fmt::Display for ErrorCode {
+    /// `1000 (invalidParameter)`, or the bare number for an undocumented code.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            ErrorCode::Unknown(code) => write!(f, "{code}"),
+            known => write!(f, "{} ({})", known.code(), known.name()),
+        }
+    }
+}
+
+/// Each operation's documented rate limit (`rate_limit` in the spec, e.g. `300/5min`),
+/// sorted by operation name; read by the client's opt-in rate limiting.
+pub const RATE_LIMITS: &[(&str, &str)] = &[
+    ("clearAdTaskQuery", "300/5min"),
+    ("createCategory", "300/5min"),
+    ("createClearAdTask", "300/5min"),
+    ("deleteAudio", "300/5min"),
+    ("deleteCategory", "300/5min"),
+    ("deleteMaterial", "300/5min"),
+    ("deleteVideo", "300/5min"),
+    ("deleteVideoByCategory", "300/5min"),
+    ("editAudio", "300/5min"),
+    ("getAudioList", "300/5min"),
+    ("getAudioUploadToken", "300/5min"),
+    ("getCategoryList", "300/5min"),
+    ("getMaterialList", "300/5min"),
+    ("getMaterialUploadToken", "300/5min"),
+    ("getPublishCode", "300/5min"),
+    ("getUploadToken", "300/5min"),
+    ("getVideoList", "300/5min"),
+    ("materialEdit", "300/5min"),
+    ("pullVideo", "300/5min"),
+    ("pullVideoQuery", "300/5min"),
+    ("transCode", "300/5min"),
+    ("videoBlock", "300/5min"),
+    ("videoClip", "300/5min"),
+    ("videoClipQuery", "300/5min"),
+    ("videoConcat", "300/5min"),
+    ("videoConcatQuery", "300/5min"),
+    ("videoEdit", "300/5min"),
+    ("videoEnable", "300/5min"),
+];
 
 /// The id of an audio file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]

@@ -106,7 +106,7 @@ impl Plan {
             .mime_str("application/octet-stream")
             .map_err(|source| Error::Transport {
                 operation: STEP_FORM,
-                source,
+                source: source.into(),
             })?;
             let form = reqwest::multipart::Form::new()
                 .text("token", self.token.clone())
@@ -300,7 +300,7 @@ async fn finish(step: &'static str, sent: Result<reqwest::Response, reqwest::Err
         (
             Error::Transport {
                 operation: step,
-                source,
+                source: source.into(),
             },
             true,
         )
@@ -315,7 +315,7 @@ async fn finish(step: &'static str, sent: Result<reqwest::Response, reqwest::Err
         (
             Error::Transport {
                 operation: step,
-                source,
+                source: source.into(),
             },
             true,
         )

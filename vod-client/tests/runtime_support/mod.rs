@@ -69,6 +69,16 @@ pub fn ok(data: Value) -> Reply {
     )
 }
 
+/// Reads the request, then closes the connection without a word: the answer is lost after
+/// the request arrived.
+pub fn hang_up() -> Reply {
+    Reply {
+        status: 1,
+        headers: vec![],
+        body: String::new(),
+    }
+}
+
 pub type Handler = Arc<dyn Fn(&Received) -> Reply + Send + Sync>;
 
 pub struct Server {
@@ -133,6 +143,9 @@ pub async fn serve_one(mut socket: TcpStream, handler: Handler, log: Arc<Mutex<V
     };
     let r = handler(&received);
     log.lock().expect("lock").push(received);
+    if r.status == 1 {
+        return; // `hang_up`: the socket is dropped
+    }
     if r.status == 0 {
         // Never answer (for timeouts).
         tokio::time::sleep(Duration::from_secs(30)).await;

@@ -71,6 +71,10 @@ pub struct ErrorCodeFacts {
     pub doc: &'static str,
     /// Operations documented to return it.
     pub operations: &'static [&'static str],
+    /// The class users match on, if the spec gives one.
+    pub class: Option<crate::ErrorClass>,
+    /// "Busy, try again later": the default retry policy resends the request.
+    pub retryable: bool,
 }
 
 /// Every documented error code, sorted by code.
@@ -80,6 +84,16 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         name: "badParameter",
         doc: "A parameter is wrong.",
         operations: &["fixtureCreateWidget"],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2101,
+        name: "serviceBusy",
+        doc: "Busy; try later.",
+        operations: &[],
+        class: Some(crate::ErrorClass::Throttled),
+        retryable: true,
     },
 ];
 
@@ -90,6 +104,89 @@ pub fn describe_error_code(code: i64) -> Option<&'static ErrorCodeFacts> {
         .ok()
         .and_then(|i| ERROR_CODES.get(i))
 }
+
+/// Codes flagged `retryable` in the spec ("busy, try later"): the default
+/// [`RetryPolicy`](crate::RetryPolicy) resends requests answered with them.
+pub const RETRYABLE_ERROR_CODES: &[i64] = &[2101];
+
+/// A service error code by name: match on it instead of on numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// A parameter is wrong.
+    ///
+    /// Code 1000. Returned by `fixtureCreateWidget`.
+    BadParameter,
+    /// Busy; try later.
+    ///
+    /// Code 2101. Retried by the default retry policy.
+    ServiceBusy,
+    /// A code the spec does not document.
+    Unknown(i64),
+}
+
+impl ErrorCode {
+    /// The variant of a `code` value.
+    pub const fn from_code(code: i64) -> Self {
+        match code {
+            1000 => ErrorCode::BadParameter,
+            2101 => ErrorCode::ServiceBusy,
+            other => ErrorCode::Unknown(other),
+        }
+    }
+    /// The `code` value on the wire.
+    pub const fn code(self) -> i64 {
+        match self {
+            ErrorCode::BadParameter => 1000,
+            ErrorCode::ServiceBusy => 2101,
+            ErrorCode::Unknown(code) => code,
+        }
+    }
+    /// The spec's name of the code (`"unknown"` for an undocumented one).
+    pub const fn name(self) -> &'static str {
+        match self {
+            ErrorCode::BadParameter => "badParameter",
+            ErrorCode::ServiceBusy => "serviceBusy",
+            ErrorCode::Unknown(_) => "unknown",
+        }
+    }
+    /// The class the spec gives the code, if any.
+    pub const fn class(self) -> Option<crate::ErrorClass> {
+        match self {
+            ErrorCode::BadParameter => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::ServiceBusy => Some(crate::ErrorClass::Throttled),
+            ErrorCode::Unknown(_) => None,
+        }
+    }
+    /// Whether the spec flags the code `retryable` ("busy, try later").
+    pub fn is_retryable(self) -> bool {
+        RETRYABLE_ERROR_CODES.contains(&self.code())
+    }
+    /// The documented facts of the code (`None` for an undocumented one).
+    pub fn facts(self) -> Option<&'static ErrorCodeFacts> {
+        describe_error_code(self.code())
+    }
+}
+
+impl From<i64> for ErrorCode {
+    fn from(code: i64) -> Self {
+        ErrorCode::from_code(code)
+    }
+}
+
+impl ::std::fmt::Display for ErrorCode {
+    /// `1000 (invalidParameter)`, or the bare number for an undocumented code.
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            ErrorCode::Unknown(code) => write!(f, "{code}"),
+            known => write!(f, "{} ({})", known.code(), known.name()),
+        }
+    }
+}
+
+/// Each operation's documented rate limit (`rate_limit` in the spec, e.g. `300/5min`),
+/// sorted by operation name; read by the client's opt-in rate limiting.
+pub const RATE_LIMITS: &[(&str, &str)] = &[("fixtureCreateWidget", "300/5min")];
 
 /// The id of a shelf.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Copy, Default)]

@@ -1,0 +1,84 @@
+//! Checks of `error_codes`: unique codes and names, names that make distinct Rust variants,
+//! known classes, no entry for the success code.
+
+use std::collections::HashMap;
+
+use heck::ToUpperCamelCase;
+
+use super::hints::{closest, is_identifier};
+use super::Checker;
+use crate::load::LoadedSpec;
+use crate::spec::ERROR_CLASSES;
+
+/// The variant every undocumented code falls into; no documented code may take its name.
+const UNKNOWN_VARIANT: &str = "Unknown";
+
+impl Checker {
+    pub(super) fn error_codes(&mut self, spec: &LoadedSpec) {
+        let (s, map) = (&spec.service.spec, &spec.service.map);
+        let mut codes = HashMap::new();
+        let mut variants = HashMap::new();
+        for (i, e) in s.error_codes.iter().enumerate() {
+            let at = map.locate(&format!("error_codes[{i}].code"));
+            if let Some(first) = codes.insert(e.code, at.clone()) {
+                self.err(
+                    at,
+                    format!("error code {} is listed twice", e.code),
+                    format!("merge it with the entry at {first}"),
+                );
+            }
+            if e.code == s.envelope.success {
+                self.err(
+                    map.locate(&format!("error_codes[{i}].code")),
+                    format!("error code {} is the envelope's success code", e.code),
+                    "success is `envelope.success`, not an error; remove the entry",
+                );
+            }
+            let at = map.locate(&format!("error_codes[{i}].name"));
+            let variant = e.name.to_upper_camel_case();
+            if !is_identifier(&e.name) || variant.is_empty() {
+                self.err(
+                    at.clone(),
+                    format!("error code name `{}` is not an identifier", e.name),
+                    "use lowerCamelCase letters and digits, e.g. `videoNotFound`",
+                );
+            } else if variant == UNKNOWN_VARIANT {
+                self.err(
+                    at.clone(),
+                    format!("error code name `{}` is reserved", e.name),
+                    "`Unknown` holds every undocumented code; pick another name",
+                );
+            } else if let Some(first) = variants.insert(variant.clone(), at.clone()) {
+                self.err(
+                    at,
+                    format!(
+                        "error code name `{}` gives the variant `{variant}`, already used",
+                        e.name
+                    ),
+                    format!("first used at {first}; rename one of them"),
+                );
+            }
+            if let Some(class) = &e.class {
+                if !ERROR_CLASSES.iter().any(|(name, _)| name == class) {
+                    let known = ERROR_CLASSES.iter().map(|(n, _)| (*n).to_string());
+                    let hint = match closest(class, known) {
+                        Some(near) => format!("did you mean `{near}`?"),
+                        None => format!(
+                            "one of: {}",
+                            ERROR_CLASSES
+                                .iter()
+                                .map(|(n, _)| *n)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    self.err(
+                        map.locate(&format!("error_codes[{i}].class")),
+                        format!("unknown error class `{class}`"),
+                        hint,
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Finding out what happened to a request whose answer was lost.
+//!
+//! A state-changing request (`createCategory`, `deleteVideo`, ...) is never resent blindly
+//! after the connection broke once it may have reached the service: it could be carried out
+//! twice. The call fails with [`Error::Ambiguous`] instead — unless
+//! the request type knows how to ask the service what really happened, by overriding
+//! [`Request::resolve_ambiguous`](crate::operation::Request::resolve_ambiguous). The client
+//! then runs that check (by default; see [`CallOptions`](crate::CallOptions)) and returns
+//! the real outcome: the result if the request was carried out, a fresh attempt if it was not.
+
+use futures_util::future::BoxFuture;
+
+use crate::Error;
+
+/// What a check of an ambiguous outcome found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution<T> {
+    /// The request was carried out; this is what it would have answered.
+    Done(T),
+    /// The request was not carried out: sending it again is safe.
+    NotDone,
+}
+
+/// The future a [`Request::resolve_ambiguous`](crate::operation::Request::resolve_ambiguous)
+/// check returns. An `Err` means "cannot tell": the call then fails with the original
+/// [`Error::Ambiguous`].
+pub type ResolveFuture<'a, T> = BoxFuture<'a, Result<Resolution<T>, Error>>;
