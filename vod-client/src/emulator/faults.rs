@@ -218,7 +218,9 @@ impl Faults {
                 continue;
             }
             match &state.rule.action {
-                FaultAction::Latency(d) => decision.latency += *d,
+                FaultAction::Latency(d) => {
+                    decision.latency = decision.latency.saturating_add(*d);
+                }
                 FaultAction::ServiceBusy if decision.outcome.is_none() => {
                     decision.outcome = Some(Injected::Error(ApiError::business(
                         codes::SERVICE_BUSY,
@@ -257,7 +259,7 @@ impl Faults {
             state.started = now;
             state.count = 0;
         }
-        state.count += 1;
+        state.count = state.count.saturating_add(1);
         if state.count <= state.limit {
             return None;
         }
@@ -281,7 +283,7 @@ impl Faults {
 
 impl RuleState {
     fn fires(&mut self) -> bool {
-        self.calls += 1;
+        self.calls = self.calls.saturating_add(1);
         match self.rule.trigger {
             Trigger::Always => true,
             Trigger::EveryNth(n) => self.calls.is_multiple_of(n.max(1)),

@@ -35,7 +35,31 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .fallback(api_entry)
         .with_state(shared.clone())
         .merge(upload::routes(shared))
+        .layer(middleware::from_fn(check_host))
         .layer(middleware::from_fn(log_request))
+}
+
+/// HTTP/1.1 requires exactly one `Host` (RFC 9112 §3.2), and the signature covers it: with
+/// two, the emulator and a proxy in front of it could each read a different one.
+async fn check_host(request: Request, next: Next) -> Response {
+    let mut hosts = request.headers().get_all(axum::http::header::HOST).iter();
+    let problem = match (hosts.next(), hosts.next()) {
+        (None, _) => Some("the request has no Host header"),
+        (Some(_), Some(_)) => Some("the request has more than one Host header"),
+        (Some(host), None) if host.is_empty() || host.to_str().is_err() => {
+            Some("the Host header must be visible ASCII text")
+        }
+        (Some(_), None) => None,
+    };
+    match problem {
+        None => next.run(request).await,
+        Some(message) if is_upload_path(request.uri().path()) => {
+            upload::UploadError::new(400, message).into_response()
+        }
+        Some(message) => {
+            ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_HOST, message).into_response()
+        }
+    }
 }
 
 async fn log_request(request: Request, next: Next) -> Response {
@@ -84,13 +108,7 @@ async fn serve_api(shared: &Shared, parts: &Parts, body: Body) -> Result<Respons
     check_method(op, &parts.method)?;
     let body = axum::body::to_bytes(body, shared.api_body_limit)
         .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                codes::BODY_TOO_LARGE,
-                format!("request body larger than {} bytes", shared.api_body_limit),
-            )
-        })?;
+        .map_err(|e| body_error(&e, shared.api_body_limit))?;
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
     let received = Received {
         method: parts.method.as_str(),
@@ -125,6 +143,33 @@ async fn serve_api(shared: &Shared, parts: &Parts, body: Body) -> Result<Respons
         return Ok(faults::reset_response(status, bytes));
     }
     Ok(json_bytes_response(status, bytes))
+}
+
+/// Paths of the storage side ([`upload::routes`]), whose errors have the storage shape.
+fn is_upload_path(path: &str) -> bool {
+    ["/upload/", "/file/upload", "/mkblk/", "/bput/", "/mkfile/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
+/// A body that could not be read: it stalled (see [`super::serve`]) or it is too large.
+fn body_error(error: &axum::Error, limit: usize) -> ApiError {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                codes::BODY_TIMEOUT,
+                "the request body stalled for longer than the idle timeout",
+            );
+        }
+        cause = e.source();
+    }
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        codes::BODY_TOO_LARGE,
+        format!("request body larger than {limit} bytes"),
+    )
 }
 
 fn check_method(op: &OpDef, method: &Method) -> Result<(), ApiError> {

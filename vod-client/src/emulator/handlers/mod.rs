@@ -10,6 +10,8 @@ pub(crate) mod categories;
 pub(crate) mod materials;
 pub(crate) mod processing;
 pub(crate) mod pull;
+#[cfg(test)]
+mod robustness_tests;
 pub(crate) mod tokens;
 pub(crate) mod videos;
 

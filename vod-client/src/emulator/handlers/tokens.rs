@@ -16,15 +16,18 @@ use crate::emulator::upload::token::make_token;
 use crate::emulator::upload::PendingUpload;
 use crate::emulator::util::{b64_decode_any, year_month};
 
-/// How long upload tokens stay valid.
-const TOKEN_LIFETIME_MS: i64 = 24 * 3600 * 1000;
+/// Now and the deadline of a token made now (Unix milliseconds).
+fn token_times(shared: &Shared) -> (i64, i64) {
+    let now_ms = shared.clock.now_millis();
+    (now_ms, now_ms.saturating_add(shared.token_lifetime_ms))
+}
 
-/// A signed token for one storage key.
-fn token_for(ctx: &Ctx<'_>, key: &str, overwrite: bool) -> String {
+/// A signed token for one storage key, valid until `deadline_ms`.
+fn token_for(ctx: &Ctx<'_>, key: &str, overwrite: bool, deadline_ms: i64) -> String {
     let shared = ctx.shared;
     let policy = json!({
         "scope": format!("{}:{key}", shared.bucket),
-        "deadline": (shared.clock.now_millis() + TOKEN_LIFETIME_MS).to_string(),
+        "deadline": deadline_ms.to_string(),
         "overwrite": i32::from(overwrite),
         "fsizeLimit": 0,
         "callbackUrl": format!("{}/callback", shared.upload_url()),
@@ -73,6 +76,7 @@ pub(crate) fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     }
     p.text("subtitle")?;
     let shared = ctx.shared;
+    let (now_ms, deadline_ms) = token_times(shared);
     let (video_id, key) = {
         let mut inner = shared.lock();
         let domain = domain(&inner, p, &shared.video_domain)?;
@@ -95,7 +99,9 @@ pub(crate) fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             user: ctx.caller.user.clone(),
             file_id,
         };
-        inner.pending_uploads.insert(key.clone(), pending);
+        inner
+            .pending_uploads
+            .insert(key.clone(), pending, now_ms, deadline_ms);
         (video_id, key)
     };
     let upload_url = shared.upload_url();
@@ -104,7 +110,7 @@ pub(crate) fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         "fileKey": key,
         "httpDnsServer": "",
         "videoId": video_id,
-        "uploadToken": token_for(ctx, &key, overwrite),
+        "uploadToken": token_for(ctx, &key, overwrite, deadline_ms),
         "speedDomainlUrl": upload_url,
         "bucketName": shared.bucket,
     })))
@@ -180,6 +186,7 @@ pub(crate) fn get_audio_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let files = entries(p, &list, 200, true)?;
     let overwrite = p.bool("overwrite")?.unwrap_or(true);
     let shared = ctx.shared;
+    let (now_ms, deadline_ms) = token_times(shared);
     let mut items = Vec::new();
     {
         let mut inner = shared.lock();
@@ -195,11 +202,19 @@ pub(crate) fn get_audio_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
                 user: ctx.caller.user.clone(),
                 url: url.clone(),
             };
-            inner.pending_uploads.insert(key.clone(), pending);
+            inner
+                .pending_uploads
+                .insert(key.clone(), pending, now_ms, deadline_ms);
             items.push((file, id, key, url));
         }
     }
-    Ok(batch_token_reply(ctx, items, "audioId", overwrite))
+    Ok(batch_token_reply(
+        ctx,
+        items,
+        "audioId",
+        overwrite,
+        deadline_ms,
+    ))
 }
 
 pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -214,6 +229,7 @@ pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError
     let files = entries(p, &list, 40, false)?;
     let overwrite = p.bool("overwrite")?.unwrap_or(false);
     let shared = ctx.shared;
+    let (now_ms, deadline_ms) = token_times(shared);
     let mut prepared = Vec::new();
     {
         let mut inner = shared.lock();
@@ -232,11 +248,19 @@ pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError
                     user: ctx.caller.user.clone(),
                     url: url.clone(),
                 },
+                now_ms,
+                deadline_ms,
             );
             prepared.push((file, id, key, url));
         }
     }
-    Ok(batch_token_reply(ctx, prepared, "materialId", overwrite))
+    Ok(batch_token_reply(
+        ctx,
+        prepared,
+        "materialId",
+        overwrite,
+        deadline_ms,
+    ))
 }
 
 /// The answer of the batch token operations (audio, materials): one token per prepared file,
@@ -246,6 +270,7 @@ fn batch_token_reply(
     prepared: Vec<(FileEntry, String, String, String)>,
     id_member: &str,
     overwrite: bool,
+    deadline_ms: i64,
 ) -> Reply {
     let items: Vec<Value> = prepared
         .into_iter()
@@ -254,7 +279,7 @@ fn batch_token_reply(
                 "name": file.name,
                 "suffix": file.suffix,
                 id_member: id,
-                "uploadToken": token_for(ctx, &key, overwrite),
+                "uploadToken": token_for(ctx, &key, overwrite, deadline_ms),
                 "fileFullUrl": url,
             })
         })
