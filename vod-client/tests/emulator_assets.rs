@@ -106,6 +106,11 @@ async fn bad_input_codes() {
         json!({ "startTime": "2020/01/01" }),
         json!({ "startTime": "2020-02-01 00:00:00", "endTime": "2020-01-01 00:00:00" }),
         json!({ "createUser": "a,,b" }),
+        // Far-future and absurd times are parameter errors, not overflows.
+        json!({ "startTime": "99999-01-01 00:00:00" }),
+        json!({ "startTime": "9223372036854775807-12-31 23:59:59" }),
+        json!({ "endTime": "292277026596-12-04 15:30:07" }),
+        json!({ "startTime": "2020-01-01 9223372036854775807:00:00" }),
     ];
     for case in cases {
         let r = raw.call(LIST, case.clone()).await;
@@ -532,5 +537,79 @@ async fn material_operations() {
             .code(),
         codes::ASSET_PARAM
     );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn far_future_times_answer_parameter_errors_everywhere() {
+    let emu = emulator().await;
+    let raw = Raw::new(&emu);
+    let far = "9223372036854775807-12-31 23:59:59";
+    for (path, code) in [
+        (LIST, codes::PARAM),
+        ("/vod/audioManage/getAudioList", codes::ASSET_PARAM),
+    ] {
+        for field in ["startTime", "endTime"] {
+            let r = raw.call(path, json!({ field: far })).await;
+            assert_eq!(
+                (r.status, r.code()),
+                (200, code),
+                "{path} {field}: {:?}",
+                r.body
+            );
+        }
+    }
+    // The latest time the format can spell still works as a filter.
+    let r = raw
+        .call(LIST, json!({ "startTime": "9999-12-31 23:59:59" }))
+        .await;
+    assert_eq!(r.code(), 200, "{:?}", r.body);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn unused_upload_tokens_expire_and_stay_bounded() {
+    let emu = vod_client::emulator::Emulator::builder()
+        .upload_token_lifetime(std::time::Duration::from_millis(300))
+        .max_pending_uploads(50)
+        .start()
+        .await
+        .expect("start");
+    let raw = Raw::new(&emu);
+    for i in 0..120 {
+        let r = raw
+            .call(
+                "/vod/videoManage/getUploadToken",
+                json!({ "originFileName": format!("unused{i}.mp4") }),
+            )
+            .await;
+        assert_eq!(r.code(), 200, "{:?}", r.body);
+        if i == 0 {
+            // The token's deadline is the configured lifetime away.
+            let token = r.data()["uploadToken"].as_str().unwrap_or_default();
+            let policy = token.rsplit(':').next().unwrap_or_default();
+            let policy: Value = URL_SAFE
+                .decode(policy)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default();
+            let deadline: i64 = policy["deadline"]
+                .as_str()
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(0);
+            let now_ms = emulator_support::now() * 1000;
+            assert!(
+                (now_ms - 2_000..=now_ms + 2_000).contains(&deadline),
+                "{policy}"
+            );
+        }
+    }
+    assert_eq!(emu.state().pending_uploads(), 50, "bounded");
+    let expired = emulator_support::eventually(|| {
+        let state = emu.state();
+        async move { state.pending_uploads() == 0 }
+    })
+    .await;
+    assert!(expired, "expired tokens are forgotten");
     emu.shutdown().await;
 }

@@ -256,3 +256,71 @@ async fn transport_level_rejections() {
     assert_eq!((r.status, r.code()), (415, codes::UNSUPPORTED_MEDIA_TYPE));
     emu.shutdown().await;
 }
+
+/// A signed `getVideoList` as raw HTTP/1.1 bytes, with these `Host` lines (the signature
+/// covers the emulator's real address).
+fn signed_with_hosts(raw: &Raw, version: &str, hosts: &[&str]) -> Vec<u8> {
+    use vod_client::signer::{self, Algorithm, SigningRequest};
+    let timestamp = emulator_support::now().to_string();
+    let headers = [
+        ("content-type", "application/json"),
+        ("host", raw.host.as_str()),
+        ("X-WS-AccessKey", raw.ak.as_str()),
+        ("X-WS-Timestamp", timestamp.as_str()),
+    ];
+    let signed = signer::sign(
+        Algorithm::Ws3,
+        &raw.ak,
+        &raw.sk,
+        &SigningRequest {
+            method: "POST",
+            uri: LIST,
+            headers: &headers,
+            body: b"{}",
+            timestamp: &timestamp,
+            signed_headers: None,
+        },
+    );
+    let host_lines: String = hosts.iter().map(|h| format!("Host: {h}\r\n")).collect();
+    format!(
+        "POST {LIST} {version}\r\n{host_lines}Content-Type: application/json\r\n\
+         X-WS-AccessKey: {}\r\nX-WS-Timestamp: {timestamp}\r\nAuthorization: {}\r\n\
+         Content-Length: 2\r\nConnection: close\r\n\r\n{{}}",
+        raw.ak, signed.authorization
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn host_header_must_appear_exactly_once() {
+    use emulator_support::{raw_exchange, raw_status};
+    let emu = emulator_support::emulator().await;
+    let raw = Raw::new(&emu);
+    let host = raw.host.clone();
+    let ok = raw_exchange(emu.addr(), &signed_with_hosts(&raw, "HTTP/1.1", &[&host])).await;
+    assert_eq!(raw_status(&ok), 200, "{ok}");
+    assert!(ok.contains("\"code\":200"), "{ok}");
+    for (version, hosts) in [
+        ("HTTP/1.1", vec![]),
+        ("HTTP/1.0", vec![]),
+        ("HTTP/1.1", vec![host.as_str(), "attacker.example"]),
+        ("HTTP/1.1", vec!["attacker.example", host.as_str()]),
+        ("HTTP/1.1", vec![host.as_str(), host.as_str()]),
+    ] {
+        let answer = raw_exchange(emu.addr(), &signed_with_hosts(&raw, version, &hosts)).await;
+        assert_eq!(raw_status(&answer), 400, "{version} {hosts:?}: {answer}");
+        assert!(
+            answer.contains(&format!("\"code\":{}", codes::BAD_HOST)),
+            "{version} {hosts:?}: {answer}"
+        );
+    }
+    // The storage side answers in its own shape.
+    let upload = raw_exchange(
+        emu.addr(),
+        b"POST /upload/mkblk/4/0 HTTP/1.1\r\nContent-Length: 4\r\nConnection: close\r\n\r\nabcd",
+    )
+    .await;
+    assert_eq!(raw_status(&upload), 400, "{upload}");
+    assert!(upload.contains("\"code\":\"400\""), "{upload}");
+    emu.shutdown().await;
+}
