@@ -324,3 +324,130 @@ async fn host_header_must_appear_exactly_once() {
     assert!(upload.contains("\"code\":\"400\""), "{upload}");
     emu.shutdown().await;
 }
+
+/// A `MakeWriter` that appends every log line to one shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut buffer) = self.0.lock() {
+            buffer.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Starts an emulator with a canary secret, drives signed calls (successful, failing, and
+/// rejected) with trace-level logging captured, formats `Debug` of every public emulator type
+/// and of the client's, and looks for the canary in all of it.
+#[test]
+fn the_secret_key_never_shows_in_logs_or_debug() {
+    use std::fmt::Write as _;
+    use vod_client::emulator::{
+        Emulator, FaultAction, FaultPlan, FaultRule, ServerOptions, Trigger,
+    };
+    use vod_client::{Client, Credentials};
+
+    const CANARY: &str = "canary-5f3a9c-SECRET";
+    const AK: &str = "CANARY_AK";
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(logs.clone())
+        .finish();
+    // A current-thread runtime keeps the emulator's and the client's tasks on this thread,
+    // where the subscriber is installed.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut debug = String::new();
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let builder = Emulator::builder()
+                .credentials(AK, CANARY)
+                .fault(FaultRule::new(FaultAction::ServiceBusy).on("videoEnable"));
+            let _ = write!(debug, "{builder:?}");
+            let emu = builder.start().await.expect("start");
+            let video = emu.state().add_video("canary.mp4");
+            emu.state().add_audio("a.mp3");
+            emu.state().add_material("m", "png");
+            emu.state().add_category("c", None);
+            let client_builder = Client::builder()
+                .endpoint(emu.base_url())
+                .credentials(AK, CANARY);
+            let _ = write!(debug, "{client_builder:?}");
+            let client = client_builder.build().expect("client");
+            let _ = write!(debug, "{client:?} {:?}", Credentials::new(AK, CANARY));
+            let page = client.get_video_list().page_size(5).send().await;
+            assert!(page.is_ok(), "{page:?}");
+            let _ = write!(debug, "{page:?}");
+            let token = client.get_upload_token("movie.mp4").send().await;
+            assert!(token.is_ok(), "{token:?}");
+            let _ = write!(debug, "{token:?}");
+            let failures = [
+                client.video_block("no-such-video").send().await.err(),
+                client.video_enable(&video).send().await.err(),
+            ];
+            for failure in failures {
+                let failure = failure.expect("the call fails");
+                let _ = write!(debug, "{failure:?} {failure}");
+            }
+            // The same key pair at an emulator that does not know it: a rejected signature.
+            let stranger = Emulator::start().await.expect("start");
+            let rejected = Client::builder()
+                .endpoint(stranger.base_url())
+                .credentials(AK, CANARY)
+                .build()
+                .expect("client")
+                .get_video_list()
+                .send()
+                .await
+                .expect_err("unknown key");
+            let _ = write!(debug, "{rejected:?} {rejected}");
+            let state = emu.state();
+            let _ = write!(
+                debug,
+                "{emu:?} {state:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                state.videos(),
+                state.audio("x"),
+                state.categories(),
+                state.tasks(),
+                emu.faults(),
+                FaultPlan::default(),
+                Trigger::Always,
+            );
+            let options = ServerOptions {
+                access_key: AK.into(),
+                secret_key: CANARY.into(),
+                ..ServerOptions::default()
+            };
+            let _ = write!(debug, "{options:?} {:?}", options.builder());
+            stranger.shutdown().await;
+            emu.shutdown().await;
+        });
+    });
+    let logs = logs.0.lock().map(|b| b.clone()).unwrap_or_default();
+    let logs = String::from_utf8_lossy(&logs);
+    assert!(
+        logs.contains("getVideoList"),
+        "trace logs were captured: {logs}"
+    );
+    assert!(debug.contains(AK), "Debug output was produced: {debug}");
+    assert!(!logs.contains(CANARY), "secret in the logs:\n{logs}");
+    assert!(!debug.contains(CANARY), "secret in Debug output:\n{debug}");
+}
