@@ -74,11 +74,7 @@ impl ServerThread {
 /// CPU time of the calling thread.
 fn thread_cpu() -> Duration {
     if let Ok(text) = std::fs::read_to_string("/proc/thread-self/schedstat") {
-        if let Some(ns) = text
-            .split_whitespace()
-            .next()
-            .and_then(|n| n.parse().ok())
-        {
+        if let Some(ns) = text.split_whitespace().next().and_then(|n| n.parse().ok()) {
             return Duration::from_nanos(ns);
         }
     }

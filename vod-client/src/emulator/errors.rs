@@ -151,11 +151,25 @@ impl ApiError {
     pub fn body(&self) -> Value {
         json!({ "code": self.code, "message": self.message })
     }
+
+    /// [`ApiError::body`] as JSON text.
+    pub(crate) fn body_bytes(&self) -> Vec<u8> {
+        #[derive(serde::Serialize)]
+        struct Envelope<'a> {
+            code: i64,
+            message: &'a str,
+        }
+        let envelope = Envelope {
+            code: self.code,
+            message: &self.message,
+        };
+        serde_json::to_vec(&envelope).unwrap_or_else(|_| b"{}".to_vec())
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = json_response(self.status, &self.body());
+        let mut response = json_bytes_response(self.status, self.body_bytes());
         if let Some(secs) = self.retry_after {
             response
                 .headers_mut()

@@ -103,18 +103,31 @@ pub(crate) fn default_seed() -> u64 {
     (nanos as u64) ^ (u64::from(std::process::id()) << 32)
 }
 
+/// Unix seconds shown as `yyyy-MM-dd HH:mm:ss` in China Standard Time (written straight
+/// into answers, without an intermediate string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CstTime(pub(crate) i64);
+
+impl std::fmt::Display for CstTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let local = self.0.saturating_add(CST_OFFSET_SECS);
+        let days = local.div_euclid(86_400);
+        let secs = local.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        )
+    }
+}
+
 /// `yyyy-MM-dd HH:mm:ss` in China Standard Time.
+#[cfg(test)]
 pub(crate) fn format_time(unix: i64) -> String {
-    let local = unix.saturating_add(CST_OFFSET_SECS);
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    CstTime(unix).to_string()
 }
 
 /// `yyyyMM` of a time, used in storage keys (`video/202401/...`).

@@ -296,8 +296,8 @@ fn baseline(w: &World, operation: &str) -> Map<String, Value> {
 #[test]
 fn no_handler_panics_or_answers_5xx_on_edge_values() {
     let caller = Caller {
-        access_key: "AK".into(),
-        user: "demo".into(),
+        access_key: "AK",
+        user: "demo",
     };
     let values = edge_values();
     let mut failures = Vec::new();
@@ -353,8 +353,8 @@ fn no_handler_panics_or_answers_5xx_on_edge_values() {
 fn unused_tokens_stay_bounded() {
     let w = world();
     let caller = Caller {
-        access_key: "AK".into(),
-        user: "demo".into(),
+        access_key: "AK",
+        user: "demo",
     };
     let params = Params::from_json(br#"{"originFileName":"a.mp4"}"#, super::Generic)
         .unwrap_or_else(|_| Params::empty(super::Generic));

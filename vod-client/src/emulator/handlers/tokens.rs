@@ -5,9 +5,11 @@
 //! what the key becomes once its bytes arrive. `uploadUrl` points at the emulator itself.
 //! Passing the same `fileId` again returns the same `videoId` and key (resumable uploads).
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::videos::categories_from_json;
+use super::wire::BatchItem;
 use super::{Ctx, Reply};
 use crate::emulator::errors::ApiError;
 use crate::emulator::params::Params;
@@ -35,10 +37,10 @@ fn token_for(ctx: &Ctx<'_>, key: &str, overwrite: bool, deadline_ms: i64) -> Str
     });
     let secret = shared
         .accounts
-        .get(&ctx.caller.access_key)
+        .get(ctx.caller.access_key)
         .map(|a| a.secret.as_str())
         .unwrap_or_default();
-    make_token(&ctx.caller.access_key, secret, &policy.to_string())
+    make_token(ctx.caller.access_key, secret, &policy.to_string())
 }
 
 /// A domain parameter: absent gives the default; an unknown one is an error.
@@ -96,7 +98,7 @@ pub(crate) fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             categories,
             domain,
             auto_transcode,
-            user: ctx.caller.user.clone(),
+            user: ctx.caller.user.to_string(),
             file_id,
         };
         inner
@@ -104,16 +106,27 @@ pub(crate) fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             .insert(key.clone(), pending, now_ms, deadline_ms);
         (video_id, key)
     };
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct VideoToken<'a> {
+        upload_url: &'a str,
+        file_key: &'a str,
+        http_dns_server: &'a str,
+        video_id: &'a str,
+        upload_token: String,
+        speed_domainl_url: &'a str,
+        bucket_name: &'a str,
+    }
     let upload_url = shared.upload_url();
-    Ok(Reply::Data(json!({
-        "uploadUrl": upload_url,
-        "fileKey": key,
-        "httpDnsServer": "",
-        "videoId": video_id,
-        "uploadToken": token_for(ctx, &key, overwrite, deadline_ms),
-        "speedDomainlUrl": upload_url,
-        "bucketName": shared.bucket,
-    })))
+    Ok(Reply::data(&VideoToken {
+        upload_url: &upload_url,
+        file_key: &key,
+        http_dns_server: "",
+        video_id: &video_id,
+        upload_token: token_for(ctx, &key, overwrite, deadline_ms),
+        speed_domainl_url: &upload_url,
+        bucket_name: &shared.bucket,
+    }))
 }
 
 /// The video id and key of an unfinished upload with this `fileId`.
@@ -199,7 +212,7 @@ pub(crate) fn get_audio_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
                 audio_id: id.clone(),
                 name: file.name.clone(),
                 domain: domain.clone(),
-                user: ctx.caller.user.clone(),
+                user: ctx.caller.user.to_string(),
                 url: url.clone(),
             };
             inner
@@ -245,7 +258,7 @@ pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError
                     name: file.name.clone(),
                     suffix: file.suffix.clone(),
                     domain: domain.clone(),
-                    user: ctx.caller.user.clone(),
+                    user: ctx.caller.user.to_string(),
                     url: url.clone(),
                 },
                 now_ms,
@@ -268,27 +281,34 @@ pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError
 fn batch_token_reply(
     ctx: &Ctx<'_>,
     prepared: Vec<(FileEntry, String, String, String)>,
-    id_member: &str,
+    id_member: &'static str,
     overwrite: bool,
     deadline_ms: i64,
 ) -> Reply {
-    let items: Vec<Value> = prepared
-        .into_iter()
-        .map(|(file, id, key, url)| {
-            json!({
-                "name": file.name,
-                "suffix": file.suffix,
-                id_member: id,
-                "uploadToken": token_for(ctx, &key, overwrite, deadline_ms),
-                "fileFullUrl": url,
-            })
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Batch<'a> {
+        upload_url: String,
+        bucket_name: &'a str,
+        http_dns_server: &'a str,
+        items: Vec<BatchItem<'a>>,
+    }
+    let items = prepared
+        .iter()
+        .map(|(file, id, key, url)| BatchItem {
+            name: &file.name,
+            suffix: &file.suffix,
+            id_member,
+            id,
+            upload_token: token_for(ctx, key, overwrite, deadline_ms),
+            file_full_url: url,
         })
         .collect();
     let shared = ctx.shared;
-    Reply::Data(json!({
-        "uploadUrl": shared.upload_url(),
-        "bucketName": shared.bucket,
-        "httpDnsServer": "",
-        "items": items,
-    }))
+    Reply::data(&Batch {
+        upload_url: shared.upload_url(),
+        bucket_name: &shared.bucket,
+        http_dns_server: "",
+        items,
+    })
 }
