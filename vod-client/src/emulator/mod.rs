@@ -59,6 +59,20 @@
 //! service's shape: HTTP status = code, `{"code":"<status>","message":..}` (401 bad or expired
 //! token, 406 key exists, 412 blocks cannot be assembled, 413 too large, 701 bad ctx/offset).
 //!
+//! # Limits that keep a shared emulator healthy
+//!
+//! - A connection that stays silent for the idle timeout (30 s; [`EmulatorBuilder::idle_timeout`])
+//!   is closed: before its request head, between keep-alive requests, and between pieces of a
+//!   request body (an API body that stalls is answered 408, code 2014).
+//! - A request needs exactly one visible-ASCII `Host` header (RFC 9112 §3.2), or it is
+//!   answered 400, code 2015, before anything else is checked.
+//! - Upload tokens live 24 h ([`EmulatorBuilder::upload_token_lifetime`]); what an unused token
+//!   announced is forgotten when it expires, and at most 10 000 announced uploads are kept
+//!   ([`EmulatorBuilder::max_pending_uploads`]), oldest forgotten first.
+//! - No input makes a handler panic: times past year 9999, numbers past `i64`, and sums of
+//!   sizes are refused as parameter errors or saturate.
+//! - `Debug` of [`Emulator`], [`EmulatorBuilder`] and [`ServerOptions`] never shows a secret key.
+//!
 //! # Decisions where the sources disagree
 //!
 //! - `getCategoryList`, `createCategory`, `deleteVideoByCategory` answer `data` as an object
