@@ -311,7 +311,8 @@ pub(crate) fn paging(p: &Params, max_size: i64) -> Result<(usize, usize), ApiErr
     if index.saturating_mul(size) > 100_000 {
         return Err(p.error("pageIndex * pageSize must not exceed 100000"));
     }
-    let offset = usize::try_from((index - 1) * size).unwrap_or(usize::MAX);
+    let offset =
+        usize::try_from(index.saturating_sub(1).saturating_mul(size)).unwrap_or(usize::MAX);
     Ok((offset, usize::try_from(size).unwrap_or(10)))
 }
 
