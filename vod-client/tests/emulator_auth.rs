@@ -257,3 +257,199 @@ async fn transport_level_rejections() {
     assert_eq!((r.status, r.code()), (415, codes::UNSUPPORTED_MEDIA_TYPE));
     emu.shutdown().await;
 }
+
+/// A signed `getVideoList` as raw HTTP/1.1 bytes, with these `Host` lines (the signature
+/// covers the emulator's real address).
+fn signed_with_hosts(raw: &Raw, version: &str, hosts: &[&str]) -> Vec<u8> {
+    use vod_client::signer::{self, Algorithm, SigningRequest};
+    let timestamp = emulator_support::now().to_string();
+    let headers = [
+        ("content-type", "application/json"),
+        ("host", raw.host.as_str()),
+        ("X-WS-AccessKey", raw.ak.as_str()),
+        ("X-WS-Timestamp", timestamp.as_str()),
+    ];
+    let signed = signer::sign(
+        Algorithm::Ws3,
+        &raw.ak,
+        &raw.sk,
+        &SigningRequest {
+            method: "POST",
+            uri: LIST,
+            headers: &headers,
+            body: b"{}",
+            timestamp: &timestamp,
+            signed_headers: None,
+        },
+    );
+    let host_lines: String = hosts.iter().map(|h| format!("Host: {h}\r\n")).collect();
+    format!(
+        "POST {LIST} {version}\r\n{host_lines}Content-Type: application/json\r\n\
+         X-WS-AccessKey: {}\r\nX-WS-Timestamp: {timestamp}\r\nAuthorization: {}\r\n\
+         Content-Length: 2\r\nConnection: close\r\n\r\n{{}}",
+        raw.ak,
+        signed.authorization()
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn host_header_must_appear_exactly_once() {
+    use emulator_support::{raw_exchange, raw_status};
+    let emu = emulator_support::emulator().await;
+    let raw = Raw::new(&emu);
+    let host = raw.host.clone();
+    let ok = raw_exchange(emu.addr(), &signed_with_hosts(&raw, "HTTP/1.1", &[&host])).await;
+    assert_eq!(raw_status(&ok), 200, "{ok}");
+    assert!(ok.contains("\"code\":200"), "{ok}");
+    for (version, hosts) in [
+        ("HTTP/1.1", vec![]),
+        ("HTTP/1.0", vec![]),
+        ("HTTP/1.1", vec![host.as_str(), "attacker.example"]),
+        ("HTTP/1.1", vec!["attacker.example", host.as_str()]),
+        ("HTTP/1.1", vec![host.as_str(), host.as_str()]),
+    ] {
+        let answer = raw_exchange(emu.addr(), &signed_with_hosts(&raw, version, &hosts)).await;
+        assert_eq!(raw_status(&answer), 400, "{version} {hosts:?}: {answer}");
+        assert!(
+            answer.contains(&format!("\"code\":{}", codes::BAD_HOST)),
+            "{version} {hosts:?}: {answer}"
+        );
+    }
+    // The storage side answers in its own shape.
+    let upload = raw_exchange(
+        emu.addr(),
+        b"POST /upload/mkblk/4/0 HTTP/1.1\r\nContent-Length: 4\r\nConnection: close\r\n\r\nabcd",
+    )
+    .await;
+    assert_eq!(raw_status(&upload), 400, "{upload}");
+    assert!(upload.contains("\"code\":\"400\""), "{upload}");
+    emu.shutdown().await;
+}
+
+/// A `MakeWriter` that appends every log line to one shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut buffer) = self.0.lock() {
+            buffer.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// Starts an emulator with a canary secret, drives signed calls (successful, failing, and
+/// rejected) with trace-level logging captured, formats `Debug` of every public emulator type
+/// and of the client's, and looks for the canary in all of it.
+#[test]
+fn the_secret_key_never_shows_in_logs_or_debug() {
+    use std::fmt::Write as _;
+    use vod_client::emulator::{
+        Emulator, FaultAction, FaultPlan, FaultRule, ServerOptions, Trigger,
+    };
+    use vod_client::{Client, Credentials};
+
+    const CANARY: &str = "canary-5f3a9c-SECRET";
+    const AK: &str = "CANARY_AK";
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(logs.clone())
+        .finish();
+    // A current-thread runtime keeps the emulator's and the client's tasks on this thread,
+    // where the subscriber is installed.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut debug = String::new();
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let builder = Emulator::builder()
+                .credentials(AK, CANARY)
+                .fault(FaultRule::new(FaultAction::ServiceBusy).on("videoEnable"));
+            let _ = write!(debug, "{builder:?}");
+            let emu = builder.start().await.expect("start");
+            let video = emu.state().add_video("canary.mp4");
+            emu.state().add_audio("a.mp3");
+            emu.state().add_material("m", "png");
+            emu.state().add_category("c", None);
+            let client_builder = Client::builder()
+                .endpoint(emu.base_url())
+                .credentials(AK, CANARY);
+            let _ = write!(debug, "{client_builder:?}");
+            let client = client_builder.build().expect("client");
+            let _ = write!(debug, "{client:?} {:?}", Credentials::new(AK, CANARY));
+            let page = client.get_video_list().page_size(5).send().await;
+            assert!(page.is_ok(), "{page:?}");
+            let _ = write!(debug, "{page:?}");
+            let token = client.get_upload_token("movie.mp4").send().await;
+            assert!(token.is_ok(), "{token:?}");
+            let _ = write!(debug, "{token:?}");
+            let failures = [
+                client.video_block("no-such-video").send().await.err(),
+                client.video_enable(&video).send().await.err(),
+            ];
+            for failure in failures {
+                let failure = failure.expect("the call fails");
+                let _ = write!(debug, "{failure:?} {failure}");
+            }
+            // The same key pair at an emulator that does not know it: a rejected signature.
+            let stranger = Emulator::start().await.expect("start");
+            let rejected = Client::builder()
+                .endpoint(stranger.base_url())
+                .credentials(AK, CANARY)
+                .build()
+                .expect("client")
+                .get_video_list()
+                .send()
+                .await
+                .expect_err("unknown key");
+            let _ = write!(debug, "{rejected:?} {rejected}");
+            let state = emu.state();
+            let _ = write!(
+                debug,
+                "{emu:?} {state:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                state.videos(),
+                state.audio("x"),
+                state.categories(),
+                state.tasks(),
+                emu.faults(),
+                FaultPlan::default(),
+                Trigger::Always,
+            );
+            let options = ServerOptions {
+                access_key: AK.into(),
+                secret_key: CANARY.into(),
+                ..ServerOptions::default()
+            };
+            let _ = write!(debug, "{options:?} {:?}", options.builder());
+            stranger.shutdown().await;
+            emu.shutdown().await;
+        });
+    });
+    let logs = logs.0.lock().map(|b| b.clone()).unwrap_or_default();
+    let logs = String::from_utf8_lossy(&logs);
+    assert!(
+        logs.contains("getVideoList"),
+        "trace logs were captured: {logs}"
+    );
+    assert!(debug.contains(AK), "Debug output was produced: {debug}");
+    assert!(!logs.contains(CANARY), "secret in the logs:\n{logs}");
+    assert!(!debug.contains(CANARY), "secret in Debug output:\n{debug}");
+}

@@ -108,3 +108,67 @@ fn bad_flags_exit_with_usage() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Starts the binary with `args` and `env`, and returns it with its base URL.
+fn spawn_with(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_vod-emulator"));
+    command
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .env_remove("VOD_EMULATOR_ACCESS_KEY")
+        .env_remove("VOD_EMULATOR_SECRET_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("spawn vod-emulator");
+    let stdout = child.stdout.take().expect("stdout");
+    let first = BufReader::new(stdout)
+        .lines()
+        .next()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let base = first
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {first:?}"))
+        .to_string();
+    (child, base)
+}
+
+async fn answers_with(base: &str, ak: &str, sk: &str) -> i64 {
+    let raw = Raw {
+        host: base.trim_start_matches("http://").to_string(),
+        base: base.to_string(),
+        ak: ak.into(),
+        sk: sk.into(),
+        http: reqwest::Client::new(),
+    };
+    raw.call("/vod/videoManage/getVideoList", json!({}))
+        .await
+        .code()
+}
+
+#[tokio::test]
+async fn secret_key_from_environment_or_file_not_argv() {
+    let (mut child, base) = spawn_with(
+        &["--access-key", "AK-ENV"],
+        &[("VOD_EMULATOR_SECRET_KEY", "sk-from-env")],
+    );
+    assert_eq!(answers_with(&base, "AK-ENV", "sk-from-env").await, 200);
+    assert_eq!(answers_with(&base, "AK-ENV", "other").await, 2009);
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let path = std::env::temp_dir().join(format!("vod-emulator-test-sk-{}", std::process::id()));
+    std::fs::write(&path, "sk-from-file\n").expect("write key file");
+    let file = path.to_string_lossy().to_string();
+    let (mut child, base) = spawn_with(
+        &["--secret-key-file", &file],
+        &[("VOD_EMULATOR_ACCESS_KEY", "AK-FILE")],
+    );
+    assert_eq!(answers_with(&base, "AK-FILE", "sk-from-file").await, 200);
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_file(&path);
+}

@@ -26,9 +26,22 @@ pub fn command() -> Command {
         .long_about(
             "Run a local Cloud VoD emulator until Ctrl-C: signature checks, in-memory state, \
              uploads and tasks. Prints one line `listening on http://ADDR` on stdout, then \
-             request logs on stderr (RUST_LOG filters). With --access-key/--secret-key it \
-             accepts that key pair, otherwise the demo keys DEMO_ACCESS_KEY / DEMO_SECRET_KEY.",
+             request logs on stderr (RUST_LOG filters). With an access key and a secret key \
+             (--access-key, and --secret-key-file, $VOD_SECRET_KEY or --secret-key) it accepts \
+             that key pair, otherwise the demo keys DEMO_ACCESS_KEY / DEMO_SECRET_KEY.",
         )
+        .arg(
+            Arg::new("secret-key-file")
+                .long("secret-key-file")
+                .value_name("PATH")
+                .value_parser(value_parser!(std::path::PathBuf))
+                .help("Read the secret key from the first line of this file"),
+        )
+        .arg(number(
+            "idle-timeout-secs",
+            "SECS",
+            "Close connections silent for this long [default: 30]",
+        ))
         .arg(
             Arg::new("listen")
                 .long("listen")
@@ -99,6 +112,37 @@ fn parse_throttle(text: &str) -> Result<(u64, Duration), String> {
     Ok((limit, Duration::from_millis(window)))
 }
 
+/// The secret key: from `--secret-key-file`, else the global `--secret-key` (which clap also
+/// fills from `$VOD_SECRET_KEY`). A file and a command-line `--secret-key` conflict; a file
+/// wins over the environment.
+fn secret_key(matches: &ArgMatches) -> Result<Option<String>, Failure> {
+    let flag = matches.get_one::<String>("secret-key").cloned();
+    let Some(path) = matches.get_one::<std::path::PathBuf>("secret-key-file") else {
+        return Ok(flag);
+    };
+    if flag.is_some()
+        && matches.value_source("secret-key") == Some(clap::parser::ValueSource::CommandLine)
+    {
+        return Err(Failure::usage(
+            "give the emulator --secret-key or --secret-key-file, not both",
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::usage(format!(
+            "--secret-key-file: cannot read {}: {e}",
+            path.display()
+        ))
+    })?;
+    let secret = text.lines().next().unwrap_or_default().trim().to_string();
+    if secret.is_empty() {
+        return Err(Failure::usage(format!(
+            "--secret-key-file: {} holds no key",
+            path.display()
+        )));
+    }
+    Ok(Some(secret))
+}
+
 /// The server options `matches` describe.
 fn options(matches: &ArgMatches) -> Result<ServerOptions, Failure> {
     let mut options = ServerOptions::default();
@@ -108,11 +152,11 @@ fn options(matches: &ArgMatches) -> Result<ServerOptions, Failure> {
     }
     match (
         matches.get_one::<String>("access-key"),
-        matches.get_one::<String>("secret-key"),
+        secret_key(matches)?,
     ) {
         (Some(ak), Some(sk)) => {
             options.access_key = ak.clone();
-            options.secret_key = sk.clone();
+            options.secret_key = sk;
         }
         (None, None) => {}
         _ => {
@@ -120,6 +164,9 @@ fn options(matches: &ArgMatches) -> Result<ServerOptions, Failure> {
                 "give the emulator both --access-key and --secret-key, or neither (demo keys)",
             ))
         }
+    }
+    if let Some(secs) = number("idle-timeout-secs") {
+        options.idle_timeout = Duration::from_secs(secs);
     }
     if let Some(ms) = number("task-ms") {
         options.task_duration = Duration::from_millis(ms);
@@ -205,5 +252,49 @@ mod tests {
         assert_eq!(options.faults.rules.len(), 1);
         assert_eq!(options.faults.throttle, Some((10, Duration::from_secs(1))));
         assert!(parse_throttle("10").is_err());
+    }
+
+    #[test]
+    fn secret_key_file_and_idle_timeout() {
+        let cmd = || {
+            Command::new("t")
+                .arg(Arg::new("access-key").long("access-key").global(true))
+                .arg(Arg::new("secret-key").long("secret-key").global(true))
+                .subcommand(command())
+        };
+        let path = std::env::temp_dir().join(format!("vod-cli-emulator-sk-{}", std::process::id()));
+        std::fs::write(&path, "file-secret\n").unwrap();
+        let file = path.to_string_lossy().to_string();
+        let matches = cmd()
+            .try_get_matches_from([
+                "t",
+                "emulator",
+                "--access-key",
+                "AK",
+                "--secret-key-file",
+                &file,
+                "--idle-timeout-secs",
+                "3",
+            ])
+            .unwrap();
+        let (_, sub) = matches.subcommand().unwrap();
+        let parsed = options(sub).unwrap();
+        assert_eq!(parsed.secret_key, "file-secret");
+        assert_eq!(parsed.idle_timeout, Duration::from_secs(3));
+        let both = cmd()
+            .try_get_matches_from([
+                "t",
+                "emulator",
+                "--access-key",
+                "AK",
+                "--secret-key",
+                "x",
+                "--secret-key-file",
+                &file,
+            ])
+            .unwrap();
+        let (_, sub) = both.subcommand().unwrap();
+        assert!(options(sub).is_err());
+        let _ = std::fs::remove_file(&path);
     }
 }

@@ -22,11 +22,11 @@ use crate::signer::{self, Algorithm, AuthorizationError, SigningRequest};
 /// How far a request timestamp may be from the server clock, in seconds.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
-/// Who signed a request, once verified.
-#[derive(Debug, Clone)]
-pub(crate) struct Caller {
-    pub(crate) access_key: String,
-    pub(crate) user: String,
+/// Who signed a request, once verified (borrowed from the account table).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Caller<'a> {
+    pub(crate) access_key: &'a str,
+    pub(crate) user: &'a str,
 }
 
 /// The parts of a request the signature covers.
@@ -63,7 +63,7 @@ fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 }
 
 /// Verifies the signature of one request.
-pub(crate) fn verify(shared: &Shared, req: &Received<'_>) -> Result<Caller, ApiError> {
+pub(crate) fn verify<'s>(shared: &'s Shared, req: &Received<'_>) -> Result<Caller<'s>, ApiError> {
     let authorization = header_text(req.headers, "authorization").ok_or_else(|| {
         unauthorized(
             codes::AUTH_MISSING_HEADER,
@@ -90,7 +90,7 @@ pub(crate) fn verify(shared: &Shared, req: &Received<'_>) -> Result<Caller, ApiE
             format!("Credential in Authorization does not match the {ak_header} header"),
         ));
     }
-    let account = shared.accounts.get(access_key).ok_or_else(|| {
+    let (known_key, account) = shared.accounts.get_key_value(access_key).ok_or_else(|| {
         forbidden(
             codes::AUTH_UNKNOWN_KEY,
             format!("the access key {access_key} does not exist"),
@@ -116,8 +116,8 @@ pub(crate) fn verify(shared: &Shared, req: &Received<'_>) -> Result<Caller, ApiE
     let given = parsed.signature.to_ascii_lowercase();
     if bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
         Ok(Caller {
-            access_key: access_key.to_string(),
-            user: account.user.clone(),
+            access_key: known_key,
+            user: &account.user,
         })
     } else {
         Err(forbidden(
@@ -151,22 +151,15 @@ fn expected_signature(
     signed_names: &[&str],
     req: &Received<'_>,
 ) -> String {
-    // Header values as text; a value that is not visible ASCII is read lossily, which can only
-    // make the signature differ (as it would at the service).
-    let owned: Vec<(String, String)> = req
+    // Header values as text, borrowed when they are UTF-8 (always, for a correct client); any
+    // other value is read lossily, which can only make the signature differ (as it would at
+    // the service).
+    let lossy: Vec<(&str, std::borrow::Cow<'_, str>)> = req
         .headers
         .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
+        .map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v.as_bytes())))
         .collect();
-    let headers: Vec<(&str, &str)> = owned
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let headers: Vec<(&str, &str)> = lossy.iter().map(|(n, v)| (*n, v.as_ref())).collect();
     let signing = SigningRequest {
         method: req.method,
         uri: req.target,

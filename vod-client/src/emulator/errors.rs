@@ -108,6 +108,10 @@ pub mod codes {
     pub const UNSUPPORTED_MEDIA_TYPE: i64 = 2012;
     /// Emulator: no operation has this path (HTTP 404).
     pub const NOT_FOUND: i64 = 2013;
+    /// Emulator: the request body stalled longer than the idle timeout (HTTP 408).
+    pub const BODY_TIMEOUT: i64 = 2014;
+    /// Emulator: the request has no `Host` header, several, or an unreadable one (HTTP 400).
+    pub const BAD_HOST: i64 = 2015;
     /// Emulator (fault injection): the service is busy; retry later (HTTP 200).
     pub const SERVICE_BUSY: i64 = 2101;
     /// Emulator (fault injection): the call rate limit is exceeded (HTTP 429).
@@ -147,11 +151,25 @@ impl ApiError {
     pub fn body(&self) -> Value {
         json!({ "code": self.code, "message": self.message })
     }
+
+    /// [`ApiError::body`] as JSON text.
+    pub(crate) fn body_bytes(&self) -> Vec<u8> {
+        #[derive(serde::Serialize)]
+        struct Envelope<'a> {
+            code: i64,
+            message: &'a str,
+        }
+        let envelope = Envelope {
+            code: self.code,
+            message: &self.message,
+        };
+        serde_json::to_vec(&envelope).unwrap_or_else(|_| b"{}".to_vec())
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = json_response(self.status, &self.body());
+        let mut response = json_bytes_response(self.status, self.body_bytes());
         if let Some(secs) = self.retry_after {
             response
                 .headers_mut()

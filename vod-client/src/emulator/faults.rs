@@ -223,7 +223,9 @@ impl Faults {
                 continue;
             }
             match &state.rule.action {
-                FaultAction::Latency(d) => decision.latency += *d,
+                FaultAction::Latency(d) => {
+                    decision.latency = decision.latency.saturating_add(*d);
+                }
                 FaultAction::ServiceBusy if decision.outcome.is_none() => {
                     decision.outcome = Some(Injected::Error(ApiError::business(
                         BUSY.code(),
@@ -262,7 +264,7 @@ impl Faults {
             state.started = now;
             state.count = 0;
         }
-        state.count += 1;
+        state.count = state.count.saturating_add(1);
         if state.count <= state.limit {
             return None;
         }
@@ -286,7 +288,7 @@ impl Faults {
 
 impl RuleState {
     fn fires(&mut self) -> bool {
-        self.calls += 1;
+        self.calls = self.calls.saturating_add(1);
         match self.rule.trigger {
             Trigger::Always => true,
             Trigger::EveryNth(n) => self.calls.is_multiple_of(n.max(1)),

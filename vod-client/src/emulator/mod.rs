@@ -49,6 +49,8 @@
 //! | 405 | 2011 | the method is not accepted (GET on a JSON-only operation, PUT, ...) |
 //! | 415 | 2012 | the content type is not accepted |
 //! | 404 | 2013 | no operation has this path |
+//! | 408 | 2014 | the request body stalled for longer than the idle timeout |
+//! | 400 | 2015 | the request has no `Host` header, more than one, or one that is not visible ASCII (also on upload paths) |
 //! | 200 | 2101 | injected fault: service busy |
 //! | 429 | 2102 | injected fault: throttled |
 //!
@@ -56,6 +58,20 @@
 //! CNC headers); every upload answer carries `X-Reqid`. Upload errors use the storage
 //! service's shape: HTTP status = code, `{"code":"<status>","message":..}` (401 bad or expired
 //! token, 406 key exists, 412 blocks cannot be assembled, 413 too large, 701 bad ctx/offset).
+//!
+//! # Limits that keep a shared emulator healthy
+//!
+//! - A connection that stays silent for the idle timeout (30 s; [`EmulatorBuilder::idle_timeout`])
+//!   is closed: before its request head, between keep-alive requests, and between pieces of a
+//!   request body (an API body that stalls is answered 408, code 2014).
+//! - A request needs exactly one visible-ASCII `Host` header (RFC 9112 §3.2), or it is
+//!   answered 400, code 2015, before anything else is checked.
+//! - Upload tokens live 24 h ([`EmulatorBuilder::upload_token_lifetime`]); what an unused token
+//!   announced is forgotten when it expires, and at most 10 000 announced uploads are kept
+//!   ([`EmulatorBuilder::max_pending_uploads`]), oldest forgotten first.
+//! - No input makes a handler panic: times past year 9999, numbers past `i64`, and sums of
+//!   sizes are refused as parameter errors or saturate.
+//! - `Debug` of [`Emulator`], [`EmulatorBuilder`] and [`ServerOptions`] never shows a secret key.
 //!
 //! # Decisions where the sources disagree
 //!
@@ -73,17 +89,20 @@ mod errors;
 mod faults;
 mod handlers;
 mod params;
+mod serve;
 mod server;
 mod state;
 mod tasks;
 pub mod upload;
 mod util;
 
+use std::fmt;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use secrecy::{ExposeSecret as _, SecretString};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -110,9 +129,19 @@ pub const DEMO_USER: &str = "demo";
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// Default limit of one upload (form file or block): 5 GiB.
 pub const DEFAULT_UPLOAD_LIMIT: u64 = 5 * 1024 * 1024 * 1024;
+/// Default idle timeout of a connection: 30 s (see [`EmulatorBuilder::idle_timeout`]).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = serve::DEFAULT_IDLE_TIMEOUT;
+/// Default lifetime of the upload tokens the emulator hands out: 24 hours.
+pub const DEFAULT_UPLOAD_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// Default number of announced, unfinished uploads the emulator remembers (see
+/// [`EmulatorBuilder::max_pending_uploads`]).
+pub const DEFAULT_MAX_PENDING_UPLOADS: usize = state::DEFAULT_MAX_PENDING_UPLOADS;
+
+/// What `Debug` prints instead of a secret key.
+const REDACTED: &str = "<redacted>";
 
 /// Configures an [`Emulator`] before it starts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmulatorBuilder {
     listen: SocketAddr,
     accounts: Vec<(String, String, String)>,
@@ -122,6 +151,40 @@ pub struct EmulatorBuilder {
     seed: Option<u64>,
     faults: FaultPlan,
     clock_skew: i64,
+    idle_timeout: Duration,
+    upload_token_lifetime: Duration,
+    max_pending_uploads: usize,
+}
+
+/// Access keys and user names, never the secret keys.
+struct RedactedAccounts<'a>(&'a [(String, String, String)]);
+
+impl fmt::Debug for RedactedAccounts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(access_key, _, user)| {
+                format!("{{ access_key: {access_key:?}, secret_key: {REDACTED}, user: {user:?} }}")
+            }))
+            .finish()
+    }
+}
+
+impl fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("listen", &self.listen)
+            .field("accounts", &RedactedAccounts(&self.accounts))
+            .field("task_duration", &self.task_duration)
+            .field("body_limit", &self.body_limit)
+            .field("upload_limit", &self.upload_limit)
+            .field("seed", &self.seed)
+            .field("faults", &self.faults)
+            .field("clock_skew", &self.clock_skew)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("upload_token_lifetime", &self.upload_token_lifetime)
+            .field("max_pending_uploads", &self.max_pending_uploads)
+            .finish()
+    }
 }
 
 impl Default for EmulatorBuilder {
@@ -135,6 +198,9 @@ impl Default for EmulatorBuilder {
             seed: None,
             faults: FaultPlan::default(),
             clock_skew: 0,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            upload_token_lifetime: DEFAULT_UPLOAD_TOKEN_LIFETIME,
+            max_pending_uploads: DEFAULT_MAX_PENDING_UPLOADS,
         }
     }
 }
@@ -204,6 +270,30 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a connection may stay silent (default 30 s): a request head must arrive
+    /// within this time of the connection opening or finishing its previous answer, and each
+    /// piece of a request body within this time of the previous one. Silent connections are
+    /// closed; a stalled API body is answered HTTP 408, code 2014.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Lifetime of the upload tokens the token operations hand out (default 24 h). An
+    /// announced upload whose token expired is forgotten.
+    pub fn upload_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.upload_token_lifetime = lifetime;
+        self
+    }
+
+    /// How many announced, unfinished uploads (token handed out, bytes not received) the
+    /// emulator remembers (default 10 000); past it, the oldest are forgotten and their keys
+    /// then upload as plain objects that create no asset.
+    pub fn max_pending_uploads(mut self, max: usize) -> Self {
+        self.max_pending_uploads = max;
+        self
+    }
+
     /// Binds and starts serving in the background of the current Tokio runtime.
     pub async fn start(self) -> io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind(self.listen).await?;
@@ -216,7 +306,10 @@ impl EmulatorBuilder {
                 DEMO_USER.into(),
             ));
         }
-        let (access_key, secret_key) = (accounts[0].0.clone(), accounts[0].1.clone());
+        let (access_key, secret_key) = accounts
+            .first()
+            .map(|(ak, sk, _)| (ak.clone(), sk.clone()))
+            .unwrap_or_default();
         let shared = Arc::new(Shared::new(SharedOptions {
             accounts,
             api_body_limit: self.body_limit,
@@ -224,6 +317,8 @@ impl EmulatorBuilder {
             seed: self.seed.unwrap_or_else(util::default_seed),
             task_duration: self.task_duration,
             faults: self.faults,
+            upload_token_lifetime: self.upload_token_lifetime,
+            max_pending_uploads: self.max_pending_uploads,
         }));
         shared.clock.set_skew(self.clock_skew);
         let base_url = format!("http://{addr}");
@@ -231,21 +326,12 @@ impl EmulatorBuilder {
         let _ = shared.base_url.set(base_url.clone());
         let app = server::router(shared.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-            if let Err(e) = served {
-                tracing::error!(target: "vod_emulator", "server error: {e}");
-            }
-        });
+        let task = tokio::spawn(serve::serve(listener, app, self.idle_timeout, stopped));
         Ok(Emulator {
             addr,
             base_url,
             access_key,
-            secret_key,
+            secret_key: SecretString::from(secret_key),
             state: StateHandle { shared },
             stop: Some(stop),
             task: Some(task),
@@ -255,15 +341,27 @@ impl EmulatorBuilder {
 
 /// A running emulator. Dropping it stops the server (in the background); [`Emulator::shutdown`]
 /// stops it and waits.
-#[derive(Debug)]
 pub struct Emulator {
     addr: SocketAddr,
     base_url: String,
     access_key: String,
-    secret_key: String,
+    secret_key: SecretString,
     state: StateHandle,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr)
+            .field("base_url", &self.base_url)
+            .field("access_key", &self.access_key)
+            .field("secret_key", &REDACTED)
+            .field("state", &self.state)
+            .field("running", &self.stop.is_some())
+            .finish()
+    }
 }
 
 impl Emulator {
@@ -294,7 +392,7 @@ impl Emulator {
 
     /// The secret key of [`Emulator::access_key`].
     pub fn secret_key(&self) -> &str {
-        &self.secret_key
+        self.secret_key.expose_secret()
     }
 
     /// A handle to read and seed the state.
@@ -332,7 +430,8 @@ impl Drop for Emulator {
 }
 
 /// Settings of a stand-alone emulator server (the `vod-emulator` binary, `vod emulator`).
-#[derive(Debug, Clone)]
+/// `Debug` leaves the secret key out.
+#[derive(Clone)]
 pub struct ServerOptions {
     /// Address to listen on.
     pub listen: SocketAddr,
@@ -350,6 +449,24 @@ pub struct ServerOptions {
     pub clock_skew: i64,
     /// Id seed (`None`: different ids on every run).
     pub seed: Option<u64>,
+    /// How long a connection may stay silent (see [`EmulatorBuilder::idle_timeout`]).
+    pub idle_timeout: Duration,
+}
+
+impl fmt::Debug for ServerOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerOptions")
+            .field("listen", &self.listen)
+            .field("access_key", &self.access_key)
+            .field("secret_key", &REDACTED)
+            .field("task_duration", &self.task_duration)
+            .field("body_limit", &self.body_limit)
+            .field("faults", &self.faults)
+            .field("clock_skew", &self.clock_skew)
+            .field("seed", &self.seed)
+            .field("idle_timeout", &self.idle_timeout)
+            .finish()
+    }
 }
 
 impl Default for ServerOptions {
@@ -363,6 +480,7 @@ impl Default for ServerOptions {
             faults: FaultPlan::default(),
             clock_skew: 0,
             seed: None,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
         }
     }
 }
@@ -380,7 +498,8 @@ impl ServerOptions {
             .account(&self.access_key, &self.secret_key, user)
             .task_duration(self.task_duration)
             .body_limit(self.body_limit)
-            .clock_skew(self.clock_skew);
+            .clock_skew(self.clock_skew)
+            .idle_timeout(self.idle_timeout);
         builder.faults = self.faults.clone();
         builder.seed = self.seed;
         builder

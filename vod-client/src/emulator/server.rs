@@ -16,18 +16,14 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use serde_json::json;
 
 use super::auth::{self, Received};
 use super::errors::{codes, json_bytes_response, ApiError};
 use super::faults::{self, Injected};
-use super::handlers::{self, Ctx, OpDef, Reply};
+use super::handlers::{self, Ctx, OpDef};
 use super::params::Params;
 use super::state::Shared;
 use super::upload;
-
-/// The `message` of successful answers.
-const SUCCESS_MESSAGE: &str = "Operation succeeded";
 
 /// The whole emulator as one router.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -35,10 +31,38 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .fallback(api_entry)
         .with_state(shared.clone())
         .merge(upload::routes(shared))
+        .layer(middleware::from_fn(check_host))
         .layer(middleware::from_fn(log_request))
 }
 
+/// HTTP/1.1 requires exactly one `Host` (RFC 9112 §3.2), and the signature covers it: with
+/// two, the emulator and a proxy in front of it could each read a different one.
+async fn check_host(request: Request, next: Next) -> Response {
+    let mut hosts = request.headers().get_all(axum::http::header::HOST).iter();
+    let problem = match (hosts.next(), hosts.next()) {
+        (None, _) => Some("the request has no Host header"),
+        (Some(_), Some(_)) => Some("the request has more than one Host header"),
+        (Some(host), None) if host.is_empty() || host.to_str().is_err() => {
+            Some("the Host header must be visible ASCII text")
+        }
+        (Some(_), None) => None,
+    };
+    match problem {
+        None => next.run(request).await,
+        Some(message) if is_upload_path(request.uri().path()) => {
+            upload::UploadError::new(400, message).into_response()
+        }
+        Some(message) => {
+            ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_HOST, message).into_response()
+        }
+    }
+}
+
 async fn log_request(request: Request, next: Next) -> Response {
+    // Without a subscriber that wants the line, do not even copy the path.
+    if !tracing::enabled!(target: "vod_emulator", tracing::Level::INFO) {
+        return next.run(request).await;
+    }
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let started = Instant::now();
@@ -84,13 +108,7 @@ async fn serve_api(shared: &Shared, parts: &Parts, body: Body) -> Result<Respons
     check_method(op, &parts.method)?;
     let body = axum::body::to_bytes(body, shared.api_body_limit)
         .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                codes::BODY_TOO_LARGE,
-                format!("request body larger than {} bytes", shared.api_body_limit),
-            )
-        })?;
+        .map_err(|e| body_error(&e, shared.api_body_limit))?;
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
     let received = Received {
         method: parts.method.as_str(),
@@ -115,16 +133,40 @@ async fn serve_api(shared: &Shared, parts: &Parts, body: Body) -> Result<Respons
         params: &params,
     };
     let (status, bytes) = match (op.handler)(&ctx) {
-        Ok(reply) => (StatusCode::OK, render(reply)),
-        Err(error) => (
-            error.status,
-            serde_json::to_vec(&error.body()).unwrap_or_default(),
-        ),
+        Ok(reply) => (StatusCode::OK, reply.0),
+        Err(error) => (error.status, error.body_bytes()),
     };
     if reset {
         return Ok(faults::reset_response(status, bytes));
     }
     Ok(json_bytes_response(status, bytes))
+}
+
+/// Paths of the storage side ([`upload::routes`]), whose errors have the storage shape.
+fn is_upload_path(path: &str) -> bool {
+    ["/upload/", "/file/upload", "/mkblk/", "/bput/", "/mkfile/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
+/// A body that could not be read: it stalled (see [`super::serve`]) or it is too large.
+fn body_error(error: &axum::Error, limit: usize) -> ApiError {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                codes::BODY_TIMEOUT,
+                "the request body stalled for longer than the idle timeout",
+            );
+        }
+        cause = e.source();
+    }
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        codes::BODY_TOO_LARGE,
+        format!("request body larger than {limit} bytes"),
+    )
 }
 
 fn check_method(op: &OpDef, method: &Method) -> Result<(), ApiError> {
@@ -182,13 +224,4 @@ fn read_params(op: &OpDef, parts: &Parts, body: &[u8]) -> Result<Params, ApiErro
             ),
         )),
     }
-}
-
-fn render(reply: Reply) -> Vec<u8> {
-    let value = match reply {
-        Reply::Data(data) => json!({ "code": codes::OK, "message": SUCCESS_MESSAGE, "data": data }),
-        Reply::NoData => json!({ "code": codes::OK, "message": SUCCESS_MESSAGE }),
-        Reply::Bare(value) => value,
-    };
-    serde_json::to_vec(&value).unwrap_or_default()
 }

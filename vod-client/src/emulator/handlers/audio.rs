@@ -1,8 +1,7 @@
 //! Audio operations. Parameter errors answer code 1004, as the service's audio endpoints do.
 
-use serde_json::{json, Value};
-
-use super::{comma_list, fuzzy, in_window, page, paging, time_window, Ctx, Reply};
+use super::wire::AudioItem;
+use super::{comma_list, fuzzy, in_window, page_of, paging, time_window, Ctx, Reply};
 use crate::emulator::errors::{codes, ApiError};
 use crate::emulator::params::Params;
 use crate::emulator::state::{Audio, Inner};
@@ -16,29 +15,34 @@ pub(crate) fn get_audio_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let id = p.text("audioId")?;
     let oldest_first = p.int_enum("listOrder", &[0, 1])? == Some(1);
     let paging = paging(p, 50)?;
-    let mut found: Vec<Audio> = {
-        let inner = ctx.shared.lock();
-        inner
-            .audios
-            .values()
-            .filter(|a| {
-                users.as_ref().is_none_or(|u| u.contains(&a.create_user))
-                    && in_window(a.create_time, window)
-                    && name.as_ref().is_none_or(|n| fuzzy(&a.audio_name, n))
-                    && id.as_ref().is_none_or(|i| *i == a.audio_id)
-            })
-            .cloned()
-            .collect()
-    };
+    let inner = ctx.shared.lock();
+    let mut found: Vec<&Audio> = inner
+        .audios
+        .values()
+        .filter(|a| {
+            users.as_ref().is_none_or(|u| u.contains(&a.create_user))
+                && in_window(a.create_time, window)
+                && name.as_ref().is_none_or(|n| fuzzy(&a.audio_name, n))
+                && id.as_ref().is_none_or(|i| *i == a.audio_id)
+        })
+        .collect();
     found.sort_by_key(|a| (a.create_time, a.seq));
     if !oldest_first {
         found.reverse();
     }
-    let total = found.len();
-    let items: Vec<Value> = page(found, paging).iter().map(Audio::list_json).collect();
-    Ok(Reply::Data(
-        json!({ "audioGetListResponseList": items, "audioTotal": total }),
-    ))
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct AudioList<'a> {
+        audio_get_list_response_list: Vec<AudioItem<'a>>,
+        audio_total: usize,
+    }
+    Ok(Reply::data(&AudioList {
+        audio_get_list_response_list: page_of(&found, paging)
+            .iter()
+            .map(|a| AudioItem::from(*a))
+            .collect(),
+        audio_total: found.len(),
+    }))
 }
 
 /// Checks a `publishDomain` edit: 1527 for illegal characters, 1531 for an unknown domain.
@@ -91,7 +95,7 @@ pub(crate) fn edit_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     if let Some(domain) = domain {
         audio.publish_domain = domain;
     }
-    Ok(Reply::Data(json!("")))
+    Ok(Reply::data(""))
 }
 
 pub(crate) fn delete_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -110,7 +114,7 @@ pub(crate) fn delete_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         ));
     }
     inner.audios.remove(&id);
-    Ok(Reply::Data(json!("")))
+    Ok(Reply::data(""))
 }
 
 pub(crate) fn get_audio_publish_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -123,7 +127,11 @@ pub(crate) fn get_audio_publish_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         .get(&id)
         .ok_or_else(|| p.error(format!("audio {id} does not exist")))?;
     let secret = &ctx.shared.ids.hex32();
-    Ok(Reply::Data(json!({
-        "url": format!("{}?wsSecret={secret}&wsTime={now:x}", audio.url),
-    })))
+    #[derive(serde::Serialize)]
+    struct PlayUrl {
+        url: String,
+    }
+    Ok(Reply::data(&PlayUrl {
+        url: format!("{}?wsSecret={secret}&wsTime={now:x}", audio.url),
+    }))
 }

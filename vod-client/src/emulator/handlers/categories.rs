@@ -1,9 +1,10 @@
 //! Category operations. Categories have two levels; errors answer HTTP 400 with code
 //! 24112000, as the service's category endpoints do.
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
-use super::{is_label_like, page, paging, Ctx, Reply};
+use super::wire::CategoryItem;
+use super::{is_label_like, page_of, paging, Ctx, Reply};
 use crate::emulator::errors::ApiError;
 use crate::emulator::params::Params;
 use crate::emulator::state::{Category, Inner};
@@ -29,17 +30,23 @@ pub(crate) fn get_category_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         .values()
         .filter(|c| c.parent_node_id == parent)
         .collect();
-    let total = nodes.len();
-    let items: Vec<Value> = page(nodes, paging)
-        .into_iter()
-        .map(Category::list_json)
-        .collect();
-    Ok(Reply::Data(json!({
-        "total": total,
-        "pageSize": size,
-        "pageIndex": offset / size.max(1) + 1,
-        "categoryList": items,
-    })))
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct CategoryList<'a> {
+        total: usize,
+        page_size: usize,
+        page_index: usize,
+        category_list: Vec<CategoryItem<'a>>,
+    }
+    Ok(Reply::data(&CategoryList {
+        total: nodes.len(),
+        page_size: size,
+        page_index: offset / size.max(1) + 1,
+        category_list: page_of(&nodes, paging)
+            .iter()
+            .map(|c| CategoryItem::from(*c))
+            .collect(),
+    }))
 }
 
 pub(crate) fn create_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -68,10 +75,15 @@ pub(crate) fn create_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             node_id: id,
             label_name: label,
             parent_node_id: parent,
-            create_user: ctx.caller.user.clone(),
+            create_user: ctx.caller.user.to_string(),
         },
     );
-    Ok(Reply::Data(json!({ "nodeId": id })))
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Created {
+        node_id: i64,
+    }
+    Ok(Reply::data(&Created { node_id: id }))
 }
 
 fn check_parent(inner: &Inner, p: &Params, parent: Option<i64>) -> Result<(), ApiError> {
@@ -109,7 +121,7 @@ pub(crate) fn delete_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
                 .retain(|c| !(c.parent_name == parent_name && c.child_name == node.label_name));
         }
     }
-    Ok(Reply::NoData)
+    Ok(Reply::no_data())
 }
 
 pub(crate) fn delete_video_by_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -137,5 +149,10 @@ pub(crate) fn delete_video_by_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError>
                 && target.1.as_ref().is_none_or(|child| *child == c.child_name)
         })
     });
-    Ok(Reply::Data(json!({ "taskId": task_id })))
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Started {
+        task_id: i64,
+    }
+    Ok(Reply::data(&Started { task_id }))
 }

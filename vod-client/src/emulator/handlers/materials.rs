@@ -1,9 +1,8 @@
 //! Material operations (JSON bodies only). Parameter errors answer code 1004.
 
-use serde_json::{json, Value};
-
 use super::audio::{check_domain, name_and_domain};
-use super::{fuzzy, page, paging, Ctx, Reply};
+use super::wire::MaterialItem;
+use super::{fuzzy, page_of, paging, Ctx, Reply};
 use crate::emulator::errors::{codes, ApiError};
 use crate::emulator::state::Material;
 
@@ -25,34 +24,36 @@ pub(crate) fn get_material_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         }
     }
     let paging = paging(p, 50)?;
-    let mut found: Vec<Material> = {
-        let inner = ctx.shared.lock();
-        inner
-            .materials
-            .values()
-            .filter(|m| {
-                id.as_ref().is_none_or(|i| *i == m.id)
-                    && name.as_ref().is_none_or(|n| fuzzy(&m.name, n))
-                    && suffix
-                        .as_ref()
-                        .is_none_or(|s| s.eq_ignore_ascii_case(&m.suffix))
-                    && user.as_ref().is_none_or(|u| *u == m.create_user)
-                    && domain.as_ref().is_none_or(|d| *d == m.publish_domain)
-                    && start.is_none_or(|s| m.create_time >= s)
-                    && end.is_none_or(|e| m.create_time <= e)
-            })
-            .cloned()
-            .collect()
-    };
-    found.sort_by_key(|m| std::cmp::Reverse((m.create_time, m.seq)));
-    let total = found.len();
-    let items: Vec<Value> = page(found, paging)
-        .iter()
-        .map(Material::list_json)
+    let inner = ctx.shared.lock();
+    let mut found: Vec<&Material> = inner
+        .materials
+        .values()
+        .filter(|m| {
+            id.as_ref().is_none_or(|i| *i == m.id)
+                && name.as_ref().is_none_or(|n| fuzzy(&m.name, n))
+                && suffix
+                    .as_ref()
+                    .is_none_or(|s| s.eq_ignore_ascii_case(&m.suffix))
+                && user.as_ref().is_none_or(|u| *u == m.create_user)
+                && domain.as_ref().is_none_or(|d| *d == m.publish_domain)
+                && start.is_none_or(|s| m.create_time >= s)
+                && end.is_none_or(|e| m.create_time <= e)
+        })
         .collect();
-    Ok(Reply::Data(
-        json!({ "total": total, "materialList": items }),
-    ))
+    found.sort_by_key(|m| std::cmp::Reverse((m.create_time, m.seq)));
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct MaterialList<'a> {
+        total: usize,
+        material_list: Vec<MaterialItem<'a>>,
+    }
+    Ok(Reply::data(&MaterialList {
+        total: found.len(),
+        material_list: page_of(&found, paging)
+            .iter()
+            .map(|m| MaterialItem::from(*m))
+            .collect(),
+    }))
 }
 
 pub(crate) fn material_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -73,7 +74,7 @@ pub(crate) fn material_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     if let Some(domain) = domain {
         material.publish_domain = domain;
     }
-    Ok(Reply::Data(json!("")))
+    Ok(Reply::data(""))
 }
 
 pub(crate) fn delete_material(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -92,5 +93,5 @@ pub(crate) fn delete_material(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         ));
     }
     inner.materials.remove(&id);
-    Ok(Reply::Data(json!("")))
+    Ok(Reply::data(""))
 }

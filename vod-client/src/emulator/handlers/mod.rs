@@ -10,10 +10,13 @@ pub(crate) mod categories;
 pub(crate) mod materials;
 pub(crate) mod processing;
 pub(crate) mod pull;
+#[cfg(test)]
+mod robustness_tests;
 pub(crate) mod tokens;
 pub(crate) mod videos;
+pub(crate) mod wire;
 
-use serde_json::Value;
+use serde::Serialize;
 
 use super::auth::Caller;
 use super::errors::{ApiError, ParamStyle};
@@ -24,19 +27,46 @@ use super::util::parse_time;
 /// What a handler has to work with.
 pub(crate) struct Ctx<'a> {
     pub(crate) shared: &'a Shared,
-    pub(crate) caller: &'a Caller,
+    pub(crate) caller: &'a Caller<'a>,
     pub(crate) params: &'a Params,
 }
 
-/// A successful answer.
+/// The `message` of successful answers (spelled out in the bodies below).
+#[cfg(test)]
+const SUCCESS_MESSAGE: &str = "Operation succeeded";
+
+/// The start of every success envelope with `data`; a test checks it against the envelope
+/// serde would write.
+const DATA_HEAD: &[u8] = br#"{"code":200,"message":"Operation succeeded","data":"#;
+
+/// A successful answer: the whole JSON body, already written. Handlers serialize while they
+/// still hold the state lock, so answers can borrow from the records instead of copying them.
 #[derive(Debug)]
-pub(crate) enum Reply {
-    /// `{"code":200,"message":..,"data":<value>}`.
-    Data(Value),
+pub(crate) struct Reply(pub(crate) Vec<u8>);
+
+impl Reply {
+    /// `{"code":200,"message":..,"data":<data>}`.
+    pub(crate) fn data<T: Serialize + ?Sized>(data: &T) -> Reply {
+        let mut body = Vec::with_capacity(512);
+        body.extend_from_slice(DATA_HEAD);
+        if serde_json::to_writer(&mut body, data).is_err() {
+            // Cannot happen for the answer types (no maps with non-text keys); stay valid JSON.
+            body.truncate(DATA_HEAD.len());
+            body.extend_from_slice(b"null");
+        }
+        body.push(b'}');
+        Reply(body)
+    }
+
     /// `{"code":200,"message":..}` (no `data`).
-    NoData,
+    pub(crate) fn no_data() -> Reply {
+        Reply(br#"{"code":200,"message":"Operation succeeded"}"#.to_vec())
+    }
+
     /// The value itself, without envelope (startWorkflow).
-    Bare(Value),
+    pub(crate) fn bare<T: Serialize + ?Sized>(value: &T) -> Reply {
+        Reply(serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec()))
+    }
 }
 
 pub(crate) type Handler = fn(&Ctx<'_>) -> Result<Reply, ApiError>;
@@ -281,13 +311,16 @@ pub(crate) fn paging(p: &Params, max_size: i64) -> Result<(usize, usize), ApiErr
     if index.saturating_mul(size) > 100_000 {
         return Err(p.error("pageIndex * pageSize must not exceed 100000"));
     }
-    let offset = usize::try_from((index - 1) * size).unwrap_or(usize::MAX);
+    let offset =
+        usize::try_from(index.saturating_sub(1).saturating_mul(size)).unwrap_or(usize::MAX);
     Ok((offset, usize::try_from(size).unwrap_or(10)))
 }
 
-/// One page of `items`.
-pub(crate) fn page<T>(items: Vec<T>, (offset, size): (usize, usize)) -> Vec<T> {
-    items.into_iter().skip(offset).take(size).collect()
+/// One page of `items`, by reference.
+pub(crate) fn page_of<T>(items: &[T], (offset, size): (usize, usize)) -> &[T] {
+    let start = offset.min(items.len());
+    let end = start.saturating_add(size).min(items.len());
+    items.get(start..end).unwrap_or_default()
 }
 
 /// A `yyyy-MM-dd HH:mm:ss` parameter as Unix seconds.
@@ -345,4 +378,34 @@ pub(crate) fn is_label_like(label: &str) -> bool {
         && label
             .chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == ' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::errors::codes;
+
+    #[test]
+    fn envelopes_are_the_documented_json() {
+        let data: serde_json::Value =
+            serde_json::from_slice(&Reply::data(&[1, 2]).0).unwrap_or_default();
+        assert_eq!(
+            data,
+            serde_json::json!({ "code": codes::OK, "message": SUCCESS_MESSAGE, "data": [1, 2] })
+        );
+        let none: serde_json::Value =
+            serde_json::from_slice(&Reply::no_data().0).unwrap_or_default();
+        assert_eq!(
+            none,
+            serde_json::json!({ "code": codes::OK, "message": SUCCESS_MESSAGE })
+        );
+    }
+
+    #[test]
+    fn pages_never_index_out_of_range() {
+        let items = [1, 2, 3];
+        assert_eq!(page_of(&items, (1, 10)), &[2, 3]);
+        assert_eq!(page_of(&items, (usize::MAX, usize::MAX)), &[] as &[i32]);
+        assert_eq!(page_of(&items, (0, usize::MAX)), &[1, 2, 3]);
+    }
 }

@@ -4,8 +4,9 @@
 
 use std::collections::HashSet;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
+use super::wire::VideoInfo;
 use super::{Ctx, Reply};
 use crate::emulator::errors::{codes, ApiError};
 use crate::emulator::params::Params;
@@ -23,7 +24,14 @@ fn start(
 ) -> String {
     let run_for = ctx.shared.task_duration();
     let now_ms = ctx.shared.clock.now_millis();
-    inner.start_task(id, trans_no, kind, run_for, ctx.caller.user.clone(), now_ms)
+    inner.start_task(
+        id,
+        trans_no,
+        kind,
+        run_for,
+        ctx.caller.user.to_string(),
+        now_ms,
+    )
 }
 
 /// A `transNo` (required, at most 32 characters).
@@ -86,7 +94,7 @@ pub(crate) fn video_clip(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         duration: u64::try_from(duration).unwrap_or(0),
     };
     let task_id = start(ctx, &mut inner, id, Some(trans_no), kind);
-    Ok(Reply::Data(json!(task_id)))
+    Ok(Reply::data(&task_id))
 }
 
 /// Output parameters of a clip: resolution, frame rate (1561), bitrates (1563), sampling rate
@@ -152,11 +160,22 @@ fn task_query(ctx: &Ctx<'_>, operation: &'static str) -> Result<Reply, ApiError>
         Phase::Succeeded => 2,
         Phase::Failed => 3,
     };
-    let mut data = json!({ "taskId": task.id, "transNo": trans_no, "status": status });
-    if let Some(video) = task.output.as_ref().and_then(|id| inner.videos.get(id)) {
-        data["videoInfo"] = video.task_json();
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct TaskReport<'a> {
+        task_id: &'a str,
+        trans_no: &'a str,
+        status: i64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        video_info: Option<VideoInfo<'a>>,
     }
-    Ok(Reply::Data(data))
+    let video = task.output.as_ref().and_then(|id| inner.videos.get(id));
+    Ok(Reply::data(&TaskReport {
+        task_id: &task.id,
+        trans_no: &trans_no,
+        status,
+        video_info: video.map(VideoInfo::of_task),
+    }))
 }
 
 /// Checks a comma-separated id list with the operation's own codes:
@@ -255,7 +274,7 @@ pub(crate) fn video_concat(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         filename,
     };
     let task_id = start(ctx, &mut inner, id, Some(trans_no), kind);
-    Ok(Reply::Data(json!(task_id)))
+    Ok(Reply::data(&task_id))
 }
 
 pub(crate) fn trans_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -309,7 +328,18 @@ pub(crate) fn trans_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         let id = ctx.shared.ids.hex32();
         start(ctx, &mut inner, id, None, TaskKind::Transcode { video_id });
     }
-    Ok(Reply::Data(json!("")))
+    Ok(Reply::data(""))
+}
+
+/// The `data` of `createClearAdTask` (the id) and `clearAdTaskQuery` (also status, output).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ClearAdTask<'a> {
+    task_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output: Option<&'a str>,
 }
 
 pub(crate) fn create_clear_ad_task(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -343,7 +373,11 @@ pub(crate) fn create_clear_ad_task(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         return Err(p.error(format!("video {video_id} does not exist")));
     }
     let task_id = start(ctx, &mut inner, id, None, TaskKind::ClearAd { video_id });
-    Ok(Reply::Data(json!({ "taskId": task_id })))
+    Ok(Reply::data(&ClearAdTask {
+        task_id: &task_id,
+        status: None,
+        output: None,
+    }))
 }
 
 pub(crate) fn clear_ad_task_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -361,14 +395,11 @@ pub(crate) fn clear_ad_task_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         Phase::Succeeded => 2,
         Phase::Failed => 3,
     };
-    let output: Value = task
-        .output
-        .clone()
-        .map(Value::String)
-        .unwrap_or_else(|| json!(""));
-    Ok(Reply::Data(
-        json!({ "taskId": task_id, "status": status, "output": output }),
-    ))
+    Ok(Reply::data(&ClearAdTask {
+        task_id: &task_id,
+        status: Some(status),
+        output: Some(task.output.as_deref().unwrap_or_default()),
+    }))
 }
 
 pub(crate) fn start_workflow(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -399,5 +430,9 @@ pub(crate) fn start_workflow(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         Some(trans_no),
         TaskKind::Workflow { target },
     );
-    Ok(Reply::Bare(json!({ "id": run_id })))
+    #[derive(Serialize)]
+    struct Run<'a> {
+        id: &'a str,
+    }
+    Ok(Reply::bare(&Run { id: &run_id }))
 }

@@ -1,8 +1,10 @@
 //! URL pulls: `pullVideo` creates a task per batch; `pullVideoQuery` reports it. The emulator
 //! does not fetch anything: each URL "arrives" as a 1 MiB, 60 s video when the task ends.
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
+use super::wire::Text;
 use super::{Ctx, Reply};
 use crate::emulator::errors::ApiError;
 use crate::emulator::params::Params;
@@ -71,12 +73,19 @@ pub(crate) fn pull_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         trans_no.clone(),
         kind,
         run_for,
-        ctx.caller.user.clone(),
+        ctx.caller.user.to_string(),
         now_ms,
     );
-    Ok(Reply::Data(
-        json!({ "tranNo": trans_no.unwrap_or_default(), "taskId": task_id }),
-    ))
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Started<'a> {
+        tran_no: &'a str,
+        task_id: &'a str,
+    }
+    Ok(Reply::data(&Started {
+        tran_no: trans_no.as_deref().unwrap_or_default(),
+        task_id: &task_id,
+    }))
 }
 
 pub(crate) fn pull_video_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -92,10 +101,50 @@ pub(crate) fn pull_video_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let task = task
         .filter(|t| matches!(t.kind, TaskKind::Pull { .. }))
         .ok_or_else(|| p.error("no pull task with this taskId or transNo"))?;
-    Ok(Reply::Data(pull_report(task, &inner)))
+    Ok(Reply::data(&pull_report(task, &inner)))
 }
 
-fn pull_report(task: &Task, inner: &crate::emulator::state::Inner) -> Value {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PullReport<'a> {
+    task_id: &'a str,
+    trans_no: &'a str,
+    timestamp: Text<i64>,
+    status: i64,
+    items: Vec<PullItemReport<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PullItemReport<'a> {
+    file_name: &'a str,
+    fetch_url: &'a str,
+    md5: &'a str,
+    pull_status: i64,
+    cmd_status: i64,
+    video_info: PulledVideo<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PulledVideo<'a> {
+    video_id: &'a str,
+    duration: u64,
+    video_file_list: Vec<PulledFile>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PulledFile {
+    clarity: i64,
+    server_type: i64,
+    bitrate: i64,
+    resolution: &'static str,
+    file_size: u64,
+    file_url: String,
+}
+
+fn pull_report<'a>(task: &'a Task, inner: &'a crate::emulator::state::Inner) -> PullReport<'a> {
     let phase = task.phase(std::time::Instant::now());
     let (pull_status, status) = match phase {
         Phase::Queued | Phase::Running => (1, 1),
@@ -106,41 +155,54 @@ fn pull_report(task: &Task, inner: &crate::emulator::state::Inner) -> Value {
         TaskKind::Pull { items, with_cmd } => (items.as_slice(), *with_cmd),
         _ => (&[][..], false),
     };
-    let items: Vec<Value> = items
+    let items = items
         .iter()
         .map(|item| {
-            let mut entry = json!({
-                "fileName": item.file_name,
-                "fetchUrl": item.fetch_url,
-                "md5": item.md5,
-                "pullStatus": pull_status,
-            });
-            // Without a command there is nothing to run after the fetch: it counts as done
-            // with the fetch. (The SDK marks cmdStatus and videoInfo as always present.)
-            entry["cmdStatus"] = json!(if with_cmd { pull_status } else { pull_status.max(2) });
-            entry["videoInfo"] = json!({ "videoId": "", "duration": 0, "videoFileList": [] });
-            if let Some(video) = item.video_id.as_ref().and_then(|id| inner.videos.get(id)) {
-                entry["videoInfo"] = json!({
-                    "videoId": video.video_id,
-                    "duration": video.video_duration,
-                    "videoFileList": [{
-                        "clarity": 1,
-                        "serverType": 1,
-                        "bitrate": 1000,
-                        "resolution": "1920x1080",
-                        "fileSize": video.video_size,
-                        "fileUrl": format!("http://{}/{}/source.mp4", video.publish_domain, video.video_id),
+            let video = item.video_id.as_ref().and_then(|id| inner.videos.get(id));
+            // The SDK marks videoInfo as always present: empty until the video exists.
+            let video_info = match video {
+                Some(video) => PulledVideo {
+                    video_id: &video.video_id,
+                    duration: video.video_duration,
+                    video_file_list: vec![PulledFile {
+                        clarity: 1,
+                        server_type: 1,
+                        bitrate: 1000,
+                        resolution: "1920x1080",
+                        file_size: video.video_size,
+                        file_url: format!(
+                            "http://{}/{}/source.mp4",
+                            video.publish_domain, video.video_id
+                        ),
                     }],
-                });
+                },
+                None => PulledVideo {
+                    video_id: "",
+                    duration: 0,
+                    video_file_list: Vec::new(),
+                },
+            };
+            PullItemReport {
+                file_name: &item.file_name,
+                fetch_url: &item.fetch_url,
+                md5: &item.md5,
+                pull_status,
+                // Without a command there is nothing to run after the fetch: it counts as
+                // done with the fetch.
+                cmd_status: if with_cmd {
+                    pull_status
+                } else {
+                    pull_status.max(2)
+                },
+                video_info,
             }
-            entry
         })
         .collect();
-    json!({
-        "taskId": task.id,
-        "transNo": task.trans_no.clone().unwrap_or_default(),
-        "timestamp": task.created_unix_ms.to_string(),
-        "status": status,
-        "items": items,
-    })
+    PullReport {
+        task_id: &task.id,
+        trans_no: task.trans_no.as_deref().unwrap_or_default(),
+        timestamp: Text(task.created_unix_ms),
+        status,
+        items,
+    }
 }

@@ -5,9 +5,11 @@
 //! what the key becomes once its bytes arrive. `uploadUrl` points at the emulator itself.
 //! Passing the same `fileId` again returns the same `videoId` and key (resumable uploads).
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::videos::categories_from_json;
+use super::wire::BatchItem;
 use super::{Ctx, Reply};
 use crate::emulator::errors::ApiError;
 use crate::emulator::params::Params;
@@ -16,15 +18,18 @@ use crate::emulator::upload::token::make_token;
 use crate::emulator::upload::PendingUpload;
 use crate::emulator::util::{b64_decode_any, year_month};
 
-/// How long upload tokens stay valid.
-const TOKEN_LIFETIME_MS: i64 = 24 * 3600 * 1000;
+/// Now and the deadline of a token made now (Unix milliseconds).
+fn token_times(shared: &Shared) -> (i64, i64) {
+    let now_ms = shared.clock.now_millis();
+    (now_ms, now_ms.saturating_add(shared.token_lifetime_ms))
+}
 
-/// A signed token for one storage key.
-fn token_for(ctx: &Ctx<'_>, key: &str, overwrite: bool) -> String {
+/// A signed token for one storage key, valid until `deadline_ms`.
+fn token_for(ctx: &Ctx<'_>, key: &str, overwrite: bool, deadline_ms: i64) -> String {
     let shared = ctx.shared;
     let policy = json!({
         "scope": format!("{}:{key}", shared.bucket),
-        "deadline": (shared.clock.now_millis() + TOKEN_LIFETIME_MS).to_string(),
+        "deadline": deadline_ms.to_string(),
         "overwrite": i32::from(overwrite),
         "fsizeLimit": 0,
         "callbackUrl": format!("{}/callback", shared.upload_url()),
@@ -32,10 +37,10 @@ fn token_for(ctx: &Ctx<'_>, key: &str, overwrite: bool) -> String {
     });
     let secret = shared
         .accounts
-        .get(&ctx.caller.access_key)
+        .get(ctx.caller.access_key)
         .map(|a| a.secret.as_str())
         .unwrap_or_default();
-    make_token(&ctx.caller.access_key, secret, &policy.to_string())
+    make_token(ctx.caller.access_key, secret, &policy.to_string())
 }
 
 /// A domain parameter: absent gives the default; an unknown one is an error.
@@ -73,6 +78,7 @@ pub(crate) fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     }
     p.text("subtitle")?;
     let shared = ctx.shared;
+    let (now_ms, deadline_ms) = token_times(shared);
     let (video_id, key) = {
         let mut inner = shared.lock();
         let domain = domain(&inner, p, &shared.video_domain)?;
@@ -92,22 +98,35 @@ pub(crate) fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             categories,
             domain,
             auto_transcode,
-            user: ctx.caller.user.clone(),
+            user: ctx.caller.user.to_string(),
             file_id,
         };
-        inner.pending_uploads.insert(key.clone(), pending);
+        inner
+            .pending_uploads
+            .insert(key.clone(), pending, now_ms, deadline_ms);
         (video_id, key)
     };
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct VideoToken<'a> {
+        upload_url: &'a str,
+        file_key: &'a str,
+        http_dns_server: &'a str,
+        video_id: &'a str,
+        upload_token: String,
+        speed_domainl_url: &'a str,
+        bucket_name: &'a str,
+    }
     let upload_url = shared.upload_url();
-    Ok(Reply::Data(json!({
-        "uploadUrl": upload_url,
-        "fileKey": key,
-        "httpDnsServer": "",
-        "videoId": video_id,
-        "uploadToken": token_for(ctx, &key, overwrite),
-        "speedDomainlUrl": upload_url,
-        "bucketName": shared.bucket,
-    })))
+    Ok(Reply::data(&VideoToken {
+        upload_url: &upload_url,
+        file_key: &key,
+        http_dns_server: "",
+        video_id: &video_id,
+        upload_token: token_for(ctx, &key, overwrite, deadline_ms),
+        speed_domainl_url: &upload_url,
+        bucket_name: &shared.bucket,
+    }))
 }
 
 /// The video id and key of an unfinished upload with this `fileId`.
@@ -180,6 +199,7 @@ pub(crate) fn get_audio_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let files = entries(p, &list, 200, true)?;
     let overwrite = p.bool("overwrite")?.unwrap_or(true);
     let shared = ctx.shared;
+    let (now_ms, deadline_ms) = token_times(shared);
     let mut items = Vec::new();
     {
         let mut inner = shared.lock();
@@ -192,14 +212,22 @@ pub(crate) fn get_audio_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
                 audio_id: id.clone(),
                 name: file.name.clone(),
                 domain: domain.clone(),
-                user: ctx.caller.user.clone(),
+                user: ctx.caller.user.to_string(),
                 url: url.clone(),
             };
-            inner.pending_uploads.insert(key.clone(), pending);
+            inner
+                .pending_uploads
+                .insert(key.clone(), pending, now_ms, deadline_ms);
             items.push((file, id, key, url));
         }
     }
-    Ok(batch_token_reply(ctx, items, "audioId", overwrite))
+    Ok(batch_token_reply(
+        ctx,
+        items,
+        "audioId",
+        overwrite,
+        deadline_ms,
+    ))
 }
 
 pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -214,6 +242,7 @@ pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError
     let files = entries(p, &list, 40, false)?;
     let overwrite = p.bool("overwrite")?.unwrap_or(false);
     let shared = ctx.shared;
+    let (now_ms, deadline_ms) = token_times(shared);
     let mut prepared = Vec::new();
     {
         let mut inner = shared.lock();
@@ -229,14 +258,22 @@ pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError
                     name: file.name.clone(),
                     suffix: file.suffix.clone(),
                     domain: domain.clone(),
-                    user: ctx.caller.user.clone(),
+                    user: ctx.caller.user.to_string(),
                     url: url.clone(),
                 },
+                now_ms,
+                deadline_ms,
             );
             prepared.push((file, id, key, url));
         }
     }
-    Ok(batch_token_reply(ctx, prepared, "materialId", overwrite))
+    Ok(batch_token_reply(
+        ctx,
+        prepared,
+        "materialId",
+        overwrite,
+        deadline_ms,
+    ))
 }
 
 /// The answer of the batch token operations (audio, materials): one token per prepared file,
@@ -244,26 +281,34 @@ pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError
 fn batch_token_reply(
     ctx: &Ctx<'_>,
     prepared: Vec<(FileEntry, String, String, String)>,
-    id_member: &str,
+    id_member: &'static str,
     overwrite: bool,
+    deadline_ms: i64,
 ) -> Reply {
-    let items: Vec<Value> = prepared
-        .into_iter()
-        .map(|(file, id, key, url)| {
-            json!({
-                "name": file.name,
-                "suffix": file.suffix,
-                id_member: id,
-                "uploadToken": token_for(ctx, &key, overwrite),
-                "fileFullUrl": url,
-            })
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Batch<'a> {
+        upload_url: String,
+        bucket_name: &'a str,
+        http_dns_server: &'a str,
+        items: Vec<BatchItem<'a>>,
+    }
+    let items = prepared
+        .iter()
+        .map(|(file, id, key, url)| BatchItem {
+            name: &file.name,
+            suffix: &file.suffix,
+            id_member,
+            id,
+            upload_token: token_for(ctx, key, overwrite, deadline_ms),
+            file_full_url: url,
         })
         .collect();
     let shared = ctx.shared;
-    Reply::Data(json!({
-        "uploadUrl": shared.upload_url(),
-        "bucketName": shared.bucket,
-        "httpDnsServer": "",
-        "items": items,
-    }))
+    Reply::data(&Batch {
+        upload_url: shared.upload_url(),
+        bucket_name: &shared.bucket,
+        http_dns_server: "",
+        items,
+    })
 }

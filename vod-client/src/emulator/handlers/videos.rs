@@ -1,8 +1,12 @@
 //! Video operations: list, edit, block, enable, delete, publish code.
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
-use super::{comma_list, fuzzy, in_window, is_label_like, page, paging, time_window, Ctx, Reply};
+use super::wire::{VideoInfo, VideoList};
+use super::{
+    comma_list, fuzzy, in_window, is_label_like, page_of, paging, time_window, Ctx, Reply,
+};
 use crate::emulator::errors::{codes, ApiError};
 use crate::emulator::params::Params;
 use crate::emulator::state::{CategoryPath, Inner, Video};
@@ -60,25 +64,24 @@ pub(crate) fn get_video_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let oldest_first = p.int_enum("listOrder", &[0, 1])? == Some(1);
     let paging = paging(p, 50)?;
     // Sort references and render only the requested page, under one short lock.
-    let items: Vec<Value> = {
-        let inner = ctx.shared.lock();
-        let mut found: Vec<&Video> = inner
-            .videos
-            .values()
-            .filter(|v| filter.matches(v))
-            .collect();
-        found.sort_by_key(|v| (v.create_time, v.seq));
-        if !oldest_first {
-            found.reverse();
-        }
-        page(found, paging)
-            .into_iter()
-            .map(Video::list_json)
-            .collect()
-    };
-    Ok(Reply::Data(
-        json!({ "videoTotal": items.len(), "videoListInfo": items }),
-    ))
+    let inner = ctx.shared.lock();
+    let mut found: Vec<&Video> = inner
+        .videos
+        .values()
+        .filter(|v| filter.matches(v))
+        .collect();
+    found.sort_by_key(|v| (v.create_time, v.seq));
+    if !oldest_first {
+        found.reverse();
+    }
+    let items: Vec<VideoInfo<'_>> = page_of(&found, paging)
+        .iter()
+        .map(|v| VideoInfo::listed(v))
+        .collect();
+    Ok(Reply::data(&VideoList {
+        video_total: items.len(),
+        video_list_info: items,
+    }))
 }
 
 /// `videoId` with the block/enable/publish-code codes: 1503 empty, 1504 illegal.
@@ -132,7 +135,7 @@ fn set_state(
     }
     video.video_state = state;
     video.update_time = now;
-    Ok(Reply::Data(json!("")))
+    Ok(Reply::data(""))
 }
 
 pub(crate) fn delete_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -163,7 +166,7 @@ pub(crate) fn delete_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     } else {
         inner.videos.remove(&id);
     }
-    Ok(Reply::Data(json!("")))
+    Ok(Reply::data(""))
 }
 
 pub(crate) fn video_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -217,7 +220,7 @@ pub(crate) fn video_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         video.categories = categories;
     }
     video.update_time = now;
-    Ok(Reply::NoData)
+    Ok(Reply::no_data())
 }
 
 /// `categoryNames`: URL-safe base64 of a JSON array of `{parentName, childName}`; each pair
@@ -311,21 +314,41 @@ pub(crate) fn get_publish_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             format!("invalid codeType {code_type}"),
         ));
     }
-    let video = ctx
-        .shared
-        .lock()
-        .videos
-        .get(&id)
-        .cloned()
-        .ok_or_else(|| not_found(&id))?;
-    Ok(Reply::Data(publish_code(
-        &video,
+    let inner = ctx.shared.lock();
+    let video = inner.videos.get(&id).ok_or_else(|| not_found(&id))?;
+    Ok(Reply::data(&publish_code(
+        video,
         code_type,
         &ctx.shared.video_domain,
     )))
 }
 
-fn publish_code(video: &Video, code_type: i64, default_domain: &str) -> Value {
+/// The `data` of `getPublishCode`: the codes and URLs of one code type (all for 0).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PublishCode<'a> {
+    video_id: &'a str,
+    encrypt: i64,
+    auto_code: String,
+    swf_code: String,
+    custom_code: String,
+    video_url: Vec<PlayUrls>,
+    try_watch_auto_code: String,
+    try_watch_video_url: Vec<PlayUrls>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PlayUrls {
+    url_type: &'static str,
+    origin_url: String,
+    fluent_url: String,
+    sd_url: String,
+    high_url: String,
+    hd_pull_url: String,
+}
+
+fn publish_code<'a>(video: &'a Video, code_type: i64, default_domain: &str) -> PublishCode<'a> {
     let domain = if video.publish_domain.is_empty() {
         default_domain
     } else {
@@ -333,10 +356,10 @@ fn publish_code(video: &Video, code_type: i64, default_domain: &str) -> Value {
     };
     let base = format!("http://{domain}/{}", video.video_id);
     let urls = |prefix: &str| {
-        json!([
+        vec![
             play_urls("PC", &base, prefix),
             play_urls("mobile", &base, prefix),
-        ])
+        ]
     };
     let auto_code = format!(
         "<script src=\"http://{domain}/player.js\" data-video=\"{}\"></script>",
@@ -347,27 +370,32 @@ fn publish_code(video: &Video, code_type: i64, default_domain: &str) -> Value {
         video.video_id
     );
     let pick = |types: &[i64]| code_type == 0 || types.contains(&code_type);
-    json!({
-        "videoId": video.video_id,
-        "encrypt": video.encrypt,
-        "autoCode": if pick(&[5]) { auto_code.clone() } else { String::new() },
-        "swfCode": if pick(&[2]) { swf_code } else { String::new() },
-        "customCode": if code_type == 8 { auto_code.clone() } else { String::new() },
-        "videoUrl": if pick(&[4]) { urls("") } else { json!([]) },
-        "tryWatchAutoCode": if pick(&[7]) { auto_code } else { String::new() },
-        "tryWatchVideoUrl": if pick(&[6]) { urls("preview-") } else { json!([]) },
-    })
+    let when = |on: bool, code: &String| if on { code.clone() } else { String::new() };
+    PublishCode {
+        video_id: &video.video_id,
+        encrypt: video.encrypt,
+        auto_code: when(pick(&[5]), &auto_code),
+        swf_code: when(pick(&[2]), &swf_code),
+        custom_code: when(code_type == 8, &auto_code),
+        video_url: if pick(&[4]) { urls("") } else { Vec::new() },
+        try_watch_auto_code: when(pick(&[7]), &auto_code),
+        try_watch_video_url: if pick(&[6]) {
+            urls("preview-")
+        } else {
+            Vec::new()
+        },
+    }
 }
 
-fn play_urls(url_type: &str, base: &str, prefix: &str) -> Value {
+fn play_urls(url_type: &'static str, base: &str, prefix: &str) -> PlayUrls {
     let terminal = if url_type == "PC" { "pc" } else { "m" };
     let url = |tier: &str| format!("{base}/{prefix}{terminal}-{tier}.mp4");
-    json!({
-        "urlType": url_type,
-        "originUrl": url("origin"),
-        "fluentUrl": url("fluent"),
-        "sdUrl": url("sd"),
-        "highUrl": url("hd"),
-        "hdPullUrl": url("fhd"),
-    })
+    PlayUrls {
+        url_type,
+        origin_url: url("origin"),
+        fluent_url: url("fluent"),
+        sd_url: url("sd"),
+        high_url: url("hd"),
+        hd_pull_url: url("fhd"),
+    }
 }

@@ -7,8 +7,10 @@
 //! ([`crate::emulator::upload::UploadStore`]) because chunk traffic is heavy and unrelated.
 
 pub(crate) mod model;
+mod pending;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
@@ -22,12 +24,23 @@ use super::faults::{FaultPlan, Faults};
 use super::tasks::{Task, TaskKind, TaskSummary, Tasks};
 use super::upload::UploadStore;
 use super::util::{Clock, IdGen};
+pub(crate) use pending::{PendingUploads, DEFAULT_MAX_PENDING_UPLOADS};
 
 /// A key pair the emulator accepts, and the user name it stands for (`createUser`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Account {
+    // Plain text (the upload token check borrows it as `&str`); `Debug` redacts it.
     pub(crate) secret: String,
     pub(crate) user: String,
+}
+
+impl fmt::Debug for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Account")
+            .field("secret", &"<redacted>")
+            .field("user", &self.user)
+            .finish()
+    }
 }
 
 /// What is shared by every request of one emulator.
@@ -50,6 +63,8 @@ pub(crate) struct Shared {
     pub(crate) material_domain: String,
     pub(crate) faults: Faults,
     pub(crate) uploads: UploadStore,
+    /// Lifetime of the upload tokens the token operations hand out, milliseconds.
+    pub(crate) token_lifetime_ms: i64,
     task_millis: AtomicU64,
     requests: AtomicU64,
     inner: Mutex<Inner>,
@@ -63,7 +78,7 @@ pub(crate) struct Inner {
     pub(crate) materials: HashMap<String, Material>,
     pub(crate) categories: BTreeMap<i64, Category>,
     pub(crate) domains: HashSet<String>,
-    pub(crate) pending_uploads: HashMap<String, super::upload::PendingUpload>,
+    pub(crate) pending_uploads: PendingUploads,
     pub(crate) tasks: Tasks,
     pub(crate) fail_next: u32,
     pub(crate) used_workflow_trans_nos: HashSet<String>,
@@ -73,7 +88,7 @@ pub(crate) struct Inner {
 }
 
 /// Settings fixed when the emulator starts.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct SharedOptions {
     pub(crate) accounts: Vec<(String, String, String)>,
     pub(crate) api_body_limit: usize,
@@ -81,6 +96,8 @@ pub(crate) struct SharedOptions {
     pub(crate) seed: u64,
     pub(crate) task_duration: Duration,
     pub(crate) faults: FaultPlan,
+    pub(crate) upload_token_lifetime: Duration,
+    pub(crate) max_pending_uploads: usize,
 }
 
 impl Shared {
@@ -104,6 +121,7 @@ impl Shared {
                 .cloned()
                 .collect(),
             default_domain: video_domain.clone(),
+            pending_uploads: PendingUploads::with_max(options.max_pending_uploads),
             ..Inner::default()
         };
         Shared {
@@ -120,6 +138,8 @@ impl Shared {
             material_domain,
             faults: Faults::from_plan(&options.faults),
             uploads: UploadStore::default(),
+            token_lifetime_ms: i64::try_from(options.upload_token_lifetime.as_millis())
+                .unwrap_or(i64::MAX),
             task_millis: AtomicU64::new(millis(options.task_duration)),
             requests: AtomicU64::new(0),
             inner: Mutex::new(inner),
@@ -160,7 +180,7 @@ fn millis(d: Duration) -> u64 {
 impl Inner {
     /// The next creation sequence number (orders records created in the same second).
     pub(crate) fn next_seq(&mut self) -> u64 {
-        self.seq += 1;
+        self.seq = self.seq.saturating_add(1);
         self.seq
     }
 
@@ -220,8 +240,7 @@ impl Inner {
                 let duration = sources
                     .iter()
                     .filter_map(|s| self.videos.get(s))
-                    .map(|v| v.video_duration)
-                    .sum();
+                    .fold(0u64, |total, v| total.saturating_add(v.video_duration));
                 let id = self.create_video(ids.hex32(), filename.clone(), task.user.clone(), now);
                 self.finish_new_video(
                     &id,
@@ -274,7 +293,9 @@ impl Inner {
     /// Total size and publish domain of some source videos.
     fn video_traits(&self, ids: &[String]) -> (u64, Option<String>) {
         let sources: Vec<&Video> = ids.iter().filter_map(|id| self.videos.get(id)).collect();
-        let size = sources.iter().map(|v| v.video_size).sum();
+        let size = sources
+            .iter()
+            .fold(0u64, |total, v| total.saturating_add(v.video_size));
         let domain = sources.first().map(|v| v.publish_domain.clone());
         (size, domain)
     }
@@ -527,6 +548,15 @@ impl StateHandle {
     /// request timestamps with this clock.
     pub fn set_clock_skew(&self, secs: i64) {
         self.shared.clock.set_skew(secs);
+    }
+
+    /// How many announced uploads (upload tokens handed out, bytes not yet received) the
+    /// emulator remembers; expired ones are not counted.
+    pub fn pending_uploads(&self) -> usize {
+        let now_ms = self.shared.clock.now_millis();
+        let mut inner = self.shared.lock();
+        inner.pending_uploads.prune(now_ms);
+        inner.pending_uploads.len()
     }
 
     /// The stored object of an upload key: size and WCS etag.

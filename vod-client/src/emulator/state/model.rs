@@ -1,13 +1,10 @@
-//! The records the emulator keeps, and how each is rendered on the wire.
+//! The records the emulator keeps.
 //!
 //! Records are plain data with public fields so tests can read them through
-//! [`StateHandle`](super::StateHandle) and adjust them with its `update_*` methods. Wire
-//! rendering follows `vod-api-facts.json`: sizes and durations of videos are sent as text,
-//! times of videos as `yyyy-MM-dd HH:mm:ss`, times of audio and materials as numbers.
-
-use serde_json::{json, Value};
-
-use crate::emulator::util::format_time;
+//! [`StateHandle`](super::StateHandle) and adjust them with its `update_*` methods. How they
+//! are rendered on the wire (sizes of videos as text, times of videos as
+//! `yyyy-MM-dd HH:mm:ss`, times of audio and materials as numbers) is in
+//! `handlers::wire`.
 
 /// `transcodeState`: transcoding finished.
 pub const TRANSCODE_DONE: i64 = 1;
@@ -178,49 +175,6 @@ impl Video {
             },
         ]
     }
-
-    /// An item of `getVideoList`.
-    pub(crate) fn list_json(&self) -> Value {
-        let mut v = self.task_json();
-        if let Value::Object(map) = &mut v {
-            map.insert("createUser".into(), json!(self.create_user));
-            map.insert("createTime".into(), json!(format_time(self.create_time)));
-        }
-        v
-    }
-
-    /// The `videoInfo` of clip and concat queries (no creator, no creation time).
-    pub(crate) fn task_json(&self) -> Value {
-        json!({
-            "videoName": self.video_name,
-            "videoId": self.video_id,
-            "encrypt": self.encrypt,
-            "videoSize": self.video_size.to_string(),
-            "videoDuration": self.video_duration.to_string(),
-            "uploadTime": format_time(self.upload_time),
-            "updateTime": format_time(self.update_time),
-            "videoDescription": self.video_description,
-            "videoClassification": self.classification(),
-            "imageUrl": self.image_url,
-            "publishDomain": self.publish_domain,
-            "playerName": self.player_name,
-            "playerId": self.player_id,
-            "videoState": self.video_state,
-            "transcodeState": self.transcode_state,
-            "videoSourceCode": self.video_source_code,
-            "videoResolutions": self.resolutions.iter().map(resolution_json).collect::<Vec<_>>(),
-        })
-    }
-}
-
-fn resolution_json(r: &Resolution) -> Value {
-    json!({
-        "clarity": r.clarity,
-        "serverType": r.server_type,
-        "height": r.height,
-        "width": r.width,
-        "fileSize": r.file_size,
-    })
 }
 
 /// An audio asset.
@@ -252,22 +206,6 @@ pub struct Audio {
     pub(crate) seq: u64,
 }
 
-impl Audio {
-    pub(crate) fn list_json(&self) -> Value {
-        json!({
-            "audioName": self.audio_name,
-            "audioId": self.audio_id,
-            "createUser": self.create_user,
-            "audioSize": self.audio_size,
-            "audioDuration": self.audio_duration,
-            "url": self.url,
-            "suffix": self.suffix,
-            "createTime": self.create_time,
-            "uploadTime": self.upload_time,
-        })
-    }
-}
-
 /// A material (image, subtitle, document).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -293,20 +231,6 @@ pub struct Material {
     pub(crate) seq: u64,
 }
 
-impl Material {
-    pub(crate) fn list_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "suffix": self.suffix,
-            "fileSize": self.file_size,
-            "url": self.url,
-            "createUser": self.create_user,
-            "createTime": self.create_time,
-        })
-    }
-}
-
 /// A category node (two levels: first-level nodes have no parent).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
@@ -318,17 +242,4 @@ pub struct Category {
     pub parent_node_id: Option<i64>,
     /// Creator.
     pub create_user: String,
-}
-
-impl Category {
-    /// A node of `getCategoryList`. First-level nodes have no parent; they answer
-    /// `parentNodeId: 0` because the generated client (following the SDK) requires the field.
-    pub(crate) fn list_json(&self) -> Value {
-        json!({
-            "labelName": self.label_name,
-            "parentNodeId": self.parent_node_id.unwrap_or(0),
-            "nodeId": self.node_id,
-            "createUser": self.create_user,
-        })
-    }
 }
