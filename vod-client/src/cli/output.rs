@@ -54,7 +54,7 @@ pub fn render(value: &Value, format: Format) -> String {
             text.push('\n');
             text
         }
-        Format::Yaml => match serde_yaml::to_string(value) {
+        Format::Yaml => match serde_saphyr::to_string(value) {
             Ok(text) => text,
             Err(_) => format!("{value}\n"),
         },
