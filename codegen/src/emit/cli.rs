@@ -33,6 +33,8 @@ fn command(op: &Operation, enums: &[&Enum]) -> TokenStream {
         long_about.push_str(&format!(" Rate limit {limit}."));
     }
     let args = op.request.iter().map(|f| arg(f, enums));
+    // Operations that are not safe to repeat are exactly those that change something.
+    let mutation = !op.retry_safe;
     quote! {
         CommandSpec {
             group: #group,
@@ -40,6 +42,7 @@ fn command(op: &Operation, enums: &[&Enum]) -> TokenStream {
             operation: #wire,
             about: #about,
             long_about: #long_about,
+            mutation: #mutation,
             args: &[#(#args),*],
         }
     }

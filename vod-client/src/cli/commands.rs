@@ -61,13 +61,38 @@ pub fn group_commands(table: &'static [CommandSpec]) -> Vec<Command> {
         .into_iter()
         .map(|(group, specs)| {
             let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+            let about = group_about(group);
+            let long_about = format!("{about}.\n\nCommands: {}.", names.join(", "));
             Command::new(group)
-                .about(format!("API operations: {}", names.join(", ")))
+                .about(about)
+                .long_about(long_about)
                 .subcommand_required(true)
                 .arg_required_else_help(true)
                 .subcommands(specs.into_iter().map(operation_command))
         })
         .collect()
+}
+
+/// What each command group is about, for `vod --help` and `vod <group> --help`. The spec
+/// groups operations by API section, not by the resource a person thinks of, so this short
+/// list is written by hand; a group missing here still gets a generic line.
+const GROUP_ABOUT: &[(&str, &str)] = &[
+    ("videos", "Videos in your library: list, edit, block, enable and delete them"),
+    ("audio", "Audio files in your library: list, edit and delete them"),
+    ("materials", "Materials (uploaded image and other non-video files): list, edit and delete them"),
+    ("categories", "Categories that organize videos: list, create and delete them"),
+    ("tasks", "Processing tasks on videos (transcoding, clipping, concatenation, ad removal) and their status"),
+    ("workflows", "Processing workflows configured in the console, run on one video"),
+    ("playback", "Playback: publish codes and play URLs of videos and audio"),
+    ("uploads", "Upload tokens and pulls from a URL (`vod upload FILE` does the whole upload)"),
+];
+
+fn group_about(group: &str) -> String {
+    GROUP_ABOUT
+        .iter()
+        .find(|(name, _)| *name == group)
+        .map(|(_, about)| (*about).to_string())
+        .unwrap_or_else(|| format!("Cloud VoD operations on {group}"))
 }
 
 /// Adds the operations of `group` as subcommands of an existing (built-in) command with the

@@ -19,6 +19,9 @@ pub struct CommandSpec {
     pub about: &'static str,
     /// Full description, shown by `--help`.
     pub long_about: &'static str,
+    /// The operation changes state on the service (it is not safe to repeat): on a terminal
+    /// the command confirms it in one line.
+    pub mutation: bool,
     /// The request's fields, one flag each.
     pub args: &'static [ArgSpec],
 }

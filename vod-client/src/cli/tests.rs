@@ -27,6 +27,7 @@ static TABLE: &[CommandSpec] = &[
         operation: "getVideoList",
         about: "Pages through videos.",
         long_about: "Pages through videos.\n\nOperation `getVideoList`.",
+        mutation: false,
         args: &[
             arg("video-name", "videoName", ArgKind::String),
             ArgSpec {
@@ -65,6 +66,7 @@ static TABLE: &[CommandSpec] = &[
         operation: "deleteVideo",
         about: "Deletes a video.",
         long_about: "Deletes a video.",
+        mutation: false,
         args: &[ArgSpec {
             required: true,
             ..arg("video-id", "videoId", ArgKind::String)
@@ -76,6 +78,7 @@ static TABLE: &[CommandSpec] = &[
         operation: "getUploadToken",
         about: "Returns an upload token.",
         long_about: "Returns an upload token.",
+        mutation: false,
         args: &[ArgSpec {
             required: true,
             ..arg("origin-file-name", "originFileName", ArgKind::String)
@@ -245,4 +248,72 @@ fn flags_override_input_json() {
         .expect("obj");
     let value = request_from_matches(&TABLE[0], op, base);
     assert_eq!(value, json!({"pageSize": 5, "videoName": "dog"}));
+}
+
+fn help_of(args: &[&str]) -> String {
+    match parse(args) {
+        Err(e) if e.kind() == ErrorKind::DisplayHelp => e.to_string(),
+        other => panic!("{args:?}: expected help, got {other:?}"),
+    }
+}
+
+#[test]
+fn group_help_says_what_the_resource_is() {
+    let root = help_of(&["--help"]);
+    assert!(
+        root.contains("Videos in your library"),
+        "the root lists each group with its resource: {root}"
+    );
+    let group = help_of(&["videos", "--help"]);
+    assert!(
+        group.contains("Videos in your library: list, edit"),
+        "{group}"
+    );
+    assert!(group.contains("Commands: list, delete."), "{group}");
+}
+
+#[test]
+fn debug_sign_help_documents_its_input() {
+    let help = help_of(&["debug-sign", "--help"]);
+    for member in [
+        "method",
+        "uri",
+        "access_key",
+        "secret_key",
+        "timestamp",
+        "headers",
+        "body",
+        "algorithm",
+        "signed_headers",
+        "canonical_request",
+        "| vod debug-sign",
+    ] {
+        assert!(help.contains(member), "{member} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn output_text_and_columns_are_global_options() {
+    let matches = parse(&[
+        "videos",
+        "list",
+        "-o",
+        "text",
+        "--columns",
+        "videoId,videoName",
+    ])
+    .expect("parses");
+    let globals = super::Globals::read(&matches).expect("globals");
+    assert_eq!(globals.output, Some(super::output::Format::Text));
+    assert_eq!(
+        globals.columns.as_deref(),
+        Some(&["videoId".to_string(), "videoName".to_string()][..])
+    );
+    let bad = parse(&["videos", "list", "--query", "a[", "-o", "json"]).expect("clap accepts");
+    let failure = super::Globals::read(&bad).unwrap_err();
+    assert!(
+        failure.message.starts_with("--query: "),
+        "{}",
+        failure.message
+    );
 }

@@ -12,6 +12,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "deleteAudio",
         about: "Deletes one audio file.",
         long_about: "Deletes one audio file.\n\nOperation `deleteAudio`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "audio-id",
@@ -44,6 +45,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "editAudio",
         about: "Updates the name and/or publishing domain of one audio file.",
         long_about: "Updates the name and/or publishing domain of one audio file.\n\nOperation `editAudio`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "audio-id",
@@ -83,6 +85,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getAudioList",
         about: "Pages through audio files (newest upload first by default), with optional filters.",
         long_about: "Pages through audio files (newest upload first by default), with optional filters.\n\nOperation `getAudioList`. Rate limit 300/5min.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "create-user",
@@ -172,6 +175,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "createCategory",
         about: "Creates a category node (first-level without a parent, otherwise a child of it).",
         long_about: "Creates a category node (first-level without a parent, otherwise a child of it).\n\nOperation `createCategory`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "parent-node-id",
@@ -201,6 +205,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "deleteCategory",
         about: "Deletes one category node.",
         long_about: "Deletes one category node.\n\nOperation `deleteCategory`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "node-id",
@@ -220,6 +225,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "deleteVideoByCategory",
         about: "Starts an asynchronous deletion of all videos under one category node.",
         long_about: "Starts an asynchronous deletion of all videos under one category node.\n\nOperation `deleteVideoByCategory`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "node-id",
@@ -249,6 +255,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getCategoryList",
         about: "Pages through video category nodes, either the first-level nodes or the children of one node.",
         long_about: "Pages through video category nodes, either the first-level nodes or the children of one node.\n\nOperation `getCategoryList`. Rate limit 300/5min.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "parent-node-id",
@@ -288,6 +295,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "deleteMaterial",
         about: "Deletes one material.",
         long_about: "Deletes one material.\n\nOperation `deleteMaterial`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "id",
@@ -320,6 +328,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "materialEdit",
         about: "Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged (old doc).",
         long_about: "Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged (old doc).\n\nOperation `materialEdit`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "id",
@@ -359,6 +368,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getMaterialList",
         about: "Pages through uploaded materials (newest upload first), with optional filters.",
         long_about: "Pages through uploaded materials (newest upload first), with optional filters.\n\nOperation `getMaterialList`. Rate limit 300/5min.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "material-id",
@@ -458,6 +468,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getAudioPublishCode",
         about: "Returns a (signed) play URL of one audio file.",
         long_about: "Returns a (signed) play URL of one audio file.\n\nOperation `getAudioPublishCode`.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "id",
@@ -477,6 +488,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getPublishCode",
         about: "Returns the play URLs and embeddable player code of one video.",
         long_about: "Returns the play URLs and embeddable player code of one video.\n\nOperation `getPublishCode`. Rate limit 300/5min.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -514,6 +526,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "createClearAdTask",
         about: "Starts an AI task that removes video ads, watermark ads and/or scrolling-text ads from a video (paid add-on).",
         long_about: "Starts an AI task that removes video ads, watermark ads and/or scrolling-text ads from a video (paid add-on).\n\nOperation `createClearAdTask`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -619,6 +632,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "clearAdTaskQuery",
         about: "Reports the state and the output video of an AI ad-removal task.",
         long_about: "Reports the state and the output video of an AI ad-removal task.\n\nOperation `clearAdTaskQuery`. Rate limit 300/5min.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "task-id",
@@ -638,6 +652,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoClip",
         about: "Creates a new video from a time range of an existing one, optionally changing the output parameters.",
         long_about: "Creates a new video from a time range of an existing one, optionally changing the output parameters.\n\nOperation `videoClip`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -777,6 +792,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoClipQuery",
         about: "Reports the state and the output video of a videoClip task.",
         long_about: "Reports the state and the output video of a videoClip task.\n\nOperation `videoClipQuery`. Rate limit 300/5min.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -796,6 +812,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoConcat",
         about: "Joins several existing videos, in the given order, into one new video.",
         long_about: "Joins several existing videos, in the given order, into one new video.\n\nOperation `videoConcat`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -865,6 +882,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoConcatQuery",
         about: "Reports the state and the output video of a videoConcat task.",
         long_about: "Reports the state and the output video of a videoConcat task.\n\nOperation `videoConcatQuery`. Rate limit 300/5min.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -884,6 +902,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "transCode",
         about: "Starts (re)transcoding of one or more videos with the given transcoding and watermark templates and optional subtitles. Only acknowledges the request; results arrive through the transcoding callback. Videos already transcoding cannot be resubmitted; re-transcoding replaces earlier outputs and is impossible once the source was deleted.",
         long_about: "Starts (re)transcoding of one or more videos with the given transcoding and watermark templates and optional subtitles. Only acknowledges the request; results arrive through the transcoding callback. Videos already transcoding cannot be resubmitted; re-transcoding replaces earlier outputs and is impossible once the source was deleted.\n\nOperation `transCode`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "video-ids",
@@ -963,6 +982,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getAudioUploadToken",
         about: "Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.",
         long_about: "Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.\n\nOperation `getAudioUploadToken`. Rate limit 300/5min.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "file-list",
@@ -1002,6 +1022,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getMaterialUploadToken",
         about: "Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).",
         long_about: "Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).\n\nOperation `getMaterialUploadToken`. Rate limit 300/5min.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "file-list",
@@ -1041,6 +1062,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "pullVideo",
         about: "Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.",
         long_about: "Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.\n\nOperation `pullVideo`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -1126,6 +1148,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "pullVideoQuery",
         about: "Reports progress and results of a pullVideo task.",
         long_about: "Reports progress and results of a pullVideo task.\n\nOperation `pullVideoQuery`. Rate limit 300/5min.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "task-id",
@@ -1155,6 +1178,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getUploadToken",
         about: "Returns an upload URL, token, file key and a new videoId for uploading one video file.",
         long_about: "Returns an upload URL, token, file key and a new videoId for uploading one video file.\n\nOperation `getUploadToken`. Rate limit 300/5min.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "origin-file-name",
@@ -1274,6 +1298,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoBlock",
         about: "Blocks (disables) a video so that it can no longer be played.",
         long_about: "Blocks (disables) a video so that it can no longer be played.\n\nOperation `videoBlock`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1293,6 +1318,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "deleteVideo",
         about: "Deletes a video with its source, transcoded outputs, covers, screenshots and preview files.",
         long_about: "Deletes a video with its source, transcoded outputs, covers, screenshots and preview files.\n\nOperation `deleteVideo`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1361,6 +1387,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoEdit",
         about: "Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged (old doc).",
         long_about: "Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged (old doc).\n\nOperation `videoEdit`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1440,6 +1467,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoEnable",
         about: "Re-enables a blocked video.",
         long_about: "Re-enables a blocked video.\n\nOperation `videoEnable`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1459,6 +1487,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getVideoList",
         about: "Pages through uploaded videos, filtered by creator, creation time, name, id, state, transcoding state or category.",
         long_about: "Pages through uploaded videos, filtered by creator, creation time, name, id, state, transcoding state or category.\n\nOperation `getVideoList`. Rate limit 300/5min.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "create-user",
@@ -1593,6 +1622,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "startWorkflow",
         about: "Runs a configured processing workflow on one video. Success answers are a bare {\"id\": ...} object; failures use {code, message}.",
         long_about: "Runs a configured processing workflow on one video. Success answers are a bare {\"id\": ...} object; failures use {code, message}.\n\nOperation `startWorkflow`.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "target-id",

@@ -12,6 +12,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "fixtureCreateWidget",
         about: "Starts building a widget.",
         long_about: "Starts building a widget.\n\nOperation `fixtureCreateWidget`. Rate limit 300/5min.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "name",
@@ -81,6 +82,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "fixtureDeleteWidget",
         about: "Deletes a widget.",
         long_about: "Deletes a widget.\n\nOperation `fixtureDeleteWidget`.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "widget-id",
@@ -100,6 +102,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "fixtureGetToken",
         about: "Fetches a token.",
         long_about: "Fetches a token.\n\nOperation `fixtureGetToken`.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "file-list",
@@ -139,6 +142,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "fixtureListWidgets",
         about: "Pages through widgets.",
         long_about: "Pages through widgets.\n\nOperation `fixtureListWidgets`.",
+        mutation: false,
         args: &[
             ArgSpec {
                 flag: "widget-id",
@@ -178,6 +182,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "fixtureStartRun",
         about: "Starts a run; answers without the envelope.",
         long_about: "Starts a run; answers without the envelope.\n\nOperation `fixtureStartRun`.",
+        mutation: true,
         args: &[
             ArgSpec {
                 flag: "target-id",
