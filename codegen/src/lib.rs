@@ -60,7 +60,7 @@ pub struct Timings {
 pub struct Generated {
     /// The Rust module (`vod-client/src/generated/`).
     pub rust: Vec<GeneratedFile>,
-    /// The OpenAPI 3.0 export (`docs/openapi.json`).
+    /// The OpenAPI 3.1 export (`docs/openapi.json`); [`emit::openapi_3_0`] gives 3.0.3.
     pub openapi: String,
 }
 
