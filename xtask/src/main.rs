@@ -82,7 +82,18 @@ fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, 
     let spec_dir = root.join("api-spec");
     let out_dir = root.join("vod-client/src/generated");
     let start = Instant::now();
-    let sources = codegen::read_spec_dir(&spec_dir).map_err(|e| e.to_string())?;
+    let sources = codegen::read_spec_dir(&spec_dir).map_err(|e| match e {
+        // Files refused while reading (too large, not UTF-8) are named like all others.
+        codegen::Error::Spec(mut problems) => {
+            for p in &mut problems.0 {
+                if let Ok(relative) = p.location.file.strip_prefix(root) {
+                    p.location.file = relative.to_path_buf();
+                }
+            }
+            problems.to_string()
+        }
+        other => other.to_string(),
+    })?;
     let sources: Vec<_> = sources
         .into_iter()
         .map(|mut s| {

@@ -137,3 +137,24 @@ fn help_is_printed_for_the_command_and_its_flags() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown flag `--chek`"));
 }
+
+#[test]
+fn unreadable_spec_files_are_named_relative_to_the_root() {
+    let scratch = std::env::temp_dir().join(format!("xtask-utf8-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let spec_dir = scratch.join("api-spec");
+    std::fs::create_dir_all(&spec_dir).expect("mkdir");
+    std::fs::write(spec_dir.join("service.yaml"), b"name: x\ndoc: caf\xe9\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["codegen"])
+        .env("XTASK_ROOT", &scratch)
+        .output()
+        .expect("xtask runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.starts_with("api-spec/service.yaml:2:9: error: invalid UTF-8 (byte 0xe9)"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
