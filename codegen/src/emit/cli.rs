@@ -82,6 +82,19 @@ fn arg(field: &Field, enums: &[&Enum]) -> TokenStream {
             .unwrap_or_default(),
         _ => Vec::new(),
     };
+    let names: Vec<String> = match base {
+        Type::Enum(name, _) => enums
+            .iter()
+            .find(|e| &e.name == name)
+            .map(|e| {
+                e.values
+                    .iter()
+                    .map(|v| heck::ToKebabCase::to_kebab_case(v.variant.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let required = field.required;
     let help = field.doc.trim();
     let default = match &field.default {
@@ -98,6 +111,7 @@ fn arg(field: &Field, enums: &[&Enum]) -> TokenStream {
             help: #help,
             default: #default,
             values: &[#(#values),*],
+            names: &[#(#names),*],
         }
     }
 }

@@ -162,16 +162,40 @@ fn field_arg(arg: &'static ArgSpec) -> Arg {
     if arg.values.is_empty() {
         a.value_parser(move |text: &str| parse_value(arg.kind, text))
     } else {
-        let values = arg
-            .values
-            .iter()
-            .map(|(wire, meaning)| PossibleValue::new(*wire).help(*meaning));
         let kind = arg.kind;
         a.value_parser(
-            PossibleValuesParser::new(values)
-                .map(move |text| parse_value(kind, &text).unwrap_or(Value::String(text))),
+            PossibleValuesParser::new(possible_values(arg)).map(move |text| {
+                let wire = wire_value(arg, &text);
+                parse_value(kind, wire).unwrap_or(Value::String(wire.to_string()))
+            }),
         )
     }
+}
+
+/// An enum flag's values for clap: the kebab-case name with its meaning and wire value (shown
+/// in help as `blocked: The video is blocked. (or 1)`), and the wire value itself, accepted
+/// but not listed twice.
+fn possible_values(arg: &'static ArgSpec) -> Vec<PossibleValue> {
+    let mut values = Vec::new();
+    for (i, (wire, meaning)) in arg.values.iter().enumerate() {
+        match arg.names.get(i).filter(|name| *name != wire) {
+            Some(name) => {
+                values.push(PossibleValue::new(*name).help(format!("{meaning} (or {wire})")));
+                values.push(PossibleValue::new(*wire).hide(true));
+            }
+            None => values.push(PossibleValue::new(*wire).help(*meaning)),
+        }
+    }
+    values
+}
+
+/// The wire value an enum flag's text stands for (a kebab-case name or the value itself).
+fn wire_value<'a>(arg: &'a ArgSpec, text: &'a str) -> &'a str {
+    arg.names
+        .iter()
+        .position(|name| *name == text)
+        .and_then(|i| arg.values.get(i))
+        .map_or(text, |(wire, _)| wire)
 }
 
 /// Parses one flag value as `kind`. The error text is what clap prints after

@@ -200,6 +200,7 @@ mod tests {
             help: "",
             default: None,
             values: &[],
+            names: &[],
         }
     }
 

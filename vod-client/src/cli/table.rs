@@ -45,6 +45,9 @@ pub struct ArgSpec {
     pub default: Option<&'static str>,
     /// For enum fields, the allowed values: (wire value, meaning). Empty otherwise.
     pub values: &'static [(&'static str, &'static str)],
+    /// For enum fields, a kebab-case name for each entry of `values` (same order), accepted
+    /// as well as the wire value: `--state blocked` or `--state 1`. Empty otherwise.
+    pub names: &'static [&'static str],
 }
 
 /// How a flag's text becomes a JSON value.

@@ -17,6 +17,7 @@ const fn arg(flag: &'static str, wire: &'static str, kind: ArgKind) -> ArgSpec {
         help: "A field.",
         default: None,
         values: &[],
+        names: &[],
     }
 }
 
@@ -42,10 +43,12 @@ static TABLE: &[CommandSpec] = &[
                     ("0", "The video is enabled."),
                     ("1", "The video is blocked."),
                 ],
+                names: &["enabled", "blocked"],
                 ..arg("video-state", "videoState", ArgKind::Long)
             },
             ArgSpec {
                 values: &[("flv", "Flash video."), ("mp4", "MPEG-4.")],
+                names: &["flv", "mp4"],
                 ..arg("suffix", "suffix", ArgKind::String)
             },
             ArgSpec {
@@ -316,4 +319,26 @@ fn output_text_and_columns_are_global_options() {
         "{}",
         failure.message
     );
+}
+
+#[test]
+fn enum_flags_take_names_or_wire_values_and_help_lists_both() {
+    let by_name = request(&["videos", "list", "--video-state", "blocked"]);
+    let by_wire = request(&["videos", "list", "--video-state", "1"]);
+    assert_eq!(by_name, json!({"videoState": 1}));
+    assert_eq!(by_wire, by_name);
+    // Names equal to the wire value are not listed twice.
+    assert_eq!(
+        request(&["videos", "list", "--suffix", "mp4"]),
+        json!({"suffix": "mp4"})
+    );
+    let help = help_of(&["videos", "list", "--help"]);
+    assert!(
+        help.contains("blocked: The video is blocked. (or 1)"),
+        "{help}"
+    );
+    assert!(help.contains("mp4: MPEG-4."), "{help}");
+    let err = parse(&["videos", "list", "--video-state", "blockd"]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    assert!(err.to_string().contains("enabled, blocked"), "{err}");
 }

@@ -23,6 +23,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Audio to delete.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "validate-occupy",
@@ -36,6 +37,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "Do not check."),
                     ("1", "Check; refuse (code 400) when the resource is in use."),
                 ],
+                names: &["skip", "check"],
             },
         ],
     },
@@ -56,6 +58,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Audio to edit.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "audio-name",
@@ -66,6 +69,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New name, at most 40 (Chinese) characters; audioName and publishDomain may not both be empty.\n\nAt most 40 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "publish-domain",
@@ -76,6 +80,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New publishing domain.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -96,6 +101,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Creator account(s), comma separated, with no leading or trailing comma and no empty item; limited by permissions.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "start-time",
@@ -106,6 +112,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Start of the creation-time window, as yyyy-MM-dd HH:mm:ss.\n\nFormat `yyyy-MM-dd HH:mm:ss`.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "end-time",
@@ -116,6 +123,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.\n\nFormat `yyyy-MM-dd HH:mm:ss`.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "audio-name",
@@ -126,6 +134,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Name filter (fuzzy match).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "audio-id",
@@ -136,6 +145,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Exact audio id.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "list-order",
@@ -146,6 +156,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Sort order by creation time.\n\nService default: `0`.",
                 default: Some("0"),
                 values: &[("0", "Newest first."), ("1", "Oldest first.")],
+                names: &["newest-first", "oldest-first"],
             },
             ArgSpec {
                 flag: "page-index",
@@ -156,6 +167,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page number as numeric text, from 1; pageIndex × pageSize must not exceed 100000.\n\nAt least 1. Service default: `1`.",
                 default: Some("1"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-size",
@@ -166,6 +178,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Items per page as numeric text, 1 to 50.\n\nRange 1..=50. Service default: `10`.",
                 default: Some("10"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -186,6 +199,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Parent node id; a first-level node is created when absent.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "label-name",
@@ -196,6 +210,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Category label, at most 32 characters; must be unique and is format-checked.\n\n1 to 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -216,6 +231,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Node to delete; refused when its label is used by a workflow template.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -236,6 +252,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Category node whose videos are deleted.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -246,6 +263,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "URL notified with the deletion result (payload not documented).\n\nAn http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -266,6 +284,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Parent node id; the first-level categories are listed when empty.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-size",
@@ -276,6 +295,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Items per page.\n\nRange 1..=100. Service default: `10`.",
                 default: Some("10"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-index",
@@ -286,6 +306,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page number (from 1).\n\nAt least 1. Service default: `1`.",
                 default: Some("1"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -306,6 +327,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Material to delete.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "validate-occupy",
@@ -319,6 +341,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "Do not check."),
                     ("1", "Check; refuse (code 400) when the material is in use."),
                 ],
+                names: &["skip", "check"],
             },
         ],
     },
@@ -339,6 +362,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Material to edit.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "name",
@@ -349,6 +373,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New name, at most 40 characters; name and publishDomain may not both be empty.\n\nAt most 40 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "publish-domain",
@@ -359,6 +384,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New publishing domain.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -379,6 +405,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Exact material id.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "material-name",
@@ -389,6 +416,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Name filter (fuzzy match).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "suffix",
@@ -399,6 +427,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "File extension.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "create-user",
@@ -409,6 +438,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Creator account.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "publish-domain",
@@ -419,6 +449,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Publishing domain.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "upload-time-start",
@@ -429,6 +460,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Start of the upload-time window in Unix seconds; not later than uploadTimeEnd.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "upload-time-end",
@@ -439,6 +471,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "End of the upload-time window in Unix seconds; not earlier than uploadTimeStart.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-index",
@@ -449,6 +482,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page number as numeric text, from 1.\n\nAt least 1. Service default: `1`.",
                 default: Some("1"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-size",
@@ -459,6 +493,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Items per page as numeric text, 1 to 50.\n\nRange 1..=50. Service default: `10`.",
                 default: Some("10"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -479,6 +514,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "The audio file.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -499,6 +535,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "The video.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "code-type",
@@ -516,6 +553,15 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("6", "The preview (trial) video URLs."),
                     ("7", "The preview (trial) adaptive code."),
                     ("8", "The custom code for an encrypted video."),
+                ],
+                names: &[
+                    "all",
+                    "swf",
+                    "video-urls",
+                    "adaptive",
+                    "preview-urls",
+                    "preview-adaptive",
+                    "encrypted-custom",
                 ],
             },
         ],
@@ -537,6 +583,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Source video.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "clear-video-ad",
@@ -547,6 +594,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Remove video ads. At least one of clearVideoAd, clearWatermarkAd and clearTextAd must be true.\n\nService default: `false`.",
                 default: Some("false"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "clear-watermark-ad",
@@ -557,6 +605,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Remove watermark ads.\n\nService default: `false`.",
                 default: Some("false"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "clear-text-ad",
@@ -567,6 +616,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Remove scrolling-text ads.\n\nService default: `false`.",
                 default: Some("false"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-ad-types",
@@ -580,6 +630,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "The opening ad only."),
                     ("0,1,2", "The opening, middle and ending ads."),
                 ],
+                names: &["opening", "opening-middle-ending"],
             },
             ArgSpec {
                 flag: "video-ad-level",
@@ -593,6 +644,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "Normal; may miss ads."),
                     ("1", "Aggressive; may delete too much."),
                 ],
+                names: &["normal", "aggressive"],
             },
             ArgSpec {
                 flag: "watermark-ad-type",
@@ -603,6 +655,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "How removed watermark ads are covered. Since api-1.240.5 it must equal textAdType, otherwise 0 is used.\n\nService default: `0`.",
                 default: Some("0"),
                 values: &[("0", "Stretch blur."), ("1", "Gaussian blur.")],
+                names: &["stretch-blur", "gaussian-blur"],
             },
             ArgSpec {
                 flag: "text-ad-type",
@@ -613,6 +666,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "How removed text ads are covered.\n\nService default: `0`.",
                 default: Some("0"),
                 values: &[("0", "Stretch blur."), ("1", "Gaussian blur.")],
+                names: &["stretch-blur", "gaussian-blur"],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -623,6 +677,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "URL notified when the task finishes; must start with http:// or https://.\n\n1 to 255 characters. An http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -643,6 +698,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Id of the AI task.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -663,6 +719,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller's task id, unique per customer; videoClipQuery looks the task up by it.\n\n1 to 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-id",
@@ -673,6 +730,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Source video.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "seek-start",
@@ -683,6 +741,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Start of the cut in seconds.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "duration",
@@ -693,6 +752,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Length of the cut in seconds.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "filename",
@@ -703,6 +763,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Name of the output video.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "resolution",
@@ -713,6 +774,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Output size as WIDTHxHEIGHT (e.g. 640x480).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "frame-rate",
@@ -723,6 +785,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Output frame rate in Hz; typically 24, 25 or 30.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-bit-rate",
@@ -733,6 +796,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Output video bitrate in kbit/s; typically 128, 1250 or 5000.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "audio-bit-rate",
@@ -743,6 +807,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Output audio bitrate in kbit/s; typically 64 to 320.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "tassampling-ratek-id",
@@ -753,6 +818,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Output audio sampling rate in Hz; typically 8000, 12050, 22050 or 44100. flv output allows only 44100, 22050 and 11025.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -763,6 +829,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "URL notified when the task ends.\n\nAn http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "suffix",
@@ -773,6 +840,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Container of the output.\n\nService default: `flv`.",
                 default: Some("flv"),
                 values: &[("flv", "FLV."), ("mp4", "MP4.")],
+                names: &["flv", "mp4"],
             },
             ArgSpec {
                 flag: "enable-video-transcode",
@@ -783,6 +851,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Whether to force re-encoding.\n\nService default: `0`.",
                 default: Some("0"),
                 values: &[("0", "No."), ("1", "Yes.")],
+                names: &["no", "yes"],
             },
         ],
     },
@@ -803,6 +872,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller's task id given to videoClip.\n\n1 to 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -823,6 +893,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller's task id, unique per customer; videoConcatQuery looks the task up by it.\n\n1 to 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-ids",
@@ -833,6 +904,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Ids of the videos to join, comma separated, in join order: at most 50, no duplicates, each existing and accessible.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "filename",
@@ -843,6 +915,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Name of the output video; names over 40 characters are refused (code 1500).\n\n1 to 40 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "dir-id",
@@ -853,6 +926,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Id of the directory that receives the output.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -863,6 +937,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "URL notified when the task ends.\n\nAn http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "suffix",
@@ -873,6 +948,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Container of the output.\n\nService default: `flv`.",
                 default: Some("flv"),
                 values: &[("flv", "FLV."), ("mp4", "MP4."), ("m3u8", "HLS (m3u8).")],
+                names: &["flv", "mp4", "m3u8"],
             },
         ],
     },
@@ -893,6 +969,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller's task id given to videoConcat.\n\n1 to 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -913,6 +990,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Ids of the videos, comma separated; not only commas, no special characters.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "water-mark-template-name",
@@ -923,6 +1001,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Watermark template name; no watermark when absent. A name that is too long is refused (code 1543).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "trans-code-template-name",
@@ -933,6 +1012,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Transcoding combination template name; the account default when absent. A name that is too long is refused (code 1544).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "watermark-template-id",
@@ -943,6 +1023,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Watermark template id; no watermark when absent.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "trans-code-template-id",
@@ -953,6 +1034,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Transcoding combination template id; the account default when absent.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "subtitle-id",
@@ -963,6 +1045,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Material id of an ass/srt subtitle to burn in.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "subtitle",
@@ -973,6 +1056,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Several vtt subtitles, as base64 of a JSON array of {lang, subtitleId}: up to 13 entries, vtt only, only with multi-bitrate adaptive transcoding.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -993,6 +1077,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "The files, as url-safe base64 of a JSON array of {name, suffix} objects: at most 50 entries; name required, at most 200 characters; suffix required, only mp3 is supported.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "domain",
@@ -1003,6 +1088,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Audio domain without scheme; the default audio domain when empty. An unknown domain is an error.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "overwrite",
@@ -1013,6 +1099,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Upload policy that allows overwriting.\n\nService default: `true`.",
                 default: Some("true"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1033,6 +1120,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Files to obtain tokens for.\n\nAt most 50 entries.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "domain",
@@ -1043,6 +1131,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Material domain without scheme; the default material domain when empty. An unknown domain is an error.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "overwrite",
@@ -1053,6 +1142,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Upload policy that allows overwriting.\n\nService default: `false`.",
                 default: Some("false"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1073,6 +1163,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller's business id for the task (a UUID is suggested); the caller keeps it unique.\n\nAt most 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "cmd",
@@ -1083,6 +1174,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Processing command, as text of the form {tcTemplateName:...,workflowCode:...}.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "file-list",
@@ -1093,6 +1185,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "The URLs, as url-safe base64 of a JSON array of {fileName, fetchUrl, md5} objects, at most 50. fetchUrl is required; fileName defaults to the last URL segment (include an extension); md5 enables an integrity check.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "workflow-id",
@@ -1103,6 +1196,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Workflow to run on the fetched videos.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -1113,6 +1207,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "URL that receives the task result; the notification body is url-safe base64 encoded.\n\nAn http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "separate",
@@ -1126,6 +1221,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "One merged notification for the whole batch."),
                     ("1", "One notification per video."),
                 ],
+                names: &["merged", "per-video"],
             },
             ArgSpec {
                 flag: "fetch-ts",
@@ -1139,6 +1235,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "Do not fetch the TS segments."),
                     ("1", "Fetch the TS segments."),
                 ],
+                names: &["skip", "fetch"],
             },
         ],
     },
@@ -1159,6 +1256,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Task id returned by pullVideo; wins when transNo is sent too. Send taskId or transNo.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "trans-no",
@@ -1169,6 +1267,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Business id given to pullVideo. Send taskId or transNo.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1189,6 +1288,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "File name of the video, with its extension.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "file-id",
@@ -1199,6 +1299,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller-chosen id of the file; enables resumable (breakpoint) upload.\n\nAt most 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "file-md5",
@@ -1209,6 +1310,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "MD5 of the file; legacy alternative to fileId, slated for removal.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "domain",
@@ -1219,6 +1321,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Publishing domain of the video; the account's default domain when absent.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "workflow-id",
@@ -1229,6 +1332,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Workflow to run after the upload; when set, it overrides waterMarkName, transCodeCombineName and subtitleId.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "overwrite",
@@ -1239,6 +1343,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Whether an existing file may be overwritten.",
                 default: None,
                 values: &[("0", "No."), ("1", "Yes.")],
+                names: &["no", "yes"],
             },
             ArgSpec {
                 flag: "category-names",
@@ -1249,6 +1354,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Categories to assign, as JSON array text of {parentName, childName} objects.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "water-mark-name",
@@ -1259,6 +1365,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Watermark applied by the automatic transcoding after upload.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "trans-code-combine-name",
@@ -1269,6 +1376,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Transcoding combination (template set) run automatically after upload.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "subtitle-id",
@@ -1279,6 +1387,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Material id of an ass/srt subtitle burned in during the automatic transcoding.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "subtitle",
@@ -1289,6 +1398,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Several vtt subtitles, as base64 of a JSON array of {lang, subtitleId}: up to 13 entries, vtt only, only with multi-bitrate adaptive transcoding. Language codes of the console player: cn, en-US, ja, zh-tw, fr, de, es, pt, ru, ko, th, vt, id.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1309,6 +1419,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Video to block.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1329,6 +1440,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Video to delete.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "validate-occupy",
@@ -1342,6 +1454,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "Do not check."),
                     ("1", "Check; refuse (code 400) when the resource is in use."),
                 ],
+                names: &["skip", "check"],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -1352,6 +1465,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "URL notified with the deletion result (payload not documented).\n\nAn http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "is-async",
@@ -1365,6 +1479,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "Delete synchronously."),
                     ("1", "Delete asynchronously."),
                 ],
+                names: &["sync", "async"],
             },
             ArgSpec {
                 flag: "only-delete-source",
@@ -1378,6 +1493,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "The source and the transcoded files."),
                     ("1", "Only the source file."),
                 ],
+                names: &["source-and-outputs", "source-only"],
             },
         ],
     },
@@ -1398,6 +1514,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Video to edit.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-name",
@@ -1408,6 +1525,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New name, at most 40 (Chinese) characters.\n\nAt most 40 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-description",
@@ -1418,6 +1536,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New description, at most 200 (Chinese) characters.\n\nAt most 200 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-classification",
@@ -1428,6 +1547,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New sub-category names, comma separated; every sub-category of that name is applied. Ignored when categoryNames is sent. Letters, digits, CJK, underscore and space, not starting with a space.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "category-names",
@@ -1438,6 +1558,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New categories, as url-safe base64 of a JSON array of {parentName, childName}; an empty array clears them.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "publish-domain",
@@ -1448,6 +1569,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New publishing domain.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "player-id",
@@ -1458,6 +1580,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New player template id.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1478,6 +1601,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Video to re-enable.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1498,6 +1622,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Creator account(s), comma separated, with no leading or trailing comma and no empty item. Only sub-accounts or specially authorized users can be queried.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "start-time",
@@ -1508,6 +1633,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Start of the creation-time window, as yyyy-MM-dd HH:mm:ss (e.g. 2016-01-01 12:00:00).\n\nFormat `yyyy-MM-dd HH:mm:ss`.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "end-time",
@@ -1518,6 +1644,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.\n\nFormat `yyyy-MM-dd HH:mm:ss`.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-name",
@@ -1528,6 +1655,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Name filter (fuzzy match).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-id",
@@ -1538,6 +1666,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Exact video id.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-status",
@@ -1551,6 +1680,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "The video is enabled (normal) and can be played."),
                     ("1", "The video is blocked."),
                 ],
+                names: &["enabled", "blocked"],
             },
             ArgSpec {
                 flag: "transcode-state",
@@ -1573,6 +1703,13 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("4", "Transcoding failed."),
                     ("5", "Not transcoded (authorized playback only)."),
                 ],
+                names: &[
+                    "done",
+                    "unencrypted-or-not-transcoded",
+                    "running",
+                    "failed",
+                    "not-transcoded",
+                ],
             },
             ArgSpec {
                 flag: "video-classification",
@@ -1583,6 +1720,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Sub-category name(s), comma separated: letters, digits, CJK, underscore and space, not starting with a space.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "list-order",
@@ -1593,6 +1731,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Sort order by creation time.\n\nService default: `0`.",
                 default: Some("0"),
                 values: &[("0", "Newest first."), ("1", "Oldest first.")],
+                names: &["newest-first", "oldest-first"],
             },
             ArgSpec {
                 flag: "page-index",
@@ -1603,6 +1742,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page number, from 1; pageIndex × pageSize must not exceed 100000.\n\nAt least 1. Service default: `1`.",
                 default: Some("1"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-size",
@@ -1613,6 +1753,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Items per page; pageIndex × pageSize must not exceed 100000.\n\nRange 1..=50. Service default: `10`.",
                 default: Some("10"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1633,6 +1774,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Id of the video to process.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "trans-no",
@@ -1643,6 +1785,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller's business id of this run, globally unique (a UUID is suggested); a reused id is refused with code 1630.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "workflow-id",
@@ -1653,6 +1796,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Workflow id.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },

@@ -23,6 +23,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Widget name.\n\nAt most 40 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "count",
@@ -33,6 +34,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "How many.\n\nRange 1..=5.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "color",
@@ -43,6 +45,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Paint.\n\nService default: `red`.",
                 default: Some("red"),
                 values: &[("red", "Red paint."), ("sky-blue", "Light blue paint.")],
+                names: &["red", "sky-blue"],
             },
             ArgSpec {
                 flag: "ratio",
@@ -53,6 +56,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Mix ratio.\n\nRange 0..=1.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -63,6 +67,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Told when the widget is built.\n\nAn http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "tags",
@@ -73,6 +78,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Labels.\n\nAt most 3 entries.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -93,6 +99,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "The widget.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -113,6 +120,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Files, as JSON text.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "overwrite",
@@ -123,6 +131,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "May overwrite.\n\nService default: `true`.",
                 default: Some("true"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "limit",
@@ -133,6 +142,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "How many files, as numeric text.\n\nRange 1..=9.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -153,6 +163,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Only this widget.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-index",
@@ -163,6 +174,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page number.\n\nAt least 1. Service default: `1`.",
                 default: Some("1"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-size",
@@ -173,6 +185,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page size.\n\nRange 1..=50. Service default: `20`.",
                 default: Some("20"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -193,6 +206,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Target.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
