@@ -354,3 +354,79 @@ fn output_for_scripts_and_for_people() {
     let stderr = fails_with(&output, 2);
     assert!(stderr.contains("--columns: no column nope"), "{stderr}");
 }
+
+#[test]
+fn all_pages_streams_every_entry() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("ops-all-pages");
+    let names = ["p1.mp4", "p2.mp4", "p3.mp4", "p4.mp4", "p5.mp4"];
+    let mut ids = upload(&emulator, &dir, &names);
+    let run = |args: &[&str]| {
+        let output = emulator
+            .vod()
+            .args(command("getVideoList"))
+            .args([flag("getVideoList", "pageSize"), "2".into()])
+            .arg("--all-pages")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    // JSON Lines: one object per entry, across the three pages of 2.
+    let lines = run(&["-o", "json"]);
+    let entries: Vec<Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let mut listed: Vec<String> = entries
+        .iter()
+        .map(|e| e["videoId"].as_str().expect("videoId").to_string())
+        .collect();
+    listed.sort();
+    ids.sort();
+    assert_eq!(listed, ids);
+    // --query applies to each entry; text gives one line each.
+    let text = run(&["-o", "text", "--query", "videoName"]);
+    let mut got: Vec<&str> = text.lines().collect();
+    got.sort();
+    assert_eq!(got, names);
+    // A table waits for the last page: one header, five rows.
+    let table = run(&["-o", "table", "--columns", "videoName"]);
+    assert_eq!(table.lines().count(), 6, "{table}");
+    assert_eq!(table.lines().next(), Some("videoName"));
+}
+
+#[test]
+fn wait_follows_a_task_to_its_end() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("ops-wait");
+    let ids = upload(&emulator, &dir, &["w.mp4"]);
+    let output = emulator
+        .vod()
+        .args(command("transCode"))
+        .args([flag("transCode", "videoIds"), ids[0].clone()])
+        .args(["--wait", "--wait-timeout", "60"])
+        .output()
+        .unwrap();
+    let state = json_ok(&output);
+    // The final state is the waiter's query answer: the video, now transcoded.
+    assert_eq!(
+        state["videoListInfo"][0]["videoId"],
+        ids[0].as_str(),
+        "{state}"
+    );
+    // --wait-timeout needs --wait.
+    let output = emulator
+        .vod()
+        .args(command("transCode"))
+        .args([flag("transCode", "videoIds"), ids[0].clone()])
+        .args(["--wait-timeout", "5"])
+        .output()
+        .unwrap();
+    fails_with(&output, 2);
+}

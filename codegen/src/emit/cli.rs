@@ -15,12 +15,51 @@ pub fn emit(api: &Api) -> TokenStream {
     let mut ops: Vec<&Operation> = api.groups.iter().flat_map(|g| &g.operations).collect();
     ops.sort_by(|a, b| (&a.cli_group, &a.cli_name).cmp(&(&b.cli_group, &b.cli_name)));
     let commands = ops.iter().map(|op| command(op, &enums));
+    let paged = ops.iter().filter(|op| op.pagination.is_some()).map(|op| {
+        let (wire, request) = (&op.wire, super::ident(&op.request_type()));
+        quote! { #wire => Some(crate::cli::paging::items_json::<super::#request>(client, input)), }
+    });
+    let tasks = ops.iter().filter(|op| op.waiter.is_some()).map(|op| {
+        let (wire, request) = (&op.wire, super::ident(&op.request_type()));
+        quote! {
+            #wire => Some(crate::cli::paging::wait_json::<super::#request>(client, input, options)),
+        }
+    });
     quote! {
         #![doc = " The `vod` command table, sorted by group and name."]
         use crate::cli::table::{ArgKind, ArgSpec, CommandSpec};
 
         /// One command per operation of the API.
         pub static COMMANDS: &[CommandSpec] = &[#(#commands),*];
+
+        /// `--all-pages`: every entry of every page of the paginated operation `operation`,
+        /// as JSON; `None` when it is not paginated.
+        #[allow(unused_variables)]
+        pub fn invoke_items<'a>(
+            client: &'a crate::Client,
+            operation: &str,
+            input: serde_json::Value,
+        ) -> Option<crate::cli::paging::JsonStream<'a>> {
+            match operation {
+                #(#paged)*
+                _ => None,
+            }
+        }
+
+        /// `--wait`: starts the task of `operation` and answers its final state as JSON
+        /// (`None` when the operation starts no task).
+        #[allow(unused_variables)]
+        pub fn invoke_and_wait<'a>(
+            client: &'a crate::Client,
+            operation: &str,
+            input: serde_json::Value,
+            options: crate::WaitOptions,
+        ) -> Option<crate::cli::paging::JsonFuture<'a>> {
+            match operation {
+                #(#tasks)*
+                _ => None,
+            }
+        }
     }
 }
 
@@ -35,6 +74,7 @@ fn command(op: &Operation, enums: &[&Enum]) -> TokenStream {
     let args = op.request.iter().map(|f| arg(f, enums));
     // Operations that are not safe to repeat are exactly those that change something.
     let mutation = !op.retry_safe;
+    let (paginated, waitable) = (op.pagination.is_some(), op.waiter.is_some());
     quote! {
         CommandSpec {
             group: #group,
@@ -43,6 +83,8 @@ fn command(op: &Operation, enums: &[&Enum]) -> TokenStream {
             about: #about,
             long_about: #long_about,
             mutation: #mutation,
+            paginated: #paginated,
+            waitable: #waitable,
             args: &[#(#args),*],
         }
     }

@@ -28,10 +28,21 @@ const RESERVED_FLAGS: &[&str] = &[
     "access-key",
     "secret-key",
     "debug",
+    "columns",
     "help",
     "version",
     INPUT_JSON,
+    ALL_PAGES,
+    WAIT,
+    WAIT_TIMEOUT,
 ];
+
+/// The id of `--all-pages` (paginated operations).
+pub const ALL_PAGES: &str = "all-pages";
+/// The id of `--wait` (operations that start a task).
+pub const WAIT: &str = "wait";
+/// The id of `--wait-timeout`.
+pub const WAIT_TIMEOUT: &str = "wait-timeout";
 
 /// The long flag used for a field: its table name, unless that is reserved.
 pub fn flag_name(arg: &ArgSpec) -> String {
@@ -124,6 +135,44 @@ pub fn operation_command(spec: &'static CommandSpec) -> Command {
         );
     for arg in spec.args {
         cmd = cmd.arg(field_arg(arg));
+    }
+    if spec.paginated {
+        cmd = cmd.arg(
+            Arg::new(ALL_PAGES)
+                .long(ALL_PAGES)
+                .action(ArgAction::SetTrue)
+                .help(
+                    "Fetch every page from the requested one on and print the entries as they come",
+                )
+                .long_help(
+                    "Fetch every page, from --page-index (default 1) on, and print the entries \
+                     as they arrive: -o json gives one compact JSON object per line (JSON Lines), \
+                     -o text one line per entry, -o yaml one list; -o table waits for the last \
+                     page to align the columns. --query and --columns apply to each entry.",
+                ),
+        );
+    }
+    if spec.waitable {
+        cmd = cmd
+            .arg(
+                Arg::new(WAIT)
+                    .long(WAIT)
+                    .action(ArgAction::SetTrue)
+                    .help("Wait until the task finishes and print its final state")
+                    .long_help(
+                        "Start the task, then poll its state every 2 seconds until it succeeds \
+                         (exit 0, its final state is printed) or fails (exit 1), or until \
+                         --wait-timeout passes (exit 3).",
+                    ),
+            )
+            .arg(
+                Arg::new(WAIT_TIMEOUT)
+                    .long(WAIT_TIMEOUT)
+                    .value_name("SECONDS")
+                    .requires(WAIT)
+                    .value_parser(clap::value_parser!(u64).range(1..))
+                    .help("Give up waiting after this many seconds [default: 1800]"),
+            );
     }
     cmd
 }

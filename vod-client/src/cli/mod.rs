@@ -17,6 +17,7 @@ mod emulator;
 mod failure;
 mod operation;
 mod output;
+pub mod paging;
 mod query;
 mod sign;
 pub mod table;
@@ -265,6 +266,66 @@ impl Globals {
         };
         let text = output::render(&selected, format, &layout).map_err(Failure::usage)?;
         write_stdout(&text)
+    }
+}
+
+impl Globals {
+    fn format(&self) -> output::Format {
+        self.output
+            .unwrap_or_else(|| output::Format::default_for(std::io::stdout().is_terminal()))
+    }
+
+    /// True when entries are collected into one table.
+    fn is_table(&self) -> bool {
+        self.format() == output::Format::Table
+    }
+
+    /// One `--all-pages` entry, after `--query`: printed at once (JSON Lines, text lines or a
+    /// YAML list entry) or, for tables, kept in `table`. False once stdout is closed.
+    fn print_entry(
+        &self,
+        entry: &serde_json::Value,
+        table: &mut Vec<serde_json::Value>,
+    ) -> Result<bool, Failure> {
+        let selected = match &self.query {
+            Some(query) => query
+                .select(entry)
+                .map_err(|e| Failure::usage(format!("--query: {e}")))?,
+            None => entry.clone(),
+        };
+        let layout = output::Layout {
+            width: None,
+            columns: self.columns.clone(),
+        };
+        let text = match self.format() {
+            output::Format::Table => {
+                table.push(selected);
+                return Ok(true);
+            }
+            output::Format::Json => format!("{selected}\n"),
+            output::Format::Yaml => output::render(
+                &serde_json::Value::Array(vec![selected]),
+                output::Format::Yaml,
+                &layout,
+            )
+            .map_err(Failure::usage)?,
+            output::Format::Text => {
+                // One line per entry, whatever its shape.
+                let wrapped = serde_json::Value::Array(vec![selected]);
+                output::render(&wrapped, output::Format::Text, &layout).map_err(Failure::usage)?
+            }
+        };
+        write_stdout_open(&text)
+    }
+}
+
+/// Writes to stdout; false when the reader went away (`vod ... --all-pages | head`).
+fn write_stdout_open(text: &str) -> Result<bool, Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(Failure::service(format!("cannot write to stdout: {e}"))),
     }
 }
 

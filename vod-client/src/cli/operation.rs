@@ -30,13 +30,24 @@ pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Resul
     }
     // Global flags (credentials, endpoint) are visible in every subcommand's matches.
     let client = super::client(matches, globals.debug)?;
-    let answer = super::runtime()?.block_on(async {
-        match crate::model::invoke(&client, spec.operation, input) {
+    let runtime = super::runtime()?;
+    if spec.paginated && matches.get_flag(commands::ALL_PAGES) {
+        return runtime.block_on(print_all_pages(spec, &client, input, globals));
+    }
+    let wait = spec.waitable && matches.get_flag(commands::WAIT);
+    let answer = runtime.block_on(async {
+        let call = if wait {
+            let mut options = crate::WaitOptions::default();
+            if let Some(seconds) = matches.get_one::<u64>(commands::WAIT_TIMEOUT) {
+                options.timeout = std::time::Duration::from_secs(*seconds);
+            }
+            crate::model::cli::invoke_and_wait(&client, spec.operation, input, options)
+        } else {
+            crate::model::invoke(&client, spec.operation, input)
+        };
+        match call {
             Some(call) => call.await.map_err(|e| failure(spec, e)),
-            None => Err(Failure::service(format!(
-                "the client has no operation `{}` (command table and client out of step)",
-                spec.operation
-            ))),
+            None => Err(out_of_step(spec)),
         }
     })?;
     let stdout_is_terminal = std::io::stdout().is_terminal();
@@ -46,6 +57,37 @@ pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Resul
     }
     if spec.mutation && stdout_is_terminal {
         eprintln!("{}", confirmation(spec));
+    }
+    Ok(())
+}
+
+fn out_of_step(spec: &CommandSpec) -> Failure {
+    Failure::service(format!(
+        "the client has no such call for `{}` (command table and client out of step)",
+        spec.operation
+    ))
+}
+
+/// `--all-pages`: entries are printed as their page arrives (tables wait for the last page,
+/// to align). An error after some pages leaves what was printed and fails the command.
+async fn print_all_pages(
+    spec: &CommandSpec,
+    client: &crate::Client,
+    input: Value,
+    globals: &Globals,
+) -> Result<(), Failure> {
+    use futures_util::StreamExt as _;
+    let mut items = crate::model::cli::invoke_items(client, spec.operation, input)
+        .ok_or_else(|| out_of_step(spec))?;
+    let mut table = Vec::new();
+    while let Some(item) = items.next().await {
+        let item = item.map_err(|e| failure(spec, e))?;
+        if !globals.print_entry(&item, &mut table)? {
+            break;
+        }
+    }
+    if globals.is_table() {
+        globals.print(&Value::Array(table))?;
     }
     Ok(())
 }
@@ -211,6 +253,8 @@ mod tests {
         about: "",
         long_about: "",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             arg("page-size", "pageSize"),
             arg("task-id", "taskId"),

@@ -22,6 +22,10 @@ pub struct CommandSpec {
     /// The operation changes state on the service (it is not safe to repeat): on a terminal
     /// the command confirms it in one line.
     pub mutation: bool,
+    /// The operation pages its answer: the command takes `--all-pages`.
+    pub paginated: bool,
+    /// The operation starts a task with a state query: the command takes `--wait`.
+    pub waitable: bool,
     /// The request's fields, one flag each.
     pub args: &'static [ArgSpec],
 }

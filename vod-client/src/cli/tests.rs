@@ -29,6 +29,8 @@ static TABLE: &[CommandSpec] = &[
         about: "Pages through videos.",
         long_about: "Pages through videos.\n\nOperation `getVideoList`.",
         mutation: false,
+        paginated: true,
+        waitable: false,
         args: &[
             arg("video-name", "videoName", ArgKind::String),
             ArgSpec {
@@ -70,6 +72,8 @@ static TABLE: &[CommandSpec] = &[
         about: "Deletes a video.",
         long_about: "Deletes a video.",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[ArgSpec {
             required: true,
             ..arg("video-id", "videoId", ArgKind::String)
@@ -82,6 +86,8 @@ static TABLE: &[CommandSpec] = &[
         about: "Returns an upload token.",
         long_about: "Returns an upload token.",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[ArgSpec {
             required: true,
             ..arg("origin-file-name", "originFileName", ArgKind::String)
@@ -341,4 +347,13 @@ fn enum_flags_take_names_or_wire_values_and_help_lists_both() {
     let err = parse(&["videos", "list", "--video-state", "blockd"]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidValue);
     assert!(err.to_string().contains("enabled, blocked"), "{err}");
+}
+
+#[test]
+fn all_pages_only_on_paged_commands() {
+    assert!(parse(&["videos", "list", "--all-pages"]).is_ok());
+    let err = parse(&["videos", "delete", "--video-id", "v", "--all-pages"]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnknownArgument);
+    let err = parse(&["videos", "list", "--wait"]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnknownArgument);
 }

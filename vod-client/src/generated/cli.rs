@@ -13,6 +13,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Deletes one audio file.",
         long_about: "Deletes one audio file.\n\nOperation `deleteAudio`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "audio-id",
@@ -48,6 +50,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Updates the name and/or publishing domain of one audio file.",
         long_about: "Updates the name and/or publishing domain of one audio file.\n\nOperation `editAudio`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "audio-id",
@@ -91,6 +95,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Pages through audio files (newest upload first by default), with optional filters.",
         long_about: "Pages through audio files (newest upload first by default), with optional filters.\n\nOperation `getAudioList`. Rate limit 300/5min.",
         mutation: false,
+        paginated: true,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "create-user",
@@ -189,6 +195,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Creates a category node (first-level without a parent, otherwise a child of it).",
         long_about: "Creates a category node (first-level without a parent, otherwise a child of it).\n\nOperation `createCategory`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "parent-node-id",
@@ -221,6 +229,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Deletes one category node.",
         long_about: "Deletes one category node.\n\nOperation `deleteCategory`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "node-id",
@@ -242,6 +252,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Starts an asynchronous deletion of all videos under one category node.",
         long_about: "Starts an asynchronous deletion of all videos under one category node.\n\nOperation `deleteVideoByCategory`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "node-id",
@@ -274,6 +286,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Pages through video category nodes, either the first-level nodes or the children of one node.",
         long_about: "Pages through video category nodes, either the first-level nodes or the children of one node.\n\nOperation `getCategoryList`. Rate limit 300/5min.",
         mutation: false,
+        paginated: true,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "parent-node-id",
@@ -317,6 +331,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Deletes one material.",
         long_about: "Deletes one material.\n\nOperation `deleteMaterial`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "id",
@@ -352,6 +368,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged (old doc).",
         long_about: "Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged (old doc).\n\nOperation `materialEdit`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "id",
@@ -395,6 +413,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Pages through uploaded materials (newest upload first), with optional filters.",
         long_about: "Pages through uploaded materials (newest upload first), with optional filters.\n\nOperation `getMaterialList`. Rate limit 300/5min.",
         mutation: false,
+        paginated: true,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "material-id",
@@ -504,6 +524,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Returns a (signed) play URL of one audio file.",
         long_about: "Returns a (signed) play URL of one audio file.\n\nOperation `getAudioPublishCode`.",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "id",
@@ -525,6 +547,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Returns the play URLs and embeddable player code of one video.",
         long_about: "Returns the play URLs and embeddable player code of one video.\n\nOperation `getPublishCode`. Rate limit 300/5min.",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -573,6 +597,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Starts an AI task that removes video ads, watermark ads and/or scrolling-text ads from a video (paid add-on).",
         long_about: "Starts an AI task that removes video ads, watermark ads and/or scrolling-text ads from a video (paid add-on).\n\nOperation `createClearAdTask`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -688,6 +714,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Reports the state and the output video of an AI ad-removal task.",
         long_about: "Reports the state and the output video of an AI ad-removal task.\n\nOperation `clearAdTaskQuery`. Rate limit 300/5min.",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "task-id",
@@ -709,6 +737,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Creates a new video from a time range of an existing one, optionally changing the output parameters.",
         long_about: "Creates a new video from a time range of an existing one, optionally changing the output parameters.\n\nOperation `videoClip`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -862,6 +892,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Reports the state and the output video of a videoClip task.",
         long_about: "Reports the state and the output video of a videoClip task.\n\nOperation `videoClipQuery`. Rate limit 300/5min.",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -883,6 +915,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Joins several existing videos, in the given order, into one new video.",
         long_about: "Joins several existing videos, in the given order, into one new video.\n\nOperation `videoConcat`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -959,6 +993,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Reports the state and the output video of a videoConcat task.",
         long_about: "Reports the state and the output video of a videoConcat task.\n\nOperation `videoConcatQuery`. Rate limit 300/5min.",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -980,6 +1016,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Starts (re)transcoding of one or more videos with the given transcoding and watermark templates and optional subtitles. Only acknowledges the request; results arrive through the transcoding callback. Videos already transcoding cannot be resubmitted; re-transcoding replaces earlier outputs and is impossible once the source was deleted.",
         long_about: "Starts (re)transcoding of one or more videos with the given transcoding and watermark templates and optional subtitles. Only acknowledges the request; results arrive through the transcoding callback. Videos already transcoding cannot be resubmitted; re-transcoding replaces earlier outputs and is impossible once the source was deleted.\n\nOperation `transCode`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "video-ids",
@@ -1067,6 +1105,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.",
         long_about: "Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.\n\nOperation `getAudioUploadToken`. Rate limit 300/5min.",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "file-list",
@@ -1110,6 +1150,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).",
         long_about: "Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).\n\nOperation `getMaterialUploadToken`. Rate limit 300/5min.",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "file-list",
@@ -1153,6 +1195,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.",
         long_about: "Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.\n\nOperation `pullVideo`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -1246,6 +1290,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Reports progress and results of a pullVideo task.",
         long_about: "Reports progress and results of a pullVideo task.\n\nOperation `pullVideoQuery`. Rate limit 300/5min.",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "task-id",
@@ -1278,6 +1324,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Returns an upload URL, token, file key and a new videoId for uploading one video file.",
         long_about: "Returns an upload URL, token, file key and a new videoId for uploading one video file.\n\nOperation `getUploadToken`. Rate limit 300/5min.",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "origin-file-name",
@@ -1409,6 +1457,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Blocks (disables) a video so that it can no longer be played.",
         long_about: "Blocks (disables) a video so that it can no longer be played.\n\nOperation `videoBlock`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1430,6 +1480,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Deletes a video with its source, transcoded outputs, covers, screenshots and preview files.",
         long_about: "Deletes a video with its source, transcoded outputs, covers, screenshots and preview files.\n\nOperation `deleteVideo`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1504,6 +1556,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged (old doc).",
         long_about: "Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged (old doc).\n\nOperation `videoEdit`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1591,6 +1645,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Re-enables a blocked video.",
         long_about: "Re-enables a blocked video.\n\nOperation `videoEnable`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1612,6 +1668,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Pages through uploaded videos, filtered by creator, creation time, name, id, state, transcoding state or category.",
         long_about: "Pages through uploaded videos, filtered by creator, creation time, name, id, state, transcoding state or category.\n\nOperation `getVideoList`. Rate limit 300/5min.",
         mutation: false,
+        paginated: true,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "create-user",
@@ -1764,6 +1822,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Runs a configured processing workflow on one video. Success answers are a bare {\"id\": ...} object; failures use {code, message}.",
         long_about: "Runs a configured processing workflow on one video. Success answers are a bare {\"id\": ...} object; failures use {code, message}.\n\nOperation `startWorkflow`.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "target-id",
@@ -1801,3 +1861,93 @@ pub static COMMANDS: &[CommandSpec] = &[
         ],
     },
 ];
+
+/// `--all-pages`: every entry of every page of the paginated operation `operation`,
+/// as JSON; `None` when it is not paginated.
+#[allow(unused_variables)]
+pub fn invoke_items<'a>(
+    client: &'a crate::Client,
+    operation: &str,
+    input: serde_json::Value,
+) -> Option<crate::cli::paging::JsonStream<'a>> {
+    match operation {
+        "getAudioList" => {
+            Some(
+                crate::cli::paging::items_json::<
+                    super::GetAudioListRequest,
+                >(client, input),
+            )
+        }
+        "getCategoryList" => {
+            Some(
+                crate::cli::paging::items_json::<
+                    super::GetCategoryListRequest,
+                >(client, input),
+            )
+        }
+        "getMaterialList" => {
+            Some(
+                crate::cli::paging::items_json::<
+                    super::GetMaterialListRequest,
+                >(client, input),
+            )
+        }
+        "getVideoList" => {
+            Some(
+                crate::cli::paging::items_json::<
+                    super::GetVideoListRequest,
+                >(client, input),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// `--wait`: starts the task of `operation` and answers its final state as JSON
+/// (`None` when the operation starts no task).
+#[allow(unused_variables)]
+pub fn invoke_and_wait<'a>(
+    client: &'a crate::Client,
+    operation: &str,
+    input: serde_json::Value,
+    options: crate::WaitOptions,
+) -> Option<crate::cli::paging::JsonFuture<'a>> {
+    match operation {
+        "createClearAdTask" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::CreateClearAdTaskRequest,
+                >(client, input, options),
+            )
+        }
+        "videoClip" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::VideoClipRequest,
+                >(client, input, options),
+            )
+        }
+        "videoConcat" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::VideoConcatRequest,
+                >(client, input, options),
+            )
+        }
+        "transCode" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::TransCodeRequest,
+                >(client, input, options),
+            )
+        }
+        "pullVideo" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::PullVideoRequest,
+                >(client, input, options),
+            )
+        }
+        _ => None,
+    }
+}

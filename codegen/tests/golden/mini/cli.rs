@@ -13,6 +13,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Starts building a widget.",
         long_about: "Starts building a widget.\n\nOperation `fixtureCreateWidget`. Rate limit 300/5min.",
         mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "name",
@@ -89,6 +91,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Deletes a widget.",
         long_about: "Deletes a widget.\n\nOperation `fixtureDeleteWidget`.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "widget-id",
@@ -110,6 +114,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Fetches a token.",
         long_about: "Fetches a token.\n\nOperation `fixtureGetToken`.",
         mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "file-list",
@@ -153,6 +159,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Pages through widgets.",
         long_about: "Pages through widgets.\n\nOperation `fixtureListWidgets`.",
         mutation: false,
+        paginated: true,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "widget-id",
@@ -196,6 +204,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         about: "Starts a run; answers without the envelope.",
         long_about: "Starts a run; answers without the envelope.\n\nOperation `fixtureStartRun`.",
         mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "target-id",
@@ -211,3 +221,44 @@ pub static COMMANDS: &[CommandSpec] = &[
         ],
     },
 ];
+
+/// `--all-pages`: every entry of every page of the paginated operation `operation`,
+/// as JSON; `None` when it is not paginated.
+#[allow(unused_variables)]
+pub fn invoke_items<'a>(
+    client: &'a crate::Client,
+    operation: &str,
+    input: serde_json::Value,
+) -> Option<crate::cli::paging::JsonStream<'a>> {
+    match operation {
+        "fixtureListWidgets" => {
+            Some(
+                crate::cli::paging::items_json::<
+                    super::FixtureListWidgetsRequest,
+                >(client, input),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// `--wait`: starts the task of `operation` and answers its final state as JSON
+/// (`None` when the operation starts no task).
+#[allow(unused_variables)]
+pub fn invoke_and_wait<'a>(
+    client: &'a crate::Client,
+    operation: &str,
+    input: serde_json::Value,
+    options: crate::WaitOptions,
+) -> Option<crate::cli::paging::JsonFuture<'a>> {
+    match operation {
+        "fixtureCreateWidget" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::FixtureCreateWidgetRequest,
+                >(client, input, options),
+            )
+        }
+        _ => None,
+    }
+}
