@@ -332,7 +332,10 @@ fn write_stdout_open(text: &str) -> Result<bool, Failure> {
 /// The width tables are fitted to: the terminal's, or `$COLUMNS` when set (so a pager or a
 /// script can ask for it); unlimited otherwise.
 fn terminal_width(stdout_is_terminal: bool) -> Option<usize> {
-    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok());
+    if let Some(columns) = from_env.filter(|c: &usize| *c > 0) {
         return Some(columns);
     }
     if !stdout_is_terminal {
