@@ -60,7 +60,7 @@ pub struct Timings {
 pub struct Generated {
     /// The Rust module (`vod-client/src/generated/`).
     pub rust: Vec<GeneratedFile>,
-    /// The OpenAPI 3.0 export (`docs/openapi.json`).
+    /// The OpenAPI 3.1 export (`docs/openapi.json`); [`emit::openapi_3_0`] gives 3.0.3.
     pub openapi: String,
 }
 
@@ -88,19 +88,27 @@ pub fn generate_all(sources: &[SourceFile]) -> Result<(Generated, Timings), Erro
     Ok((Generated { rust, openapi }, timings))
 }
 
-/// Reads every `*.yaml` file of a directory (not recursive), sorted by name.
+/// Reads every `*.yaml` file of a directory (not recursive), sorted by name; files that are too
+/// large or not UTF-8 are reported with their location.
 pub fn read_spec_dir(dir: &Path) -> Result<Vec<SourceFile>, Error> {
     let io = |path: &Path, source| Error::Io {
         path: path.display().to_string(),
         source,
     };
     let mut sources = Vec::new();
+    let mut problems = Diagnostics::default();
     for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
         let path = entry.map_err(|e| io(dir, e))?.path();
         if path.extension().and_then(|e| e.to_str()) == Some("yaml") {
-            let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
-            sources.push(SourceFile { path, text });
+            match SourceFile::read(&path) {
+                Ok(source) => sources.push(source),
+                Err(load::ReadError::Spec(d)) => problems.0.push(d),
+                Err(load::ReadError::Io { path, source }) => return Err(io(&path, source)),
+            }
         }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Spec(problems.sorted()));
     }
     if sources.is_empty() {
         return Err(Error::EmptySpecDir(dir.display().to_string()));

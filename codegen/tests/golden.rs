@@ -44,7 +44,7 @@ fn openapi_export_matches_golden_file() {
     expect_test::expect_file![golden].assert_eq(&generated.openapi);
     let document: serde_json::Value =
         serde_json::from_str(&generated.openapi).expect("the export is JSON");
-    assert_eq!(document["openapi"], "3.0.3");
+    assert_eq!(document["openapi"], "3.1.0");
     let get = &document["paths"]["/fixture/getToken"]["get"];
     assert_eq!(
         get["parameters"][0]["name"], "fileList",

@@ -215,11 +215,11 @@ pub enum BracedPairs {}
 
 impl<T: Serialize + DeserializeOwned> Codec<T> for BracedPairs {
     fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-        let Value::Object(members) =
-            serde_json::to_value(value).map_err(serde::ser::Error::custom)?
-        else {
-            return Err(serde::ser::Error::custom("braced pairs need an object"));
-        };
+        // Through JSON text, read back in order: the members keep the struct's order whatever
+        // serde_json's map type is (its `preserve_order` feature is on in some builds only).
+        let json = serde_json::to_string(value).map_err(serde::ser::Error::custom)?;
+        let OrderedMembers(members) = serde_json::from_str(&json)
+            .map_err(|_| serde::ser::Error::custom("braced pairs need an object"))?;
         let mut text = String::from("{");
         for (key, value) in members.iter().filter(|(_, v)| !v.is_null()) {
             if text.len() > 1 {
@@ -260,6 +260,29 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for BracedPairs {
             }
             other => T::deserialize(other).map_err(de::Error::custom),
         }
+    }
+}
+
+/// A JSON object's members in the order they were written.
+struct OrderedMembers(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for OrderedMembers {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = OrderedMembers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Value>()? {
+                    members.push(entry);
+                }
+                Ok(OrderedMembers(members))
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
     }
 }
 

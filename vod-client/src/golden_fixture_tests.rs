@@ -203,7 +203,11 @@ fn encodings_travel_as_the_spec_says() {
     assert_eq!(wire["labels"], json!("a,b"));
     assert_eq!(wire["shelfId"], json!("42"));
     assert_eq!(wire["startAt"], json!(1_700_000_000));
-    assert_eq!(wire["recipe"], json!("{level:3,mode:slow}"));
+    assert_eq!(
+        wire["recipe"],
+        json!("{mode:slow,level:3}"),
+        "members in spec order"
+    );
     assert_eq!(
         wire["isFastt"],
         json!(true),

@@ -47,18 +47,24 @@ pub mod model;
 
 /// The generator's golden output for its fixture spec, compiled against this runtime so the
 /// golden files are known to build (see `codegen/tests/golden.rs`).
-#[cfg(test)]
+/// Workspace only (`build.rs`): the published crate does not ship the generator's files.
+#[cfg(all(test, vod_workspace))]
 #[rustfmt::skip]
 #[allow(dead_code, unused_imports)]
 #[path = "../../codegen/tests/golden/mini/mod.rs"]
 mod golden_fixture;
-#[cfg(test)]
+#[cfg(all(test, vod_workspace))]
 mod golden_fixture_tests;
 
 /// The workspace README's examples, compiled as doc tests so they cannot rot.
-#[cfg(doctest)]
+#[cfg(all(doctest, vod_workspace))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The crate README's examples (shipped with the crate), compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct CrateReadmeDoctests;
 
 pub mod operation;
 

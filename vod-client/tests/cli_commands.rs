@@ -1,11 +1,11 @@
 //! The command table covers the whole API: every operation of `api-spec/*.yaml` (read here with
-//! plain serde_yaml, independently of the generator) has a `vod <group> <name>` command whose
+//! plain serde-saphyr, independently of the generator) has a `vod <group> <name>` command whose
 //! flags are exactly the operation's request fields, and each command parses and shows help.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde_yaml::Value;
+use serde_json::Value;
 use vod_client::cli::table::CommandSpec;
 use vod_client::model::cli::COMMANDS;
 
@@ -22,15 +22,15 @@ fn spec_operations() -> BTreeMap<String, Vec<String>> {
     assert!(!files.is_empty(), "no spec files in {}", dir.display());
     for file in files {
         let text = std::fs::read_to_string(&file).expect("spec file");
-        let doc: Value = serde_yaml::from_str(&text).expect("YAML");
-        let Some(ops) = doc.get("operations").and_then(Value::as_sequence) else {
+        let doc: Value = serde_saphyr::from_str(&text).expect("YAML");
+        let Some(ops) = doc.get("operations").and_then(Value::as_array) else {
             continue;
         };
         for op in ops {
             let name = op["name"].as_str().expect("operation name").to_string();
             let fields = op
                 .get("request")
-                .and_then(Value::as_sequence)
+                .and_then(Value::as_array)
                 .map(|fields| {
                     fields
                         .iter()

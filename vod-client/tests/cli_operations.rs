@@ -217,6 +217,7 @@ fn bad_input_is_a_usage_error_naming_the_flag_or_path() {
     let emulator = Emulator::start();
     let list = command("getVideoList");
     let page_size = flag("getVideoList", "pageSize");
+    let out_of_range = format!("{page_size}: must be");
     let cases: Vec<(Vec<String>, Option<&str>, &str)> = vec![
         // clap: not an integer.
         (vec![page_size.clone(), "many".into()], None, &page_size),
@@ -226,8 +227,8 @@ fn bad_input_is_a_usage_error_naming_the_flag_or_path() {
             None,
             "--no-such-flag",
         ),
-        // The typed request's validation (1..=50).
-        (vec![page_size.clone(), "80".into()], None, "pageSize"),
+        // The typed request's validation (1..=50), named by the flag the user typed.
+        (vec![page_size.clone(), "80".into()], None, &out_of_range),
         // Malformed --input-json: line and column.
         (
             vec!["--input-json".into(), "-".into()],
@@ -265,4 +266,167 @@ fn bad_input_is_a_usage_error_naming_the_flag_or_path() {
         .unwrap();
     let stderr = fails_with(&output, 2);
     assert!(stderr.contains(&flag("deleteVideo", "videoId")), "{stderr}");
+}
+
+#[test]
+fn output_for_scripts_and_for_people() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("ops-output");
+    let ids = upload(&emulator, &dir, &["猫の動画.mp4", "dog.mp4"]);
+    let list = || {
+        let mut cmd = emulator.vod();
+        cmd.args(command("getVideoList")).env_remove("COLUMNS");
+        cmd
+    };
+    let stdout = |cmd: &mut assert_cmd::Command| {
+        let output = cmd.output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let newest = &ids[1];
+
+    // A captured scalar is bare with -o text, and stays JSON with -o json.
+    let id = stdout(list().args(["--query", "videoListInfo[0].videoId", "-o", "text"]));
+    assert_eq!(id, format!("{newest}\n"));
+    let id = stdout(list().args(["--query", "videoListInfo[0].videoId", "-o", "json"]));
+    assert_eq!(id, format!("\"{newest}\"\n"));
+    // JMESPath projections and filters; lists print tab-separated.
+    let all = stdout(list().args(["--query", "videoListInfo[*].videoId", "-o", "text"]));
+    assert_eq!(all, format!("{}\t{}\n", ids[1], ids[0]));
+    let filtered = stdout(list().args([
+        "--query",
+        "videoListInfo[?videoName=='dog.mp4'].videoId | [0]",
+        "-o",
+        "text",
+    ]));
+    assert_eq!(filtered, format!("{newest}\n"));
+
+    // Tables: the answer's field order (videoName, videoId, ... as the spec lists them), and
+    // columns aligned by display width (each CJK character is two columns wide).
+    let table = stdout(list().args(["--query", "videoListInfo", "-o", "table"]));
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("videoName     videoId"), "{table}");
+    let starts: Vec<usize> = lines
+        .iter()
+        .map(|line| {
+            let name_end = line.find("  ").unwrap();
+            let rest = &line[name_end..];
+            let pad = rest.len() - rest.trim_start().len();
+            unicode_width::UnicodeWidthStr::width(&line[..name_end]) + pad
+        })
+        .collect();
+    assert!(
+        starts.iter().all(|s| *s == starts[0]),
+        "{table}\n{starts:?}"
+    );
+
+    // --columns picks and orders; COLUMNS fits the table.
+    let picked = stdout(list().args([
+        "--query",
+        "videoListInfo",
+        "-o",
+        "table",
+        "--columns",
+        "videoId,videoName",
+    ]));
+    assert!(picked.starts_with("videoId"), "{picked}");
+    assert_eq!(picked.lines().next().unwrap().split_whitespace().count(), 2);
+    let narrow = stdout(
+        list()
+            .args(["--query", "videoListInfo", "-o", "table"])
+            .env("COLUMNS", "50"),
+    );
+    for line in narrow.lines().filter(|l| !l.starts_with('(')) {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(line) <= 50,
+            "{line:?}"
+        );
+    }
+    assert!(narrow.contains("more columns not shown"), "{narrow}");
+    let output = list()
+        .args(["-o", "table", "--columns", "nope"])
+        .output()
+        .unwrap();
+    let stderr = fails_with(&output, 2);
+    assert!(stderr.contains("--columns: no column nope"), "{stderr}");
+}
+
+#[test]
+fn all_pages_streams_every_entry() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("ops-all-pages");
+    let names = ["p1.mp4", "p2.mp4", "p3.mp4", "p4.mp4", "p5.mp4"];
+    let mut ids = upload(&emulator, &dir, &names);
+    let run = |args: &[&str]| {
+        let output = emulator
+            .vod()
+            .args(command("getVideoList"))
+            .args([flag("getVideoList", "pageSize"), "2".into()])
+            .arg("--all-pages")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    // JSON Lines: one object per entry, across the three pages of 2.
+    let lines = run(&["-o", "json"]);
+    let entries: Vec<Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    let mut listed: Vec<String> = entries
+        .iter()
+        .map(|e| e["videoId"].as_str().expect("videoId").to_string())
+        .collect();
+    listed.sort();
+    ids.sort();
+    assert_eq!(listed, ids);
+    // --query applies to each entry; text gives one line each.
+    let text = run(&["-o", "text", "--query", "videoName"]);
+    let mut got: Vec<&str> = text.lines().collect();
+    got.sort();
+    assert_eq!(got, names);
+    // A table waits for the last page: one header, five rows.
+    let table = run(&["-o", "table", "--columns", "videoName"]);
+    assert_eq!(table.lines().count(), 6, "{table}");
+    assert_eq!(table.lines().next(), Some("videoName"));
+}
+
+#[test]
+fn wait_follows_a_task_to_its_end() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("ops-wait");
+    let ids = upload(&emulator, &dir, &["w.mp4"]);
+    let output = emulator
+        .vod()
+        .args(command("transCode"))
+        .args([flag("transCode", "videoIds"), ids[0].clone()])
+        .args(["--wait", "--wait-timeout", "60"])
+        .output()
+        .unwrap();
+    let state = json_ok(&output);
+    // The final state is the waiter's query answer: the video, now transcoded.
+    assert_eq!(
+        state["videoListInfo"][0]["videoId"],
+        ids[0].as_str(),
+        "{state}"
+    );
+    // --wait-timeout needs --wait.
+    let output = emulator
+        .vod()
+        .args(command("transCode"))
+        .args([flag("transCode", "videoIds"), ids[0].clone()])
+        .args(["--wait-timeout", "5"])
+        .output()
+        .unwrap();
+    fails_with(&output, 2);
 }

@@ -15,11 +15,18 @@ use codegen::GeneratedFile;
 /// The OpenAPI export, relative to the workspace root.
 const OPENAPI_FILE: &str = "docs/openapi.json";
 
-const USAGE: &str = "usage: cargo xtask codegen [--check] [--timings]
+const USAGE: &str = "Maintainer commands for the Cloud VoD SDK workspace.
 
-  codegen            regenerate vod-client/src/generated/ and docs/openapi.json from api-spec/*.yaml
-  codegen --check    write nothing; exit 1 naming each file that is stale
-  codegen --timings  also print how long load, validate, lower and emit took";
+Usage: cargo xtask codegen [--check] [--timings]
+
+Commands:
+  codegen    Regenerate vod-client/src/generated/ and docs/openapi.json from api-spec/*.yaml,
+             writing only files whose contents change, and list what was written or removed
+
+Options:
+  --check    Write nothing; exit 1 naming each stale, missing or left-over file
+  --timings  Also print how long load, validate, lower and emit took
+  -h, --help Print this help";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,6 +48,10 @@ fn main() -> ExitCode {
         match word {
             "--check" => check = true,
             "--timings" => timings = true,
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
             other => {
                 eprintln!("error: unknown flag `{other}`\n\n{USAGE}");
                 return ExitCode::from(2);
@@ -71,7 +82,18 @@ fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, 
     let spec_dir = root.join("api-spec");
     let out_dir = root.join("vod-client/src/generated");
     let start = Instant::now();
-    let sources = codegen::read_spec_dir(&spec_dir).map_err(|e| e.to_string())?;
+    let sources = codegen::read_spec_dir(&spec_dir).map_err(|e| match e {
+        // Files refused while reading (too large, not UTF-8) are named like all others.
+        codegen::Error::Spec(mut problems) => {
+            for p in &mut problems.0 {
+                if let Ok(relative) = p.location.file.strip_prefix(root) {
+                    p.location.file = relative.to_path_buf();
+                }
+            }
+            problems.to_string()
+        }
+        other => other.to_string(),
+    })?;
     let sources: Vec<_> = sources
         .into_iter()
         .map(|mut s| {
@@ -101,6 +123,11 @@ fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, 
             stale.push(openapi_path);
         }
         if stale.is_empty() {
+            println!(
+                "codegen --check: {} files up to date (from {} spec files)",
+                files.len() + 1,
+                sources.len()
+            );
             return Ok(ExitCode::SUCCESS);
         }
         for path in &stale {
@@ -112,9 +139,59 @@ fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, 
         eprintln!("generated code is out of date: run `cargo xtask codegen` and commit the result");
         return Ok(ExitCode::FAILURE);
     }
-    write_files(&out_dir, &files).map_err(|e| e.to_string())?;
-    write_if_changed(&openapi_path, &generated.openapi).map_err(|e| e.to_string())?;
+    let mut report = write_files(&out_dir, &files).map_err(|e| e.to_string())?;
+    report.record(
+        openapi_path.clone(),
+        write_if_changed(&openapi_path, &generated.openapi).map_err(|e| e.to_string())?,
+    );
+    print!("{}", report.render(root, sources.len()));
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a regeneration did, file by file.
+#[derive(Default)]
+struct Report {
+    written: Vec<PathBuf>,
+    removed: Vec<PathBuf>,
+    unchanged: usize,
+}
+
+impl Report {
+    fn record(&mut self, path: PathBuf, written: bool) {
+        if written {
+            self.written.push(path);
+        } else {
+            self.unchanged += 1;
+        }
+    }
+
+    /// One line per changed file, then a summary, with paths relative to the workspace root.
+    fn render(&self, root: &Path, spec_files: usize) -> String {
+        let show = |path: &PathBuf| {
+            path.strip_prefix(root)
+                .unwrap_or(path)
+                .display()
+                .to_string()
+        };
+        let mut out = String::new();
+        for path in &self.written {
+            out.push_str(&format!("wrote    {}\n", show(path)));
+        }
+        for path in &self.removed {
+            out.push_str(&format!("removed  {}\n", show(path)));
+        }
+        out.push_str(&format!(
+            "codegen: {} written, {} removed, {} unchanged (from {spec_files} spec files)\n",
+            plural(self.written.len()),
+            plural(self.removed.len()),
+            plural(self.unchanged),
+        ));
+        out
+    }
+}
+
+fn plural(n: usize) -> String {
+    format!("{n} file{}", if n == 1 { "" } else { "s" })
 }
 
 /// Files whose contents differ, are missing, or are left over from an older spec.
@@ -150,24 +227,29 @@ fn leftovers(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<Pat
     Ok(extra)
 }
 
-fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<()> {
+fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<Report> {
+    let mut report = Report::default();
     std::fs::create_dir_all(out_dir)?;
     for path in leftovers(out_dir, files)? {
-        std::fs::remove_file(path)?;
+        std::fs::remove_file(&path)?;
+        report.removed.push(path);
     }
     for file in files {
-        write_if_changed(&out_dir.join(&file.path), &file.contents)?;
+        let path = out_dir.join(&file.path);
+        let written = write_if_changed(&path, &file.contents)?;
+        report.record(path, written);
     }
-    Ok(())
+    Ok(report)
 }
 
-/// Leaves untouched files alone so build tools see no change.
-fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<()> {
+/// Leaves untouched files alone so build tools see no change; true when it wrote.
+fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<bool> {
     if std::fs::read_to_string(path).ok().as_deref() == Some(contents) {
-        return Ok(());
+        return Ok(false);
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(path, contents)
+    std::fs::write(path, contents)?;
+    Ok(true)
 }

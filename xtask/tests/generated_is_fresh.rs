@@ -39,10 +39,29 @@ fn check_names_stale_and_leftover_files() {
             .output()
             .expect("xtask runs")
     };
-    assert!(run(&["codegen"]).status.success());
+    let first = run(&["codegen"]);
+    assert!(first.status.success());
+    let stdout = String::from_utf8_lossy(&first.stdout);
     assert!(
-        run(&["codegen", "--check"]).status.success(),
-        "fresh output passes"
+        stdout.contains("wrote    vod-client/src/generated/widgets.rs\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("wrote    docs/openapi.json\n"), "{stdout}");
+    assert!(
+        stdout.contains(" written, 0 files removed, 0 files unchanged (from 2 spec files)"),
+        "{stdout}"
+    );
+    let again = run(&["codegen"]);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        stdout.starts_with("codegen: 0 files written, 0 files removed, "),
+        "a second run writes nothing: {stdout}"
+    );
+    let check = run(&["codegen", "--check"]);
+    assert!(check.status.success(), "fresh output passes");
+    assert!(
+        String::from_utf8_lossy(&check.stdout).contains("files up to date (from 2 spec files)"),
+        "{check:?}"
     );
     std::fs::write(out_dir.join("widgets.rs"), "// edited by hand\n").expect("write");
     std::fs::write(out_dir.join("old_group.rs"), "// left over\n").expect("write");
@@ -57,7 +76,17 @@ fn check_names_stale_and_leftover_files() {
         stderr.contains("stale: vod-client/src/generated/old_group.rs"),
         "{stderr}"
     );
-    assert!(run(&["codegen"]).status.success());
+    let regen = run(&["codegen"]);
+    assert!(regen.status.success());
+    let stdout = String::from_utf8_lossy(&regen.stdout);
+    assert!(
+        stdout.starts_with(
+            "wrote    vod-client/src/generated/widgets.rs\n\
+             removed  vod-client/src/generated/old_group.rs\n\
+             codegen: 1 file written, 1 file removed, "
+        ),
+        "{stdout}"
+    );
     assert!(
         !out_dir.join("old_group.rs").exists(),
         "regeneration removes leftovers"
@@ -82,5 +111,50 @@ fn broken_spec_fails_with_location() {
     assert!(!out.status.success());
     assert!(stderr.contains("api-spec/service.yaml:"), "{stderr}");
     assert!(stderr.contains("hint:"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+#[test]
+fn help_is_printed_for_the_command_and_its_flags() {
+    for args in [&["--help"][..], &["codegen", "--help"], &["codegen", "-h"]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(args)
+            .env("XTASK_ROOT", "/nonexistent")
+            .output()
+            .expect("xtask runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        assert!(
+            stdout.contains("Usage: cargo xtask codegen [--check] [--timings]"),
+            "{stdout}"
+        );
+        assert!(stdout.contains("--check"), "{stdout}");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["codegen", "--chek"])
+        .output()
+        .expect("xtask runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown flag `--chek`"));
+}
+
+#[test]
+fn unreadable_spec_files_are_named_relative_to_the_root() {
+    let scratch = std::env::temp_dir().join(format!("xtask-utf8-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let spec_dir = scratch.join("api-spec");
+    std::fs::create_dir_all(&spec_dir).expect("mkdir");
+    std::fs::write(spec_dir.join("service.yaml"), b"name: x\ndoc: caf\xe9\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["codegen"])
+        .env("XTASK_ROOT", &scratch)
+        .output()
+        .expect("xtask runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.starts_with("api-spec/service.yaml:2:9: error: invalid UTF-8 (byte 0xe9)"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&scratch);
 }

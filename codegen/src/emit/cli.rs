@@ -15,12 +15,51 @@ pub fn emit(api: &Api) -> TokenStream {
     let mut ops: Vec<&Operation> = api.groups.iter().flat_map(|g| &g.operations).collect();
     ops.sort_by(|a, b| (&a.cli_group, &a.cli_name).cmp(&(&b.cli_group, &b.cli_name)));
     let commands = ops.iter().map(|op| command(op, &enums));
+    let paged = ops.iter().filter(|op| op.pagination.is_some()).map(|op| {
+        let (wire, request) = (&op.wire, super::ident(&op.request_type()));
+        quote! { #wire => Some(crate::cli::paging::items_json::<super::#request>(client, input)), }
+    });
+    let tasks = ops.iter().filter(|op| op.waiter.is_some()).map(|op| {
+        let (wire, request) = (&op.wire, super::ident(&op.request_type()));
+        quote! {
+            #wire => Some(crate::cli::paging::wait_json::<super::#request>(client, input, options)),
+        }
+    });
     quote! {
         #![doc = " The `vod` command table, sorted by group and name."]
         use crate::cli::table::{ArgKind, ArgSpec, CommandSpec};
 
         /// One command per operation of the API.
         pub static COMMANDS: &[CommandSpec] = &[#(#commands),*];
+
+        /// `--all-pages`: every entry of every page of the paginated operation `operation`,
+        /// as JSON; `None` when it is not paginated.
+        #[allow(unused_variables)]
+        pub fn invoke_items<'a>(
+            client: &'a crate::Client,
+            operation: &str,
+            input: serde_json::Value,
+        ) -> Option<crate::cli::paging::JsonStream<'a>> {
+            match operation {
+                #(#paged)*
+                _ => None,
+            }
+        }
+
+        /// `--wait`: starts the task of `operation` and answers its final state as JSON
+        /// (`None` when the operation starts no task).
+        #[allow(unused_variables)]
+        pub fn invoke_and_wait<'a>(
+            client: &'a crate::Client,
+            operation: &str,
+            input: serde_json::Value,
+            options: crate::WaitOptions,
+        ) -> Option<crate::cli::paging::JsonFuture<'a>> {
+            match operation {
+                #(#tasks)*
+                _ => None,
+            }
+        }
     }
 }
 
@@ -33,6 +72,9 @@ fn command(op: &Operation, enums: &[&Enum]) -> TokenStream {
         long_about.push_str(&format!(" Rate limit {limit}."));
     }
     let args = op.request.iter().map(|f| arg(f, enums));
+    // Operations that are not safe to repeat are exactly those that change something.
+    let mutation = !op.retry_safe;
+    let (paginated, waitable) = (op.pagination.is_some(), op.waiter.is_some());
     quote! {
         CommandSpec {
             group: #group,
@@ -40,6 +82,9 @@ fn command(op: &Operation, enums: &[&Enum]) -> TokenStream {
             operation: #wire,
             about: #about,
             long_about: #long_about,
+            mutation: #mutation,
+            paginated: #paginated,
+            waitable: #waitable,
             args: &[#(#args),*],
         }
     }
@@ -93,6 +138,19 @@ fn arg(field: &Field, enums: &[&Enum]) -> TokenStream {
             .unwrap_or_default(),
         _ => Vec::new(),
     };
+    let names: Vec<String> = match base {
+        Type::Enum(name, _) => enums
+            .iter()
+            .find(|e| &e.name == name)
+            .map(|e| {
+                e.values
+                    .iter()
+                    .map(|v| heck::ToKebabCase::to_kebab_case(v.variant.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let required = field.required;
     let help = field.doc.trim();
     let default = match &field.default {
@@ -109,6 +167,7 @@ fn arg(field: &Field, enums: &[&Enum]) -> TokenStream {
             help: #help,
             default: #default,
             values: &[#(#values),*],
+            names: &[#(#names),*],
         }
     }
 }

@@ -1,6 +1,14 @@
-//! `openapi.json`: the same API as an OpenAPI 3.0 document, for tools outside Rust (API
+//! `openapi.json`: the same API as an OpenAPI 3.1 document, for tools outside Rust (API
 //! explorers, schema-driven fuzzers such as schemathesis, other languages' generators).
-//! Keys are sorted (serde_json's default map), so the output is deterministic.
+//! Schemas and paths are sorted by name, and every object's keys come in the order written
+//! here, so the output is deterministic.
+//!
+//! 3.1 schemas are JSON Schema 2020-12, so a `$ref` may carry its own `description`. Tools that
+//! only read 3.0 (progenitor, older generators) get [`emit_3_0`]: the same document with
+//! `openapi: 3.0.3` and each described `$ref` wrapped in `allOf`, because 3.0 ignores a
+//! reference's siblings.
+
+use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
@@ -8,10 +16,61 @@ use crate::ir::{
     Api, DataKind, Encoding, Enum, EnumBase, Field, IdBase, Method, Object, Operation, Type,
 };
 
-/// The OpenAPI document, pretty-printed, with a trailing newline.
+/// Which OpenAPI version to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Version {
+    V3_1,
+    V3_0,
+}
+
+/// The OpenAPI 3.1 document, pretty-printed, with a trailing newline.
 pub fn emit(api: &Api) -> String {
+    render(api, Version::V3_1)
+}
+
+/// The same document as OpenAPI 3.0.3.
+pub fn emit_3_0(api: &Api) -> String {
+    render(api, Version::V3_0)
+}
+
+fn render(api: &Api, version: Version) -> String {
+    let mut document = document(api);
+    if version == Version::V3_0 {
+        document["openapi"] = json!("3.0.3");
+        if let Some(info) = document.get_mut("info").and_then(Value::as_object_mut) {
+            // `summary` and `license.identifier` are new in 3.1.
+            info.remove("summary");
+            info.remove("license");
+        }
+        wrap_described_refs(&mut document);
+    }
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// 3.0 ignores the siblings of a `$ref`: `{"$ref", "description"}` becomes
+/// `{"allOf": [{"$ref"}], "description"}`.
+fn wrap_described_refs(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.len() > 1 {
+                if let Some(target) = map.remove("$ref") {
+                    let rest = std::mem::take(map);
+                    map.insert("allOf".into(), json!([{ "$ref": target }]));
+                    map.extend(rest);
+                }
+            }
+            map.values_mut().for_each(wrap_described_refs);
+        }
+        Value::Array(items) => items.iter_mut().for_each(wrap_described_refs),
+        _ => {}
+    }
+}
+
+fn document(api: &Api) -> Value {
     let groups: Vec<_> = std::iter::once(&api.shared).chain(&api.groups).collect();
-    let mut schemas = Map::new();
+    let mut schemas = BTreeMap::new();
     for group in &groups {
         for e in &group.enums {
             schemas.insert(e.name.clone(), enum_schema(e));
@@ -20,7 +79,7 @@ pub fn emit(api: &Api) -> String {
             schemas.insert(o.name.clone(), object_schema(o));
         }
     }
-    let mut paths = Map::new();
+    let mut paths = BTreeMap::new();
     for group in &api.groups {
         for op in &group.operations {
             if matches!(op.data, DataKind::Object | DataKind::SingleItemList) {
@@ -48,15 +107,23 @@ pub fn emit(api: &Api) -> String {
             )
         })
         .collect();
-    let document = json!({
-        "openapi": "3.0.3",
+    let tags: Vec<Value> = api
+        .groups
+        .iter()
+        .map(|g| json!({ "name": g.name, "description": g.doc.trim() }))
+        .collect();
+    json!({
+        "openapi": "3.1.0",
         "info": {
             "title": service.name,
+            "summary": "The Cloud VoD HTTP API, as described by the vod-client spec.",
             "description": service.doc,
             "version": "1",
+            "license": { "name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0" },
         },
         "servers": [{ "url": service.default_endpoint }],
         "security": [{ "signature": [] }],
+        "tags": tags,
         "components": {
             "securitySchemes": {
                 "signature": {
@@ -72,13 +139,10 @@ pub fn emit(api: &Api) -> String {
             "schemas": schemas,
         },
         "paths": paths,
-    });
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-    text.push('\n');
-    text
+    })
 }
 
-fn path_item(op: &Operation, group: &str, schemas: &mut Map<String, Value>) -> Value {
+fn path_item(op: &Operation, group: &str, schemas: &mut BTreeMap<String, Value>) -> Value {
     let mut operation = Map::new();
     operation.insert("operationId".into(), json!(op.wire));
     operation.insert(
@@ -217,10 +281,7 @@ fn field_schema(field: &Field) -> Value {
             set(&mut schema, "maxItems", json!(n));
         }
     }
-    if schema.get("$ref").is_some() {
-        // A `$ref` ignores siblings in OpenAPI 3.0: wrap it to keep the description.
-        schema = json!({ "allOf": [schema] });
-    }
+    // 3.1 keeps a `$ref`'s siblings (3.0 output wraps it, see `wrap_described_refs`).
     set(&mut schema, "description", json!(field.doc));
     schema
 }

@@ -28,10 +28,21 @@ const RESERVED_FLAGS: &[&str] = &[
     "access-key",
     "secret-key",
     "debug",
+    "columns",
     "help",
     "version",
     INPUT_JSON,
+    ALL_PAGES,
+    WAIT,
+    WAIT_TIMEOUT,
 ];
+
+/// The id of `--all-pages` (paginated operations).
+pub const ALL_PAGES: &str = "all-pages";
+/// The id of `--wait` (operations that start a task).
+pub const WAIT: &str = "wait";
+/// The id of `--wait-timeout`.
+pub const WAIT_TIMEOUT: &str = "wait-timeout";
 
 /// The long flag used for a field: its table name, unless that is reserved.
 pub fn flag_name(arg: &ArgSpec) -> String {
@@ -61,13 +72,38 @@ pub fn group_commands(table: &'static [CommandSpec]) -> Vec<Command> {
         .into_iter()
         .map(|(group, specs)| {
             let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
+            let about = group_about(group);
+            let long_about = format!("{about}.\n\nCommands: {}.", names.join(", "));
             Command::new(group)
-                .about(format!("API operations: {}", names.join(", ")))
+                .about(about)
+                .long_about(long_about)
                 .subcommand_required(true)
                 .arg_required_else_help(true)
                 .subcommands(specs.into_iter().map(operation_command))
         })
         .collect()
+}
+
+/// What each command group is about, for `vod --help` and `vod <group> --help`. The spec
+/// groups operations by API section, not by the resource a person thinks of, so this short
+/// list is written by hand; a group missing here still gets a generic line.
+const GROUP_ABOUT: &[(&str, &str)] = &[
+    ("videos", "Videos in your library: list, edit, block, enable and delete them"),
+    ("audio", "Audio files in your library: list, edit and delete them"),
+    ("materials", "Materials (uploaded image and other non-video files): list, edit and delete them"),
+    ("categories", "Categories that organize videos: list, create and delete them"),
+    ("tasks", "Processing tasks on videos (transcoding, clipping, concatenation, ad removal) and their status"),
+    ("workflows", "Processing workflows configured in the console, run on one video"),
+    ("playback", "Playback: publish codes and play URLs of videos and audio"),
+    ("uploads", "Upload tokens and pulls from a URL (`vod upload FILE` does the whole upload)"),
+];
+
+fn group_about(group: &str) -> String {
+    GROUP_ABOUT
+        .iter()
+        .find(|(name, _)| *name == group)
+        .map(|(_, about)| (*about).to_string())
+        .unwrap_or_else(|| format!("Cloud VoD operations on {group}"))
 }
 
 /// Adds the operations of `group` as subcommands of an existing (built-in) command with the
@@ -99,6 +135,44 @@ pub fn operation_command(spec: &'static CommandSpec) -> Command {
         );
     for arg in spec.args {
         cmd = cmd.arg(field_arg(arg));
+    }
+    if spec.paginated {
+        cmd = cmd.arg(
+            Arg::new(ALL_PAGES)
+                .long(ALL_PAGES)
+                .action(ArgAction::SetTrue)
+                .help(
+                    "Fetch every page from the requested one on and print the entries as they come",
+                )
+                .long_help(
+                    "Fetch every page, from --page-index (default 1) on, and print the entries \
+                     as they arrive: -o json gives one compact JSON object per line (JSON Lines), \
+                     -o text one line per entry, -o yaml one list; -o table waits for the last \
+                     page to align the columns. --query and --columns apply to each entry.",
+                ),
+        );
+    }
+    if spec.waitable {
+        cmd = cmd
+            .arg(
+                Arg::new(WAIT)
+                    .long(WAIT)
+                    .action(ArgAction::SetTrue)
+                    .help("Wait until the task finishes and print its final state")
+                    .long_help(
+                        "Start the task, then poll its state every 2 seconds until it succeeds \
+                         (exit 0, its final state is printed) or fails (exit 1), or until \
+                         --wait-timeout passes (exit 3).",
+                    ),
+            )
+            .arg(
+                Arg::new(WAIT_TIMEOUT)
+                    .long(WAIT_TIMEOUT)
+                    .value_name("SECONDS")
+                    .requires(WAIT)
+                    .value_parser(clap::value_parser!(u64).range(1..))
+                    .help("Give up waiting after this many seconds [default: 1800]"),
+            );
     }
     cmd
 }
@@ -137,16 +211,40 @@ fn field_arg(arg: &'static ArgSpec) -> Arg {
     if arg.values.is_empty() {
         a.value_parser(move |text: &str| parse_value(arg.kind, text))
     } else {
-        let values = arg
-            .values
-            .iter()
-            .map(|(wire, meaning)| PossibleValue::new(*wire).help(*meaning));
         let kind = arg.kind;
         a.value_parser(
-            PossibleValuesParser::new(values)
-                .map(move |text| parse_value(kind, &text).unwrap_or(Value::String(text))),
+            PossibleValuesParser::new(possible_values(arg)).map(move |text| {
+                let wire = wire_value(arg, &text);
+                parse_value(kind, wire).unwrap_or(Value::String(wire.to_string()))
+            }),
         )
     }
+}
+
+/// An enum flag's values for clap: the kebab-case name with its meaning and wire value (shown
+/// in help as `blocked: The video is blocked. (or 1)`), and the wire value itself, accepted
+/// but not listed twice.
+fn possible_values(arg: &'static ArgSpec) -> Vec<PossibleValue> {
+    let mut values = Vec::new();
+    for (i, (wire, meaning)) in arg.values.iter().enumerate() {
+        match arg.names.get(i).filter(|name| *name != wire) {
+            Some(name) => {
+                values.push(PossibleValue::new(*name).help(format!("{meaning} (or {wire})")));
+                values.push(PossibleValue::new(*wire).hide(true));
+            }
+            None => values.push(PossibleValue::new(*wire).help(*meaning)),
+        }
+    }
+    values
+}
+
+/// The wire value an enum flag's text stands for (a kebab-case name or the value itself).
+fn wire_value<'a>(arg: &'a ArgSpec, text: &'a str) -> &'a str {
+    arg.names
+        .iter()
+        .position(|name| *name == text)
+        .and_then(|i| arg.values.get(i))
+        .map_or(text, |(wire, _)| wire)
 }
 
 /// Parses one flag value as `kind`. The error text is what clap prints after

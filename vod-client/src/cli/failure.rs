@@ -86,7 +86,10 @@ impl From<crate::Error> for Failure {
                 "{operation}: HTTP {status}\n  request id: {}\n  body: {body_excerpt}",
                 request_id.as_deref().unwrap_or("(none)")
             )),
-            Error::Transport { .. } | Error::Timeout { .. } | Error::Ambiguous { .. } => Failure {
+            Error::Transport { .. }
+            | Error::Timeout { .. }
+            | Error::Ambiguous { .. }
+            | Error::WaitTimeout { .. } => Failure {
                 code: code::NETWORK,
                 message: error_chain(&error),
             },

@@ -17,6 +17,7 @@ mod emulator;
 mod failure;
 mod operation;
 mod output;
+pub mod paging;
 mod query;
 mod sign;
 pub mod table;
@@ -92,9 +93,13 @@ pub fn command(table: &'static [CommandSpec]) -> Command {
                 ),
         )
         .subcommand(emulator::command())
-        .subcommand(Command::new("debug-sign").about(
-            "Sign a request described as JSON on stdin and print every step of the signature",
-        ))
+        .subcommand(
+            Command::new("debug-sign")
+                .about(
+                    "Sign a request described as JSON on stdin and print every step of the signature",
+                )
+                .long_about(DEBUG_SIGN_HELP),
+        )
         .subcommand(
             Command::new("completions")
                 .about("Print a shell completion script")
@@ -115,6 +120,27 @@ pub fn command(table: &'static [CommandSpec]) -> Command {
     root
 }
 
+/// `vod debug-sign --help`: the input is a JSON object, so its members are the documentation.
+const DEBUG_SIGN_HELP: &str = "Sign a request described as JSON on stdin with the client's own \
+signer and print every intermediate step (canonical request, string to sign, signature, \
+Authorization header), to compare with another implementation step by step.
+
+Input (stdin): one JSON object with
+  method       HTTP method, e.g. \"POST\"
+  uri          path and query, e.g. \"/vod/videoManage/getVideoList?pageSize=10\"
+  access_key   the access key
+  secret_key   the secret key (never printed)
+  timestamp    Unix seconds, e.g. 1700000000
+  headers      optional object of header name to value, e.g. {\"content-type\": \"application/json\", \"host\": \"api.example.com\"}
+  body         optional request body as UTF-8 text
+  algorithm    optional \"WS3-HMAC-SHA256\" (default) or \"CNC-HMAC-SHA256\"
+  signed_headers  optional list of header names to sign [default: content-type, host]
+
+Output (stdout): {\"canonical_request\", \"string_to_sign\", \"signature\", \"authorization\"}.
+
+Example:
+  echo '{\"method\":\"POST\",\"uri\":\"/vod/videoManage/getVideoList\",\"access_key\":\"AK\",\"secret_key\":\"SK\",\"timestamp\":1700000000,\"headers\":{\"content-type\":\"application/json\",\"host\":\"api.example.com\"},\"body\":\"{}\"}' | vod debug-sign";
+
 fn global_args() -> Vec<Arg> {
     let global = |arg: Arg| arg.global(true).help_heading("Global options");
     vec![
@@ -124,13 +150,36 @@ fn global_args() -> Vec<Arg> {
                 .short('o')
                 .value_name("FORMAT")
                 .value_parser(PossibleValuesParser::new(output::Format::NAMES))
-                .help("Output format [default: table on a terminal, json otherwise]"),
+                .help("Output format [default: table on a terminal, json otherwise]")
+                .long_help(
+                    "Output format [default: table on a terminal, json otherwise].\n\
+                     json: always valid JSON (a string selected by --query stays quoted).\n\
+                     text: bare values for shell capture, tab-separated on one line for a \
+                     list, one line per entry for a list of objects: \
+                     ID=$(vod videos list --query 'videoListInfo[0].videoId' -o text).\n\
+                     table: aligned columns in the answer's field order, fitted to the terminal.\n\
+                     yaml: YAML.",
+                ),
         ),
         global(
             Arg::new("query")
                 .long("query")
-                .value_name("PATH")
-                .help("Print only this part of the answer, e.g. data.videoListInfo[0].videoId"),
+                .value_name("JMESPATH")
+                .help("Print only this part of the answer (JMESPath), e.g. videoListInfo[0].videoId")
+                .long_help(
+                    "Print only the part of the answer a JMESPath expression selects \
+                     (https://jmespath.org), as aws --query does: videoListInfo[0].videoId, \
+                     videoListInfo[*].videoId, videoListInfo[?videoState=='1'].{id: videoId, \
+                     name: videoName}, length(videoListInfo). The document is the operation's \
+                     data; a leading `data.` is accepted. A path that leads nowhere prints null.",
+                ),
+        ),
+        global(
+            Arg::new("columns")
+                .long("columns")
+                .value_name("NAMES")
+                .value_delimiter(',')
+                .help("Columns of table and text output, in this order, e.g. videoId,videoName"),
         ),
         global(
             Arg::new("profile")
@@ -178,9 +227,11 @@ fn global_args() -> Vec<Arg> {
 }
 
 /// Options every command shares.
+#[derive(Debug)]
 struct Globals {
     output: Option<output::Format>,
     query: Option<query::Query>,
+    columns: Option<Vec<String>>,
     debug: bool,
 }
 
@@ -197,22 +248,107 @@ impl Globals {
                 .get_one::<String>("output")
                 .and_then(|name| output::Format::from_name(name)),
             query,
+            columns: matches
+                .get_many::<String>("columns")
+                .map(|names| names.map(|n| n.trim().to_string()).collect()),
             debug: matches.get_flag("debug"),
         })
     }
 
     /// Prints an answer in the chosen format, after `--query`.
     fn print(&self, value: &serde_json::Value) -> Result<(), Failure> {
-        let stdout = std::io::stdout();
+        let terminal = std::io::stdout().is_terminal();
         let format = self
             .output
-            .unwrap_or_else(|| output::Format::default_for(stdout.is_terminal()));
+            .unwrap_or_else(|| output::Format::default_for(terminal));
         let selected = match &self.query {
-            Some(query) => query.select(value),
+            Some(query) => query
+                .select(value)
+                .map_err(|e| Failure::usage(format!("--query: {e}")))?,
             None => value.clone(),
         };
-        write_stdout(&output::render(&selected, format))
+        let layout = output::Layout {
+            width: terminal_width(terminal),
+            columns: self.columns.clone(),
+        };
+        let text = output::render(&selected, format, &layout).map_err(Failure::usage)?;
+        write_stdout(&text)
     }
+}
+
+impl Globals {
+    fn format(&self) -> output::Format {
+        self.output
+            .unwrap_or_else(|| output::Format::default_for(std::io::stdout().is_terminal()))
+    }
+
+    /// True when entries are collected into one table.
+    fn is_table(&self) -> bool {
+        self.format() == output::Format::Table
+    }
+
+    /// One `--all-pages` entry, after `--query`: printed at once (JSON Lines, text lines or a
+    /// YAML list entry) or, for tables, kept in `table`. False once stdout is closed.
+    fn print_entry(
+        &self,
+        entry: &serde_json::Value,
+        table: &mut Vec<serde_json::Value>,
+    ) -> Result<bool, Failure> {
+        let selected = match &self.query {
+            Some(query) => query
+                .select(entry)
+                .map_err(|e| Failure::usage(format!("--query: {e}")))?,
+            None => entry.clone(),
+        };
+        let layout = output::Layout {
+            width: None,
+            columns: self.columns.clone(),
+        };
+        let text = match self.format() {
+            output::Format::Table => {
+                table.push(selected);
+                return Ok(true);
+            }
+            output::Format::Json => format!("{selected}\n"),
+            output::Format::Yaml => output::render(
+                &serde_json::Value::Array(vec![selected]),
+                output::Format::Yaml,
+                &layout,
+            )
+            .map_err(Failure::usage)?,
+            output::Format::Text => {
+                // One line per entry, whatever its shape.
+                let wrapped = serde_json::Value::Array(vec![selected]);
+                output::render(&wrapped, output::Format::Text, &layout).map_err(Failure::usage)?
+            }
+        };
+        write_stdout_open(&text)
+    }
+}
+
+/// Writes to stdout; false when the reader went away (`vod ... --all-pages | head`).
+fn write_stdout_open(text: &str) -> Result<bool, Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(Failure::service(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// The width tables are fitted to: the terminal's, or `$COLUMNS` when set (so a pager or a
+/// script can ask for it); unlimited otherwise.
+fn terminal_width(stdout_is_terminal: bool) -> Option<usize> {
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok());
+    if let Some(columns) = from_env.filter(|c: &usize| *c > 0) {
+        return Some(columns);
+    }
+    if !stdout_is_terminal {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w))
 }
 
 /// Writes to stdout; a closed pipe (`vod ... | head`) is not an error.

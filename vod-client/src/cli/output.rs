@@ -1,14 +1,22 @@
-//! Printing answers: `--output json|yaml|table`.
+//! Printing answers: `--output json|yaml|table|text`.
 //!
 //! JSON is the default when stdout is not a terminal, because that is what scripts parse; on a
-//! terminal the default is the table, because that is what people read. The table is
-//! deliberately simple and hand-rolled: scalars as `name  value` rows, lists of objects as
-//! aligned columns (one per member seen, in order of first appearance), anything nested shown as
-//! compact JSON in its cell.
+//! terminal the default is the table, because that is what people read.
+//!
+//! - `json` is always valid JSON: a string selected by `--query` stays quoted (`"abc"`), as
+//!   `aws --output json` does, so `jq` can read any answer.
+//! - `text` is for shell capture, like `aws --output text`: scalars bare (`ID=$(vod ... -o
+//!   text)` gets `abc`, `null` gets an empty line), a list of scalars on one line separated by
+//!   tabs, a list of objects one line per entry with its values separated by tabs, nested
+//!   values as compact JSON.
+//! - `table` aligns columns by display width (CJK characters count two columns), in the
+//!   answer's field order, and fits the terminal by shortening the widest cells with `…`.
+//!   `--columns a,b` picks and orders the columns of lists (and the text output's values).
 
-use std::fmt::Write as _;
+use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,11 +27,13 @@ pub enum Format {
     Yaml,
     /// Aligned text columns.
     Table,
+    /// Bare, tab-separated values for shell scripts.
+    Text,
 }
 
 impl Format {
     /// The names `--output` accepts.
-    pub const NAMES: &'static [&'static str] = &["json", "table", "yaml"];
+    pub const NAMES: &'static [&'static str] = &["json", "table", "text", "yaml"];
 
     /// The format named `name` (one of [`Format::NAMES`]).
     pub fn from_name(name: &str) -> Option<Format> {
@@ -31,6 +41,7 @@ impl Format {
             "json" => Some(Format::Json),
             "yaml" => Some(Format::Yaml),
             "table" => Some(Format::Table),
+            "text" => Some(Format::Text),
             _ => None,
         }
     }
@@ -45,104 +56,261 @@ impl Format {
     }
 }
 
-/// `value` rendered in `format`, ending with a newline.
-pub fn render(value: &Value, format: Format) -> String {
-    match format {
+/// How tables and text are laid out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// Terminal width in columns; `None` never shortens a cell.
+    pub width: Option<usize>,
+    /// `--columns`: the members to show, in this order; `None` shows all.
+    pub columns: Option<Vec<String>>,
+}
+
+/// Narrowest a column is shortened to when fitting the terminal (unless its header is wider).
+const MIN_COLUMN: usize = 6;
+const GAP: usize = 2;
+
+/// `value` rendered in `format`, ending with a newline. Fails only when `--columns` names a
+/// column that no list of the answer has.
+pub fn render(value: &Value, format: Format, layout: &Layout) -> Result<String, String> {
+    let mut renderer = Renderer {
+        layout,
+        seen: Vec::new(),
+        matched: BTreeSet::new(),
+    };
+    let text = match format {
         Format::Json => {
             let mut text =
                 serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
             text.push('\n');
-            text
+            return Ok(text);
         }
-        Format::Yaml => match serde_yaml::to_string(value) {
-            Ok(text) => text,
-            Err(_) => format!("{value}\n"),
-        },
-        Format::Table => table(value),
-    }
-}
-
-/// The table rendering of any value.
-fn table(value: &Value) -> String {
-    match value {
-        Value::Array(items) => list(items),
-        Value::Object(map) => object(map),
-        scalar => format!("{}\n", cell(scalar)),
-    }
-}
-
-/// An object: its scalar members as aligned `name  value` rows, then each list member under a
-/// heading of its own.
-fn object(map: &Map<String, Value>) -> String {
-    let mut out = String::new();
-    let rows: Vec<(&String, &Value)> = map.iter().filter(|(_, v)| !v.is_array()).collect();
-    let width = rows
-        .iter()
-        .map(|(k, _)| k.chars().count())
-        .max()
-        .unwrap_or(0);
-    for (key, value) in rows {
-        let _ = writeln!(out, "{}  {}", pad(key, width), cell(value));
-    }
-    for (key, value) in map {
-        if let Value::Array(items) = value {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            let _ = writeln!(out, "{key}:");
-            out.push_str(&list(items));
+        Format::Yaml => {
+            return Ok(serde_saphyr::to_string(value).unwrap_or_else(|_| format!("{value}\n")));
         }
-    }
-    out
+        Format::Table => renderer.table(value),
+        Format::Text => renderer.text(value),
+    };
+    renderer.check_columns()?;
+    Ok(text)
 }
 
-/// A list: aligned columns when its entries are objects, one entry per line otherwise.
-fn list(items: &[Value]) -> String {
-    if items.is_empty() {
-        return "(none)\n".to_string();
+struct Renderer<'a> {
+    layout: &'a Layout,
+    /// Columns of every list rendered, for the error message.
+    seen: Vec<String>,
+    /// `--columns` names found in some list.
+    matched: BTreeSet<String>,
+}
+
+impl Renderer<'_> {
+    fn check_columns(&self) -> Result<(), String> {
+        let Some(wanted) = &self.layout.columns else {
+            return Ok(());
+        };
+        let unknown: Vec<&str> = wanted
+            .iter()
+            .filter(|c| !self.matched.contains(*c))
+            .map(String::as_str)
+            .collect();
+        if unknown.is_empty() || self.seen.is_empty() {
+            return Ok(());
+        }
+        Err(format!(
+            "--columns: no column {} in this answer (columns: {})",
+            unknown.join(", "),
+            self.seen.join(", ")
+        ))
     }
-    if !items.iter().all(Value::is_object) {
-        return items.iter().map(|v| format!("{}\n", cell(v))).collect();
-    }
-    let mut columns: Vec<&str> = Vec::new();
-    for item in items {
-        if let Value::Object(map) = item {
+
+    /// The columns of a list of objects: members in order of first appearance, or the chosen
+    /// ones that exist.
+    fn columns<'v>(&mut self, items: &'v [Value]) -> Vec<&'v str> {
+        let mut all: Vec<&str> = Vec::new();
+        for map in items.iter().filter_map(Value::as_object) {
             for key in map.keys() {
-                if !columns.contains(&key.as_str()) {
-                    columns.push(key);
+                if !all.contains(&key.as_str()) {
+                    all.push(key);
                 }
             }
         }
+        for c in &all {
+            if !self.seen.iter().any(|s| s == c) {
+                self.seen.push((*c).to_string());
+            }
+        }
+        match &self.layout.columns {
+            None => all,
+            Some(wanted) => wanted
+                .iter()
+                .filter_map(|w| all.iter().find(|c| **c == w.as_str()).copied())
+                .inspect(|c| {
+                    self.matched.insert((*c).to_string());
+                })
+                .collect(),
+        }
     }
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .map(|item| {
+
+    fn table(&mut self, value: &Value) -> String {
+        match value {
+            Value::Array(items) => self.list(items),
+            Value::Object(map) => self.object(map),
+            scalar => format!("{}\n", cell(scalar)),
+        }
+    }
+
+    /// An object: its non-list members as aligned `name  value` rows, then each list member
+    /// under a heading of its own.
+    fn object(&mut self, map: &Map<String, Value>) -> String {
+        let rows: Vec<Vec<String>> = map
+            .iter()
+            .filter(|(_, v)| !v.is_array())
+            .map(|(k, v)| vec![k.clone(), cell(v)])
+            .collect();
+        let keys = rows.iter().map(|r| r[0].width()).max().unwrap_or(0);
+        let mut out = grid(&rows, &[keys, MIN_COLUMN], self.layout.width);
+        for (key, value) in map {
+            if let Value::Array(items) = value {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&format!("{key}:\n"));
+                out.push_str(&self.list(items));
+            }
+        }
+        out
+    }
+
+    /// A list: aligned columns under a header when its entries are objects, one entry per line
+    /// otherwise.
+    fn list(&mut self, items: &[Value]) -> String {
+        if items.is_empty() {
+            return "(none)\n".to_string();
+        }
+        if !items.iter().all(Value::is_object) {
+            return items.iter().map(|v| format!("{}\n", cell(v))).collect();
+        }
+        let columns = self.columns(items);
+        let mins: Vec<usize> = columns.iter().map(|c| c.width()).collect();
+        let mut rows = vec![columns.iter().map(|c| (*c).to_string()).collect()];
+        rows.extend(items.iter().map(|item| {
             columns
                 .iter()
                 .map(|c| item.get(*c).map(cell).unwrap_or_default())
                 .collect()
-        })
-        .collect();
-    let widths: Vec<usize> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([c.chars().count()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    let line = |cells: Vec<&str>| -> String {
-        let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| pad(c, *w)).collect();
-        format!("{}\n", padded.join("  ").trim_end())
-    };
-    out.push_str(&line(columns.clone()));
-    for row in &rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
+        }));
+        grid(&rows, &mins, self.layout.width)
     }
+
+    fn text(&mut self, value: &Value) -> String {
+        match value {
+            Value::Array(items) if items.iter().all(|v| v.is_object() || v.is_array()) => {
+                let columns = self.columns(items);
+                items
+                    .iter()
+                    .map(|item| match item {
+                        Value::Object(map) => text_line(columns.iter().map(|c| map.get(*c))),
+                        Value::Array(inner) => text_line(inner.iter().map(Some)),
+                        _ => String::new(),
+                    })
+                    .collect()
+            }
+            Value::Array(items) => text_line(items.iter().map(Some)),
+            Value::Object(map) => {
+                let scalars: Vec<&Value> = map.values().filter(|v| !is_nested(v)).collect();
+                let mut out = if scalars.is_empty() {
+                    String::new()
+                } else {
+                    text_line(scalars.into_iter().map(Some))
+                };
+                for nested in map.values().filter(|v| is_nested(v)) {
+                    out.push_str(&self.text(nested));
+                }
+                out
+            }
+            scalar => format!("{}\n", cell(scalar)),
+        }
+    }
+}
+
+fn is_nested(value: &Value) -> bool {
+    value.is_array() || value.is_object()
+}
+
+/// One line of tab-separated values (absent members are empty).
+fn text_line<'v>(values: impl Iterator<Item = Option<&'v Value>>) -> String {
+    let cells: Vec<String> = values.map(|v| v.map(cell).unwrap_or_default()).collect();
+    format!("{}\n", cells.join("\t"))
+}
+
+/// Rows aligned in columns. To fit `width`, the widest cells are shortened (a column never
+/// below `mins`: its header stays readable), then columns are left out from the right, with a
+/// last line saying how many.
+fn grid(rows: &[Vec<String>], mins: &[usize], width: Option<usize>) -> String {
+    let Some(first) = rows.first() else {
+        return String::new();
+    };
+    let natural: Vec<usize> = (0..first.len())
+        .map(|i| rows.iter().map(|r| r[i].width()).max().unwrap_or(0))
+        .collect();
+    let mut widths = natural.clone();
+    if let Some(limit) = width {
+        while !fit(&mut widths, mins, limit) && widths.len() > 1 {
+            widths = natural[..widths.len() - 1].to_vec();
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| pad(&shorten(c, *w), *w))
+            .collect();
+        out.push_str(cells.join(&" ".repeat(GAP)).trim_end());
+        out.push('\n');
+    }
+    let hidden = natural.len() - widths.len();
+    if hidden > 0 {
+        out.push_str(&format!(
+            "({hidden} more column{} not shown: choose with --columns, or use -o json)\n",
+            if hidden == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+/// Narrows the widest columns, one display column at a time, down to their minimum; true when
+/// the total then fits `limit`.
+fn fit(widths: &mut [usize], mins: &[usize], limit: usize) -> bool {
+    let gaps = GAP * widths.len().saturating_sub(1);
+    let floor = |i: usize| mins.get(i).copied().unwrap_or(MIN_COLUMN).max(MIN_COLUMN);
+    while widths.iter().sum::<usize>() + gaps > limit {
+        let Some(widest) = (0..widths.len())
+            .filter(|&i| widths[i] > floor(i))
+            .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)))
+        else {
+            return false;
+        };
+        widths[widest] -= 1;
+    }
+    true
+}
+
+/// `text` cut to `width` display columns, ending with `…` when cut.
+fn shorten(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
     out
 }
 
@@ -166,7 +334,7 @@ fn cell(value: &Value) -> String {
 }
 
 fn pad(text: &str, width: usize) -> String {
-    let len = text.chars().count();
+    let len = text.width();
     format!("{text}{}", " ".repeat(width.saturating_sub(len)))
 }
 
@@ -175,43 +343,143 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    // Keys are chosen so that sorted and insertion order agree (serde_json may keep either).
+    fn show(value: &Value, format: Format) -> String {
+        render(value, format, &Layout::default()).unwrap()
+    }
+
     #[test]
-    fn lists_of_objects_become_aligned_columns() {
+    fn lists_of_objects_become_aligned_columns_in_field_order() {
         let value = json!([
-            {"id": "a1", "name": "cat", "size": 10},
+            {"name": "cat", "id": "a1", "size": 10},
             {"id": "b", "name": "dog\nday", "tags": {"k": 1}}
         ]);
         let expected = [
-            "id  name      size  tags",
-            "a1  cat       10",
-            "b   dog\\nday        {\"k\":1}",
+            "name      id  size  tags",
+            "cat       a1  10",
+            "dog\\nday  b         {\"k\":1}",
         ];
         assert_eq!(
-            render(&value, Format::Table),
+            show(&value, Format::Table),
             format!("{}\n", expected.join("\n"))
         );
     }
 
     #[test]
-    fn objects_show_scalars_then_lists() {
-        let value = json!({"count": 1, "items": [{"id": "a"}], "ok": true});
-        let text = render(&value, Format::Table);
-        assert_eq!(text, "count  1\nok     true\n\nitems:\nid\na\n");
-        assert_eq!(render(&json!([]), Format::Table), "(none)\n");
-        assert_eq!(render(&json!("x"), Format::Table), "x\n");
-        assert_eq!(render(&json!([1, "a"]), Format::Table), "1\na\n");
+    fn wide_characters_count_two_columns() {
+        let value = json!([{"videoName": "猫の動画", "id": "a"}, {"videoName": "cat", "id": "b"}]);
+        let text = show(&value, Format::Table);
+        let lines: Vec<&str> = text.lines().collect();
+        // 4 CJK characters are 8 columns wide: `id` starts at column 10 on every line.
+        assert_eq!(lines[0], "videoName  id");
+        assert_eq!(lines[1], "猫の動画   a");
+        assert_eq!(lines[2], "cat        b");
     }
 
     #[test]
-    fn json_and_yaml() {
+    fn tables_fit_the_terminal_by_shortening_the_widest_cells() {
+        let long = "x".repeat(60);
+        let value = json!([{"id": "a", "url": long, "name": "cat"}]);
+        let layout = Layout {
+            width: Some(30),
+            columns: None,
+        };
+        let text = render(&value, Format::Table, &layout).unwrap();
+        for line in text.lines() {
+            assert!(line.width() <= 30, "{line:?}");
+        }
+        assert!(text.contains("xxxxxxxx…"), "{text}");
+        assert!(text.lines().nth(1).unwrap().ends_with("cat"), "{text}");
+    }
+
+    #[test]
+    fn columns_that_cannot_fit_are_left_out_from_the_right() {
+        let row: Map<String, Value> = (0..10)
+            .map(|i| (format!("column{i}"), json!("value")))
+            .collect();
+        let layout = Layout {
+            width: Some(40),
+            columns: None,
+        };
+        let text = render(
+            &Value::Array(vec![Value::Object(row)]),
+            Format::Table,
+            &layout,
+        )
+        .unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // Headers are never shortened: four 7-wide columns and their gaps fit in 40.
+        assert_eq!(lines[0], "column0  column1  column2  column3");
+        assert_eq!(
+            lines[2],
+            "(6 more columns not shown: choose with --columns, or use -o json)"
+        );
+    }
+
+    #[test]
+    fn columns_picks_and_orders_members() {
+        let value = json!({"total": 2, "items": [{"id": "a", "name": "cat", "size": 1}]});
+        let layout = Layout {
+            width: None,
+            columns: Some(vec!["name".into(), "id".into()]),
+        };
+        let text = render(&value, Format::Table, &layout).unwrap();
+        assert_eq!(text, "total  2\n\nitems:\nname  id\ncat   a\n");
+        let text = render(&value, Format::Text, &layout).unwrap();
+        assert_eq!(text, "2\ncat\ta\n");
+        let layout = Layout {
+            width: None,
+            columns: Some(vec!["nmae".into()]),
+        };
+        let err = render(&value, Format::Table, &layout).unwrap_err();
+        assert_eq!(
+            err,
+            "--columns: no column nmae in this answer (columns: id, name, size)"
+        );
+    }
+
+    #[test]
+    fn text_is_bare_and_tab_separated() {
+        assert_eq!(show(&json!("v-1"), Format::Text), "v-1\n");
+        assert_eq!(show(&json!(null), Format::Text), "\n");
+        assert_eq!(show(&json!(3), Format::Text), "3\n");
+        assert_eq!(show(&json!(["a", "b", 1]), Format::Text), "a\tb\t1\n");
+        assert_eq!(
+            show(
+                &json!([{"id": "a", "n": 1}, {"id": "b", "tags": ["x"]}]),
+                Format::Text
+            ),
+            "a\t1\t\nb\t\t[\"x\"]\n"
+        );
+        assert_eq!(
+            show(
+                &json!({"total": 2, "ok": true, "items": [{"id": "a"}, {"id": "b"}]}),
+                Format::Text
+            ),
+            "2\ttrue\na\nb\n"
+        );
+    }
+
+    #[test]
+    fn objects_show_scalars_then_lists() {
+        let value = json!({"count": 1, "ok": true, "items": [{"id": "a"}]});
+        let text = show(&value, Format::Table);
+        assert_eq!(text, "count  1\nok     true\n\nitems:\nid\na\n");
+        assert_eq!(show(&json!([]), Format::Table), "(none)\n");
+        assert_eq!(show(&json!("x"), Format::Table), "x\n");
+        assert_eq!(show(&json!([1, "a"]), Format::Table), "1\na\n");
+    }
+
+    #[test]
+    fn json_keeps_strings_quoted_and_yaml() {
         let value = json!({"a": [1, 2]});
         assert_eq!(
-            render(&value, Format::Json),
+            show(&value, Format::Json),
             "{\n  \"a\": [\n    1,\n    2\n  ]\n}\n"
         );
-        assert_eq!(render(&value, Format::Yaml), "a:\n- 1\n- 2\n");
+        assert_eq!(show(&json!("v-1"), Format::Json), "\"v-1\"\n");
+        assert_eq!(show(&value, Format::Yaml), "a:\n- 1\n- 2\n");
         assert_eq!(Format::from_name("yaml"), Some(Format::Yaml));
+        assert_eq!(Format::from_name("text"), Some(Format::Text));
         assert_eq!(Format::from_name("xml"), None);
         assert_eq!(Format::default_for(false), Format::Json);
         assert_eq!(Format::default_for(true), Format::Table);

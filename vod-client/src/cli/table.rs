@@ -19,6 +19,13 @@ pub struct CommandSpec {
     pub about: &'static str,
     /// Full description, shown by `--help`.
     pub long_about: &'static str,
+    /// The operation changes state on the service (it is not safe to repeat): on a terminal
+    /// the command confirms it in one line.
+    pub mutation: bool,
+    /// The operation pages its answer: the command takes `--all-pages`.
+    pub paginated: bool,
+    /// The operation starts a task with a state query: the command takes `--wait`.
+    pub waitable: bool,
     /// The request's fields, one flag each.
     pub args: &'static [ArgSpec],
 }
@@ -42,6 +49,9 @@ pub struct ArgSpec {
     pub default: Option<&'static str>,
     /// For enum fields, the allowed values: (wire value, meaning). Empty otherwise.
     pub values: &'static [(&'static str, &'static str)],
+    /// For enum fields, a kebab-case name for each entry of `values` (same order), accepted
+    /// as well as the wire value: `--state blocked` or `--state 1`. Empty otherwise.
+    pub names: &'static [&'static str],
 }
 
 /// How a flag's text becomes a JSON value.

@@ -17,6 +17,7 @@ const fn arg(flag: &'static str, wire: &'static str, kind: ArgKind) -> ArgSpec {
         help: "A field.",
         default: None,
         values: &[],
+        names: &[],
     }
 }
 
@@ -27,6 +28,9 @@ static TABLE: &[CommandSpec] = &[
         operation: "getVideoList",
         about: "Pages through videos.",
         long_about: "Pages through videos.\n\nOperation `getVideoList`.",
+        mutation: false,
+        paginated: true,
+        waitable: false,
         args: &[
             arg("video-name", "videoName", ArgKind::String),
             ArgSpec {
@@ -41,10 +45,12 @@ static TABLE: &[CommandSpec] = &[
                     ("0", "The video is enabled."),
                     ("1", "The video is blocked."),
                 ],
+                names: &["enabled", "blocked"],
                 ..arg("video-state", "videoState", ArgKind::Long)
             },
             ArgSpec {
                 values: &[("flv", "Flash video."), ("mp4", "MPEG-4.")],
+                names: &["flv", "mp4"],
                 ..arg("suffix", "suffix", ArgKind::String)
             },
             ArgSpec {
@@ -65,6 +71,9 @@ static TABLE: &[CommandSpec] = &[
         operation: "deleteVideo",
         about: "Deletes a video.",
         long_about: "Deletes a video.",
+        mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[ArgSpec {
             required: true,
             ..arg("video-id", "videoId", ArgKind::String)
@@ -76,6 +85,9 @@ static TABLE: &[CommandSpec] = &[
         operation: "getUploadToken",
         about: "Returns an upload token.",
         long_about: "Returns an upload token.",
+        mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[ArgSpec {
             required: true,
             ..arg("origin-file-name", "originFileName", ArgKind::String)
@@ -245,4 +257,103 @@ fn flags_override_input_json() {
         .expect("obj");
     let value = request_from_matches(&TABLE[0], op, base);
     assert_eq!(value, json!({"pageSize": 5, "videoName": "dog"}));
+}
+
+fn help_of(args: &[&str]) -> String {
+    match parse(args) {
+        Err(e) if e.kind() == ErrorKind::DisplayHelp => e.to_string(),
+        other => panic!("{args:?}: expected help, got {other:?}"),
+    }
+}
+
+#[test]
+fn group_help_says_what_the_resource_is() {
+    let root = help_of(&["--help"]);
+    assert!(
+        root.contains("Videos in your library"),
+        "the root lists each group with its resource: {root}"
+    );
+    let group = help_of(&["videos", "--help"]);
+    assert!(
+        group.contains("Videos in your library: list, edit"),
+        "{group}"
+    );
+    assert!(group.contains("Commands: list, delete."), "{group}");
+}
+
+#[test]
+fn debug_sign_help_documents_its_input() {
+    let help = help_of(&["debug-sign", "--help"]);
+    for member in [
+        "method",
+        "uri",
+        "access_key",
+        "secret_key",
+        "timestamp",
+        "headers",
+        "body",
+        "algorithm",
+        "signed_headers",
+        "canonical_request",
+        "| vod debug-sign",
+    ] {
+        assert!(help.contains(member), "{member} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn output_text_and_columns_are_global_options() {
+    let matches = parse(&[
+        "videos",
+        "list",
+        "-o",
+        "text",
+        "--columns",
+        "videoId,videoName",
+    ])
+    .expect("parses");
+    let globals = super::Globals::read(&matches).expect("globals");
+    assert_eq!(globals.output, Some(super::output::Format::Text));
+    assert_eq!(
+        globals.columns.as_deref(),
+        Some(&["videoId".to_string(), "videoName".to_string()][..])
+    );
+    let bad = parse(&["videos", "list", "--query", "a[", "-o", "json"]).expect("clap accepts");
+    let failure = super::Globals::read(&bad).unwrap_err();
+    assert!(
+        failure.message.starts_with("--query: "),
+        "{}",
+        failure.message
+    );
+}
+
+#[test]
+fn enum_flags_take_names_or_wire_values_and_help_lists_both() {
+    let by_name = request(&["videos", "list", "--video-state", "blocked"]);
+    let by_wire = request(&["videos", "list", "--video-state", "1"]);
+    assert_eq!(by_name, json!({"videoState": 1}));
+    assert_eq!(by_wire, by_name);
+    // Names equal to the wire value are not listed twice.
+    assert_eq!(
+        request(&["videos", "list", "--suffix", "mp4"]),
+        json!({"suffix": "mp4"})
+    );
+    let help = help_of(&["videos", "list", "--help"]);
+    assert!(
+        help.contains("blocked: The video is blocked. (or 1)"),
+        "{help}"
+    );
+    assert!(help.contains("mp4: MPEG-4."), "{help}");
+    let err = parse(&["videos", "list", "--video-state", "blockd"]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    assert!(err.to_string().contains("enabled, blocked"), "{err}");
+}
+
+#[test]
+fn all_pages_only_on_paged_commands() {
+    assert!(parse(&["videos", "list", "--all-pages"]).is_ok());
+    let err = parse(&["videos", "delete", "--video-id", "v", "--all-pages"]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnknownArgument);
+    let err = parse(&["videos", "list", "--wait"]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::UnknownArgument);
 }

@@ -12,6 +12,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "deleteAudio",
         about: "Deletes one audio file.",
         long_about: "Deletes one audio file.\n\nOperation `deleteAudio`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "audio-id",
@@ -22,6 +25,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Audio to delete.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "validate-occupy",
@@ -35,6 +39,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "Do not check."),
                     ("1", "Check; refuse (code 400) when the resource is in use."),
                 ],
+                names: &["skip", "check"],
             },
         ],
     },
@@ -44,6 +49,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "editAudio",
         about: "Updates the name and/or publishing domain of one audio file.",
         long_about: "Updates the name and/or publishing domain of one audio file.\n\nOperation `editAudio`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "audio-id",
@@ -54,6 +62,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Audio to edit.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "audio-name",
@@ -64,6 +73,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New name, at most 40 (Chinese) characters; audioName and publishDomain may not both be empty.\n\nAt most 40 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "publish-domain",
@@ -74,6 +84,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New publishing domain.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -83,6 +94,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getAudioList",
         about: "Pages through audio files (newest upload first by default), with optional filters.",
         long_about: "Pages through audio files (newest upload first by default), with optional filters.\n\nOperation `getAudioList`. Rate limit 300/5min.",
+        mutation: false,
+        paginated: true,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "create-user",
@@ -93,6 +107,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Creator account(s), comma separated, with no leading or trailing comma and no empty item; limited by permissions.\n\nSent as one comma-separated string; items must not contain commas.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "start-time",
@@ -103,6 +118,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Start of the creation-time window, as yyyy-MM-dd HH:mm:ss.\n\nTravels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "end-time",
@@ -113,6 +129,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.\n\nTravels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "audio-name",
@@ -123,6 +140,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Name filter (fuzzy match).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "audio-id",
@@ -133,6 +151,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Exact audio id.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "list-order",
@@ -143,6 +162,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Sort order by creation time.\n\nService default: `0`. Travels as decimal text; the SDK converts it.",
                 default: Some("0"),
                 values: &[("0", "Newest first."), ("1", "Oldest first.")],
+                names: &["newest-first", "oldest-first"],
             },
             ArgSpec {
                 flag: "page-index",
@@ -153,6 +173,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page number as numeric text, from 1; pageIndex × pageSize must not exceed 100000.\n\nAt least 1. Service default: `1`. Travels as decimal text; the SDK converts it.",
                 default: Some("1"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-size",
@@ -163,6 +184,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Items per page as numeric text, 1 to 50.\n\nRange 1..=50. Service default: `10`. Travels as decimal text; the SDK converts it.",
                 default: Some("10"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -172,6 +194,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "createCategory",
         about: "Creates a category node (first-level without a parent, otherwise a child of it).",
         long_about: "Creates a category node (first-level without a parent, otherwise a child of it).\n\nOperation `createCategory`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "parent-node-id",
@@ -182,6 +207,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Parent node id; a first-level node is created when absent.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "label-name",
@@ -192,6 +218,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Category label, at most 32 characters; must be unique and is format-checked.\n\n1 to 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -201,6 +228,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "deleteCategory",
         about: "Deletes one category node.",
         long_about: "Deletes one category node.\n\nOperation `deleteCategory`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "node-id",
@@ -211,6 +241,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Node to delete; refused when its label is used by a workflow template.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -220,6 +251,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "deleteVideoByCategory",
         about: "Starts an asynchronous deletion of all videos under one category node.",
         long_about: "Starts an asynchronous deletion of all videos under one category node.\n\nOperation `deleteVideoByCategory`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "node-id",
@@ -230,6 +264,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Category node whose videos are deleted.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -240,6 +275,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "URL notified with the deletion result (payload not documented).\n\nAn http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -249,6 +285,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getCategoryList",
         about: "Pages through video category nodes, either the first-level nodes or the children of one node.",
         long_about: "Pages through video category nodes, either the first-level nodes or the children of one node.\n\nOperation `getCategoryList`. Rate limit 300/5min.",
+        mutation: false,
+        paginated: true,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "parent-node-id",
@@ -259,6 +298,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Parent node id; the first-level categories are listed when absent.\n\nTravels as decimal text; the SDK converts it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-size",
@@ -269,6 +309,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Items per page.\n\nRange 1..=100. Service default: `10`.",
                 default: Some("10"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-index",
@@ -279,6 +320,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page number (from 1).\n\nAt least 1. Service default: `1`.",
                 default: Some("1"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -288,6 +330,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "deleteMaterial",
         about: "Deletes one material.",
         long_about: "Deletes one material.\n\nOperation `deleteMaterial`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "id",
@@ -298,6 +343,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Material to delete.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "validate-occupy",
@@ -311,6 +357,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "Do not check."),
                     ("1", "Check; refuse (code 400) when the resource is in use."),
                 ],
+                names: &["skip", "check"],
             },
         ],
     },
@@ -320,6 +367,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "materialEdit",
         about: "Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged (old doc).",
         long_about: "Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged (old doc).\n\nOperation `materialEdit`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "id",
@@ -330,6 +380,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Material to edit.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "name",
@@ -340,6 +391,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New name, at most 40 characters; name and publishDomain may not both be empty.\n\nAt most 40 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "publish-domain",
@@ -350,6 +402,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New publishing domain.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -359,6 +412,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getMaterialList",
         about: "Pages through uploaded materials (newest upload first), with optional filters.",
         long_about: "Pages through uploaded materials (newest upload first), with optional filters.\n\nOperation `getMaterialList`. Rate limit 300/5min.",
+        mutation: false,
+        paginated: true,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "material-id",
@@ -369,6 +425,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Exact material id.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "material-name",
@@ -379,6 +436,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Name filter (fuzzy match).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "suffix",
@@ -389,6 +447,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "File extension.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "create-user",
@@ -399,6 +458,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Creator account.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "publish-domain",
@@ -409,6 +469,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Publishing domain.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "upload-time-start",
@@ -419,6 +480,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Start of the upload-time window; not later than uploadTimeEnd.\n\nTravels as Unix seconds; the SDK converts it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "upload-time-end",
@@ -429,6 +491,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "End of the upload-time window; not earlier than uploadTimeStart.\n\nTravels as Unix seconds; the SDK converts it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-index",
@@ -439,6 +502,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page number as numeric text, from 1.\n\nAt least 1. Service default: `1`. Travels as decimal text; the SDK converts it.",
                 default: Some("1"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-size",
@@ -449,6 +513,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Items per page as numeric text, 1 to 50.\n\nRange 1..=50. Service default: `10`. Travels as decimal text; the SDK converts it.",
                 default: Some("10"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -458,6 +523,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getAudioPublishCode",
         about: "Returns a (signed) play URL of one audio file.",
         long_about: "Returns a (signed) play URL of one audio file.\n\nOperation `getAudioPublishCode`.",
+        mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "id",
@@ -468,6 +536,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "The audio file.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -477,6 +546,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getPublishCode",
         about: "Returns the play URLs and embeddable player code of one video.",
         long_about: "Returns the play URLs and embeddable player code of one video.\n\nOperation `getPublishCode`. Rate limit 300/5min.",
+        mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -487,6 +559,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "The video.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "code-type",
@@ -505,6 +578,15 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("7", "The preview (trial) adaptive code."),
                     ("8", "The custom code for an encrypted video."),
                 ],
+                names: &[
+                    "all",
+                    "swf",
+                    "video-urls",
+                    "adaptive",
+                    "preview-urls",
+                    "preview-adaptive",
+                    "encrypted-custom",
+                ],
             },
         ],
     },
@@ -514,6 +596,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "createClearAdTask",
         about: "Starts an AI task that removes video ads, watermark ads and/or scrolling-text ads from a video (paid add-on).",
         long_about: "Starts an AI task that removes video ads, watermark ads and/or scrolling-text ads from a video (paid add-on).\n\nOperation `createClearAdTask`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -524,6 +609,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Source video.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "clear-video-ad",
@@ -534,6 +620,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Remove video ads. At least one of clearVideoAd, clearWatermarkAd and clearTextAd must be true.\n\nService default: `false`.",
                 default: Some("false"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "clear-watermark-ad",
@@ -544,6 +631,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Remove watermark ads.\n\nService default: `false`.",
                 default: Some("false"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "clear-text-ad",
@@ -554,6 +642,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Remove scrolling-text ads.\n\nService default: `false`.",
                 default: Some("false"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-ad-types",
@@ -567,6 +656,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "The opening ad only."),
                     ("0,1,2", "The opening, middle and ending ads."),
                 ],
+                names: &["opening", "opening-middle-ending"],
             },
             ArgSpec {
                 flag: "video-ad-level",
@@ -580,6 +670,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "Normal; may miss ads."),
                     ("1", "Aggressive; may delete too much."),
                 ],
+                names: &["normal", "aggressive"],
             },
             ArgSpec {
                 flag: "watermark-ad-type",
@@ -590,6 +681,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "How removed watermark ads are covered. Since api-1.240.5 it must equal textAdType, otherwise 0 is used.\n\nService default: `0`.",
                 default: Some("0"),
                 values: &[("0", "Stretch blur."), ("1", "Gaussian blur.")],
+                names: &["stretch-blur", "gaussian-blur"],
             },
             ArgSpec {
                 flag: "text-ad-type",
@@ -600,6 +692,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "How removed text ads are covered.\n\nService default: `0`.",
                 default: Some("0"),
                 values: &[("0", "Stretch blur."), ("1", "Gaussian blur.")],
+                names: &["stretch-blur", "gaussian-blur"],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -610,6 +703,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "URL notified when the task finishes; must start with http:// or https://.\n\n1 to 255 characters. An http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -619,6 +713,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "clearAdTaskQuery",
         about: "Reports the state and the output video of an AI ad-removal task.",
         long_about: "Reports the state and the output video of an AI ad-removal task.\n\nOperation `clearAdTaskQuery`. Rate limit 300/5min.",
+        mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "task-id",
@@ -629,6 +726,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Id of the AI task.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -638,6 +736,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoClip",
         about: "Creates a new video from a time range of an existing one, optionally changing the output parameters.",
         long_about: "Creates a new video from a time range of an existing one, optionally changing the output parameters.\n\nOperation `videoClip`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -648,6 +749,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller's task id, unique per customer; videoClipQuery looks the task up by it.\n\n1 to 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-id",
@@ -658,6 +760,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Source video.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "seek-start",
@@ -668,6 +771,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Start of the cut in seconds.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "duration",
@@ -678,6 +782,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Length of the cut in seconds.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "filename",
@@ -688,6 +793,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Name of the output video.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "resolution",
@@ -698,6 +804,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Output size as WIDTHxHEIGHT (e.g. 640x480).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "frame-rate",
@@ -708,6 +815,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Output frame rate in Hz; typically 24, 25 or 30.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-bit-rate",
@@ -718,6 +826,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Output video bitrate in kbit/s; typically 128, 1250 or 5000.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "audio-bit-rate",
@@ -728,6 +837,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Output audio bitrate in kbit/s; typically 64 to 320.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "tassampling-ratek-id",
@@ -738,6 +848,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Output audio sampling rate in Hz; typically 8000, 12050, 22050 or 44100. flv output allows only 44100, 22050 and 11025.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -748,6 +859,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "URL notified when the task ends.\n\nAn http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "suffix",
@@ -758,6 +870,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Container of the output.\n\nService default: `flv`.",
                 default: Some("flv"),
                 values: &[("flv", "FLV."), ("mp4", "MP4.")],
+                names: &["flv", "mp4"],
             },
             ArgSpec {
                 flag: "enable-video-transcode",
@@ -768,6 +881,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Whether to force re-encoding.\n\nService default: `0`.",
                 default: Some("0"),
                 values: &[("0", "No."), ("1", "Yes.")],
+                names: &["no", "yes"],
             },
         ],
     },
@@ -777,6 +891,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoClipQuery",
         about: "Reports the state and the output video of a videoClip task.",
         long_about: "Reports the state and the output video of a videoClip task.\n\nOperation `videoClipQuery`. Rate limit 300/5min.",
+        mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -787,6 +904,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller's task id given to videoClip.\n\n1 to 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -796,6 +914,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoConcat",
         about: "Joins several existing videos, in the given order, into one new video.",
         long_about: "Joins several existing videos, in the given order, into one new video.\n\nOperation `videoConcat`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -806,6 +927,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller's task id, unique per customer; videoConcatQuery looks the task up by it.\n\n1 to 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-ids",
@@ -816,6 +938,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Ids of the videos to join, comma separated, in join order: at most 50, no duplicates, each existing and accessible.\n\n1 to 50 entries. Sent as one comma-separated string; items must not contain commas.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "filename",
@@ -826,6 +949,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Name of the output video; names over 40 characters are refused (code 1500).\n\n1 to 40 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "dir-id",
@@ -836,6 +960,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Id of the directory that receives the output.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -846,6 +971,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "URL notified when the task ends.\n\nAn http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "suffix",
@@ -856,6 +982,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Container of the output.\n\nService default: `flv`.",
                 default: Some("flv"),
                 values: &[("flv", "FLV."), ("mp4", "MP4."), ("m3u8", "HLS (m3u8).")],
+                names: &["flv", "mp4", "m3u8"],
             },
         ],
     },
@@ -865,6 +992,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoConcatQuery",
         about: "Reports the state and the output video of a videoConcat task.",
         long_about: "Reports the state and the output video of a videoConcat task.\n\nOperation `videoConcatQuery`. Rate limit 300/5min.",
+        mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -875,6 +1005,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller's task id given to videoConcat.\n\n1 to 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -884,6 +1015,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "transCode",
         about: "Starts (re)transcoding of one or more videos with the given transcoding and watermark templates and optional subtitles. Only acknowledges the request; results arrive through the transcoding callback. Videos already transcoding cannot be resubmitted; re-transcoding replaces earlier outputs and is impossible once the source was deleted.",
         long_about: "Starts (re)transcoding of one or more videos with the given transcoding and watermark templates and optional subtitles. Only acknowledges the request; results arrive through the transcoding callback. Videos already transcoding cannot be resubmitted; re-transcoding replaces earlier outputs and is impossible once the source was deleted.\n\nOperation `transCode`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "video-ids",
@@ -894,6 +1028,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Ids of the videos, comma separated; not only commas, no special characters.\n\nAt least 1 entries. Sent as one comma-separated string; items must not contain commas.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "water-mark-template-name",
@@ -904,6 +1039,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Watermark template name; no watermark when absent. A name that is too long is refused (code 1543).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "trans-code-template-name",
@@ -914,6 +1050,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Transcoding combination template name; the account default when absent. A name that is too long is refused (code 1544).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "watermark-template-id",
@@ -924,6 +1061,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Watermark template id; no watermark when absent.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "trans-code-template-id",
@@ -934,6 +1072,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Transcoding combination template id; the account default when absent.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "subtitle-id",
@@ -944,6 +1083,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Material id of an ass/srt subtitle to burn in.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "subtitle",
@@ -954,6 +1094,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Several vtt subtitles, as base64 of a JSON array of {lang, subtitleId}: up to 13 entries, vtt only, only with multi-bitrate adaptive transcoding.\n\nAt most 13 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -963,6 +1104,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getAudioUploadToken",
         about: "Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.",
         long_about: "Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.\n\nOperation `getAudioUploadToken`. Rate limit 300/5min.",
+        mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "file-list",
@@ -973,6 +1117,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "The files, as url-safe base64 of a JSON array of {name, suffix} objects: at most 50 entries; name required, at most 200 characters; suffix required, only mp3 is supported.\n\n1 to 50 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "domain",
@@ -983,6 +1128,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Audio domain without scheme; the default audio domain when empty. An unknown domain is an error.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "overwrite",
@@ -993,6 +1139,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Upload policy that allows overwriting.\n\nService default: `true`.",
                 default: Some("true"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1002,6 +1149,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getMaterialUploadToken",
         about: "Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).",
         long_about: "Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).\n\nOperation `getMaterialUploadToken`. Rate limit 300/5min.",
+        mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "file-list",
@@ -1012,6 +1162,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Files to obtain tokens for.\n\nAt most 50 entries.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "domain",
@@ -1022,6 +1173,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Material domain without scheme; the default material domain when empty. An unknown domain is an error.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "overwrite",
@@ -1032,6 +1184,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Upload policy that allows overwriting.\n\nService default: `false`.",
                 default: Some("false"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1041,6 +1194,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "pullVideo",
         about: "Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.",
         long_about: "Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.\n\nOperation `pullVideo`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -1051,6 +1207,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller's business id for the task (a UUID is suggested); the caller keeps it unique.\n\nAt most 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "cmd",
@@ -1061,6 +1218,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Processing command, as text of the form {tcTemplateName:...,workflowCode:...}.\n\nSent as `{key:value,...}` text; the SDK encodes it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "file-list",
@@ -1071,6 +1229,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "The URLs, as url-safe base64 of a JSON array of {fileName, fetchUrl, md5} objects, at most 50. fetchUrl is required; fileName defaults to the last URL segment (include an extension); md5 enables an integrity check.\n\n1 to 50 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "workflow-id",
@@ -1081,6 +1240,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Workflow to run on the fetched videos.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -1091,6 +1251,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "URL that receives the task result; the notification body is url-safe base64 encoded.\n\nAn http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "separate",
@@ -1104,6 +1265,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "One merged notification for the whole batch."),
                     ("1", "One notification per video."),
                 ],
+                names: &["merged", "per-video"],
             },
             ArgSpec {
                 flag: "fetch-ts",
@@ -1117,6 +1279,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "Do not fetch the TS segments."),
                     ("1", "Fetch the TS segments."),
                 ],
+                names: &["skip", "fetch"],
             },
         ],
     },
@@ -1126,6 +1289,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "pullVideoQuery",
         about: "Reports progress and results of a pullVideo task.",
         long_about: "Reports progress and results of a pullVideo task.\n\nOperation `pullVideoQuery`. Rate limit 300/5min.",
+        mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "task-id",
@@ -1136,6 +1302,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Task id returned by pullVideo; wins when transNo is sent too. Send taskId or transNo.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "trans-no",
@@ -1146,6 +1313,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Business id given to pullVideo. Send taskId or transNo.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1155,6 +1323,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getUploadToken",
         about: "Returns an upload URL, token, file key and a new videoId for uploading one video file.",
         long_about: "Returns an upload URL, token, file key and a new videoId for uploading one video file.\n\nOperation `getUploadToken`. Rate limit 300/5min.",
+        mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "origin-file-name",
@@ -1165,6 +1336,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "File name of the video, with its extension.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "file-id",
@@ -1175,6 +1347,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller-chosen id of the file; enables resumable (breakpoint) upload.\n\nAt most 32 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "file-md5",
@@ -1185,6 +1358,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "MD5 of the file; legacy alternative to fileId, slated for removal.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "domain",
@@ -1195,6 +1369,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Publishing domain of the video; the account's default domain when absent.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "workflow-id",
@@ -1205,6 +1380,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Workflow to run after the upload; when set, it overrides waterMarkName, transCodeCombineName and subtitleId.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "overwrite",
@@ -1215,6 +1391,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Whether an existing file may be overwritten.",
                 default: None,
                 values: &[("0", "No."), ("1", "Yes.")],
+                names: &["no", "yes"],
             },
             ArgSpec {
                 flag: "category-names",
@@ -1225,6 +1402,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Categories to assign, as JSON array text of {parentName, childName} objects.\n\nSent as JSON text; the SDK encodes it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "water-mark-name",
@@ -1235,6 +1413,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Watermark applied by the automatic transcoding after upload.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "trans-code-combine-name",
@@ -1245,6 +1424,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Transcoding combination (template set) run automatically after upload.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "subtitle-id",
@@ -1255,6 +1435,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Material id of an ass/srt subtitle burned in during the automatic transcoding.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "subtitle",
@@ -1265,6 +1446,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Several vtt subtitles, as base64 of a JSON array of {lang, subtitleId}: up to 13 entries, vtt only, only with multi-bitrate adaptive transcoding. Language codes of the console player: cn, en-US, ja, zh-tw, fr, de, es, pt, ru, ko, th, vt, id.\n\nAt most 13 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1274,6 +1456,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoBlock",
         about: "Blocks (disables) a video so that it can no longer be played.",
         long_about: "Blocks (disables) a video so that it can no longer be played.\n\nOperation `videoBlock`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1284,6 +1469,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Video to block.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1293,6 +1479,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "deleteVideo",
         about: "Deletes a video with its source, transcoded outputs, covers, screenshots and preview files.",
         long_about: "Deletes a video with its source, transcoded outputs, covers, screenshots and preview files.\n\nOperation `deleteVideo`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1303,6 +1492,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Video to delete.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "validate-occupy",
@@ -1316,6 +1506,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "Do not check."),
                     ("1", "Check; refuse (code 400) when the resource is in use."),
                 ],
+                names: &["skip", "check"],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -1326,6 +1517,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "URL notified with the deletion result (payload not documented).\n\nAn http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "is-async",
@@ -1339,6 +1531,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "Delete synchronously."),
                     ("1", "Delete asynchronously."),
                 ],
+                names: &["sync", "async"],
             },
             ArgSpec {
                 flag: "only-delete-source",
@@ -1352,6 +1545,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "The source and the transcoded files."),
                     ("1", "Only the source file."),
                 ],
+                names: &["source-and-outputs", "source-only"],
             },
         ],
     },
@@ -1361,6 +1555,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoEdit",
         about: "Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged (old doc).",
         long_about: "Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged (old doc).\n\nOperation `videoEdit`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1371,6 +1568,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Video to edit.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-name",
@@ -1381,6 +1579,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New name, at most 40 (Chinese) characters.\n\nAt most 40 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-description",
@@ -1391,6 +1590,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New description, at most 200 (Chinese) characters.\n\nAt most 200 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-classification",
@@ -1401,6 +1601,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New sub-category names, comma separated; every sub-category of that name is applied. Ignored when categoryNames is sent. Letters, digits, CJK, underscore and space, not starting with a space.\n\nSent as one comma-separated string; items must not contain commas.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "category-names",
@@ -1411,6 +1612,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New categories, as url-safe base64 of a JSON array of {parentName, childName}; an empty array clears them.\n\nSent as URL-safe base64 of its JSON; the SDK encodes it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "publish-domain",
@@ -1421,6 +1623,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New publishing domain.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "player-id",
@@ -1431,6 +1634,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "New player template id.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1440,6 +1644,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "videoEnable",
         about: "Re-enables a blocked video.",
         long_about: "Re-enables a blocked video.\n\nOperation `videoEnable`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1450,6 +1657,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Video to re-enable.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1459,6 +1667,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "getVideoList",
         about: "Pages through uploaded videos, filtered by creator, creation time, name, id, state, transcoding state or category.",
         long_about: "Pages through uploaded videos, filtered by creator, creation time, name, id, state, transcoding state or category.\n\nOperation `getVideoList`. Rate limit 300/5min.",
+        mutation: false,
+        paginated: true,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "create-user",
@@ -1469,6 +1680,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Creator account(s), comma separated, with no leading or trailing comma and no empty item. Only sub-accounts or specially authorized users can be queried.\n\nSent as one comma-separated string; items must not contain commas.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "start-time",
@@ -1479,6 +1691,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Start of the creation-time window, as yyyy-MM-dd HH:mm:ss (e.g. 2016-01-01 12:00:00).\n\nTravels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "end-time",
@@ -1489,6 +1702,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "End of the creation-time window, as yyyy-MM-dd HH:mm:ss; must be earlier than now.\n\nTravels as `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8); the SDK converts it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-name",
@@ -1499,6 +1713,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Name filter (fuzzy match).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-id",
@@ -1509,6 +1724,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Exact video id.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "video-status",
@@ -1522,6 +1738,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("0", "The video is enabled (normal) and can be played."),
                     ("1", "The video is blocked."),
                 ],
+                names: &["enabled", "blocked"],
             },
             ArgSpec {
                 flag: "transcode-state",
@@ -1544,6 +1761,13 @@ pub static COMMANDS: &[CommandSpec] = &[
                     ("4", "Transcoding failed."),
                     ("5", "Not transcoded (authorized playback only)."),
                 ],
+                names: &[
+                    "done",
+                    "unencrypted-or-not-transcoded",
+                    "running",
+                    "failed",
+                    "not-transcoded",
+                ],
             },
             ArgSpec {
                 flag: "video-classification",
@@ -1554,6 +1778,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Sub-category name(s), comma separated: letters, digits, CJK, underscore and space, not starting with a space.\n\nSent as one comma-separated string; items must not contain commas.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "list-order",
@@ -1564,6 +1789,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Sort order by creation time.\n\nService default: `0`.",
                 default: Some("0"),
                 values: &[("0", "Newest first."), ("1", "Oldest first.")],
+                names: &["newest-first", "oldest-first"],
             },
             ArgSpec {
                 flag: "page-index",
@@ -1574,6 +1800,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page number, from 1; pageIndex × pageSize must not exceed 100000.\n\nAt least 1. Service default: `1`.",
                 default: Some("1"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-size",
@@ -1584,6 +1811,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Items per page; pageIndex × pageSize must not exceed 100000.\n\nRange 1..=50. Service default: `10`.",
                 default: Some("10"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -1593,6 +1821,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "startWorkflow",
         about: "Runs a configured processing workflow on one video. Success answers are a bare {\"id\": ...} object; failures use {code, message}.",
         long_about: "Runs a configured processing workflow on one video. Success answers are a bare {\"id\": ...} object; failures use {code, message}.\n\nOperation `startWorkflow`.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "target-id",
@@ -1603,6 +1834,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Id of the video to process.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "trans-no",
@@ -1613,6 +1845,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Caller's business id of this run, globally unique (a UUID is suggested); a reused id is refused with code 1630.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "workflow-id",
@@ -1623,7 +1856,98 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Workflow id.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
 ];
+
+/// `--all-pages`: every entry of every page of the paginated operation `operation`,
+/// as JSON; `None` when it is not paginated.
+#[allow(unused_variables)]
+pub fn invoke_items<'a>(
+    client: &'a crate::Client,
+    operation: &str,
+    input: serde_json::Value,
+) -> Option<crate::cli::paging::JsonStream<'a>> {
+    match operation {
+        "getAudioList" => {
+            Some(
+                crate::cli::paging::items_json::<
+                    super::GetAudioListRequest,
+                >(client, input),
+            )
+        }
+        "getCategoryList" => {
+            Some(
+                crate::cli::paging::items_json::<
+                    super::GetCategoryListRequest,
+                >(client, input),
+            )
+        }
+        "getMaterialList" => {
+            Some(
+                crate::cli::paging::items_json::<
+                    super::GetMaterialListRequest,
+                >(client, input),
+            )
+        }
+        "getVideoList" => {
+            Some(
+                crate::cli::paging::items_json::<
+                    super::GetVideoListRequest,
+                >(client, input),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// `--wait`: starts the task of `operation` and answers its final state as JSON
+/// (`None` when the operation starts no task).
+#[allow(unused_variables)]
+pub fn invoke_and_wait<'a>(
+    client: &'a crate::Client,
+    operation: &str,
+    input: serde_json::Value,
+    options: crate::WaitOptions,
+) -> Option<crate::cli::paging::JsonFuture<'a>> {
+    match operation {
+        "createClearAdTask" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::CreateClearAdTaskRequest,
+                >(client, input, options),
+            )
+        }
+        "videoClip" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::VideoClipRequest,
+                >(client, input, options),
+            )
+        }
+        "videoConcat" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::VideoConcatRequest,
+                >(client, input, options),
+            )
+        }
+        "transCode" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::TransCodeRequest,
+                >(client, input, options),
+            )
+        }
+        "pullVideo" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::PullVideoRequest,
+                >(client, input, options),
+            )
+        }
+        _ => None,
+    }
+}

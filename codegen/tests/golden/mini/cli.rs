@@ -12,6 +12,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "fixtureCreateWidget",
         about: "Starts building a widget.",
         long_about: "Starts building a widget.\n\nOperation `fixtureCreateWidget`. Rate limit 300/5min.",
+        mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "name",
@@ -22,6 +25,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Widget name.\n\nAt most 40 characters.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "count",
@@ -32,6 +36,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "How many.\n\nRange 1..=5.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "color",
@@ -42,6 +47,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Paint.\n\nService default: `red`.",
                 default: Some("red"),
                 values: &[("red", "Red paint."), ("sky-blue", "Light blue paint.")],
+                names: &["red", "sky-blue"],
             },
             ArgSpec {
                 flag: "ratio",
@@ -52,6 +58,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Mix ratio.\n\nRange 0..=1.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "notify-url",
@@ -62,6 +69,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Told when the widget is built.\n\nAn http:// or https:// URL.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "tags",
@@ -72,6 +80,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Labels.\n\nAt most 3 entries.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "labels",
@@ -82,6 +91,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Plain labels.\n\nAt most 4 entries. Sent as one comma-separated string; items must not contain commas.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "shelf-id",
@@ -92,6 +102,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Shelf to put it on.\n\nTravels as decimal text; the SDK converts it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "start-at",
@@ -102,6 +113,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "When to start.\n\nTravels as Unix seconds; the SDK converts it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "recipe",
@@ -112,6 +124,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "How to build it.\n\nSent as `{key:value,...}` text; the SDK encodes it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "is-fastt",
@@ -122,6 +135,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Build fast (the wire name is misspelled).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -131,6 +145,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "fixtureBuildWidgets",
         about: "Builds several widgets; the task covers each of them.",
         long_about: "Builds several widgets; the task covers each of them.\n\nOperation `fixtureBuildWidgets`.",
+        mutation: true,
+        paginated: false,
+        waitable: true,
         args: &[
             ArgSpec {
                 flag: "widget-ids",
@@ -141,6 +158,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "The widgets.\n\nAt most 10 entries. Sent as one comma-separated string; items must not contain commas.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -150,6 +168,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "fixtureDeleteWidget",
         about: "Deletes a widget.",
         long_about: "Deletes a widget.\n\nOperation `fixtureDeleteWidget`.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "widget-id",
@@ -160,6 +181,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "The widget.\n\nAt least 1 character(s).",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -169,6 +191,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "fixtureGetToken",
         about: "Fetches a token.",
         long_about: "Fetches a token.\n\nOperation `fixtureGetToken`.",
+        mutation: false,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "file-list",
@@ -179,6 +204,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Files, as JSON text.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "overwrite",
@@ -189,6 +215,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "May overwrite.\n\nService default: `true`.",
                 default: Some("true"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "limit",
@@ -199,6 +226,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "How many files, as numeric text.\n\nRange 1..=9.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "files",
@@ -209,6 +237,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Files.\n\n1 to 5 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "meta",
@@ -219,6 +248,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Metadata.\n\nSent as JSON text; the SDK encodes it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "expires-at",
@@ -229,6 +259,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Expiry.\n\nTravels as Unix milliseconds; the SDK converts it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-size",
@@ -239,6 +270,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page size, sent as text.\n\nRange 1..=50. Travels as decimal text; the SDK converts it.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -248,6 +280,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "fixtureListWidgets",
         about: "Pages through widgets.",
         long_about: "Pages through widgets.\n\nOperation `fixtureListWidgets`.",
+        mutation: false,
+        paginated: true,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "widget-id",
@@ -258,6 +293,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Only this widget.",
                 default: None,
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-index",
@@ -268,6 +304,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page number.\n\nAt least 1. Service default: `1`.",
                 default: Some("1"),
                 values: &[],
+                names: &[],
             },
             ArgSpec {
                 flag: "page-size",
@@ -278,6 +315,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Page size.\n\nRange 1..=50. Service default: `20`.",
                 default: Some("20"),
                 values: &[],
+                names: &[],
             },
         ],
     },
@@ -287,6 +325,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         operation: "fixtureStartRun",
         about: "Starts a run; answers without the envelope.",
         long_about: "Starts a run; answers without the envelope.\n\nOperation `fixtureStartRun`.",
+        mutation: true,
+        paginated: false,
+        waitable: false,
         args: &[
             ArgSpec {
                 flag: "target-id",
@@ -297,7 +338,56 @@ pub static COMMANDS: &[CommandSpec] = &[
                 help: "Target.",
                 default: None,
                 values: &[],
+                names: &[],
             },
         ],
     },
 ];
+
+/// `--all-pages`: every entry of every page of the paginated operation `operation`,
+/// as JSON; `None` when it is not paginated.
+#[allow(unused_variables)]
+pub fn invoke_items<'a>(
+    client: &'a crate::Client,
+    operation: &str,
+    input: serde_json::Value,
+) -> Option<crate::cli::paging::JsonStream<'a>> {
+    match operation {
+        "fixtureListWidgets" => {
+            Some(
+                crate::cli::paging::items_json::<
+                    super::FixtureListWidgetsRequest,
+                >(client, input),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// `--wait`: starts the task of `operation` and answers its final state as JSON
+/// (`None` when the operation starts no task).
+#[allow(unused_variables)]
+pub fn invoke_and_wait<'a>(
+    client: &'a crate::Client,
+    operation: &str,
+    input: serde_json::Value,
+    options: crate::WaitOptions,
+) -> Option<crate::cli::paging::JsonFuture<'a>> {
+    match operation {
+        "fixtureCreateWidget" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::FixtureCreateWidgetRequest,
+                >(client, input, options),
+            )
+        }
+        "fixtureBuildWidgets" => {
+            Some(
+                crate::cli::paging::wait_json::<
+                    super::FixtureBuildWidgetsRequest,
+                >(client, input, options),
+            )
+        }
+        _ => None,
+    }
+}
