@@ -208,7 +208,9 @@ fn batch<T>(ops: u32, mut f: impl FnMut() -> T) -> Duration {
 }
 
 fn interleaved_ratios() {
-    let rounds = env_number("BENCH_ROUNDS", 1000);
+    // `cargo test --benches` runs this binary without `--bench`: keep that run short.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let rounds = env_number("BENCH_ROUNDS", if quick { 3 } else { 1000 });
     let ops = 200;
     let (post, get, setup) = (Case::post(), Case::get(), AwsSetup::new());
     let (post_floor, get_floor) = (post.floor_inputs(), get.floor_inputs());
