@@ -42,7 +42,7 @@ async fn form_and_block_uploads_register_videos() {
             .unwrap();
         assert_eq!(video.size, len as u64);
         assert_eq!(video.hash, file_etag(&path).unwrap());
-        let stored = emulator.state().video(&video.video_id).expect("registered");
+        let stored = emulator.state().video(&video.id).expect("registered");
         assert_eq!(stored.video_size, len as u64);
         assert_eq!(stored.video_name, name);
     }

@@ -4,7 +4,7 @@
 //! vod-emulator [--listen 127.0.0.1:8787] [--access-key AK --secret-key SK]
 //!              [--task-ms 2000] [--body-limit BYTES] [--seed N] [--clock-skew SECS]
 //!              [--busy-every N] [--http-error-every N] [--reset-every N]
-//!              [--latency-ms N] [--throttle LIMIT/WINDOW_MS]
+//!              [--latency-ms N] [--throttle LIMIT/WINDOW_MS] [--callback-url URL]
 //! ```
 //!
 //! Prints `listening on http://<addr>` on stdout once it accepts connections, logs each
@@ -19,7 +19,8 @@ use vod_client::emulator::{run_server, FaultAction, FaultRule, ServerOptions};
 
 const USAGE: &str = "usage: vod-emulator [--listen ADDR] [--access-key AK --secret-key SK] \
 [--task-ms N] [--body-limit BYTES] [--seed N] [--clock-skew SECS] [--busy-every N] \
-[--http-error-every N] [--reset-every N] [--latency-ms N] [--throttle LIMIT/WINDOW_MS]";
+[--http-error-every N] [--reset-every N] [--latency-ms N] [--throttle LIMIT/WINDOW_MS] \
+[--callback-url URL]";
 
 fn parse_num<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
     value
@@ -47,6 +48,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<ServerOpt
             "--task-ms" => options.task_duration = Duration::from_millis(parse_num(&flag, &value)?),
             "--body-limit" => options.body_limit = parse_num(&flag, &value)?,
             "--seed" => options.seed = Some(parse_num(&flag, &value)?),
+            "--callback-url" => options.callback_url = Some(value),
             "--clock-skew" => options.clock_skew = parse_num(&flag, &value)?,
             "--busy-every" => options
                 .faults

@@ -122,6 +122,7 @@ pub struct EmulatorBuilder {
     seed: Option<u64>,
     faults: FaultPlan,
     clock_skew: i64,
+    callback_url: Option<String>,
 }
 
 impl Default for EmulatorBuilder {
@@ -135,6 +136,7 @@ impl Default for EmulatorBuilder {
             seed: None,
             faults: FaultPlan::default(),
             clock_skew: 0,
+            callback_url: None,
         }
     }
 }
@@ -204,6 +206,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The account's callback address (the console setting): once an upload completes, the
+    /// Video (or Audio, Material) Upload Callback is POSTed there, retried when delivery fails.
+    pub fn callback_url(mut self, url: impl Into<String>) -> Self {
+        self.callback_url = Some(url.into());
+        self
+    }
+
     /// Binds and starts serving in the background of the current Tokio runtime.
     pub async fn start(self) -> io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind(self.listen).await?;
@@ -226,6 +235,9 @@ impl EmulatorBuilder {
             faults: self.faults,
         }));
         shared.clock.set_skew(self.clock_skew);
+        if let Some(url) = self.callback_url {
+            shared.uploads.set_callback_url(url);
+        }
         let base_url = format!("http://{addr}");
         // Cannot fail: the cell is new.
         let _ = shared.base_url.set(base_url.clone());
@@ -350,6 +362,8 @@ pub struct ServerOptions {
     pub clock_skew: i64,
     /// Id seed (`None`: different ids on every run).
     pub seed: Option<u64>,
+    /// Where upload callbacks are POSTed (`None`: nowhere).
+    pub callback_url: Option<String>,
 }
 
 impl Default for ServerOptions {
@@ -363,6 +377,7 @@ impl Default for ServerOptions {
             faults: FaultPlan::default(),
             clock_skew: 0,
             seed: None,
+            callback_url: None,
         }
     }
 }
@@ -383,6 +398,7 @@ impl ServerOptions {
             .clock_skew(self.clock_skew);
         builder.faults = self.faults.clone();
         builder.seed = self.seed;
+        builder.callback_url = self.callback_url.clone();
         builder
     }
 }

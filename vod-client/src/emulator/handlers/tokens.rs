@@ -22,9 +22,11 @@ const TOKEN_LIFETIME_MS: i64 = 24 * 3600 * 1000;
 /// A signed token for one storage key.
 fn token_for(ctx: &Ctx<'_>, key: &str, overwrite: bool) -> String {
     let shared = ctx.shared;
+    let deadline = shared.clock.now_millis() + TOKEN_LIFETIME_MS;
+    shared.uploads.note_token(key, deadline);
     let policy = json!({
         "scope": format!("{}:{key}", shared.bucket),
-        "deadline": (shared.clock.now_millis() + TOKEN_LIFETIME_MS).to_string(),
+        "deadline": deadline.to_string(),
         "overwrite": i32::from(overwrite),
         "fsizeLimit": 0,
         "callbackUrl": format!("{}/callback", shared.upload_url()),
