@@ -183,6 +183,11 @@ impl super::StateHandle {
     pub fn live_upload_contexts(&self) -> usize {
         self.shared.uploads.lock().ctxs.len()
     }
+
+    /// How many handed-out upload keys still wait for their bytes (expired ones are swept).
+    pub fn pending_uploads(&self) -> usize {
+        self.shared.lock().pending_uploads.len()
+    }
 }
 
 impl UploadStore {
