@@ -21,7 +21,7 @@ use super::grant::{Grant, TokenCell};
 use super::http::{self, Action, Failed};
 use super::progress::{Reporter, UploadEvent};
 use super::resume::{DoneBlock, ResumeStore, State};
-use super::source::{prepare, Opened, Prepared};
+use super::source::{Chunk, Opened, Sums};
 use crate::Error;
 
 /// How often one block is restarted from `mkblk` after its ctx was refused.
@@ -250,12 +250,6 @@ async fn upload_block(
     }
 }
 
-/// What the worker has ready after sending a chunk.
-enum Ahead {
-    Next(std::io::Result<(Prepared, PieceHasher)>),
-    Done(PieceHasher),
-}
-
 async fn try_block(
     job: &Job,
     batch: &str,
@@ -265,42 +259,46 @@ async fn try_block(
 ) -> Result<(String, Vec<[u8; 20]>, Arc<Grant>), BlockFail> {
     let start = u64::from(index) * job.block_size;
     let len = block_len(job, index);
-    let read = |offset: u64, hasher: PieceHasher| {
+    let read = |offset: u64| {
         let n = job.chunk_size.min(len - offset) as usize;
         async move {
-            let bytes = match data {
-                Some(buf) => buf.slice(offset as usize..offset as usize + n),
-                None => job.source.read_at(start + offset, n).await?,
-            };
-            prepare(bytes, hasher).await
+            match data {
+                Some(buf) => Ok(buf.slice(offset as usize..offset as usize + n)),
+                None => job.source.read_at(start + offset, n).await,
+            }
         }
     };
     let fatal_read = |e, offset| BlockFail::Fatal(read_error(job, e).at(index, start + offset));
-    let (mut chunk, mut hasher) = read(0, PieceHasher::default())
-        .await
-        .map_err(|e| fatal_read(e, 0))?;
+    let first = read(0).await.map_err(|e| fatal_read(e, 0))?;
+    let mut chunk = Chunk::start(first, PieceHasher::default());
     let mut offset = 0u64;
     let mut ctx = String::new();
     loop {
         let next = offset + chunk.bytes.len() as u64;
+        // Read the next chunk while this one is on the wire (and being checksummed).
         let ahead = async {
             if next < len {
-                Ahead::Next(read(next, hasher).await)
+                Some(read(next).await)
             } else {
-                Ahead::Done(hasher)
+                None
             }
         };
-        let send = send_chunk(job, batch, index, len, offset, &ctx, &chunk);
+        let send = send_chunk(job, batch, index, len, offset, &ctx, &mut chunk);
         let (answer, ahead) = tokio::join!(send, ahead);
         let (new_ctx, grant) = answer?;
         ctx = new_ctx;
-        *sent += chunk.bytes.len() as u64;
-        job.reporter.add(chunk.bytes.len() as u64);
+        let chunk_len = chunk.bytes.len() as u64;
+        *sent += chunk_len;
+        job.reporter.add(chunk_len);
+        let hasher = chunk
+            .into_hasher()
+            .await
+            .map_err(|e| fatal_read(e, offset))?;
         offset = next;
         match ahead {
-            Ahead::Done(h) => return Ok((ctx, h.finish(), grant)),
-            Ahead::Next(Ok((c, h))) => (chunk, hasher) = (c, h),
-            Ahead::Next(Err(e)) => return Err(fatal_read(e, next)),
+            None => return Ok((ctx, hasher.finish(), grant)),
+            Some(Ok(bytes)) => chunk = Chunk::start(bytes, hasher),
+            Some(Err(e)) => return Err(fatal_read(e, next)),
         }
     }
 }
@@ -313,7 +311,7 @@ async fn send_chunk(
     block_len: u64,
     offset: u64,
     ctx: &str,
-    chunk: &Prepared,
+    chunk: &mut Chunk,
 ) -> Result<(String, Arc<Grant>), BlockFail> {
     let step = if offset == 0 { Step::Mkblk } else { Step::Bput };
     let position = u64::from(index) * job.block_size + offset;
@@ -336,9 +334,16 @@ async fn send_chunk(
             .body(chunk.bytes.clone())
             .send()
             .await;
-        let outcome = http::finish(step.operation(), false, sent)
-            .await
-            .and_then(|body| check_chunk(step, index, &body, expected_offset, chunk));
+        let outcome = match http::finish(step.operation(), false, sent).await {
+            Ok(body) => {
+                let sums = chunk
+                    .sums()
+                    .await
+                    .map_err(|e| BlockFail::Fatal(read_error(job, e).at(index, position)))?;
+                check_chunk(step, index, &body, expected_offset, &sums)
+            }
+            Err(failed) => Err(failed),
+        };
         let Failed { error, action } = match outcome {
             Ok(ctx) => return Ok((ctx, grant)),
             Err(failed) => failed,
@@ -439,7 +444,7 @@ fn check_chunk(
     index: u32,
     body: &[u8],
     expected_offset: u64,
-    chunk: &Prepared,
+    chunk: &Sums,
 ) -> Result<String, Failed> {
     let decode = |path: &str, message: String, action| Failed {
         error: Error::Decode {
@@ -500,9 +505,8 @@ fn lenient_u64(value: &Value) -> Option<u64> {
 mod tests {
     use super::*;
 
-    fn prepared(bytes: &'static [u8]) -> Prepared {
-        Prepared {
-            bytes: Bytes::from_static(bytes),
+    fn prepared(bytes: &'static [u8]) -> Sums {
+        Sums {
             crc32: crc32fast::hash(bytes),
             md5: hex::encode(<md5::Md5 as md5::Digest>::digest(bytes)),
         }

@@ -131,16 +131,116 @@ pub(crate) struct Identity {
     pub(crate) head: String,
 }
 
-/// A chunk ready to send: its bytes and the checksums its answer must repeat.
-pub(crate) struct Prepared {
-    pub(crate) bytes: Bytes,
+/// The checksums a chunk answer must repeat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sums {
     pub(crate) crc32: u32,
     pub(crate) md5: String,
 }
 
+/// A chunk being sent: its bytes, and its checksums (and the block's etag hasher), computed on
+/// the blocking pool while the bytes are on the wire.
+pub(crate) struct Chunk {
+    pub(crate) bytes: Bytes,
+    task: Option<tokio::task::JoinHandle<(Sums, PieceHasher)>>,
+    sums: Option<Sums>,
+    hasher: Option<PieceHasher>,
+}
+
+impl Chunk {
+    /// Starts checksumming `bytes`, continuing the block's `hasher`.
+    pub(crate) fn start(bytes: Bytes, mut hasher: PieceHasher) -> Chunk {
+        let shared = bytes.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            hasher.update(&shared);
+            let sums = Sums {
+                crc32: crc32fast::hash(&shared),
+                md5: hex::encode(Md5::digest(&shared)),
+            };
+            (sums, hasher)
+        });
+        Chunk {
+            bytes,
+            task: Some(task),
+            sums: None,
+            hasher: None,
+        }
+    }
+
+    async fn settle(&mut self) -> std::io::Result<()> {
+        if let Some(task) = self.task.take() {
+            let (sums, hasher) = task.await.map_err(std::io::Error::other)?;
+            self.sums = Some(sums);
+            self.hasher = Some(hasher);
+        }
+        Ok(())
+    }
+
+    /// The chunk's checksums (waits for them).
+    pub(crate) async fn sums(&mut self) -> std::io::Result<Sums> {
+        self.settle().await?;
+        self.sums
+            .clone()
+            .ok_or_else(|| std::io::Error::other("chunk checksums missing"))
+    }
+
+    /// The block's etag hasher after this chunk.
+    pub(crate) async fn into_hasher(mut self) -> std::io::Result<PieceHasher> {
+        self.settle().await?;
+        self.hasher
+            .take()
+            .ok_or_else(|| std::io::Error::other("chunk hasher missing"))
+    }
+}
+
+/// Chunk buffers, reused so that a large upload does not map and fault in fresh memory for
+/// every chunk (and the allocator's arenas do not grow with the number of reader threads).
+#[derive(Debug, Default)]
+pub(crate) struct BufPool {
+    free: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+/// Most buffers a pool keeps (more are freed): two per parallel block is what an upload uses.
+const POOL_KEEP: usize = 32;
+
+struct Pooled {
+    buf: Vec<u8>,
+    pool: Arc<BufPool>,
+}
+
+impl AsRef<[u8]> for Pooled {
+    fn as_ref(&self) -> &[u8] {
+        &self.buf
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        let buf = std::mem::take(&mut self.buf);
+        if let Ok(mut free) = self.pool.free.lock() {
+            if free.len() < POOL_KEEP {
+                free.push(buf);
+            }
+        }
+    }
+}
+
+impl BufPool {
+    fn take(&self, len: usize) -> Vec<u8> {
+        let reused = self.free.lock().ok().and_then(|mut f| {
+            let at = f.iter().position(|b| b.capacity() >= len)?;
+            Some(f.swap_remove(at))
+        });
+        let mut buf = reused.unwrap_or_default();
+        // Same length as last time (the usual case): no zeroing.
+        buf.resize(len, 0);
+        buf
+    }
+}
+
 /// A checked source, ready to be read.
 pub(crate) enum Opened {
-    File(Arc<std::fs::File>),
+    File(Arc<std::fs::File>, Arc<BufPool>),
     Bytes(Bytes),
     Reader(tokio::sync::Mutex<ReaderState>),
 }
@@ -171,7 +271,8 @@ pub(crate) fn open(kind: SourceKind, label: &str) -> Result<(Opened, u64, Option
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map(|d| d.as_nanos().to_string());
-            Ok((Opened::File(Arc::new(file)), meta.len(), mtime))
+            let pool = Arc::new(BufPool::default());
+            Ok((Opened::File(Arc::new(file), pool), meta.len(), mtime))
         }
         SourceKind::Bytes(b) => {
             let len = b.len() as u64;
@@ -200,12 +301,12 @@ impl Opened {
                     .map(|_| b.slice(start..start + len))
                     .ok_or_else(|| std::io::Error::other("read past the end of the bytes"))
             }
-            Opened::File(file) => {
-                let file = file.clone();
+            Opened::File(file, pool) => {
+                let (file, pool) = (file.clone(), pool.clone());
                 tokio::task::spawn_blocking(move || {
-                    let mut buf = vec![0u8; len];
+                    let mut buf = pool.take(len);
                     read_exact_at(&file, &mut buf, offset)?;
-                    Ok(Bytes::from(buf))
+                    Ok(Bytes::from_owner(Pooled { buf, pool }))
                 })
                 .await
                 .map_err(std::io::Error::other)?
@@ -256,22 +357,6 @@ impl Opened {
             head: digest,
         })
     }
-}
-
-/// Checksums a chunk (CRC-32 and MD5 for its answer, SHA-1 pieces for the etag) on the
-/// blocking pool, so several blocks hash on several cores.
-pub(crate) async fn prepare(
-    bytes: Bytes,
-    mut hasher: PieceHasher,
-) -> std::io::Result<(Prepared, PieceHasher)> {
-    tokio::task::spawn_blocking(move || {
-        hasher.update(&bytes);
-        let crc32 = crc32fast::hash(&bytes);
-        let md5 = hex::encode(Md5::digest(&bytes));
-        (Prepared { bytes, crc32, md5 }, hasher)
-    })
-    .await
-    .map_err(std::io::Error::other)
 }
 
 #[cfg(unix)]
