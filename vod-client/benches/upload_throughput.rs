@@ -4,12 +4,13 @@
 //!
 //! ```text
 //! cargo bench -p vod-client --bench upload_throughput
-//! BENCH_UPLOAD_MIB=512 BENCH_ROUNDS=3 BENCH_PARALLEL=4 BENCH_CHUNK_MIB=4 \
+//! BENCH_UPLOAD_MIB=512 BENCH_ROUNDS=3 BENCH_PARALLEL=4 BENCH_CHUNK_MIB=4 BENCH_MD5=0 \
 //!     cargo bench -p vod-client --bench upload_throughput
 //! ```
 //!
 //! Prints, per round and as the best of the rounds, MiB/s of both uploads, their ratio, and
-//! the client's peak RSS during each (Linux: `VmHWM`, reset through `/proc/self/clear_refs`
+//! the CPU seconds the client and the emulator spent on each (on a shared machine the ratio
+//! follows the CPU the machine has to spare), and the client's peak RSS during each (Linux: `VmHWM`, reset through `/proc/self/clear_refs`
 //! before each upload). The file is generated in the temp dir and removed at the end. Goals:
 //! ratio ≥ 0.9, SDK peak RSS < 64 MiB.
 
@@ -185,6 +186,20 @@ fn cpu_secs() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// CPU seconds a process used so far (Linux: `/proc/PID/stat`).
+fn cpu_secs_of(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// One measured upload in this (fresh) process; prints `seconds peak_rss_kib cpu_secs`.
 fn child(role: &str) -> Result<(), String> {
     let var = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
@@ -275,16 +290,22 @@ fn main() {
     let (mut best_raw, mut best_sdk) = (0f64, 0f64);
     let (mut raw_rss, mut sdk_rss) = (0u64, 0u64);
     for round in 1..=rounds {
+        let pid = emulator.child.id();
+        let e0 = cpu_secs_of(pid);
         let raw = measure("raw", &emulator.endpoint, &path);
+        let e1 = cpu_secs_of(pid);
         let sdk = measure("sdk", &emulator.endpoint, &path);
+        let e2 = cpu_secs_of(pid);
         match (raw, sdk) {
             (Ok((raw, rss_raw, cpu_raw)), Ok((sdk, rss_sdk, cpu_sdk))) => {
                 println!(
-                    "round {round}: raw {:.0} MiB/s (client CPU {cpu_raw:.1} s, peak RSS {} MiB), \
-                     sdk {:.0} MiB/s (client CPU {cpu_sdk:.1} s, peak RSS {} MiB), ratio {:.2}",
+                    "round {round}: raw {:.0} MiB/s (CPU client {cpu_raw:.1} s + emulator {:.1} s, peak RSS {} MiB), \
+                     sdk {:.0} MiB/s (CPU client {cpu_sdk:.1} s + emulator {:.1} s, peak RSS {} MiB), ratio {:.2}",
                     rate(raw),
+                    e1 - e0,
                     rss_raw / 1024,
                     rate(sdk),
+                    e2 - e1,
                     rss_sdk / 1024,
                     raw / sdk
                 );

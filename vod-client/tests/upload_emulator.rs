@@ -202,3 +202,37 @@ async fn upload_callbacks_reach_a_local_listener() {
     assert_eq!(material.size, 3_000);
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn dropped_connections_and_server_errors_are_resent() {
+    let faults = vec![
+        FaultRule::new(FaultAction::ResetConnection)
+            .on("mkblk")
+            .first(2),
+        FaultRule::new(FaultAction::HttpStatus(502))
+            .on("mkfile")
+            .first(1),
+    ];
+    let (emulator, client) = start(faults).await;
+    let path = write("reset.mp4", (8 << 20) + 9);
+    let mut upload = client
+        .upload_video(&path)
+        .retry_delay(Duration::from_millis(1));
+    let events = upload.events();
+    let video = upload.send().await.unwrap();
+    assert_eq!(video.hash, file_etag(&path).unwrap());
+    let calls = emulator.state().upload_calls();
+    assert_eq!((calls.mkblk, calls.mkfile), (3 + 2, 2));
+    use futures_util::StreamExt as _;
+    let events: Vec<_> = events.collect().await;
+    let resends = events
+        .iter()
+        .filter(|e| matches!(e, vod_client::upload::UploadEvent::Retrying { .. }))
+        .count();
+    assert_eq!(resends, 3, "{events:?}");
+    assert!(matches!(
+        events.last(),
+        Some(vod_client::upload::UploadEvent::Finished { .. })
+    ));
+    emulator.shutdown().await;
+}

@@ -135,7 +135,8 @@ pub(crate) struct Identity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Sums {
     pub(crate) crc32: u32,
-    pub(crate) md5: String,
+    /// `None` when MD5 checks are off.
+    pub(crate) md5: Option<String>,
 }
 
 /// A chunk being sent: its bytes, and its checksums (and the block's etag hasher), computed on
@@ -148,14 +149,14 @@ pub(crate) struct Chunk {
 }
 
 impl Chunk {
-    /// Starts checksumming `bytes`, continuing the block's `hasher`.
-    pub(crate) fn start(bytes: Bytes, mut hasher: PieceHasher) -> Chunk {
+    /// Starts checksumming `bytes` (MD5 too when `md5`), continuing the block's `hasher`.
+    pub(crate) fn start(bytes: Bytes, mut hasher: PieceHasher, md5: bool) -> Chunk {
         let shared = bytes.clone();
         let task = tokio::task::spawn_blocking(move || {
             hasher.update(&shared);
             let sums = Sums {
                 crc32: crc32fast::hash(&shared),
-                md5: hex::encode(Md5::digest(&shared)),
+                md5: md5.then(|| hex::encode(Md5::digest(&shared))),
             };
             (sums, hasher)
         });
