@@ -165,6 +165,7 @@ async fn sdk_upload(
         .upload_video(path)
         .parallel(parallel as usize)
         .chunk_size(chunk << 20)
+        .verify_md5(env_number("BENCH_MD5", 1) == 1)
         .send()
         .await
         .map_err(|e| e.to_string())?;

@@ -118,3 +118,38 @@ fn query_and_table_output() {
     }
     assert!(lines.next().unwrap_or_default().contains("q.mp4"), "{text}");
 }
+
+#[test]
+fn recursive_uploads_skip_finished_files_on_a_rerun() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("upload-recursive");
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(tree.join("nested")).unwrap();
+    std::fs::write(tree.join("one.mp4"), pattern(3000)).unwrap();
+    std::fs::write(tree.join("nested/two.mp4"), pattern((4 << 20) + 5)).unwrap();
+    std::fs::write(tree.join(".hidden.mp4"), b"skip me").unwrap();
+    let resume = dir.join("resume");
+    let run = || {
+        emulator
+            .vod()
+            .args(["upload", "--recursive", "--parallel", "2", "--resume-dir"])
+            .arg(&resume)
+            .arg(&tree)
+            .output()
+            .unwrap()
+    };
+    let first = json_ok(&run());
+    let items = first.as_array().expect("a list");
+    assert_eq!(items.len(), 2, "{first}");
+    assert_eq!(
+        items[0]["file"],
+        tree.join("nested/two.mp4").display().to_string()
+    );
+    assert_eq!(items[1]["file"], tree.join("one.mp4").display().to_string());
+    assert!(items.iter().all(|i| i["skipped"] == false), "{first}");
+    let second = json_ok(&run());
+    let items = second.as_array().expect("a list");
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|i| i["skipped"] == true), "{second}");
+    assert_eq!(items[1]["hash"], file_etag(&tree.join("one.mp4")).unwrap());
+}
