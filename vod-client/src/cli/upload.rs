@@ -590,14 +590,31 @@ fn summary(outcomes: &[Outcome]) -> String {
     out
 }
 
-/// A failed upload as a CLI failure: the exit code of its cause, the full message.
+/// A failed upload as a CLI failure: where it stopped, then the cause as every command
+/// prints it (code, message, request id), with its exit code.
 fn upload_failure(e: crate::upload::UploadError) -> Failure {
-    let message = e.to_string();
-    let code = match e.into_error() {
-        Some(error) => Failure::from(error).code,
-        None => 130,
-    };
-    Failure { code, message }
+    if e.is_cancelled() {
+        return Failure {
+            code: 130,
+            message: e.to_string(),
+        };
+    }
+    let mut place = format!("upload of {} failed at {}", e.file, e.step);
+    match (e.block, e.offset) {
+        (Some(b), Some(o)) => place.push_str(&format!(" (block {b}, offset {o})")),
+        (None, Some(o)) => place.push_str(&format!(" (offset {o})")),
+        _ => {}
+    }
+    match e.into_error() {
+        Some(error) => {
+            let cause = Failure::from(error);
+            Failure {
+                code: cause.code,
+                message: format!("{place}: {}", cause.message),
+            }
+        }
+        None => Failure::service(place),
+    }
 }
 
 #[cfg(test)]
