@@ -364,7 +364,11 @@ pub fn run(matches: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
                 if cancelled {
                     outcome.status = "interrupted".into();
                 } else {
-                    eprintln!("error: {failure}");
+                    match &bars {
+                        // Above the bars, so they are not torn.
+                        Some(bars) => bars.println(&format!("error: {failure}")),
+                        None => eprintln!("error: {failure}"),
+                    }
                     outcome.status = "failed".into();
                 }
                 failed += 1;
@@ -373,8 +377,11 @@ pub fn run(matches: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
         }
         outcomes.push(outcome);
     }
-    if let Some(bars) = &bars {
+    if let Some(bars) = bars {
         bars.clear();
+        drop(bars);
+        // The bars leave the cursor at the end of the total line.
+        eprintln!();
     }
     if terminal {
         eprint!("{}", summary(&outcomes));
@@ -439,7 +446,7 @@ fn configure(
 
 /// A progress bar per file and one for the total, on stderr.
 struct Bars {
-    _multi: MultiProgress,
+    multi: MultiProgress,
     files: Vec<ProgressBar>,
     total: ProgressBar,
     /// Bytes of the files before each one (the total bar's offset for it).
@@ -485,7 +492,7 @@ impl Bars {
             sum += size;
         }
         Bars {
-            _multi: multi,
+            multi,
             files: bars,
             total,
             before,
@@ -513,6 +520,12 @@ impl Bars {
                 .set_position(self.before[index] + bar.length().unwrap_or(0));
         }
         bar.abandon_with_message(format!("{} ({status})", bar.message()));
+    }
+
+    fn println(&self, line: &str) {
+        if self.multi.println(line).is_err() {
+            eprintln!("{line}");
+        }
     }
 
     fn clear(&self) {
