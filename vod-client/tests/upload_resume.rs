@@ -252,3 +252,51 @@ async fn dropping_the_future_keeps_finished_blocks() {
     assert_eq!(video.hash, file_etag(&file).unwrap());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_vod_upload_and_the_same_command_continues() {
+    let (emulator, _client) = emulator(Some(Duration::from_millis(150))).await;
+    let dir = temp_dir("sigint");
+    let resume = dir.join("resume");
+    let file = dir.join("interrupted.mp4");
+    write(&file, 10 * BLOCK, 5);
+    let child = vod_upload(&emulator, &file, &resume)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while states(&resume).first().map_or(0, |s| s.1) < 2 {
+        assert!(std::time::Instant::now() < deadline, "no progress recorded");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("rerun the same command"), "{stderr}");
+    let done = states(&resume)[0].1 as u64;
+
+    let output = tokio::task::spawn_blocking({
+        let mut cmd = vod_upload(&emulator, &file, &resume);
+        move || cmd.output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed[0]["resumed"], done * BLOCK as u64);
+    assert_eq!(printed[0]["hash"], file_etag(&file).unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+}
