@@ -48,12 +48,12 @@ mod http;
 mod progress;
 mod resume;
 mod source;
+mod tokens;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::Engine as _;
 use tokio_util::sync::CancellationToken;
 
 pub use error::{Cause, Step, UploadError};
@@ -63,11 +63,11 @@ pub use resume::{FsResumeStore, ResumeStore};
 pub use source::UploadSource;
 
 use blocks::{Job, Recorder, Stop};
-use grant::{Grant, GrantFuture, GrantSource, TokenCell};
+use grant::{Grant, GrantSource, TokenCell};
 use progress::Reporter;
 use resume::State;
 
-use crate::model::{GetUploadTokenRequest, MaterialUploadFile};
+use crate::model::GetUploadTokenRequest;
 use crate::{Client, Error};
 
 /// Files up to this size go in one form upload by default (the etag's piece size: above it,
@@ -421,18 +421,18 @@ impl Upload {
         let grants: Arc<dyn GrantSource> = match self.kind {
             Kind::Video(mut request) => {
                 request.file_id = file_id.clone();
-                Arc::new(VideoGrants {
+                Arc::new(tokens::VideoGrants {
                     client: self.client.clone(),
                     request: *request,
                 })
             }
-            Kind::Audio { domain } => Arc::new(BatchGrants {
+            Kind::Audio { domain } => Arc::new(tokens::BatchGrants {
                 client: self.client.clone(),
                 name: self.source.name.clone(),
                 domain,
                 audio: true,
             }),
-            Kind::Material { domain } => Arc::new(BatchGrants {
+            Kind::Material { domain } => Arc::new(tokens::BatchGrants {
                 client: self.client.clone(),
                 name: self.source.name.clone(),
                 domain,
@@ -566,109 +566,6 @@ fn read_failure(label: &str, e: std::io::Error) -> Error {
     Error::LocalFile {
         path: label.into(),
         message: e.to_string(),
-    }
-}
-
-/// Video tokens: `getUploadToken`, always with a `fileId`, so a second call continues the
-/// same video and key.
-struct VideoGrants {
-    client: Client,
-    request: GetUploadTokenRequest,
-}
-
-impl GrantSource for VideoGrants {
-    fn fetch(&self) -> GrantFuture {
-        let (client, request) = (self.client.clone(), self.request.clone());
-        Box::pin(async move {
-            let out = crate::RequestBuilder::new(&client, request).send().await?;
-            Ok(Grant {
-                base: grant::normalize_base(&out.upload_url),
-                token: out.upload_token,
-                key: out.file_key,
-                asset_id: out.video_id,
-                url: None,
-            })
-        })
-    }
-
-    fn renewable(&self) -> bool {
-        self.request.file_id.is_some()
-    }
-}
-
-/// Audio and material tokens: one file per request. A second request creates another asset,
-/// so these tokens are not renewed mid-upload.
-struct BatchGrants {
-    client: Client,
-    name: String,
-    domain: Option<String>,
-    audio: bool,
-}
-
-impl GrantSource for BatchGrants {
-    fn fetch(&self) -> GrantFuture {
-        let (client, name, domain, audio) = (
-            self.client.clone(),
-            self.name.clone(),
-            self.domain.clone(),
-            self.audio,
-        );
-        Box::pin(async move {
-            let suffix = name.rsplit_once('.').map(|(_, s)| s.to_ascii_lowercase());
-            let operation = if audio {
-                "getAudioUploadToken"
-            } else {
-                "getMaterialUploadToken"
-            };
-            let (base, item) = if audio {
-                let list = serde_json::json!([{ "name": name, "suffix": suffix.as_deref().unwrap_or("mp3") }]);
-                let encoded = base64::engine::general_purpose::URL_SAFE.encode(list.to_string());
-                let mut builder = client.get_audio_upload_token(encoded);
-                if let Some(d) = domain {
-                    builder = builder.domain(d);
-                }
-                let out = builder.send().await?;
-                let item = out
-                    .items
-                    .into_iter()
-                    .next()
-                    .map(|i| (i.audio_id, i.upload_token, i.file_full_url));
-                (out.upload_url, item)
-            } else {
-                let file = MaterialUploadFile { name, suffix };
-                let mut builder = client.get_material_upload_token(vec![file]);
-                if let Some(d) = domain {
-                    builder = builder.domain(d);
-                }
-                let out = builder.send().await?;
-                let item = out
-                    .items
-                    .into_iter()
-                    .next()
-                    .map(|i| (i.material_id, i.upload_token, i.file_full_url));
-                (out.upload_url, item)
-            };
-            let decode = |message: &str| Error::Decode {
-                operation,
-                path: "data.items[0]".into(),
-                message: message.into(),
-                body_excerpt: String::new(),
-            };
-            let (id, token, url) = item.ok_or_else(|| decode("no item in the answer"))?;
-            let key = grant::scope_key(&token)
-                .ok_or_else(|| decode("the upload token's scope names no key"))?;
-            Ok(Grant {
-                base: grant::normalize_base(&base),
-                token,
-                key,
-                asset_id: id,
-                url,
-            })
-        })
-    }
-
-    fn renewable(&self) -> bool {
-        false
     }
 }
 
