@@ -55,7 +55,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let _ = std::fs::remove_file(&path);
     println!(
         "uploaded {} bytes as video {} (hash {})",
-        uploaded.size, uploaded.video_id, uploaded.hash
+        uploaded.size, uploaded.id, uploaded.hash
     );
 
     let page = client.get_video_list().page_size(5).send().await?;
@@ -68,7 +68,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
 
     client
-        .video_edit(&uploaded.video_id)
+        .video_edit(&uploaded.id)
         .video_name("Quick start demo")
         .video_description("uploaded by examples/quickstart.rs")
         .send()
@@ -76,7 +76,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("renamed the video to \"Quick start demo\"");
 
     println!("transcoding...");
-    let mut task = client.trans_code([&uploaded.video_id]).start().await?;
+    let mut task = client.trans_code([&uploaded.id]).start().await?;
     let options = WaitOptions::new(
         Duration::from_millis(100),
         Duration::from_secs(2),
@@ -89,7 +89,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
 
     let code = client
-        .get_publish_code(&uploaded.video_id)
+        .get_publish_code(&uploaded.id)
         .code_type(PublishCodeType::VideoUrls)
         .send()
         .await?;

@@ -1,6 +1,50 @@
 //! Decoding the notifications the service POSTs to a customer's callback URL (upload
 //! finished, ...). Their payload types are generated from `api-spec/callbacks.yaml`; each gets a
 //! `from_body` that calls [`decode`].
+//!
+//! # An example receiver
+//!
+//! The account's callback address (a console setting) receives the Video, Audio and Material
+//! Upload Callbacks on one URL; the body tells them apart, since each payload has its own
+//! required members. An [axum](https://docs.rs/axum) endpoint that decodes all three and
+//! answers 200 (anything else makes the service deliver again):
+//!
+//! ```no_run
+//! use axum::{body::Bytes, http::StatusCode, routing::post, Router};
+//! use vod_client::model::{AudioUploadCallback, MaterialUploadCallback, VideoUploadCallback};
+//!
+//! async fn upload_callback(body: Bytes) -> StatusCode {
+//!     if let Ok(done) = VideoUploadCallback::from_body(&body) {
+//!         for video in &done.video_list_info {
+//!             println!("video {} ({}) uploaded", video.video_id, video.video_name);
+//!         }
+//!     } else if let Ok(done) = AudioUploadCallback::from_body(&body) {
+//!         for audio in &done.audio_get_list_response_list {
+//!             println!("audio {} ({}) uploaded", audio.audio_id, audio.audio_name);
+//!         }
+//!     } else if let Ok(done) = MaterialUploadCallback::from_body(&body) {
+//!         for material in &done.material_list {
+//!             println!("material {} ({}) uploaded", material.id, material.name);
+//!         }
+//!     } else {
+//!         // Log the error of the expected kind to see which field did not fit.
+//!         eprintln!("{}", VideoUploadCallback::from_body(&body).unwrap_err());
+//!         return StatusCode::BAD_REQUEST;
+//!     }
+//!     StatusCode::OK
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let app = Router::new().route("/vod/callback", post(upload_callback));
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//!     axum::serve(listener, app).await
+//! }
+//! ```
+//!
+//! To try it without an account, point the emulator at it:
+//! `vod emulator --callback-url http://127.0.0.1:8080/vod/callback` (or
+//! `EmulatorBuilder::callback_url` in a test), then upload a file.
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;

@@ -219,6 +219,9 @@ pub enum Error {
     /// The client is misconfigured (endpoint, credentials, ...).
     #[error("configuration error: {0}")]
     Config(String),
+    /// An upload failed; the error names the file, step, block and offset.
+    #[error(transparent)]
+    Upload(Box<crate::upload::UploadError>),
     /// A local file (to upload) could not be read; nothing was sent for it.
     #[error("cannot read {path}: {message}")]
     LocalFile {
@@ -386,7 +389,15 @@ impl Error {
             | Error::Decode { operation, .. }
             | Error::TaskFailed { operation, .. }
             | Error::WaitTimeout { operation, .. } => Some(operation),
-            Error::Config(_) | Error::LocalFile { .. } => None,
+            Error::Config(_) | Error::LocalFile { .. } | Error::Upload(_) => None,
+        }
+    }
+
+    /// The upload failure, for an [`Error::Upload`].
+    pub fn upload(&self) -> Option<&crate::upload::UploadError> {
+        match self {
+            Error::Upload(e) => Some(e),
+            _ => None,
         }
     }
 
@@ -577,5 +588,12 @@ mod tests {
         assert!(cut.len() <= 512 + '…'.len_utf8());
         assert_eq!(excerpt(b"short", 512), "short");
         assert_eq!(excerpt(&[0xff, b'a'], 512), "\u{fffd}a");
+    }
+}
+
+/// `?` on an upload inside a function returning [`Error`].
+impl From<crate::upload::UploadError> for Error {
+    fn from(e: crate::upload::UploadError) -> Error {
+        Error::Upload(Box::new(e))
     }
 }

@@ -46,7 +46,7 @@ fn uploads_form_and_block_files_without_a_progress_bar() {
 }
 
 #[test]
-fn a_missing_file_fails_alone() {
+fn every_input_is_checked_before_any_byte_moves() {
     let emulator = Emulator::start();
     let dir = temp_dir("upload-missing");
     let good = dir.join("good.mp4");
@@ -55,15 +55,16 @@ fn a_missing_file_fails_alone() {
     let output = emulator
         .vod()
         .arg("upload")
-        .arg(&missing)
         .arg(&good)
+        .arg(&missing)
+        .arg(&dir)
         .output()
         .unwrap();
     let stderr = fails_with(&output, 2);
+    assert!(stderr.contains("nothing was uploaded"), "{stderr}");
     assert!(stderr.contains("missing.mp4"), "{stderr}");
-    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(printed.as_array().map(Vec::len), Some(1), "{printed}");
-    assert_eq!(printed[0]["hash"], file_etag(&good).unwrap());
+    assert!(stderr.contains("--recursive"), "{stderr}");
+    assert!(output.stdout.is_empty());
 }
 
 #[test]
@@ -116,4 +117,39 @@ fn query_and_table_output() {
         assert!(header.contains(column), "{text}");
     }
     assert!(lines.next().unwrap_or_default().contains("q.mp4"), "{text}");
+}
+
+#[test]
+fn recursive_uploads_skip_finished_files_on_a_rerun() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("upload-recursive");
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(tree.join("nested")).unwrap();
+    std::fs::write(tree.join("one.mp4"), pattern(3000)).unwrap();
+    std::fs::write(tree.join("nested/two.mp4"), pattern((4 << 20) + 5)).unwrap();
+    std::fs::write(tree.join(".hidden.mp4"), b"skip me").unwrap();
+    let resume = dir.join("resume");
+    let run = || {
+        emulator
+            .vod()
+            .args(["upload", "--recursive", "--parallel", "2", "--resume-dir"])
+            .arg(&resume)
+            .arg(&tree)
+            .output()
+            .unwrap()
+    };
+    let first = json_ok(&run());
+    let items = first.as_array().expect("a list");
+    assert_eq!(items.len(), 2, "{first}");
+    assert_eq!(
+        items[0]["file"],
+        tree.join("nested/two.mp4").display().to_string()
+    );
+    assert_eq!(items[1]["file"], tree.join("one.mp4").display().to_string());
+    assert!(items.iter().all(|i| i["skipped"] == false), "{first}");
+    let second = json_ok(&run());
+    let items = second.as_array().expect("a list");
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|i| i["skipped"] == true), "{second}");
+    assert_eq!(items[1]["hash"], file_etag(&tree.join("one.mp4")).unwrap());
 }

@@ -512,7 +512,7 @@ async fn upload_and_pull_operations() {
     assert_eq!(up.hash, vod_client::emulator::wcs_etag(&[7u8; 10_000]));
     let listed = client
         .get_video_list()
-        .video_id(&up.video_id)
+        .video_id(&up.id)
         .send()
         .await
         .expect("listed");
@@ -529,7 +529,7 @@ async fn upload_and_pull_operations() {
         .expect("block upload");
     assert_eq!(up.hash, vod_client::emulator::wcs_etag(&bytes));
     assert_eq!(
-        emu.state().video(&up.video_id).map(|v| v.video_size),
+        emu.state().video(&up.id).map(|v| v.video_size),
         Some(bytes.len() as u64)
     );
     let _ = std::fs::remove_dir_all(&dir);

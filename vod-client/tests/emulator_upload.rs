@@ -561,3 +561,118 @@ async fn resumed_token_keeps_the_video_id() {
     assert_eq!(bad.code(), vod_client::emulator::codes::PARAM);
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_ctx_of_another_upload_is_refused() {
+    let emu = emulator().await;
+    let raw = Raw::new(&emu);
+    let a = video_token(&raw, "a.mp4", json!({})).await;
+    let b = video_token(&raw, "b.mp4", json!({})).await;
+    let octet = "application/octet-stream";
+    let (s, made) = post(
+        &raw.http,
+        format!("{}/mkblk/8/0", a.url),
+        &a.token,
+        octet,
+        b"abcd".to_vec(),
+    )
+    .await;
+    assert_eq!(s, 200, "{made}");
+    let ctx = made["ctx"].as_str().unwrap().to_string();
+    let (s, body) = post(
+        &raw.http,
+        format!("{}/bput/{ctx}/4", b.url),
+        &b.token,
+        octet,
+        b"efgh".to_vec(),
+    )
+    .await;
+    assert_eq!(s, 701, "{body}");
+    assert!(body["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("another upload"));
+    let (s, done) = post(
+        &raw.http,
+        format!("{}/bput/{ctx}/4", a.url),
+        &a.token,
+        octet,
+        b"efgh".to_vec(),
+    )
+    .await;
+    assert_eq!(s, 200, "{done}");
+    let last = done["ctx"].as_str().unwrap().to_string();
+    let (s, _) = post(
+        &raw.http,
+        format!("{}/mkfile/8", b.url),
+        &b.token,
+        "text/plain",
+        last.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(s, 701);
+    let (s, stored) = post(
+        &raw.http,
+        format!("{}/mkfile/8", a.url),
+        &a.token,
+        "text/plain",
+        last.into_bytes(),
+    )
+    .await;
+    assert_eq!(s, 200, "{stored}");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn ctx_values_and_pending_uploads_expire_with_their_token() {
+    let emu = emulator().await;
+    let raw = Raw::new(&emu);
+    let up = video_token(&raw, "late.mp4", json!({})).await;
+    let octet = "application/octet-stream";
+    let (s, _) = post(
+        &raw.http,
+        format!("{}/mkblk/8/0", up.url),
+        &up.token,
+        octet,
+        b"abcd".to_vec(),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(emu.state().live_upload_contexts(), 1);
+    let pending = emu.state().pending_uploads();
+    assert!(pending >= 1);
+    // A day and more later, the 24-hour token and everything it made are gone.
+    emu.state().set_clock_skew(25 * 3600);
+    let policy =
+        json!({ "scope": "vod-emulator:other/key.mp4", "deadline": "4102444800000" }).to_string();
+    let fresh = vod_client::emulator::upload::token::make_token(
+        emu.access_key(),
+        emu.secret_key(),
+        &policy,
+    );
+    let (s, b) = post(
+        &raw.http,
+        format!("{}/mkblk/8/0", up.url),
+        &fresh,
+        octet,
+        b"abcd".to_vec(),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        emu.state().live_upload_contexts(),
+        1,
+        "only the new ctx is kept"
+    );
+    assert_eq!(emu.state().pending_uploads(), pending - 1);
+    let (s, _) = post(
+        &raw.http,
+        format!("{}/mkblk/8/0", up.url),
+        &up.token,
+        octet,
+        b"abcd".to_vec(),
+    )
+    .await;
+    assert_eq!(s, 401, "the old token expired");
+    emu.shutdown().await;
+}

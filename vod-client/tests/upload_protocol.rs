@@ -35,6 +35,22 @@ struct Storage {
     /// The assembled file of the last mkfile / form upload.
     stored: Option<Vec<u8>>,
     batches: Vec<String>,
+    /// Answer the next N bput calls with 701 (ctx refused).
+    bput_701: u32,
+    /// Answer the next N multipart calls with 401 "Token Expired".
+    expire: u32,
+    /// Answer the next N mkfile calls with 412.
+    mkfile_412: u32,
+    /// Answer every mkfile with this status.
+    mkfile_status: Option<u16>,
+    /// Answer the next N mkblk calls with 503 and `Retry-After: 0`.
+    mkblk_503: u32,
+    /// Answer mkblk with a redirect to this URL.
+    redirect: Option<String>,
+    /// getUploadToken calls.
+    token_calls: u32,
+    /// The ctx values each bput was sent with.
+    bput_ctxs: Vec<String>,
 }
 
 type Shared = Arc<Mutex<Storage>>;
@@ -71,6 +87,10 @@ fn check_headers(headers: &HeaderMap, storage: &mut Storage) -> Option<Response>
         return Some(error(400, "no UploadBatch"));
     }
     storage.batches.push(batch);
+    if storage.expire > 0 {
+        storage.expire -= 1;
+        return Some(error(401, "Token Expired"));
+    }
     None
 }
 
@@ -80,7 +100,8 @@ fn chunk_answer(storage: &mut Storage, block_size: u64, data: Vec<u8>, chunk: &[
     let offset = data.len();
     storage.ctxs.insert(ctx.clone(), (block_size, data));
     let crc = crc32(chunk);
-    Json(json!({"ctx": ctx, "offset": offset, "crc32": crc, "checksum": "x"})).into_response()
+    let md5 = hex::encode(<md5::Md5 as md5::Digest>::digest(chunk));
+    Json(json!({"ctx": ctx, "offset": offset, "crc32": crc, "checksum": md5})).into_response()
 }
 
 fn crc32(bytes: &[u8]) -> u32 {
@@ -112,6 +133,17 @@ async fn mkblk(
     if let Some(status) = st.mkblk_status {
         return error(status, "mkblk refused");
     }
+    if let Some(to) = st.redirect.clone() {
+        return (StatusCode::TEMPORARY_REDIRECT, [("Location", to)]).into_response();
+    }
+    if st.mkblk_503 > 0 {
+        st.mkblk_503 -= 1;
+        let mut answer = error(503, "slow down");
+        answer
+            .headers_mut()
+            .insert("Retry-After", axum::http::HeaderValue::from_static("0"));
+        return answer;
+    }
     if body.is_empty() || body.len() as u64 > size {
         return error(400, "bad first chunk");
     }
@@ -129,9 +161,14 @@ async fn bput(
     if let Some(r) = check_headers(&headers, &mut st) {
         return r;
     }
+    st.bput_ctxs.push(ctx.clone());
     if st.fail_bput > 0 {
         st.fail_bput -= 1;
         return error(503, "busy");
+    }
+    if st.bput_701 > 0 {
+        st.bput_701 -= 1;
+        return error(701, "ctx refused");
     }
     let Some((size, data)) = st.ctxs.get(&ctx).cloned() else {
         return error(701, "invalid ctx");
@@ -154,6 +191,13 @@ async fn mkfile(
     st.log.push("mkfile".into());
     if let Some(r) = check_headers(&headers, &mut st) {
         return r;
+    }
+    if let Some(status) = st.mkfile_status {
+        return error(status, "callback failed");
+    }
+    if st.mkfile_412 > 0 {
+        st.mkfile_412 -= 1;
+        return error(412, "block missing");
     }
     let mut file = Vec::new();
     for ctx in body.split(',') {
@@ -214,8 +258,10 @@ async fn start() -> (vod_client::Client, Shared) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let upload_url = format!("{base}/up/");
+    let counter = shared.clone();
     let token = move || {
         let upload_url = upload_url.clone();
+        counter.lock().unwrap().token_calls += 1;
         async move {
             Json(json!({"code": 200, "message": "ok", "data": {
                 "uploadUrl": upload_url, "uploadToken": TOKEN, "fileKey": FILE_KEY,
@@ -274,7 +320,7 @@ async fn small_files_go_in_one_streamed_form_upload() {
         .send()
         .await
         .unwrap();
-    assert_eq!(video.video_id, "vid-1");
+    assert_eq!(video.id, "vid-1");
     assert_eq!(video.file_key, FILE_KEY);
     assert_eq!(video.size, 300_000);
     assert_eq!(video.hash, etag(&data));
@@ -309,7 +355,8 @@ async fn large_files_go_in_blocks_and_a_failed_chunk_is_resent() {
     );
     let st = storage.lock().unwrap();
     assert_eq!(st.stored.as_deref(), Some(&data[..]));
-    let mkblks: Vec<&String> = st.log.iter().filter(|l| l.starts_with("mkblk")).collect();
+    let mut mkblks: Vec<&String> = st.log.iter().filter(|l| l.starts_with("mkblk")).collect();
+    mkblks.sort();
     assert_eq!(mkblks, ["mkblk 0", "mkblk 1", "mkblk 2"]);
     // Blocks 0 and 1: mkblk + 3 bput each; block 2 (1 MiB + 123 bytes): mkblk + 1 bput;
     // plus the 2 refused bput calls, resent.
@@ -363,4 +410,165 @@ async fn a_missing_file_is_reported_before_any_request() {
         .unwrap_err();
     assert!(err.to_string().contains("/nonexistent/video.mp4"), "{err}");
     assert!(storage.lock().unwrap().log.is_empty());
+}
+
+fn mkblks(st: &Storage) -> usize {
+    st.log.iter().filter(|l| l.starts_with("mkblk")).count()
+}
+
+#[tokio::test]
+async fn a_refused_ctx_restarts_its_block_at_once() {
+    let (client, storage) = start().await;
+    storage.lock().unwrap().bput_701 = 1;
+    let data = pattern((4 << 20) + 10);
+    let path = temp_file("refused-ctx.bin", &data);
+    let video = client
+        .upload_video(&path)
+        .chunk_size(1 << 20)
+        .parallel(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(video.hash, etag(&data));
+    let st = storage.lock().unwrap();
+    // Block 0 restarted once from mkblk (block 1 is one chunk); the refused ctx is never resent.
+    assert_eq!(mkblks(&st), 3);
+    let refused = &st.bput_ctxs[0];
+    assert_eq!(st.bput_ctxs.iter().filter(|c| *c == refused).count(), 1);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_renewed_and_the_upload_continues() {
+    let (client, storage) = start().await;
+    let data = pattern((8 << 20) + 1);
+    let path = temp_file("expired.bin", &data);
+    storage.lock().unwrap().expire = 1;
+    let video = client
+        .upload_video(&path)
+        .chunk_size(1 << 20)
+        .parallel(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(video.hash, etag(&data));
+    let st = storage.lock().unwrap();
+    assert_eq!(st.token_calls, 2, "one token, one renewal");
+    assert_eq!(st.stored.as_deref(), Some(&data[..]));
+}
+
+#[tokio::test]
+async fn mkfile_412_uploads_the_file_again_once() {
+    let (client, storage) = start().await;
+    storage.lock().unwrap().mkfile_412 = 1;
+    let data = pattern((4 << 20) + 5);
+    let path = temp_file("reassemble.bin", &data);
+    let video = client.upload_video(&path).send().await.unwrap();
+    assert_eq!(video.hash, etag(&data));
+    let st = storage.lock().unwrap();
+    assert_eq!(mkblks(&st), 4, "both blocks sent twice");
+    assert_eq!(st.log.iter().filter(|l| *l == "mkfile").count(), 2);
+    assert!(st.batches.last() != st.batches.first(), "a new UploadBatch");
+}
+
+#[tokio::test]
+async fn mkfile_579_is_never_repeated() {
+    let (client, storage) = start().await;
+    storage.lock().unwrap().mkfile_status = Some(579);
+    let path = temp_file("callback-failed.bin", &pattern((4 << 20) + 5));
+    let err = client.upload_video(&path).send().await.unwrap_err();
+    assert_eq!(err.step, vod_client::upload::Step::Mkfile);
+    assert_eq!(err.status(), Some(579));
+    let text = err.to_string();
+    assert!(
+        text.contains("callback-failed.bin") && text.contains("mkfile"),
+        "{text}"
+    );
+    let st = storage.lock().unwrap();
+    assert_eq!(st.log.iter().filter(|l| *l == "mkfile").count(), 1);
+}
+
+#[tokio::test]
+async fn busy_answers_are_resent_after_their_retry_after() {
+    let (client, storage) = start().await;
+    storage.lock().unwrap().mkblk_503 = 2;
+    let data = pattern((4 << 20) + 5);
+    let path = temp_file("busy.bin", &data);
+    let video = client
+        .upload_video(&path)
+        .parallel(1)
+        .retry_delay(std::time::Duration::from_millis(1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(video.hash, etag(&data));
+    assert_eq!(mkblks(&storage.lock().unwrap()), 4);
+}
+
+#[tokio::test]
+async fn a_redirect_is_an_error_naming_its_location() {
+    let (client, storage) = start().await;
+    storage.lock().unwrap().redirect = Some("http://127.0.0.1:9/elsewhere".into());
+    let path = temp_file("redirected.bin", &pattern((4 << 20) + 5));
+    let err = client
+        .upload_video(&path)
+        .parallel(1)
+        .send()
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("http://127.0.0.1:9/elsewhere"), "{text}");
+    assert!(text.contains("block 0, offset 0"), "{text}");
+    assert_eq!(err.status(), Some(307));
+    assert_eq!(
+        mkblks(&storage.lock().unwrap()),
+        1,
+        "not followed, not resent"
+    );
+}
+
+#[tokio::test]
+async fn bytes_and_readers_upload_too() {
+    let (client, storage) = start().await;
+    let data = pattern((9 << 20) + 7);
+    let video = client
+        .upload_video(vod_client::upload::UploadSource::bytes(
+            "mem.mp4",
+            data.clone(),
+        ))
+        .chunk_size(1 << 20)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(video.hash, etag(&data));
+    let reader = std::io::Cursor::new(data.clone());
+    let source = vod_client::upload::UploadSource::reader("pipe.mp4", reader, data.len() as u64);
+    let video = client
+        .upload_video(source)
+        .parallel(3)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(video.hash, etag(&data));
+    assert_eq!(storage.lock().unwrap().stored.as_deref(), Some(&data[..]));
+}
+
+#[tokio::test]
+async fn edge_sizes() {
+    let (client, storage) = start().await;
+    for (name, len, blocks) in [
+        ("zero.bin", 0usize, 0usize),
+        ("one.bin", 1, 0),
+        ("four.bin", 4 << 20, 0),
+        ("four-plus-one.bin", (4 << 20) + 1, 2),
+    ] {
+        storage.lock().unwrap().log.clear();
+        let data = pattern(len);
+        let path = temp_file(name, &data);
+        let video = client.upload_video(&path).send().await.unwrap();
+        assert_eq!(video.hash, etag(&data), "{name}");
+        assert_eq!(video.size, len as u64);
+        let st = storage.lock().unwrap();
+        assert_eq!(st.stored.as_deref(), Some(&data[..]), "{name}");
+        assert_eq!(mkblks(&st), blocks, "{name}: {:?}", st.log);
+    }
 }

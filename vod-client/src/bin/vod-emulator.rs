@@ -5,6 +5,7 @@
 //!              [--task-ms 2000] [--body-limit BYTES] [--seed N] [--clock-skew SECS]
 //!              [--idle-timeout-secs 30] [--busy-every N] [--http-error-every N]
 //!              [--reset-every N] [--latency-ms N] [--throttle LIMIT/WINDOW_MS]
+//!              [--callback-url URL]
 //! ```
 //!
 //! Prints `listening on http://<addr>` on stdout once it accepts connections, logs each
@@ -25,7 +26,8 @@ use vod_client::emulator::{run_server, FaultAction, FaultRule, ServerOptions};
 const USAGE: &str = "usage: vod-emulator [--listen ADDR] [--access-key AK] \
 [--secret-key-file PATH | --secret-key SK] [--task-ms N] [--body-limit BYTES] [--seed N] \
 [--clock-skew SECS] [--idle-timeout-secs N] [--busy-every N] [--http-error-every N] \
-[--reset-every N] [--latency-ms N] [--throttle LIMIT/WINDOW_MS]
+[--reset-every N] [--latency-ms N] [--throttle LIMIT/WINDOW_MS] \
+[--callback-url URL]
 environment: VOD_EMULATOR_ACCESS_KEY, VOD_EMULATOR_SECRET_KEY (when no key flag is given)";
 
 /// Environment variable of the access key.
@@ -77,6 +79,7 @@ fn parse_args(
             "--task-ms" => options.task_duration = Duration::from_millis(parse_num(&flag, &value)?),
             "--body-limit" => options.body_limit = parse_num(&flag, &value)?,
             "--seed" => options.seed = Some(parse_num(&flag, &value)?),
+            "--callback-url" => options.callback_url = Some(value),
             "--clock-skew" => options.clock_skew = parse_num(&flag, &value)?,
             "--busy-every" => options
                 .faults

@@ -89,6 +89,12 @@ pub fn command() -> Command {
         ))
         .arg(number("latency-ms", "MS", "Delay every answer"))
         .arg(
+            Arg::new("callback-url")
+                .long("callback-url")
+                .value_name("URL")
+                .help("POST the upload callbacks (video, audio, material) to URL, like the console setting"),
+        )
+        .arg(
             Arg::new("throttle")
                 .long("throttle")
                 .value_name("LIMIT/WINDOW_MS")
@@ -203,6 +209,7 @@ fn options(matches: &ArgMatches) -> Result<ServerOptions, Failure> {
     if let Some(throttle) = matches.get_one::<(u64, Duration)>("throttle") {
         options.faults.throttle = Some(*throttle);
     }
+    options.callback_url = matches.get_one::<String>("callback-url").cloned();
     Ok(options)
 }
 

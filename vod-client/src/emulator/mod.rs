@@ -154,6 +154,7 @@ pub struct EmulatorBuilder {
     idle_timeout: Duration,
     upload_token_lifetime: Duration,
     max_pending_uploads: usize,
+    callback_url: Option<String>,
 }
 
 /// Access keys and user names, never the secret keys.
@@ -183,6 +184,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("idle_timeout", &self.idle_timeout)
             .field("upload_token_lifetime", &self.upload_token_lifetime)
             .field("max_pending_uploads", &self.max_pending_uploads)
+            .field("callback_url", &self.callback_url)
             .finish()
     }
 }
@@ -201,6 +203,7 @@ impl Default for EmulatorBuilder {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             upload_token_lifetime: DEFAULT_UPLOAD_TOKEN_LIFETIME,
             max_pending_uploads: DEFAULT_MAX_PENDING_UPLOADS,
+            callback_url: None,
         }
     }
 }
@@ -294,6 +297,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The account's callback address (the console setting): once an upload completes, the
+    /// Video (or Audio, Material) Upload Callback is POSTed there, retried when delivery fails.
+    pub fn callback_url(mut self, url: impl Into<String>) -> Self {
+        self.callback_url = Some(url.into());
+        self
+    }
+
     /// Binds and starts serving in the background of the current Tokio runtime.
     pub async fn start(self) -> io::Result<Emulator> {
         let listener = tokio::net::TcpListener::bind(self.listen).await?;
@@ -321,6 +331,9 @@ impl EmulatorBuilder {
             max_pending_uploads: self.max_pending_uploads,
         }));
         shared.clock.set_skew(self.clock_skew);
+        if let Some(url) = self.callback_url {
+            shared.uploads.set_callback_url(url);
+        }
         let base_url = format!("http://{addr}");
         // Cannot fail: the cell is new.
         let _ = shared.base_url.set(base_url.clone());
@@ -451,6 +464,8 @@ pub struct ServerOptions {
     pub seed: Option<u64>,
     /// How long a connection may stay silent (see [`EmulatorBuilder::idle_timeout`]).
     pub idle_timeout: Duration,
+    /// Where upload callbacks are POSTed (`None`: nowhere).
+    pub callback_url: Option<String>,
 }
 
 impl fmt::Debug for ServerOptions {
@@ -465,6 +480,7 @@ impl fmt::Debug for ServerOptions {
             .field("clock_skew", &self.clock_skew)
             .field("seed", &self.seed)
             .field("idle_timeout", &self.idle_timeout)
+            .field("callback_url", &self.callback_url)
             .finish()
     }
 }
@@ -481,6 +497,7 @@ impl Default for ServerOptions {
             clock_skew: 0,
             seed: None,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            callback_url: None,
         }
     }
 }
@@ -502,6 +519,7 @@ impl ServerOptions {
             .idle_timeout(self.idle_timeout);
         builder.faults = self.faults.clone();
         builder.seed = self.seed;
+        builder.callback_url = self.callback_url.clone();
         builder
     }
 }

@@ -72,15 +72,66 @@ impl Etag {
 
 /// IEEE CRC-32 (as zlib and Java's `CRC32`), to check a chunk answer's `crc32`.
 pub fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
+    crc32fast::hash(bytes)
+}
+
+/// SHA-1 digests of the 4 MiB pieces of one block, fed in order. Blocks start on piece
+/// boundaries (their sizes are multiples of 4 MiB), so each block hashes on its own, in
+/// parallel with the others, and the file's etag is the blocks' digests in block order.
+#[derive(Clone, Default)]
+pub(crate) struct PieceHasher {
+    current: Sha1,
+    current_len: u64,
+    pieces: Vec<[u8; 20]>,
+}
+
+impl PieceHasher {
+    pub(crate) fn update(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let room = usize::try_from(PIECE - self.current_len).unwrap_or(usize::MAX);
+            let take = room.min(bytes.len());
+            self.current.update(&bytes[..take]);
+            self.current_len += take as u64;
+            bytes = &bytes[take..];
+            if self.current_len == PIECE {
+                let digest = std::mem::take(&mut self.current).finalize();
+                self.pieces.push(digest.into());
+                self.current_len = 0;
+            }
         }
     }
-    !crc
+
+    /// The digests of every piece fed, a short last one included.
+    pub(crate) fn finish(mut self) -> Vec<[u8; 20]> {
+        if self.current_len > 0 {
+            self.pieces.push(self.current.finalize().into());
+        }
+        self.pieces
+    }
+}
+
+/// The etag of a file from its piece digests (none for an empty file).
+pub(crate) fn etag_from_pieces(pieces: &[[u8; 20]]) -> String {
+    let mut raw = Vec::with_capacity(21);
+    match pieces {
+        [] => {
+            raw.push(0x16);
+            raw.extend_from_slice(&Sha1::digest(b""));
+        }
+        [only] => {
+            raw.push(0x16);
+            raw.extend_from_slice(only);
+        }
+        many => {
+            let mut outer = Sha1::new();
+            for piece in many {
+                outer.update(piece);
+            }
+            raw.push(0x96);
+            raw.extend_from_slice(&outer.finalize());
+        }
+    }
+    base64::engine::general_purpose::URL_SAFE.encode(raw)
 }
 
 /// A fresh `UploadBatch` id: 32 hex characters, unique per upload (not secret), derived from
@@ -135,6 +186,21 @@ mod tests {
         }
         assert_eq!(e.finish(), "lsGIf5Zuc426zIDeuEkVwARe8yoW");
         assert_eq!(etag_of(&data), "lsGIf5Zuc426zIDeuEkVwARe8yoW");
+    }
+
+    #[test]
+    fn block_pieces_give_the_file_etag() {
+        let data: Vec<u8> = (0..(9 << 20) + 5).map(|i| (i % 253) as u8).collect();
+        let mut pieces = Vec::new();
+        for block in data.chunks(8 << 20) {
+            let mut h = PieceHasher::default();
+            for chunk in block.chunks(1 << 20) {
+                h.update(chunk);
+            }
+            pieces.extend(h.finish());
+        }
+        assert_eq!(etag_from_pieces(&pieces), etag_of(&data));
+        assert_eq!(etag_from_pieces(&[]), etag_of(b""));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! upload-facts §3.9: unknown ctx or wrong offset → 701; chunk larger than its block → 701
 //! (`bput`) or 400 (`mkblk`); `mkfile` with no ctx → 401 "ctx can not be null"; blocks
 //! missing, out of order, incomplete, not 4 MiB multiples (except the last) or not adding up
-//! to the declared size → 412.
+//! to the declared size → 412. A ctx is bound to its upload (bucket and key of the token, or
+//! the `Key` header when the scope names no key): another upload's ctx → 701.
 
 use std::sync::Arc;
 
@@ -42,6 +43,20 @@ fn check_token(shared: &Shared, headers: &HeaderMap) -> Result<Policy, UploadErr
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .unwrap_or_default();
     token::verify(shared, &value, shared.clock.now_millis())
+}
+
+/// The upload a request belongs to: `bucket:key` (key from the scope, else the `Key` header).
+fn owner(policy: &Policy, headers: &HeaderMap) -> String {
+    let key = policy
+        .key
+        .clone()
+        .or_else(|| key_from_header(headers))
+        .unwrap_or_default();
+    format!("{}:{key}", policy.bucket)
+}
+
+fn foreign_ctx(ctx: &str) -> UploadError {
+    UploadError::new(701, format!("ctx {ctx} belongs to another upload"))
 }
 
 fn parse_u64(text: &str, what: &str) -> Result<u64, UploadError> {
@@ -91,7 +106,7 @@ async fn stream_chunk(
 fn chunk_answer(shared: &Shared, block: BlockCtx, chunk: &Chunk) -> Value {
     let ctx = shared.ids.hex32();
     let offset = block.received;
-    shared.uploads.put_ctx(ctx.clone(), block);
+    shared.uploads.put_ctx(shared, ctx.clone(), block);
     json!({ "ctx": ctx, "checksum": chunk.md5, "crc32": chunk.crc32, "offset": offset })
 }
 
@@ -147,6 +162,8 @@ async fn make_block(
         ));
     }
     let block = BlockCtx {
+        owner: owner(&policy, headers),
+        expires_ms: policy.deadline_ms,
         block_index,
         block_size,
         received: chunk.len,
@@ -174,12 +191,17 @@ async fn put_chunk(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Value, UploadError> {
-    check_token(shared, headers)?;
+    let policy = check_token(shared, headers)?;
     let offset = parse_u64(offset, "offset")?;
     let mut block = shared
         .uploads
         .ctx(ctx)
         .ok_or_else(|| UploadError::new(701, format!("invalid ctx {ctx}")))?;
+    if block.owner != owner(&policy, headers) {
+        return Err(foreign_ctx(ctx));
+    }
+    // A newer token of the same upload keeps the block alive until its own deadline.
+    block.expires_ms = block.expires_ms.max(policy.deadline_ms);
     if offset != block.received {
         return Err(UploadError::new(
             701,
@@ -258,7 +280,7 @@ async fn make_file(
     if ctxs.is_empty() {
         return Err(UploadError::new(401, "ctx can not be null"));
     }
-    let pieces = assemble(shared, &ctxs, file_size)?;
+    let pieces = assemble(shared, &ctxs, file_size, &owner(&policy, headers))?;
     check_size_limit(&policy, file_size)?;
     let key = policy
         .key
@@ -277,7 +299,12 @@ async fn make_file(
 }
 
 /// Checks the blocks named by `ctxs` and returns the file's etag piece digests.
-fn assemble(shared: &Shared, ctxs: &[&str], file_size: u64) -> Result<Vec<[u8; 20]>, UploadError> {
+fn assemble(
+    shared: &Shared,
+    ctxs: &[&str],
+    file_size: u64,
+    owner: &str,
+) -> Result<Vec<[u8; 20]>, UploadError> {
     let mut pieces = Vec::new();
     let mut total: u64 = 0;
     for (position, ctx) in ctxs.iter().enumerate() {
@@ -285,6 +312,9 @@ fn assemble(shared: &Shared, ctxs: &[&str], file_size: u64) -> Result<Vec<[u8; 2
             .uploads
             .ctx(ctx)
             .ok_or_else(|| UploadError::new(701, format!("invalid ctx {ctx}")))?;
+        if block.owner != owner {
+            return Err(foreign_ctx(ctx));
+        }
         let fail = |m: String| UploadError::new(412, m);
         if block.block_index != position as u64 {
             return Err(fail(format!(

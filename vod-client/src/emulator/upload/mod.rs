@@ -9,7 +9,17 @@
 //!
 //! Errors follow the storage service: HTTP status = code, body
 //! `{"code":"<status as text>","message":..}`, header `X-Reqid` on every answer.
+//!
+//! A ctx is bound to its upload (the bucket and key of the token that created it): a `bput` or
+//! `mkfile` naming a ctx of another upload gets 701. Ctx values and pending uploads expire with
+//! the token they came with (a later token of the same scope extends them), and are swept
+//! regularly, so a long-running emulator's memory stays bounded by the uploads in progress.
+//!
+//! Once an upload completes and a callback URL is configured
+//! ([`EmulatorBuilder::callback_url`](super::EmulatorBuilder::callback_url)), the documented
+//! upload callback is POSTed to it (see the `callbacks` module).
 
+mod callbacks;
 mod checksum;
 pub(crate) mod chunked;
 pub mod etag;
@@ -17,6 +27,7 @@ pub(crate) mod form;
 pub mod token;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::http::{HeaderValue, StatusCode};
@@ -26,6 +37,7 @@ use axum::Router;
 use serde_json::json;
 
 use super::faults::Injected;
+use super::handlers::wire;
 use super::state::model::{self, CategoryPath};
 use super::state::Shared;
 
@@ -86,31 +98,151 @@ pub(crate) enum PendingUpload {
 /// replayed `bput` with the same ctx finds the same starting point.
 #[derive(Debug, Clone)]
 pub(crate) struct BlockCtx {
+    /// `bucket:key` of the upload the block belongs to.
+    pub(crate) owner: String,
+    /// Unix milliseconds after which the ctx is forgotten (its token's deadline).
+    pub(crate) expires_ms: i64,
     pub(crate) block_index: u64,
     pub(crate) block_size: u64,
     pub(crate) received: u64,
     pub(crate) hasher: etag::PieceHasher,
 }
 
+/// Expired ctx values and pending uploads are swept every this many new ctx values, and when
+/// this much emulator time passed since the last sweep.
+const SWEEP_EVERY: u64 = 256;
+const SWEEP_AFTER_MS: i64 = 60_000;
+
 /// Upload contexts and stored objects, under their own lock.
 #[derive(Debug, Default)]
 pub(crate) struct UploadStore {
     inner: Mutex<UploadInner>,
+    calls: UploadCalls,
+    callback_url: std::sync::OnceLock<String>,
 }
 
 #[derive(Debug, Default)]
 struct UploadInner {
     ctxs: HashMap<String, BlockCtx>,
     objects: HashMap<String, (u64, String)>,
+    /// Deadline of the newest token of each pending upload key.
+    pending_deadlines: HashMap<String, i64>,
+    inserted: u64,
+    last_sweep_ms: i64,
+}
+
+/// How many calls of each upload step the emulator answered (faults included).
+#[derive(Debug, Default)]
+pub struct UploadCalls {
+    form: AtomicU64,
+    mkblk: AtomicU64,
+    bput: AtomicU64,
+    mkfile: AtomicU64,
+}
+
+/// A snapshot of [`UploadCalls`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UploadCallCounts {
+    /// `file/upload` calls.
+    pub form: u64,
+    /// `mkblk` calls.
+    pub mkblk: u64,
+    /// `bput` calls.
+    pub bput: u64,
+    /// `mkfile` calls.
+    pub mkfile: u64,
+}
+
+impl UploadCalls {
+    pub(crate) fn count(&self, operation: &str) {
+        let counter = match operation {
+            "formUpload" => &self.form,
+            "mkblk" => &self.mkblk,
+            "bput" => &self.bput,
+            _ => &self.mkfile,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn snapshot(&self) -> UploadCallCounts {
+        UploadCallCounts {
+            form: self.form.load(Ordering::Relaxed),
+            mkblk: self.mkblk.load(Ordering::Relaxed),
+            bput: self.bput.load(Ordering::Relaxed),
+            mkfile: self.mkfile.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl super::StateHandle {
+    /// How many upload calls of each step the emulator answered so far.
+    pub fn upload_calls(&self) -> UploadCallCounts {
+        self.shared.uploads.calls.snapshot()
+    }
+
+    /// How many ctx values the emulator currently keeps (expired ones are swept).
+    pub fn live_upload_contexts(&self) -> usize {
+        self.shared.uploads.lock().ctxs.len()
+    }
 }
 
 impl UploadStore {
-    pub(crate) fn put_ctx(&self, ctx: String, block: BlockCtx) {
-        self.lock().ctxs.insert(ctx, block);
+    pub(crate) fn put_ctx(&self, shared: &Shared, ctx: String, block: BlockCtx) {
+        let now = shared.clock.now_millis();
+        let sweep = {
+            let mut inner = self.lock();
+            inner.ctxs.insert(ctx, block);
+            inner.inserted += 1;
+            let due = inner.inserted.is_multiple_of(SWEEP_EVERY)
+                || now - inner.last_sweep_ms > SWEEP_AFTER_MS;
+            if due {
+                inner.last_sweep_ms = now;
+            }
+            due
+        };
+        if sweep {
+            self.sweep(shared);
+        }
     }
 
     pub(crate) fn ctx(&self, ctx: &str) -> Option<BlockCtx> {
         self.lock().ctxs.get(ctx).cloned()
+    }
+
+    /// Notes a token handed out for a pending upload key (its deadline bounds the pending record).
+    pub(crate) fn note_token(&self, key: &str, deadline_ms: i64) {
+        let mut inner = self.lock();
+        let entry = inner
+            .pending_deadlines
+            .entry(key.to_string())
+            .or_insert(deadline_ms);
+        *entry = (*entry).max(deadline_ms);
+    }
+
+    /// Forgets ctx values and pending uploads whose token expired.
+    pub(crate) fn sweep(&self, shared: &Shared) {
+        let now = shared.clock.now_millis();
+        let expired_keys: Vec<String> = {
+            let mut inner = self.lock();
+            inner.ctxs.retain(|_, b| b.expires_ms >= now);
+            let keys: Vec<String> = inner
+                .pending_deadlines
+                .iter()
+                .filter(|(_, d)| **d < now)
+                .map(|(k, _)| k.clone())
+                .collect();
+            for key in &keys {
+                inner.pending_deadlines.remove(key);
+            }
+            keys
+        };
+        if !expired_keys.is_empty() {
+            let mut state = shared.lock();
+            for key in &expired_keys {
+                state.pending_uploads.remove(key);
+            }
+            tracing::debug!(target: "vod_emulator", expired = expired_keys.len(), "forgot expired pending uploads");
+        }
     }
 
     pub(crate) fn object(&self, key: &str) -> Option<(u64, String)> {
@@ -132,7 +264,13 @@ impl UploadStore {
         inner
             .objects
             .insert(key.to_string(), (size, hash.to_string()));
+        inner.pending_deadlines.remove(key);
         Ok(())
+    }
+
+    /// Sets where upload callbacks go (once, before the server starts).
+    pub(crate) fn set_callback_url(&self, url: String) {
+        let _ = self.callback_url.set(url);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, UploadInner> {
@@ -159,10 +297,34 @@ pub(crate) fn complete(
     let run_for = shared.task_duration();
     let id = shared.ids.hex32();
     let now_ms = shared.clock.now_millis();
-    let mut inner = shared.lock();
-    let Some(pending) = inner.pending_uploads.remove(key) else {
-        return Ok(());
+    let callback = {
+        let mut inner = shared.lock();
+        let Some(pending) = inner.pending_uploads.remove(key) else {
+            return Ok(());
+        };
+        register(
+            &mut inner, pending, key, size, hash, now, now_ms, run_for, id,
+        )
     };
+    if let Some(url) = shared.uploads.callback_url.get() {
+        callbacks::deliver(url.clone(), callback);
+    }
+    Ok(())
+}
+
+/// Turns a pending upload into its asset; returns the callback payload announcing it.
+#[allow(clippy::too_many_arguments)]
+fn register(
+    inner: &mut super::state::Inner,
+    pending: PendingUpload,
+    key: &str,
+    size: u64,
+    hash: &str,
+    now: i64,
+    now_ms: i64,
+    run_for: std::time::Duration,
+    id: String,
+) -> callbacks::Callback {
     match pending {
         PendingUpload::Video {
             video_id,
@@ -185,9 +347,16 @@ pub(crate) fn complete(
                 v.transcode_state = model::TRANSCODE_NONE;
             }
             if auto_transcode {
-                let kind = super::tasks::TaskKind::Transcode { video_id };
+                let kind = super::tasks::TaskKind::Transcode {
+                    video_id: video_id.clone(),
+                };
                 inner.start_task(id, None, kind, run_for, user, now_ms);
             }
+            let info = inner
+                .videos
+                .get(&video_id)
+                .map(|v| to_json(&wire::VideoInfo::listed(v)));
+            callbacks::Callback::video(info.unwrap_or_default())
         }
         PendingUpload::Audio {
             audio_id,
@@ -200,7 +369,7 @@ pub(crate) fn complete(
             inner.audios.insert(
                 audio_id.clone(),
                 model::Audio {
-                    audio_id,
+                    audio_id: audio_id.clone(),
                     audio_name: name,
                     create_user: user,
                     audio_size: size,
@@ -214,6 +383,11 @@ pub(crate) fn complete(
                     seq,
                 },
             );
+            let info = inner
+                .audios
+                .get(&audio_id)
+                .map(|a| to_json(&wire::AudioItem::from(a)));
+            callbacks::Callback::audio(info.unwrap_or_default())
         }
         PendingUpload::Material {
             material_id,
@@ -227,7 +401,7 @@ pub(crate) fn complete(
             inner.materials.insert(
                 material_id.clone(),
                 model::Material {
-                    id: material_id,
+                    id: material_id.clone(),
                     name,
                     suffix,
                     file_size: size,
@@ -239,13 +413,23 @@ pub(crate) fn complete(
                     seq,
                 },
             );
+            let info = inner
+                .materials
+                .get(&material_id)
+                .map(|m| to_json(&wire::MaterialItem::from(m)));
+            callbacks::Callback::material(info.unwrap_or_default())
         }
     }
-    Ok(())
+}
+
+/// A callback payload as JSON (the same members the list operations answer).
+fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or_default()
 }
 
 /// Applies fault injection to an upload call; `Some` replaces the answer.
 pub(crate) async fn injected(shared: &Shared, operation: &str) -> Option<Response> {
+    shared.uploads.calls.count(operation);
     let decision = shared.faults.decide(operation);
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;

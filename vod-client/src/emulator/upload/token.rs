@@ -24,6 +24,8 @@ pub(crate) struct Policy {
     pub(crate) overwrite: bool,
     /// 0 means unlimited.
     pub(crate) fsize_limit: u64,
+    /// Unix milliseconds after which the token is refused.
+    pub(crate) deadline_ms: i64,
 }
 
 /// `encodedSign` of an encoded policy.
@@ -89,6 +91,7 @@ pub(crate) fn verify(shared: &Shared, token: &str, now_ms: i64) -> Result<Policy
     Ok(Policy {
         bucket,
         key,
+        deadline_ms: deadline,
         overwrite: number_or_text(policy.get("overwrite")).unwrap_or(0) == 1,
         fsize_limit: number_or_text(policy.get("fsizeLimit"))
             .and_then(|v| u64::try_from(v).ok())
