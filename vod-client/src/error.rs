@@ -424,6 +424,13 @@ pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
     format!("{}…", &text[..end])
 }
 
+/// `?` on an upload inside a function returning [`Error`].
+impl From<crate::upload::UploadError> for Error {
+    fn from(e: crate::upload::UploadError) -> Error {
+        Error::Upload(Box::new(e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -588,12 +595,5 @@ mod tests {
         assert!(cut.len() <= 512 + '…'.len_utf8());
         assert_eq!(excerpt(b"short", 512), "short");
         assert_eq!(excerpt(&[0xff, b'a'], 512), "\u{fffd}a");
-    }
-}
-
-/// `?` on an upload inside a function returning [`Error`].
-impl From<crate::upload::UploadError> for Error {
-    fn from(e: crate::upload::UploadError) -> Error {
-        Error::Upload(Box::new(e))
     }
 }
