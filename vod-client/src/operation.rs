@@ -1,5 +1,9 @@
 //! The contract between generated operations and the hand-written runtime.
 //!
+//! Users meet [`Request`], [`Paginated`], [`Waitable`] and [`TaskState`]; the static
+//! description of an operation (`OperationSpec` and its parts) is for generated code only and
+//! hidden from the docs.
+//!
 //! Every generated request type implements [`Request`]; the runtime never knows any one
 //! operation, it only reads the [`OperationSpec`] a request carries. Keeping this surface small
 //! is what lets one generic send path serve the whole API.
@@ -9,6 +13,7 @@ use serde::Serialize;
 
 use crate::Error;
 
+#[doc(hidden)]
 /// HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HttpMethod {
@@ -28,6 +33,7 @@ impl HttpMethod {
     }
 }
 
+#[doc(hidden)]
 /// Where an operation's parameters are encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BodyKind {
@@ -37,6 +43,7 @@ pub enum BodyKind {
     Query,
 }
 
+#[doc(hidden)]
 /// How the service wraps a successful answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Envelope {
@@ -46,6 +53,7 @@ pub enum Envelope {
     Bare,
 }
 
+#[doc(hidden)]
 /// What the envelope's `data` member holds on success.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DataKind {
@@ -59,6 +67,7 @@ pub enum DataKind {
     None,
 }
 
+#[doc(hidden)]
 /// Static facts about one operation, emitted by the generator from `api-spec/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OperationSpec {
@@ -139,6 +148,7 @@ pub trait Waitable: Request {
     fn task_state(output: &<Self::Query as Request>::Output) -> TaskState;
 }
 
+#[doc(hidden)]
 /// Calls operation `R` with its parameters as a JSON object (wire names) and returns its data
 /// as JSON: the command line's and other dynamic callers' way in. The input goes through the
 /// typed request, so lenient decoding and validation apply exactly as for typed callers; a

@@ -440,8 +440,7 @@ async fn processing_operations() {
             .expect("ad query");
         status = q.status.wire_value();
         if status == 2 {
-            let output = q.output.as_ref().expect("output of a finished task");
-            assert!(emu.state().video(output.as_str()).is_some());
+            assert!(emu.state().video(q.output.as_str()).is_some());
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;

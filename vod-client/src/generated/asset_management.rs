@@ -407,7 +407,7 @@ impl crate::operation::Paginated for GetVideoListRequest {
     }
 }
 
-/// Parameters of `videoEdit`: Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged (old doc).
+/// Parameters of `videoEdit`: Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged.
 ///
 /// Build it with [`crate::Client::video_edit`], or with [`VideoEditRequest::new`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -651,7 +651,7 @@ impl From<VideoEditBuilder> for crate::RequestBuilder<VideoEditRequest> {
 }
 
 impl crate::Client {
-    /// Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged (old doc).
+    /// Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged.
     ///
     /// `POST /vod/videoManage/videoEdit`, rate limit 300/5min. Not retried automatically: it changes state.
     ///
@@ -2011,7 +2011,7 @@ impl crate::operation::Paginated for GetMaterialListRequest {
     }
 }
 
-/// Parameters of `materialEdit`: Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged (old doc).
+/// Parameters of `materialEdit`: Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged.
 ///
 /// Build it with [`crate::Client::material_edit`], or with [`MaterialEditRequest::new`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -2149,7 +2149,7 @@ impl From<MaterialEditBuilder> for crate::RequestBuilder<MaterialEditRequest> {
 }
 
 impl crate::Client {
-    /// Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged (old doc).
+    /// Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged.
     ///
     /// `POST /vod/material/materialEdit`, rate limit 300/5min. Not retried automatically: it changes state.
     ///
@@ -2490,7 +2490,7 @@ pub struct GetCategoryListOutput {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub page_size: Option<i64>,
+    pub page_size: Option<u32>,
     /// Page number (echoed).
     #[serde(
         rename = "pageIndex",
@@ -2498,7 +2498,7 @@ pub struct GetCategoryListOutput {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::de::lenient"
     )]
-    pub page_index: Option<i64>,
+    pub page_index: Option<u32>,
     /// Nodes on this page.
     #[serde(rename = "categoryList", deserialize_with = "crate::de::lenient")]
     pub category_list: Vec<CategoryNode>,
@@ -2519,12 +2519,12 @@ impl GetCategoryListOutput {
         }
     }
     /// Sets `pageSize`.
-    pub fn with_page_size(mut self, value: i64) -> Self {
+    pub fn with_page_size(mut self, value: u32) -> Self {
         self.page_size = Some(value);
         self
     }
     /// Sets `pageIndex`.
-    pub fn with_page_index(mut self, value: i64) -> Self {
+    pub fn with_page_index(mut self, value: u32) -> Self {
         self.page_index = Some(value);
         self
     }
@@ -2941,7 +2941,7 @@ pub struct AudioInfo {
         deserialize_with = "crate::de::lenient"
     )]
     pub create_user: Option<String>,
-    /// Storage used, in bytes (per the 2025 API Center text).
+    /// Storage used, in bytes.
     #[serde(
         rename = "audioSize",
         default,
@@ -2949,7 +2949,7 @@ pub struct AudioInfo {
         deserialize_with = "crate::de::lenient"
     )]
     pub audio_size: Option<u64>,
-    /// Duration in seconds (per the 2025 API Center text).
+    /// Duration in seconds.
     #[serde(
         rename = "audioDuration",
         default,

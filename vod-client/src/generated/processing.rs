@@ -1554,25 +1554,23 @@ pub struct ClearAdTaskQueryOutput {
     pub task_id: String,
     /// State of the task.
     pub status: AdRemovalStatus,
-    /// Id of the newly produced video (once the task succeeded).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<VideoId>,
+    /// Id of the newly produced video (empty until the task succeeded).
+    pub output: VideoId,
 }
 
 impl ClearAdTaskQueryOutput {
     /// A value with its required members; optional ones are unset (see the `with_` methods).
     #[allow(clippy::too_many_arguments)]
-    pub fn new(task_id: impl Into<String>, status: AdRemovalStatus) -> Self {
+    pub fn new(
+        task_id: impl Into<String>,
+        status: AdRemovalStatus,
+        output: impl Into<VideoId>,
+    ) -> Self {
         Self {
             task_id: task_id.into(),
             status,
-            output: None,
+            output: output.into(),
         }
-    }
-    /// Sets `output`.
-    pub fn with_output(mut self, value: impl Into<VideoId>) -> Self {
-        self.output = Some(value.into());
-        self
     }
 }
 

@@ -1312,7 +1312,7 @@ pub struct VideoResolution {
         deserialize_with = "crate::de::lenient"
     )]
     pub width: Option<i32>,
-    /// Size of the rendition file (the SDK's Chinese text says the unit is bits).
+    /// Size of the rendition file, in bits.
     #[serde(
         rename = "fileSize",
         default,
