@@ -41,7 +41,7 @@
 
 mod blocks;
 mod error;
-mod etag;
+pub(crate) mod etag;
 mod form;
 mod grant;
 mod http;

@@ -78,7 +78,7 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 /// SHA-1 digests of the 4 MiB pieces of one block, fed in order. Blocks start on piece
 /// boundaries (their sizes are multiples of 4 MiB), so each block hashes on its own, in
 /// parallel with the others, and the file's etag is the blocks' digests in block order.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct PieceHasher {
     current: Sha1,
     current_len: u64,

@@ -8,69 +8,12 @@
 //! every block but the last is a multiple of 4 MiB, a block's pieces are the file's pieces and
 //! a chunked upload's etag is the concatenation of its blocks' piece digests.
 
-use sha1::{Digest, Sha1};
-
-use crate::emulator::util::b64_url;
+// One implementation serves the client and the emulator; the documented vectors below (from
+// the storage service's docs, not from this code) keep it honest for both.
+pub(crate) use crate::upload::etag::{etag_from_pieces, PieceHasher};
 
 /// Size of one etag piece (and the unit of block sizes): 4 MiB.
-pub const PIECE_SIZE: u64 = 4 * 1024 * 1024;
-
-/// Incremental piece digests.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct PieceHasher {
-    current: Sha1,
-    current_len: u64,
-    pieces: Vec<[u8; 20]>,
-}
-
-impl PieceHasher {
-    pub(crate) fn update(&mut self, mut data: &[u8]) {
-        while !data.is_empty() {
-            let room = usize::try_from(PIECE_SIZE - self.current_len).unwrap_or(usize::MAX);
-            let take = room.min(data.len());
-            self.current.update(&data[..take]);
-            self.current_len += take as u64;
-            data = &data[take..];
-            if self.current_len == PIECE_SIZE {
-                let digest = std::mem::take(&mut self.current).finalize();
-                self.pieces.push(digest.into());
-                self.current_len = 0;
-            }
-        }
-    }
-
-    /// The digests of every piece, the last (short) one included.
-    pub(crate) fn finish(mut self) -> Vec<[u8; 20]> {
-        if self.current_len > 0 {
-            self.pieces.push(self.current.finalize().into());
-        }
-        self.pieces
-    }
-}
-
-/// The etag from a file's piece digests (none for an empty file).
-pub(crate) fn etag_from_pieces(pieces: &[[u8; 20]]) -> String {
-    let mut raw = Vec::with_capacity(21);
-    match pieces {
-        [] => {
-            raw.push(0x16);
-            raw.extend_from_slice(&Sha1::digest(b""));
-        }
-        [only] => {
-            raw.push(0x16);
-            raw.extend_from_slice(only);
-        }
-        many => {
-            let mut outer = Sha1::new();
-            for piece in many {
-                outer.update(piece);
-            }
-            raw.push(0x96);
-            raw.extend_from_slice(&outer.finalize());
-        }
-    }
-    b64_url(&raw)
-}
+pub const PIECE_SIZE: u64 = crate::upload::PIECE;
 
 /// The etag of bytes in memory.
 pub fn wcs_etag(data: &[u8]) -> String {
