@@ -323,6 +323,9 @@ pub struct OperationSpec {
     /// How to follow the task this operation starts.
     #[serde(default)]
     pub waiter: Option<WaiterSpec>,
+    /// How to learn whether a state-changing request was carried out when its answer was lost.
+    #[serde(default)]
+    pub outcome_check: Option<OutcomeCheckSpec>,
     /// Maintainers' note, not emitted.
     #[serde(default)]
     pub note: Option<String>,
@@ -383,6 +386,26 @@ pub struct WaiterSpec {
     pub success: Vec<Scalar>,
     /// Wire values meaning failure.
     pub failure: Vec<Scalar>,
+}
+
+/// How a lost answer is resolved: page through a list operation and look for the item the
+/// request would have created (or removed).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeCheckSpec {
+    /// The paged list operation to search.
+    pub query: String,
+    /// Query field name → `request.<field>`: how the list is narrowed.
+    #[serde(default)]
+    pub input: BTreeMap<String, String>,
+    /// Item field name → `request.<field>`: what identifies the item.
+    pub find: BTreeMap<String, String>,
+    /// `found`: the request was carried out when the item is there (a create);
+    /// `absent`: when it is gone (a delete).
+    pub done_when: String,
+    /// Output field name → `item.<field>`: the answer, rebuilt from the found item.
+    #[serde(default)]
+    pub output: BTreeMap<String, String>,
 }
 
 /// A payload the service POSTs to the customer.

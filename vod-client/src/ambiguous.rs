@@ -25,3 +25,25 @@ pub enum Resolution<T> {
 /// check returns. An `Err` means "cannot tell": the call then fails with the original
 /// [`Error::Ambiguous`].
 pub type ResolveFuture<'a, T> = BoxFuture<'a, Result<Resolution<T>, Error>>;
+
+/// The first entry of any page of `query` that `matches`, or `None` after the last page: the
+/// search behind the generated checks (`outcome_check` in the spec).
+pub async fn find_item<R, F>(
+    client: &crate::Client,
+    query: R,
+    matches: F,
+) -> Result<Option<R::Item>, Error>
+where
+    R: crate::operation::Paginated + 'static,
+    F: Fn(&R::Item) -> bool,
+{
+    use futures_util::StreamExt;
+    let mut items = crate::Paginator::new(client.clone(), query).items();
+    while let Some(item) = items.next().await {
+        let item = item?;
+        if matches(&item) {
+            return Ok(Some(item));
+        }
+    }
+    Ok(None)
+}

@@ -172,6 +172,10 @@ fn interpret_carefully<T: DeserializeOwned>(
             }
             decode_tracked(op, &raw.body, EnvelopeSeed::<T>(op.data, PhantomData))?
         }
+        // A gateway may wrap a bare answer in the standard envelope: a success `code` says so.
+        Envelope::Bare if code == Some(SUCCESS_CODE) && has_data_member(&raw.body) => {
+            decode_tracked(op, &raw.body, EnvelopeSeed::<T>(op.data, PhantomData))?
+        }
         Envelope::Bare => decode_bare(op, &raw.body)?,
     };
     Ok(Response {
@@ -245,6 +249,15 @@ fn decode_tracked<'de, S: DeserializeSeed<'de>>(
 }
 
 /// A bare answer: the whole body is the data.
+/// Whether the body is a JSON object with a `data` member.
+fn has_data_member(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        data: Option<IgnoredAny>,
+    }
+    serde_json::from_slice::<Probe>(body).is_ok_and(|p| p.data.is_some())
+}
+
 fn decode_bare<T: DeserializeOwned>(op: &'static OperationSpec, body: &[u8]) -> Result<T, Error> {
     if op.data == DataKind::String && serde_json::from_slice::<IgnoredAny>(body).is_err() {
         // Not JSON at all: take the text itself.

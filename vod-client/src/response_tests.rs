@@ -289,6 +289,28 @@ fn bare_envelope() {
     assert_eq!((r.code, r.message), (None, None));
 }
 
+/// startWorkflow is documented bare, but a gateway may send it in the standard envelope.
+#[test]
+fn a_bare_answer_inside_the_envelope_decodes_too() {
+    let body = r#"{"code":200,"message":"ok","data":{"videoId":"w1","size":3}}"#;
+    let r = interpret::<Video>(BARE, raw(200, body)).expect("enveloped bare answer");
+    assert_eq!(r.data.video_id, "w1");
+    assert_eq!(r.data.size, Some(3));
+    assert_eq!(r.message.as_deref(), Some("ok"));
+    // A failure in the envelope is still a service error, and `data: null` is not an envelope.
+    let e = err::<Video>(
+        BARE,
+        200,
+        r#"{"code":1000,"message":"Parameter error","data":null}"#,
+    );
+    assert_eq!(e.service_code(), Some(1000));
+    let e = err::<Video>(BARE, 200, r#"{"code":200,"data":{"size":1}}"#);
+    assert!(
+        e.to_string().contains("at `data`") && e.to_string().contains("videoId"),
+        "names the field inside data: {e}"
+    );
+}
+
 /// The one-pass read is only a shortcut: for any body, status and data kind it must give what
 /// the careful path gives (same data, same metadata, same error).
 #[test]

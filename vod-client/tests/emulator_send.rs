@@ -136,24 +136,28 @@ async fn lost_create_answers_are_resolved_exactly_once() {
 }
 
 #[tokio::test]
-async fn without_a_check_a_lost_create_answer_is_ambiguous() {
+async fn without_a_check_a_lost_answer_is_ambiguous() {
     let emu = Emulator::builder()
         .fault(
             FaultRule::new(FaultAction::ResetConnection)
-                .on("createCategory")
+                .on("videoEdit")
                 .first(1),
         )
         .start()
         .await
         .expect("emulator");
     let client = client_for(&emu).build().expect("client");
+    let video = emu.state().add_video("before");
+    // videoEdit declares no outcome check in the spec: its lost answer stays unknown.
     let err = client
-        .create_category("lost")
+        .video_edit(&video)
+        .video_name("after")
         .send()
         .await
         .expect_err("answer lost");
     assert!(err.is_ambiguous(), "{err:?}");
-    assert_eq!(emu.state().categories().len(), 1, "it was created, once");
+    let edited = emu.state().video(&video).expect("video");
+    assert_eq!(edited.video_name, "after", "it was carried out, once");
     // Opting out of the check gives the same error even for a type that can check.
     emu.faults().add(
         FaultRule::new(FaultAction::ResetConnection)

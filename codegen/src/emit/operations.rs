@@ -120,6 +120,7 @@ fn request_impl(op: &Operation) -> TokenStream {
         DataKind::None => quote! { None },
     };
     let retry_safe = op.retry_safe;
+    let resolve = outcome_check(op);
     let checks = op.request.iter().map(field_checks);
     let groups = op.at_least_one.iter().map(|group| {
         let names = group.iter().map(|f| f.wire.as_str());
@@ -145,8 +146,107 @@ fn request_impl(op: &Operation) -> TokenStream {
                 #(#groups)*
                 v.finish()
             }
+            #resolve
         }
     }
+}
+
+/// `resolve_ambiguous` from the spec's `outcome_check`: page through the list operation for
+/// the item the request would have created (or removed).
+fn outcome_check(op: &Operation) -> TokenStream {
+    let Some(check) = &op.outcome_check else {
+        return quote! {};
+    };
+    let query = ident(&check.query.request_type());
+    let page_size = check.query.pagination.as_ref().map(|p| p.page_size.clone());
+    let fields = check.query.request.iter().map(|target| {
+        let name = ident(&target.ident);
+        if let Some((_, source)) = check.inputs.iter().find(|(t, _)| t.wire == target.wire) {
+            let value = if source.ty.is_copy() {
+                let source = ident(&source.ident);
+                quote! { self.#source }
+            } else {
+                let source = ident(&source.ident);
+                quote! { self.#source.clone() }
+            };
+            return match (source_required(check, &target.wire), target.required) {
+                (true, false) => quote! { #name: Some(#value) },
+                _ => quote! { #name: #value },
+            };
+        }
+        // The largest documented page keeps the search to as few calls as possible.
+        let largest = page_size
+            .as_ref()
+            .filter(|p| p.wire == target.wire)
+            .and_then(|p| p.limits.max);
+        match largest {
+            Some(max) => {
+                let max = proc_macro2::Literal::u64_unsuffixed(max as u64);
+                quote! { #name: Some(#max) }
+            }
+            None => quote! { #name: None },
+        }
+    });
+    let matches = check.find.iter().map(|(item, source)| {
+        let item = ident(&item.ident);
+        let source = ident(&source.ident);
+        quote! { item.#item == self.#source }
+    });
+    let (found, absent) = if check.done_when_found {
+        let output = ident(&op.output_type());
+        let members = op.response.iter().map(|f| {
+            let name = ident(&f.ident);
+            match check.output.iter().find(|(o, _)| o.wire == f.wire) {
+                Some((_, item)) => {
+                    let item = ident(&item.ident);
+                    quote! { #name: item.#item }
+                }
+                None => quote! { #name: None },
+            }
+        });
+        (
+            quote! { crate::ambiguous::Resolution::Done(#output { #(#members),* }) },
+            quote! { crate::ambiguous::Resolution::NotDone },
+        )
+    } else {
+        (
+            quote! { crate::ambiguous::Resolution::NotDone },
+            quote! { crate::ambiguous::Resolution::Done(Default::default()) },
+        )
+    };
+    let item = if check.done_when_found {
+        quote! { item }
+    } else {
+        quote! { _ }
+    };
+    let doc = doc_attrs(&format!(
+        "Looks the result up with `{}` when the answer was lost.",
+        check.query.wire
+    ));
+    quote! {
+        #doc
+        fn resolve_ambiguous<'a>(
+            &'a self,
+            client: &'a crate::Client,
+        ) -> Option<crate::ambiguous::ResolveFuture<'a, Self::Output>> {
+            Some(Box::pin(async move {
+                let query = #query { #(#fields),* };
+                let found = crate::ambiguous::find_item(client, query, |item| #(#matches)&&*).await?;
+                Ok(match found {
+                    Some(#item) => #found,
+                    None => #absent,
+                })
+            }))
+        }
+    }
+}
+
+fn source_required(check: &crate::ir::OutcomeCheck, target: &str) -> bool {
+    check
+        .inputs
+        .iter()
+        .find(|(t, _)| t.wire == target)
+        .is_some_and(|(_, s)| s.required)
 }
 
 /// Whether an optional field counts as given: text that is not blank, a flag that is true,

@@ -310,6 +310,7 @@ fn lower_operation(
         pagination,
         at_least_one: Vec::new(),
         waiter: None,
+        outcome_check: None,
     };
     lowered.at_least_one = op
         .at_least_one
@@ -321,6 +322,11 @@ fn lower_operation(
                 .collect()
         })
         .collect();
+    lowered.outcome_check = op.outcome_check.as_ref().and_then(|c| {
+        let query_spec = all_ops.iter().find(|o| o.name == c.query)?;
+        let query = lower_operation(query_spec, group, catalog, nested, &[]);
+        super::outcome::lower_outcome_check(c, &lowered, query, nested)
+    });
     lowered.waiter = op.waiter.as_ref().and_then(|w| {
         let query_spec = all_ops.iter().find(|o| o.name == w.query)?;
         let query = lower_operation(query_spec, group, catalog, nested, &[]);

@@ -6,6 +6,7 @@
 //! reports.
 
 mod lower;
+mod outcome;
 
 pub use lower::{lower, lower_field, split_each, split_source, state_steps, CatalogFields};
 
@@ -241,6 +242,11 @@ impl Type {
         matches!(self, Type::String | Type::Id(_, IdBase::String))
     }
 
+    /// `Copy` in Rust, so generated code takes it without `.clone()`.
+    pub fn is_copy(&self) -> bool {
+        self.is_integral() || matches!(self, Type::Number | Type::Boolean)
+    }
+
     /// Whole numbers, signed or not.
     pub fn is_integral(&self) -> bool {
         matches!(
@@ -353,6 +359,8 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// Task following.
     pub waiter: Option<Waiter>,
+    /// How a lost answer is resolved.
+    pub outcome_check: Option<OutcomeCheck>,
 }
 
 impl Operation {
@@ -416,6 +424,21 @@ pub struct Waiter {
     pub success: Vec<String>,
     /// Values meaning failure.
     pub failure: Vec<String>,
+}
+
+/// How a lost answer is resolved: the list searched and what identifies the result.
+#[derive(Debug, Clone)]
+pub struct OutcomeCheck {
+    /// The paged list operation searched.
+    pub query: Box<Operation>,
+    /// Query field ← request field: how the list is narrowed.
+    pub inputs: Vec<(Field, Field)>,
+    /// Item field == request field: what identifies the result.
+    pub find: Vec<(Field, Field)>,
+    /// True: carried out when the item is found (a create); false: when it is absent.
+    pub done_when_found: bool,
+    /// Output field ← item field: the answer rebuilt from the found item.
+    pub output: Vec<(Field, Field)>,
 }
 
 /// Rust keywords that cannot name anything, even as raw identifiers.

@@ -11,6 +11,7 @@ use heck::{ToKebabCase, ToLowerCamelCase, ToSnakeCase, ToUpperCamelCase};
 mod error_codes;
 mod hints;
 mod operations;
+mod outcome;
 
 use crate::diagnostics::{Diagnostics, Location};
 use crate::ir::{

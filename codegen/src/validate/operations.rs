@@ -76,6 +76,7 @@ impl Checker {
         self.pagination(op, map, path);
         self.at_least_one(op, map, path);
         self.waiter(op, map, path, ops);
+        self.outcome_check(op, map, path, ops);
     }
 
     fn response(&mut self, op: &OperationSpec, map: &SourceMap, path: &str) {

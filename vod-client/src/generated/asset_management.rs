@@ -1599,6 +1599,38 @@ impl crate::operation::Request for DeleteAudioRequest {
         v.known_value("validateOccupy", self.validate_occupy.as_ref());
         v.finish()
     }
+    /// Looks the result up with `getAudioList` when the answer was lost.
+    fn resolve_ambiguous<'a>(
+        &'a self,
+        client: &'a crate::Client,
+    ) -> Option<crate::ambiguous::ResolveFuture<'a, Self::Output>> {
+        Some(
+            Box::pin(async move {
+                let query = GetAudioListRequest {
+                    create_user: None,
+                    start_time: None,
+                    end_time: None,
+                    audio_name: None,
+                    audio_id: Some(self.audio_id.clone()),
+                    list_order: None,
+                    page_index: None,
+                    page_size: Some(50),
+                };
+                let found = crate::ambiguous::find_item(
+                        client,
+                        query,
+                        |item| item.audio_id == self.audio_id,
+                    )
+                    .await?;
+                Ok(
+                    match found {
+                        Some(_) => crate::ambiguous::Resolution::NotDone,
+                        None => crate::ambiguous::Resolution::Done(Default::default()),
+                    },
+                )
+            }),
+        )
+    }
 }
 
 /// A `deleteAudio` call being built: set optional parameters, then [`send`](Self::send) it.
@@ -2221,6 +2253,39 @@ impl crate::operation::Request for DeleteMaterialRequest {
         v.known_value("validateOccupy", self.validate_occupy.as_ref());
         v.finish()
     }
+    /// Looks the result up with `getMaterialList` when the answer was lost.
+    fn resolve_ambiguous<'a>(
+        &'a self,
+        client: &'a crate::Client,
+    ) -> Option<crate::ambiguous::ResolveFuture<'a, Self::Output>> {
+        Some(
+            Box::pin(async move {
+                let query = GetMaterialListRequest {
+                    material_id: Some(self.material_id.clone()),
+                    material_name: None,
+                    suffix: None,
+                    create_user: None,
+                    publish_domain: None,
+                    upload_time_start: None,
+                    upload_time_end: None,
+                    page_index: None,
+                    page_size: Some(50),
+                };
+                let found = crate::ambiguous::find_item(
+                        client,
+                        query,
+                        |item| item.id == self.material_id,
+                    )
+                    .await?;
+                Ok(
+                    match found {
+                        Some(_) => crate::ambiguous::Resolution::NotDone,
+                        None => crate::ambiguous::Resolution::Done(Default::default()),
+                    },
+                )
+            }),
+        )
+    }
 }
 
 /// A `deleteMaterial` call being built: set optional parameters, then [`send`](Self::send) it.
@@ -2595,6 +2660,37 @@ impl crate::operation::Request for CreateCategoryRequest {
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("labelName", Some(self.label_name.as_str()), Some(1), Some(32));
         v.finish()
+    }
+    /// Looks the result up with `getCategoryList` when the answer was lost.
+    fn resolve_ambiguous<'a>(
+        &'a self,
+        client: &'a crate::Client,
+    ) -> Option<crate::ambiguous::ResolveFuture<'a, Self::Output>> {
+        Some(
+            Box::pin(async move {
+                let query = GetCategoryListRequest {
+                    parent_node_id: self.parent_node_id,
+                    page_size: Some(100),
+                    page_index: None,
+                };
+                let found = crate::ambiguous::find_item(
+                        client,
+                        query,
+                        |item| item.label_name == self.label_name,
+                    )
+                    .await?;
+                Ok(
+                    match found {
+                        Some(item) => {
+                            crate::ambiguous::Resolution::Done(CreateCategoryOutput {
+                                node_id: item.node_id,
+                            })
+                        }
+                        None => crate::ambiguous::Resolution::NotDone,
+                    },
+                )
+            }),
+        )
     }
 }
 
