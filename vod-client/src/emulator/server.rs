@@ -30,9 +30,28 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .fallback(api_entry)
         .with_state(shared.clone())
-        .merge(upload::routes(shared))
+        .merge(upload::routes(shared.clone()))
         .layer(middleware::from_fn(check_host))
+        .layer(middleware::from_fn_with_state(shared, skewed_date))
         .layer(middleware::from_fn(log_request))
+}
+
+/// With a skewed clock, the `Date` header tells the emulator's time, as a real server's tells
+/// its own: that is what a client reads to correct its clock. Without skew, hyper's own
+/// `Date` is the same time and costs nothing extra.
+async fn skewed_date(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let skew = shared.clock.skew();
+    if skew != 0 {
+        let now = u64::try_from(shared.clock.now_unix()).unwrap_or(0);
+        let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(now);
+        if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(when)) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::DATE, value);
+        }
+    }
+    response
 }
 
 /// HTTP/1.1 requires exactly one `Host` (RFC 9112 §3.2), and the signature covers it: with

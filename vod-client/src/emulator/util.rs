@@ -36,6 +36,11 @@ impl Clock {
         real.saturating_add(self.skew_secs.load(Ordering::Relaxed).saturating_mul(1000))
     }
 
+    /// The skew set by fault injection, in seconds (0: the machine's clock).
+    pub(crate) fn skew(&self) -> i64 {
+        self.skew_secs.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn set_skew(&self, secs: i64) {
         self.skew_secs.store(secs, Ordering::Relaxed);
     }
