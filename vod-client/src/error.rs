@@ -141,7 +141,7 @@ impl std::error::Error for TransportError {
 /// use vod_client::model::ErrorCode;
 /// use vod_client::Error;
 ///
-/// match client.video_edit("no-such-video").video_name("x").send().await {
+/// match client.video_block("no-such-video").send().await {
 ///     Err(Error::Service { code, message, request_id, .. }) => {
 ///         assert_eq!(ErrorCode::from_code(code), ErrorCode::VideoNotFound);
 ///         println!("{code}: {message} (request {request_id:?})");

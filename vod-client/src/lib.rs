@@ -98,7 +98,7 @@
 //! #     .build()?;
 //! use vod_client::model::ErrorCode;
 //!
-//! let err = client.video_edit("no-such-video").video_name("x").send().await.unwrap_err();
+//! let err = client.video_block("no-such-video").send().await.unwrap_err();
 //! assert!(err.is_not_found());
 //! match err.code() {
 //!     Some(ErrorCode::VideoNotFound) => println!("gone already ({:?})", err.request_id()),
@@ -266,7 +266,8 @@
 //! ```rust
 //! // As the service sends it: the payload in the `data` of a `{code, message, data}` envelope.
 //! let body = br#"{"code":200,"message":"ok","data":{"videoTotal":1,
-//!     "videoListInfo":[{"videoId":"v1","videoName":"talk.mp4"}]}}"#;
+//!     "videoListInfo":[{"videoId":"v1","videoName":"talk.mp4",
+//!     "videoState":0,"transcodeState":2}]}}"#;
 //! let notice = vod_client::model::VideoUploadCallback::from_body(body)?;
 //! for video in &notice.video_list_info {
 //!     println!("uploaded {}", video.video_id);
