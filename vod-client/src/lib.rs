@@ -146,6 +146,7 @@
 //!     .build()?;
 //!
 //! let request = client.get_video_list().page_size(10).into_request();
+//! // This call: 5 s in all, no retries.
 //! let options = CallOptions::new().timeout(Duration::from_secs(5)).retry(RetryPolicy::none());
 //! let page = client.send_with_options(&request, &options).await?;
 //! # let _ = page;
