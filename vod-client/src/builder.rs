@@ -15,6 +15,37 @@ use crate::wait::Task;
 use crate::{Client, Error};
 
 /// A request of operation `R` bound to a client, ready to be refined and sent.
+///
+/// Each client method returns one (wrapped in the operation's own builder type): set the
+/// optional parameters, then send it once, with metadata, as pages, or as a task.
+///
+/// ```
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emu = vod_client::emulator::Emulator::start().await?;
+/// # let client = vod_client::Client::builder()
+/// #     .endpoint(emu.base_url())
+/// #     .credentials(emu.access_key(), emu.secret_key())
+/// #     .build()?;
+/// let video_id = emu.state().add_video("talk.mp4");
+///
+/// // Required parameters are arguments, optional ones setters.
+/// client.video_edit(&video_id).video_name("Keynote").send().await?;
+///
+/// // With the envelope's metadata: the request id is what support asks for.
+/// let answer = client.get_video_list().video_name("Keynote").send_with_metadata().await?;
+/// assert_eq!(answer.data.video_list_info[0].video_id, video_id);
+/// println!("request id {:?}", answer.request_id);
+///
+/// // A plain request to keep and send later (any number of times).
+/// let request = client.get_video_list().page_size(10).into_request();
+/// let page = client.send(&request).await?;
+/// assert_eq!(page.video_total, 1);
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "emulator"))] fn main() {}
+/// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
 pub struct RequestBuilder<R> {

@@ -33,6 +33,30 @@ use crate::{ClientBuilder, Error};
 ///
 /// Each operation has a method returning a [`RequestBuilder`](crate::RequestBuilder), e.g.
 /// `client.get_video_list().page_size(20).send().await`.
+///
+/// ```
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emu = vod_client::emulator::Emulator::builder().task_duration(std::time::Duration::from_millis(10)).start().await?;
+/// # let client = vod_client::Client::builder()
+/// #     .endpoint(emu.base_url())
+/// #     .credentials(emu.access_key(), emu.secret_key())
+/// #     .build()?;
+/// use std::time::Duration;
+/// use futures_util::TryStreamExt;
+/// use vod_client::upload::UploadSource;
+///
+/// let uploaded = client.upload_video(UploadSource::bytes("talk.mp4", vec![1u8; 4096])).send().await?;
+/// client.video_edit(&uploaded.id).video_description("the keynote").send().await?;
+/// let videos: Vec<_> = client.get_video_list().into_paginator().items().try_collect().await?;
+/// assert_eq!(videos[0].video_id, uploaded.id);
+/// let mut task = client.trans_code([&uploaded.id]).start().await?;
+/// task.wait_with(vod_client::WaitOptions::every(Duration::from_millis(10), Duration::from_secs(30))).await?;
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "emulator"))] fn main() {}
+/// ```
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -148,6 +172,29 @@ impl Client {
     }
 
     /// Sends a request with per-call timeouts or retry policy (see [`CallOptions`]).
+    ///
+    /// ```
+    /// # #[cfg(feature = "emulator")]
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emu = vod_client::emulator::Emulator::start().await?;
+    /// # let client = vod_client::Client::builder()
+    /// #     .endpoint(emu.base_url())
+    /// #     .credentials(emu.access_key(), emu.secret_key())
+    /// #     .build()?;
+    /// use std::time::Duration;
+    /// use vod_client::{CallOptions, RetryPolicy};
+    ///
+    /// let request = client.get_video_list().into_request();
+    /// let options = CallOptions::new()
+    ///     .timeout(Duration::from_secs(5))
+    ///     .retry(RetryPolicy::default().with_max_attempts(2));
+    /// let page = client.send_with_options(&request, &options).await?;
+    /// assert!(page.video_list_info.is_empty());
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "emulator"))] fn main() {}
+    /// ```
     pub async fn send_with_options<R: Request>(
         &self,
         request: &R,

@@ -124,6 +124,40 @@ impl std::error::Error for TransportError {
 }
 
 /// Everything that can go wrong when calling the Cloud VoD API.
+///
+/// Match the variant for the details, or use the helpers ([`Error::code`],
+/// [`Error::is_not_found`], [`Error::is_retryable`], [`Error::request_id`], ...); the
+/// `Display` text names the operation.
+///
+/// ```
+/// # #[cfg(feature = "emulator")]
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let emu = vod_client::emulator::Emulator::start().await?;
+/// # let client = vod_client::Client::builder()
+/// #     .endpoint(emu.base_url())
+/// #     .credentials(emu.access_key(), emu.secret_key())
+/// #     .build()?;
+/// use vod_client::model::ErrorCode;
+/// use vod_client::Error;
+///
+/// match client.video_block("no-such-video").send().await {
+///     Err(Error::Service { code, message, request_id, .. }) => {
+///         assert_eq!(ErrorCode::from_code(code), ErrorCode::VideoNotFound);
+///         println!("{code}: {message} (request {request_id:?})");
+///     }
+///     other => panic!("expected a service error, got {other:?}"),
+/// }
+///
+/// // Refused before sending: every bad field is named.
+/// let err = client.get_video_list().page_size(0).send().await.unwrap_err();
+/// let Error::InvalidRequest { operation, problems } = &err else { panic!("{err:?}") };
+/// assert_eq!(*operation, "getVideoList");
+/// assert!(!problems.is_empty());
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "emulator"))] fn main() {}
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -7,36 +7,344 @@
 //! retries transient failures of operations that are safe to repeat, and decodes the answer
 //! into typed data. The types and operations are generated from `api-spec/` into [`model`].
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), vod_client::Error> {
-//! use futures_util::TryStreamExt;
-//! use vod_client::model::PullFile;
-//! use vod_client::Client;
+//! The examples on this page run against the crate's local emulator (feature `emulator`), started
+//! in hidden lines; `cargo test --all-features` runs them, and without the feature they compile to
+//! nothing. None of them contacts the real service.
 //!
-//! let client = Client::from_env()?; // VOD_ACCESS_KEY, VOD_SECRET_KEY (and VOD_ENDPOINT)
+//! # Getting started
 //!
-//! // Page through every video: a 'static stream, it can be moved into tokio::spawn.
-//! let videos: Vec<_> = client.get_video_list().page_size(50).into_paginator().items().try_collect().await?;
-//!
-//! // Lists are Vec<_>, ids are newtypes, times are vod_client::Time: the SDK does the wire's
-//! // comma lists, base64 of JSON, numbers as text and UTC+8 date-times.
-//! let ids: Vec<_> = videos.iter().map(|v| v.video_id.clone()).collect();
-//! let mut task = client.trans_code(ids).start().await?;
-//! let done = task.wait_until_done().await?; // polls each video; an error names those that failed
-//! println!("{} videos transcoded", done.outcomes().len());
-//!
-//! client.pull_video([PullFile::new("https://media.example.com/talk.mp4")]).send().await?;
-//! # Ok(())
-//! # }
+//! ```toml
+//! [dependencies]
+//! vod-client = "0.1"
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! futures = "0.3"    # or futures-util: the paginators are `Stream`s
 //! ```
 //!
-//! Times travel in the service's zone, China Standard Time (UTC+8), as `yyyy-MM-dd HH:mm:ss`
-//! text or as Unix seconds/milliseconds; [`Time`] holds a [`jiff::Timestamp`] (or, for a value
-//! the service sent that does not read as a time, the raw text).
+//! ```rust
+//! # #[cfg(feature = "emulator")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emu = vod_client::emulator::Emulator::start().await?;
+//! # emu.state().add_video("cat.mp4");
+//! # let client = vod_client::Client::builder()
+//! #     .endpoint(emu.base_url())
+//! #     .credentials(emu.access_key(), emu.secret_key())
+//! #     .build()?;
+//! // let client = vod_client::Client::from_env()?;   // against the real service
+//! let page = client.get_video_list().video_name("cat").page_size(20).send().await?;
+//! for video in &page.video_list_info {
+//!     println!("{} {}", video.video_id, video.video_name);
+//! }
+//! assert_eq!(page.video_list_info.len(), 1);
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "emulator"))] fn main() {}
+//! ```
 //!
-//! Errors come as one [`Error`] that tells apart invalid requests (naming the operation and
-//! field), service errors (code, message, request id), HTTP and transport failures, timeouts
-//! and decode errors (with the field path).
+//! Lists are `Vec<_>`, ids are newtypes ([`model::VideoId`], ...), times are [`Time`]: the SDK
+//! does the wire's comma lists, base64 of JSON, numbers as text and UTC+8 date-times. Any
+//! builder can also be turned into its plain request (`into_request()`) and sent with
+//! [`Client::send`].
+//!
+//! # Credentials and profiles
+//!
+//! [`Client::from_env()`] takes each setting from the first place that has it:
+//!
+//! 1. the environment: `VOD_ACCESS_KEY` and `VOD_SECRET_KEY` (both or neither), `VOD_ENDPOINT`,
+//!    `VOD_AUTH_PROFILE` (`ws3`, the default, or `cnc` for the OpenAPI gateway);
+//! 2. the profile file `vod configure` writes: `$VOD_CONFIG_FILE`, else
+//!    `~/.config/vod/config.toml`, profile `$VOD_PROFILE`, else `default` (see [`profile`]).
+//!
+//! It fails naming every place credentials could have come from when none has them.
+//!
+//! ```rust
+//! # #[cfg(feature = "emulator")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emu = vod_client::emulator::Emulator::start().await?;
+//! // What a deployment would set; here, a local emulator's address and keys.
+//! std::env::set_var("VOD_ACCESS_KEY", emu.access_key());
+//! std::env::set_var("VOD_SECRET_KEY", emu.secret_key());
+//! std::env::set_var("VOD_ENDPOINT", emu.base_url());
+//! let client = vod_client::Client::from_env()?;
+//! assert_eq!(client.endpoint(), emu.base_url());
+//! client.get_video_list().send().await?;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "emulator"))] fn main() {}
+//! ```
+//!
+//! Keys that change while the program runs (a vault, rotation) come from a
+//! [`CredentialsProvider`] given to [`ClientBuilder::credentials_provider`]: it is asked for the
+//! key pair before each attempt. Secrets are kept in `secrecy` wrappers and never printed.
+//!
+//! # Errors and matching codes
+//!
+//! Every call fails with one [`Error`], which tells apart invalid requests (refused before
+//! sending, naming the operation and every bad field), service errors (code, message, request
+//! id), HTTP and transport failures, timeouts and decode errors (with the field path).
+//! [`Error::code()`] gives the service's code as a [`model::ErrorCode`] to `match` on; the class
+//! helpers [`Error::is_not_found`], [`Error::is_throttled`], [`Error::is_auth`] and
+//! [`Error::is_invalid_parameter`] cover whole families of codes.
+//!
+//! ```rust
+//! # #[cfg(feature = "emulator")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emu = vod_client::emulator::Emulator::start().await?;
+//! # let client = vod_client::Client::builder()
+//! #     .endpoint(emu.base_url())
+//! #     .credentials(emu.access_key(), emu.secret_key())
+//! #     .build()?;
+//! use vod_client::model::ErrorCode;
+//!
+//! let err = client.video_block("no-such-video").send().await.unwrap_err();
+//! assert!(err.is_not_found());
+//! match err.code() {
+//!     Some(ErrorCode::VideoNotFound) => println!("gone already ({:?})", err.request_id()),
+//!     Some(other) => println!("service said {other}"),
+//!     None => return Err(err.into()),
+//! }
+//!
+//! // Invalid requests never leave the machine, and name the field.
+//! let err = client.get_video_list().page_size(100_000).send().await.unwrap_err();
+//! assert!(err.is_invalid_parameter());
+//! println!("{err}");
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "emulator"))] fn main() {}
+//! ```
+//!
+//! A request that is not safe to repeat (an upload, a transcode) and lost its answer after it was
+//! sent fails with [`Error::Ambiguous`] ([`Error::is_ambiguous()`]): it may or may not have been
+//! carried out. Operations with a way to check resolve it themselves (see [`ambiguous`]); for the
+//! others, look before you send again.
+//!
+//! # Retries and timeouts
+//!
+//! The client resends transient failures (timeouts, transport errors, HTTP 429/502/503/504, the
+//! codes the spec flags as retryable) of operations that are safe to repeat, with jittered
+//! exponential backoff: [`RetryPolicy`], set with [`ClientBuilder::retry_policy`]. Each attempt has
+//! a timeout ([`ClientBuilder::attempt_timeout`], default 30 s), and the whole call, all attempts
+//! and pauses included, can have one too ([`ClientBuilder::operation_timeout`]). One call can
+//! override them with [`CallOptions`] and [`Client::send_with_options`]:
+//!
+//! ```rust
+//! # #[cfg(feature = "emulator")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emu = vod_client::emulator::Emulator::start().await?;
+//! use std::time::Duration;
+//! use vod_client::{CallOptions, Client, RetryPolicy};
+//!
+//! let client = Client::builder()
+//! #   .endpoint(emu.base_url())
+//! #   .credentials(emu.access_key(), emu.secret_key())
+//!     .retry_policy(RetryPolicy::default().with_max_attempts(5))
+//!     .attempt_timeout(Duration::from_secs(10))
+//!     .operation_timeout(Duration::from_secs(60))
+//!     .build()?;
+//!
+//! let request = client.get_video_list().page_size(10).into_request();
+//! // This call: 5 s in all, no retries.
+//! let options = CallOptions::new().timeout(Duration::from_secs(5)).retry(RetryPolicy::none());
+//! let page = client.send_with_options(&request, &options).await?;
+//! # let _ = page;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "emulator"))] fn main() {}
+//! ```
+//!
+//! # Pagination
+//!
+//! Operations that page have `into_paginator()`: a [`Paginator`] whose `items()` is a `'static`
+//! stream of every item over every page (it can be moved into `tokio::spawn`), `pages()` the
+//! pages themselves, and `max_pages` a bound.
+//!
+//! ```rust
+//! # #[cfg(feature = "emulator")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emu = vod_client::emulator::Emulator::start().await?;
+//! # for i in 0..25 { emu.state().add_video(&format!("v{i}.mp4")); }
+//! # let client = vod_client::Client::builder()
+//! #     .endpoint(emu.base_url())
+//! #     .credentials(emu.access_key(), emu.secret_key())
+//! #     .build()?;
+//! use futures_util::TryStreamExt;
+//!
+//! let videos: Vec<_> = client.get_video_list().page_size(10).into_paginator().items().try_collect().await?;
+//! assert_eq!(videos.len(), 25);
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "emulator"))] fn main() {}
+//! ```
+//!
+//! # Waiting for tasks
+//!
+//! Operations that start work in the background (transcode, clip, concat, ...) have `start()`:
+//! it sends the request and returns a [`Task`] that polls the resource's state query.
+//! `wait_until_done()` waits with the default [`WaitOptions`] until every resource named in the
+//! request succeeded, and fails with [`Error::TaskFailed`] naming each one that did not;
+//! `wait_for_all` returns every [`TaskOutcome`], failed ones included, and `wait_with` takes
+//! your own delays and time limit.
+//!
+//! ```rust
+//! # #[cfg(feature = "emulator")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emu = vod_client::emulator::Emulator::builder()
+//! #     .task_duration(std::time::Duration::from_millis(50))
+//! #     .start()
+//! #     .await?;
+//! # let client = vod_client::Client::builder()
+//! #     .endpoint(emu.base_url())
+//! #     .credentials(emu.access_key(), emu.secret_key())
+//! #     .build()?;
+//! use std::time::Duration;
+//! use vod_client::WaitOptions;
+//!
+//! # let (first, second) = (emu.state().add_video("a.mp4"), emu.state().add_video("b.mp4"));
+//! // Several ids in one call: the task follows each video.
+//! let done = client.trans_code([&first, &second]).start().await?.wait_until_done().await?;
+//! assert_eq!(done.outcomes().len(), 2);
+//!
+//! let mut task = client.trans_code([&first]).start().await?;
+//! let options = WaitOptions::every(Duration::from_millis(20), Duration::from_secs(30));
+//! let finished = task.wait_for_all(options).await?;
+//! for outcome in finished.outcomes() {
+//!     println!("{}: {:?}", outcome.subject, outcome.state);
+//! }
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "emulator"))] fn main() {}
+//! ```
+//!
+//! # Uploads
+//!
+//! `upload_video` (and `upload_audio`, `upload_material`) takes a path, bytes or a reader, picks
+//! a form upload or a block upload by size, sends blocks in parallel, checks every chunk, and can
+//! resume: with a resume directory, a new run on the same file sends only the blocks the last
+//! one did not finish. `progress` is called with `(bytes done, total)`; `events()` gives a
+//! stream of [`upload::UploadEvent`]s; `cancel_on` stops it. See [`upload`].
+//!
+//! ```rust
+//! # #[cfg(feature = "emulator")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emu = vod_client::emulator::Emulator::start().await?;
+//! # let client = vod_client::Client::builder()
+//! #     .endpoint(emu.base_url())
+//! #     .credentials(emu.access_key(), emu.secret_key())
+//! #     .build()?;
+//! # let dir = std::env::temp_dir().join(format!("vod-doc-upload-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir)?;
+//! # let path = dir.join("talk.mp4");
+//! # std::fs::write(&path, vec![7u8; 9 << 20])?;
+//! let uploaded = client
+//!     .upload_video(&path)
+//!     .parallel(4)
+//!     .resume_dir(dir.join("resume"))
+//!     .progress(|done, total| eprintln!("{done}/{total} bytes"))
+//!     .send()
+//!     .await?;
+//! println!("video {} ({} bytes, hash {})", uploaded.id, uploaded.size, uploaded.hash);
+//! # assert_eq!(uploaded.size, 9 << 20);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "emulator"))] fn main() {}
+//! ```
+//!
+//! An upload error converts into [`Error`] (so `?` works) and names the file, step, block and
+//! offset; [`Error::upload`] gives the details back.
+//!
+//! # Callbacks
+//!
+//! The service POSTs notifications (upload finished, ...) to the account's callback URL. Their
+//! payload types are in [`model`] (`VideoUploadCallback`, ...), each with a `from_body`:
+//!
+//! ```rust
+//! // As the service sends it: the payload in the `data` of a `{code, message, data}` envelope.
+//! let body = br#"{"code":200,"message":"ok","data":{"videoTotal":1,
+//!     "videoListInfo":[{"videoId":"v1","videoName":"talk.mp4",
+//!     "videoState":0,"transcodeState":2}]}}"#;
+//! let notice = vod_client::model::VideoUploadCallback::from_body(body)?;
+//! for video in &notice.video_list_info {
+//!     println!("uploaded {}", video.video_id);
+//! }
+//! assert_eq!(notice.video_list_info[0].video_name, "talk.mp4");
+//! # Ok::<(), vod_client::Error>(())
+//! ```
+//!
+//! [`callback`] shows a complete webhook receiver, and `examples/callback_receiver.rs` runs one
+//! against the emulator (`EmulatorBuilder::callback_url`).
+//!
+//! # Testing your own code with the emulator
+//!
+//! With feature `emulator`, `vod_client::emulator::Emulator` is a Cloud VoD server in your test
+//! process: it checks signatures, keeps state (seed it with `emu.state()`), runs uploads and
+//! tasks, sends callbacks, and injects faults (`emu.faults()`: busy answers, any service code,
+//! HTTP errors, dropped connections, delays, throttling), so the error paths of your code can be
+//! tested too:
+//!
+//! ```rust
+//! # #[cfg(feature = "emulator")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use vod_client::emulator::{Emulator, FaultAction, FaultRule};
+//! use vod_client::{Client, RetryPolicy};
+//!
+//! let emu = Emulator::start().await?;
+//! let client = Client::builder()
+//!     .endpoint(emu.base_url())
+//!     .credentials(emu.access_key(), emu.secret_key())
+//!     .retry_policy(RetryPolicy::none())
+//!     .build()?;
+//!
+//! emu.faults().add(FaultRule::new(FaultAction::HttpStatus(503)).on("getVideoList").first(1));
+//! let err = client.get_video_list().send().await.unwrap_err();
+//! assert_eq!(err.http_status(), Some(503));
+//! assert!(err.is_retryable());
+//! client.get_video_list().send().await?; // the rule fired once
+//! emu.shutdown().await;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "emulator"))] fn main() {}
+//! ```
+//!
+//! The `vod-emulator` binary (and `vod emulator`) serves the same emulator for other languages
+//! and for trying the `vod` command line.
+//!
+//! # Times
+//!
+//! The service's times are in its zone, China Standard Time (UTC+8), as `yyyy-MM-dd HH:mm:ss`
+//! text or as Unix seconds/milliseconds. Fields of all three are a [`Time`]: a
+//! [`jiff::Timestamp`] the SDK converts to and from the wire form, or, for a value that does not
+//! read as a time, the raw text (one odd field does not fail a whole answer).
+//!
+//! ```rust
+//! use vod_client::Time;
+//!
+//! let t = Time::from_service_text("2024-02-29 23:59:59"); // UTC+8 on the wire
+//! assert_eq!(t.timestamp().unwrap().to_string(), "2024-02-29T15:59:59Z");
+//! assert_eq!(Time::from_unix_seconds(0).to_service_text(), "1970-01-01 08:00:00");
+//! ```
+//!
+//! # Features
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | *(none)* | the client: every operation, paging, uploads, waiters, callback decoding |
+//! | `emulator` | `vod_client::emulator`: a local Cloud VoD server (signature checks, state, uploads, tasks, callbacks, fault injection) for tests, and the `vod-emulator` binary |
+//! | `cli` | the `vod` command line (`cargo install vod-client --features cli`); implies `emulator` |
+//! | `native-roots` | trust the operating system's certificate store as well as the bundled webpki roots (e.g. behind a TLS-inspecting proxy) |
+//!
+//! The runnable programs in `examples/` (`quickstart`, `list_videos`, `upload`, `transcode`,
+//! `callback_receiver`, `testing`) each start their own emulator:
+//! `cargo run -p vod-client --features emulator --example quickstart`.
+// docs.rs builds with `--cfg docsrs` on nightly: badges name the feature of gated items.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 /// Types and operations generated from `api-spec/` (requests, outputs, enums, client methods).
@@ -98,8 +406,10 @@ pub mod wait;
 pub mod wire;
 
 #[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
 #[cfg(feature = "emulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 
 pub use builder::RequestBuilder;
