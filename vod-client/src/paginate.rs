@@ -140,6 +140,7 @@ impl<R: Paginated + 'static> Paginator<R> {
             }
             Some((page, walk))
         })
+        .fuse()
         .boxed()
     }
 
@@ -157,6 +158,7 @@ impl<R: Paginated + 'static> Paginator<R> {
             Some((stream::iter(items), walk))
         })
         .flatten()
+        .fuse()
         .boxed()
     }
 

@@ -54,6 +54,21 @@ async fn a_paginator_moves_into_spawn() {
     let items = handle.await.expect("join");
     assert_eq!(items.len(), 7, "{items:?}");
     assert!(items.iter().all(Result::is_ok), "{items:?}");
+    // A finished stream stays finished: polling it again is `None`, not a panic.
+    let mut again = client
+        .get_video_list()
+        .page_size(3)
+        .into_paginator()
+        .items();
+    while again.next().await.is_some() {}
+    assert!(again.next().await.is_none());
+    let mut pages = client
+        .get_video_list()
+        .page_size(3)
+        .into_paginator()
+        .pages();
+    while pages.next().await.is_some() {}
+    assert!(pages.next().await.is_none());
     // An unreachable endpoint fails inside the spawned task, not at build time.
     let failing = tokio::spawn(async move { list_everything().collect_items().await });
     assert!(failing.await.expect("join").is_err());
