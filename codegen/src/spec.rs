@@ -306,6 +306,10 @@ pub struct OperationSpec {
     pub rate_limit: Option<String>,
     /// May the runtime resend it after a transient failure?
     pub retry_safe: bool,
+    /// The service also takes this POST's parameters as an `application/x-www-form-urlencoded`
+    /// body (a client option sends them so).
+    #[serde(default)]
+    pub form_body: bool,
     /// Command-line placement.
     #[serde(default)]
     pub cli: Option<CliSpec>,

@@ -76,6 +76,8 @@ pub(crate) struct Inner {
     pub clock: SigningClock,
     /// Client-side pacing per operation, when enabled.
     pub limiter: Option<crate::ratelimit::Limiter>,
+    /// Form bodies for the operations that accept them.
+    pub form_bodies: bool,
 }
 
 impl fmt::Debug for Client {
@@ -231,7 +233,11 @@ impl Client {
     ) -> Result<Response<R::Output>, Error> {
         let op = R::OPERATION;
         request.validate()?;
-        let encoded = encode(op, request)?;
+        let form = self.inner.form_bodies
+            && crate::model::FORM_OPERATIONS
+                .binary_search(&op.name)
+                .is_ok();
+        let encoded = encode(op, request, form)?;
         let err = match self.execute(op, &encoded, options).await {
             Ok(answer) => return interpret::<R::Output>(op, answer.raw),
             Err(err) if err.is_ambiguous() && options.resolves_ambiguous() => err,

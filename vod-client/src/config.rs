@@ -205,6 +205,7 @@ pub struct ClientBuilder {
     pub(crate) clock: Option<Clock>,
     pub(crate) http: Option<reqwest::Client>,
     pub(crate) rate_limits: Option<crate::ratelimit::RateLimits>,
+    pub(crate) form_bodies: bool,
 }
 
 impl Default for ClientBuilder {
@@ -221,6 +222,7 @@ impl Default for ClientBuilder {
             clock: None,
             http: None,
             rate_limits: None,
+            form_bodies: false,
         }
     }
 }
@@ -349,6 +351,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends the parameters of operations that accept it (`FORM_OPERATIONS`, from the spec's
+    /// `form_body`) as an `application/x-www-form-urlencoded` body instead of JSON, e.g. for a
+    /// gateway that only forwards forms. Signed over the exact bytes sent. Default: JSON.
+    pub fn form_bodies(mut self, form: bool) -> Self {
+        self.form_bodies = form;
+        self
+    }
+
     /// Replaces the clock used for signing timestamps.
     pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(now));
@@ -400,6 +410,7 @@ impl ClientBuilder {
             operation_timeout: self.operation_timeout,
             clock: SigningClock::new(self.clock.unwrap_or_else(|| Arc::new(SystemTime::now))),
             limiter: self.rate_limits.map(crate::ratelimit::Limiter::new),
+            form_bodies: self.form_bodies,
         }))
     }
 

@@ -34,10 +34,13 @@ pub(crate) struct Encoded {
     pub content_type: &'static str,
 }
 
-/// Encodes `request` the way `op` says.
+/// Encodes `request` the way `op` says; `form` sends a JSON operation's parameters as an
+/// `application/x-www-form-urlencoded` body instead (only for operations the spec marks
+/// `form_body`).
 pub(crate) fn encode<R: Serialize>(
     op: &'static OperationSpec,
     request: &R,
+    form: bool,
 ) -> Result<Encoded, Error> {
     let invalid = |message: String| Error::InvalidRequest {
         operation: op.name,
@@ -47,6 +50,16 @@ pub(crate) fn encode<R: Serialize>(
         }],
     };
     match op.body {
+        BodyKind::Json if form => {
+            let query = query_string(request)
+                .map_err(|e| invalid(format!("cannot encode as a form: {e}")))?;
+            let body = query.strip_prefix('?').unwrap_or(&query).to_string();
+            Ok(Encoded {
+                query: String::new(),
+                body: body.into_bytes().into(),
+                content_type: "application/x-www-form-urlencoded",
+            })
+        }
         BodyKind::Json => {
             let body = serde_json::to_vec(request)
                 .map_err(|e| invalid(format!("cannot encode as JSON: {e}")))?;
@@ -201,10 +214,20 @@ mod tests {
             body: BodyKind::Json,
             ..*OP
         };
-        let q = encode(OP, &serde_json::json!({"a": "b c"})).expect("query");
+        let q = encode(OP, &serde_json::json!({"a": "b c"}), false).expect("query");
         assert_eq!((q.query.as_str(), q.body.len()), ("?a=b%20c", 0));
         assert_eq!(q.content_type, "application/x-www-form-urlencoded");
-        let j = encode(JSON_OP, &params()).expect("json");
+        let j = encode(JSON_OP, &params(), false).expect("json");
+        let f = encode(JSON_OP, &params(), true).expect("form");
+        assert_eq!(f.content_type, "application/x-www-form-urlencoded");
+        assert!(f.query.is_empty());
+        assert_eq!(
+            std::str::from_utf8(&f.body).expect("text"),
+            query_string(&params())
+                .expect("query")
+                .trim_start_matches('?'),
+            "a form body is the query encoding, without `?`"
+        );
         assert!(j.query.is_empty());
         assert_eq!(j.content_type, "application/json");
         let text = String::from_utf8(j.body.to_vec()).expect("utf-8");

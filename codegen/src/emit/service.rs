@@ -63,6 +63,14 @@ pub fn emit(api: &Api) -> TokenStream {
         .collect();
     limits.sort_unstable();
     let limits = limits.iter().map(|(op, limit)| quote! { (#op, #limit) });
+    let mut form_ops: Vec<&str> = api
+        .groups
+        .iter()
+        .flat_map(|g| &g.operations)
+        .filter(|op| op.form_body)
+        .map(|op| op.wire.as_str())
+        .collect();
+    form_ops.sort_unstable();
     let shared = group_items(&api.shared);
     quote! {
         #doc
@@ -135,6 +143,10 @@ pub fn emit(api: &Api) -> TokenStream {
         }
 
         #error_code_enum
+
+        /// Operations whose POST parameters the service also takes as an
+        /// `application/x-www-form-urlencoded` body (`form_body` in the spec), sorted.
+        pub const FORM_OPERATIONS: &[&str] = &[#(#form_ops),*];
 
         /// Each operation's documented rate limit (`rate_limit` in the spec, e.g. `300/5min`),
         /// sorted by operation name; read by the client's opt-in rate limiting.

@@ -301,6 +301,7 @@ fn lower_operation(
         doc: op.doc.trim().to_string(),
         rate_limit: op.rate_limit.clone(),
         retry_safe: op.retry_safe,
+        form_body: op.form_body,
         cli_group,
         cli_name,
         request,

@@ -341,6 +341,8 @@ pub struct Operation {
     pub rate_limit: Option<String>,
     /// Retry-safe.
     pub retry_safe: bool,
+    /// Also accepts a form-encoded body.
+    pub form_body: bool,
     /// CLI words.
     pub cli_group: String,
     /// CLI words.

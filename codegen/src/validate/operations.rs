@@ -75,6 +75,13 @@ impl Checker {
         self.response(op, map, path);
         self.pagination(op, map, path);
         self.at_least_one(op, map, path);
+        if op.form_body && (op.method.as_str(), op.body.as_str()) != ("POST", "json") {
+            self.err(
+                at("form_body"),
+                format!("`form_body` on {} with `body: {}`", op.method, op.body),
+                "form bodies replace a POST's JSON body; GET parameters already travel as a query",
+            );
+        }
         self.waiter(op, map, path, ops);
         self.outcome_check(op, map, path, ops);
     }

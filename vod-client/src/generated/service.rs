@@ -1159,6 +1159,35 @@ impl ::std::fmt::Display for ErrorCode {
     }
 }
 
+/// Operations whose POST parameters the service also takes as an
+/// `application/x-www-form-urlencoded` body (`form_body` in the spec), sorted.
+pub const FORM_OPERATIONS: &[&str] = &[
+    "clearAdTaskQuery",
+    "createCategory",
+    "createClearAdTask",
+    "deleteAudio",
+    "deleteCategory",
+    "deleteVideo",
+    "deleteVideoByCategory",
+    "editAudio",
+    "getAudioList",
+    "getAudioPublishCode",
+    "getCategoryList",
+    "getPublishCode",
+    "getUploadToken",
+    "getVideoList",
+    "pullVideo",
+    "pullVideoQuery",
+    "transCode",
+    "videoBlock",
+    "videoClip",
+    "videoClipQuery",
+    "videoConcat",
+    "videoConcatQuery",
+    "videoEdit",
+    "videoEnable",
+];
+
 /// Each operation's documented rate limit (`rate_limit` in the spec, e.g. `300/5min`),
 /// sorted by operation name; read by the client's opt-in rate limiting.
 pub const RATE_LIMITS: &[(&str, &str)] = &[
