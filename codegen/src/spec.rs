@@ -343,6 +343,9 @@ pub struct CliSpec {
     pub group: String,
     /// Second word.
     pub name: String,
+    /// Paginated operations: the item fields `-o table` shows by default, in this order.
+    #[serde(default)]
+    pub columns: Vec<String>,
 }
 
 /// The answer's shape.

@@ -400,3 +400,56 @@ fn scratch_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn cli_columns_name_fields_of_the_paged_items() {
+    let yaml = format!(
+        "{HEAD}\
+types:
+  Thing:
+    doc: A thing.
+    fields:
+      - {{ name: thingId, type: string, required: true, doc: Id. }}
+      - {{ name: thingName, type: string, doc: Name. }}
+operations:
+  - name: listThings
+    method: POST
+    path: /listThings
+    body: json
+    doc: Pages through things.
+    retry_safe: true
+    cli: {{ group: things, name: list, columns: [thingId, thingNmae, thingId, color] }}
+    request:
+      - {{ name: pageIndex, type: integer, doc: Page. }}
+      - {{ name: pageSize, type: integer, doc: Size. }}
+    response:
+      envelope: standard
+      data: object
+      fields:
+        - {{ name: things, type: list<Thing>, required: true, doc: This page. }}
+    pagination: {{ page_index: pageIndex, page_size: pageSize, items: things }}
+  - name: getThing
+    method: POST
+    path: /getThing
+    body: json
+    doc: Gets a thing.
+    retry_safe: true
+    cli: {{ group: things, name: get, columns: [thingId] }}
+    response: {{ envelope: standard, data: string }}
+"
+    );
+    let got = problems(&yaml);
+    let expected = [
+        "spec/broken.yaml:16:58: cli.columns: `thingNmae` is not a field of `Thing`",
+        "spec/broken.yaml:16:69: cli.columns lists `thingId` twice",
+        "spec/broken.yaml:16:78: cli.columns: `color` is not a field of `Thing`",
+        "spec/broken.yaml:32:38: cli.columns on `getThing`, which is not paginated",
+    ];
+    assert_eq!(got, expected, "\n{}", got.join("\n"));
+    let hints: Vec<String> = match codegen::generate(&sources(&yaml)) {
+        Err(codegen::Error::Spec(d)) => d.0.iter().map(|p| p.hint.clone()).collect(),
+        _ => Vec::new(),
+    };
+    assert_eq!(hints[0], "did you mean `thingName`?");
+    assert_eq!(hints[2], "name a field of `Thing`: thingId, thingName");
+}

@@ -355,6 +355,110 @@ fn output_for_scripts_and_for_people() {
     assert!(stderr.contains("--columns: no column nope"), "{stderr}");
 }
 
+/// The curated `-o table` columns the spec declares for `operation` (`cli.columns`).
+fn spec_columns(operation: &str) -> &'static [&'static str] {
+    COMMANDS
+        .iter()
+        .find(|c| c.operation == operation)
+        .unwrap_or_else(|| panic!("no command for {operation}"))
+        .columns
+}
+
+/// The header words of the table of items under `heading:` (the first line after it).
+fn header_after<'t>(table: &'t str, heading: &str) -> Vec<&'t str> {
+    let mut lines = table.lines().skip_while(|l| *l != heading);
+    assert!(lines.next().is_some(), "no `{heading}` in\n{table}");
+    lines.next().unwrap_or("").split_whitespace().collect()
+}
+
+#[test]
+fn list_tables_show_the_spec_columns_by_default() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("ops-columns");
+    upload(&emulator, &dir, &["a.mp4", "b.mp4", "c.mp4"]);
+    let run = |args: &[&str]| {
+        let output = emulator
+            .vod()
+            .args(command("getVideoList"))
+            .env_remove("COLUMNS")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let curated = spec_columns("getVideoList");
+    assert!(
+        curated.len() >= 3 && curated.contains(&"videoId"),
+        "{curated:?}"
+    );
+    // One page: the page's scalars, then the items under the curated header, in spec order.
+    let table = run(&["-o", "table"]);
+    assert_eq!(header_after(&table, "videoListInfo:"), curated, "{table}");
+    assert!(!table.contains("imageUrl"), "{table}");
+    // --all-pages collects one table with the same header.
+    let pages = run(&[
+        "-o",
+        "table",
+        "--all-pages",
+        &flag("getVideoList", "pageSize"),
+        "2",
+    ]);
+    let header: Vec<&str> = pages.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, curated, "{pages}");
+    assert_eq!(pages.lines().count(), 4, "{pages}");
+    // --columns still chooses.
+    let chosen = run(&["-o", "table", "--columns", "videoName,imageUrl"]);
+    assert_eq!(
+        header_after(&chosen, "videoListInfo:"),
+        ["videoName", "imageUrl"],
+        "{chosen}"
+    );
+    // JSON and text keep every field.
+    let json: Value = serde_json::from_str(&run(&["-o", "json"])).unwrap();
+    let first = json["videoListInfo"][0].as_object().unwrap();
+    assert!(first.len() > curated.len(), "{first:?}");
+
+    // Categories declare theirs too; a command without columns keeps every field.
+    let output = emulator
+        .vod()
+        .args(command("createCategory"))
+        .args([flag("createCategory", "labelName"), "cats".into()])
+        .output()
+        .unwrap();
+    json_ok(&output);
+    let output = emulator
+        .vod()
+        .args(command("getCategoryList"))
+        .env_remove("COLUMNS")
+        .args(["-o", "table"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(output.stdout).unwrap();
+    let header = header_after(&table, "categoryList:");
+    let declared = spec_columns("getCategoryList");
+    // A node without a parent has no parentNodeId: the others keep the spec's order.
+    let positions: Vec<Option<usize>> = header
+        .iter()
+        .map(|h| declared.iter().position(|d| d == h))
+        .collect();
+    assert!(
+        header.len() >= 2
+            && positions.iter().all(Option::is_some)
+            && positions.windows(2).all(|w| w[0] < w[1]),
+        "{table}"
+    );
+    for operation in ["getAudioList", "getMaterialList"] {
+        assert!(!spec_columns(operation).is_empty(), "{operation}");
+    }
+    let unpaged = COMMANDS.iter().filter(|c| !c.paginated);
+    assert!(unpaged.clone().all(|c| c.columns.is_empty()));
+}
+
 #[test]
 fn all_pages_streams_every_entry() {
     let emulator = Emulator::start();

@@ -75,6 +75,7 @@ fn command(op: &Operation, enums: &[&Enum]) -> TokenStream {
     // Operations that are not safe to repeat are exactly those that change something.
     let mutation = !op.retry_safe;
     let (paginated, waitable) = (op.pagination.is_some(), op.waiter.is_some());
+    let columns = &op.cli_columns;
     quote! {
         CommandSpec {
             group: #group,
@@ -85,6 +86,7 @@ fn command(op: &Operation, enums: &[&Enum]) -> TokenStream {
             mutation: #mutation,
             paginated: #paginated,
             waitable: #waitable,
+            columns: &[#(#columns),*],
             args: &[#(#args),*],
         }
     }

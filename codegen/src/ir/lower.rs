@@ -277,9 +277,9 @@ fn lower_operation(
             items: find(&response, &p.items)?,
         })
     });
-    let (cli_group, cli_name) = match &op.cli {
-        Some(c) => (c.group.clone(), c.name.clone()),
-        None => (group.to_string(), op.name.to_kebab_case()),
+    let (cli_group, cli_name, cli_columns) = match &op.cli {
+        Some(c) => (c.group.clone(), c.name.clone(), c.columns.clone()),
+        None => (group.to_string(), op.name.to_kebab_case(), Vec::new()),
     };
     let data = match (op.response.data.as_str(), op.response.single_item_list) {
         ("object", true) => DataKind::SingleItemList,
@@ -304,6 +304,7 @@ fn lower_operation(
         form_body: op.form_body,
         cli_group,
         cli_name,
+        cli_columns,
         request,
         bare: op.response.envelope == "bare",
         data,

@@ -347,6 +347,8 @@ pub struct Operation {
     pub cli_group: String,
     /// CLI words.
     pub cli_name: String,
+    /// Item fields (wire names) a table of this paginated operation shows by default.
+    pub cli_columns: Vec<String>,
     /// Request fields.
     pub request: Vec<Field>,
     /// Envelope is bare.

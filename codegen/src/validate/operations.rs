@@ -74,6 +74,7 @@ impl Checker {
         self.fields(&op.request, map, &format!("{path}.request"));
         self.response(op, map, path);
         self.pagination(op, map, path);
+        self.columns(op, map, path);
         self.at_least_one(op, map, path);
         if op.form_body && (op.method.as_str(), op.body.as_str()) != ("POST", "json") {
             self.err(
@@ -159,6 +160,73 @@ impl Checker {
                 "point it at a list<T> field",
             ),
             Some(_) => {}
+        }
+    }
+
+    /// `cli.columns`: distinct fields of the object type the pagination's items list holds.
+    fn columns(&mut self, op: &OperationSpec, map: &SourceMap, path: &str) {
+        let Some(cli) = op.cli.as_ref().filter(|c| !c.columns.is_empty()) else {
+            return;
+        };
+        let at = map.locate(&format!("{path}.cli.columns"));
+        let Some(p) = &op.pagination else {
+            self.err(
+                at,
+                format!("cli.columns on `{}`, which is not paginated", op.name),
+                "columns pick the fields of a paged list's items; add pagination or remove them",
+            );
+            return;
+        };
+        let item_type = op
+            .response
+            .fields
+            .iter()
+            .find(|f| f.name == p.items)
+            .and_then(|f| f.ty.trim().strip_prefix("list<")?.strip_suffix('>'))
+            .map(str::trim);
+        let Some(fields) = item_type.and_then(|t| self.catalog.objects.get(t)) else {
+            // A missing or non-list items field is pagination's error; say only what this adds.
+            if let Some(t) = item_type {
+                self.err(
+                    at,
+                    format!(
+                        "cli.columns: items of `{}` are `{t}`, not an object type",
+                        p.items
+                    ),
+                    "columns name fields of an object; remove them for lists of scalars",
+                );
+            }
+            return;
+        };
+        let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+        for (i, column) in cli.columns.iter().enumerate() {
+            let at = map.locate(&format!("{path}.cli.columns[{i}]"));
+            if cli.columns[..i].contains(column) {
+                self.err(
+                    at,
+                    format!("cli.columns lists `{column}` twice"),
+                    "name each column once",
+                );
+            } else if !names.contains(column) {
+                let hint = closest(column, names.iter().cloned()).map_or_else(
+                    || {
+                        format!(
+                            "name a field of `{}`: {}",
+                            item_type.unwrap_or(""),
+                            names.join(", ")
+                        )
+                    },
+                    |b| format!("did you mean `{b}`?"),
+                );
+                self.err(
+                    at,
+                    format!(
+                        "cli.columns: `{column}` is not a field of `{}`",
+                        item_type.unwrap_or("")
+                    ),
+                    hint,
+                );
+            }
         }
     }
 

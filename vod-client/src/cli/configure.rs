@@ -40,7 +40,7 @@ pub fn run(mut request: Request, path: &Path) -> Result<String, String> {
     if stdin.is_terminal() {
         if request.access_key.is_none() {
             let shown = current.access_key.clone().unwrap_or_default();
-            let answer = prompt(&format!("Access key [{shown}]: "), true)?;
+            let answer = prompt(&format!("Access key [{shown}]: "))?;
             request.access_key = Some(answer).filter(|a| !a.is_empty());
         }
         if request.secret_key.is_none() {
@@ -49,7 +49,7 @@ pub fn run(mut request: Request, path: &Path) -> Result<String, String> {
             } else {
                 "none"
             };
-            let answer = prompt(&format!("Secret key [{shown}]: "), false)?;
+            let answer = prompt_secret(&format!("Secret key [{shown}]: "))?;
             request.secret_key = Some(answer).filter(|a| !a.is_empty());
         }
         if request.endpoint.is_none() {
@@ -57,7 +57,7 @@ pub fn run(mut request: Request, path: &Path) -> Result<String, String> {
                 .endpoint
                 .clone()
                 .unwrap_or_else(|| "service default".into());
-            let answer = prompt(&format!("Endpoint [{shown}]: "), true)?;
+            let answer = prompt(&format!("Endpoint [{shown}]: "))?;
             request.endpoint = Some(answer).filter(|a| !a.is_empty());
         }
     } else if request.secret_key.is_none() {
@@ -113,55 +113,25 @@ pub fn merge(mut current: Profile, request: &Request) -> Result<Profile, String>
     Ok(current)
 }
 
-/// Asks on stderr and reads one line from the terminal, with echo off when `echo` is false.
-fn prompt(question: &str, echo: bool) -> Result<String, String> {
+/// Asks on stderr and reads one line from the terminal.
+fn prompt(question: &str) -> Result<String, String> {
     let mut stderr = std::io::stderr();
     let _ = write!(stderr, "{question}");
     let _ = stderr.flush();
-    let _echo_guard = if echo { None } else { Some(EchoOff::new()) };
     let mut line = String::new();
-    let read = std::io::stdin().lock().read_line(&mut line);
-    if !echo {
-        // The newline the user typed was not echoed.
-        let _ = writeln!(stderr);
-    }
-    read.map_err(|e| format!("cannot read from the terminal: {e}"))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read from the terminal: {e}"))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-/// Turns terminal echo off for its lifetime. `stty` is used rather than a terminal library so
-/// the crate needs no extra dependency; where it is missing, the text is read with echo (and a
-/// warning), which is no worse than a flag.
-struct EchoOff {
-    active: bool,
-}
-
-impl EchoOff {
-    fn new() -> EchoOff {
-        let active = stty("-echo");
-        if !active {
-            eprintln!("warning: cannot turn terminal echo off; the input will be visible");
-        }
-        EchoOff { active }
-    }
-}
-
-impl Drop for EchoOff {
-    fn drop(&mut self) {
-        if self.active {
-            stty("echo");
-        }
-    }
-}
-
-fn stty(arg: &str) -> bool {
-    std::process::Command::new("stty")
-        .arg(arg)
-        .stdin(std::process::Stdio::inherit())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+/// Asks for a secret on the terminal with echo off (`rpassword`: termios on Unix, the console
+/// mode on Windows, echo restored even when reading fails), so it never lands in the scrollback.
+fn prompt_secret(question: &str) -> Result<String, String> {
+    rpassword::prompt_password(question)
+        .map(|line| line.trim_end_matches(['\r', '\n']).to_string())
+        .map_err(|e| format!("cannot read the secret key from the terminal: {e}"))
 }
 
 #[cfg(test)]

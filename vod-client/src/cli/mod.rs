@@ -157,7 +157,8 @@ fn global_args() -> Vec<Arg> {
                      text: bare values for shell capture, tab-separated on one line for a \
                      list, one line per entry for a list of objects: \
                      ID=$(vod videos list --query 'videoListInfo[0].videoId' -o text).\n\
-                     table: aligned columns in the answer's field order, fitted to the terminal.\n\
+                     table: aligned columns in the answer's field order (paged lists: a curated \
+                     set, see --columns), fitted to the terminal.\n\
                      yaml: YAML.",
                 ),
         ),
@@ -179,7 +180,12 @@ fn global_args() -> Vec<Arg> {
                 .long("columns")
                 .value_name("NAMES")
                 .value_delimiter(',')
-                .help("Columns of table and text output, in this order, e.g. videoId,videoName"),
+                .help("Columns of table and text output, in this order, e.g. videoId,videoName")
+                .long_help(
+                    "Columns of table and text output, in this order, e.g. videoId,videoName. \
+                     Tables of paged lists (videos list, audio list, ...) show a curated set of \
+                     columns by default; name others here, or use -o json to see every field.",
+                ),
         ),
         global(
             Arg::new("profile")
@@ -257,6 +263,16 @@ impl Globals {
 
     /// Prints an answer in the chosen format, after `--query`.
     fn print(&self, value: &serde_json::Value) -> Result<(), Failure> {
+        self.print_with(value, &[])
+    }
+
+    /// [`Globals::print`] for a command with curated table columns (`CommandSpec::columns`).
+    /// An answer reshaped by `--query` is the user's choice of shape, so it shows in full.
+    fn print_with(
+        &self,
+        value: &serde_json::Value,
+        defaults: &'static [&'static str],
+    ) -> Result<(), Failure> {
         let terminal = std::io::stdout().is_terminal();
         let format = self
             .output
@@ -270,6 +286,7 @@ impl Globals {
         let layout = output::Layout {
             width: terminal_width(terminal),
             columns: self.columns.clone(),
+            defaults: if self.query.is_some() { &[] } else { defaults },
         };
         let text = output::render(&selected, format, &layout).map_err(Failure::usage)?;
         write_stdout(&text)
@@ -303,6 +320,7 @@ impl Globals {
         let layout = output::Layout {
             width: None,
             columns: self.columns.clone(),
+            defaults: &[],
         };
         let text = match self.format() {
             output::Format::Table => {

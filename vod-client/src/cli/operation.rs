@@ -53,7 +53,7 @@ pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Resul
     let stdout_is_terminal = std::io::stdout().is_terminal();
     // A change with nothing to show would leave a person looking at an empty line.
     if !(spec.mutation && stdout_is_terminal && is_empty(&answer)) {
-        globals.print(&answer)?;
+        globals.print_with(&answer, spec.columns)?;
     }
     if spec.mutation && stdout_is_terminal {
         eprintln!("{}", confirmation(spec));
@@ -87,7 +87,7 @@ async fn print_all_pages(
         }
     }
     if globals.is_table() {
-        globals.print(&Value::Array(table))?;
+        globals.print_with(&Value::Array(table), spec.columns)?;
     }
     Ok(())
 }
@@ -255,6 +255,7 @@ mod tests {
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             arg("page-size", "pageSize"),
             arg("task-id", "taskId"),

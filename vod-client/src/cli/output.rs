@@ -12,6 +12,8 @@
 //! - `table` aligns columns by display width (CJK characters count two columns), in the
 //!   answer's field order, and fits the terminal by shortening the widest cells with `…`.
 //!   `--columns a,b` picks and orders the columns of lists (and the text output's values).
+//!   A paged list command may declare curated default columns in the spec (`cli.columns`):
+//!   tables of its items show those, in that order, unless `--columns` is given.
 
 use std::collections::BTreeSet;
 
@@ -63,6 +65,10 @@ pub struct Layout {
     pub width: Option<usize>,
     /// `--columns`: the members to show, in this order; `None` shows all.
     pub columns: Option<Vec<String>>,
+    /// The command's curated table columns, used by tables (only) when `columns` is `None`: a
+    /// list of objects shows those of them it has, in this order (all its members when it has
+    /// none of them). Empty: all members.
+    pub defaults: &'static [&'static str],
 }
 
 /// Narrowest a column is shortened to when fitting the terminal (unless its header is wider).
@@ -74,6 +80,11 @@ const GAP: usize = 2;
 pub fn render(value: &Value, format: Format, layout: &Layout) -> Result<String, String> {
     let mut renderer = Renderer {
         layout,
+        defaults: if format == Format::Table {
+            layout.defaults
+        } else {
+            &[]
+        },
         seen: Vec::new(),
         matched: BTreeSet::new(),
     };
@@ -96,6 +107,8 @@ pub fn render(value: &Value, format: Format, layout: &Layout) -> Result<String, 
 
 struct Renderer<'a> {
     layout: &'a Layout,
+    /// The curated columns in effect for this format.
+    defaults: &'static [&'static str],
     /// Columns of every list rendered, for the error message.
     seen: Vec<String>,
     /// `--columns` names found in some list.
@@ -139,7 +152,18 @@ impl Renderer<'_> {
             }
         }
         match &self.layout.columns {
-            None => all,
+            None => {
+                let curated: Vec<&str> = self
+                    .defaults
+                    .iter()
+                    .filter_map(|d| all.iter().find(|c| *c == d).copied())
+                    .collect();
+                if curated.is_empty() {
+                    all
+                } else {
+                    curated
+                }
+            }
             Some(wanted) => wanted
                 .iter()
                 .filter_map(|w| all.iter().find(|c| **c == w.as_str()).copied())
@@ -382,6 +406,7 @@ mod tests {
         let layout = Layout {
             width: Some(30),
             columns: None,
+            ..Layout::default()
         };
         let text = render(&value, Format::Table, &layout).unwrap();
         for line in text.lines() {
@@ -399,6 +424,7 @@ mod tests {
         let layout = Layout {
             width: Some(40),
             columns: None,
+            ..Layout::default()
         };
         let text = render(
             &Value::Array(vec![Value::Object(row)]),
@@ -421,6 +447,7 @@ mod tests {
         let layout = Layout {
             width: None,
             columns: Some(vec!["name".into(), "id".into()]),
+            ..Layout::default()
         };
         let text = render(&value, Format::Table, &layout).unwrap();
         assert_eq!(text, "total  2\n\nitems:\nname  id\ncat   a\n");
@@ -429,11 +456,42 @@ mod tests {
         let layout = Layout {
             width: None,
             columns: Some(vec!["nmae".into()]),
+            ..Layout::default()
         };
         let err = render(&value, Format::Table, &layout).unwrap_err();
         assert_eq!(
             err,
             "--columns: no column nmae in this answer (columns: id, name, size)"
+        );
+    }
+
+    #[test]
+    fn curated_columns_order_tables_only_and_yield_to_columns() {
+        let value = json!({"total": 2, "items": [
+            {"id": "a", "name": "x", "size": 1, "url": "u"},
+            {"id": "b", "name": "y", "size": 2, "url": "v"},
+        ]});
+        let curated = Layout {
+            defaults: &["name", "missing", "id"],
+            ..Layout::default()
+        };
+        let table = render(&value, Format::Table, &curated).unwrap();
+        assert_eq!(table, "total  2\n\nitems:\nname  id\nx     a\ny     b\n");
+        // Other formats show every member; text keeps the answer's order.
+        let text = render(&value, Format::Text, &curated).unwrap();
+        assert_eq!(text, "2\na\tx\t1\tu\nb\ty\t2\tv\n");
+        // --columns wins over the curated set.
+        let chosen = Layout {
+            columns: Some(vec!["url".into()]),
+            ..curated.clone()
+        };
+        let table = render(&value, Format::Table, &chosen).unwrap();
+        assert_eq!(table, "total  2\n\nitems:\nurl\nu\nv\n");
+        // A list with none of the curated members shows all of them.
+        let other = json!([{"k": 1, "v": 2}]);
+        assert_eq!(
+            render(&other, Format::Table, &curated).unwrap(),
+            "k  v\n1  2\n"
         );
     }
 

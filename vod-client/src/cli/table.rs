@@ -26,6 +26,10 @@ pub struct CommandSpec {
     pub paginated: bool,
     /// The operation starts a task with a state query: the command takes `--wait`.
     pub waitable: bool,
+    /// Paginated operations: the item fields `-o table` shows by default, in this order (from
+    /// the spec's `cli.columns`). Empty: every field, in the answer's order. `--columns` and
+    /// `--query` override it.
+    pub columns: &'static [&'static str],
     /// The request's fields, one flag each.
     pub args: &'static [ArgSpec],
 }

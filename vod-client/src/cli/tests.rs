@@ -31,6 +31,7 @@ static TABLE: &[CommandSpec] = &[
         mutation: false,
         paginated: true,
         waitable: false,
+        columns: &[],
         args: &[
             arg("video-name", "videoName", ArgKind::String),
             ArgSpec {
@@ -74,6 +75,7 @@ static TABLE: &[CommandSpec] = &[
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[ArgSpec {
             required: true,
             ..arg("video-id", "videoId", ArgKind::String)
@@ -88,6 +90,7 @@ static TABLE: &[CommandSpec] = &[
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[ArgSpec {
             required: true,
             ..arg("origin-file-name", "originFileName", ArgKind::String)

@@ -6,7 +6,6 @@
 //! is not an integer, `1.5` is not an integer, an object is not a string). Each problem is
 //! reported with the operation's parameter-error convention ([`ParamStyle`]).
 
-use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
 use super::errors::{ApiError, ParamStyle};
@@ -31,14 +30,13 @@ impl Params {
         }
     }
 
-    /// Parameters from `a=1&b=x` text (a form body or a query string); `+` means a space.
+    /// Parameters from `a=1&b=x` text (a form body or a query string); `+` means a space,
+    /// invalid UTF-8 is replaced, the first of repeated keys wins and empty keys are ignored.
     pub(crate) fn from_form(text: &str, style: ParamStyle) -> Self {
         let mut map = Map::new();
-        for pair in text.split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let key = form_decode(key);
-            if !key.is_empty() && !map.contains_key(&key) {
-                map.insert(key, Value::String(form_decode(value)));
+        for (key, value) in form_urlencoded::parse(text.as_bytes()) {
+            if !key.is_empty() && !map.contains_key(key.as_ref()) {
+                map.insert(key.into_owned(), Value::String(value.into_owned()));
             }
         }
         Params { map, style }
@@ -176,13 +174,6 @@ impl Params {
     }
 }
 
-/// Decodes one form component: `+` is a space, `%XX` escapes are bytes, invalid UTF-8 is
-/// replaced.
-fn form_decode(text: &str) -> String {
-    let spaced = text.replace('+', " ");
-    percent_decode_str(&spaced).decode_utf8_lossy().into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +191,26 @@ mod tests {
         assert_eq!(j.int("pageSize").ok().flatten(), Some(20));
         assert_eq!(j.bool("flag").ok().flatten(), Some(true));
         assert_eq!(j.int("n").map_err(|e| e.code), Err(1000));
+    }
+
+    #[test]
+    fn form_decoding_edge_cases() {
+        let f = Params::from_form(
+            "name=%E8%A7%86%E9%A2%91+one%2Btwo&tag=first&tag=second&empty=&bare&=orphan&&bad=%FF%zz",
+            ParamStyle::Generic,
+        );
+        let text = |k: &str| f.text(k).ok().flatten();
+        // `+` is a space, `%2B` a plus, percent-encoded UTF-8 a character.
+        assert_eq!(text("name").as_deref(), Some("视频 one+two"));
+        // The first of repeated keys wins.
+        assert_eq!(text("tag").as_deref(), Some("first"));
+        // `empty=` and a bare key are both present and empty.
+        assert_eq!(f.value("empty"), Some(&Value::String(String::new())));
+        assert_eq!(f.value("bare"), Some(&Value::String(String::new())));
+        // An empty key names nothing.
+        assert_eq!(f.value(""), None);
+        // Invalid UTF-8 is replaced and a broken escape stays as written.
+        assert_eq!(text("bad").as_deref(), Some("\u{FFFD}%zz"));
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "audio-id",
@@ -52,6 +53,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "audio-id",
@@ -97,6 +99,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: true,
         waitable: false,
+        columns: &["audioId", "audioName", "audioDuration", "audioSize", "createTime"],
         args: &[
             ArgSpec {
                 flag: "create-user",
@@ -197,6 +200,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "parent-node-id",
@@ -231,6 +235,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "node-id",
@@ -254,6 +259,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "node-id",
@@ -288,6 +294,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: true,
         waitable: false,
+        columns: &["nodeId", "labelName", "parentNodeId", "createUser"],
         args: &[
             ArgSpec {
                 flag: "parent-node-id",
@@ -333,6 +340,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "id",
@@ -370,6 +378,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "id",
@@ -415,6 +424,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: true,
         waitable: false,
+        columns: &["id", "name", "suffix", "fileSize", "createTime"],
         args: &[
             ArgSpec {
                 flag: "material-id",
@@ -526,6 +536,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "id",
@@ -549,6 +560,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -599,6 +611,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: true,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -716,6 +729,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "task-id",
@@ -739,6 +753,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: true,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -894,6 +909,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -917,6 +933,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: true,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -995,6 +1012,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -1018,6 +1036,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: true,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "video-ids",
@@ -1107,6 +1126,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "file-list",
@@ -1152,6 +1172,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "file-list",
@@ -1197,6 +1218,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: true,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "trans-no",
@@ -1292,6 +1314,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "task-id",
@@ -1326,6 +1349,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "origin-file-name",
@@ -1459,6 +1483,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1482,6 +1507,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1558,6 +1584,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1647,6 +1674,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "video-id",
@@ -1670,6 +1698,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: true,
         waitable: false,
+        columns: &[
+            "videoId",
+            "videoName",
+            "videoState",
+            "transcodeState",
+            "videoDuration",
+            "createTime",
+        ],
         args: &[
             ArgSpec {
                 flag: "create-user",
@@ -1824,6 +1860,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "target-id",

@@ -15,6 +15,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: true,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "name",
@@ -148,6 +149,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: true,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "widget-ids",
@@ -171,6 +173,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "widget-id",
@@ -194,6 +197,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "file-list",
@@ -283,6 +287,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: false,
         paginated: true,
         waitable: false,
+        columns: &["state", "widgetId", "builtAt"],
         args: &[
             ArgSpec {
                 flag: "widget-id",
@@ -328,6 +333,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         mutation: true,
         paginated: false,
         waitable: false,
+        columns: &[],
         args: &[
             ArgSpec {
                 flag: "target-id",

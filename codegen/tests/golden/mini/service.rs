@@ -184,12 +184,12 @@ impl ::std::fmt::Display for ErrorCode {
     }
 }
 
-/// Each operation's documented rate limit (`rate_limit` in the spec, e.g. `300/5min`),
-/// sorted by operation name; read by the client's opt-in rate limiting.
 /// Operations whose POST parameters the service also takes as an
 /// `application/x-www-form-urlencoded` body (`form_body` in the spec), sorted.
 pub const FORM_OPERATIONS: &[&str] = &[];
 
+/// Each operation's documented rate limit (`rate_limit` in the spec, e.g. `300/5min`),
+/// sorted by operation name; read by the client's opt-in rate limiting.
 pub const RATE_LIMITS: &[(&str, &str)] = &[("fixtureCreateWidget", "300/5min")];
 
 /// The id of a shelf.
