@@ -27,7 +27,6 @@ fn token_times(shared: &Shared) -> (i64, i64) {
 /// A signed token for one storage key, valid until `deadline_ms`.
 fn token_for(ctx: &Ctx<'_>, key: &str, overwrite: bool, deadline_ms: i64) -> String {
     let shared = ctx.shared;
-    shared.uploads.note_token(key, deadline_ms);
     let policy = json!({
         "scope": format!("{}:{key}", shared.bucket),
         "deadline": deadline_ms.to_string(),

@@ -125,8 +125,6 @@ pub(crate) struct UploadStore {
 struct UploadInner {
     ctxs: HashMap<String, BlockCtx>,
     objects: HashMap<String, (u64, String)>,
-    /// Deadline of the newest token of each pending upload key.
-    pending_deadlines: HashMap<String, i64>,
     inserted: u64,
     last_sweep_ms: i64,
 }
@@ -209,40 +207,12 @@ impl UploadStore {
         self.lock().ctxs.get(ctx).cloned()
     }
 
-    /// Notes a token handed out for a pending upload key (its deadline bounds the pending record).
-    pub(crate) fn note_token(&self, key: &str, deadline_ms: i64) {
-        let mut inner = self.lock();
-        let entry = inner
-            .pending_deadlines
-            .entry(key.to_string())
-            .or_insert(deadline_ms);
-        *entry = (*entry).max(deadline_ms);
-    }
-
-    /// Forgets ctx values and pending uploads whose token expired.
+    /// Forgets ctx values whose token expired (pending uploads expire in their own store,
+    /// `state::pending`, which records each one's deadline when its token is handed out).
     pub(crate) fn sweep(&self, shared: &Shared) {
         let now = shared.clock.now_millis();
-        let expired_keys: Vec<String> = {
-            let mut inner = self.lock();
-            inner.ctxs.retain(|_, b| b.expires_ms >= now);
-            let keys: Vec<String> = inner
-                .pending_deadlines
-                .iter()
-                .filter(|(_, d)| **d < now)
-                .map(|(k, _)| k.clone())
-                .collect();
-            for key in &keys {
-                inner.pending_deadlines.remove(key);
-            }
-            keys
-        };
-        if !expired_keys.is_empty() {
-            let mut state = shared.lock();
-            for key in &expired_keys {
-                state.pending_uploads.remove(key);
-            }
-            tracing::debug!(target: "vod_emulator", expired = expired_keys.len(), "forgot expired pending uploads");
-        }
+        self.lock().ctxs.retain(|_, b| b.expires_ms >= now);
+        shared.lock().pending_uploads.prune(now);
     }
 
     pub(crate) fn object(&self, key: &str) -> Option<(u64, String)> {
@@ -264,7 +234,6 @@ impl UploadStore {
         inner
             .objects
             .insert(key.to_string(), (size, hash.to_string()));
-        inner.pending_deadlines.remove(key);
         Ok(())
     }
 
