@@ -10,7 +10,8 @@
 //!   tabs, a list of objects one line per entry with its values separated by tabs, nested
 //!   values as compact JSON.
 //! - `table` aligns columns by display width (CJK characters count two columns), in the
-//!   answer's field order, and fits the terminal by shortening the widest cells with `…`.
+//!   answer's field order, and fits the terminal by shortening the widest cells with `…`
+//!   (laid out by `comfy-table`; which columns fit at all is decided here).
 //!   `--columns a,b` picks and orders the columns of lists (and the text output's values).
 //!   A paged list command may declare curated default columns in the spec (`cli.columns`):
 //!   tables of its items show those, in that order, unless `--columns` is given.
@@ -18,7 +19,7 @@
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,7 +192,7 @@ impl Renderer<'_> {
             .map(|(k, v)| vec![k.clone(), cell(v)])
             .collect();
         let keys = rows.iter().map(|r| r[0].width()).max().unwrap_or(0);
-        let mut out = grid(&rows, &[keys, MIN_COLUMN], self.layout.width);
+        let mut out = grid(None, &rows, &[keys, MIN_COLUMN], self.layout.width);
         for (key, value) in map {
             if let Value::Array(items) = value {
                 if !out.is_empty() {
@@ -215,14 +216,17 @@ impl Renderer<'_> {
         }
         let columns = self.columns(items);
         let mins: Vec<usize> = columns.iter().map(|c| c.width()).collect();
-        let mut rows = vec![columns.iter().map(|c| (*c).to_string()).collect()];
-        rows.extend(items.iter().map(|item| {
-            columns
-                .iter()
-                .map(|c| item.get(*c).map(cell).unwrap_or_default())
-                .collect()
-        }));
-        grid(&rows, &mins, self.layout.width)
+        let header: Vec<String> = columns.iter().map(|c| (*c).to_string()).collect();
+        let rows: Vec<Vec<String>> = items
+            .iter()
+            .map(|item| {
+                columns
+                    .iter()
+                    .map(|c| item.get(*c).map(cell).unwrap_or_default())
+                    .collect()
+            })
+            .collect();
+        grid(Some(&header), &rows, &mins, self.layout.width)
     }
 
     fn text(&mut self, value: &Value) -> String {
@@ -266,33 +270,70 @@ fn text_line<'v>(values: impl Iterator<Item = Option<&'v Value>>) -> String {
     format!("{}\n", cells.join("\t"))
 }
 
-/// Rows aligned in columns. To fit `width`, the widest cells are shortened (a column never
-/// below `mins`: its header stays readable), then columns are left out from the right, with a
-/// last line saying how many.
-fn grid(rows: &[Vec<String>], mins: &[usize], width: Option<usize>) -> String {
-    let Some(first) = rows.first() else {
+/// Rows aligned in columns by `comfy-table`, under `header` when there is one. To fit `width`,
+/// columns are first left out from the right while even their narrowest forms (`mins`, never
+/// below [`MIN_COLUMN`], never above the content) cannot fit, with a last line saying how
+/// many; the table crate then shortens the widest cells to one line ending in `…`.
+fn grid(
+    header: Option<&[String]>,
+    rows: &[Vec<String>],
+    mins: &[usize],
+    width: Option<usize>,
+) -> String {
+    let Some(first) = header.or(rows.first().map(Vec::as_slice)) else {
         return String::new();
     };
     let natural: Vec<usize> = (0..first.len())
-        .map(|i| rows.iter().map(|r| r[i].width()).max().unwrap_or(0))
+        .map(|i| {
+            header
+                .into_iter()
+                .chain(rows.iter().map(Vec::as_slice))
+                .map(|r| r.get(i).map_or(0, |c| c.width()))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
-    let mut widths = natural.clone();
+    let floors: Vec<usize> = natural
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n).min(mins.get(i).copied().unwrap_or(0).max(MIN_COLUMN)))
+        .collect();
+    let shown = width.map_or(natural.len(), |limit| columns_that_fit(&floors, limit));
+    let mut table = comfy_table::Table::new();
+    table.load_style(comfy_table::presets::NOTHING);
+    table.set_truncation_indicator("…");
+    // No word boundaries: a long cell is cut at the column's width, not at its last space
+    // (control characters, this one included, are escaped by `cell`).
+    table.set_delimiter('\0');
     if let Some(limit) = width {
-        while !fit(&mut widths, mins, limit) && widths.len() > 1 {
-            widths = natural[..widths.len() - 1].to_vec();
-        }
+        table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+        table.set_width(u16::try_from(limit).unwrap_or(u16::MAX));
+    }
+    let row = |cells: &[String]| {
+        let mut row = comfy_table::Row::from(cells.iter().take(shown));
+        row.max_height(1);
+        row
+    };
+    if let Some(header) = header {
+        table.set_header(row(header));
+    }
+    for cells in rows {
+        table.add_row(row(cells));
+    }
+    for (i, column) in table.column_iter_mut().enumerate() {
+        // The gap goes after each column but the last, so the last can reach the edge.
+        column.set_padding((0, if i + 1 < shown { GAP as u16 } else { 0 }));
+        let floor = u16::try_from(floors[i]).unwrap_or(u16::MAX);
+        column.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+            comfy_table::Width::Fixed(floor),
+        ));
     }
     let mut out = String::new();
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| pad(&shorten(c, *w), *w))
-            .collect();
-        out.push_str(cells.join(&" ".repeat(GAP)).trim_end());
+    for line in table.lines() {
+        out.push_str(line.trim_end());
         out.push('\n');
     }
-    let hidden = natural.len() - widths.len();
+    let hidden = natural.len() - shown;
     if hidden > 0 {
         out.push_str(&format!(
             "({hidden} more column{} not shown: choose with --columns, or use -o json)\n",
@@ -302,40 +343,16 @@ fn grid(rows: &[Vec<String>], mins: &[usize], width: Option<usize>) -> String {
     out
 }
 
-/// Narrows the widest columns, one display column at a time, down to their minimum; true when
-/// the total then fits `limit`.
-fn fit(widths: &mut [usize], mins: &[usize], limit: usize) -> bool {
-    let gaps = GAP * widths.len().saturating_sub(1);
-    let floor = |i: usize| mins.get(i).copied().unwrap_or(MIN_COLUMN).max(MIN_COLUMN);
-    while widths.iter().sum::<usize>() + gaps > limit {
-        let Some(widest) = (0..widths.len())
-            .filter(|&i| widths[i] > floor(i))
-            .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)))
-        else {
-            return false;
-        };
-        widths[widest] -= 1;
-    }
-    true
-}
-
-/// `text` cut to `width` display columns, ending with `…` when cut.
-fn shorten(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    let mut out = String::new();
+/// How many columns, from the left, fit in `limit` at their narrowest (at least one).
+fn columns_that_fit(floors: &[usize], limit: usize) -> usize {
     let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
+    for (i, floor) in floors.iter().enumerate() {
+        used += floor + if i == 0 { 0 } else { GAP };
+        if used > limit {
+            return i.max(1);
         }
-        out.push(c);
-        used += w;
     }
-    out.push('…');
-    out
+    floors.len()
 }
 
 /// One cell: strings raw (control characters escaped, so a row stays one line), other scalars
@@ -355,11 +372,6 @@ fn cell(value: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     }
-}
-
-fn pad(text: &str, width: usize) -> String {
-    let len = text.width();
-    format!("{text}{}", " ".repeat(width.saturating_sub(len)))
 }
 
 #[cfg(test)]
@@ -541,5 +553,32 @@ mod tests {
         assert_eq!(Format::from_name("xml"), None);
         assert_eq!(Format::default_for(false), Format::Json);
         assert_eq!(Format::default_for(true), Format::Table);
+    }
+
+    #[test]
+    fn wide_cells_are_cut_by_display_width_and_every_line_fits() {
+        let value = json!([
+            {"videoId": "8a3d9f", "videoName": "一个很长很长的中文视频名字还有更多的字", "state": "done"},
+            {"videoId": "b", "videoName": "cat talk with spaces in it", "state": "x"}
+        ]);
+        let layout = Layout {
+            width: Some(36),
+            ..Layout::default()
+        };
+        let text = render(&value, Format::Table, &layout).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines.iter().all(|l| l.width() <= 36), "{text}");
+        // Cut inside a word, not at its last space, and never through a wide character.
+        assert!(
+            lines[1].contains("一个很长") && lines[1].contains('…'),
+            "{text}"
+        );
+        assert!(lines[2].contains("cat talk w"), "{text}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.ends_with("done") || l.ends_with('x') || l.ends_with("state")),
+            "{text}"
+        );
     }
 }
