@@ -238,6 +238,8 @@ impl Client {
                 .binary_search(&op.name)
                 .is_ok();
         let encoded = encode(op, request, form)?;
+        let total = options.timeout.or(self.inner.operation_timeout);
+        let deadline = total.map(|t| tokio::time::Instant::now() + t);
         let err = match self.execute(op, &encoded, options).await {
             Ok(answer) => return interpret::<R::Output>(op, answer.raw),
             Err(err) if err.is_ambiguous() && options.resolves_ambiguous() => err,
@@ -259,7 +261,22 @@ impl Client {
                 })
             }))
         };
-        match self.resolve(op, &encoded, options, err, &check).await? {
+        // The check and any resend count towards the call's deadline: past it, the outcome
+        // is still unknown.
+        let resolution = self.resolve(op, &encoded, options, err, &check);
+        let resolved = match (deadline, total) {
+            (Some(deadline), Some(total)) => tokio::time::timeout_at(deadline, resolution)
+                .await
+                .map_err(|_| Error::Ambiguous {
+                    operation: op.name,
+                    source: Box::new(Error::Timeout {
+                        operation: op.name,
+                        after: total,
+                    }),
+                })?,
+            _ => resolution.await,
+        };
+        match resolved? {
             Some(answer) => interpret::<R::Output>(op, answer.raw),
             None => {
                 let data = found

@@ -80,3 +80,42 @@ async fn a_lost_delete_answer_is_resolved_by_the_absence_of_the_item() {
     assert!(emu.state().audio(&song).is_none());
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_check_counts_towards_the_call_deadline() {
+    let emu = Emulator::builder()
+        .fault(
+            FaultRule::new(FaultAction::ResetConnection)
+                .on("createCategory")
+                .first(1),
+        )
+        .fault(
+            FaultRule::new(FaultAction::Latency(std::time::Duration::from_secs(3)))
+                .on("getCategoryList"),
+        )
+        .start()
+        .await
+        .expect("emulator");
+    let client = Client::builder()
+        .endpoint(emu.base_url())
+        .credentials(emu.access_key(), emu.secret_key())
+        .operation_timeout(std::time::Duration::from_millis(800))
+        .build()
+        .expect("client");
+    let err = client
+        .create_category("slow")
+        .send()
+        .await
+        .expect_err("the lookup cannot finish before the deadline");
+    assert!(err.is_ambiguous(), "{err:?}");
+    assert!(
+        matches!(&err, vod_client::Error::Ambiguous { source, .. } if matches!(**source, vod_client::Error::Timeout { .. })),
+        "{err:?}"
+    );
+    assert_eq!(
+        emu.state().categories().len(),
+        1,
+        "created once, not resent"
+    );
+    emu.shutdown().await;
+}
