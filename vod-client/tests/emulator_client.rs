@@ -499,7 +499,7 @@ async fn upload_and_pull_operations() {
     );
 
     // The runtime's uploader, both protocols: a form upload and a block upload.
-    let dir = std::env::temp_dir().join(format!("vod-emulator-client-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("vod-emulator-client");
     std::fs::create_dir_all(&dir).expect("temp dir");
     let small = dir.join("small.mp4");
     std::fs::write(&small, vec![7u8; 10_000]).expect("write");

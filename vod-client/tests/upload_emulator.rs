@@ -7,7 +7,7 @@ use vod_client::emulator::{Emulator, FaultAction, FaultRule};
 use vod_client::upload::file_etag;
 
 fn write(name: &str, len: usize) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("vod-upload-emulator-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("vod-upload-emulator");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     let bytes: Vec<u8> = (0..len).map(|i| (i * 13 % 241) as u8).collect();
