@@ -377,6 +377,9 @@ pub struct CrateReadmeDoctests;
 pub mod operation;
 
 pub mod ambiguous;
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 mod builder;
 mod call;
 pub mod callback;
@@ -412,7 +415,7 @@ pub mod cli;
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 
-pub use builder::RequestBuilder;
+pub use builder::{Async, RequestBuilder};
 pub use call::CallOptions;
 pub use client::Client;
 pub use config::{

@@ -225,11 +225,11 @@ impl crate::operation::Request for GetVideoListRequest {
 
 /// A `getVideoList` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_video_list`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_video_list`] (and, in the blocking mode, by `blocking::Client::get_video_list`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetVideoListBuilder {
-    inner: crate::RequestBuilder<GetVideoListRequest>,
+pub struct GetVideoListBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetVideoListRequest, M>,
 }
 
 impl GetVideoListBuilder {
@@ -239,6 +239,24 @@ impl GetVideoListBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetVideoListOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetVideoListOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<GetVideoListRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl<M> GetVideoListBuilder<M> {
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item. Only sub-accounts or specially authorized users can be queried.
     ///
     /// Sent as one comma-separated string; items must not contain commas.
@@ -330,26 +348,36 @@ impl GetVideoListBuilder {
     pub fn into_request(self) -> GetVideoListRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetVideoListOutput, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl GetVideoListBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetVideoListOutput, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
     ) -> Result<crate::Response<GetVideoListOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
+        self.inner.send_with_metadata()
     }
     /// Pages through all results, starting at this request's page index (default 1):
-    /// `.into_paginator().items()` streams every entry of every page.
-    pub fn into_paginator(self) -> crate::Paginator<GetVideoListRequest> {
+    /// `.into_paginator().items()` iterates over every entry of every page.
+    pub fn into_paginator(self) -> crate::blocking::Paginator<GetVideoListRequest> {
         self.inner.into_paginator()
     }
 }
 
-impl From<GetVideoListBuilder> for crate::RequestBuilder<GetVideoListRequest> {
-    fn from(builder: GetVideoListBuilder) -> Self {
+impl<M> From<GetVideoListBuilder<M>> for crate::RequestBuilder<GetVideoListRequest, M> {
+    fn from(builder: GetVideoListBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetVideoListRequest, M>> for GetVideoListBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetVideoListRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -361,6 +389,16 @@ impl crate::Client {
     /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn get_video_list(&self) -> GetVideoListBuilder {
         GetVideoListBuilder::new(self.clone(), GetVideoListRequest::new())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Pages through uploaded videos, filtered by creator, creation time, name, id, state, transcoding state or category.
+    ///
+    /// The blocking form of [`crate::Client::get_video_list`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_video_list(&self) -> GetVideoListBuilder<crate::blocking::Blocking> {
+        self.bind(GetVideoListRequest::new()).into()
     }
 }
 
@@ -562,11 +600,11 @@ impl crate::operation::Request for VideoEditRequest {
 
 /// A `videoEdit` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::video_edit`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::video_edit`] (and, in the blocking mode, by `blocking::Client::video_edit`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VideoEditBuilder {
-    inner: crate::RequestBuilder<VideoEditRequest>,
+pub struct VideoEditBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<VideoEditRequest, M>,
 }
 
 impl VideoEditBuilder {
@@ -576,6 +614,17 @@ impl VideoEditBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> VideoEditBuilder<M> {
     /// New name, at most 40 (Chinese) characters.
     ///
     /// At most 40 characters.
@@ -634,19 +683,29 @@ impl VideoEditBuilder {
     pub fn into_request(self) -> VideoEditRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl VideoEditBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<(), crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
-        self.inner.send_with_metadata().await
+    pub fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<VideoEditBuilder> for crate::RequestBuilder<VideoEditRequest> {
-    fn from(builder: VideoEditBuilder) -> Self {
+impl<M> From<VideoEditBuilder<M>> for crate::RequestBuilder<VideoEditRequest, M> {
+    fn from(builder: VideoEditBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<VideoEditRequest, M>> for VideoEditBuilder<M> {
+    fn from(inner: crate::RequestBuilder<VideoEditRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -659,6 +718,19 @@ impl crate::Client {
     /// - `video_id` (`videoId`): Video to edit.
     pub fn video_edit(&self, video_id: impl Into<VideoId>) -> VideoEditBuilder {
         VideoEditBuilder::new(self.clone(), VideoEditRequest::new(video_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged.
+    ///
+    /// The blocking form of [`crate::Client::video_edit`]: the same parameters and setters; `send()` returns the result.
+    pub fn video_edit(
+        &self,
+        video_id: impl Into<VideoId>,
+    ) -> VideoEditBuilder<crate::blocking::Blocking> {
+        self.bind(VideoEditRequest::new(video_id)).into()
     }
 }
 
@@ -704,11 +776,11 @@ impl crate::operation::Request for VideoBlockRequest {
 
 /// A `videoBlock` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::video_block`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::video_block`] (and, in the blocking mode, by `blocking::Client::video_block`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VideoBlockBuilder {
-    inner: crate::RequestBuilder<VideoBlockRequest>,
+pub struct VideoBlockBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<VideoBlockRequest, M>,
 }
 
 impl VideoBlockBuilder {
@@ -717,18 +789,6 @@ impl VideoBlockBuilder {
         Self {
             inner: crate::RequestBuilder::new(client, request),
         }
-    }
-    /// The request as built so far.
-    pub fn request(&self) -> &VideoBlockRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut VideoBlockRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> VideoBlockRequest {
-        self.inner.into_request()
     }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
@@ -742,9 +802,42 @@ impl VideoBlockBuilder {
     }
 }
 
-impl From<VideoBlockBuilder> for crate::RequestBuilder<VideoBlockRequest> {
-    fn from(builder: VideoBlockBuilder) -> Self {
+impl<M> VideoBlockBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoBlockRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoBlockRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoBlockRequest {
+        self.inner.into_request()
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl VideoBlockBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<VideoBlockBuilder<M>> for crate::RequestBuilder<VideoBlockRequest, M> {
+    fn from(builder: VideoBlockBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<VideoBlockRequest, M>> for VideoBlockBuilder<M> {
+    fn from(inner: crate::RequestBuilder<VideoBlockRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -757,6 +850,19 @@ impl crate::Client {
     /// - `video_id` (`videoId`): Video to block.
     pub fn video_block(&self, video_id: impl Into<VideoId>) -> VideoBlockBuilder {
         VideoBlockBuilder::new(self.clone(), VideoBlockRequest::new(video_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Blocks (disables) a video so that it can no longer be played.
+    ///
+    /// The blocking form of [`crate::Client::video_block`]: the same parameters and setters; `send()` returns the result.
+    pub fn video_block(
+        &self,
+        video_id: impl Into<VideoId>,
+    ) -> VideoBlockBuilder<crate::blocking::Blocking> {
+        self.bind(VideoBlockRequest::new(video_id)).into()
     }
 }
 
@@ -802,11 +908,11 @@ impl crate::operation::Request for VideoEnableRequest {
 
 /// A `videoEnable` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::video_enable`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::video_enable`] (and, in the blocking mode, by `blocking::Client::video_enable`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VideoEnableBuilder {
-    inner: crate::RequestBuilder<VideoEnableRequest>,
+pub struct VideoEnableBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<VideoEnableRequest, M>,
 }
 
 impl VideoEnableBuilder {
@@ -815,18 +921,6 @@ impl VideoEnableBuilder {
         Self {
             inner: crate::RequestBuilder::new(client, request),
         }
-    }
-    /// The request as built so far.
-    pub fn request(&self) -> &VideoEnableRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut VideoEnableRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> VideoEnableRequest {
-        self.inner.into_request()
     }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
@@ -840,9 +934,42 @@ impl VideoEnableBuilder {
     }
 }
 
-impl From<VideoEnableBuilder> for crate::RequestBuilder<VideoEnableRequest> {
-    fn from(builder: VideoEnableBuilder) -> Self {
+impl<M> VideoEnableBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoEnableRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoEnableRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoEnableRequest {
+        self.inner.into_request()
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl VideoEnableBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<VideoEnableBuilder<M>> for crate::RequestBuilder<VideoEnableRequest, M> {
+    fn from(builder: VideoEnableBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<VideoEnableRequest, M>> for VideoEnableBuilder<M> {
+    fn from(inner: crate::RequestBuilder<VideoEnableRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -855,6 +982,19 @@ impl crate::Client {
     /// - `video_id` (`videoId`): Video to re-enable.
     pub fn video_enable(&self, video_id: impl Into<VideoId>) -> VideoEnableBuilder {
         VideoEnableBuilder::new(self.clone(), VideoEnableRequest::new(video_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Re-enables a blocked video.
+    ///
+    /// The blocking form of [`crate::Client::video_enable`]: the same parameters and setters; `send()` returns the result.
+    pub fn video_enable(
+        &self,
+        video_id: impl Into<VideoId>,
+    ) -> VideoEnableBuilder<crate::blocking::Blocking> {
+        self.bind(VideoEnableRequest::new(video_id)).into()
     }
 }
 
@@ -963,11 +1103,11 @@ impl crate::operation::Request for DeleteVideoRequest {
 
 /// A `deleteVideo` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::delete_video`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::delete_video`] (and, in the blocking mode, by `blocking::Client::delete_video`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteVideoBuilder {
-    inner: crate::RequestBuilder<DeleteVideoRequest>,
+pub struct DeleteVideoBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<DeleteVideoRequest, M>,
 }
 
 impl DeleteVideoBuilder {
@@ -977,6 +1117,17 @@ impl DeleteVideoBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> DeleteVideoBuilder<M> {
     /// Whether to check that the video is not in use before deleting it.
     ///
     /// Service default: `1`.
@@ -1017,19 +1168,29 @@ impl DeleteVideoBuilder {
     pub fn into_request(self) -> DeleteVideoRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl DeleteVideoBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<(), crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
-        self.inner.send_with_metadata().await
+    pub fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<DeleteVideoBuilder> for crate::RequestBuilder<DeleteVideoRequest> {
-    fn from(builder: DeleteVideoBuilder) -> Self {
+impl<M> From<DeleteVideoBuilder<M>> for crate::RequestBuilder<DeleteVideoRequest, M> {
+    fn from(builder: DeleteVideoBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<DeleteVideoRequest, M>> for DeleteVideoBuilder<M> {
+    fn from(inner: crate::RequestBuilder<DeleteVideoRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1042,6 +1203,19 @@ impl crate::Client {
     /// - `video_id` (`videoId`): Video to delete.
     pub fn delete_video(&self, video_id: impl Into<VideoId>) -> DeleteVideoBuilder {
         DeleteVideoBuilder::new(self.clone(), DeleteVideoRequest::new(video_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Deletes a video with its source, transcoded outputs, covers, screenshots and preview files.
+    ///
+    /// The blocking form of [`crate::Client::delete_video`]: the same parameters and setters; `send()` returns the result.
+    pub fn delete_video(
+        &self,
+        video_id: impl Into<VideoId>,
+    ) -> DeleteVideoBuilder<crate::blocking::Blocking> {
+        self.bind(DeleteVideoRequest::new(video_id)).into()
     }
 }
 
@@ -1232,11 +1406,11 @@ impl crate::operation::Request for GetAudioListRequest {
 
 /// A `getAudioList` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_audio_list`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_audio_list`] (and, in the blocking mode, by `blocking::Client::get_audio_list`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetAudioListBuilder {
-    inner: crate::RequestBuilder<GetAudioListRequest>,
+pub struct GetAudioListBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetAudioListRequest, M>,
 }
 
 impl GetAudioListBuilder {
@@ -1246,6 +1420,24 @@ impl GetAudioListBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetAudioListOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetAudioListOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<GetAudioListRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl<M> GetAudioListBuilder<M> {
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item; limited by permissions.
     ///
     /// Sent as one comma-separated string; items must not contain commas.
@@ -1315,26 +1507,36 @@ impl GetAudioListBuilder {
     pub fn into_request(self) -> GetAudioListRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetAudioListOutput, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl GetAudioListBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetAudioListOutput, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
     ) -> Result<crate::Response<GetAudioListOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
+        self.inner.send_with_metadata()
     }
     /// Pages through all results, starting at this request's page index (default 1):
-    /// `.into_paginator().items()` streams every entry of every page.
-    pub fn into_paginator(self) -> crate::Paginator<GetAudioListRequest> {
+    /// `.into_paginator().items()` iterates over every entry of every page.
+    pub fn into_paginator(self) -> crate::blocking::Paginator<GetAudioListRequest> {
         self.inner.into_paginator()
     }
 }
 
-impl From<GetAudioListBuilder> for crate::RequestBuilder<GetAudioListRequest> {
-    fn from(builder: GetAudioListBuilder) -> Self {
+impl<M> From<GetAudioListBuilder<M>> for crate::RequestBuilder<GetAudioListRequest, M> {
+    fn from(builder: GetAudioListBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetAudioListRequest, M>> for GetAudioListBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetAudioListRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1346,6 +1548,16 @@ impl crate::Client {
     /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn get_audio_list(&self) -> GetAudioListBuilder {
         GetAudioListBuilder::new(self.clone(), GetAudioListRequest::new())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Pages through audio files (newest upload first by default), with optional filters.
+    ///
+    /// The blocking form of [`crate::Client::get_audio_list`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_audio_list(&self) -> GetAudioListBuilder<crate::blocking::Blocking> {
+        self.bind(GetAudioListRequest::new()).into()
     }
 }
 
@@ -1479,11 +1691,11 @@ impl crate::operation::Request for EditAudioRequest {
 
 /// A `editAudio` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::edit_audio`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::edit_audio`] (and, in the blocking mode, by `blocking::Client::edit_audio`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct EditAudioBuilder {
-    inner: crate::RequestBuilder<EditAudioRequest>,
+pub struct EditAudioBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<EditAudioRequest, M>,
 }
 
 impl EditAudioBuilder {
@@ -1493,6 +1705,19 @@ impl EditAudioBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> EditAudioBuilder<M> {
     /// New name, at most 40 (Chinese) characters; audioName and publishDomain may not both be empty.
     ///
     /// At most 40 characters.
@@ -1517,21 +1742,29 @@ impl EditAudioBuilder {
     pub fn into_request(self) -> EditAudioRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<String, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl EditAudioBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<String>, crate::Error> {
-        self.inner.send_with_metadata().await
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<EditAudioBuilder> for crate::RequestBuilder<EditAudioRequest> {
-    fn from(builder: EditAudioBuilder) -> Self {
+impl<M> From<EditAudioBuilder<M>> for crate::RequestBuilder<EditAudioRequest, M> {
+    fn from(builder: EditAudioBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<EditAudioRequest, M>> for EditAudioBuilder<M> {
+    fn from(inner: crate::RequestBuilder<EditAudioRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1544,6 +1777,19 @@ impl crate::Client {
     /// - `audio_id` (`audioId`): Audio to edit.
     pub fn edit_audio(&self, audio_id: impl Into<AudioId>) -> EditAudioBuilder {
         EditAudioBuilder::new(self.clone(), EditAudioRequest::new(audio_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Updates the name and/or publishing domain of one audio file.
+    ///
+    /// The blocking form of [`crate::Client::edit_audio`]: the same parameters and setters; `send()` returns the result.
+    pub fn edit_audio(
+        &self,
+        audio_id: impl Into<AudioId>,
+    ) -> EditAudioBuilder<crate::blocking::Blocking> {
+        self.bind(EditAudioRequest::new(audio_id)).into()
     }
 }
 
@@ -1635,11 +1881,11 @@ impl crate::operation::Request for DeleteAudioRequest {
 
 /// A `deleteAudio` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::delete_audio`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::delete_audio`] (and, in the blocking mode, by `blocking::Client::delete_audio`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteAudioBuilder {
-    inner: crate::RequestBuilder<DeleteAudioRequest>,
+pub struct DeleteAudioBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<DeleteAudioRequest, M>,
 }
 
 impl DeleteAudioBuilder {
@@ -1649,6 +1895,19 @@ impl DeleteAudioBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> DeleteAudioBuilder<M> {
     /// Whether to check that the audio is not in use before deleting it.
     ///
     /// Service default: `1`.
@@ -1668,21 +1927,29 @@ impl DeleteAudioBuilder {
     pub fn into_request(self) -> DeleteAudioRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<String, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl DeleteAudioBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<String>, crate::Error> {
-        self.inner.send_with_metadata().await
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<DeleteAudioBuilder> for crate::RequestBuilder<DeleteAudioRequest> {
-    fn from(builder: DeleteAudioBuilder) -> Self {
+impl<M> From<DeleteAudioBuilder<M>> for crate::RequestBuilder<DeleteAudioRequest, M> {
+    fn from(builder: DeleteAudioBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<DeleteAudioRequest, M>> for DeleteAudioBuilder<M> {
+    fn from(inner: crate::RequestBuilder<DeleteAudioRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1695,6 +1962,19 @@ impl crate::Client {
     /// - `audio_id` (`audioId`): Audio to delete.
     pub fn delete_audio(&self, audio_id: impl Into<AudioId>) -> DeleteAudioBuilder {
         DeleteAudioBuilder::new(self.clone(), DeleteAudioRequest::new(audio_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Deletes one audio file.
+    ///
+    /// The blocking form of [`crate::Client::delete_audio`]: the same parameters and setters; `send()` returns the result.
+    pub fn delete_audio(
+        &self,
+        audio_id: impl Into<AudioId>,
+    ) -> DeleteAudioBuilder<crate::blocking::Blocking> {
+        self.bind(DeleteAudioRequest::new(audio_id)).into()
     }
 }
 
@@ -1887,11 +2167,11 @@ impl crate::operation::Request for GetMaterialListRequest {
 
 /// A `getMaterialList` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_material_list`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_material_list`] (and, in the blocking mode, by `blocking::Client::get_material_list`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetMaterialListBuilder {
-    inner: crate::RequestBuilder<GetMaterialListRequest>,
+pub struct GetMaterialListBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetMaterialListRequest, M>,
 }
 
 impl GetMaterialListBuilder {
@@ -1901,6 +2181,24 @@ impl GetMaterialListBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetMaterialListOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetMaterialListOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<GetMaterialListRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl<M> GetMaterialListBuilder<M> {
     /// Exact material id.
     pub fn material_id(mut self, value: impl Into<MaterialId>) -> Self {
         self.inner.request_mut().material_id = Some(value.into());
@@ -1966,26 +2264,38 @@ impl GetMaterialListBuilder {
     pub fn into_request(self) -> GetMaterialListRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetMaterialListOutput, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl GetMaterialListBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetMaterialListOutput, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
     ) -> Result<crate::Response<GetMaterialListOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
+        self.inner.send_with_metadata()
     }
     /// Pages through all results, starting at this request's page index (default 1):
-    /// `.into_paginator().items()` streams every entry of every page.
-    pub fn into_paginator(self) -> crate::Paginator<GetMaterialListRequest> {
+    /// `.into_paginator().items()` iterates over every entry of every page.
+    pub fn into_paginator(self) -> crate::blocking::Paginator<GetMaterialListRequest> {
         self.inner.into_paginator()
     }
 }
 
-impl From<GetMaterialListBuilder> for crate::RequestBuilder<GetMaterialListRequest> {
-    fn from(builder: GetMaterialListBuilder) -> Self {
+impl<M> From<GetMaterialListBuilder<M>>
+for crate::RequestBuilder<GetMaterialListRequest, M> {
+    fn from(builder: GetMaterialListBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetMaterialListRequest, M>>
+for GetMaterialListBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetMaterialListRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1997,6 +2307,18 @@ impl crate::Client {
     /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn get_material_list(&self) -> GetMaterialListBuilder {
         GetMaterialListBuilder::new(self.clone(), GetMaterialListRequest::new())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Pages through uploaded materials (newest upload first), with optional filters.
+    ///
+    /// The blocking form of [`crate::Client::get_material_list`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_material_list(
+        &self,
+    ) -> GetMaterialListBuilder<crate::blocking::Blocking> {
+        self.bind(GetMaterialListRequest::new()).into()
     }
 }
 
@@ -2124,11 +2446,11 @@ impl crate::operation::Request for MaterialEditRequest {
 
 /// A `materialEdit` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::material_edit`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::material_edit`] (and, in the blocking mode, by `blocking::Client::material_edit`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct MaterialEditBuilder {
-    inner: crate::RequestBuilder<MaterialEditRequest>,
+pub struct MaterialEditBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<MaterialEditRequest, M>,
 }
 
 impl MaterialEditBuilder {
@@ -2138,6 +2460,19 @@ impl MaterialEditBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> MaterialEditBuilder<M> {
     /// New name, at most 40 characters; name and publishDomain may not both be empty.
     ///
     /// At most 40 characters.
@@ -2162,21 +2497,29 @@ impl MaterialEditBuilder {
     pub fn into_request(self) -> MaterialEditRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<String, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl MaterialEditBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<String>, crate::Error> {
-        self.inner.send_with_metadata().await
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<MaterialEditBuilder> for crate::RequestBuilder<MaterialEditRequest> {
-    fn from(builder: MaterialEditBuilder) -> Self {
+impl<M> From<MaterialEditBuilder<M>> for crate::RequestBuilder<MaterialEditRequest, M> {
+    fn from(builder: MaterialEditBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<MaterialEditRequest, M>> for MaterialEditBuilder<M> {
+    fn from(inner: crate::RequestBuilder<MaterialEditRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -2192,6 +2535,19 @@ impl crate::Client {
         material_id: impl Into<MaterialId>,
     ) -> MaterialEditBuilder {
         MaterialEditBuilder::new(self.clone(), MaterialEditRequest::new(material_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged.
+    ///
+    /// The blocking form of [`crate::Client::material_edit`]: the same parameters and setters; `send()` returns the result.
+    pub fn material_edit(
+        &self,
+        material_id: impl Into<MaterialId>,
+    ) -> MaterialEditBuilder<crate::blocking::Blocking> {
+        self.bind(MaterialEditRequest::new(material_id)).into()
     }
 }
 
@@ -2290,11 +2646,11 @@ impl crate::operation::Request for DeleteMaterialRequest {
 
 /// A `deleteMaterial` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::delete_material`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::delete_material`] (and, in the blocking mode, by `blocking::Client::delete_material`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteMaterialBuilder {
-    inner: crate::RequestBuilder<DeleteMaterialRequest>,
+pub struct DeleteMaterialBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<DeleteMaterialRequest, M>,
 }
 
 impl DeleteMaterialBuilder {
@@ -2304,6 +2660,19 @@ impl DeleteMaterialBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> DeleteMaterialBuilder<M> {
     /// Whether to check that the material is not in use before deleting it.
     ///
     /// Service default: `1`. Travels as decimal text; the SDK converts it.
@@ -2323,21 +2692,31 @@ impl DeleteMaterialBuilder {
     pub fn into_request(self) -> DeleteMaterialRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<String, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl DeleteMaterialBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<String>, crate::Error> {
-        self.inner.send_with_metadata().await
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<DeleteMaterialBuilder> for crate::RequestBuilder<DeleteMaterialRequest> {
-    fn from(builder: DeleteMaterialBuilder) -> Self {
+impl<M> From<DeleteMaterialBuilder<M>>
+for crate::RequestBuilder<DeleteMaterialRequest, M> {
+    fn from(builder: DeleteMaterialBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<DeleteMaterialRequest, M>>
+for DeleteMaterialBuilder<M> {
+    fn from(inner: crate::RequestBuilder<DeleteMaterialRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -2353,6 +2732,19 @@ impl crate::Client {
         material_id: impl Into<MaterialId>,
     ) -> DeleteMaterialBuilder {
         DeleteMaterialBuilder::new(self.clone(), DeleteMaterialRequest::new(material_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Deletes one material.
+    ///
+    /// The blocking form of [`crate::Client::delete_material`]: the same parameters and setters; `send()` returns the result.
+    pub fn delete_material(
+        &self,
+        material_id: impl Into<MaterialId>,
+    ) -> DeleteMaterialBuilder<crate::blocking::Blocking> {
+        self.bind(DeleteMaterialRequest::new(material_id)).into()
     }
 }
 
@@ -2460,11 +2852,11 @@ impl crate::operation::Request for GetCategoryListRequest {
 
 /// A `getCategoryList` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_category_list`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_category_list`] (and, in the blocking mode, by `blocking::Client::get_category_list`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetCategoryListBuilder {
-    inner: crate::RequestBuilder<GetCategoryListRequest>,
+pub struct GetCategoryListBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetCategoryListRequest, M>,
 }
 
 impl GetCategoryListBuilder {
@@ -2474,6 +2866,24 @@ impl GetCategoryListBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetCategoryListOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetCategoryListOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<GetCategoryListRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl<M> GetCategoryListBuilder<M> {
     /// Parent node id; the first-level categories are listed when absent.
     ///
     /// Travels as decimal text; the SDK converts it.
@@ -2507,26 +2917,38 @@ impl GetCategoryListBuilder {
     pub fn into_request(self) -> GetCategoryListRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetCategoryListOutput, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl GetCategoryListBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetCategoryListOutput, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
     ) -> Result<crate::Response<GetCategoryListOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
+        self.inner.send_with_metadata()
     }
     /// Pages through all results, starting at this request's page index (default 1):
-    /// `.into_paginator().items()` streams every entry of every page.
-    pub fn into_paginator(self) -> crate::Paginator<GetCategoryListRequest> {
+    /// `.into_paginator().items()` iterates over every entry of every page.
+    pub fn into_paginator(self) -> crate::blocking::Paginator<GetCategoryListRequest> {
         self.inner.into_paginator()
     }
 }
 
-impl From<GetCategoryListBuilder> for crate::RequestBuilder<GetCategoryListRequest> {
-    fn from(builder: GetCategoryListBuilder) -> Self {
+impl<M> From<GetCategoryListBuilder<M>>
+for crate::RequestBuilder<GetCategoryListRequest, M> {
+    fn from(builder: GetCategoryListBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetCategoryListRequest, M>>
+for GetCategoryListBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetCategoryListRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -2538,6 +2960,18 @@ impl crate::Client {
     /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn get_category_list(&self) -> GetCategoryListBuilder {
         GetCategoryListBuilder::new(self.clone(), GetCategoryListRequest::new())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Pages through video category nodes, either the first-level nodes or the children of one node.
+    ///
+    /// The blocking form of [`crate::Client::get_category_list`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_category_list(
+        &self,
+    ) -> GetCategoryListBuilder<crate::blocking::Blocking> {
+        self.bind(GetCategoryListRequest::new()).into()
     }
 }
 
@@ -2696,11 +3130,11 @@ impl crate::operation::Request for CreateCategoryRequest {
 
 /// A `createCategory` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::create_category`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::create_category`] (and, in the blocking mode, by `blocking::Client::create_category`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateCategoryBuilder {
-    inner: crate::RequestBuilder<CreateCategoryRequest>,
+pub struct CreateCategoryBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<CreateCategoryRequest, M>,
 }
 
 impl CreateCategoryBuilder {
@@ -2710,6 +3144,19 @@ impl CreateCategoryBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<CreateCategoryOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<CreateCategoryOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> CreateCategoryBuilder<M> {
     /// Parent node id; a first-level node is created when absent.
     pub fn parent_node_id(mut self, value: impl Into<NodeId>) -> Self {
         self.inner.request_mut().parent_node_id = Some(value.into());
@@ -2727,21 +3174,33 @@ impl CreateCategoryBuilder {
     pub fn into_request(self) -> CreateCategoryRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<CreateCategoryOutput, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl CreateCategoryBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<CreateCategoryOutput, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
     ) -> Result<crate::Response<CreateCategoryOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<CreateCategoryBuilder> for crate::RequestBuilder<CreateCategoryRequest> {
-    fn from(builder: CreateCategoryBuilder) -> Self {
+impl<M> From<CreateCategoryBuilder<M>>
+for crate::RequestBuilder<CreateCategoryRequest, M> {
+    fn from(builder: CreateCategoryBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<CreateCategoryRequest, M>>
+for CreateCategoryBuilder<M> {
+    fn from(inner: crate::RequestBuilder<CreateCategoryRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -2757,6 +3216,19 @@ impl crate::Client {
         label_name: impl Into<String>,
     ) -> CreateCategoryBuilder {
         CreateCategoryBuilder::new(self.clone(), CreateCategoryRequest::new(label_name))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Creates a category node (first-level without a parent, otherwise a child of it).
+    ///
+    /// The blocking form of [`crate::Client::create_category`]: the same parameters and setters; `send()` returns the result.
+    pub fn create_category(
+        &self,
+        label_name: impl Into<String>,
+    ) -> CreateCategoryBuilder<crate::blocking::Blocking> {
+        self.bind(CreateCategoryRequest::new(label_name)).into()
     }
 }
 
@@ -2816,11 +3288,11 @@ impl crate::operation::Request for DeleteCategoryRequest {
 
 /// A `deleteCategory` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::delete_category`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::delete_category`] (and, in the blocking mode, by `blocking::Client::delete_category`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteCategoryBuilder {
-    inner: crate::RequestBuilder<DeleteCategoryRequest>,
+pub struct DeleteCategoryBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<DeleteCategoryRequest, M>,
 }
 
 impl DeleteCategoryBuilder {
@@ -2830,6 +3302,17 @@ impl DeleteCategoryBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> DeleteCategoryBuilder<M> {
     /// The request as built so far.
     pub fn request(&self) -> &DeleteCategoryRequest {
         self.inner.request()
@@ -2842,19 +3325,31 @@ impl DeleteCategoryBuilder {
     pub fn into_request(self) -> DeleteCategoryRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl DeleteCategoryBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<(), crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
-        self.inner.send_with_metadata().await
+    pub fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<DeleteCategoryBuilder> for crate::RequestBuilder<DeleteCategoryRequest> {
-    fn from(builder: DeleteCategoryBuilder) -> Self {
+impl<M> From<DeleteCategoryBuilder<M>>
+for crate::RequestBuilder<DeleteCategoryRequest, M> {
+    fn from(builder: DeleteCategoryBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<DeleteCategoryRequest, M>>
+for DeleteCategoryBuilder<M> {
+    fn from(inner: crate::RequestBuilder<DeleteCategoryRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -2867,6 +3362,19 @@ impl crate::Client {
     /// - `node_id` (`nodeId`): Node to delete; refused when its label is used by a workflow template.
     pub fn delete_category(&self, node_id: impl Into<NodeId>) -> DeleteCategoryBuilder {
         DeleteCategoryBuilder::new(self.clone(), DeleteCategoryRequest::new(node_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Deletes one category node.
+    ///
+    /// The blocking form of [`crate::Client::delete_category`]: the same parameters and setters; `send()` returns the result.
+    pub fn delete_category(
+        &self,
+        node_id: impl Into<NodeId>,
+    ) -> DeleteCategoryBuilder<crate::blocking::Blocking> {
+        self.bind(DeleteCategoryRequest::new(node_id)).into()
     }
 }
 
@@ -2932,11 +3440,11 @@ impl crate::operation::Request for DeleteVideoByCategoryRequest {
 
 /// A `deleteVideoByCategory` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::delete_video_by_category`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::delete_video_by_category`] (and, in the blocking mode, by `blocking::Client::delete_video_by_category`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteVideoByCategoryBuilder {
-    inner: crate::RequestBuilder<DeleteVideoByCategoryRequest>,
+pub struct DeleteVideoByCategoryBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<DeleteVideoByCategoryRequest, M>,
 }
 
 impl DeleteVideoByCategoryBuilder {
@@ -2946,6 +3454,19 @@ impl DeleteVideoByCategoryBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<DeleteVideoByCategoryOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<DeleteVideoByCategoryOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> DeleteVideoByCategoryBuilder<M> {
     /// URL notified with the deletion result (payload not documented).
     ///
     /// An http:// or https:// URL.
@@ -2965,22 +3486,33 @@ impl DeleteVideoByCategoryBuilder {
     pub fn into_request(self) -> DeleteVideoByCategoryRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<DeleteVideoByCategoryOutput, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl DeleteVideoByCategoryBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<DeleteVideoByCategoryOutput, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
     ) -> Result<crate::Response<DeleteVideoByCategoryOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<DeleteVideoByCategoryBuilder>
-for crate::RequestBuilder<DeleteVideoByCategoryRequest> {
-    fn from(builder: DeleteVideoByCategoryBuilder) -> Self {
+impl<M> From<DeleteVideoByCategoryBuilder<M>>
+for crate::RequestBuilder<DeleteVideoByCategoryRequest, M> {
+    fn from(builder: DeleteVideoByCategoryBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<DeleteVideoByCategoryRequest, M>>
+for DeleteVideoByCategoryBuilder<M> {
+    fn from(inner: crate::RequestBuilder<DeleteVideoByCategoryRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -2999,6 +3531,19 @@ impl crate::Client {
             self.clone(),
             DeleteVideoByCategoryRequest::new(node_id),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Starts an asynchronous deletion of all videos under one category node.
+    ///
+    /// The blocking form of [`crate::Client::delete_video_by_category`]: the same parameters and setters; `send()` returns the result.
+    pub fn delete_video_by_category(
+        &self,
+        node_id: impl Into<NodeId>,
+    ) -> DeleteVideoByCategoryBuilder<crate::blocking::Blocking> {
+        self.bind(DeleteVideoByCategoryRequest::new(node_id)).into()
     }
 }
 

@@ -210,11 +210,11 @@ impl crate::operation::Request for GetUploadTokenRequest {
 
 /// A `getUploadToken` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_upload_token`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_upload_token`] (and, in the blocking mode, by `blocking::Client::get_upload_token`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetUploadTokenBuilder {
-    inner: crate::RequestBuilder<GetUploadTokenRequest>,
+pub struct GetUploadTokenBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetUploadTokenRequest, M>,
 }
 
 impl GetUploadTokenBuilder {
@@ -224,6 +224,19 @@ impl GetUploadTokenBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetUploadTokenOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetUploadTokenOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> GetUploadTokenBuilder<M> {
     /// Caller-chosen id of the file; enables resumable (breakpoint) upload.
     ///
     /// At most 32 characters.
@@ -295,21 +308,33 @@ impl GetUploadTokenBuilder {
     pub fn into_request(self) -> GetUploadTokenRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetUploadTokenOutput, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl GetUploadTokenBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetUploadTokenOutput, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
     ) -> Result<crate::Response<GetUploadTokenOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<GetUploadTokenBuilder> for crate::RequestBuilder<GetUploadTokenRequest> {
-    fn from(builder: GetUploadTokenBuilder) -> Self {
+impl<M> From<GetUploadTokenBuilder<M>>
+for crate::RequestBuilder<GetUploadTokenRequest, M> {
+    fn from(builder: GetUploadTokenBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetUploadTokenRequest, M>>
+for GetUploadTokenBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetUploadTokenRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -328,6 +353,19 @@ impl crate::Client {
             self.clone(),
             GetUploadTokenRequest::new(origin_file_name),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Returns an upload URL, token, file key and a new videoId for uploading one video file.
+    ///
+    /// The blocking form of [`crate::Client::get_upload_token`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_upload_token(
+        &self,
+        origin_file_name: impl Into<String>,
+    ) -> GetUploadTokenBuilder<crate::blocking::Blocking> {
+        self.bind(GetUploadTokenRequest::new(origin_file_name)).into()
     }
 }
 
@@ -486,11 +524,11 @@ impl crate::operation::Request for GetAudioUploadTokenRequest {
 
 /// A `getAudioUploadToken` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_audio_upload_token`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_audio_upload_token`] (and, in the blocking mode, by `blocking::Client::get_audio_upload_token`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetAudioUploadTokenBuilder {
-    inner: crate::RequestBuilder<GetAudioUploadTokenRequest>,
+pub struct GetAudioUploadTokenBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetAudioUploadTokenRequest, M>,
 }
 
 impl GetAudioUploadTokenBuilder {
@@ -500,6 +538,19 @@ impl GetAudioUploadTokenBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetAudioUploadTokenOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetAudioUploadTokenOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> GetAudioUploadTokenBuilder<M> {
     /// Audio domain without scheme; the default audio domain when empty. An unknown domain is an error.
     pub fn domain(mut self, value: impl Into<String>) -> Self {
         self.inner.request_mut().domain = Some(value.into());
@@ -524,22 +575,33 @@ impl GetAudioUploadTokenBuilder {
     pub fn into_request(self) -> GetAudioUploadTokenRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetAudioUploadTokenOutput, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl GetAudioUploadTokenBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetAudioUploadTokenOutput, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
     ) -> Result<crate::Response<GetAudioUploadTokenOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<GetAudioUploadTokenBuilder>
-for crate::RequestBuilder<GetAudioUploadTokenRequest> {
-    fn from(builder: GetAudioUploadTokenBuilder) -> Self {
+impl<M> From<GetAudioUploadTokenBuilder<M>>
+for crate::RequestBuilder<GetAudioUploadTokenRequest, M> {
+    fn from(builder: GetAudioUploadTokenBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetAudioUploadTokenRequest, M>>
+for GetAudioUploadTokenBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetAudioUploadTokenRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -558,6 +620,19 @@ impl crate::Client {
             self.clone(),
             GetAudioUploadTokenRequest::new(file_list),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.
+    ///
+    /// The blocking form of [`crate::Client::get_audio_upload_token`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_audio_upload_token(
+        &self,
+        file_list: impl IntoIterator<Item = AudioUploadFile>,
+    ) -> GetAudioUploadTokenBuilder<crate::blocking::Blocking> {
+        self.bind(GetAudioUploadTokenRequest::new(file_list)).into()
     }
 }
 
@@ -688,11 +763,11 @@ impl crate::operation::Request for GetMaterialUploadTokenRequest {
 
 /// A `getMaterialUploadToken` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_material_upload_token`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_material_upload_token`] (and, in the blocking mode, by `blocking::Client::get_material_upload_token`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetMaterialUploadTokenBuilder {
-    inner: crate::RequestBuilder<GetMaterialUploadTokenRequest>,
+pub struct GetMaterialUploadTokenBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetMaterialUploadTokenRequest, M>,
 }
 
 impl GetMaterialUploadTokenBuilder {
@@ -702,6 +777,19 @@ impl GetMaterialUploadTokenBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetMaterialUploadTokenOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetMaterialUploadTokenOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> GetMaterialUploadTokenBuilder<M> {
     /// Material domain without scheme; the default material domain when empty. An unknown domain is an error.
     pub fn domain(mut self, value: impl Into<String>) -> Self {
         self.inner.request_mut().domain = Some(value.into());
@@ -726,22 +814,33 @@ impl GetMaterialUploadTokenBuilder {
     pub fn into_request(self) -> GetMaterialUploadTokenRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetMaterialUploadTokenOutput, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl GetMaterialUploadTokenBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetMaterialUploadTokenOutput, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
     ) -> Result<crate::Response<GetMaterialUploadTokenOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<GetMaterialUploadTokenBuilder>
-for crate::RequestBuilder<GetMaterialUploadTokenRequest> {
-    fn from(builder: GetMaterialUploadTokenBuilder) -> Self {
+impl<M> From<GetMaterialUploadTokenBuilder<M>>
+for crate::RequestBuilder<GetMaterialUploadTokenRequest, M> {
+    fn from(builder: GetMaterialUploadTokenBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetMaterialUploadTokenRequest, M>>
+for GetMaterialUploadTokenBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetMaterialUploadTokenRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -760,6 +859,19 @@ impl crate::Client {
             self.clone(),
             GetMaterialUploadTokenRequest::new(file_list),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).
+    ///
+    /// The blocking form of [`crate::Client::get_material_upload_token`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_material_upload_token(
+        &self,
+        file_list: impl IntoIterator<Item = MaterialUploadFile>,
+    ) -> GetMaterialUploadTokenBuilder<crate::blocking::Blocking> {
+        self.bind(GetMaterialUploadTokenRequest::new(file_list)).into()
     }
 }
 
@@ -961,11 +1073,11 @@ impl crate::operation::Request for PullVideoRequest {
 
 /// A `pullVideo` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::pull_video`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::pull_video`] (and, in the blocking mode, by `blocking::Client::pull_video`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct PullVideoBuilder {
-    inner: crate::RequestBuilder<PullVideoRequest>,
+pub struct PullVideoBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<PullVideoRequest, M>,
 }
 
 impl PullVideoBuilder {
@@ -975,6 +1087,23 @@ impl PullVideoBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<PullVideoOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<PullVideoOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `pullVideoQuery` until it ends (`.wait_until_done().await`).
+    pub async fn start(self) -> Result<crate::Task<PullVideoRequest>, crate::Error> {
+        self.inner.start().await
+    }
+}
+
+impl<M> PullVideoBuilder<M> {
     /// Caller's business id for the task (a UUID is suggested); the caller keeps it unique.
     ///
     /// At most 32 characters.
@@ -1027,25 +1156,35 @@ impl PullVideoBuilder {
     pub fn into_request(self) -> PullVideoRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<PullVideoOutput, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl PullVideoBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<PullVideoOutput, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
     ) -> Result<crate::Response<PullVideoOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
+        self.inner.send_with_metadata()
     }
-    /// Sends the request that starts the task; the returned [`crate::Task`] polls `pullVideoQuery` until it ends (`.wait_until_done().await`).
-    pub async fn start(self) -> Result<crate::Task<PullVideoRequest>, crate::Error> {
-        self.inner.start().await
+    /// Sends the request that starts the task; the returned [`crate::blocking::Task`] polls `pullVideoQuery` until it ends (`.wait_until_done()`).
+    pub fn start(self) -> Result<crate::blocking::Task<PullVideoRequest>, crate::Error> {
+        self.inner.start()
     }
 }
 
-impl From<PullVideoBuilder> for crate::RequestBuilder<PullVideoRequest> {
-    fn from(builder: PullVideoBuilder) -> Self {
+impl<M> From<PullVideoBuilder<M>> for crate::RequestBuilder<PullVideoRequest, M> {
+    fn from(builder: PullVideoBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<PullVideoRequest, M>> for PullVideoBuilder<M> {
+    fn from(inner: crate::RequestBuilder<PullVideoRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1063,6 +1202,19 @@ impl crate::Client {
         file_list: impl IntoIterator<Item = PullFile>,
     ) -> PullVideoBuilder {
         PullVideoBuilder::new(self.clone(), PullVideoRequest::new(file_list))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.
+    ///
+    /// The blocking form of [`crate::Client::pull_video`]: the same parameters and setters; `send()` returns the result.
+    pub fn pull_video(
+        &self,
+        file_list: impl IntoIterator<Item = PullFile>,
+    ) -> PullVideoBuilder<crate::blocking::Blocking> {
+        self.bind(PullVideoRequest::new(file_list)).into()
     }
 }
 
@@ -1202,11 +1354,11 @@ impl crate::operation::Request for PullVideoQueryRequest {
 
 /// A `pullVideoQuery` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::pull_video_query`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::pull_video_query`] (and, in the blocking mode, by `blocking::Client::pull_video_query`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct PullVideoQueryBuilder {
-    inner: crate::RequestBuilder<PullVideoQueryRequest>,
+pub struct PullVideoQueryBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<PullVideoQueryRequest, M>,
 }
 
 impl PullVideoQueryBuilder {
@@ -1216,6 +1368,19 @@ impl PullVideoQueryBuilder {
             inner: crate::RequestBuilder::new(client, request),
         }
     }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<PullVideoQueryOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<PullVideoQueryOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+}
+
+impl<M> PullVideoQueryBuilder<M> {
     /// Task id returned by pullVideo; wins when transNo is sent too. Send taskId or transNo.
     pub fn task_id(mut self, value: impl Into<String>) -> Self {
         self.inner.request_mut().task_id = Some(value.into());
@@ -1238,21 +1403,33 @@ impl PullVideoQueryBuilder {
     pub fn into_request(self) -> PullVideoQueryRequest {
         self.inner.into_request()
     }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<PullVideoQueryOutput, crate::Error> {
-        self.inner.send().await
+}
+
+#[cfg(feature = "blocking")]
+impl PullVideoQueryBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<PullVideoQueryOutput, crate::Error> {
+        self.inner.send()
     }
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
+    pub fn send_with_metadata(
         self,
     ) -> Result<crate::Response<PullVideoQueryOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
+        self.inner.send_with_metadata()
     }
 }
 
-impl From<PullVideoQueryBuilder> for crate::RequestBuilder<PullVideoQueryRequest> {
-    fn from(builder: PullVideoQueryBuilder) -> Self {
+impl<M> From<PullVideoQueryBuilder<M>>
+for crate::RequestBuilder<PullVideoQueryRequest, M> {
+    fn from(builder: PullVideoQueryBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<PullVideoQueryRequest, M>>
+for PullVideoQueryBuilder<M> {
+    fn from(inner: crate::RequestBuilder<PullVideoQueryRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1262,6 +1439,16 @@ impl crate::Client {
     /// `POST /vod/videoManage/pullVideoQuery`, rate limit 300/5min.
     pub fn pull_video_query(&self) -> PullVideoQueryBuilder {
         PullVideoQueryBuilder::new(self.clone(), PullVideoQueryRequest::new())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Reports progress and results of a pullVideo task.
+    ///
+    /// The blocking form of [`crate::Client::pull_video_query`]: the same parameters and setters; `send()` returns the result.
+    pub fn pull_video_query(&self) -> PullVideoQueryBuilder<crate::blocking::Blocking> {
+        self.bind(PullVideoQueryRequest::new()).into()
     }
 }
 
