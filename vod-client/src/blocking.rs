@@ -3,7 +3,7 @@
 //! [`Client`] has a method per operation, like [`crate::Client`], returning the same builder
 //! types in the [`Blocking`] mode: the same setters, and `send()` returns the result instead
 //! of a future. Paginators are iterators, tasks wait on the calling thread, and uploads have
-//! the async [`Upload`](crate::upload::Upload)'s setters. Code ports by deleting `.await`.
+//! the async [`Upload`]'s setters. Code ports by deleting `.await`.
 //!
 //! Underneath it is the async client, driven by a Tokio runtime the blocking client starts
 //! once and shares with its clones (an `Arc`): every call runs the async code on the calling
@@ -265,5 +265,40 @@ impl Client {
     /// Binds `request` to this client, for the generated operation methods.
     pub(crate) fn bind<R>(&self, request: R) -> RequestBuilder<R, Blocking> {
         RequestBuilder::with_mode(self.inner.clone(), request, self.mode.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{GetVideoListBuilder, GetVideoListRequest, TransCodeRequest};
+
+    #[test]
+    fn clients_builders_and_iterators_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send + 'static>() {}
+        send_sync::<Client>();
+        send_sync::<GetVideoListBuilder<Blocking>>();
+        send_sync::<Paginator<GetVideoListRequest>>();
+        send::<Upload<Blocking>>();
+        send::<Iter<crate::model::VideoInfo>>();
+        send::<Task<TransCodeRequest>>();
+    }
+
+    #[test]
+    fn clones_share_one_runtime_and_a_drop_outside_async_code_joins_it() {
+        let client = Client::builder()
+            .endpoint("http://127.0.0.1:9")
+            .credentials("AK", "SK")
+            .build()
+            .expect("client");
+        let clone = client.clone();
+        assert!(Arc::ptr_eq(&client.mode.runtime, &clone.mode.runtime));
+        let builder = clone.get_video_list();
+        drop(client);
+        drop(clone);
+        // The builder still holds the runtime: refused before sending, by validation.
+        let err = builder.page_size(0).send().expect_err("invalid");
+        assert!(matches!(err, Error::InvalidRequest { .. }), "{err}");
     }
 }

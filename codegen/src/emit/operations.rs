@@ -310,6 +310,21 @@ fn builder(op: &Operation) -> TokenStream {
         pub struct #builder<M = crate::Async> {
             inner: crate::RequestBuilder<#request, M>,
         }
+        impl<M> #builder<M> {
+            #(#setters)*
+            /// The request as built so far.
+            pub fn request(&self) -> &#request {
+                self.inner.request()
+            }
+            /// The request, for changing a field after the fact (required ones included).
+            pub fn request_mut(&mut self) -> &mut #request {
+                self.inner.request_mut()
+            }
+            /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+            pub fn into_request(self) -> #request {
+                self.inner.into_request()
+            }
+        }
         impl #builder {
             /// Binds `request` to `client`.
             pub fn new(client: crate::Client, request: #request) -> Self {
@@ -325,21 +340,6 @@ fn builder(op: &Operation) -> TokenStream {
             }
             #paginate
             #start
-        }
-        impl<M> #builder<M> {
-            #(#setters)*
-            /// The request as built so far.
-            pub fn request(&self) -> &#request {
-                self.inner.request()
-            }
-            /// The request, for changing a field after the fact (required ones included).
-            pub fn request_mut(&mut self) -> &mut #request {
-                self.inner.request_mut()
-            }
-            /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-            pub fn into_request(self) -> #request {
-                self.inner.into_request()
-            }
         }
         #blocking
         impl<M> From<#builder<M>> for crate::RequestBuilder<#request, M> {

@@ -232,30 +232,6 @@ pub struct GetVideoListBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<GetVideoListRequest, M>,
 }
 
-impl GetVideoListBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetVideoListRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetVideoListOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<GetVideoListOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-    /// Pages through all results, starting at this request's page index (default 1):
-    /// `.into_paginator().items()` streams every entry of every page.
-    pub fn into_paginator(self) -> crate::Paginator<GetVideoListRequest> {
-        self.inner.into_paginator()
-    }
-}
-
 impl<M> GetVideoListBuilder<M> {
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item. Only sub-accounts or specially authorized users can be queried.
     ///
@@ -347,6 +323,30 @@ impl<M> GetVideoListBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> GetVideoListRequest {
         self.inner.into_request()
+    }
+}
+
+impl GetVideoListBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetVideoListRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetVideoListOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetVideoListOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<GetVideoListRequest> {
+        self.inner.into_paginator()
     }
 }
 
@@ -607,23 +607,6 @@ pub struct VideoEditBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<VideoEditRequest, M>,
 }
 
-impl VideoEditBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: VideoEditRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> VideoEditBuilder<M> {
     /// New name, at most 40 (Chinese) characters.
     ///
@@ -682,6 +665,23 @@ impl<M> VideoEditBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> VideoEditRequest {
         self.inner.into_request()
+    }
+}
+
+impl VideoEditBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoEditRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 
@@ -783,6 +783,21 @@ pub struct VideoBlockBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<VideoBlockRequest, M>,
 }
 
+impl<M> VideoBlockBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoBlockRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoBlockRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoBlockRequest {
+        self.inner.into_request()
+    }
+}
+
 impl VideoBlockBuilder {
     /// Binds `request` to `client`.
     pub fn new(client: crate::Client, request: VideoBlockRequest) -> Self {
@@ -799,21 +814,6 @@ impl VideoBlockBuilder {
         self,
     ) -> Result<crate::Response<String>, crate::Error> {
         self.inner.send_with_metadata().await
-    }
-}
-
-impl<M> VideoBlockBuilder<M> {
-    /// The request as built so far.
-    pub fn request(&self) -> &VideoBlockRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut VideoBlockRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> VideoBlockRequest {
-        self.inner.into_request()
     }
 }
 
@@ -915,6 +915,21 @@ pub struct VideoEnableBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<VideoEnableRequest, M>,
 }
 
+impl<M> VideoEnableBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoEnableRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoEnableRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoEnableRequest {
+        self.inner.into_request()
+    }
+}
+
 impl VideoEnableBuilder {
     /// Binds `request` to `client`.
     pub fn new(client: crate::Client, request: VideoEnableRequest) -> Self {
@@ -931,21 +946,6 @@ impl VideoEnableBuilder {
         self,
     ) -> Result<crate::Response<String>, crate::Error> {
         self.inner.send_with_metadata().await
-    }
-}
-
-impl<M> VideoEnableBuilder<M> {
-    /// The request as built so far.
-    pub fn request(&self) -> &VideoEnableRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut VideoEnableRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> VideoEnableRequest {
-        self.inner.into_request()
     }
 }
 
@@ -1110,23 +1110,6 @@ pub struct DeleteVideoBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<DeleteVideoRequest, M>,
 }
 
-impl DeleteVideoBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: DeleteVideoRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> DeleteVideoBuilder<M> {
     /// Whether to check that the video is not in use before deleting it.
     ///
@@ -1167,6 +1150,23 @@ impl<M> DeleteVideoBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> DeleteVideoRequest {
         self.inner.into_request()
+    }
+}
+
+impl DeleteVideoBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteVideoRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 
@@ -1413,30 +1413,6 @@ pub struct GetAudioListBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<GetAudioListRequest, M>,
 }
 
-impl GetAudioListBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetAudioListRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetAudioListOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<GetAudioListOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-    /// Pages through all results, starting at this request's page index (default 1):
-    /// `.into_paginator().items()` streams every entry of every page.
-    pub fn into_paginator(self) -> crate::Paginator<GetAudioListRequest> {
-        self.inner.into_paginator()
-    }
-}
-
 impl<M> GetAudioListBuilder<M> {
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item; limited by permissions.
     ///
@@ -1506,6 +1482,30 @@ impl<M> GetAudioListBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> GetAudioListRequest {
         self.inner.into_request()
+    }
+}
+
+impl GetAudioListBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetAudioListRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetAudioListOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetAudioListOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<GetAudioListRequest> {
+        self.inner.into_paginator()
     }
 }
 
@@ -1698,25 +1698,6 @@ pub struct EditAudioBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<EditAudioRequest, M>,
 }
 
-impl EditAudioBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: EditAudioRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<String, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<String>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> EditAudioBuilder<M> {
     /// New name, at most 40 (Chinese) characters; audioName and publishDomain may not both be empty.
     ///
@@ -1741,6 +1722,25 @@ impl<M> EditAudioBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> EditAudioRequest {
         self.inner.into_request()
+    }
+}
+
+impl EditAudioBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: EditAudioRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 
@@ -1888,25 +1888,6 @@ pub struct DeleteAudioBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<DeleteAudioRequest, M>,
 }
 
-impl DeleteAudioBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: DeleteAudioRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<String, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<String>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> DeleteAudioBuilder<M> {
     /// Whether to check that the audio is not in use before deleting it.
     ///
@@ -1926,6 +1907,25 @@ impl<M> DeleteAudioBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> DeleteAudioRequest {
         self.inner.into_request()
+    }
+}
+
+impl DeleteAudioBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteAudioRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 
@@ -2174,30 +2174,6 @@ pub struct GetMaterialListBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<GetMaterialListRequest, M>,
 }
 
-impl GetMaterialListBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetMaterialListRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetMaterialListOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<GetMaterialListOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-    /// Pages through all results, starting at this request's page index (default 1):
-    /// `.into_paginator().items()` streams every entry of every page.
-    pub fn into_paginator(self) -> crate::Paginator<GetMaterialListRequest> {
-        self.inner.into_paginator()
-    }
-}
-
 impl<M> GetMaterialListBuilder<M> {
     /// Exact material id.
     pub fn material_id(mut self, value: impl Into<MaterialId>) -> Self {
@@ -2263,6 +2239,30 @@ impl<M> GetMaterialListBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> GetMaterialListRequest {
         self.inner.into_request()
+    }
+}
+
+impl GetMaterialListBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetMaterialListRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetMaterialListOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetMaterialListOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<GetMaterialListRequest> {
+        self.inner.into_paginator()
     }
 }
 
@@ -2453,25 +2453,6 @@ pub struct MaterialEditBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<MaterialEditRequest, M>,
 }
 
-impl MaterialEditBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: MaterialEditRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<String, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<String>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> MaterialEditBuilder<M> {
     /// New name, at most 40 characters; name and publishDomain may not both be empty.
     ///
@@ -2496,6 +2477,25 @@ impl<M> MaterialEditBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> MaterialEditRequest {
         self.inner.into_request()
+    }
+}
+
+impl MaterialEditBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: MaterialEditRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 
@@ -2653,25 +2653,6 @@ pub struct DeleteMaterialBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<DeleteMaterialRequest, M>,
 }
 
-impl DeleteMaterialBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: DeleteMaterialRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<String, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<String>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> DeleteMaterialBuilder<M> {
     /// Whether to check that the material is not in use before deleting it.
     ///
@@ -2691,6 +2672,25 @@ impl<M> DeleteMaterialBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> DeleteMaterialRequest {
         self.inner.into_request()
+    }
+}
+
+impl DeleteMaterialBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteMaterialRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 
@@ -2859,30 +2859,6 @@ pub struct GetCategoryListBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<GetCategoryListRequest, M>,
 }
 
-impl GetCategoryListBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetCategoryListRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetCategoryListOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<GetCategoryListOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-    /// Pages through all results, starting at this request's page index (default 1):
-    /// `.into_paginator().items()` streams every entry of every page.
-    pub fn into_paginator(self) -> crate::Paginator<GetCategoryListRequest> {
-        self.inner.into_paginator()
-    }
-}
-
 impl<M> GetCategoryListBuilder<M> {
     /// Parent node id; the first-level categories are listed when absent.
     ///
@@ -2916,6 +2892,30 @@ impl<M> GetCategoryListBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> GetCategoryListRequest {
         self.inner.into_request()
+    }
+}
+
+impl GetCategoryListBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetCategoryListRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetCategoryListOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetCategoryListOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<GetCategoryListRequest> {
+        self.inner.into_paginator()
     }
 }
 
@@ -3137,25 +3137,6 @@ pub struct CreateCategoryBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<CreateCategoryRequest, M>,
 }
 
-impl CreateCategoryBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: CreateCategoryRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<CreateCategoryOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<CreateCategoryOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> CreateCategoryBuilder<M> {
     /// Parent node id; a first-level node is created when absent.
     pub fn parent_node_id(mut self, value: impl Into<NodeId>) -> Self {
@@ -3173,6 +3154,25 @@ impl<M> CreateCategoryBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> CreateCategoryRequest {
         self.inner.into_request()
+    }
+}
+
+impl CreateCategoryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: CreateCategoryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<CreateCategoryOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<CreateCategoryOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 
@@ -3295,6 +3295,21 @@ pub struct DeleteCategoryBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<DeleteCategoryRequest, M>,
 }
 
+impl<M> DeleteCategoryBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &DeleteCategoryRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut DeleteCategoryRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> DeleteCategoryRequest {
+        self.inner.into_request()
+    }
+}
+
 impl DeleteCategoryBuilder {
     /// Binds `request` to `client`.
     pub fn new(client: crate::Client, request: DeleteCategoryRequest) -> Self {
@@ -3309,21 +3324,6 @@ impl DeleteCategoryBuilder {
     /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
     pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
         self.inner.send_with_metadata().await
-    }
-}
-
-impl<M> DeleteCategoryBuilder<M> {
-    /// The request as built so far.
-    pub fn request(&self) -> &DeleteCategoryRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut DeleteCategoryRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> DeleteCategoryRequest {
-        self.inner.into_request()
     }
 }
 
@@ -3447,25 +3447,6 @@ pub struct DeleteVideoByCategoryBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<DeleteVideoByCategoryRequest, M>,
 }
 
-impl DeleteVideoByCategoryBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: DeleteVideoByCategoryRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<DeleteVideoByCategoryOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<DeleteVideoByCategoryOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> DeleteVideoByCategoryBuilder<M> {
     /// URL notified with the deletion result (payload not documented).
     ///
@@ -3485,6 +3466,25 @@ impl<M> DeleteVideoByCategoryBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> DeleteVideoByCategoryRequest {
         self.inner.into_request()
+    }
+}
+
+impl DeleteVideoByCategoryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteVideoByCategoryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<DeleteVideoByCategoryOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<DeleteVideoByCategoryOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 

@@ -68,25 +68,6 @@ pub struct GetPublishCodeBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<GetPublishCodeRequest, M>,
 }
 
-impl GetPublishCodeBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetPublishCodeRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetPublishCodeOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<GetPublishCodeOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> GetPublishCodeBuilder<M> {
     /// Which code to return. Generally-authorized videos have only adaptive code and URLs; ordinary encrypted videos only swf code, custom code and URLs; unencrypted videos swf, adaptive and custom code and URLs.
     ///
@@ -106,6 +87,25 @@ impl<M> GetPublishCodeBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> GetPublishCodeRequest {
         self.inner.into_request()
+    }
+}
+
+impl GetPublishCodeBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetPublishCodeRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetPublishCodeOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetPublishCodeOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 
@@ -329,6 +329,21 @@ pub struct GetAudioPublishCodeBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<GetAudioPublishCodeRequest, M>,
 }
 
+impl<M> GetAudioPublishCodeBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &GetAudioPublishCodeRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut GetAudioPublishCodeRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> GetAudioPublishCodeRequest {
+        self.inner.into_request()
+    }
+}
+
 impl GetAudioPublishCodeBuilder {
     /// Binds `request` to `client`.
     pub fn new(client: crate::Client, request: GetAudioPublishCodeRequest) -> Self {
@@ -345,21 +360,6 @@ impl GetAudioPublishCodeBuilder {
         self,
     ) -> Result<crate::Response<GetAudioPublishCodeOutput>, crate::Error> {
         self.inner.send_with_metadata().await
-    }
-}
-
-impl<M> GetAudioPublishCodeBuilder<M> {
-    /// The request as built so far.
-    pub fn request(&self) -> &GetAudioPublishCodeRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut GetAudioPublishCodeRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> GetAudioPublishCodeRequest {
-        self.inner.into_request()
     }
 }
 

@@ -202,29 +202,6 @@ pub struct VideoClipBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<VideoClipRequest, M>,
 }
 
-impl VideoClipBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: VideoClipRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<String, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<String>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-    /// Sends the request that starts the task; the returned [`crate::Task`] polls `videoClipQuery` until it ends (`.wait_until_done().await`).
-    pub async fn start(self) -> Result<crate::Task<VideoClipRequest>, crate::Error> {
-        self.inner.start().await
-    }
-}
-
 impl<M> VideoClipBuilder<M> {
     /// Output size as WIDTHxHEIGHT (e.g. 640x480).
     pub fn resolution(mut self, value: impl Into<String>) -> Self {
@@ -283,6 +260,29 @@ impl<M> VideoClipBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> VideoClipRequest {
         self.inner.into_request()
+    }
+}
+
+impl VideoClipBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoClipRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `videoClipQuery` until it ends (`.wait_until_done().await`).
+    pub async fn start(self) -> Result<crate::Task<VideoClipRequest>, crate::Error> {
+        self.inner.start().await
     }
 }
 
@@ -432,6 +432,21 @@ pub struct VideoClipQueryBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<VideoClipQueryRequest, M>,
 }
 
+impl<M> VideoClipQueryBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoClipQueryRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoClipQueryRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoClipQueryRequest {
+        self.inner.into_request()
+    }
+}
+
 impl VideoClipQueryBuilder {
     /// Binds `request` to `client`.
     pub fn new(client: crate::Client, request: VideoClipQueryRequest) -> Self {
@@ -448,21 +463,6 @@ impl VideoClipQueryBuilder {
         self,
     ) -> Result<crate::Response<VideoClipQueryOutput>, crate::Error> {
         self.inner.send_with_metadata().await
-    }
-}
-
-impl<M> VideoClipQueryBuilder<M> {
-    /// The request as built so far.
-    pub fn request(&self) -> &VideoClipQueryRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut VideoClipQueryRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> VideoClipQueryRequest {
-        self.inner.into_request()
     }
 }
 
@@ -682,29 +682,6 @@ pub struct VideoConcatBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<VideoConcatRequest, M>,
 }
 
-impl VideoConcatBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: VideoConcatRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<String, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<String>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-    /// Sends the request that starts the task; the returned [`crate::Task`] polls `videoConcatQuery` until it ends (`.wait_until_done().await`).
-    pub async fn start(self) -> Result<crate::Task<VideoConcatRequest>, crate::Error> {
-        self.inner.start().await
-    }
-}
-
 impl<M> VideoConcatBuilder<M> {
     /// Id of the directory that receives the output.
     pub fn dir_id(mut self, value: impl Into<String>) -> Self {
@@ -736,6 +713,29 @@ impl<M> VideoConcatBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> VideoConcatRequest {
         self.inner.into_request()
+    }
+}
+
+impl VideoConcatBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoConcatRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `videoConcatQuery` until it ends (`.wait_until_done().await`).
+    pub async fn start(self) -> Result<crate::Task<VideoConcatRequest>, crate::Error> {
+        self.inner.start().await
     }
 }
 
@@ -878,6 +878,21 @@ pub struct VideoConcatQueryBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<VideoConcatQueryRequest, M>,
 }
 
+impl<M> VideoConcatQueryBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &VideoConcatQueryRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut VideoConcatQueryRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> VideoConcatQueryRequest {
+        self.inner.into_request()
+    }
+}
+
 impl VideoConcatQueryBuilder {
     /// Binds `request` to `client`.
     pub fn new(client: crate::Client, request: VideoConcatQueryRequest) -> Self {
@@ -894,21 +909,6 @@ impl VideoConcatQueryBuilder {
         self,
     ) -> Result<crate::Response<VideoConcatQueryOutput>, crate::Error> {
         self.inner.send_with_metadata().await
-    }
-}
-
-impl<M> VideoConcatQueryBuilder<M> {
-    /// The request as built so far.
-    pub fn request(&self) -> &VideoConcatQueryRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut VideoConcatQueryRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> VideoConcatQueryRequest {
-        self.inner.into_request()
     }
 }
 
@@ -1154,29 +1154,6 @@ pub struct TransCodeBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<TransCodeRequest, M>,
 }
 
-impl TransCodeBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: TransCodeRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<String, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<String>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-    /// Sends the request that starts the task; the returned [`crate::Task`] polls `getVideoList` until it ends (`.wait_until_done().await`).
-    pub async fn start(self) -> Result<crate::Task<TransCodeRequest>, crate::Error> {
-        self.inner.start().await
-    }
-}
-
 impl<M> TransCodeBuilder<M> {
     /// Watermark template name; no watermark when absent. A name that is too long is refused (code 1543).
     pub fn watermark_template_name(mut self, value: impl Into<String>) -> Self {
@@ -1221,6 +1198,29 @@ impl<M> TransCodeBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> TransCodeRequest {
         self.inner.into_request()
+    }
+}
+
+impl TransCodeBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: TransCodeRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<String, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `getVideoList` until it ends (`.wait_until_done().await`).
+    pub async fn start(self) -> Result<crate::Task<TransCodeRequest>, crate::Error> {
+        self.inner.start().await
     }
 }
 
@@ -1493,31 +1493,6 @@ pub struct CreateClearAdTaskBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<CreateClearAdTaskRequest, M>,
 }
 
-impl CreateClearAdTaskBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: CreateClearAdTaskRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<CreateClearAdTaskOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<CreateClearAdTaskOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-    /// Sends the request that starts the task; the returned [`crate::Task`] polls `clearAdTaskQuery` until it ends (`.wait_until_done().await`).
-    pub async fn start(
-        self,
-    ) -> Result<crate::Task<CreateClearAdTaskRequest>, crate::Error> {
-        self.inner.start().await
-    }
-}
-
 impl<M> CreateClearAdTaskBuilder<M> {
     /// Remove video ads. At least one of clearVideoAd, clearWatermarkAd and clearTextAd must be true.
     ///
@@ -1579,6 +1554,31 @@ impl<M> CreateClearAdTaskBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> CreateClearAdTaskRequest {
         self.inner.into_request()
+    }
+}
+
+impl CreateClearAdTaskBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: CreateClearAdTaskRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<CreateClearAdTaskOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<CreateClearAdTaskOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `clearAdTaskQuery` until it ends (`.wait_until_done().await`).
+    pub async fn start(
+        self,
+    ) -> Result<crate::Task<CreateClearAdTaskRequest>, crate::Error> {
+        self.inner.start().await
     }
 }
 
@@ -1739,6 +1739,21 @@ pub struct ClearAdTaskQueryBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<ClearAdTaskQueryRequest, M>,
 }
 
+impl<M> ClearAdTaskQueryBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &ClearAdTaskQueryRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut ClearAdTaskQueryRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> ClearAdTaskQueryRequest {
+        self.inner.into_request()
+    }
+}
+
 impl ClearAdTaskQueryBuilder {
     /// Binds `request` to `client`.
     pub fn new(client: crate::Client, request: ClearAdTaskQueryRequest) -> Self {
@@ -1755,21 +1770,6 @@ impl ClearAdTaskQueryBuilder {
         self,
     ) -> Result<crate::Response<ClearAdTaskQueryOutput>, crate::Error> {
         self.inner.send_with_metadata().await
-    }
-}
-
-impl<M> ClearAdTaskQueryBuilder<M> {
-    /// The request as built so far.
-    pub fn request(&self) -> &ClearAdTaskQueryRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut ClearAdTaskQueryRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> ClearAdTaskQueryRequest {
-        self.inner.into_request()
     }
 }
 
@@ -1927,6 +1927,21 @@ pub struct StartWorkflowBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<StartWorkflowRequest, M>,
 }
 
+impl<M> StartWorkflowBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &StartWorkflowRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut StartWorkflowRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> StartWorkflowRequest {
+        self.inner.into_request()
+    }
+}
+
 impl StartWorkflowBuilder {
     /// Binds `request` to `client`.
     pub fn new(client: crate::Client, request: StartWorkflowRequest) -> Self {
@@ -1943,21 +1958,6 @@ impl StartWorkflowBuilder {
         self,
     ) -> Result<crate::Response<StartWorkflowOutput>, crate::Error> {
         self.inner.send_with_metadata().await
-    }
-}
-
-impl<M> StartWorkflowBuilder<M> {
-    /// The request as built so far.
-    pub fn request(&self) -> &StartWorkflowRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut StartWorkflowRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> StartWorkflowRequest {
-        self.inner.into_request()
     }
 }
 

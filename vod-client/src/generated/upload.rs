@@ -217,25 +217,6 @@ pub struct GetUploadTokenBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<GetUploadTokenRequest, M>,
 }
 
-impl GetUploadTokenBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetUploadTokenRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetUploadTokenOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<GetUploadTokenOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> GetUploadTokenBuilder<M> {
     /// Caller-chosen id of the file; enables resumable (breakpoint) upload.
     ///
@@ -307,6 +288,25 @@ impl<M> GetUploadTokenBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> GetUploadTokenRequest {
         self.inner.into_request()
+    }
+}
+
+impl GetUploadTokenBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetUploadTokenRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetUploadTokenOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetUploadTokenOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 
@@ -531,25 +531,6 @@ pub struct GetAudioUploadTokenBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<GetAudioUploadTokenRequest, M>,
 }
 
-impl GetAudioUploadTokenBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetAudioUploadTokenRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetAudioUploadTokenOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<GetAudioUploadTokenOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> GetAudioUploadTokenBuilder<M> {
     /// Audio domain without scheme; the default audio domain when empty. An unknown domain is an error.
     pub fn domain(mut self, value: impl Into<String>) -> Self {
@@ -574,6 +555,25 @@ impl<M> GetAudioUploadTokenBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> GetAudioUploadTokenRequest {
         self.inner.into_request()
+    }
+}
+
+impl GetAudioUploadTokenBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetAudioUploadTokenRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetAudioUploadTokenOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetAudioUploadTokenOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 
@@ -770,25 +770,6 @@ pub struct GetMaterialUploadTokenBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<GetMaterialUploadTokenRequest, M>,
 }
 
-impl GetMaterialUploadTokenBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetMaterialUploadTokenRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<GetMaterialUploadTokenOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<GetMaterialUploadTokenOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> GetMaterialUploadTokenBuilder<M> {
     /// Material domain without scheme; the default material domain when empty. An unknown domain is an error.
     pub fn domain(mut self, value: impl Into<String>) -> Self {
@@ -813,6 +794,25 @@ impl<M> GetMaterialUploadTokenBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> GetMaterialUploadTokenRequest {
         self.inner.into_request()
+    }
+}
+
+impl GetMaterialUploadTokenBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetMaterialUploadTokenRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<GetMaterialUploadTokenOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetMaterialUploadTokenOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 
@@ -1080,29 +1080,6 @@ pub struct PullVideoBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<PullVideoRequest, M>,
 }
 
-impl PullVideoBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: PullVideoRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<PullVideoOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<PullVideoOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-    /// Sends the request that starts the task; the returned [`crate::Task`] polls `pullVideoQuery` until it ends (`.wait_until_done().await`).
-    pub async fn start(self) -> Result<crate::Task<PullVideoRequest>, crate::Error> {
-        self.inner.start().await
-    }
-}
-
 impl<M> PullVideoBuilder<M> {
     /// Caller's business id for the task (a UUID is suggested); the caller keeps it unique.
     ///
@@ -1155,6 +1132,29 @@ impl<M> PullVideoBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> PullVideoRequest {
         self.inner.into_request()
+    }
+}
+
+impl PullVideoBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: PullVideoRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<PullVideoOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<PullVideoOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `pullVideoQuery` until it ends (`.wait_until_done().await`).
+    pub async fn start(self) -> Result<crate::Task<PullVideoRequest>, crate::Error> {
+        self.inner.start().await
     }
 }
 
@@ -1361,25 +1361,6 @@ pub struct PullVideoQueryBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<PullVideoQueryRequest, M>,
 }
 
-impl PullVideoQueryBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: PullVideoQueryRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<PullVideoQueryOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<PullVideoQueryOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> PullVideoQueryBuilder<M> {
     /// Task id returned by pullVideo; wins when transNo is sent too. Send taskId or transNo.
     pub fn task_id(mut self, value: impl Into<String>) -> Self {
@@ -1402,6 +1383,25 @@ impl<M> PullVideoQueryBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> PullVideoQueryRequest {
         self.inner.into_request()
+    }
+}
+
+impl PullVideoQueryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: PullVideoQueryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<PullVideoQueryOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<PullVideoQueryOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 

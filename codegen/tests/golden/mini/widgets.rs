@@ -221,31 +221,6 @@ pub struct FixtureCreateWidgetBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<FixtureCreateWidgetRequest, M>,
 }
 
-impl FixtureCreateWidgetBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: FixtureCreateWidgetRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<FixtureCreateWidgetOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<FixtureCreateWidgetOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-    /// Sends the request that starts the task; the returned [`crate::Task`] polls `fixtureListWidgets` until it ends (`.wait_until_done().await`).
-    pub async fn start(
-        self,
-    ) -> Result<crate::Task<FixtureCreateWidgetRequest>, crate::Error> {
-        self.inner.start().await
-    }
-}
-
 impl<M> FixtureCreateWidgetBuilder<M> {
     /// Paint.
     ///
@@ -321,6 +296,31 @@ impl<M> FixtureCreateWidgetBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> FixtureCreateWidgetRequest {
         self.inner.into_request()
+    }
+}
+
+impl FixtureCreateWidgetBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureCreateWidgetRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<FixtureCreateWidgetOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<FixtureCreateWidgetOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Sends the request that starts the task; the returned [`crate::Task`] polls `fixtureListWidgets` until it ends (`.wait_until_done().await`).
+    pub async fn start(
+        self,
+    ) -> Result<crate::Task<FixtureCreateWidgetRequest>, crate::Error> {
+        self.inner.start().await
     }
 }
 
@@ -540,30 +540,6 @@ pub struct FixtureListWidgetsBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<FixtureListWidgetsRequest, M>,
 }
 
-impl FixtureListWidgetsBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: FixtureListWidgetsRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<FixtureListWidgetsOutput, crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(
-        self,
-    ) -> Result<crate::Response<FixtureListWidgetsOutput>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-    /// Pages through all results, starting at this request's page index (default 1):
-    /// `.into_paginator().items()` streams every entry of every page.
-    pub fn into_paginator(self) -> crate::Paginator<FixtureListWidgetsRequest> {
-        self.inner.into_paginator()
-    }
-}
-
 impl<M> FixtureListWidgetsBuilder<M> {
     /// Only this widget.
     pub fn widget_id(mut self, value: impl Into<WidgetId>) -> Self {
@@ -595,6 +571,30 @@ impl<M> FixtureListWidgetsBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> FixtureListWidgetsRequest {
         self.inner.into_request()
+    }
+}
+
+impl FixtureListWidgetsBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureListWidgetsRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<FixtureListWidgetsOutput, crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<FixtureListWidgetsOutput>, crate::Error> {
+        self.inner.send_with_metadata().await
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` streams every entry of every page.
+    pub fn into_paginator(self) -> crate::Paginator<FixtureListWidgetsRequest> {
+        self.inner.into_paginator()
     }
 }
 
@@ -747,6 +747,21 @@ pub struct FixtureDeleteWidgetBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<FixtureDeleteWidgetRequest, M>,
 }
 
+impl<M> FixtureDeleteWidgetBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &FixtureDeleteWidgetRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut FixtureDeleteWidgetRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> FixtureDeleteWidgetRequest {
+        self.inner.into_request()
+    }
+}
+
 impl FixtureDeleteWidgetBuilder {
     /// Binds `request` to `client`.
     pub fn new(client: crate::Client, request: FixtureDeleteWidgetRequest) -> Self {
@@ -763,21 +778,6 @@ impl FixtureDeleteWidgetBuilder {
         self,
     ) -> Result<crate::Response<String>, crate::Error> {
         self.inner.send_with_metadata().await
-    }
-}
-
-impl<M> FixtureDeleteWidgetBuilder<M> {
-    /// The request as built so far.
-    pub fn request(&self) -> &FixtureDeleteWidgetRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut FixtureDeleteWidgetRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> FixtureDeleteWidgetRequest {
-        self.inner.into_request()
     }
 }
 
@@ -998,23 +998,6 @@ pub struct FixtureGetTokenBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<FixtureGetTokenRequest, M>,
 }
 
-impl FixtureGetTokenBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: FixtureGetTokenRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
-    /// Validates, sends and decodes; returns the operation's data.
-    pub async fn send(self) -> Result<(), crate::Error> {
-        self.inner.send().await
-    }
-    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
-    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
-        self.inner.send_with_metadata().await
-    }
-}
-
 impl<M> FixtureGetTokenBuilder<M> {
     /// May overwrite.
     ///
@@ -1069,6 +1052,23 @@ impl<M> FixtureGetTokenBuilder<M> {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> FixtureGetTokenRequest {
         self.inner.into_request()
+    }
+}
+
+impl FixtureGetTokenBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureGetTokenRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
+    /// Validates, sends and decodes; returns the operation's data.
+    pub async fn send(self) -> Result<(), crate::Error> {
+        self.inner.send().await
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub async fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata().await
     }
 }
 
@@ -1182,6 +1182,21 @@ pub struct FixtureBuildWidgetsBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<FixtureBuildWidgetsRequest, M>,
 }
 
+impl<M> FixtureBuildWidgetsBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &FixtureBuildWidgetsRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut FixtureBuildWidgetsRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> FixtureBuildWidgetsRequest {
+        self.inner.into_request()
+    }
+}
+
 impl FixtureBuildWidgetsBuilder {
     /// Binds `request` to `client`.
     pub fn new(client: crate::Client, request: FixtureBuildWidgetsRequest) -> Self {
@@ -1204,21 +1219,6 @@ impl FixtureBuildWidgetsBuilder {
         self,
     ) -> Result<crate::Task<FixtureBuildWidgetsRequest>, crate::Error> {
         self.inner.start().await
-    }
-}
-
-impl<M> FixtureBuildWidgetsBuilder<M> {
-    /// The request as built so far.
-    pub fn request(&self) -> &FixtureBuildWidgetsRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut FixtureBuildWidgetsRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> FixtureBuildWidgetsRequest {
-        self.inner.into_request()
     }
 }
 
@@ -1368,6 +1368,21 @@ pub struct FixtureStartRunBuilder<M = crate::Async> {
     inner: crate::RequestBuilder<FixtureStartRunRequest, M>,
 }
 
+impl<M> FixtureStartRunBuilder<M> {
+    /// The request as built so far.
+    pub fn request(&self) -> &FixtureStartRunRequest {
+        self.inner.request()
+    }
+    /// The request, for changing a field after the fact (required ones included).
+    pub fn request_mut(&mut self) -> &mut FixtureStartRunRequest {
+        self.inner.request_mut()
+    }
+    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
+    pub fn into_request(self) -> FixtureStartRunRequest {
+        self.inner.into_request()
+    }
+}
+
 impl FixtureStartRunBuilder {
     /// Binds `request` to `client`.
     pub fn new(client: crate::Client, request: FixtureStartRunRequest) -> Self {
@@ -1384,21 +1399,6 @@ impl FixtureStartRunBuilder {
         self,
     ) -> Result<crate::Response<FixtureStartRunOutput>, crate::Error> {
         self.inner.send_with_metadata().await
-    }
-}
-
-impl<M> FixtureStartRunBuilder<M> {
-    /// The request as built so far.
-    pub fn request(&self) -> &FixtureStartRunRequest {
-        self.inner.request()
-    }
-    /// The request, for changing a field after the fact (required ones included).
-    pub fn request_mut(&mut self) -> &mut FixtureStartRunRequest {
-        self.inner.request_mut()
-    }
-    /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
-    pub fn into_request(self) -> FixtureStartRunRequest {
-        self.inner.into_request()
     }
 }
 
