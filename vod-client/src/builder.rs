@@ -7,6 +7,10 @@
 //!
 //! A builder owns a [`Client`] (an `Arc` inside), never borrows one: builders, paginators and
 //! tasks are `'static + Send`, so they can be returned, stored and moved into `tokio::spawn`.
+//!
+//! Builders carry a mode type, [`Async`] by default: the setters exist once for every mode, and
+//! only the ways to send differ (`async fn send` here; a blocking `send` in
+//! `crate::blocking`, feature `blocking`), so the blocking client adds no second set of setters.
 
 use crate::operation::{Paginated, Request, Waitable};
 use crate::paginate::Paginator;
@@ -48,15 +52,45 @@ use crate::{Client, Error};
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct RequestBuilder<R> {
+pub struct RequestBuilder<R, M = Async> {
     client: Client,
     request: R,
+    mode: M,
 }
+
+/// The mode of builders made by [`Client`]: they are sent with `.await`.
+///
+/// It is the default of every builder's mode parameter, so `GetVideoListBuilder` means
+/// `GetVideoListBuilder<Async>`. The other mode is `blocking::Blocking` (feature `blocking`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Async;
 
 impl<R> RequestBuilder<R> {
     /// Binds `request` to `client` (a clone of a [`Client`] is cheap).
     pub fn new(client: Client, request: R) -> Self {
-        RequestBuilder { client, request }
+        RequestBuilder {
+            client,
+            request,
+            mode: Async,
+        }
+    }
+}
+
+impl<R, M> RequestBuilder<R, M> {
+    /// Binds `request` to `client` in `mode`.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    pub(crate) fn with_mode(client: Client, request: R, mode: M) -> Self {
+        RequestBuilder {
+            client,
+            request,
+            mode,
+        }
+    }
+
+    /// The client, the request and the mode, taken apart.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    pub(crate) fn into_parts(self) -> (Client, R, M) {
+        (self.client, self.request, self.mode)
     }
 
     /// The request as built so far.

@@ -192,8 +192,12 @@ impl Endpoint {
 /// # Ok(())
 /// # }
 /// ```
+///
+/// The mode parameter says what [`build`](ClientBuilder::build) makes: a [`Client`] by
+/// default, a `blocking::Client` for `blocking::Client::builder()` (feature `blocking`). The
+/// settings are the same.
 #[derive(Clone)]
-pub struct ClientBuilder {
+pub struct ClientBuilder<M = crate::Async> {
     pub(crate) endpoint: Option<String>,
     pub(crate) credentials: Option<Arc<dyn CredentialsProvider>>,
     pub(crate) profile: AuthProfile,
@@ -206,9 +210,10 @@ pub struct ClientBuilder {
     pub(crate) http: Option<reqwest::Client>,
     pub(crate) rate_limits: Option<crate::ratelimit::RateLimits>,
     pub(crate) form_bodies: bool,
+    pub(crate) mode: std::marker::PhantomData<fn() -> M>,
 }
 
-impl Default for ClientBuilder {
+impl<M> Default for ClientBuilder<M> {
     fn default() -> Self {
         ClientBuilder {
             endpoint: None,
@@ -223,11 +228,12 @@ impl Default for ClientBuilder {
             http: None,
             rate_limits: None,
             form_bodies: false,
+            mode: std::marker::PhantomData,
         }
     }
 }
 
-impl fmt::Debug for ClientBuilder {
+impl<M> fmt::Debug for ClientBuilder<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("endpoint", &self.endpoint)
@@ -266,6 +272,13 @@ impl ClientBuilder {
         crate::profile::builder_from_env(&|name| std::env::var(name).ok())
     }
 
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        self.build_async()
+    }
+}
+
+impl<M> ClientBuilder<M> {
     /// The base URL, e.g. `http://127.0.0.1:8080` for the emulator. Default: the auth
     /// profile's host ([`DEFAULT_ENDPOINT`] for WS3).
     pub fn endpoint(mut self, url: impl Into<String>) -> Self {
@@ -380,8 +393,8 @@ impl ClientBuilder {
         })
     }
 
-    /// Checks the settings and builds the client.
-    pub fn build(self) -> Result<Client, Error> {
+    /// Checks the settings and builds the async client (the blocking one wraps it).
+    pub(crate) fn build_async(self) -> Result<Client, Error> {
         let default_endpoint = self.profile.default_endpoint();
         let endpoint = Endpoint::parse(self.endpoint.as_deref().unwrap_or(&default_endpoint))?;
         let credentials = self.credentials.clone().ok_or_else(|| {

@@ -272,6 +272,14 @@ pub enum Error {
         /// Each resource that failed, with the state the service reported.
         failures: Vec<TaskFailure>,
     },
+    /// A blocking call (`vod_client::blocking`, feature `blocking`) was made on a thread that
+    /// runs async code, where waiting would stall the runtime. Nothing was sent. Use
+    /// [`Client`](crate::Client) and `.await` there, or make the call from a thread of its own.
+    #[error("{operation}: blocking call inside an async runtime; use vod_client::Client with .await there, or call it from a thread outside the runtime")]
+    BlockingInAsync {
+        /// The operation that was to be sent.
+        operation: &'static str,
+    },
     /// A task did not finish within the allowed waiting time.
     #[error("{operation}: task still running after {after:?} ({})", pending.join(", "))]
     WaitTimeout {
@@ -422,7 +430,8 @@ impl Error {
             | Error::Timeout { operation, .. }
             | Error::Decode { operation, .. }
             | Error::TaskFailed { operation, .. }
-            | Error::WaitTimeout { operation, .. } => Some(operation),
+            | Error::WaitTimeout { operation, .. }
+            | Error::BlockingInAsync { operation } => Some(operation),
             Error::Config(_) | Error::LocalFile { .. } | Error::Upload(_) => None,
         }
     }

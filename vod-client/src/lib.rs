@@ -331,12 +331,21 @@
 //! assert_eq!(Time::from_unix_seconds(0).to_service_text(), "1970-01-01 08:00:00");
 //! ```
 //!
+//! # Without async
+//!
+//! With feature `blocking`, `vod_client::blocking::Client` has the same operations,
+//! setters, paginators (as iterators), waiters and uploads, and blocks the calling thread
+//! instead of returning futures: `client.get_video_list().page_size(20).send()?`. It drives
+//! the async client on a Tokio runtime of its own; inside async code its calls fail with
+//! [`Error::BlockingInAsync`] rather than stall the runtime.
+//!
 //! # Features
 //!
 //! | feature | what it adds |
 //! |---|---|
 //! | *(none)* | the client: every operation, paging, uploads, waiters, callback decoding |
 //! | `emulator` | `vod_client::emulator`: a local Cloud VoD server (signature checks, state, uploads, tasks, callbacks, fault injection) for tests, and the `vod-emulator` binary |
+//! | `blocking` | `vod_client::blocking::Client`: every operation, paginators as iterators, waiters and uploads, without `.await` |
 //! | `cli` | the `vod` command line (`cargo install vod-client --features cli`); implies `emulator` |
 //! | `native-roots` | trust the operating system's certificate store as well as the bundled webpki roots (e.g. behind a TLS-inspecting proxy) |
 //!
@@ -377,6 +386,9 @@ pub struct CrateReadmeDoctests;
 pub mod operation;
 
 pub mod ambiguous;
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub mod blocking;
 mod builder;
 mod call;
 pub mod callback;
@@ -412,7 +424,7 @@ pub mod cli;
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
 pub mod emulator;
 
-pub use builder::RequestBuilder;
+pub use builder::{Async, RequestBuilder};
 pub use call::CallOptions;
 pub use client::Client;
 pub use config::{

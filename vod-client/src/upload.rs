@@ -128,9 +128,13 @@ enum Kind {
 /// An upload being configured; see [`Client::upload_video`], [`Client::upload_audio`] and
 /// [`Client::upload_material`]. It owns its [`Client`] (a cheap clone), so the future of
 /// [`Upload::send`] is `'static + Send` and can be spawned.
-#[must_use = "an upload does nothing until `send` is awaited"]
-pub struct Upload {
+///
+/// The mode parameter is [`Async`](crate::Async) for uploads made by [`Client`]; those of a
+/// `blocking::Client` (feature `blocking`) have the same setters and a blocking `send`.
+#[must_use = "an upload does nothing until it is sent"]
+pub struct Upload<M = crate::Async> {
     client: Client,
+    mode: M,
     source: UploadSource,
     kind: Kind,
     reporter: Reporter,
@@ -147,7 +151,7 @@ pub struct Upload {
     verify_md5: bool,
 }
 
-impl std::fmt::Debug for Upload {
+impl<M> std::fmt::Debug for Upload<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Upload")
             .field("source", &self.source)
@@ -162,27 +166,45 @@ impl Client {
     /// Starts configuring the upload of a video: a path, or any [`UploadSource`] (bytes, a
     /// reader of known length).
     pub fn upload_video(&self, source: impl Into<UploadSource>) -> Upload {
-        let source = source.into();
-        let request = GetUploadTokenRequest::new(source.name.clone());
-        Upload::new(self.clone(), source, Kind::Video(Box::new(request)))
+        Upload::new(self.clone(), source.into(), AssetKind::Video, crate::Async)
     }
 
     /// Starts configuring the upload of an mp3 audio file (`getAudioUploadToken`).
     pub fn upload_audio(&self, source: impl Into<UploadSource>) -> Upload {
-        Upload::new(self.clone(), source.into(), Kind::Audio { domain: None })
+        Upload::new(self.clone(), source.into(), AssetKind::Audio, crate::Async)
     }
 
     /// Starts configuring the upload of a material (image, document, ...;
     /// `getMaterialUploadToken`).
     pub fn upload_material(&self, source: impl Into<UploadSource>) -> Upload {
-        Upload::new(self.clone(), source.into(), Kind::Material { domain: None })
+        Upload::new(
+            self.clone(),
+            source.into(),
+            AssetKind::Material,
+            crate::Async,
+        )
     }
 }
 
 impl Upload {
-    fn new(client: Client, source: UploadSource, kind: Kind) -> Upload {
+    /// Asks for an upload token and uploads.
+    pub async fn send(self) -> Result<Uploaded, UploadError> {
+        self.drive().await
+    }
+}
+
+impl<M> Upload<M> {
+    pub(crate) fn new(client: Client, source: UploadSource, kind: AssetKind, mode: M) -> Self {
+        let kind = match kind {
+            AssetKind::Video => {
+                Kind::Video(Box::new(GetUploadTokenRequest::new(source.name.clone())))
+            }
+            AssetKind::Audio => Kind::Audio { domain: None },
+            AssetKind::Material => Kind::Material { domain: None },
+        };
         Upload {
             client,
+            mode,
             source,
             kind,
             reporter: Reporter::default(),
@@ -343,8 +365,20 @@ impl Upload {
         self
     }
 
-    /// Asks for an upload token and uploads.
-    pub async fn send(self) -> Result<Uploaded, UploadError> {
+    /// The mode's means of running the upload (the blocking one's runtime).
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    pub(crate) fn mode(&self) -> &M {
+        &self.mode
+    }
+
+    /// The file as error messages name it.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    pub(crate) fn label(&self) -> String {
+        self.source.label()
+    }
+
+    /// The upload, stopped early when its cancellation token fires; each mode's `send` runs it.
+    pub(crate) async fn drive(self) -> Result<Uploaded, UploadError> {
         let label = self.source.label();
         match self.cancel.clone() {
             Some(token) => tokio::select! {

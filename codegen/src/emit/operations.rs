@@ -264,17 +264,20 @@ fn presence(field: &Field) -> TokenStream {
     }
 }
 
-/// The operation's own builder type: its setters, and the ways to send it, delegated to the
-/// runtime's generic [`RequestBuilder`](crate::RequestBuilder) it wraps.
+/// The operation's own builder type, generic over the mode (`crate::Async` by default): the
+/// setters once for every mode, and per mode the ways to send, each a one-line delegation to
+/// the runtime's generic [`RequestBuilder`](crate::RequestBuilder) it wraps. The blocking ones
+/// are behind the `blocking` feature, so they cost nothing to compile without it.
 fn builder(op: &Operation) -> TokenStream {
     let builder = ident(&op.builder_type());
     let request = ident(&op.request_type());
     let output = output_type(op);
     let doc = doc_attrs(&format!(
         "A `{}` call being built: set optional parameters, then [`send`](Self::send) it.\n\n\
-         Made by [`crate::Client::{}`]. It owns its client, so it (and the future `send` \
+         Made by [`crate::Client::{}`] (and, in the blocking mode, by \
+         `blocking::Client::{}`). It owns its client, so it (and the future `send` \
          returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.",
-        op.wire, op.method_name
+        op.wire, op.method_name, op.method_name
     ));
     let setters = op.request.iter().filter(|f| !f.required).map(setter);
     let paginate = op.pagination.as_ref().map(|_| {
@@ -299,18 +302,15 @@ fn builder(op: &Operation) -> TokenStream {
             }
         }
     });
+    let blocking = blocking_builder(op);
     quote! {
         #doc
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is sent"]
-        pub struct #builder {
-            inner: crate::RequestBuilder<#request>,
+        pub struct #builder<M = crate::Async> {
+            inner: crate::RequestBuilder<#request, M>,
         }
-        impl #builder {
-            /// Binds `request` to `client`.
-            pub fn new(client: crate::Client, request: #request) -> Self {
-                Self { inner: crate::RequestBuilder::new(client, request) }
-            }
+        impl<M> #builder<M> {
             #(#setters)*
             /// The request as built so far.
             pub fn request(&self) -> &#request {
@@ -324,6 +324,12 @@ fn builder(op: &Operation) -> TokenStream {
             pub fn into_request(self) -> #request {
                 self.inner.into_request()
             }
+        }
+        impl #builder {
+            /// Binds `request` to `client`.
+            pub fn new(client: crate::Client, request: #request) -> Self {
+                Self { inner: crate::RequestBuilder::new(client, request) }
+            }
             /// Validates, sends and decodes; returns the operation's data.
             pub async fn send(self) -> Result<#output, crate::Error> {
                 self.inner.send().await
@@ -335,10 +341,60 @@ fn builder(op: &Operation) -> TokenStream {
             #paginate
             #start
         }
-        impl From<#builder> for crate::RequestBuilder<#request> {
-            fn from(builder: #builder) -> Self {
+        #blocking
+        impl<M> From<#builder<M>> for crate::RequestBuilder<#request, M> {
+            fn from(builder: #builder<M>) -> Self {
                 builder.inner
             }
+        }
+        impl<M> From<crate::RequestBuilder<#request, M>> for #builder<M> {
+            fn from(inner: crate::RequestBuilder<#request, M>) -> Self {
+                Self { inner }
+            }
+        }
+    }
+}
+
+/// The blocking mode's ways to send (feature `blocking`).
+fn blocking_builder(op: &Operation) -> TokenStream {
+    let builder = ident(&op.builder_type());
+    let request = ident(&op.request_type());
+    let output = output_type(op);
+    let paginate = op.pagination.as_ref().map(|_| {
+        quote! {
+            /// Pages through all results, starting at this request's page index (default 1):
+            /// `.into_paginator().items()` iterates over every entry of every page.
+            pub fn into_paginator(self) -> crate::blocking::Paginator<#request> {
+                self.inner.into_paginator()
+            }
+        }
+    });
+    let start = op.waiter.as_ref().map(|w| {
+        let doc = doc_attrs(&format!(
+            "Sends the request that starts the task; the returned [`crate::blocking::Task`] \
+             polls `{}` until it ends (`.wait_until_done()`).",
+            w.query.wire
+        ));
+        quote! {
+            #doc
+            pub fn start(self) -> Result<crate::blocking::Task<#request>, crate::Error> {
+                self.inner.start()
+            }
+        }
+    });
+    quote! {
+        #[cfg(feature = "blocking")]
+        impl #builder<crate::blocking::Blocking> {
+            /// Validates, sends and decodes, blocking until the answer is there.
+            pub fn send(self) -> Result<#output, crate::Error> {
+                self.inner.send()
+            }
+            /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+            pub fn send_with_metadata(self) -> Result<crate::Response<#output>, crate::Error> {
+                self.inner.send_with_metadata()
+            }
+            #paginate
+            #start
         }
     }
 }
@@ -366,7 +422,8 @@ fn client_method(op: &Operation) -> TokenStream {
         .request
         .iter()
         .filter(|f| f.required)
-        .map(|f| ident(&f.ident));
+        .map(|f| ident(&f.ident))
+        .collect::<Vec<_>>();
     let verb = match op.method {
         Method::Get => "GET",
         Method::Post => "POST",
@@ -407,12 +464,25 @@ fn client_method(op: &Operation) -> TokenStream {
             w.query.wire
         ));
     }
+    let blocking_doc = doc_attrs(&format!(
+        "{}\n\nThe blocking form of [`crate::Client::{}`]: the same parameters and setters; \
+         `send()` returns the result.",
+        first_line(&op.doc),
+        op.method_name
+    ));
     let doc = doc_attrs(&doc);
     quote! {
         impl crate::Client {
             #doc
             pub fn #method(&self, #(#params),*) -> #builder {
                 #builder::new(self.clone(), #request::new(#(#args),*))
+            }
+        }
+        #[cfg(feature = "blocking")]
+        impl crate::blocking::Client {
+            #blocking_doc
+            pub fn #method(&self, #(#params),*) -> #builder<crate::blocking::Blocking> {
+                self.bind(#request::new(#(#args),*)).into()
             }
         }
     }

@@ -225,20 +225,14 @@ impl crate::operation::Request for GetVideoListRequest {
 
 /// A `getVideoList` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_video_list`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_video_list`] (and, in the blocking mode, by `blocking::Client::get_video_list`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetVideoListBuilder {
-    inner: crate::RequestBuilder<GetVideoListRequest>,
+pub struct GetVideoListBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetVideoListRequest, M>,
 }
 
-impl GetVideoListBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetVideoListRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> GetVideoListBuilder<M> {
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item. Only sub-accounts or specially authorized users can be queried.
     ///
     /// Sent as one comma-separated string; items must not contain commas.
@@ -330,6 +324,15 @@ impl GetVideoListBuilder {
     pub fn into_request(self) -> GetVideoListRequest {
         self.inner.into_request()
     }
+}
+
+impl GetVideoListBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetVideoListRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<GetVideoListOutput, crate::Error> {
         self.inner.send().await
@@ -347,9 +350,34 @@ impl GetVideoListBuilder {
     }
 }
 
-impl From<GetVideoListBuilder> for crate::RequestBuilder<GetVideoListRequest> {
-    fn from(builder: GetVideoListBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl GetVideoListBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetVideoListOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetVideoListOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` iterates over every entry of every page.
+    pub fn into_paginator(self) -> crate::blocking::Paginator<GetVideoListRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl<M> From<GetVideoListBuilder<M>> for crate::RequestBuilder<GetVideoListRequest, M> {
+    fn from(builder: GetVideoListBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetVideoListRequest, M>> for GetVideoListBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetVideoListRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -361,6 +389,16 @@ impl crate::Client {
     /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn get_video_list(&self) -> GetVideoListBuilder {
         GetVideoListBuilder::new(self.clone(), GetVideoListRequest::new())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Pages through uploaded videos, filtered by creator, creation time, name, id, state, transcoding state or category.
+    ///
+    /// The blocking form of [`crate::Client::get_video_list`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_video_list(&self) -> GetVideoListBuilder<crate::blocking::Blocking> {
+        self.bind(GetVideoListRequest::new()).into()
     }
 }
 
@@ -562,20 +600,14 @@ impl crate::operation::Request for VideoEditRequest {
 
 /// A `videoEdit` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::video_edit`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::video_edit`] (and, in the blocking mode, by `blocking::Client::video_edit`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VideoEditBuilder {
-    inner: crate::RequestBuilder<VideoEditRequest>,
+pub struct VideoEditBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<VideoEditRequest, M>,
 }
 
-impl VideoEditBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: VideoEditRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> VideoEditBuilder<M> {
     /// New name, at most 40 (Chinese) characters.
     ///
     /// At most 40 characters.
@@ -634,6 +666,15 @@ impl VideoEditBuilder {
     pub fn into_request(self) -> VideoEditRequest {
         self.inner.into_request()
     }
+}
+
+impl VideoEditBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoEditRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<(), crate::Error> {
         self.inner.send().await
@@ -644,9 +685,27 @@ impl VideoEditBuilder {
     }
 }
 
-impl From<VideoEditBuilder> for crate::RequestBuilder<VideoEditRequest> {
-    fn from(builder: VideoEditBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl VideoEditBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<(), crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<VideoEditBuilder<M>> for crate::RequestBuilder<VideoEditRequest, M> {
+    fn from(builder: VideoEditBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<VideoEditRequest, M>> for VideoEditBuilder<M> {
+    fn from(inner: crate::RequestBuilder<VideoEditRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -659,6 +718,19 @@ impl crate::Client {
     /// - `video_id` (`videoId`): Video to edit.
     pub fn video_edit(&self, video_id: impl Into<VideoId>) -> VideoEditBuilder {
         VideoEditBuilder::new(self.clone(), VideoEditRequest::new(video_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged.
+    ///
+    /// The blocking form of [`crate::Client::video_edit`]: the same parameters and setters; `send()` returns the result.
+    pub fn video_edit(
+        &self,
+        video_id: impl Into<VideoId>,
+    ) -> VideoEditBuilder<crate::blocking::Blocking> {
+        self.bind(VideoEditRequest::new(video_id)).into()
     }
 }
 
@@ -704,20 +776,14 @@ impl crate::operation::Request for VideoBlockRequest {
 
 /// A `videoBlock` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::video_block`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::video_block`] (and, in the blocking mode, by `blocking::Client::video_block`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VideoBlockBuilder {
-    inner: crate::RequestBuilder<VideoBlockRequest>,
+pub struct VideoBlockBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<VideoBlockRequest, M>,
 }
 
-impl VideoBlockBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: VideoBlockRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> VideoBlockBuilder<M> {
     /// The request as built so far.
     pub fn request(&self) -> &VideoBlockRequest {
         self.inner.request()
@@ -729,6 +795,15 @@ impl VideoBlockBuilder {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> VideoBlockRequest {
         self.inner.into_request()
+    }
+}
+
+impl VideoBlockBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoBlockRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
     }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
@@ -742,9 +817,27 @@ impl VideoBlockBuilder {
     }
 }
 
-impl From<VideoBlockBuilder> for crate::RequestBuilder<VideoBlockRequest> {
-    fn from(builder: VideoBlockBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl VideoBlockBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<VideoBlockBuilder<M>> for crate::RequestBuilder<VideoBlockRequest, M> {
+    fn from(builder: VideoBlockBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<VideoBlockRequest, M>> for VideoBlockBuilder<M> {
+    fn from(inner: crate::RequestBuilder<VideoBlockRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -757,6 +850,19 @@ impl crate::Client {
     /// - `video_id` (`videoId`): Video to block.
     pub fn video_block(&self, video_id: impl Into<VideoId>) -> VideoBlockBuilder {
         VideoBlockBuilder::new(self.clone(), VideoBlockRequest::new(video_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Blocks (disables) a video so that it can no longer be played.
+    ///
+    /// The blocking form of [`crate::Client::video_block`]: the same parameters and setters; `send()` returns the result.
+    pub fn video_block(
+        &self,
+        video_id: impl Into<VideoId>,
+    ) -> VideoBlockBuilder<crate::blocking::Blocking> {
+        self.bind(VideoBlockRequest::new(video_id)).into()
     }
 }
 
@@ -802,20 +908,14 @@ impl crate::operation::Request for VideoEnableRequest {
 
 /// A `videoEnable` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::video_enable`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::video_enable`] (and, in the blocking mode, by `blocking::Client::video_enable`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VideoEnableBuilder {
-    inner: crate::RequestBuilder<VideoEnableRequest>,
+pub struct VideoEnableBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<VideoEnableRequest, M>,
 }
 
-impl VideoEnableBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: VideoEnableRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> VideoEnableBuilder<M> {
     /// The request as built so far.
     pub fn request(&self) -> &VideoEnableRequest {
         self.inner.request()
@@ -827,6 +927,15 @@ impl VideoEnableBuilder {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> VideoEnableRequest {
         self.inner.into_request()
+    }
+}
+
+impl VideoEnableBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoEnableRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
     }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
@@ -840,9 +949,27 @@ impl VideoEnableBuilder {
     }
 }
 
-impl From<VideoEnableBuilder> for crate::RequestBuilder<VideoEnableRequest> {
-    fn from(builder: VideoEnableBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl VideoEnableBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<VideoEnableBuilder<M>> for crate::RequestBuilder<VideoEnableRequest, M> {
+    fn from(builder: VideoEnableBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<VideoEnableRequest, M>> for VideoEnableBuilder<M> {
+    fn from(inner: crate::RequestBuilder<VideoEnableRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -855,6 +982,19 @@ impl crate::Client {
     /// - `video_id` (`videoId`): Video to re-enable.
     pub fn video_enable(&self, video_id: impl Into<VideoId>) -> VideoEnableBuilder {
         VideoEnableBuilder::new(self.clone(), VideoEnableRequest::new(video_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Re-enables a blocked video.
+    ///
+    /// The blocking form of [`crate::Client::video_enable`]: the same parameters and setters; `send()` returns the result.
+    pub fn video_enable(
+        &self,
+        video_id: impl Into<VideoId>,
+    ) -> VideoEnableBuilder<crate::blocking::Blocking> {
+        self.bind(VideoEnableRequest::new(video_id)).into()
     }
 }
 
@@ -963,20 +1103,14 @@ impl crate::operation::Request for DeleteVideoRequest {
 
 /// A `deleteVideo` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::delete_video`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::delete_video`] (and, in the blocking mode, by `blocking::Client::delete_video`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteVideoBuilder {
-    inner: crate::RequestBuilder<DeleteVideoRequest>,
+pub struct DeleteVideoBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<DeleteVideoRequest, M>,
 }
 
-impl DeleteVideoBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: DeleteVideoRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> DeleteVideoBuilder<M> {
     /// Whether to check that the video is not in use before deleting it.
     ///
     /// Service default: `1`.
@@ -1017,6 +1151,15 @@ impl DeleteVideoBuilder {
     pub fn into_request(self) -> DeleteVideoRequest {
         self.inner.into_request()
     }
+}
+
+impl DeleteVideoBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteVideoRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<(), crate::Error> {
         self.inner.send().await
@@ -1027,9 +1170,27 @@ impl DeleteVideoBuilder {
     }
 }
 
-impl From<DeleteVideoBuilder> for crate::RequestBuilder<DeleteVideoRequest> {
-    fn from(builder: DeleteVideoBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl DeleteVideoBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<(), crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<DeleteVideoBuilder<M>> for crate::RequestBuilder<DeleteVideoRequest, M> {
+    fn from(builder: DeleteVideoBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<DeleteVideoRequest, M>> for DeleteVideoBuilder<M> {
+    fn from(inner: crate::RequestBuilder<DeleteVideoRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1042,6 +1203,19 @@ impl crate::Client {
     /// - `video_id` (`videoId`): Video to delete.
     pub fn delete_video(&self, video_id: impl Into<VideoId>) -> DeleteVideoBuilder {
         DeleteVideoBuilder::new(self.clone(), DeleteVideoRequest::new(video_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Deletes a video with its source, transcoded outputs, covers, screenshots and preview files.
+    ///
+    /// The blocking form of [`crate::Client::delete_video`]: the same parameters and setters; `send()` returns the result.
+    pub fn delete_video(
+        &self,
+        video_id: impl Into<VideoId>,
+    ) -> DeleteVideoBuilder<crate::blocking::Blocking> {
+        self.bind(DeleteVideoRequest::new(video_id)).into()
     }
 }
 
@@ -1232,20 +1406,14 @@ impl crate::operation::Request for GetAudioListRequest {
 
 /// A `getAudioList` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_audio_list`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_audio_list`] (and, in the blocking mode, by `blocking::Client::get_audio_list`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetAudioListBuilder {
-    inner: crate::RequestBuilder<GetAudioListRequest>,
+pub struct GetAudioListBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetAudioListRequest, M>,
 }
 
-impl GetAudioListBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetAudioListRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> GetAudioListBuilder<M> {
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item; limited by permissions.
     ///
     /// Sent as one comma-separated string; items must not contain commas.
@@ -1315,6 +1483,15 @@ impl GetAudioListBuilder {
     pub fn into_request(self) -> GetAudioListRequest {
         self.inner.into_request()
     }
+}
+
+impl GetAudioListBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetAudioListRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<GetAudioListOutput, crate::Error> {
         self.inner.send().await
@@ -1332,9 +1509,34 @@ impl GetAudioListBuilder {
     }
 }
 
-impl From<GetAudioListBuilder> for crate::RequestBuilder<GetAudioListRequest> {
-    fn from(builder: GetAudioListBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl GetAudioListBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetAudioListOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetAudioListOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` iterates over every entry of every page.
+    pub fn into_paginator(self) -> crate::blocking::Paginator<GetAudioListRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl<M> From<GetAudioListBuilder<M>> for crate::RequestBuilder<GetAudioListRequest, M> {
+    fn from(builder: GetAudioListBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetAudioListRequest, M>> for GetAudioListBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetAudioListRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1346,6 +1548,16 @@ impl crate::Client {
     /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn get_audio_list(&self) -> GetAudioListBuilder {
         GetAudioListBuilder::new(self.clone(), GetAudioListRequest::new())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Pages through audio files (newest upload first by default), with optional filters.
+    ///
+    /// The blocking form of [`crate::Client::get_audio_list`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_audio_list(&self) -> GetAudioListBuilder<crate::blocking::Blocking> {
+        self.bind(GetAudioListRequest::new()).into()
     }
 }
 
@@ -1479,20 +1691,14 @@ impl crate::operation::Request for EditAudioRequest {
 
 /// A `editAudio` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::edit_audio`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::edit_audio`] (and, in the blocking mode, by `blocking::Client::edit_audio`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct EditAudioBuilder {
-    inner: crate::RequestBuilder<EditAudioRequest>,
+pub struct EditAudioBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<EditAudioRequest, M>,
 }
 
-impl EditAudioBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: EditAudioRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> EditAudioBuilder<M> {
     /// New name, at most 40 (Chinese) characters; audioName and publishDomain may not both be empty.
     ///
     /// At most 40 characters.
@@ -1517,6 +1723,15 @@ impl EditAudioBuilder {
     pub fn into_request(self) -> EditAudioRequest {
         self.inner.into_request()
     }
+}
+
+impl EditAudioBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: EditAudioRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
         self.inner.send().await
@@ -1529,9 +1744,27 @@ impl EditAudioBuilder {
     }
 }
 
-impl From<EditAudioBuilder> for crate::RequestBuilder<EditAudioRequest> {
-    fn from(builder: EditAudioBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl EditAudioBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<EditAudioBuilder<M>> for crate::RequestBuilder<EditAudioRequest, M> {
+    fn from(builder: EditAudioBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<EditAudioRequest, M>> for EditAudioBuilder<M> {
+    fn from(inner: crate::RequestBuilder<EditAudioRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1544,6 +1777,19 @@ impl crate::Client {
     /// - `audio_id` (`audioId`): Audio to edit.
     pub fn edit_audio(&self, audio_id: impl Into<AudioId>) -> EditAudioBuilder {
         EditAudioBuilder::new(self.clone(), EditAudioRequest::new(audio_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Updates the name and/or publishing domain of one audio file.
+    ///
+    /// The blocking form of [`crate::Client::edit_audio`]: the same parameters and setters; `send()` returns the result.
+    pub fn edit_audio(
+        &self,
+        audio_id: impl Into<AudioId>,
+    ) -> EditAudioBuilder<crate::blocking::Blocking> {
+        self.bind(EditAudioRequest::new(audio_id)).into()
     }
 }
 
@@ -1635,20 +1881,14 @@ impl crate::operation::Request for DeleteAudioRequest {
 
 /// A `deleteAudio` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::delete_audio`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::delete_audio`] (and, in the blocking mode, by `blocking::Client::delete_audio`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteAudioBuilder {
-    inner: crate::RequestBuilder<DeleteAudioRequest>,
+pub struct DeleteAudioBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<DeleteAudioRequest, M>,
 }
 
-impl DeleteAudioBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: DeleteAudioRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> DeleteAudioBuilder<M> {
     /// Whether to check that the audio is not in use before deleting it.
     ///
     /// Service default: `1`.
@@ -1668,6 +1908,15 @@ impl DeleteAudioBuilder {
     pub fn into_request(self) -> DeleteAudioRequest {
         self.inner.into_request()
     }
+}
+
+impl DeleteAudioBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteAudioRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
         self.inner.send().await
@@ -1680,9 +1929,27 @@ impl DeleteAudioBuilder {
     }
 }
 
-impl From<DeleteAudioBuilder> for crate::RequestBuilder<DeleteAudioRequest> {
-    fn from(builder: DeleteAudioBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl DeleteAudioBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<DeleteAudioBuilder<M>> for crate::RequestBuilder<DeleteAudioRequest, M> {
+    fn from(builder: DeleteAudioBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<DeleteAudioRequest, M>> for DeleteAudioBuilder<M> {
+    fn from(inner: crate::RequestBuilder<DeleteAudioRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1695,6 +1962,19 @@ impl crate::Client {
     /// - `audio_id` (`audioId`): Audio to delete.
     pub fn delete_audio(&self, audio_id: impl Into<AudioId>) -> DeleteAudioBuilder {
         DeleteAudioBuilder::new(self.clone(), DeleteAudioRequest::new(audio_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Deletes one audio file.
+    ///
+    /// The blocking form of [`crate::Client::delete_audio`]: the same parameters and setters; `send()` returns the result.
+    pub fn delete_audio(
+        &self,
+        audio_id: impl Into<AudioId>,
+    ) -> DeleteAudioBuilder<crate::blocking::Blocking> {
+        self.bind(DeleteAudioRequest::new(audio_id)).into()
     }
 }
 
@@ -1887,20 +2167,14 @@ impl crate::operation::Request for GetMaterialListRequest {
 
 /// A `getMaterialList` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_material_list`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_material_list`] (and, in the blocking mode, by `blocking::Client::get_material_list`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetMaterialListBuilder {
-    inner: crate::RequestBuilder<GetMaterialListRequest>,
+pub struct GetMaterialListBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetMaterialListRequest, M>,
 }
 
-impl GetMaterialListBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetMaterialListRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> GetMaterialListBuilder<M> {
     /// Exact material id.
     pub fn material_id(mut self, value: impl Into<MaterialId>) -> Self {
         self.inner.request_mut().material_id = Some(value.into());
@@ -1966,6 +2240,15 @@ impl GetMaterialListBuilder {
     pub fn into_request(self) -> GetMaterialListRequest {
         self.inner.into_request()
     }
+}
+
+impl GetMaterialListBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetMaterialListRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<GetMaterialListOutput, crate::Error> {
         self.inner.send().await
@@ -1983,9 +2266,36 @@ impl GetMaterialListBuilder {
     }
 }
 
-impl From<GetMaterialListBuilder> for crate::RequestBuilder<GetMaterialListRequest> {
-    fn from(builder: GetMaterialListBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl GetMaterialListBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetMaterialListOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetMaterialListOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` iterates over every entry of every page.
+    pub fn into_paginator(self) -> crate::blocking::Paginator<GetMaterialListRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl<M> From<GetMaterialListBuilder<M>>
+for crate::RequestBuilder<GetMaterialListRequest, M> {
+    fn from(builder: GetMaterialListBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetMaterialListRequest, M>>
+for GetMaterialListBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetMaterialListRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1997,6 +2307,18 @@ impl crate::Client {
     /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn get_material_list(&self) -> GetMaterialListBuilder {
         GetMaterialListBuilder::new(self.clone(), GetMaterialListRequest::new())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Pages through uploaded materials (newest upload first), with optional filters.
+    ///
+    /// The blocking form of [`crate::Client::get_material_list`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_material_list(
+        &self,
+    ) -> GetMaterialListBuilder<crate::blocking::Blocking> {
+        self.bind(GetMaterialListRequest::new()).into()
     }
 }
 
@@ -2124,20 +2446,14 @@ impl crate::operation::Request for MaterialEditRequest {
 
 /// A `materialEdit` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::material_edit`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::material_edit`] (and, in the blocking mode, by `blocking::Client::material_edit`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct MaterialEditBuilder {
-    inner: crate::RequestBuilder<MaterialEditRequest>,
+pub struct MaterialEditBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<MaterialEditRequest, M>,
 }
 
-impl MaterialEditBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: MaterialEditRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> MaterialEditBuilder<M> {
     /// New name, at most 40 characters; name and publishDomain may not both be empty.
     ///
     /// At most 40 characters.
@@ -2162,6 +2478,15 @@ impl MaterialEditBuilder {
     pub fn into_request(self) -> MaterialEditRequest {
         self.inner.into_request()
     }
+}
+
+impl MaterialEditBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: MaterialEditRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
         self.inner.send().await
@@ -2174,9 +2499,27 @@ impl MaterialEditBuilder {
     }
 }
 
-impl From<MaterialEditBuilder> for crate::RequestBuilder<MaterialEditRequest> {
-    fn from(builder: MaterialEditBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl MaterialEditBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<MaterialEditBuilder<M>> for crate::RequestBuilder<MaterialEditRequest, M> {
+    fn from(builder: MaterialEditBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<MaterialEditRequest, M>> for MaterialEditBuilder<M> {
+    fn from(inner: crate::RequestBuilder<MaterialEditRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -2192,6 +2535,19 @@ impl crate::Client {
         material_id: impl Into<MaterialId>,
     ) -> MaterialEditBuilder {
         MaterialEditBuilder::new(self.clone(), MaterialEditRequest::new(material_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged.
+    ///
+    /// The blocking form of [`crate::Client::material_edit`]: the same parameters and setters; `send()` returns the result.
+    pub fn material_edit(
+        &self,
+        material_id: impl Into<MaterialId>,
+    ) -> MaterialEditBuilder<crate::blocking::Blocking> {
+        self.bind(MaterialEditRequest::new(material_id)).into()
     }
 }
 
@@ -2290,20 +2646,14 @@ impl crate::operation::Request for DeleteMaterialRequest {
 
 /// A `deleteMaterial` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::delete_material`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::delete_material`] (and, in the blocking mode, by `blocking::Client::delete_material`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteMaterialBuilder {
-    inner: crate::RequestBuilder<DeleteMaterialRequest>,
+pub struct DeleteMaterialBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<DeleteMaterialRequest, M>,
 }
 
-impl DeleteMaterialBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: DeleteMaterialRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> DeleteMaterialBuilder<M> {
     /// Whether to check that the material is not in use before deleting it.
     ///
     /// Service default: `1`. Travels as decimal text; the SDK converts it.
@@ -2323,6 +2673,15 @@ impl DeleteMaterialBuilder {
     pub fn into_request(self) -> DeleteMaterialRequest {
         self.inner.into_request()
     }
+}
+
+impl DeleteMaterialBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteMaterialRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
         self.inner.send().await
@@ -2335,9 +2694,29 @@ impl DeleteMaterialBuilder {
     }
 }
 
-impl From<DeleteMaterialBuilder> for crate::RequestBuilder<DeleteMaterialRequest> {
-    fn from(builder: DeleteMaterialBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl DeleteMaterialBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<DeleteMaterialBuilder<M>>
+for crate::RequestBuilder<DeleteMaterialRequest, M> {
+    fn from(builder: DeleteMaterialBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<DeleteMaterialRequest, M>>
+for DeleteMaterialBuilder<M> {
+    fn from(inner: crate::RequestBuilder<DeleteMaterialRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -2353,6 +2732,19 @@ impl crate::Client {
         material_id: impl Into<MaterialId>,
     ) -> DeleteMaterialBuilder {
         DeleteMaterialBuilder::new(self.clone(), DeleteMaterialRequest::new(material_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Deletes one material.
+    ///
+    /// The blocking form of [`crate::Client::delete_material`]: the same parameters and setters; `send()` returns the result.
+    pub fn delete_material(
+        &self,
+        material_id: impl Into<MaterialId>,
+    ) -> DeleteMaterialBuilder<crate::blocking::Blocking> {
+        self.bind(DeleteMaterialRequest::new(material_id)).into()
     }
 }
 
@@ -2460,20 +2852,14 @@ impl crate::operation::Request for GetCategoryListRequest {
 
 /// A `getCategoryList` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_category_list`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_category_list`] (and, in the blocking mode, by `blocking::Client::get_category_list`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetCategoryListBuilder {
-    inner: crate::RequestBuilder<GetCategoryListRequest>,
+pub struct GetCategoryListBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetCategoryListRequest, M>,
 }
 
-impl GetCategoryListBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetCategoryListRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> GetCategoryListBuilder<M> {
     /// Parent node id; the first-level categories are listed when absent.
     ///
     /// Travels as decimal text; the SDK converts it.
@@ -2507,6 +2893,15 @@ impl GetCategoryListBuilder {
     pub fn into_request(self) -> GetCategoryListRequest {
         self.inner.into_request()
     }
+}
+
+impl GetCategoryListBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetCategoryListRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<GetCategoryListOutput, crate::Error> {
         self.inner.send().await
@@ -2524,9 +2919,36 @@ impl GetCategoryListBuilder {
     }
 }
 
-impl From<GetCategoryListBuilder> for crate::RequestBuilder<GetCategoryListRequest> {
-    fn from(builder: GetCategoryListBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl GetCategoryListBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetCategoryListOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetCategoryListOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` iterates over every entry of every page.
+    pub fn into_paginator(self) -> crate::blocking::Paginator<GetCategoryListRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl<M> From<GetCategoryListBuilder<M>>
+for crate::RequestBuilder<GetCategoryListRequest, M> {
+    fn from(builder: GetCategoryListBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetCategoryListRequest, M>>
+for GetCategoryListBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetCategoryListRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -2538,6 +2960,18 @@ impl crate::Client {
     /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn get_category_list(&self) -> GetCategoryListBuilder {
         GetCategoryListBuilder::new(self.clone(), GetCategoryListRequest::new())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Pages through video category nodes, either the first-level nodes or the children of one node.
+    ///
+    /// The blocking form of [`crate::Client::get_category_list`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_category_list(
+        &self,
+    ) -> GetCategoryListBuilder<crate::blocking::Blocking> {
+        self.bind(GetCategoryListRequest::new()).into()
     }
 }
 
@@ -2696,20 +3130,14 @@ impl crate::operation::Request for CreateCategoryRequest {
 
 /// A `createCategory` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::create_category`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::create_category`] (and, in the blocking mode, by `blocking::Client::create_category`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateCategoryBuilder {
-    inner: crate::RequestBuilder<CreateCategoryRequest>,
+pub struct CreateCategoryBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<CreateCategoryRequest, M>,
 }
 
-impl CreateCategoryBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: CreateCategoryRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> CreateCategoryBuilder<M> {
     /// Parent node id; a first-level node is created when absent.
     pub fn parent_node_id(mut self, value: impl Into<NodeId>) -> Self {
         self.inner.request_mut().parent_node_id = Some(value.into());
@@ -2727,6 +3155,15 @@ impl CreateCategoryBuilder {
     pub fn into_request(self) -> CreateCategoryRequest {
         self.inner.into_request()
     }
+}
+
+impl CreateCategoryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: CreateCategoryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<CreateCategoryOutput, crate::Error> {
         self.inner.send().await
@@ -2739,9 +3176,31 @@ impl CreateCategoryBuilder {
     }
 }
 
-impl From<CreateCategoryBuilder> for crate::RequestBuilder<CreateCategoryRequest> {
-    fn from(builder: CreateCategoryBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl CreateCategoryBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<CreateCategoryOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<CreateCategoryOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<CreateCategoryBuilder<M>>
+for crate::RequestBuilder<CreateCategoryRequest, M> {
+    fn from(builder: CreateCategoryBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<CreateCategoryRequest, M>>
+for CreateCategoryBuilder<M> {
+    fn from(inner: crate::RequestBuilder<CreateCategoryRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -2757,6 +3216,19 @@ impl crate::Client {
         label_name: impl Into<String>,
     ) -> CreateCategoryBuilder {
         CreateCategoryBuilder::new(self.clone(), CreateCategoryRequest::new(label_name))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Creates a category node (first-level without a parent, otherwise a child of it).
+    ///
+    /// The blocking form of [`crate::Client::create_category`]: the same parameters and setters; `send()` returns the result.
+    pub fn create_category(
+        &self,
+        label_name: impl Into<String>,
+    ) -> CreateCategoryBuilder<crate::blocking::Blocking> {
+        self.bind(CreateCategoryRequest::new(label_name)).into()
     }
 }
 
@@ -2816,20 +3288,14 @@ impl crate::operation::Request for DeleteCategoryRequest {
 
 /// A `deleteCategory` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::delete_category`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::delete_category`] (and, in the blocking mode, by `blocking::Client::delete_category`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteCategoryBuilder {
-    inner: crate::RequestBuilder<DeleteCategoryRequest>,
+pub struct DeleteCategoryBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<DeleteCategoryRequest, M>,
 }
 
-impl DeleteCategoryBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: DeleteCategoryRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> DeleteCategoryBuilder<M> {
     /// The request as built so far.
     pub fn request(&self) -> &DeleteCategoryRequest {
         self.inner.request()
@@ -2842,6 +3308,15 @@ impl DeleteCategoryBuilder {
     pub fn into_request(self) -> DeleteCategoryRequest {
         self.inner.into_request()
     }
+}
+
+impl DeleteCategoryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteCategoryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<(), crate::Error> {
         self.inner.send().await
@@ -2852,9 +3327,29 @@ impl DeleteCategoryBuilder {
     }
 }
 
-impl From<DeleteCategoryBuilder> for crate::RequestBuilder<DeleteCategoryRequest> {
-    fn from(builder: DeleteCategoryBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl DeleteCategoryBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<(), crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<DeleteCategoryBuilder<M>>
+for crate::RequestBuilder<DeleteCategoryRequest, M> {
+    fn from(builder: DeleteCategoryBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<DeleteCategoryRequest, M>>
+for DeleteCategoryBuilder<M> {
+    fn from(inner: crate::RequestBuilder<DeleteCategoryRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -2867,6 +3362,19 @@ impl crate::Client {
     /// - `node_id` (`nodeId`): Node to delete; refused when its label is used by a workflow template.
     pub fn delete_category(&self, node_id: impl Into<NodeId>) -> DeleteCategoryBuilder {
         DeleteCategoryBuilder::new(self.clone(), DeleteCategoryRequest::new(node_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Deletes one category node.
+    ///
+    /// The blocking form of [`crate::Client::delete_category`]: the same parameters and setters; `send()` returns the result.
+    pub fn delete_category(
+        &self,
+        node_id: impl Into<NodeId>,
+    ) -> DeleteCategoryBuilder<crate::blocking::Blocking> {
+        self.bind(DeleteCategoryRequest::new(node_id)).into()
     }
 }
 
@@ -2932,20 +3440,14 @@ impl crate::operation::Request for DeleteVideoByCategoryRequest {
 
 /// A `deleteVideoByCategory` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::delete_video_by_category`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::delete_video_by_category`] (and, in the blocking mode, by `blocking::Client::delete_video_by_category`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct DeleteVideoByCategoryBuilder {
-    inner: crate::RequestBuilder<DeleteVideoByCategoryRequest>,
+pub struct DeleteVideoByCategoryBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<DeleteVideoByCategoryRequest, M>,
 }
 
-impl DeleteVideoByCategoryBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: DeleteVideoByCategoryRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> DeleteVideoByCategoryBuilder<M> {
     /// URL notified with the deletion result (payload not documented).
     ///
     /// An http:// or https:// URL.
@@ -2965,6 +3467,15 @@ impl DeleteVideoByCategoryBuilder {
     pub fn into_request(self) -> DeleteVideoByCategoryRequest {
         self.inner.into_request()
     }
+}
+
+impl DeleteVideoByCategoryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: DeleteVideoByCategoryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<DeleteVideoByCategoryOutput, crate::Error> {
         self.inner.send().await
@@ -2977,10 +3488,31 @@ impl DeleteVideoByCategoryBuilder {
     }
 }
 
-impl From<DeleteVideoByCategoryBuilder>
-for crate::RequestBuilder<DeleteVideoByCategoryRequest> {
-    fn from(builder: DeleteVideoByCategoryBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl DeleteVideoByCategoryBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<DeleteVideoByCategoryOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<DeleteVideoByCategoryOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<DeleteVideoByCategoryBuilder<M>>
+for crate::RequestBuilder<DeleteVideoByCategoryRequest, M> {
+    fn from(builder: DeleteVideoByCategoryBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<DeleteVideoByCategoryRequest, M>>
+for DeleteVideoByCategoryBuilder<M> {
+    fn from(inner: crate::RequestBuilder<DeleteVideoByCategoryRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -2999,6 +3531,19 @@ impl crate::Client {
             self.clone(),
             DeleteVideoByCategoryRequest::new(node_id),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Starts an asynchronous deletion of all videos under one category node.
+    ///
+    /// The blocking form of [`crate::Client::delete_video_by_category`]: the same parameters and setters; `send()` returns the result.
+    pub fn delete_video_by_category(
+        &self,
+        node_id: impl Into<NodeId>,
+    ) -> DeleteVideoByCategoryBuilder<crate::blocking::Blocking> {
+        self.bind(DeleteVideoByCategoryRequest::new(node_id)).into()
     }
 }
 

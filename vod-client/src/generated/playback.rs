@@ -61,20 +61,14 @@ impl crate::operation::Request for GetPublishCodeRequest {
 
 /// A `getPublishCode` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_publish_code`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_publish_code`] (and, in the blocking mode, by `blocking::Client::get_publish_code`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetPublishCodeBuilder {
-    inner: crate::RequestBuilder<GetPublishCodeRequest>,
+pub struct GetPublishCodeBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetPublishCodeRequest, M>,
 }
 
-impl GetPublishCodeBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetPublishCodeRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> GetPublishCodeBuilder<M> {
     /// Which code to return. Generally-authorized videos have only adaptive code and URLs; ordinary encrypted videos only swf code, custom code and URLs; unencrypted videos swf, adaptive and custom code and URLs.
     ///
     /// Service default: `0`.
@@ -94,6 +88,15 @@ impl GetPublishCodeBuilder {
     pub fn into_request(self) -> GetPublishCodeRequest {
         self.inner.into_request()
     }
+}
+
+impl GetPublishCodeBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetPublishCodeRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<GetPublishCodeOutput, crate::Error> {
         self.inner.send().await
@@ -106,9 +109,31 @@ impl GetPublishCodeBuilder {
     }
 }
 
-impl From<GetPublishCodeBuilder> for crate::RequestBuilder<GetPublishCodeRequest> {
-    fn from(builder: GetPublishCodeBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl GetPublishCodeBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetPublishCodeOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetPublishCodeOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<GetPublishCodeBuilder<M>>
+for crate::RequestBuilder<GetPublishCodeRequest, M> {
+    fn from(builder: GetPublishCodeBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetPublishCodeRequest, M>>
+for GetPublishCodeBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetPublishCodeRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -124,6 +149,19 @@ impl crate::Client {
         video_id: impl Into<VideoId>,
     ) -> GetPublishCodeBuilder {
         GetPublishCodeBuilder::new(self.clone(), GetPublishCodeRequest::new(video_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Returns the play URLs and embeddable player code of one video.
+    ///
+    /// The blocking form of [`crate::Client::get_publish_code`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_publish_code(
+        &self,
+        video_id: impl Into<VideoId>,
+    ) -> GetPublishCodeBuilder<crate::blocking::Blocking> {
+        self.bind(GetPublishCodeRequest::new(video_id)).into()
     }
 }
 
@@ -284,20 +322,14 @@ impl crate::operation::Request for GetAudioPublishCodeRequest {
 
 /// A `getAudioPublishCode` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_audio_publish_code`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_audio_publish_code`] (and, in the blocking mode, by `blocking::Client::get_audio_publish_code`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetAudioPublishCodeBuilder {
-    inner: crate::RequestBuilder<GetAudioPublishCodeRequest>,
+pub struct GetAudioPublishCodeBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetAudioPublishCodeRequest, M>,
 }
 
-impl GetAudioPublishCodeBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetAudioPublishCodeRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> GetAudioPublishCodeBuilder<M> {
     /// The request as built so far.
     pub fn request(&self) -> &GetAudioPublishCodeRequest {
         self.inner.request()
@@ -309,6 +341,15 @@ impl GetAudioPublishCodeBuilder {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> GetAudioPublishCodeRequest {
         self.inner.into_request()
+    }
+}
+
+impl GetAudioPublishCodeBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetAudioPublishCodeRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
     }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<GetAudioPublishCodeOutput, crate::Error> {
@@ -322,10 +363,31 @@ impl GetAudioPublishCodeBuilder {
     }
 }
 
-impl From<GetAudioPublishCodeBuilder>
-for crate::RequestBuilder<GetAudioPublishCodeRequest> {
-    fn from(builder: GetAudioPublishCodeBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl GetAudioPublishCodeBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetAudioPublishCodeOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetAudioPublishCodeOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<GetAudioPublishCodeBuilder<M>>
+for crate::RequestBuilder<GetAudioPublishCodeRequest, M> {
+    fn from(builder: GetAudioPublishCodeBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetAudioPublishCodeRequest, M>>
+for GetAudioPublishCodeBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetAudioPublishCodeRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -344,6 +406,19 @@ impl crate::Client {
             self.clone(),
             GetAudioPublishCodeRequest::new(id),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Returns a (signed) play URL of one audio file.
+    ///
+    /// The blocking form of [`crate::Client::get_audio_publish_code`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_audio_publish_code(
+        &self,
+        id: impl Into<String>,
+    ) -> GetAudioPublishCodeBuilder<crate::blocking::Blocking> {
+        self.bind(GetAudioPublishCodeRequest::new(id)).into()
     }
 }
 

@@ -195,20 +195,14 @@ impl crate::operation::Request for VideoClipRequest {
 
 /// A `videoClip` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::video_clip`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::video_clip`] (and, in the blocking mode, by `blocking::Client::video_clip`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VideoClipBuilder {
-    inner: crate::RequestBuilder<VideoClipRequest>,
+pub struct VideoClipBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<VideoClipRequest, M>,
 }
 
-impl VideoClipBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: VideoClipRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> VideoClipBuilder<M> {
     /// Output size as WIDTHxHEIGHT (e.g. 640x480).
     pub fn resolution(mut self, value: impl Into<String>) -> Self {
         self.inner.request_mut().resolution = Some(value.into());
@@ -267,6 +261,15 @@ impl VideoClipBuilder {
     pub fn into_request(self) -> VideoClipRequest {
         self.inner.into_request()
     }
+}
+
+impl VideoClipBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoClipRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
         self.inner.send().await
@@ -283,9 +286,31 @@ impl VideoClipBuilder {
     }
 }
 
-impl From<VideoClipBuilder> for crate::RequestBuilder<VideoClipRequest> {
-    fn from(builder: VideoClipBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl VideoClipBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+    /// Sends the request that starts the task; the returned [`crate::blocking::Task`] polls `videoClipQuery` until it ends (`.wait_until_done()`).
+    pub fn start(self) -> Result<crate::blocking::Task<VideoClipRequest>, crate::Error> {
+        self.inner.start()
+    }
+}
+
+impl<M> From<VideoClipBuilder<M>> for crate::RequestBuilder<VideoClipRequest, M> {
+    fn from(builder: VideoClipBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<VideoClipRequest, M>> for VideoClipBuilder<M> {
+    fn from(inner: crate::RequestBuilder<VideoClipRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -314,6 +339,26 @@ impl crate::Client {
             self.clone(),
             VideoClipRequest::new(trans_no, video_id, seek_start, duration, filename),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Creates a new video from a time range of an existing one, optionally changing the output parameters.
+    ///
+    /// The blocking form of [`crate::Client::video_clip`]: the same parameters and setters; `send()` returns the result.
+    pub fn video_clip(
+        &self,
+        trans_no: impl Into<String>,
+        video_id: impl Into<VideoId>,
+        seek_start: i32,
+        duration: i32,
+        filename: impl Into<String>,
+    ) -> VideoClipBuilder<crate::blocking::Blocking> {
+        self.bind(
+                VideoClipRequest::new(trans_no, video_id, seek_start, duration, filename),
+            )
+            .into()
     }
 }
 
@@ -380,20 +425,14 @@ impl crate::operation::Request for VideoClipQueryRequest {
 
 /// A `videoClipQuery` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::video_clip_query`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::video_clip_query`] (and, in the blocking mode, by `blocking::Client::video_clip_query`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VideoClipQueryBuilder {
-    inner: crate::RequestBuilder<VideoClipQueryRequest>,
+pub struct VideoClipQueryBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<VideoClipQueryRequest, M>,
 }
 
-impl VideoClipQueryBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: VideoClipQueryRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> VideoClipQueryBuilder<M> {
     /// The request as built so far.
     pub fn request(&self) -> &VideoClipQueryRequest {
         self.inner.request()
@@ -405,6 +444,15 @@ impl VideoClipQueryBuilder {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> VideoClipQueryRequest {
         self.inner.into_request()
+    }
+}
+
+impl VideoClipQueryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoClipQueryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
     }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<VideoClipQueryOutput, crate::Error> {
@@ -418,9 +466,31 @@ impl VideoClipQueryBuilder {
     }
 }
 
-impl From<VideoClipQueryBuilder> for crate::RequestBuilder<VideoClipQueryRequest> {
-    fn from(builder: VideoClipQueryBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl VideoClipQueryBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<VideoClipQueryOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<VideoClipQueryOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<VideoClipQueryBuilder<M>>
+for crate::RequestBuilder<VideoClipQueryRequest, M> {
+    fn from(builder: VideoClipQueryBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<VideoClipQueryRequest, M>>
+for VideoClipQueryBuilder<M> {
+    fn from(inner: crate::RequestBuilder<VideoClipQueryRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -436,6 +506,19 @@ impl crate::Client {
         trans_no: impl Into<String>,
     ) -> VideoClipQueryBuilder {
         VideoClipQueryBuilder::new(self.clone(), VideoClipQueryRequest::new(trans_no))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Reports the state and the output video of a videoClip task.
+    ///
+    /// The blocking form of [`crate::Client::video_clip_query`]: the same parameters and setters; `send()` returns the result.
+    pub fn video_clip_query(
+        &self,
+        trans_no: impl Into<String>,
+    ) -> VideoClipQueryBuilder<crate::blocking::Blocking> {
+        self.bind(VideoClipQueryRequest::new(trans_no)).into()
     }
 }
 
@@ -592,20 +675,14 @@ impl crate::operation::Request for VideoConcatRequest {
 
 /// A `videoConcat` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::video_concat`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::video_concat`] (and, in the blocking mode, by `blocking::Client::video_concat`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VideoConcatBuilder {
-    inner: crate::RequestBuilder<VideoConcatRequest>,
+pub struct VideoConcatBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<VideoConcatRequest, M>,
 }
 
-impl VideoConcatBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: VideoConcatRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> VideoConcatBuilder<M> {
     /// Id of the directory that receives the output.
     pub fn dir_id(mut self, value: impl Into<String>) -> Self {
         self.inner.request_mut().dir_id = Some(value.into());
@@ -637,6 +714,15 @@ impl VideoConcatBuilder {
     pub fn into_request(self) -> VideoConcatRequest {
         self.inner.into_request()
     }
+}
+
+impl VideoConcatBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoConcatRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
         self.inner.send().await
@@ -653,9 +739,33 @@ impl VideoConcatBuilder {
     }
 }
 
-impl From<VideoConcatBuilder> for crate::RequestBuilder<VideoConcatRequest> {
-    fn from(builder: VideoConcatBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl VideoConcatBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+    /// Sends the request that starts the task; the returned [`crate::blocking::Task`] polls `videoConcatQuery` until it ends (`.wait_until_done()`).
+    pub fn start(
+        self,
+    ) -> Result<crate::blocking::Task<VideoConcatRequest>, crate::Error> {
+        self.inner.start()
+    }
+}
+
+impl<M> From<VideoConcatBuilder<M>> for crate::RequestBuilder<VideoConcatRequest, M> {
+    fn from(builder: VideoConcatBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<VideoConcatRequest, M>> for VideoConcatBuilder<M> {
+    fn from(inner: crate::RequestBuilder<VideoConcatRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -680,6 +790,21 @@ impl crate::Client {
             self.clone(),
             VideoConcatRequest::new(trans_no, video_ids, filename),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Joins several existing videos, in the given order, into one new video.
+    ///
+    /// The blocking form of [`crate::Client::video_concat`]: the same parameters and setters; `send()` returns the result.
+    pub fn video_concat(
+        &self,
+        trans_no: impl Into<String>,
+        video_ids: impl IntoIterator<Item = impl Into<VideoId>>,
+        filename: impl Into<String>,
+    ) -> VideoConcatBuilder<crate::blocking::Blocking> {
+        self.bind(VideoConcatRequest::new(trans_no, video_ids, filename)).into()
     }
 }
 
@@ -746,20 +871,14 @@ impl crate::operation::Request for VideoConcatQueryRequest {
 
 /// A `videoConcatQuery` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::video_concat_query`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::video_concat_query`] (and, in the blocking mode, by `blocking::Client::video_concat_query`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct VideoConcatQueryBuilder {
-    inner: crate::RequestBuilder<VideoConcatQueryRequest>,
+pub struct VideoConcatQueryBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<VideoConcatQueryRequest, M>,
 }
 
-impl VideoConcatQueryBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: VideoConcatQueryRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> VideoConcatQueryBuilder<M> {
     /// The request as built so far.
     pub fn request(&self) -> &VideoConcatQueryRequest {
         self.inner.request()
@@ -771,6 +890,15 @@ impl VideoConcatQueryBuilder {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> VideoConcatQueryRequest {
         self.inner.into_request()
+    }
+}
+
+impl VideoConcatQueryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: VideoConcatQueryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
     }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<VideoConcatQueryOutput, crate::Error> {
@@ -784,9 +912,31 @@ impl VideoConcatQueryBuilder {
     }
 }
 
-impl From<VideoConcatQueryBuilder> for crate::RequestBuilder<VideoConcatQueryRequest> {
-    fn from(builder: VideoConcatQueryBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl VideoConcatQueryBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<VideoConcatQueryOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<VideoConcatQueryOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<VideoConcatQueryBuilder<M>>
+for crate::RequestBuilder<VideoConcatQueryRequest, M> {
+    fn from(builder: VideoConcatQueryBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<VideoConcatQueryRequest, M>>
+for VideoConcatQueryBuilder<M> {
+    fn from(inner: crate::RequestBuilder<VideoConcatQueryRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -805,6 +955,19 @@ impl crate::Client {
             self.clone(),
             VideoConcatQueryRequest::new(trans_no),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Reports the state and the output video of a videoConcat task.
+    ///
+    /// The blocking form of [`crate::Client::video_concat_query`]: the same parameters and setters; `send()` returns the result.
+    pub fn video_concat_query(
+        &self,
+        trans_no: impl Into<String>,
+    ) -> VideoConcatQueryBuilder<crate::blocking::Blocking> {
+        self.bind(VideoConcatQueryRequest::new(trans_no)).into()
     }
 }
 
@@ -984,20 +1147,14 @@ impl crate::operation::Request for TransCodeRequest {
 
 /// A `transCode` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::trans_code`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::trans_code`] (and, in the blocking mode, by `blocking::Client::trans_code`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct TransCodeBuilder {
-    inner: crate::RequestBuilder<TransCodeRequest>,
+pub struct TransCodeBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<TransCodeRequest, M>,
 }
 
-impl TransCodeBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: TransCodeRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> TransCodeBuilder<M> {
     /// Watermark template name; no watermark when absent. A name that is too long is refused (code 1543).
     pub fn watermark_template_name(mut self, value: impl Into<String>) -> Self {
         self.inner.request_mut().watermark_template_name = Some(value.into());
@@ -1042,6 +1199,15 @@ impl TransCodeBuilder {
     pub fn into_request(self) -> TransCodeRequest {
         self.inner.into_request()
     }
+}
+
+impl TransCodeBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: TransCodeRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
         self.inner.send().await
@@ -1058,9 +1224,31 @@ impl TransCodeBuilder {
     }
 }
 
-impl From<TransCodeBuilder> for crate::RequestBuilder<TransCodeRequest> {
-    fn from(builder: TransCodeBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl TransCodeBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+    /// Sends the request that starts the task; the returned [`crate::blocking::Task`] polls `getVideoList` until it ends (`.wait_until_done()`).
+    pub fn start(self) -> Result<crate::blocking::Task<TransCodeRequest>, crate::Error> {
+        self.inner.start()
+    }
+}
+
+impl<M> From<TransCodeBuilder<M>> for crate::RequestBuilder<TransCodeRequest, M> {
+    fn from(builder: TransCodeBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<TransCodeRequest, M>> for TransCodeBuilder<M> {
+    fn from(inner: crate::RequestBuilder<TransCodeRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1078,6 +1266,19 @@ impl crate::Client {
         video_ids: impl IntoIterator<Item = impl Into<VideoId>>,
     ) -> TransCodeBuilder {
         TransCodeBuilder::new(self.clone(), TransCodeRequest::new(video_ids))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Starts (re)transcoding of one or more videos with the given transcoding and watermark templates and optional subtitles. Only acknowledges the request; results arrive through the transcoding callback. Videos already transcoding cannot be resubmitted; re-transcoding replaces earlier outputs and is impossible once the source was deleted.
+    ///
+    /// The blocking form of [`crate::Client::trans_code`]: the same parameters and setters; `send()` returns the result.
+    pub fn trans_code(
+        &self,
+        video_ids: impl IntoIterator<Item = impl Into<VideoId>>,
+    ) -> TransCodeBuilder<crate::blocking::Blocking> {
+        self.bind(TransCodeRequest::new(video_ids)).into()
     }
 }
 
@@ -1285,20 +1486,14 @@ impl crate::operation::Request for CreateClearAdTaskRequest {
 
 /// A `createClearAdTask` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::create_clear_ad_task`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::create_clear_ad_task`] (and, in the blocking mode, by `blocking::Client::create_clear_ad_task`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct CreateClearAdTaskBuilder {
-    inner: crate::RequestBuilder<CreateClearAdTaskRequest>,
+pub struct CreateClearAdTaskBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<CreateClearAdTaskRequest, M>,
 }
 
-impl CreateClearAdTaskBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: CreateClearAdTaskRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> CreateClearAdTaskBuilder<M> {
     /// Remove video ads. At least one of clearVideoAd, clearWatermarkAd and clearTextAd must be true.
     ///
     /// Service default: `false`.
@@ -1360,6 +1555,15 @@ impl CreateClearAdTaskBuilder {
     pub fn into_request(self) -> CreateClearAdTaskRequest {
         self.inner.into_request()
     }
+}
+
+impl CreateClearAdTaskBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: CreateClearAdTaskRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<CreateClearAdTaskOutput, crate::Error> {
         self.inner.send().await
@@ -1378,9 +1582,37 @@ impl CreateClearAdTaskBuilder {
     }
 }
 
-impl From<CreateClearAdTaskBuilder> for crate::RequestBuilder<CreateClearAdTaskRequest> {
-    fn from(builder: CreateClearAdTaskBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl CreateClearAdTaskBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<CreateClearAdTaskOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<CreateClearAdTaskOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+    /// Sends the request that starts the task; the returned [`crate::blocking::Task`] polls `clearAdTaskQuery` until it ends (`.wait_until_done()`).
+    pub fn start(
+        self,
+    ) -> Result<crate::blocking::Task<CreateClearAdTaskRequest>, crate::Error> {
+        self.inner.start()
+    }
+}
+
+impl<M> From<CreateClearAdTaskBuilder<M>>
+for crate::RequestBuilder<CreateClearAdTaskRequest, M> {
+    fn from(builder: CreateClearAdTaskBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<CreateClearAdTaskRequest, M>>
+for CreateClearAdTaskBuilder<M> {
+    fn from(inner: crate::RequestBuilder<CreateClearAdTaskRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1403,6 +1635,20 @@ impl crate::Client {
             self.clone(),
             CreateClearAdTaskRequest::new(video_id, notify_url),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Starts an AI task that removes video ads, watermark ads and/or scrolling-text ads from a video (paid add-on).
+    ///
+    /// The blocking form of [`crate::Client::create_clear_ad_task`]: the same parameters and setters; `send()` returns the result.
+    pub fn create_clear_ad_task(
+        &self,
+        video_id: impl Into<VideoId>,
+        notify_url: impl Into<String>,
+    ) -> CreateClearAdTaskBuilder<crate::blocking::Blocking> {
+        self.bind(CreateClearAdTaskRequest::new(video_id, notify_url)).into()
     }
 }
 
@@ -1486,20 +1732,14 @@ impl crate::operation::Request for ClearAdTaskQueryRequest {
 
 /// A `clearAdTaskQuery` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::clear_ad_task_query`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::clear_ad_task_query`] (and, in the blocking mode, by `blocking::Client::clear_ad_task_query`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct ClearAdTaskQueryBuilder {
-    inner: crate::RequestBuilder<ClearAdTaskQueryRequest>,
+pub struct ClearAdTaskQueryBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<ClearAdTaskQueryRequest, M>,
 }
 
-impl ClearAdTaskQueryBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: ClearAdTaskQueryRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> ClearAdTaskQueryBuilder<M> {
     /// The request as built so far.
     pub fn request(&self) -> &ClearAdTaskQueryRequest {
         self.inner.request()
@@ -1511,6 +1751,15 @@ impl ClearAdTaskQueryBuilder {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> ClearAdTaskQueryRequest {
         self.inner.into_request()
+    }
+}
+
+impl ClearAdTaskQueryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: ClearAdTaskQueryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
     }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<ClearAdTaskQueryOutput, crate::Error> {
@@ -1524,9 +1773,31 @@ impl ClearAdTaskQueryBuilder {
     }
 }
 
-impl From<ClearAdTaskQueryBuilder> for crate::RequestBuilder<ClearAdTaskQueryRequest> {
-    fn from(builder: ClearAdTaskQueryBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl ClearAdTaskQueryBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<ClearAdTaskQueryOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<ClearAdTaskQueryOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<ClearAdTaskQueryBuilder<M>>
+for crate::RequestBuilder<ClearAdTaskQueryRequest, M> {
+    fn from(builder: ClearAdTaskQueryBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<ClearAdTaskQueryRequest, M>>
+for ClearAdTaskQueryBuilder<M> {
+    fn from(inner: crate::RequestBuilder<ClearAdTaskQueryRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1542,6 +1813,19 @@ impl crate::Client {
         task_id: impl Into<String>,
     ) -> ClearAdTaskQueryBuilder {
         ClearAdTaskQueryBuilder::new(self.clone(), ClearAdTaskQueryRequest::new(task_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Reports the state and the output video of an AI ad-removal task.
+    ///
+    /// The blocking form of [`crate::Client::clear_ad_task_query`]: the same parameters and setters; `send()` returns the result.
+    pub fn clear_ad_task_query(
+        &self,
+        task_id: impl Into<String>,
+    ) -> ClearAdTaskQueryBuilder<crate::blocking::Blocking> {
+        self.bind(ClearAdTaskQueryRequest::new(task_id)).into()
     }
 }
 
@@ -1636,20 +1920,14 @@ impl crate::operation::Request for StartWorkflowRequest {
 
 /// A `startWorkflow` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::start_workflow`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::start_workflow`] (and, in the blocking mode, by `blocking::Client::start_workflow`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct StartWorkflowBuilder {
-    inner: crate::RequestBuilder<StartWorkflowRequest>,
+pub struct StartWorkflowBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<StartWorkflowRequest, M>,
 }
 
-impl StartWorkflowBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: StartWorkflowRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> StartWorkflowBuilder<M> {
     /// The request as built so far.
     pub fn request(&self) -> &StartWorkflowRequest {
         self.inner.request()
@@ -1661,6 +1939,15 @@ impl StartWorkflowBuilder {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> StartWorkflowRequest {
         self.inner.into_request()
+    }
+}
+
+impl StartWorkflowBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: StartWorkflowRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
     }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<StartWorkflowOutput, crate::Error> {
@@ -1674,9 +1961,31 @@ impl StartWorkflowBuilder {
     }
 }
 
-impl From<StartWorkflowBuilder> for crate::RequestBuilder<StartWorkflowRequest> {
-    fn from(builder: StartWorkflowBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl StartWorkflowBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<StartWorkflowOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<StartWorkflowOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<StartWorkflowBuilder<M>>
+for crate::RequestBuilder<StartWorkflowRequest, M> {
+    fn from(builder: StartWorkflowBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<StartWorkflowRequest, M>>
+for StartWorkflowBuilder<M> {
+    fn from(inner: crate::RequestBuilder<StartWorkflowRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1699,6 +2008,21 @@ impl crate::Client {
             self.clone(),
             StartWorkflowRequest::new(video_id, trans_no, workflow_id),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Runs a configured processing workflow on one video. Success answers are a bare {"id": ...} object; failures use {code, message}.
+    ///
+    /// The blocking form of [`crate::Client::start_workflow`]: the same parameters and setters; `send()` returns the result.
+    pub fn start_workflow(
+        &self,
+        video_id: impl Into<VideoId>,
+        trans_no: impl Into<String>,
+        workflow_id: impl Into<String>,
+    ) -> StartWorkflowBuilder<crate::blocking::Blocking> {
+        self.bind(StartWorkflowRequest::new(video_id, trans_no, workflow_id)).into()
     }
 }
 

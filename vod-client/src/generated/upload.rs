@@ -210,20 +210,14 @@ impl crate::operation::Request for GetUploadTokenRequest {
 
 /// A `getUploadToken` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_upload_token`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_upload_token`] (and, in the blocking mode, by `blocking::Client::get_upload_token`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetUploadTokenBuilder {
-    inner: crate::RequestBuilder<GetUploadTokenRequest>,
+pub struct GetUploadTokenBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetUploadTokenRequest, M>,
 }
 
-impl GetUploadTokenBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetUploadTokenRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> GetUploadTokenBuilder<M> {
     /// Caller-chosen id of the file; enables resumable (breakpoint) upload.
     ///
     /// At most 32 characters.
@@ -295,6 +289,15 @@ impl GetUploadTokenBuilder {
     pub fn into_request(self) -> GetUploadTokenRequest {
         self.inner.into_request()
     }
+}
+
+impl GetUploadTokenBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetUploadTokenRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<GetUploadTokenOutput, crate::Error> {
         self.inner.send().await
@@ -307,9 +310,31 @@ impl GetUploadTokenBuilder {
     }
 }
 
-impl From<GetUploadTokenBuilder> for crate::RequestBuilder<GetUploadTokenRequest> {
-    fn from(builder: GetUploadTokenBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl GetUploadTokenBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetUploadTokenOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetUploadTokenOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<GetUploadTokenBuilder<M>>
+for crate::RequestBuilder<GetUploadTokenRequest, M> {
+    fn from(builder: GetUploadTokenBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetUploadTokenRequest, M>>
+for GetUploadTokenBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetUploadTokenRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -328,6 +353,19 @@ impl crate::Client {
             self.clone(),
             GetUploadTokenRequest::new(origin_file_name),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Returns an upload URL, token, file key and a new videoId for uploading one video file.
+    ///
+    /// The blocking form of [`crate::Client::get_upload_token`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_upload_token(
+        &self,
+        origin_file_name: impl Into<String>,
+    ) -> GetUploadTokenBuilder<crate::blocking::Blocking> {
+        self.bind(GetUploadTokenRequest::new(origin_file_name)).into()
     }
 }
 
@@ -486,20 +524,14 @@ impl crate::operation::Request for GetAudioUploadTokenRequest {
 
 /// A `getAudioUploadToken` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_audio_upload_token`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_audio_upload_token`] (and, in the blocking mode, by `blocking::Client::get_audio_upload_token`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetAudioUploadTokenBuilder {
-    inner: crate::RequestBuilder<GetAudioUploadTokenRequest>,
+pub struct GetAudioUploadTokenBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetAudioUploadTokenRequest, M>,
 }
 
-impl GetAudioUploadTokenBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetAudioUploadTokenRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> GetAudioUploadTokenBuilder<M> {
     /// Audio domain without scheme; the default audio domain when empty. An unknown domain is an error.
     pub fn domain(mut self, value: impl Into<String>) -> Self {
         self.inner.request_mut().domain = Some(value.into());
@@ -524,6 +556,15 @@ impl GetAudioUploadTokenBuilder {
     pub fn into_request(self) -> GetAudioUploadTokenRequest {
         self.inner.into_request()
     }
+}
+
+impl GetAudioUploadTokenBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetAudioUploadTokenRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<GetAudioUploadTokenOutput, crate::Error> {
         self.inner.send().await
@@ -536,10 +577,31 @@ impl GetAudioUploadTokenBuilder {
     }
 }
 
-impl From<GetAudioUploadTokenBuilder>
-for crate::RequestBuilder<GetAudioUploadTokenRequest> {
-    fn from(builder: GetAudioUploadTokenBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl GetAudioUploadTokenBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetAudioUploadTokenOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetAudioUploadTokenOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<GetAudioUploadTokenBuilder<M>>
+for crate::RequestBuilder<GetAudioUploadTokenRequest, M> {
+    fn from(builder: GetAudioUploadTokenBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetAudioUploadTokenRequest, M>>
+for GetAudioUploadTokenBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetAudioUploadTokenRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -558,6 +620,19 @@ impl crate::Client {
             self.clone(),
             GetAudioUploadTokenRequest::new(file_list),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.
+    ///
+    /// The blocking form of [`crate::Client::get_audio_upload_token`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_audio_upload_token(
+        &self,
+        file_list: impl IntoIterator<Item = AudioUploadFile>,
+    ) -> GetAudioUploadTokenBuilder<crate::blocking::Blocking> {
+        self.bind(GetAudioUploadTokenRequest::new(file_list)).into()
     }
 }
 
@@ -688,20 +763,14 @@ impl crate::operation::Request for GetMaterialUploadTokenRequest {
 
 /// A `getMaterialUploadToken` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::get_material_upload_token`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::get_material_upload_token`] (and, in the blocking mode, by `blocking::Client::get_material_upload_token`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct GetMaterialUploadTokenBuilder {
-    inner: crate::RequestBuilder<GetMaterialUploadTokenRequest>,
+pub struct GetMaterialUploadTokenBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<GetMaterialUploadTokenRequest, M>,
 }
 
-impl GetMaterialUploadTokenBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: GetMaterialUploadTokenRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> GetMaterialUploadTokenBuilder<M> {
     /// Material domain without scheme; the default material domain when empty. An unknown domain is an error.
     pub fn domain(mut self, value: impl Into<String>) -> Self {
         self.inner.request_mut().domain = Some(value.into());
@@ -726,6 +795,15 @@ impl GetMaterialUploadTokenBuilder {
     pub fn into_request(self) -> GetMaterialUploadTokenRequest {
         self.inner.into_request()
     }
+}
+
+impl GetMaterialUploadTokenBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: GetMaterialUploadTokenRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<GetMaterialUploadTokenOutput, crate::Error> {
         self.inner.send().await
@@ -738,10 +816,31 @@ impl GetMaterialUploadTokenBuilder {
     }
 }
 
-impl From<GetMaterialUploadTokenBuilder>
-for crate::RequestBuilder<GetMaterialUploadTokenRequest> {
-    fn from(builder: GetMaterialUploadTokenBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl GetMaterialUploadTokenBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<GetMaterialUploadTokenOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<GetMaterialUploadTokenOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<GetMaterialUploadTokenBuilder<M>>
+for crate::RequestBuilder<GetMaterialUploadTokenRequest, M> {
+    fn from(builder: GetMaterialUploadTokenBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<GetMaterialUploadTokenRequest, M>>
+for GetMaterialUploadTokenBuilder<M> {
+    fn from(inner: crate::RequestBuilder<GetMaterialUploadTokenRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -760,6 +859,19 @@ impl crate::Client {
             self.clone(),
             GetMaterialUploadTokenRequest::new(file_list),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).
+    ///
+    /// The blocking form of [`crate::Client::get_material_upload_token`]: the same parameters and setters; `send()` returns the result.
+    pub fn get_material_upload_token(
+        &self,
+        file_list: impl IntoIterator<Item = MaterialUploadFile>,
+    ) -> GetMaterialUploadTokenBuilder<crate::blocking::Blocking> {
+        self.bind(GetMaterialUploadTokenRequest::new(file_list)).into()
     }
 }
 
@@ -961,20 +1073,14 @@ impl crate::operation::Request for PullVideoRequest {
 
 /// A `pullVideo` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::pull_video`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::pull_video`] (and, in the blocking mode, by `blocking::Client::pull_video`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct PullVideoBuilder {
-    inner: crate::RequestBuilder<PullVideoRequest>,
+pub struct PullVideoBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<PullVideoRequest, M>,
 }
 
-impl PullVideoBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: PullVideoRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> PullVideoBuilder<M> {
     /// Caller's business id for the task (a UUID is suggested); the caller keeps it unique.
     ///
     /// At most 32 characters.
@@ -1027,6 +1133,15 @@ impl PullVideoBuilder {
     pub fn into_request(self) -> PullVideoRequest {
         self.inner.into_request()
     }
+}
+
+impl PullVideoBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: PullVideoRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<PullVideoOutput, crate::Error> {
         self.inner.send().await
@@ -1043,9 +1158,33 @@ impl PullVideoBuilder {
     }
 }
 
-impl From<PullVideoBuilder> for crate::RequestBuilder<PullVideoRequest> {
-    fn from(builder: PullVideoBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl PullVideoBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<PullVideoOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<PullVideoOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+    /// Sends the request that starts the task; the returned [`crate::blocking::Task`] polls `pullVideoQuery` until it ends (`.wait_until_done()`).
+    pub fn start(self) -> Result<crate::blocking::Task<PullVideoRequest>, crate::Error> {
+        self.inner.start()
+    }
+}
+
+impl<M> From<PullVideoBuilder<M>> for crate::RequestBuilder<PullVideoRequest, M> {
+    fn from(builder: PullVideoBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<PullVideoRequest, M>> for PullVideoBuilder<M> {
+    fn from(inner: crate::RequestBuilder<PullVideoRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1063,6 +1202,19 @@ impl crate::Client {
         file_list: impl IntoIterator<Item = PullFile>,
     ) -> PullVideoBuilder {
         PullVideoBuilder::new(self.clone(), PullVideoRequest::new(file_list))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.
+    ///
+    /// The blocking form of [`crate::Client::pull_video`]: the same parameters and setters; `send()` returns the result.
+    pub fn pull_video(
+        &self,
+        file_list: impl IntoIterator<Item = PullFile>,
+    ) -> PullVideoBuilder<crate::blocking::Blocking> {
+        self.bind(PullVideoRequest::new(file_list)).into()
     }
 }
 
@@ -1202,20 +1354,14 @@ impl crate::operation::Request for PullVideoQueryRequest {
 
 /// A `pullVideoQuery` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::pull_video_query`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::pull_video_query`] (and, in the blocking mode, by `blocking::Client::pull_video_query`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct PullVideoQueryBuilder {
-    inner: crate::RequestBuilder<PullVideoQueryRequest>,
+pub struct PullVideoQueryBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<PullVideoQueryRequest, M>,
 }
 
-impl PullVideoQueryBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: PullVideoQueryRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> PullVideoQueryBuilder<M> {
     /// Task id returned by pullVideo; wins when transNo is sent too. Send taskId or transNo.
     pub fn task_id(mut self, value: impl Into<String>) -> Self {
         self.inner.request_mut().task_id = Some(value.into());
@@ -1238,6 +1384,15 @@ impl PullVideoQueryBuilder {
     pub fn into_request(self) -> PullVideoQueryRequest {
         self.inner.into_request()
     }
+}
+
+impl PullVideoQueryBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: PullVideoQueryRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<PullVideoQueryOutput, crate::Error> {
         self.inner.send().await
@@ -1250,9 +1405,31 @@ impl PullVideoQueryBuilder {
     }
 }
 
-impl From<PullVideoQueryBuilder> for crate::RequestBuilder<PullVideoQueryRequest> {
-    fn from(builder: PullVideoQueryBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl PullVideoQueryBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<PullVideoQueryOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<PullVideoQueryOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<PullVideoQueryBuilder<M>>
+for crate::RequestBuilder<PullVideoQueryRequest, M> {
+    fn from(builder: PullVideoQueryBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<PullVideoQueryRequest, M>>
+for PullVideoQueryBuilder<M> {
+    fn from(inner: crate::RequestBuilder<PullVideoQueryRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1262,6 +1439,16 @@ impl crate::Client {
     /// `POST /vod/videoManage/pullVideoQuery`, rate limit 300/5min.
     pub fn pull_video_query(&self) -> PullVideoQueryBuilder {
         PullVideoQueryBuilder::new(self.clone(), PullVideoQueryRequest::new())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Reports progress and results of a pullVideo task.
+    ///
+    /// The blocking form of [`crate::Client::pull_video_query`]: the same parameters and setters; `send()` returns the result.
+    pub fn pull_video_query(&self) -> PullVideoQueryBuilder<crate::blocking::Blocking> {
+        self.bind(PullVideoQueryRequest::new()).into()
     }
 }
 

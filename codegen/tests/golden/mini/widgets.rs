@@ -214,20 +214,14 @@ impl crate::operation::Request for FixtureCreateWidgetRequest {
 
 /// A `fixtureCreateWidget` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::fixture_create_widget`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::fixture_create_widget`] (and, in the blocking mode, by `blocking::Client::fixture_create_widget`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct FixtureCreateWidgetBuilder {
-    inner: crate::RequestBuilder<FixtureCreateWidgetRequest>,
+pub struct FixtureCreateWidgetBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<FixtureCreateWidgetRequest, M>,
 }
 
-impl FixtureCreateWidgetBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: FixtureCreateWidgetRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> FixtureCreateWidgetBuilder<M> {
     /// Paint.
     ///
     /// Service default: `red`.
@@ -303,6 +297,15 @@ impl FixtureCreateWidgetBuilder {
     pub fn into_request(self) -> FixtureCreateWidgetRequest {
         self.inner.into_request()
     }
+}
+
+impl FixtureCreateWidgetBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureCreateWidgetRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<FixtureCreateWidgetOutput, crate::Error> {
         self.inner.send().await
@@ -321,10 +324,37 @@ impl FixtureCreateWidgetBuilder {
     }
 }
 
-impl From<FixtureCreateWidgetBuilder>
-for crate::RequestBuilder<FixtureCreateWidgetRequest> {
-    fn from(builder: FixtureCreateWidgetBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl FixtureCreateWidgetBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<FixtureCreateWidgetOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<FixtureCreateWidgetOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+    /// Sends the request that starts the task; the returned [`crate::blocking::Task`] polls `fixtureListWidgets` until it ends (`.wait_until_done()`).
+    pub fn start(
+        self,
+    ) -> Result<crate::blocking::Task<FixtureCreateWidgetRequest>, crate::Error> {
+        self.inner.start()
+    }
+}
+
+impl<M> From<FixtureCreateWidgetBuilder<M>>
+for crate::RequestBuilder<FixtureCreateWidgetRequest, M> {
+    fn from(builder: FixtureCreateWidgetBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<FixtureCreateWidgetRequest, M>>
+for FixtureCreateWidgetBuilder<M> {
+    fn from(inner: crate::RequestBuilder<FixtureCreateWidgetRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -347,6 +377,20 @@ impl crate::Client {
             self.clone(),
             FixtureCreateWidgetRequest::new(name, count),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Starts building a widget.
+    ///
+    /// The blocking form of [`crate::Client::fixture_create_widget`]: the same parameters and setters; `send()` returns the result.
+    pub fn fixture_create_widget(
+        &self,
+        name: impl Into<String>,
+        count: i32,
+    ) -> FixtureCreateWidgetBuilder<crate::blocking::Blocking> {
+        self.bind(FixtureCreateWidgetRequest::new(name, count)).into()
     }
 }
 
@@ -489,20 +533,14 @@ impl crate::operation::Request for FixtureListWidgetsRequest {
 
 /// A `fixtureListWidgets` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::fixture_list_widgets`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::fixture_list_widgets`] (and, in the blocking mode, by `blocking::Client::fixture_list_widgets`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct FixtureListWidgetsBuilder {
-    inner: crate::RequestBuilder<FixtureListWidgetsRequest>,
+pub struct FixtureListWidgetsBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<FixtureListWidgetsRequest, M>,
 }
 
-impl FixtureListWidgetsBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: FixtureListWidgetsRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> FixtureListWidgetsBuilder<M> {
     /// Only this widget.
     pub fn widget_id(mut self, value: impl Into<WidgetId>) -> Self {
         self.inner.request_mut().widget_id = Some(value.into());
@@ -534,6 +572,15 @@ impl FixtureListWidgetsBuilder {
     pub fn into_request(self) -> FixtureListWidgetsRequest {
         self.inner.into_request()
     }
+}
+
+impl FixtureListWidgetsBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureListWidgetsRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<FixtureListWidgetsOutput, crate::Error> {
         self.inner.send().await
@@ -551,10 +598,38 @@ impl FixtureListWidgetsBuilder {
     }
 }
 
-impl From<FixtureListWidgetsBuilder>
-for crate::RequestBuilder<FixtureListWidgetsRequest> {
-    fn from(builder: FixtureListWidgetsBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl FixtureListWidgetsBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<FixtureListWidgetsOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<FixtureListWidgetsOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+    /// Pages through all results, starting at this request's page index (default 1):
+    /// `.into_paginator().items()` iterates over every entry of every page.
+    pub fn into_paginator(
+        self,
+    ) -> crate::blocking::Paginator<FixtureListWidgetsRequest> {
+        self.inner.into_paginator()
+    }
+}
+
+impl<M> From<FixtureListWidgetsBuilder<M>>
+for crate::RequestBuilder<FixtureListWidgetsRequest, M> {
+    fn from(builder: FixtureListWidgetsBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<FixtureListWidgetsRequest, M>>
+for FixtureListWidgetsBuilder<M> {
+    fn from(inner: crate::RequestBuilder<FixtureListWidgetsRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -566,6 +641,18 @@ impl crate::Client {
     /// Pages: `.into_paginator().items()` streams every entry of every page.
     pub fn fixture_list_widgets(&self) -> FixtureListWidgetsBuilder {
         FixtureListWidgetsBuilder::new(self.clone(), FixtureListWidgetsRequest::new())
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Pages through widgets.
+    ///
+    /// The blocking form of [`crate::Client::fixture_list_widgets`]: the same parameters and setters; `send()` returns the result.
+    pub fn fixture_list_widgets(
+        &self,
+    ) -> FixtureListWidgetsBuilder<crate::blocking::Blocking> {
+        self.bind(FixtureListWidgetsRequest::new()).into()
     }
 }
 
@@ -653,20 +740,14 @@ impl crate::operation::Request for FixtureDeleteWidgetRequest {
 
 /// A `fixtureDeleteWidget` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::fixture_delete_widget`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::fixture_delete_widget`] (and, in the blocking mode, by `blocking::Client::fixture_delete_widget`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct FixtureDeleteWidgetBuilder {
-    inner: crate::RequestBuilder<FixtureDeleteWidgetRequest>,
+pub struct FixtureDeleteWidgetBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<FixtureDeleteWidgetRequest, M>,
 }
 
-impl FixtureDeleteWidgetBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: FixtureDeleteWidgetRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> FixtureDeleteWidgetBuilder<M> {
     /// The request as built so far.
     pub fn request(&self) -> &FixtureDeleteWidgetRequest {
         self.inner.request()
@@ -678,6 +759,15 @@ impl FixtureDeleteWidgetBuilder {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> FixtureDeleteWidgetRequest {
         self.inner.into_request()
+    }
+}
+
+impl FixtureDeleteWidgetBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureDeleteWidgetRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
     }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
@@ -691,10 +781,29 @@ impl FixtureDeleteWidgetBuilder {
     }
 }
 
-impl From<FixtureDeleteWidgetBuilder>
-for crate::RequestBuilder<FixtureDeleteWidgetRequest> {
-    fn from(builder: FixtureDeleteWidgetBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl FixtureDeleteWidgetBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<FixtureDeleteWidgetBuilder<M>>
+for crate::RequestBuilder<FixtureDeleteWidgetRequest, M> {
+    fn from(builder: FixtureDeleteWidgetBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<FixtureDeleteWidgetRequest, M>>
+for FixtureDeleteWidgetBuilder<M> {
+    fn from(inner: crate::RequestBuilder<FixtureDeleteWidgetRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -713,6 +822,19 @@ impl crate::Client {
             self.clone(),
             FixtureDeleteWidgetRequest::new(widget_id),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Deletes a widget.
+    ///
+    /// The blocking form of [`crate::Client::fixture_delete_widget`]: the same parameters and setters; `send()` returns the result.
+    pub fn fixture_delete_widget(
+        &self,
+        widget_id: impl Into<String>,
+    ) -> FixtureDeleteWidgetBuilder<crate::blocking::Blocking> {
+        self.bind(FixtureDeleteWidgetRequest::new(widget_id)).into()
     }
 }
 
@@ -869,20 +991,14 @@ impl crate::operation::Request for FixtureGetTokenRequest {
 
 /// A `fixtureGetToken` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::fixture_get_token`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::fixture_get_token`] (and, in the blocking mode, by `blocking::Client::fixture_get_token`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct FixtureGetTokenBuilder {
-    inner: crate::RequestBuilder<FixtureGetTokenRequest>,
+pub struct FixtureGetTokenBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<FixtureGetTokenRequest, M>,
 }
 
-impl FixtureGetTokenBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: FixtureGetTokenRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> FixtureGetTokenBuilder<M> {
     /// May overwrite.
     ///
     /// Service default: `true`.
@@ -937,6 +1053,15 @@ impl FixtureGetTokenBuilder {
     pub fn into_request(self) -> FixtureGetTokenRequest {
         self.inner.into_request()
     }
+}
+
+impl FixtureGetTokenBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureGetTokenRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
+    }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<(), crate::Error> {
         self.inner.send().await
@@ -947,9 +1072,29 @@ impl FixtureGetTokenBuilder {
     }
 }
 
-impl From<FixtureGetTokenBuilder> for crate::RequestBuilder<FixtureGetTokenRequest> {
-    fn from(builder: FixtureGetTokenBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl FixtureGetTokenBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<(), crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<()>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<FixtureGetTokenBuilder<M>>
+for crate::RequestBuilder<FixtureGetTokenRequest, M> {
+    fn from(builder: FixtureGetTokenBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<FixtureGetTokenRequest, M>>
+for FixtureGetTokenBuilder<M> {
+    fn from(inner: crate::RequestBuilder<FixtureGetTokenRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -965,6 +1110,19 @@ impl crate::Client {
         file_list: impl Into<String>,
     ) -> FixtureGetTokenBuilder {
         FixtureGetTokenBuilder::new(self.clone(), FixtureGetTokenRequest::new(file_list))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Fetches a token.
+    ///
+    /// The blocking form of [`crate::Client::fixture_get_token`]: the same parameters and setters; `send()` returns the result.
+    pub fn fixture_get_token(
+        &self,
+        file_list: impl Into<String>,
+    ) -> FixtureGetTokenBuilder<crate::blocking::Blocking> {
+        self.bind(FixtureGetTokenRequest::new(file_list)).into()
     }
 }
 
@@ -1017,20 +1175,14 @@ impl crate::operation::Request for FixtureBuildWidgetsRequest {
 
 /// A `fixtureBuildWidgets` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::fixture_build_widgets`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::fixture_build_widgets`] (and, in the blocking mode, by `blocking::Client::fixture_build_widgets`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct FixtureBuildWidgetsBuilder {
-    inner: crate::RequestBuilder<FixtureBuildWidgetsRequest>,
+pub struct FixtureBuildWidgetsBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<FixtureBuildWidgetsRequest, M>,
 }
 
-impl FixtureBuildWidgetsBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: FixtureBuildWidgetsRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> FixtureBuildWidgetsBuilder<M> {
     /// The request as built so far.
     pub fn request(&self) -> &FixtureBuildWidgetsRequest {
         self.inner.request()
@@ -1042,6 +1194,15 @@ impl FixtureBuildWidgetsBuilder {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> FixtureBuildWidgetsRequest {
         self.inner.into_request()
+    }
+}
+
+impl FixtureBuildWidgetsBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureBuildWidgetsRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
     }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<String, crate::Error> {
@@ -1061,10 +1222,35 @@ impl FixtureBuildWidgetsBuilder {
     }
 }
 
-impl From<FixtureBuildWidgetsBuilder>
-for crate::RequestBuilder<FixtureBuildWidgetsRequest> {
-    fn from(builder: FixtureBuildWidgetsBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl FixtureBuildWidgetsBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<String, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(self) -> Result<crate::Response<String>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+    /// Sends the request that starts the task; the returned [`crate::blocking::Task`] polls `fixtureListWidgets` until it ends (`.wait_until_done()`).
+    pub fn start(
+        self,
+    ) -> Result<crate::blocking::Task<FixtureBuildWidgetsRequest>, crate::Error> {
+        self.inner.start()
+    }
+}
+
+impl<M> From<FixtureBuildWidgetsBuilder<M>>
+for crate::RequestBuilder<FixtureBuildWidgetsRequest, M> {
+    fn from(builder: FixtureBuildWidgetsBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<FixtureBuildWidgetsRequest, M>>
+for FixtureBuildWidgetsBuilder<M> {
+    fn from(inner: crate::RequestBuilder<FixtureBuildWidgetsRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1085,6 +1271,19 @@ impl crate::Client {
             self.clone(),
             FixtureBuildWidgetsRequest::new(widget_ids),
         )
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Builds several widgets; the task covers each of them.
+    ///
+    /// The blocking form of [`crate::Client::fixture_build_widgets`]: the same parameters and setters; `send()` returns the result.
+    pub fn fixture_build_widgets(
+        &self,
+        widget_ids: impl IntoIterator<Item = impl Into<WidgetId>>,
+    ) -> FixtureBuildWidgetsBuilder<crate::blocking::Blocking> {
+        self.bind(FixtureBuildWidgetsRequest::new(widget_ids)).into()
     }
 }
 
@@ -1162,20 +1361,14 @@ impl crate::operation::Request for FixtureStartRunRequest {
 
 /// A `fixtureStartRun` call being built: set optional parameters, then [`send`](Self::send) it.
 ///
-/// Made by [`crate::Client::fixture_start_run`]. It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
+/// Made by [`crate::Client::fixture_start_run`] (and, in the blocking mode, by `blocking::Client::fixture_start_run`). It owns its client, so it (and the future `send` returns) is `'static + Send`: store it, return it, or move it into `tokio::spawn`.
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
-pub struct FixtureStartRunBuilder {
-    inner: crate::RequestBuilder<FixtureStartRunRequest>,
+pub struct FixtureStartRunBuilder<M = crate::Async> {
+    inner: crate::RequestBuilder<FixtureStartRunRequest, M>,
 }
 
-impl FixtureStartRunBuilder {
-    /// Binds `request` to `client`.
-    pub fn new(client: crate::Client, request: FixtureStartRunRequest) -> Self {
-        Self {
-            inner: crate::RequestBuilder::new(client, request),
-        }
-    }
+impl<M> FixtureStartRunBuilder<M> {
     /// The request as built so far.
     pub fn request(&self) -> &FixtureStartRunRequest {
         self.inner.request()
@@ -1187,6 +1380,15 @@ impl FixtureStartRunBuilder {
     /// Takes the request out (to store it, or send it later with [`crate::Client::send`]).
     pub fn into_request(self) -> FixtureStartRunRequest {
         self.inner.into_request()
+    }
+}
+
+impl FixtureStartRunBuilder {
+    /// Binds `request` to `client`.
+    pub fn new(client: crate::Client, request: FixtureStartRunRequest) -> Self {
+        Self {
+            inner: crate::RequestBuilder::new(client, request),
+        }
     }
     /// Validates, sends and decodes; returns the operation's data.
     pub async fn send(self) -> Result<FixtureStartRunOutput, crate::Error> {
@@ -1200,9 +1402,31 @@ impl FixtureStartRunBuilder {
     }
 }
 
-impl From<FixtureStartRunBuilder> for crate::RequestBuilder<FixtureStartRunRequest> {
-    fn from(builder: FixtureStartRunBuilder) -> Self {
+#[cfg(feature = "blocking")]
+impl FixtureStartRunBuilder<crate::blocking::Blocking> {
+    /// Validates, sends and decodes, blocking until the answer is there.
+    pub fn send(self) -> Result<FixtureStartRunOutput, crate::Error> {
+        self.inner.send()
+    }
+    /// Like [`send`](Self::send), keeping the envelope's code and message and the request id.
+    pub fn send_with_metadata(
+        self,
+    ) -> Result<crate::Response<FixtureStartRunOutput>, crate::Error> {
+        self.inner.send_with_metadata()
+    }
+}
+
+impl<M> From<FixtureStartRunBuilder<M>>
+for crate::RequestBuilder<FixtureStartRunRequest, M> {
+    fn from(builder: FixtureStartRunBuilder<M>) -> Self {
         builder.inner
+    }
+}
+
+impl<M> From<crate::RequestBuilder<FixtureStartRunRequest, M>>
+for FixtureStartRunBuilder<M> {
+    fn from(inner: crate::RequestBuilder<FixtureStartRunRequest, M>) -> Self {
+        Self { inner }
     }
 }
 
@@ -1218,6 +1442,19 @@ impl crate::Client {
         widget_id: impl Into<WidgetId>,
     ) -> FixtureStartRunBuilder {
         FixtureStartRunBuilder::new(self.clone(), FixtureStartRunRequest::new(widget_id))
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// Starts a run; answers without the envelope.
+    ///
+    /// The blocking form of [`crate::Client::fixture_start_run`]: the same parameters and setters; `send()` returns the result.
+    pub fn fixture_start_run(
+        &self,
+        widget_id: impl Into<WidgetId>,
+    ) -> FixtureStartRunBuilder<crate::blocking::Blocking> {
+        self.bind(FixtureStartRunRequest::new(widget_id)).into()
     }
 }
 
