@@ -10,9 +10,11 @@
 //!
 //! Prints, per round and as the best of the rounds, MiB/s of both uploads, their ratio, and
 //! the CPU seconds the client and the emulator spent on each (on a shared machine the ratio
-//! follows the CPU the machine has to spare), and the client's peak RSS during each (Linux: `VmHWM`, reset through `/proc/self/clear_refs`
-//! before each upload). The file is generated in the temp dir and removed at the end. Goals:
-//! ratio ≥ 0.9, SDK peak RSS < 64 MiB.
+//! follows the CPU the machine has to spare), and the client's peak RSS during each (Linux:
+//! `VmHWM`, reset through `/proc/self/clear_refs` before each upload). Each round also prints
+//! the load average and the "CPU ratio": the raw upload's CPU (client + emulator) over the
+//! SDK's, the throughput ratio to expect when the machine has no core to spare. The file is
+//! generated in the temp dir and removed at the end. Goals: ratio ≥ 0.9, SDK peak RSS < 64 MiB.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -172,6 +174,14 @@ async fn sdk_upload(
     Ok(started.elapsed())
 }
 
+/// The 1-minute load average (Linux: `/proc/loadavg`), to judge a round on a shared machine.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
 /// CPU seconds (user + system) this process used so far (Linux: `/proc/self/stat`).
 fn cpu_secs() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -290,8 +300,10 @@ fn main() {
     let rate = |secs: f64| mib as f64 / secs;
     let (mut best_raw, mut best_sdk) = (0f64, 0f64);
     let (mut raw_rss, mut sdk_rss) = (0u64, 0u64);
+    let mut ratios = Vec::new();
     for round in 1..=rounds {
         let pid = emulator.child.id();
+        let load = load_average();
         let e0 = cpu_secs_of(pid);
         let raw = measure("raw", &emulator.endpoint, &path);
         let e1 = cpu_secs_of(pid);
@@ -299,17 +311,19 @@ fn main() {
         let e2 = cpu_secs_of(pid);
         match (raw, sdk) {
             (Ok((raw, rss_raw, cpu_raw)), Ok((sdk, rss_sdk, cpu_sdk))) => {
+                let (emu_raw, emu_sdk) = (e1 - e0, e2 - e1);
                 println!(
-                    "round {round}: raw {:.0} MiB/s (CPU client {cpu_raw:.1} s + emulator {:.1} s, peak RSS {} MiB), \
-                     sdk {:.0} MiB/s (CPU client {cpu_sdk:.1} s + emulator {:.1} s, peak RSS {} MiB), ratio {:.2}",
+                    "round {round} (load {load}): raw {:.0} MiB/s (CPU client {cpu_raw:.1} s + emulator {emu_raw:.1} s, peak RSS {} MiB), \
+                     sdk {:.0} MiB/s (CPU client {cpu_sdk:.1} s + emulator {emu_sdk:.1} s, peak RSS {} MiB), ratio {:.2}, \
+                     CPU ratio {:.2}",
                     rate(raw),
-                    e1 - e0,
                     rss_raw / 1024,
                     rate(sdk),
-                    e2 - e1,
                     rss_sdk / 1024,
-                    raw / sdk
+                    raw / sdk,
+                    (cpu_raw + emu_raw) / (cpu_sdk + emu_sdk).max(f64::MIN_POSITIVE)
                 );
+                ratios.push(raw / sdk);
                 best_raw = best_raw.max(rate(raw));
                 best_sdk = best_sdk.max(rate(sdk));
                 raw_rss = raw_rss.max(rss_raw);
@@ -317,6 +331,13 @@ fn main() {
             }
             (raw, sdk) => eprintln!("round {round} failed: raw {raw:?}, sdk {sdk:?}"),
         }
+    }
+    ratios.sort_by(f64::total_cmp);
+    if let (Some(low), Some(high)) = (ratios.first(), ratios.last()) {
+        println!(
+            "ratio per round: min {low:.2}, median {:.2}, max {high:.2}",
+            ratios[ratios.len() / 2]
+        );
     }
     println!(
         "best: raw {best_raw:.0} MiB/s, sdk {best_sdk:.0} MiB/s, ratio {:.2}; peak RSS raw {} MiB, sdk {} MiB",

@@ -82,11 +82,13 @@ impl Recorder {
             let mut state = self.lock();
             state.token = grant.token.clone();
             state.blocks.insert(index, block);
-            state.encode()
+            // The state grows with every block: encoding it with no store to save it in would
+            // cost time quadratic in the number of blocks, for nothing.
+            self.store.as_ref().map(|_| state.encode())
         };
-        match &self.store {
-            Some((store, key)) => store.save(key, &bytes),
-            None => Ok(()),
+        match (&self.store, bytes) {
+            (Some((store, key)), Some(bytes)) => store.save(key, &bytes),
+            _ => Ok(()),
         }
     }
 
