@@ -15,7 +15,24 @@
 /// The path of the value `error` happened in, when `error` came from decoding `body` with a
 /// `serde_json` slice deserializer.
 pub(crate) fn error_path(body: &[u8], error: &serde_json::Error) -> String {
-    path_at(body, error_offset(body, error.line(), error.column()))
+    let mut offset = error_offset(body, error.line(), error.column());
+    // A visitor that refuses a list or an object outright (a lenient scalar given `["x"]`)
+    // fails just after its opening bracket: that container is the value, not a parent.
+    if error.is_data() && offset > 0 {
+        let message = error.to_string();
+        let refused = [
+            ("invalid type: sequence", b'['),
+            ("invalid type: map", b'{'),
+        ];
+        if refused.iter().any(|(start, open)| {
+            message.starts_with(start)
+                && body[offset - 1] == *open
+                && body.get(offset) != Some(open)
+        }) {
+            offset -= 1;
+        }
+    }
+    path_at(body, offset)
 }
 
 /// The byte offset of `serde_json`'s (1-based line, 0-based byte column) position.

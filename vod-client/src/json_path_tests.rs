@@ -66,6 +66,13 @@ fn paths_from_positions_agree_with_tracking() {
         r#"{"items": [{"id": "a", "flag": "maybe"}]}"#,
         r#"{"items": {"id": "a"}}"#,
         r#"{"items": [{"id": {"no": 1}}]}"#,
+        r#"{"total": [1], "items": []}"#,
+        r#"{"total": {"a": 1}, "items": []}"#,
+        r#"{"total": [], "items": []}"#,
+        r#"{"items": [{"id": "a", "size": ["1"]}]}"#,
+        r#"{"items": [{"id": "a", "size": {"n": 1}}]}"#,
+        r#"{"items": [], "nested": [[1, 2], [[3]]]}"#,
+        r#"{"items": [], "nested": [{"a": 1}]}"#,
         r#"{"items": [[1]]}"#,
         r#"{"total": 1}"#,
         r#"{"items": [], "the key": {"id": 1}}"#,
@@ -95,6 +102,8 @@ fn paths_agree_for_a_generated_output() {
         r#"{"videoTotal": "many", "videoListInfo": []}"#,
         r#"{"videoTotal": 2, "videoListInfo": [{"videoId": "a"}, {"videoId": ["x"]}]}"#,
         r#"{"videoTotal": 2, "videoListInfo": [{}]}"#,
+        r#"{"videoTotal": 3, "videoListInfo": [{"videoId": "a"}, {"videoId": ["x"]}]}"#,
+        r#"{"videoTotal": [3], "videoListInfo": []}"#,
         r#"{"videoTotal": 2, "videoListInfo": null, "videoListInfo": []}"#,
     ];
     for body in bodies {
