@@ -6,26 +6,29 @@
 #
 # What it does, all outside the workspace (progenitor is never a dependency of this project):
 #   1. installs cargo-progenitor $PROGENITOR_VERSION into $WORK/tool (once);
-#   2. generates a client crate (builder interface) from docs/openapi.json into
-#      $WORK/vod-progenitor;
+#   2. writes the OpenAPI 3.0 export of api-spec/ (`cargo xtask openapi --version 3.0`, the same
+#      API as docs/openapi.json, which is 3.1) and generates a client crate (builder interface)
+#      from it into $WORK/vod-progenitor;
 #   3. builds each crate's dependencies once per profile, then times rebuilding just the crate
 #      itself (touch its lib.rs) with CARGO_INCREMENTAL=0, RUNS times, interleaving the two crates;
 #   4. prints each time, the medians and the ratio vod-client / progenitor.
 #
 # vod-client is built as a user gets it: default features (no emulator, no CLI), lib only.
-# progenitor reads OpenAPI 3.0, which is what docs/openapi.json is today ("openapi": "3.0.3").
-# If the export moves to 3.1, point SPEC at a 3.0 copy of it (the script checks and says so).
+# progenitor reads OpenAPI 3.0 only; SPEC overrides the generated 3.0 file (checked to be 3.0).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${WORK:-/tmp/progenitor-compare}
-SPEC=${SPEC:-$ROOT/docs/openapi.json}
+mkdir -p "$WORK"
+if [ -z "${SPEC:-}" ]; then
+  SPEC=$WORK/openapi-3.0.json
+  (cd "$ROOT" && cargo xtask openapi --version 3.0 --out "$SPEC")
+fi
 RUNS=${RUNS:-3}
 PROGENITOR_VERSION=${PROGENITOR_VERSION:-0.15.1}
 PROFILES=${PROFILES:-"debug release"}
 # Builder style is the closer match to vod-client's `client.op().setter(..).send()`.
 INTERFACE=${INTERFACE:-builder}
-mkdir -p "$WORK"
 
 version=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("openapi",""))' "$SPEC")
 case "$version" in
@@ -53,7 +56,8 @@ export CARGO_INCREMENTAL=0
 flag() { [ "$1" = release ] && echo --release || true; }
 
 build_ours() { (cd "$ROOT" && cargo build --quiet -p vod-client --lib $(flag "$1")); }
-build_theirs() { (cd "$WORK/vod-progenitor" && cargo build --quiet --lib $(flag "$1")); }
+# Its target dir sits beside the generated crate, so regenerating keeps the built dependencies.
+build_theirs() { (cd "$WORK/vod-progenitor" && CARGO_TARGET_DIR="$WORK/target" cargo build --quiet --lib $(flag "$1")); }
 
 now() { date +%s.%N; }
 timed() { local t0; t0=$(now); "$@"; python3 -c "import sys; print(f'{float(sys.argv[2])-float(sys.argv[1]):.2f}')" "$t0" "$(now)"; }

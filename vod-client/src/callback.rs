@@ -112,14 +112,14 @@ pub fn decode<T: DeserializeOwned>(
             .unwrap_or(false);
     let decoder = &mut serde_json::Deserializer::from_slice(body);
     let result = if has_data {
-        serde_path_to_error::deserialize::<_, Wrapped<T>>(decoder).map(|w| w.data)
+        Wrapped::<T>::deserialize(decoder).map(|w| w.data)
     } else {
-        serde_path_to_error::deserialize::<_, T>(decoder)
+        T::deserialize(decoder)
     };
     result.map_err(|e| Error::Decode {
         operation: callback,
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
+        path: crate::json_path::error_path(body, &e),
+        message: e.to_string(),
         body_excerpt: excerpt(body, 512),
     })
 }

@@ -404,6 +404,7 @@ mod encode;
 mod error;
 #[doc(hidden)]
 pub mod id;
+mod json_path;
 pub mod paginate;
 pub mod profile;
 pub mod ratelimit;

@@ -7,10 +7,10 @@
 //! A successful answer is read once: one plain `serde_json` pass over the envelope takes its
 //! `code`, `message` and typed `data` together. Anything else (another code, an HTTP error, a
 //! body that does not decode) takes the careful path: the code is read first (as a number or
-//! a numeric string), and only a successful answer's `data` is decoded, with the field path
-//! tracked so a decode error says which field of which operation broke. The fast path only
-//! ever returns what the careful path would, so the two agree by construction; tracking the
-//! path costs a second pass, paid only by answers that fail.
+//! a numeric string), and only a successful answer's `data` is decoded; a decode error says
+//! which field of which operation broke, the path found from the error's position in the
+//! body ([`crate::json_path`]), so no decoding code is instantiated twice. The fast path only
+//! ever returns what the careful path would, so the two agree by construction.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -232,20 +232,24 @@ fn decode_error(op: &'static OperationSpec, path: String, message: String, body:
     }
 }
 
-/// Runs `seed` over the body with the field path tracked.
+/// Runs `seed` over the body; an error names the path of the value it happened in.
 fn decode_tracked<'de, S: DeserializeSeed<'de>>(
     op: &'static OperationSpec,
     body: &'de [u8],
     seed: S,
 ) -> Result<S::Value, Error> {
-    let mut track = serde_path_to_error::Track::new();
     let mut json = serde_json::Deserializer::from_slice(body);
     let result = seed
-        .deserialize(serde_path_to_error::Deserializer::new(
-            &mut json, &mut track,
-        ))
+        .deserialize(&mut json)
         .and_then(|value| json.end().map(|()| value));
-    result.map_err(|e| decode_error(op, track.path().to_string(), e.to_string(), body))
+    result.map_err(|e| {
+        decode_error(
+            op,
+            crate::json_path::error_path(body, &e),
+            e.to_string(),
+            body,
+        )
+    })
 }
 
 /// A bare answer: the whole body is the data.
@@ -269,20 +273,7 @@ fn decode_bare<T: DeserializeOwned>(op: &'static OperationSpec, body: &[u8]) -> 
         return decode_missing(op.data)
             .map_err(|e: de::value::Error| decode_error(op, ".".into(), e.to_string(), body));
     }
-    decode_fast_then_tracked(op, body, DataSeed::<T>(op.data, PhantomData))
-}
-
-/// Runs `seed` untracked, and again with the path tracked only when that fails.
-fn decode_fast_then_tracked<'de, S: DeserializeSeed<'de> + Copy>(
-    op: &'static OperationSpec,
-    body: &'de [u8],
-    seed: S,
-) -> Result<S::Value, Error> {
-    let mut json = serde_json::Deserializer::from_slice(body);
-    match seed.deserialize(&mut json) {
-        Ok(value) if json.end().is_ok() => Ok(value),
-        _ => decode_tracked(op, body, seed),
-    }
+    decode_tracked(op, body, DataSeed::<T>(op.data, PhantomData))
 }
 
 /// The data of a kind whose answer has no `data` at all.
@@ -412,14 +403,6 @@ impl Visitor<'_> for KeyVisitor {
 
 /// Decodes `data` according to its [`DataKind`].
 struct DataSeed<T>(DataKind, PhantomData<T>);
-
-// By hand: a derive would ask `T: Clone`, and the seed holds no `T`.
-impl<T> Clone for DataSeed<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T> Copy for DataSeed<T> {}
 
 impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for DataSeed<T> {
     type Value = T;

@@ -3,7 +3,8 @@
 //! `cargo xtask codegen` regenerates `vod-client/src/generated/` from `api-spec/`;
 //! `cargo xtask codegen --check` writes nothing and fails, naming each stale file, when the
 //! checked-in code differs from what the spec produces; `--timings` prints how long each
-//! generator stage took.
+//! generator stage took. `cargo xtask openapi --version 3.0 --out FILE` writes the OpenAPI
+//! export in another version (progenitor, e.g., reads only 3.0) without touching the tree.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -18,10 +19,13 @@ const OPENAPI_FILE: &str = "docs/openapi.json";
 const USAGE: &str = "Maintainer commands for the Cloud VoD SDK workspace.
 
 Usage: cargo xtask codegen [--check] [--timings]
+       cargo xtask openapi --version <3.0|3.1> --out <FILE>
 
 Commands:
   codegen    Regenerate vod-client/src/generated/ and docs/openapi.json from api-spec/*.yaml,
              writing only files whose contents change, and list what was written or removed
+  openapi    Write the OpenAPI export of api-spec/*.yaml in the given version to FILE
+             (`-` for standard output); docs/openapi.json is the 3.1 one
 
 Options:
   --check    Write nothing; exit 1 naming each stale, missing or left-over file
@@ -33,6 +37,17 @@ fn main() -> ExitCode {
     let mut words = args.iter().map(String::as_str);
     match words.next() {
         Some("codegen") => {}
+        Some("openapi") => {
+            return match openapi_args(words)
+                .and_then(|(version, out)| openapi_command(&workspace_root(), version, &out))
+            {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}\n\n{USAGE}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -76,6 +91,60 @@ fn workspace_root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Which OpenAPI version `cargo xtask openapi` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OpenApiVersion {
+    V3_0,
+    V3_1,
+}
+
+fn openapi_args<'a>(
+    mut words: impl Iterator<Item = &'a str>,
+) -> Result<(OpenApiVersion, String), String> {
+    let (mut version, mut out) = (None, None);
+    while let Some(word) = words.next() {
+        let mut value = |flag: &str| {
+            words
+                .next()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("`{flag}` needs a value"))
+        };
+        match word {
+            "--version" => {
+                version = Some(match value(word)?.as_str() {
+                    "3.0" | "3.0.3" => OpenApiVersion::V3_0,
+                    "3.1" | "3.1.0" => OpenApiVersion::V3_1,
+                    other => return Err(format!("unknown OpenAPI version `{other}` (3.0 or 3.1)")),
+                })
+            }
+            "--out" => out = Some(value(word)?),
+            other => return Err(format!("unknown flag `{other}` for `openapi`")),
+        }
+    }
+    match (version, out) {
+        (Some(version), Some(out)) => Ok((version, out)),
+        (None, _) => Err("`openapi` needs `--version 3.0` or `--version 3.1`".into()),
+        (_, None) => Err("`openapi` needs `--out FILE` (or `--out -`)".into()),
+    }
+}
+
+/// The export from the spec as it is now (not from docs/openapi.json, which may be stale).
+fn openapi_command(root: &Path, version: OpenApiVersion, out: &str) -> Result<(), String> {
+    let sources = codegen::read_spec_dir(&root.join("api-spec")).map_err(|e| e.to_string())?;
+    let loaded = codegen::load::load(&sources).map_err(|e| e.to_string())?;
+    codegen::validate::validate(&loaded).map_err(|e| e.to_string())?;
+    let api = codegen::ir::lower(&loaded);
+    let json = match version {
+        OpenApiVersion::V3_0 => codegen::emit::openapi_3_0(&api),
+        OpenApiVersion::V3_1 => codegen::emit::openapi(&api),
+    };
+    if out == "-" {
+        print!("{json}");
+        return Ok(());
+    }
+    std::fs::write(out, json).map_err(|e| format!("cannot write {out}: {e}"))
 }
 
 fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, String> {
