@@ -26,7 +26,13 @@ pub(super) enum Side {
 pub(super) const NOT_BLANK: &str = "\\S";
 /// `vod_client::validate::TextFormat::Url`: a scheme, a non-empty host, no white space.
 const URL: &str = "^https?://[^/?#\\s]+([/?#]\\S*)?$";
-const DATETIME: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$";
+/// `vod_client::validate::TextFormat::FileName`: a `.` somewhere, no `/`.
+const FILE_NAME: &str = "^[^/]*\\.[^/]*$";
+/// `yyyy-MM-dd HH:mm:ss` as answers carry it.
+const DATETIME_SHAPE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$";
+/// The same with the field ranges the client checks (month 1-12, day 1-31, hour 0-23, ...).
+const DATETIME: &str =
+    "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01]) ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$";
 /// URL-safe base64 with padding, at least one quantum (the JSON of a value is never empty).
 const BASE64URL: &str =
     "^([A-Za-z0-9_-]{4})*([A-Za-z0-9_-]{4}|[A-Za-z0-9_-]{3}=|[A-Za-z0-9_-]{2}==)$";
@@ -106,6 +112,7 @@ pub(super) fn field_schema(field: &Field, side: Side, enums: &EnumValues) -> Val
         let pattern = match field.format.as_deref() {
             Some("url") => Some(URL),
             Some("datetime") => Some(DATETIME),
+            Some("file_name") => Some(FILE_NAME),
             _ if field.required => Some(NOT_BLANK),
             _ => None,
         };
@@ -149,6 +156,9 @@ fn wire_schema(field: &Field, side: Side, enums: &EnumValues) -> Option<Value> {
         }),
         Encoding::BracedPairs => json!({ "type": "string", "pattern": "^\\{.*\\}$" }),
         Encoding::Text => json!({ "type": "string", "pattern": "^-?[0-9]+$" }),
+        Encoding::DateTime if side == Side::Answer => {
+            json!({ "type": "string", "pattern": DATETIME_SHAPE })
+        }
         Encoding::DateTime => json!({ "type": "string", "pattern": DATETIME }),
         Encoding::UnixSeconds | Encoding::UnixMillis => {
             json!({ "type": "integer", "format": "int64" })
