@@ -134,7 +134,14 @@ fn the_api_export_is_valid_openapi_3_1() {
     let schemas = raw["components"]["schemas"].as_object().expect("schemas");
     let mut all = Vec::new();
     refs(&raw, &mut all);
+    let responses = raw["components"]["responses"]
+        .as_object()
+        .expect("responses");
     for (target, _) in &all {
+        if let Some(name) = target.strip_prefix("#/components/responses/") {
+            assert!(responses.contains_key(name), "dangling {target}");
+            continue;
+        }
         let name = target
             .strip_prefix("#/components/schemas/")
             .unwrap_or_else(|| panic!("unexpected reference {target}"));
@@ -185,4 +192,104 @@ fn a_3_0_export_keeps_3_0_rules() {
             .collect()
     };
     assert_eq!(keys(&raw), keys(&v31));
+}
+
+fn export_json() -> Value {
+    serde_json::from_str(&checked_in_export()).expect("JSON")
+}
+
+/// Every operation's 200 answer admits the error envelope (business errors come with HTTP
+/// 200), and the HTTP statuses the service and the emulator use are described.
+#[test]
+fn every_operation_describes_its_error_answers() {
+    let raw = export_json();
+    let error = "#/components/schemas/ErrorEnvelope";
+    assert_eq!(
+        raw["components"]["schemas"]["ErrorEnvelope"]["properties"]["code"]["not"]["const"],
+        200
+    );
+    let paths = raw["paths"].as_object().expect("paths");
+    for (path, item) in paths {
+        for (verb, op) in item.as_object().expect("path item") {
+            let at = format!("{verb} {path}");
+            let ok = &op["responses"]["200"]["content"]["application/json"]["schema"]["anyOf"];
+            let branches = ok
+                .as_array()
+                .unwrap_or_else(|| panic!("{at}: 200 is anyOf"));
+            assert!(branches.iter().any(|b| b["$ref"] == error), "{at}");
+            for status in ["400", "401", "403", "405", "413", "415", "429", "503"] {
+                assert!(op["responses"].get(status).is_some(), "{at}: {status}");
+            }
+            let description = op["description"].as_str().unwrap_or_default();
+            assert!(description.contains("Error codes"), "{at}");
+        }
+    }
+    // The bare answer of startWorkflow, or `{"code":1000,"message":"Parameter error"}`.
+    let start = &paths["/workflow/startWorkflow"]["post"];
+    let branches = &start["responses"]["200"]["content"]["application/json"]["schema"]["anyOf"];
+    assert_eq!(
+        branches[0]["$ref"],
+        "#/components/schemas/StartWorkflowOutput"
+    );
+    assert!(start["description"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("`1630` transNoAlreadyUsed"));
+    let category = &paths["/vod/videoCategory/createCategory"]["post"]["responses"]["200"];
+    assert!(category["description"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("HTTP 400 (code 24112000)"));
+}
+
+/// The signature headers are security schemes, all required together, per profile.
+#[test]
+fn the_signature_headers_are_described() {
+    let raw = export_json();
+    let schemes = raw["components"]["securitySchemes"]
+        .as_object()
+        .expect("schemes");
+    let header = |scheme: &str| {
+        schemes[scheme]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(header("signature"), "Authorization");
+    assert_eq!(header("ws3AccessKey"), "X-WS-AccessKey");
+    assert_eq!(header("ws3Timestamp"), "X-WS-Timestamp");
+    assert_eq!(header("cnc-x-cnc-auth-method"), "x-cnc-auth-method");
+    let ws3 = raw["security"][0].as_object().expect("requirement");
+    let mut names: Vec<&str> = ws3.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["signature", "ws3AccessKey", "ws3Timestamp"]);
+    let words = raw["info"]["description"].as_str().unwrap_or_default();
+    assert!(words.contains("CanonicalRequest = METHOD"), "{words}");
+}
+
+/// Request constraints are the client's: at-least-one groups, formats, comma lists, base64.
+#[test]
+fn request_constraints_are_the_clients() {
+    let raw = export_json();
+    let schemas = &raw["components"]["schemas"];
+    let clear = &schemas["CreateClearAdTaskRequest"];
+    assert_eq!(
+        clear["anyOf"][0],
+        serde_json::json!({ "required": ["clearVideoAd"], "properties": { "clearVideoAd": { "const": true } } })
+    );
+    assert_eq!(clear["properties"]["notifyUrl"]["maxLength"], 255);
+    assert!(clear["properties"]["notifyUrl"]["pattern"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("^https?://"));
+    let query = &schemas["PullVideoQueryRequest"]["anyOf"];
+    assert_eq!(query.as_array().map(Vec::len), Some(2));
+    let pull = &schemas["PullVideoRequest"]["properties"]["fileList"];
+    assert_eq!(pull["contentEncoding"], "base64url");
+    assert_eq!(pull["contentMediaType"], "application/json");
+    let concat = &schemas["VideoConcatRequest"]["properties"]["videoIds"]["pattern"];
+    assert!(
+        concat.as_str().unwrap_or_default().ends_with("){0,49}$"),
+        "{concat}"
+    );
 }

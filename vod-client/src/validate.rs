@@ -19,6 +19,9 @@ pub enum TextFormat {
     Url,
     /// `yyyy-MM-dd HH:mm:ss`, the service's time-window format.
     DateTime,
+    /// A file name with its extension (a `.`, no `/`): the service derives the media type
+    /// from it and refuses a bare name with code 1000.
+    FileName,
 }
 
 impl TextFormat {
@@ -26,6 +29,7 @@ impl TextFormat {
         match self {
             TextFormat::Url => "an http:// or https:// URL",
             TextFormat::DateTime => "a time as yyyy-MM-dd HH:mm:ss",
+            TextFormat::FileName => "a file name with an extension (and no `/`)",
         }
     }
 
@@ -41,6 +45,7 @@ impl TextFormat {
                 })
             }
             TextFormat::DateTime => is_datetime(text),
+            TextFormat::FileName => text.contains('.') && !text.contains('/'),
         }
     }
 }
@@ -341,6 +346,15 @@ mod format_tests {
             "２０１６-01-01 12:00:00",
         ] {
             assert!(!is_datetime(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn file_names_need_an_extension() {
+        assert!(TextFormat::FileName.accepts("cat.mp4"));
+        assert!(TextFormat::FileName.accepts("视频.final.mov"));
+        for bad in ["cat", "dir/cat.mp4", ""] {
+            assert!(!TextFormat::FileName.accepts(bad), "{bad}");
         }
     }
 

@@ -493,9 +493,18 @@ async fn upload_and_pull_operations() {
         .expect("token");
     assert!(token.upload_url.starts_with(emu.base_url()));
     assert_eq!(token.upload_token.split(':').count(), 3);
-    assert_eq!(
-        code(client.get_upload_token("noext").send().await),
-        codes::PARAM
+    // A name without extension: the service answers 1000 (emulator_upload checks that on the
+    // wire); the client refuses it before sending (spec `format: file_name`).
+    let bare_name = client.get_upload_token("noext").send().await;
+    assert!(
+        matches!(
+            &bare_name,
+            Err(Error::InvalidRequest {
+                operation: "getUploadToken",
+                ..
+            })
+        ),
+        "a file name without extension is refused before sending: {bare_name:?}"
     );
 
     // The runtime's uploader, both protocols: a form upload and a block upload.

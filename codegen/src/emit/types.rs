@@ -256,6 +256,7 @@ pub fn field_checks(field: &Field) -> TokenStream {
             if let Some(format) = &field.format {
                 let kind = match format.as_str() {
                     "url" => quote! { Url },
+                    "file_name" => quote! { FileName },
                     _ => quote! { DateTime },
                 };
                 let value = if required {

@@ -496,11 +496,11 @@ impl Checker {
         let is_text = ty.is_text();
         if let Some(format) = &f.format {
             let at = map.locate(&format!("{path}.format"));
-            if !matches!(format.as_str(), "url" | "datetime") {
+            if !matches!(format.as_str(), "url" | "datetime" | "file_name") {
                 self.err(
                     at,
                     format!("unknown format `{format}`"),
-                    "use `url` or `datetime` (yyyy-MM-dd HH:mm:ss)",
+                    "use `url`, `datetime` (yyyy-MM-dd HH:mm:ss) or `file_name` (with an extension)",
                 );
             } else if !is_text {
                 self.err(

@@ -1357,7 +1357,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 kind: ArgKind::String,
                 list: false,
                 required: true,
-                help: "File name of the video, with its extension.\n\nAt least 1 character(s).",
+                help: "File name of the video, with its extension.\n\nAt least 1 character(s). A file name with an extension, no `/`.",
                 default: None,
                 values: &[],
                 names: &[],

@@ -13,7 +13,7 @@ use super::*;
 pub struct GetUploadTokenRequest {
     /// File name of the video, with its extension.
     ///
-    /// At least 1 character(s).
+    /// At least 1 character(s). A file name with an extension, no `/`.
     #[serde(rename = "originFileName", deserialize_with = "crate::de::lenient")]
     pub origin_file_name: String,
     /// Caller-chosen id of the file; enables resumable (breakpoint) upload.
@@ -189,6 +189,11 @@ impl crate::operation::Request for GetUploadTokenRequest {
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
+        v.text_format(
+            "originFileName",
+            Some(self.origin_file_name.as_str()),
+            crate::validate::TextFormat::FileName,
+        );
         v.text_length(
             "originFileName",
             Some(self.origin_file_name.as_str()),
