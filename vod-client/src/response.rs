@@ -190,6 +190,12 @@ fn interpret_carefully<T: DeserializeOwned>(
 /// The error an answer stands for, if any, without decoding its data: what the send core
 /// needs to decide on retries before the (generic) decoding. Same rules as [`interpret`].
 pub(crate) fn failure(op: &'static OperationSpec, raw: &RawResponse) -> Option<Error> {
+    // The common case, decided from the first bytes: a 2xx whose envelope opens with the
+    // success code (the service puts `code` first). Reading the whole head would walk all of
+    // `data` once more only to skip it.
+    if (200..300).contains(&raw.status) && leading_code(&raw.body) == Some(SUCCESS_CODE) {
+        return None;
+    }
     let head = Head::read(&raw.body);
     let code = head.as_ref().and_then(Head::code);
     let message = || head.as_ref().and_then(Head::message);
@@ -206,6 +212,44 @@ pub(crate) fn failure(op: &'static OperationSpec, raw: &RawResponse) -> Option<E
     }
     code.filter(|c| *c != SUCCESS_CODE)
         .map(|code| service_error(op, code, message(), raw))
+}
+
+/// The envelope's `code` when it comes before any other member that holds more than a scalar;
+/// `None` otherwise (no object, no code, or `data` first). Stops right after the code, so a
+/// large `data` is never scanned. When it returns the success code, [`Head::read`] would
+/// too, or would fail to read the body at all (both mean "not a failure" to [`failure`]).
+fn leading_code(body: &[u8]) -> Option<i64> {
+    struct FirstCode<'a>(&'a std::cell::Cell<Option<i64>>);
+    impl<'de> Visitor<'de> for FirstCode<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an envelope")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "code" {
+                    let code = map.next_value::<serde_json::Value>()?;
+                    self.0.set(
+                        Head {
+                            code: Some(code),
+                            message: None,
+                        }
+                        .code(),
+                    );
+                    // Stop here: what follows is not needed.
+                    return Err(de::Error::custom("stop after the code"));
+                }
+                if key == "data" {
+                    return Ok(());
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(())
+        }
+    }
+    let found = std::cell::Cell::new(None);
+    let _ = serde_json::Deserializer::from_slice(body).deserialize_map(FirstCode(&found));
+    found.get()
 }
 
 fn service_error(

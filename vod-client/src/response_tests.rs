@@ -373,3 +373,65 @@ fn a_broken_field_is_still_named_after_the_one_pass_read_fails() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn the_leading_code_is_read_without_the_rest() {
+    assert_eq!(
+        leading_code(br#"{"code":200,"data":"#),
+        Some(200),
+        "stops before data"
+    );
+    assert_eq!(
+        leading_code(br#"{"message":"ok","code":"200","data":{}}"#),
+        Some(200)
+    );
+    assert_eq!(
+        leading_code(br#"{"code":1000,"message":"Parameter error"}"#),
+        Some(1000)
+    );
+    assert_eq!(
+        leading_code(br#"{"data":{"code":200},"code":500}"#),
+        None,
+        "data first"
+    );
+    assert_eq!(leading_code(br#"{"id":"abc"}"#), None);
+    assert_eq!(leading_code(b"[1,2]"), None);
+    assert_eq!(leading_code(b"not json"), None);
+    assert_eq!(leading_code(br#"{"code":null}"#), None);
+}
+
+#[test]
+fn the_early_success_check_agrees_with_the_full_head() {
+    let bodies: [&[u8]; 9] = [
+        br#"{"code":200,"message":"ok","data":{"a":1}}"#,
+        br#"{"code":200,"code":500}"#,
+        br#"{"code":200,"data":"#,
+        br#"{"message":"x","code":2101}"#,
+        br#"{"data":{},"code":2101,"message":"busy"}"#,
+        br#"{"code":"24112000","message":"bad"}"#,
+        br#"{"code":200.0}"#,
+        br#"{"id":"bare"}"#,
+        b"",
+    ];
+    for body in bodies {
+        for status in [200, 400, 503] {
+            let raw = RawResponse {
+                status,
+                request_id: None,
+                body: bytes::Bytes::copy_from_slice(body),
+            };
+            let early = failure(OBJECT, &raw).map(|e| e.to_string());
+            // The full head, as `failure` read it before the early check.
+            let head = Head::read(body);
+            let code = head.as_ref().and_then(Head::code);
+            let expected_failure =
+                !(200..300).contains(&status) || code.is_some_and(|c| c != SUCCESS_CODE);
+            assert_eq!(
+                early.is_some(),
+                expected_failure,
+                "{status} {:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+}
