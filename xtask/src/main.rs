@@ -38,6 +38,10 @@ fn main() -> ExitCode {
     match words.next() {
         Some("codegen") => {}
         Some("openapi") => {
+            if args.iter().any(|a| a == "-h" || a == "--help") {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
             return match openapi_args(words)
                 .and_then(|(version, out)| openapi_command(&workspace_root(), version, &out))
             {

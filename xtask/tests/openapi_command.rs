@@ -49,3 +49,11 @@ fn refuses_an_unknown_version_or_a_missing_flag() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("needs `--out FILE`"));
 }
+
+#[test]
+fn help_works_for_openapi_too() {
+    let output = xtask(&["openapi", "--help"]);
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("cargo xtask openapi --version"), "{text}");
+}
