@@ -264,17 +264,24 @@ impl Client {
         // The check and any resend count towards the call's deadline: past it, the outcome
         // is still unknown.
         let resolution = self.resolve(op, &encoded, options, err, &check);
-        let resolved = match (deadline, total) {
-            (Some(deadline), Some(total)) => tokio::time::timeout_at(deadline, resolution)
-                .await
-                .map_err(|_| Error::Ambiguous {
-                    operation: op.name,
-                    source: Box::new(Error::Timeout {
-                        operation: op.name,
-                        after: total,
-                    }),
-                })?,
-            _ => resolution.await,
+        let past_deadline = || Error::Ambiguous {
+            operation: op.name,
+            source: Box::new(Error::Timeout {
+                operation: op.name,
+                after: total.unwrap_or_default(),
+            }),
+        };
+        let resolved = match deadline {
+            Some(deadline) => match tokio::time::timeout_at(deadline, resolution).await {
+                // The check gave up once the deadline had passed (a lookup's own timeout
+                // fired with it): the deadline is what left the outcome unknown.
+                Ok(Err(e)) if e.is_ambiguous() && tokio::time::Instant::now() >= deadline => {
+                    Err(past_deadline())
+                }
+                Ok(resolved) => resolved,
+                Err(_) => Err(past_deadline()),
+            },
+            None => resolution.await,
         };
         match resolved? {
             Some(answer) => interpret::<R::Output>(op, answer.raw),

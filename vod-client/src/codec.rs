@@ -21,16 +21,21 @@ use crate::de::Lenient;
 use crate::time::Time;
 use crate::wire::WireText;
 
-/// One wire encoding of values of type `T`.
-pub trait Codec<T> {
+/// Writing values of type `T` in one wire encoding. Apart from [`Decode`], so that a type
+/// that only travels one way needs only that direction's serde impl.
+pub trait Encode<T> {
     /// Writes `value` in its wire form.
     fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error>;
+}
+
+/// Reading values of type `T` from one wire encoding.
+pub trait Decode<T> {
     /// Reads a value from its wire form (or, where unambiguous, its plain JSON form).
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error>;
 }
 
 /// `serialize_with` for a required field.
-pub fn serialize<C: Codec<T>, T, S: Serializer>(
+pub fn serialize<C: Encode<T>, T, S: Serializer>(
     value: &T,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
@@ -38,14 +43,14 @@ pub fn serialize<C: Codec<T>, T, S: Serializer>(
 }
 
 /// `deserialize_with` for a required field.
-pub fn deserialize<'de, C: Codec<T>, T, D: Deserializer<'de>>(
+pub fn deserialize<'de, C: Decode<T>, T, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<T, D::Error> {
     C::decode(deserializer)
 }
 
 /// `serialize_with` for an optional field (`None` is skipped by `skip_serializing_if`).
-pub fn serialize_option<C: Codec<T>, T, S: Serializer>(
+pub fn serialize_option<C: Encode<T>, T, S: Serializer>(
     value: &Option<T>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
@@ -56,11 +61,11 @@ pub fn serialize_option<C: Codec<T>, T, S: Serializer>(
 }
 
 /// `deserialize_with` for an optional field: `null` is `None`.
-pub fn deserialize_option<'de, C: Codec<T>, T, D: Deserializer<'de>>(
+pub fn deserialize_option<'de, C: Decode<T>, T, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<T>, D::Error> {
     struct OptionVisitor<C, T>(PhantomData<(C, T)>);
-    impl<'de, C: Codec<T>, T> Visitor<'de> for OptionVisitor<C, T> {
+    impl<'de, C: Decode<T>, T> Visitor<'de> for OptionVisitor<C, T> {
         type Value = Option<T>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a value or null")
@@ -82,7 +87,7 @@ pub fn deserialize_option<'de, C: Codec<T>, T, D: Deserializer<'de>>(
 #[derive(Debug)]
 pub enum Comma {}
 
-impl<T: WireText + FromStr> Codec<Vec<T>> for Comma
+impl<T: WireText + FromStr> Encode<Vec<T>> for Comma
 where
     T::Err: fmt::Display,
 {
@@ -96,7 +101,12 @@ where
         }
         serializer.serialize_str(&text)
     }
+}
 
+impl<T: WireText + FromStr> Decode<Vec<T>> for Comma
+where
+    T::Err: fmt::Display,
+{
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<T>, D::Error> {
         let items: Vec<String> = match Value::deserialize(deserializer)? {
             Value::Null => Vec::new(),
@@ -140,12 +150,14 @@ const LENIENT_BASE64: base64::engine::GeneralPurposeConfig =
         .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
         .with_decode_allow_trailing_bits(true);
 
-impl<T: Serialize + DeserializeOwned> Codec<T> for Base64Json {
+impl<T: Serialize> Encode<T> for Base64Json {
     fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
         let json = serde_json::to_vec(value).map_err(serde::ser::Error::custom)?;
         serializer.serialize_str(&base64::engine::general_purpose::URL_SAFE.encode(json))
     }
+}
 
+impl<T: DeserializeOwned> Decode<T> for Base64Json {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
         match Value::deserialize(deserializer)? {
             Value::String(text) => {
@@ -180,12 +192,14 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for Base64Json {
 #[derive(Debug)]
 pub enum JsonText {}
 
-impl<T: Serialize + DeserializeOwned> Codec<T> for JsonText {
+impl<T: Serialize> Encode<T> for JsonText {
     fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
         let json = serde_json::to_string(value).map_err(serde::ser::Error::custom)?;
         serializer.serialize_str(&json)
     }
+}
 
+impl<T: DeserializeOwned> Decode<T> for JsonText {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
         match Value::deserialize(deserializer)? {
             Value::String(text) => serde_json::from_str(&text).map_err(de::Error::custom),
@@ -198,11 +212,13 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for JsonText {
 #[derive(Debug)]
 pub enum Text {}
 
-impl<T: WireText + Lenient> Codec<T> for Text {
+impl<T: WireText + Lenient> Encode<T> for Text {
     fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&value.wire_text())
     }
+}
 
+impl<T: WireText + Lenient> Decode<T> for Text {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
         T::deserialize_lenient(deserializer)
     }
@@ -213,7 +229,7 @@ impl<T: WireText + Lenient> Codec<T> for Text {
 #[derive(Debug)]
 pub enum BracedPairs {}
 
-impl<T: Serialize + DeserializeOwned> Codec<T> for BracedPairs {
+impl<T: Serialize> Encode<T> for BracedPairs {
     fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
         // Through JSON text, read back in order: the members keep the struct's order whatever
         // serde_json's map type is (its `preserve_order` feature is on in some builds only).
@@ -235,7 +251,9 @@ impl<T: Serialize + DeserializeOwned> Codec<T> for BracedPairs {
         text.push('}');
         serializer.serialize_str(&text)
     }
+}
 
+impl<T: DeserializeOwned> Decode<T> for BracedPairs {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
         match Value::deserialize(deserializer)? {
             Value::String(text) => {
@@ -290,11 +308,13 @@ impl<'de> Deserialize<'de> for OrderedMembers {
 #[derive(Debug)]
 pub enum DateTime {}
 
-impl Codec<Time> for DateTime {
+impl Encode<Time> for DateTime {
     fn encode<S: Serializer>(value: &Time, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&value.to_service_text())
     }
+}
 
+impl Decode<Time> for DateTime {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
         let text = String::deserialize_lenient(deserializer)?;
         Ok(Time::from_service_text(&text))
@@ -309,21 +329,25 @@ pub enum UnixSeconds {}
 #[derive(Debug)]
 pub enum UnixMillis {}
 
-impl Codec<Time> for UnixSeconds {
+impl Encode<Time> for UnixSeconds {
     fn encode<S: Serializer>(value: &Time, serializer: S) -> Result<S::Ok, S::Error> {
         encode_unix(value, Time::timestamp_seconds, serializer)
     }
+}
 
+impl Decode<Time> for UnixSeconds {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
         decode_unix(deserializer, Time::from_unix_seconds)
     }
 }
 
-impl Codec<Time> for UnixMillis {
+impl Encode<Time> for UnixMillis {
     fn encode<S: Serializer>(value: &Time, serializer: S) -> Result<S::Ok, S::Error> {
         encode_unix(value, Time::timestamp_millis, serializer)
     }
+}
 
+impl Decode<Time> for UnixMillis {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
         decode_unix(deserializer, Time::from_unix_millis)
     }

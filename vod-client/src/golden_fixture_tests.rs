@@ -213,8 +213,12 @@ fn encodings_travel_as_the_spec_says() {
         json!(true),
         "rust_name keeps the wire name"
     );
-    let back: FixtureCreateWidgetRequest = serde_json::from_value(wire).unwrap();
-    assert_eq!(back, request);
+    // Requests read back only with the `serde` feature (the CLI's `--input-json`).
+    #[cfg(feature = "serde")]
+    assert_eq!(
+        serde_json::from_value::<FixtureCreateWidgetRequest>(wire).unwrap(),
+        request
+    );
 
     let token = FixtureGetTokenRequest::new("[]")
         .with_files([FixtureTag::new("x")])
@@ -230,6 +234,7 @@ fn encodings_travel_as_the_spec_says() {
     assert_eq!(wire["meta"], json!(r#"[{"label":"m"}]"#));
     assert_eq!(wire["expiresAt"], json!(1_700_000_000_123_i64));
     assert_eq!(wire["pageSize"], json!("7"));
+    #[cfg(feature = "serde")]
     assert_eq!(
         serde_json::from_value::<FixtureGetTokenRequest>(wire).unwrap(),
         token
@@ -272,9 +277,13 @@ fn outputs_are_built_without_json() {
         .with_built_at(crate::Time::from_service_text("2024-01-01 08:00:00"));
     let page = FixtureListWidgetsOutput::new(1, [widget.clone()]);
     assert_eq!(page.widgets[0], widget);
-    let wire = serde_json::to_value(&widget).unwrap();
-    assert_eq!(wire["weight"], json!("12"));
-    assert_eq!(wire["builtAt"], json!("2024-01-01 08:00:00"));
+    // Answers serialize (back to the wire form) only with the `serde` feature.
+    #[cfg(feature = "serde")]
+    {
+        let wire = serde_json::to_value(&widget).unwrap();
+        assert_eq!(wire["weight"], json!("12"));
+        assert_eq!(wire["builtAt"], json!("2024-01-01 08:00:00"));
+    }
     let ids: ShelfId = 7.into();
     assert_eq!(ids.get(), 7);
 }

@@ -346,6 +346,7 @@
 //! | *(none)* | the client: every operation, paging, uploads, waiters, callback decoding |
 //! | `emulator` | `vod_client::emulator`: a local Cloud VoD server (signature checks, state, uploads, tasks, callbacks, fault injection) for tests, and the `vod-emulator` binary |
 //! | `blocking` | `vod_client::blocking::Client`: every operation, paginators as iterators, waiters and uploads, without `.await` |
+//! | `serde` | `Serialize` for answers and callbacks, `Deserialize` for requests (to store, replay or print them); without it requests only serialize and answers only deserialize, which is all sending needs and compiles faster. `emulator` and `cli` turn it on |
 //! | `cli` | the `vod` command line (`cargo install vod-client --features cli`); implies `emulator` |
 //! | `native-roots` | trust the operating system's certificate store as well as the bundled webpki roots (e.g. behind a TLS-inspecting proxy) |
 //!

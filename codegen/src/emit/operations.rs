@@ -40,9 +40,10 @@ fn request_struct(op: &Operation) -> TokenStream {
     ));
     let fields = op.request.iter().map(struct_field);
     let constructors = constructors(&name, &op.request);
+    let derives = super::types::serde_derives(true, false);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #derives
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -72,9 +73,10 @@ fn output_struct(op: &Operation) -> TokenStream {
     let doc = doc_attrs(&format!("What `{}` returns on success.", op.wire));
     let fields = op.response.iter().map(struct_field);
     let constructors = constructors(&name, &op.response);
+    let derives = super::types::serde_derives(false, true);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #derives
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*

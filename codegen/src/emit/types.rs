@@ -31,9 +31,13 @@ pub fn emit_object(object: &Object) -> TokenStream {
             }
         }
     });
+    // A type used in neither direction keeps both derives, so its `#[serde]` field
+    // attributes always have a derive to belong to.
+    let unused = !object.in_request && !object.in_answer;
+    let derives = serde_derives(object.in_request || unused, object.in_answer || unused);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #derives
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -41,6 +45,33 @@ pub fn emit_object(object: &Object) -> TokenStream {
         #constructors
         #validate
         #from_body
+    }
+}
+
+/// The derives of a generated struct: `serialize` when requests send it, `deserialize` when
+/// answers or callbacks bring it. The other direction is derived only with the crate's `serde`
+/// feature (which the CLI and the emulator turn on): serde derives are a large share of the
+/// crate's compile time, and most programs only ever send requests and read answers.
+pub fn serde_derives(serialize: bool, deserialize: bool) -> TokenStream {
+    let always = [
+        serialize.then(|| quote! { serde::Serialize }),
+        deserialize.then(|| quote! { serde::Deserialize }),
+    ]
+    .into_iter()
+    .flatten();
+    let gated = [
+        (!serialize).then(|| quote! { serde::Serialize }),
+        (!deserialize).then(|| quote! { serde::Deserialize }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
+    let gated = (!gated.is_empty()).then(|| {
+        quote! { #[cfg_attr(feature = "serde", derive(#(#gated),*))] }
+    });
+    quote! {
+        #[derive(Debug, Clone, PartialEq, #(#always),*)]
+        #gated
     }
 }
 

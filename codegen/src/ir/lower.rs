@@ -16,7 +16,23 @@ pub fn lower(spec: &LoadedSpec) -> Api {
         .iter()
         .flat_map(|g| g.spec.operations.iter())
         .collect();
-    let request_objects = objects_in_requests(&all_ops, &catalog);
+    let request_objects =
+        reachable_objects(all_ops.iter().flat_map(|op| op.request.iter()), &catalog);
+    let answer_objects = reachable_objects(
+        all_ops
+            .iter()
+            .flat_map(|op| op.response.fields.iter())
+            .chain(
+                spec.groups
+                    .iter()
+                    .flat_map(|g| g.spec.callbacks.iter().flat_map(|c| c.fields.iter())),
+            ),
+        &catalog,
+    );
+    let usage = Usage {
+        request: &request_objects,
+        answer: &answer_objects,
+    };
     let nested = CatalogFields::of(&catalog);
     let lower_group = |name: &str, doc: &str, file: &spec::GroupFile| Group {
         name: name.to_string(),
@@ -25,7 +41,7 @@ pub fn lower(spec: &LoadedSpec) -> Api {
         objects: file
             .types
             .iter()
-            .map(|(n, o)| lower_object(n, &o.doc, &o.fields, &catalog, &request_objects))
+            .map(|(n, o)| lower_object(n, &o.doc, &o.fields, &catalog, usage))
             .collect(),
         enums: file.enums.iter().map(|(n, e)| lower_enum(n, e)).collect(),
         operations: file
@@ -38,9 +54,10 @@ pub fn lower(spec: &LoadedSpec) -> Api {
             .iter()
             .map(|c| {
                 let name = c.name.to_upper_camel_case();
-                let mut object = lower_object(&name, &c.doc, &c.fields, &catalog, &request_objects);
+                let mut object = lower_object(&name, &c.doc, &c.fields, &catalog, usage);
                 let enveloped = c.envelope.as_deref() == Some("standard");
                 object.callback = Some((c.name.clone(), enveloped));
+                object.in_answer = true;
                 object
             })
             .collect(),
@@ -87,13 +104,21 @@ pub fn lower(spec: &LoadedSpec) -> Api {
     }
 }
 
-/// Names of object types reachable from any request, so they get constraint checks.
-fn objects_in_requests(ops: &[&spec::OperationSpec], catalog: &Catalog) -> Vec<String> {
+/// Which object types requests and answers reach (requests' get constraint checks; each
+/// direction decides which serde derives an object needs).
+#[derive(Clone, Copy)]
+struct Usage<'a> {
+    request: &'a [String],
+    answer: &'a [String],
+}
+
+/// Names of the object types reachable from `fields`, through lists and nested objects.
+fn reachable_objects<'a>(
+    fields: impl Iterator<Item = &'a FieldSpec>,
+    catalog: &Catalog,
+) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    let mut pending: Vec<String> = ops
-        .iter()
-        .flat_map(|op| op.request.iter().map(|f| f.ty.clone()))
-        .collect();
+    let mut pending: Vec<String> = fields.map(|f| f.ty.clone()).collect();
     while let Some(ty) = pending.pop() {
         let Some(Type::Object(name)) = resolve_type(&ty, catalog).map(innermost) else {
             continue;
@@ -121,13 +146,14 @@ fn lower_object(
     doc: &str,
     fields: &[FieldSpec],
     catalog: &Catalog,
-    request_objects: &[String],
+    usage: Usage<'_>,
 ) -> Object {
     Object {
         name: name.to_string(),
         doc: doc.to_string(),
         fields: fields.iter().map(|f| lower_field(f, catalog)).collect(),
-        in_request: request_objects.iter().any(|n| n == name),
+        in_request: usage.request.iter().any(|n| n == name),
+        in_answer: usage.answer.iter().any(|n| n == name),
         callback: None,
     }
 }

@@ -90,6 +90,8 @@ pub struct Object {
     pub fields: Vec<Field>,
     /// Sent in some request, so it needs constraint checks.
     pub in_request: bool,
+    /// Received in some answer or callback, so it must decode.
+    pub in_answer: bool,
     /// Set for callback payloads: the callback's wire name, and whether it is enveloped.
     pub callback: Option<(String, bool)>,
 }

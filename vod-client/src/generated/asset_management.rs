@@ -8,7 +8,8 @@ use super::*;
 /// Parameters of `getVideoList`: Pages through uploaded videos, filtered by creator, creation time, name, id, state, transcoding state or category.
 ///
 /// Build it with [`crate::Client::get_video_list`], or with [`GetVideoListRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetVideoListRequest {
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item. Only sub-accounts or specially authorized users can be queried.
@@ -403,7 +404,8 @@ impl crate::blocking::Client {
 }
 
 /// What `getVideoList` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetVideoListOutput {
     /// Number of records on this page (not a grand total).
@@ -448,7 +450,8 @@ impl crate::operation::Paginated for GetVideoListRequest {
 /// Parameters of `videoEdit`: Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged.
 ///
 /// Build it with [`crate::Client::video_edit`], or with [`VideoEditRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoEditRequest {
     /// Video to edit.
@@ -737,7 +740,8 @@ impl crate::blocking::Client {
 /// Parameters of `videoBlock`: Blocks (disables) a video so that it can no longer be played.
 ///
 /// Build it with [`crate::Client::video_block`], or with [`VideoBlockRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoBlockRequest {
     /// Video to block.
@@ -869,7 +873,8 @@ impl crate::blocking::Client {
 /// Parameters of `videoEnable`: Re-enables a blocked video.
 ///
 /// Build it with [`crate::Client::video_enable`], or with [`VideoEnableRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoEnableRequest {
     /// Video to re-enable.
@@ -1001,7 +1006,8 @@ impl crate::blocking::Client {
 /// Parameters of `deleteVideo`: Deletes a video with its source, transcoded outputs, covers, screenshots and preview files.
 ///
 /// Build it with [`crate::Client::delete_video`], or with [`DeleteVideoRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteVideoRequest {
     /// Video to delete.
@@ -1222,7 +1228,8 @@ impl crate::blocking::Client {
 /// Parameters of `getAudioList`: Pages through audio files (newest upload first by default), with optional filters.
 ///
 /// Build it with [`crate::Client::get_audio_list`], or with [`GetAudioListRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetAudioListRequest {
     /// Creator account(s), comma separated, with no leading or trailing comma and no empty item; limited by permissions.
@@ -1562,7 +1569,8 @@ impl crate::blocking::Client {
 }
 
 /// What `getAudioList` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAudioListOutput {
     /// Audio files on this page.
@@ -1612,7 +1620,8 @@ impl crate::operation::Paginated for GetAudioListRequest {
 /// Parameters of `editAudio`: Updates the name and/or publishing domain of one audio file.
 ///
 /// Build it with [`crate::Client::edit_audio`], or with [`EditAudioRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EditAudioRequest {
     /// Audio to edit.
@@ -1796,7 +1805,8 @@ impl crate::blocking::Client {
 /// Parameters of `deleteAudio`: Deletes one audio file.
 ///
 /// Build it with [`crate::Client::delete_audio`], or with [`DeleteAudioRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteAudioRequest {
     /// Audio to delete.
@@ -1981,7 +1991,8 @@ impl crate::blocking::Client {
 /// Parameters of `getMaterialList`: Pages through uploaded materials (newest upload first), with optional filters.
 ///
 /// Build it with [`crate::Client::get_material_list`], or with [`GetMaterialListRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetMaterialListRequest {
     /// Exact material id.
@@ -2323,7 +2334,8 @@ impl crate::blocking::Client {
 }
 
 /// What `getMaterialList` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMaterialListOutput {
     /// Number of materials matching the filters.
@@ -2368,7 +2380,8 @@ impl crate::operation::Paginated for GetMaterialListRequest {
 /// Parameters of `materialEdit`: Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged.
 ///
 /// Build it with [`crate::Client::material_edit`], or with [`MaterialEditRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MaterialEditRequest {
     /// Material to edit.
@@ -2554,7 +2567,8 @@ impl crate::blocking::Client {
 /// Parameters of `deleteMaterial`: Deletes one material.
 ///
 /// Build it with [`crate::Client::delete_material`], or with [`DeleteMaterialRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteMaterialRequest {
     /// Material to delete.
@@ -2751,7 +2765,8 @@ impl crate::blocking::Client {
 /// Parameters of `getCategoryList`: Pages through video category nodes, either the first-level nodes or the children of one node.
 ///
 /// Build it with [`crate::Client::get_category_list`], or with [`GetCategoryListRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetCategoryListRequest {
     /// Parent node id; the first-level categories are listed when absent.
@@ -2976,7 +2991,8 @@ impl crate::blocking::Client {
 }
 
 /// What `getCategoryList` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetCategoryListOutput {
     /// Number of matching nodes.
@@ -3049,7 +3065,8 @@ impl crate::operation::Paginated for GetCategoryListRequest {
 /// Parameters of `createCategory`: Creates a category node (first-level without a parent, otherwise a child of it).
 ///
 /// Build it with [`crate::Client::create_category`], or with [`CreateCategoryRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateCategoryRequest {
     /// Parent node id; a first-level node is created when absent.
@@ -3233,7 +3250,8 @@ impl crate::blocking::Client {
 }
 
 /// What `createCategory` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateCategoryOutput {
     /// Id of the new node.
@@ -3252,7 +3270,8 @@ impl CreateCategoryOutput {
 /// Parameters of `deleteCategory`: Deletes one category node.
 ///
 /// Build it with [`crate::Client::delete_category`], or with [`DeleteCategoryRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteCategoryRequest {
     /// Node to delete; refused when its label is used by a workflow template.
@@ -3381,7 +3400,8 @@ impl crate::blocking::Client {
 /// Parameters of `deleteVideoByCategory`: Starts an asynchronous deletion of all videos under one category node.
 ///
 /// Build it with [`crate::Client::delete_video_by_category`], or with [`DeleteVideoByCategoryRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteVideoByCategoryRequest {
     /// Category node whose videos are deleted.
@@ -3548,7 +3568,8 @@ impl crate::blocking::Client {
 }
 
 /// What `deleteVideoByCategory` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteVideoByCategoryOutput {
     /// Id of the deletion task.
@@ -3565,7 +3586,8 @@ impl DeleteVideoByCategoryOutput {
 }
 
 /// One audio file as listed by getAudioList.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AudioInfo {
     /// Audio name.
@@ -3690,7 +3712,8 @@ impl AudioInfo {
 }
 
 /// One node of the video category tree.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CategoryNode {
     /// Category label.
@@ -3736,7 +3759,8 @@ impl CategoryNode {
 }
 
 /// One material as listed by getMaterialList.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MaterialInfo {
     /// Material id.
@@ -3829,7 +3853,8 @@ impl MaterialInfo {
 }
 
 /// One video as listed by getVideoList.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VideoInfo {
     /// Display name of the video.

@@ -6,7 +6,8 @@
 use super::*;
 
 /// One uploaded audio file as described by the audio upload callback.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CallbackAudioInfo {
     /// Audio name.
@@ -137,7 +138,8 @@ impl CallbackAudioInfo {
 }
 
 /// One uploaded material as described by the material upload callback.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CallbackMaterialInfo {
     /// Material id.
@@ -230,7 +232,8 @@ impl CallbackMaterialInfo {
 }
 
 /// One uploaded video as described by the video upload callback.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CallbackVideoInfo {
     /// Video name.
@@ -487,7 +490,8 @@ impl CallbackVideoInfo {
 }
 
 /// Sent to the account's callback URL when a video upload finishes; the same shape as getVideoList's data.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VideoUploadCallback {
     /// Number of videos in this notification.
@@ -520,7 +524,8 @@ impl VideoUploadCallback {
 }
 
 /// Sent to the account's callback URL when an audio upload finishes; the same shape as getAudioList's data.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AudioUploadCallback {
     /// Number of audio files in this notification.
@@ -558,7 +563,8 @@ impl AudioUploadCallback {
 }
 
 /// Sent to the account's callback URL when a material upload finishes; the same shape as getMaterialList's data.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MaterialUploadCallback {
     /// Number of materials in this notification.

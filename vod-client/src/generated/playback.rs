@@ -8,7 +8,8 @@ use super::*;
 /// Parameters of `getPublishCode`: Returns the play URLs and embeddable player code of one video.
 ///
 /// Build it with [`crate::Client::get_publish_code`], or with [`GetPublishCodeRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetPublishCodeRequest {
     /// The video.
@@ -166,7 +167,8 @@ impl crate::blocking::Client {
 }
 
 /// What `getPublishCode` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetPublishCodeOutput {
     /// The video.
@@ -283,7 +285,8 @@ impl GetPublishCodeOutput {
 /// Parameters of `getAudioPublishCode`: Returns a (signed) play URL of one audio file.
 ///
 /// Build it with [`crate::Client::get_audio_publish_code`], or with [`GetAudioPublishCodeRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetAudioPublishCodeRequest {
     /// The audio file.
@@ -423,7 +426,8 @@ impl crate::blocking::Client {
 }
 
 /// What `getAudioPublishCode` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAudioPublishCodeOutput {
     /// Play URL of the audio, signed with wsSecret/wsTime query parameters.
@@ -440,7 +444,8 @@ impl GetAudioPublishCodeOutput {
 }
 
 /// The play URLs of one terminal type, one per quality tier.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PlayUrl {
     /// Terminal type the URLs are for, PC or mobile.

@@ -8,7 +8,8 @@ use super::*;
 /// Parameters of `videoClip`: Creates a new video from a time range of an existing one, optionally changing the output parameters.
 ///
 /// Build it with [`crate::Client::video_clip`], or with [`VideoClipRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoClipRequest {
     /// Caller's task id, unique per customer; videoClipQuery looks the task up by it.
@@ -386,7 +387,8 @@ impl crate::operation::Waitable for VideoClipRequest {
 /// Parameters of `videoClipQuery`: Reports the state and the output video of a videoClip task.
 ///
 /// Build it with [`crate::Client::video_clip_query`], or with [`VideoClipQueryRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoClipQueryRequest {
     /// Caller's task id given to videoClip.
@@ -523,7 +525,8 @@ impl crate::blocking::Client {
 }
 
 /// What `videoClipQuery` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VideoClipQueryOutput {
     /// Internal task id.
@@ -564,7 +567,8 @@ impl VideoClipQueryOutput {
 /// Parameters of `videoConcat`: Joins several existing videos, in the given order, into one new video.
 ///
 /// Build it with [`crate::Client::video_concat`], or with [`VideoConcatRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoConcatRequest {
     /// Caller's task id, unique per customer; videoConcatQuery looks the task up by it.
@@ -832,7 +836,8 @@ impl crate::operation::Waitable for VideoConcatRequest {
 /// Parameters of `videoConcatQuery`: Reports the state and the output video of a videoConcat task.
 ///
 /// Build it with [`crate::Client::video_concat_query`], or with [`VideoConcatQueryRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VideoConcatQueryRequest {
     /// Caller's task id given to videoConcat.
@@ -972,7 +977,8 @@ impl crate::blocking::Client {
 }
 
 /// What `videoConcatQuery` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VideoConcatQueryOutput {
     /// Internal task id.
@@ -1013,7 +1019,8 @@ impl VideoConcatQueryOutput {
 /// Parameters of `transCode`: Starts (re)transcoding of one or more videos with the given transcoding and watermark templates and optional subtitles. Only acknowledges the request; results arrive through the transcoding callback. Videos already transcoding cannot be resubmitted; re-transcoding replaces earlier outputs and is impossible once the source was deleted.
 ///
 /// Build it with [`crate::Client::trans_code`], or with [`TransCodeRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TransCodeRequest {
     /// Ids of the videos, comma separated; not only commas, no special characters.
@@ -1325,7 +1332,8 @@ impl crate::operation::Waitable for TransCodeRequest {
 /// Parameters of `createClearAdTask`: Starts an AI task that removes video ads, watermark ads and/or scrolling-text ads from a video (paid add-on).
 ///
 /// Build it with [`crate::Client::create_clear_ad_task`], or with [`CreateClearAdTaskRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateClearAdTaskRequest {
     /// Source video.
@@ -1653,7 +1661,8 @@ impl crate::blocking::Client {
 }
 
 /// What `createClearAdTask` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateClearAdTaskOutput {
     /// Id of the AI task (a UUID).
@@ -1693,7 +1702,8 @@ impl crate::operation::Waitable for CreateClearAdTaskRequest {
 /// Parameters of `clearAdTaskQuery`: Reports the state and the output video of an AI ad-removal task.
 ///
 /// Build it with [`crate::Client::clear_ad_task_query`], or with [`ClearAdTaskQueryRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ClearAdTaskQueryRequest {
     /// Id of the AI task.
@@ -1830,7 +1840,8 @@ impl crate::blocking::Client {
 }
 
 /// What `clearAdTaskQuery` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ClearAdTaskQueryOutput {
     /// Id of the AI task.
@@ -1861,7 +1872,8 @@ impl ClearAdTaskQueryOutput {
 /// Parameters of `startWorkflow`: Runs a configured processing workflow on one video. Success answers are a bare {"id": ...} object; failures use {code, message}.
 ///
 /// Build it with [`crate::Client::start_workflow`], or with [`StartWorkflowRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct StartWorkflowRequest {
     /// Id of the video to process.
@@ -2027,7 +2039,8 @@ impl crate::blocking::Client {
 }
 
 /// What `startWorkflow` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct StartWorkflowOutput {
     /// Id of the workflow run.
@@ -2044,7 +2057,8 @@ impl StartWorkflowOutput {
 }
 
 /// The video produced by a clip or concat task.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaskVideoInfo {
     /// Display name of the video.

@@ -1246,7 +1246,8 @@ pub struct VideoId(String);
 crate::wire_id!(VideoId(String));
 
 /// A category given by its names, first level and second level.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CategoryName {
     /// First-level category name.
@@ -1287,7 +1288,8 @@ impl crate::validate::Validate for CategoryName {
 }
 
 /// One vtt subtitle of a multi-bitrate adaptive transcoding.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubtitleTrack {
     /// Language code of the console player: cn, en-US, ja, zh-tw, fr, de, es, pt, ru, ko, th, vt or id.
@@ -1319,7 +1321,8 @@ impl crate::validate::Validate for SubtitleTrack {
 }
 
 /// One rendition (source or transcoded output) of a video.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VideoResolution {
     /// Rendition tier.

@@ -8,7 +8,8 @@ use super::*;
 /// Parameters of `getUploadToken`: Returns an upload URL, token, file key and a new videoId for uploading one video file.
 ///
 /// Build it with [`crate::Client::get_upload_token`], or with [`GetUploadTokenRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetUploadTokenRequest {
     /// File name of the video, with its extension.
@@ -375,7 +376,8 @@ impl crate::blocking::Client {
 }
 
 /// What `getUploadToken` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUploadTokenOutput {
     /// Base URL the file is uploaded to.
@@ -455,7 +457,8 @@ impl GetUploadTokenOutput {
 /// Parameters of `getAudioUploadToken`: Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.
 ///
 /// Build it with [`crate::Client::get_audio_upload_token`], or with [`GetAudioUploadTokenRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetAudioUploadTokenRequest {
     /// The files, as url-safe base64 of a JSON array of {name, suffix} objects: at most 50 entries; name required, at most 200 characters; suffix required, only mp3 is supported.
@@ -642,7 +645,8 @@ impl crate::blocking::Client {
 }
 
 /// What `getAudioUploadToken` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetAudioUploadTokenOutput {
     /// Base URL the files are uploaded to.
@@ -698,7 +702,8 @@ impl GetAudioUploadTokenOutput {
 /// Parameters of `getMaterialUploadToken`: Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).
 ///
 /// Build it with [`crate::Client::get_material_upload_token`], or with [`GetMaterialUploadTokenRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetMaterialUploadTokenRequest {
     /// Files to obtain tokens for.
@@ -881,7 +886,8 @@ impl crate::blocking::Client {
 }
 
 /// What `getMaterialUploadToken` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetMaterialUploadTokenOutput {
     /// Base URL the files are uploaded to.
@@ -937,7 +943,8 @@ impl GetMaterialUploadTokenOutput {
 /// Parameters of `pullVideo`: Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.
 ///
 /// Build it with [`crate::Client::pull_video`], or with [`PullVideoRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PullVideoRequest {
     /// Caller's business id for the task (a UUID is suggested); the caller keeps it unique.
@@ -1224,7 +1231,8 @@ impl crate::blocking::Client {
 }
 
 /// What `pullVideo` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PullVideoOutput {
     /// Echo of the caller's business id.
@@ -1284,7 +1292,8 @@ impl crate::operation::Waitable for PullVideoRequest {
 /// Parameters of `pullVideoQuery`: Reports progress and results of a pullVideo task.
 ///
 /// Build it with [`crate::Client::pull_video_query`], or with [`PullVideoQueryRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PullVideoQueryRequest {
     /// Task id returned by pullVideo; wins when transNo is sent too. Send taskId or transNo.
@@ -1458,7 +1467,8 @@ impl crate::blocking::Client {
 }
 
 /// What `pullVideoQuery` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PullVideoQueryOutput {
     /// Task id.
@@ -1509,7 +1519,8 @@ impl PullVideoQueryOutput {
 }
 
 /// One audio file to obtain an upload token for.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AudioUploadFile {
     /// File name.
@@ -1543,7 +1554,8 @@ impl crate::validate::Validate for AudioUploadFile {
 }
 
 /// The upload token record of one audio file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AudioUploadItem {
     /// File name.
@@ -1601,7 +1613,8 @@ impl AudioUploadItem {
 }
 
 /// One material file to obtain an upload token for.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct MaterialUploadFile {
     /// File name.
@@ -1641,7 +1654,8 @@ impl crate::validate::Validate for MaterialUploadFile {
 }
 
 /// The upload token record of one material file.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct MaterialUploadItem {
     /// File name.
@@ -1699,7 +1713,8 @@ impl MaterialUploadItem {
 }
 
 /// Processing to run on the pulled videos.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PullCommand {
     /// Transcoding template to apply.
@@ -1752,7 +1767,8 @@ impl crate::validate::Validate for PullCommand {
 }
 
 /// One URL for pullVideo to fetch.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PullFile {
     /// Source URL.
@@ -1806,7 +1822,8 @@ impl crate::validate::Validate for PullFile {
 }
 
 /// One rendition of a pulled video.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PullVideoFile {
     /// Rendition tier (1 to 5 documented here).
@@ -1887,7 +1904,8 @@ impl PullVideoFile {
 }
 
 /// A video created by a pull task.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PullVideoInfo {
     /// Id of the created video.
@@ -1936,7 +1954,8 @@ impl PullVideoInfo {
 }
 
 /// Progress and result of fetching one URL of a pull task.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct PullVideoItem {
     /// File name.

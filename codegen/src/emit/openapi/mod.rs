@@ -117,6 +117,7 @@ fn document(api: &Api) -> Value {
                     doc: format!("What `{}` returns on success.", op.wire),
                     fields: op.response.clone(),
                     in_request: false,
+                    in_answer: true,
                     callback: None,
                 };
                 schemas.insert(
@@ -175,6 +176,7 @@ fn path_item(
         doc: format!("Parameters of `{}`.", op.wire),
         fields: op.request.clone(),
         in_request: true,
+        in_answer: false,
         callback: None,
     };
     match op.method {

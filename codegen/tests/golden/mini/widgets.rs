@@ -8,7 +8,8 @@ use super::*;
 /// Parameters of `fixtureCreateWidget`: Starts building a widget.
 ///
 /// Build it with [`crate::Client::fixture_create_widget`], or with [`FixtureCreateWidgetRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FixtureCreateWidgetRequest {
     /// Widget name.
@@ -395,7 +396,8 @@ impl crate::blocking::Client {
 }
 
 /// What `fixtureCreateWidget` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FixtureCreateWidgetOutput {
     /// The new widget.
@@ -443,7 +445,8 @@ impl crate::operation::Waitable for FixtureCreateWidgetRequest {
 /// Parameters of `fixtureListWidgets`: Pages through widgets.
 ///
 /// Build it with [`crate::Client::fixture_list_widgets`], or with [`FixtureListWidgetsRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FixtureListWidgetsRequest {
     /// Only this widget.
@@ -657,7 +660,8 @@ impl crate::blocking::Client {
 }
 
 /// What `fixtureListWidgets` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FixtureListWidgetsOutput {
     /// Matching widgets.
@@ -699,7 +703,8 @@ impl crate::operation::Paginated for FixtureListWidgetsRequest {
 /// Parameters of `fixtureDeleteWidget`: Deletes a widget.
 ///
 /// Build it with [`crate::Client::fixture_delete_widget`], or with [`FixtureDeleteWidgetRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FixtureDeleteWidgetRequest {
     /// The widget.
@@ -841,7 +846,8 @@ impl crate::blocking::Client {
 /// Parameters of `fixtureGetToken`: Fetches a token.
 ///
 /// Build it with [`crate::Client::fixture_get_token`], or with [`FixtureGetTokenRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FixtureGetTokenRequest {
     /// Files, as JSON text.
@@ -1129,7 +1135,8 @@ impl crate::blocking::Client {
 /// Parameters of `fixtureBuildWidgets`: Builds several widgets; the task covers each of them.
 ///
 /// Build it with [`crate::Client::fixture_build_widgets`], or with [`FixtureBuildWidgetsRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FixtureBuildWidgetsRequest {
     /// The widgets.
@@ -1322,7 +1329,8 @@ impl crate::operation::Waitable for FixtureBuildWidgetsRequest {
 /// Parameters of `fixtureStartRun`: Starts a run; answers without the envelope.
 ///
 /// Build it with [`crate::Client::fixture_start_run`], or with [`FixtureStartRunRequest::new`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FixtureStartRunRequest {
     /// Target.
@@ -1459,7 +1467,8 @@ impl crate::blocking::Client {
 }
 
 /// What `fixtureStartRun` returns on success.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FixtureStartRunOutput {
     /// Run id.
@@ -1476,7 +1485,8 @@ impl FixtureStartRunOutput {
 }
 
 /// How a widget is built, sent as braced pairs.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct FixtureRecipe {
     /// Build mode.
@@ -1514,7 +1524,8 @@ impl crate::validate::Validate for FixtureRecipe {
 }
 
 /// One widget.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FixtureWidget {
     /// Widget id.
@@ -1610,7 +1621,8 @@ impl FixtureWidget {
 }
 
 /// Sent when a widget is built.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct FixtureWidgetCallback {
     /// The widget.
