@@ -77,17 +77,9 @@ impl Head {
         })
     }
 
-    /// The code as an integer: a number, or a string holding one.
+    /// The code as an integer (see [`code_number`]).
     fn code(&self) -> Option<i64> {
-        match self.code.as_ref()? {
-            serde_json::Value::Number(n) => n.as_i64().or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                    .map(|f| f as i64)
-            }),
-            serde_json::Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        }
+        code_number(self.code.as_ref()?)
     }
 
     fn message(&self) -> Option<String> {
@@ -214,10 +206,23 @@ pub(crate) fn failure(op: &'static OperationSpec, raw: &RawResponse) -> Option<E
         .map(|code| service_error(op, code, message(), raw))
 }
 
-/// The envelope's `code` when it comes before any other member that holds more than a scalar;
-/// `None` otherwise (no object, no code, or `data` first). Stops right after the code, so a
-/// large `data` is never scanned. When it returns the success code, [`Head::read`] would
-/// too, or would fail to read the body at all (both mean "not a failure" to [`failure`]).
+/// An envelope's code as an integer: a number, or a string holding one.
+fn code_number(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        }),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The envelope's `code` when it comes before `data`; `None` otherwise (no object, no code,
+/// or `data` first). Stops right after the code, so a large `data` is never scanned. When it
+/// returns the success code, [`Head::read`] would too, or would fail to read the body at all
+/// (both mean "not a failure" to [`failure`]).
 fn leading_code(body: &[u8]) -> Option<i64> {
     struct FirstCode<'a>(&'a std::cell::Cell<Option<i64>>);
     impl<'de> Visitor<'de> for FirstCode<'_> {
@@ -229,13 +234,7 @@ fn leading_code(body: &[u8]) -> Option<i64> {
             while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
                 if key == "code" {
                     let code = map.next_value::<serde_json::Value>()?;
-                    self.0.set(
-                        Head {
-                            code: Some(code),
-                            message: None,
-                        }
-                        .code(),
-                    );
+                    self.0.set(code_number(&code));
                     // Stop here: what follows is not needed.
                     return Err(de::Error::custom("stop after the code"));
                 }

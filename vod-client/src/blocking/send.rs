@@ -36,8 +36,11 @@ impl<R: Waitable> RequestBuilder<R, Blocking> {
     /// Sends the request that starts a task; the returned [`Task`] can wait for its end.
     pub fn start(self) -> Result<Task<R>, Error> {
         let (client, request, mode) = self.into_parts();
-        let output = mode.run(R::OPERATION.name, client.send(&request))?;
-        Ok(Task::new(crate::Task::new(client, request, output), mode))
+        let task = mode.run(
+            R::OPERATION.name,
+            RequestBuilder::new(client, request).start(),
+        )?;
+        Ok(Task::new(task, mode))
     }
 }
 
