@@ -107,7 +107,10 @@ pub fn load(path: &Path) -> Result<ProfileFile, Error> {
             )))
         }
     };
-    toml::from_str(&text).map_err(|e| {
+    // Parsed into a plain table, then read by hand: `toml::Table`'s parser is compiled in the
+    // toml crate, while `toml::from_str::<ProfileFile>` would compile a TOML deserializer for
+    // these types into every build of vod-client.
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         let (line, column) = e
             .span()
             .map_or((1, 1), |span| line_column(&text, span.start));
@@ -116,7 +119,53 @@ pub fn load(path: &Path) -> Result<ProfileFile, Error> {
             "{}:{line}:{column}: malformed profile file (not the TOML shape `vod configure` writes)",
             path.display()
         ))
+    })?;
+    ProfileFile::from_table(table).map_err(|(key, expected)| {
+        // The key only, never its value (which may be the secret).
+        Error::Config(format!(
+            "{}: `{key}` must be a {expected} (the TOML shape `vod configure` writes)",
+            path.display()
+        ))
     })
+}
+
+impl ProfileFile {
+    /// The profile file a parsed TOML document holds; `Err` names the first key whose value
+    /// has the wrong type, and the type it needs. Unknown keys inside a profile are ignored,
+    /// unknown top-level keys kept in [`ProfileFile::other`].
+    fn from_table(table: toml::Table) -> Result<ProfileFile, (String, &'static str)> {
+        let mut file = ProfileFile::default();
+        for (key, value) in table {
+            if key != "profiles" {
+                file.other.insert(key, value);
+                continue;
+            }
+            let toml::Value::Table(profiles) = value else {
+                return Err(("profiles".into(), "table"));
+            };
+            for (name, fields) in profiles {
+                let toml::Value::Table(fields) = fields else {
+                    return Err((format!("profiles.{name}"), "table"));
+                };
+                let mut profile = Profile::default();
+                for (field, value) in fields {
+                    let slot = match field.as_str() {
+                        "access_key" => &mut profile.access_key,
+                        "secret_key" => &mut profile.secret_key,
+                        "endpoint" => &mut profile.endpoint,
+                        "auth_profile" => &mut profile.auth_profile,
+                        _ => continue,
+                    };
+                    let toml::Value::String(text) = value else {
+                        return Err((format!("profiles.{name}.{field}"), "string"));
+                    };
+                    *slot = Some(text);
+                }
+                file.profiles.insert(name, profile);
+            }
+        }
+        Ok(file)
+    }
 }
 
 /// 1-based line and column (in characters) of byte `offset` of `text`.
@@ -297,10 +346,32 @@ mod tests {
         let err = load(&path).unwrap_err().to_string();
         assert!(!err.contains(secret) && !err.contains("TOPSECRET"), "{err}");
         assert!(err.contains(&format!("{}:3:", path.display())), "{err}");
-        // A wrong type would make serde quote the value: still only the position.
+        // A value of the wrong type: its key is named, never the value.
         let path = temp_file("typed", "[profiles.default]\nsecret_key = 12345678\n");
         let err = load(&path).unwrap_err().to_string();
         assert!(!err.contains("12345678"), "{err}");
+        assert!(
+            err.contains("`profiles.default.secret_key` must be a string"),
+            "{err}"
+        );
+        let path = temp_file("flat", "profiles = 3\n");
+        let err = load(&path).unwrap_err().to_string();
+        assert!(err.contains("`profiles` must be a table"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_kept_at_the_top_and_ignored_in_a_profile() {
+        let text = "[profiles.default]\naccess_key = \"AK\"\ncolour = \"blue\"\n\
+                    [profiles.other]\nendpoint = \"http://127.0.0.1:1\"\n\
+                    [plugins]\nname = \"x\"\n";
+        let file = load(&temp_file("unknown", text)).unwrap();
+        assert_eq!(file.profiles.len(), 2);
+        assert_eq!(file.profiles["default"].access_key.as_deref(), Some("AK"));
+        assert_eq!(
+            file.profiles["other"].endpoint.as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+        assert!(file.other.contains_key("plugins"), "{:?}", file.other);
     }
 
     #[test]

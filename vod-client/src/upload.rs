@@ -454,21 +454,21 @@ impl<M> Upload<M> {
             }),
             _ => None,
         };
-        let grants: Arc<dyn GrantSource> = match self.kind {
+        let grants = match self.kind {
             Kind::Video(mut request) => {
                 request.file_id = file_id.clone();
-                Arc::new(tokens::VideoGrants {
+                GrantSource::Video(tokens::VideoGrants {
                     client: self.client.clone(),
                     request: *request,
                 })
             }
-            Kind::Audio { domain } => Arc::new(tokens::BatchGrants {
+            Kind::Audio { domain } => GrantSource::Batch(tokens::BatchGrants {
                 client: self.client.clone(),
                 name: self.source.name.clone(),
                 domain,
                 audio: true,
             }),
-            Kind::Material { domain } => Arc::new(tokens::BatchGrants {
+            Kind::Material { domain } => GrantSource::Batch(tokens::BatchGrants {
                 client: self.client.clone(),
                 name: self.source.name.clone(),
                 domain,

@@ -187,6 +187,14 @@ fn separate_items(lines: &[String]) -> String {
 }
 
 /// An identifier; `r#type` becomes a raw identifier.
+/// `#[inline]` for per-operation code that the runtime reaches only through a generic send
+/// (checks, waiters, validators, callback decoding). Such a function is then compiled in the
+/// crate that calls the operation, like the generic send itself, instead of in every build of
+/// vod-client: a program pays for the operations it uses (BENCHMARKS.md, compile time).
+pub(crate) fn compiled_where_used() -> TokenStream {
+    quote! { #[inline] }
+}
+
 pub(crate) fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{constructors, field_checks, param_conversion, param_type, struct_field};
-use super::{doc_attrs, ident, rust_type};
+use super::{compiled_where_used, doc_attrs, ident, rust_type};
 use crate::ir::{DataKind, Field, Method, Operation, StateStep, Type};
 
 /// Everything generated for one operation.
@@ -122,6 +122,7 @@ fn request_impl(op: &Operation) -> TokenStream {
         DataKind::None => quote! { None },
     };
     let retry_safe = op.retry_safe;
+    let lazy = compiled_where_used();
     let resolve = outcome_check(op);
     let checks = op.request.iter().map(field_checks);
     let groups = op.at_least_one.iter().map(|group| {
@@ -141,6 +142,7 @@ fn request_impl(op: &Operation) -> TokenStream {
                 data: crate::operation::DataKind::#data,
                 retry_safe: #retry_safe,
             };
+            #lazy
             fn validate(&self) -> Result<(), crate::Error> {
                 #[allow(unused_mut)]
                 let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -225,8 +227,10 @@ fn outcome_check(op: &Operation) -> TokenStream {
         "Looks the result up with `{}` when the answer was lost.",
         check.query.wire
     ));
+    let lazy = compiled_where_used();
     quote! {
         #doc
+        #lazy
         fn resolve_ambiguous<'a>(
             &'a self,
             client: &'a crate::Client,
@@ -608,12 +612,15 @@ fn waitable_impl(op: &Operation) -> TokenStream {
     } else {
         quote! { _output }
     };
+    let lazy = compiled_where_used();
     quote! {
         impl crate::operation::Waitable for #request {
             type Query = #query;
+            #lazy
             fn state_queries(&self, #output_arg: &Self::Output) -> Vec<(String, Self::Query)> {
                 #body
             }
+            #lazy
             fn task_state(output: &<Self::Query as crate::operation::Request>::Output) -> crate::operation::TaskState {
                 let state = #state;
                 crate::wait::classify(state, &[#(#success),*], &[#(#failure),*])

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{doc_attrs, ident, rust_type};
+use super::{compiled_where_used, doc_attrs, ident, rust_type};
 use crate::ir::{Encoding, Enum, EnumBase, Field, IdBase, IdType, Object, Type};
 
 /// A struct whose fields follow the spec's `required` flags.
@@ -22,9 +22,11 @@ pub fn emit_object(object: &Object) -> TokenStream {
                 ""
             }
         ));
+        let lazy = compiled_where_used();
         quote! {
             impl #name {
                 #doc
+                #lazy
                 pub fn from_body(body: &[u8]) -> Result<Self, crate::Error> {
                     crate::callback::decode(#wire, body, #enveloped)
                 }
@@ -223,8 +225,10 @@ fn validate_impl(object: &Object) -> TokenStream {
     } else {
         quote! { v }
     };
+    let lazy = compiled_where_used();
     quote! {
         impl crate::validate::Validate for #name {
+            #lazy
             fn validate_fields(&self, #v: &mut crate::validate::Validator) {
                 #(#checks)*
             }

@@ -198,6 +198,7 @@ impl crate::operation::Request for GetVideoListRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -582,6 +583,7 @@ impl crate::operation::Request for VideoEditRequest {
         data: crate::operation::DataKind::None,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -770,6 +772,7 @@ impl crate::operation::Request for VideoBlockRequest {
         data: crate::operation::DataKind::String,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -903,6 +906,7 @@ impl crate::operation::Request for VideoEnableRequest {
         data: crate::operation::DataKind::String,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1091,6 +1095,7 @@ impl crate::operation::Request for DeleteVideoRequest {
         data: crate::operation::DataKind::None,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1388,6 +1393,7 @@ impl crate::operation::Request for GetAudioListRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1682,6 +1688,7 @@ impl crate::operation::Request for EditAudioRequest {
         data: crate::operation::DataKind::String,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1848,6 +1855,7 @@ impl crate::operation::Request for DeleteAudioRequest {
         data: crate::operation::DataKind::String,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1856,6 +1864,7 @@ impl crate::operation::Request for DeleteAudioRequest {
         v.finish()
     }
     /// Looks the result up with `getAudioList` when the answer was lost.
+    #[inline]
     fn resolve_ambiguous<'a>(
         &'a self,
         client: &'a crate::Client,
@@ -2155,6 +2164,7 @@ impl crate::operation::Request for GetMaterialListRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -2441,6 +2451,7 @@ impl crate::operation::Request for MaterialEditRequest {
         data: crate::operation::DataKind::String,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -2616,6 +2627,7 @@ impl crate::operation::Request for DeleteMaterialRequest {
         data: crate::operation::DataKind::String,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -2624,6 +2636,7 @@ impl crate::operation::Request for DeleteMaterialRequest {
         v.finish()
     }
     /// Looks the result up with `getMaterialList` when the answer was lost.
+    #[inline]
     fn resolve_ambiguous<'a>(
         &'a self,
         client: &'a crate::Client,
@@ -2846,6 +2859,7 @@ impl crate::operation::Request for GetCategoryListRequest {
         data: crate::operation::DataKind::SingleItemList,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -3106,6 +3120,7 @@ impl crate::operation::Request for CreateCategoryRequest {
         data: crate::operation::DataKind::SingleItemList,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -3113,6 +3128,7 @@ impl crate::operation::Request for CreateCategoryRequest {
         v.finish()
     }
     /// Looks the result up with `getCategoryList` when the answer was lost.
+    #[inline]
     fn resolve_ambiguous<'a>(
         &'a self,
         client: &'a crate::Client,
@@ -3298,6 +3314,7 @@ impl crate::operation::Request for DeleteCategoryRequest {
         data: crate::operation::DataKind::None,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -3446,6 +3463,7 @@ impl crate::operation::Request for DeleteVideoByCategoryRequest {
         data: crate::operation::DataKind::SingleItemList,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);

@@ -518,6 +518,7 @@ impl VideoUploadCallback {
 
 impl VideoUploadCallback {
     /// Decodes the body of a `videoUploadCallback` notification (the `data` of `{code, message, data}`, or the bare payload); errors name the field.
+    #[inline]
     pub fn from_body(body: &[u8]) -> Result<Self, crate::Error> {
         crate::callback::decode("videoUploadCallback", body, true)
     }
@@ -557,6 +558,7 @@ impl AudioUploadCallback {
 
 impl AudioUploadCallback {
     /// Decodes the body of a `audioUploadCallback` notification (the `data` of `{code, message, data}`, or the bare payload); errors name the field.
+    #[inline]
     pub fn from_body(body: &[u8]) -> Result<Self, crate::Error> {
         crate::callback::decode("audioUploadCallback", body, true)
     }
@@ -591,6 +593,7 @@ impl MaterialUploadCallback {
 
 impl MaterialUploadCallback {
     /// Decodes the body of a `materialUploadCallback` notification (the `data` of `{code, message, data}`, or the bare payload); errors name the field.
+    #[inline]
     pub fn from_body(body: &[u8]) -> Result<Self, crate::Error> {
         crate::callback::decode("materialUploadCallback", body, true)
     }

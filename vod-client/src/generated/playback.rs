@@ -51,6 +51,7 @@ impl crate::operation::Request for GetPublishCodeRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -315,6 +316,7 @@ impl crate::operation::Request for GetAudioPublishCodeRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);

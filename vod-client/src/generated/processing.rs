@@ -177,6 +177,7 @@ impl crate::operation::Request for VideoClipRequest {
         data: crate::operation::DataKind::String,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -365,6 +366,7 @@ impl crate::blocking::Client {
 
 impl crate::operation::Waitable for VideoClipRequest {
     type Query = VideoClipQueryRequest;
+    #[inline]
     fn state_queries(&self, _output: &Self::Output) -> Vec<(String, Self::Query)> {
         let subject = [
             format!(
@@ -374,6 +376,7 @@ impl crate::operation::Waitable for VideoClipRequest {
             .join(" ");
         vec![(subject, VideoClipQueryRequest { trans_no : self.trans_no.clone() })]
     }
+    #[inline]
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
     ) -> crate::operation::TaskState {
@@ -417,6 +420,7 @@ impl crate::operation::Request for VideoClipQueryRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -660,6 +664,7 @@ impl crate::operation::Request for VideoConcatRequest {
         data: crate::operation::DataKind::String,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -814,6 +819,7 @@ impl crate::blocking::Client {
 
 impl crate::operation::Waitable for VideoConcatRequest {
     type Query = VideoConcatQueryRequest;
+    #[inline]
     fn state_queries(&self, _output: &Self::Output) -> Vec<(String, Self::Query)> {
         let subject = [
             format!(
@@ -823,6 +829,7 @@ impl crate::operation::Waitable for VideoConcatRequest {
             .join(" ");
         vec![(subject, VideoConcatQueryRequest { trans_no : self.trans_no.clone() })]
     }
+    #[inline]
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
     ) -> crate::operation::TaskState {
@@ -866,6 +873,7 @@ impl crate::operation::Request for VideoConcatQueryRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1139,6 +1147,7 @@ impl crate::operation::Request for TransCodeRequest {
         data: crate::operation::DataKind::String,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1291,6 +1300,7 @@ impl crate::blocking::Client {
 
 impl crate::operation::Waitable for TransCodeRequest {
     type Query = GetVideoListRequest;
+    #[inline]
     fn state_queries(&self, _output: &Self::Output) -> Vec<(String, Self::Query)> {
         self.video_ids
             .iter()
@@ -1317,6 +1327,7 @@ impl crate::operation::Waitable for TransCodeRequest {
             })
             .collect()
     }
+    #[inline]
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
     ) -> crate::operation::TaskState {
@@ -1466,6 +1477,7 @@ impl crate::operation::Request for CreateClearAdTaskRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1680,6 +1692,7 @@ impl CreateClearAdTaskOutput {
 
 impl crate::operation::Waitable for CreateClearAdTaskRequest {
     type Query = ClearAdTaskQueryRequest;
+    #[inline]
     fn state_queries(&self, output: &Self::Output) -> Vec<(String, Self::Query)> {
         let subject = [
             format!(
@@ -1689,6 +1702,7 @@ impl crate::operation::Waitable for CreateClearAdTaskRequest {
             .join(" ");
         vec![(subject, ClearAdTaskQueryRequest { task_id : output.task_id.clone() })]
     }
+    #[inline]
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
     ) -> crate::operation::TaskState {
@@ -1732,6 +1746,7 @@ impl crate::operation::Request for ClearAdTaskQueryRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1920,6 +1935,7 @@ impl crate::operation::Request for StartWorkflowRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);

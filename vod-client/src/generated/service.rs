@@ -1282,6 +1282,7 @@ impl CategoryName {
 }
 
 impl crate::validate::Validate for CategoryName {
+    #[inline]
     fn validate_fields(&self, v: &mut crate::validate::Validator) {
         v.text_length("parentName", Some(self.parent_name.as_str()), Some(1), None);
     }
@@ -1314,6 +1315,7 @@ impl SubtitleTrack {
 }
 
 impl crate::validate::Validate for SubtitleTrack {
+    #[inline]
     fn validate_fields(&self, v: &mut crate::validate::Validator) {
         v.text_length("lang", Some(self.lang.as_str()), Some(1), None);
         v.required_text("subtitleId", self.subtitle_id.as_str());

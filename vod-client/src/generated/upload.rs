@@ -187,6 +187,7 @@ impl crate::operation::Request for GetUploadTokenRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -521,6 +522,7 @@ impl crate::operation::Request for GetAudioUploadTokenRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -762,6 +764,7 @@ impl crate::operation::Request for GetMaterialUploadTokenRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1063,6 +1066,7 @@ impl crate::operation::Request for PullVideoRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1267,6 +1271,7 @@ impl PullVideoOutput {
 
 impl crate::operation::Waitable for PullVideoRequest {
     type Query = PullVideoQueryRequest;
+    #[inline]
     fn state_queries(&self, output: &Self::Output) -> Vec<(String, Self::Query)> {
         let subject = [
             format!(
@@ -1279,6 +1284,7 @@ impl crate::operation::Waitable for PullVideoRequest {
             trans_no : None })
         ]
     }
+    #[inline]
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
     ) -> crate::operation::TaskState {
@@ -1352,6 +1358,7 @@ impl crate::operation::Request for PullVideoQueryRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1547,6 +1554,7 @@ impl AudioUploadFile {
 }
 
 impl crate::validate::Validate for AudioUploadFile {
+    #[inline]
     fn validate_fields(&self, v: &mut crate::validate::Validator) {
         v.text_length("name", Some(self.name.as_str()), Some(1), Some(200));
         v.text_length("suffix", Some(self.suffix.as_str()), Some(1), None);
@@ -1648,6 +1656,7 @@ impl MaterialUploadFile {
 }
 
 impl crate::validate::Validate for MaterialUploadFile {
+    #[inline]
     fn validate_fields(&self, v: &mut crate::validate::Validator) {
         v.text_length("name", Some(self.name.as_str()), Some(1), Some(40));
     }
@@ -1763,6 +1772,7 @@ impl PullCommand {
 }
 
 impl crate::validate::Validate for PullCommand {
+    #[inline]
     fn validate_fields(&self, _v: &mut crate::validate::Validator) {}
 }
 
@@ -1816,6 +1826,7 @@ impl PullFile {
 }
 
 impl crate::validate::Validate for PullFile {
+    #[inline]
     fn validate_fields(&self, v: &mut crate::validate::Validator) {
         v.text_length("fetchUrl", Some(self.fetch_url.as_str()), Some(1), None);
     }

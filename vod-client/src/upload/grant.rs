@@ -6,25 +6,41 @@
 //! storage key); the others wait for it and resend with the new token, keeping their ctx values
 //! (upload facts §1.2: a fresh token of the same scope continues an upload).
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use base64::Engine as _;
 use serde_json::Value;
 
+use super::tokens::{BatchGrants, VideoGrants};
 use crate::Error;
 
-/// A boxed future of a token request.
-pub(crate) type GrantFuture = Pin<Box<dyn Future<Output = Result<Grant, Error>> + Send>>;
+/// Where the upload tokens for one asset come from.
+///
+/// An enum of async methods rather than a boxed trait object: the token requests (and the
+/// decoding of their answers) are then compiled only in programs that upload.
+pub(crate) enum GrantSource {
+    Video(VideoGrants),
+    Batch(BatchGrants),
+}
 
-/// Something that hands out upload tokens for one asset.
-pub(crate) trait GrantSource: Send + Sync {
+impl GrantSource {
     /// A new token.
-    fn fetch(&self) -> GrantFuture;
+    pub(crate) async fn fetch(&self) -> Result<Grant, Error> {
+        match self {
+            GrantSource::Video(video) => video.fetch().await,
+            GrantSource::Batch(batch) => batch.fetch().await,
+        }
+    }
+
     /// Whether a second [`GrantSource::fetch`] continues the same asset (same key), so an
-    /// expired token can be replaced mid-upload.
-    fn renewable(&self) -> bool;
+    /// expired token can be replaced mid-upload. Audio and material tokens come one file per
+    /// request, and a second request creates another asset.
+    pub(crate) fn renewable(&self) -> bool {
+        match self {
+            GrantSource::Video(video) => video.request.file_id.is_some(),
+            GrantSource::Batch(_) => false,
+        }
+    }
 }
 
 /// What a token request gave.
@@ -94,12 +110,12 @@ pub(crate) fn normalize_base(upload_url: &str) -> String {
 /// The current token, shared by the block workers, with a generation count so that one
 /// expiry leads to one renewal however many workers see it.
 pub(crate) struct TokenCell {
-    source: Arc<dyn GrantSource>,
+    source: GrantSource,
     current: tokio::sync::Mutex<(u64, Arc<Grant>)>,
 }
 
 impl TokenCell {
-    pub(crate) fn new(source: Arc<dyn GrantSource>, grant: Grant) -> TokenCell {
+    pub(crate) fn new(source: GrantSource, grant: Grant) -> TokenCell {
         TokenCell {
             source,
             current: tokio::sync::Mutex::new((0, Arc::new(grant))),

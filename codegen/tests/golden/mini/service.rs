@@ -224,6 +224,7 @@ impl FixtureTag {
 }
 
 impl crate::validate::Validate for FixtureTag {
+    #[inline]
     fn validate_fields(&self, v: &mut crate::validate::Validator) {
         v.required_text("label", &self.label);
         v.text_length("label", Some(self.label.as_str()), None, Some(8));

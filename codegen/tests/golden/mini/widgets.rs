@@ -186,6 +186,7 @@ impl crate::operation::Request for FixtureCreateWidgetRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -417,6 +418,7 @@ impl FixtureCreateWidgetOutput {
 
 impl crate::operation::Waitable for FixtureCreateWidgetRequest {
     type Query = FixtureListWidgetsRequest;
+    #[inline]
     fn state_queries(&self, output: &Self::Output) -> Vec<(String, Self::Query)> {
         let subject = [
             format!(
@@ -430,6 +432,7 @@ impl crate::operation::Waitable for FixtureCreateWidgetRequest {
             .clone()), page_index : None, page_size : None })
         ]
     }
+    #[inline]
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
     ) -> crate::operation::TaskState {
@@ -518,6 +521,7 @@ impl crate::operation::Request for FixtureListWidgetsRequest {
         data: crate::operation::DataKind::SingleItemList,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -735,6 +739,7 @@ impl crate::operation::Request for FixtureDeleteWidgetRequest {
         data: crate::operation::DataKind::String,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -972,6 +977,7 @@ impl crate::operation::Request for FixtureGetTokenRequest {
         data: crate::operation::DataKind::None,
         retry_safe: true,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1171,6 +1177,7 @@ impl crate::operation::Request for FixtureBuildWidgetsRequest {
         data: crate::operation::DataKind::String,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1296,6 +1303,7 @@ impl crate::blocking::Client {
 
 impl crate::operation::Waitable for FixtureBuildWidgetsRequest {
     type Query = FixtureListWidgetsRequest;
+    #[inline]
     fn state_queries(&self, _output: &Self::Output) -> Vec<(String, Self::Query)> {
         self.widget_ids
             .iter()
@@ -1314,6 +1322,7 @@ impl crate::operation::Waitable for FixtureBuildWidgetsRequest {
             })
             .collect()
     }
+    #[inline]
     fn task_state(
         output: &<Self::Query as crate::operation::Request>::Output,
     ) -> crate::operation::TaskState {
@@ -1359,6 +1368,7 @@ impl crate::operation::Request for FixtureStartRunRequest {
         data: crate::operation::DataKind::Object,
         retry_safe: false,
     };
+    #[inline]
     fn validate(&self) -> Result<(), crate::Error> {
         #[allow(unused_mut)]
         let mut v = crate::validate::Validator::new(Self::OPERATION);
@@ -1518,6 +1528,7 @@ impl FixtureRecipe {
 }
 
 impl crate::validate::Validate for FixtureRecipe {
+    #[inline]
     fn validate_fields(&self, v: &mut crate::validate::Validator) {
         v.required_text("mode", &self.mode);
     }
@@ -1651,6 +1662,7 @@ impl FixtureWidgetCallback {
 
 impl FixtureWidgetCallback {
     /// Decodes the body of a `fixtureWidgetCallback` notification (the `data` of `{code, message, data}`, or the bare payload); errors name the field.
+    #[inline]
     pub fn from_body(body: &[u8]) -> Result<Self, crate::Error> {
         crate::callback::decode("fixtureWidgetCallback", body, true)
     }
