@@ -19,7 +19,7 @@ use crate::ambiguous::Resolution;
 use crate::call::CallOptions;
 use crate::clock::{parse_http_date, unix_seconds, SigningClock};
 use crate::config::{AuthProfile, Endpoint};
-use crate::credentials::CredentialsProvider;
+use crate::credentials::KeySource;
 use crate::encode::{encode, Encoded};
 use crate::error::TransportError;
 use crate::operation::{HttpMethod, OperationSpec, Request};
@@ -66,8 +66,16 @@ pub struct Client {
 pub(crate) struct Inner {
     pub http: reqwest::Client,
     pub endpoint: Endpoint,
-    pub credentials: Arc<dyn CredentialsProvider>,
+    /// [`Endpoint::origin`], parsed.
+    pub origin_url: reqwest::Url,
+    pub credentials: KeySource,
     pub profile: AuthProfile,
+    /// The profile's algorithm and the names of the headers every attempt sends
+    /// ([`request_header_names`]), found once instead of at every attempt.
+    pub algorithm: signer::Algorithm,
+    pub header_names: Vec<HeaderName>,
+    /// [`crate::model::REQUEST_ID_HEADERS`], parsed.
+    pub request_id_headers: Vec<HeaderName>,
     pub retry: RetryPolicy,
     /// Time allowed for one attempt.
     pub attempt_timeout: Duration,
@@ -506,40 +514,45 @@ impl Client {
             HttpMethod::Get => reqwest::Method::GET,
             HttpMethod::Post => reqwest::Method::POST,
         };
-        let mut builder = self
+        // A `Request` made whole, not through `RequestBuilder`, which would copy the headers
+        // into a map of its own.
+        let mut request = reqwest::Request::new(method, url);
+        *request.headers_mut() = headers;
+        *request.timeout_mut() = Some(timeout);
+        if op.method == HttpMethod::Post {
+            *request.body_mut() = Some(encoded.body.clone().into());
+        }
+        let response = self
             .inner
             .http
-            .request(method, url)
-            .headers(headers)
-            .timeout(timeout);
-        if op.method == HttpMethod::Post {
-            builder = builder.body(encoded.body.clone());
-        }
-        let response = builder
-            .send()
+            .execute(request)
             .await
             .map_err(|e| transport_failure(op, e, timeout_label))?;
         let status = response.status().as_u16();
         let headers = response.headers();
-        let text = |name: &str| {
+        let text = |name: &HeaderName| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
         };
-        let request_id = crate::model::REQUEST_ID_HEADERS
+        let request_id = self
+            .inner
+            .request_id_headers
             .iter()
-            .find_map(|name| text(name))
+            .find_map(text)
             .map(str::to_string);
-        let retry_after = text("retry-after").and_then(parse_retry_after);
-        let date = text("date").and_then(parse_http_date);
+        let retry_after = text(&reqwest::header::RETRY_AFTER).and_then(parse_retry_after);
+        let date = text(&reqwest::header::DATE).and_then(parse_http_date);
         if (300..400).contains(&status) {
             return Err(Failed {
                 error: Error::Redirect {
                     operation: op.name,
                     status,
-                    location: text("location").unwrap_or_default().to_string(),
+                    location: text(&reqwest::header::LOCATION)
+                        .unwrap_or_default()
+                        .to_string(),
                     request_id,
                 },
                 maybe_sent: false,
@@ -569,10 +582,10 @@ impl Client {
         &self,
         op: &'static OperationSpec,
         encoded: &Encoded,
-    ) -> Result<(String, HeaderMap), Error> {
+    ) -> Result<(reqwest::Url, HeaderMap), Error> {
         let inner = &self.inner;
-        let credentials = inner.credentials.credentials()?;
-        credentials.check()?;
+        let credentials = inner.credentials.current()?;
+        let path_len = inner.endpoint.base_path.len() + op.path.len();
         let target = format!("{}{}{}", inner.endpoint.base_path, op.path, encoded.query);
         let timestamp = unix_seconds(inner.clock.now()).to_string();
         let pairs = crate::config::signing_headers(
@@ -588,7 +601,7 @@ impl Client {
             &[]
         };
         let signed = signer::sign(
-            inner.profile.algorithm(),
+            inner.algorithm,
             &credentials.access_key,
             credentials.secret(),
             &SigningRequest {
@@ -601,13 +614,19 @@ impl Client {
             },
         );
         let mut headers = HeaderMap::with_capacity(pairs.len() + 2);
-        for (name, value) in pairs.iter().chain([&("Accept", "application/json")]) {
-            headers.insert(header_name(name)?, header_value(name, value)?);
+        let sent = pairs.iter().chain([&ACCEPT_JSON]);
+        for ((name, value), header) in sent.zip(&inner.header_names) {
+            headers.insert(header.clone(), header_value(name, value)?);
         }
         let mut auth = header_value("Authorization", signed.authorization())?;
         auth.set_sensitive(true);
         headers.insert(reqwest::header::AUTHORIZATION, auth);
-        Ok((format!("{}{target}", inner.endpoint.origin), headers))
+        // The origin was parsed once; only the path and query are set here, to the bytes just
+        // signed (already percent-encoded, so the URL keeps them as they are).
+        let mut url = inner.origin_url.clone();
+        url.set_path(&target[..path_len]);
+        url.set_query(target[path_len..].strip_prefix('?'));
+        Ok((url, headers))
     }
 }
 
@@ -651,6 +670,27 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// Sent with every request besides the signing headers.
+const ACCEPT_JSON: (&str, &str) = ("Accept", "application/json");
+
+/// The names of the headers each request of `profile` carries, in the order `prepare` sends
+/// them: the signing headers ([`crate::config::signing_headers`]), then `Accept`.
+pub(crate) fn request_header_names(profile: AuthProfile) -> Result<Vec<HeaderName>, Error> {
+    crate::config::signing_headers(profile, "", "", "", "")
+        .iter()
+        .chain([&ACCEPT_JSON])
+        .map(|(name, _)| header_name(name))
+        .collect()
+}
+
+/// The headers that may carry the request id, in the spec's order of preference.
+pub(crate) fn request_id_header_names() -> Result<Vec<HeaderName>, Error> {
+    crate::model::REQUEST_ID_HEADERS
+        .iter()
+        .map(|name| header_name(name))
+        .collect()
+}
+
 fn header_name(name: &str) -> Result<HeaderName, Error> {
     HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| Error::Config(format!("invalid header name `{name}`")))
@@ -671,6 +711,46 @@ mod tests {
     #[test]
     fn client_is_shareable() {
         client_is_send_sync_clone::<Client>();
+    }
+
+    #[test]
+    fn the_url_sent_is_the_origin_and_the_signed_target() {
+        let op = &OperationSpec {
+            name: "getThings",
+            method: HttpMethod::Get,
+            path: "/vod/things/getThings",
+            body: crate::operation::BodyKind::Query,
+            envelope: crate::operation::Envelope::Standard,
+            data: crate::operation::DataKind::Object,
+            retry_safe: true,
+        };
+        for (endpoint, query, expected) in [
+            (
+                "http://127.0.0.1:9/prefix/",
+                "?name=a%20b%2Bc&ids=v1%2Cv2&t=%7E~",
+                "http://127.0.0.1:9/prefix/vod/things/getThings?name=a%20b%2Bc&ids=v1%2Cv2&t=%7E~",
+            ),
+            (
+                "https://api.example.com",
+                "",
+                "https://api.example.com/vod/things/getThings",
+            ),
+        ] {
+            let client = Client::builder()
+                .endpoint(endpoint)
+                .credentials("AK", "SK")
+                .build()
+                .expect("client");
+            let encoded = Encoded {
+                query: query.into(),
+                body: bytes::Bytes::new(),
+                content_type: "application/x-www-form-urlencoded",
+            };
+            let (url, headers) = client.prepare(op, &encoded).expect("prepared");
+            assert_eq!(url.as_str(), expected);
+            assert!(headers.contains_key("x-ws-accesskey"), "{headers:?}");
+            assert_eq!(headers["accept"], "application/json");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::clock::{Clock, SigningClock};
-use crate::credentials::{Credentials, CredentialsProvider};
+use crate::credentials::{Credentials, CredentialsProvider, KeySource};
 use crate::model::{AuthProfileFacts, AUTH_PROFILES};
 use crate::retry::RetryPolicy;
 use crate::signer::Algorithm;
@@ -139,6 +139,12 @@ pub(crate) struct Endpoint {
 }
 
 impl Endpoint {
+    /// The origin as a URL, to which each request sets its path and query.
+    pub fn origin_url(&self) -> Result<reqwest::Url, Error> {
+        reqwest::Url::parse(&self.origin)
+            .map_err(|e| Error::Config(format!("invalid endpoint `{}`: {e}", self.origin)))
+    }
+
     /// Checks `url`: `http` or `https`, a host, no credentials, query or fragment.
     pub fn parse(url: &str) -> Result<Self, Error> {
         let bad = |why: &str| Error::Config(format!("invalid endpoint `{url}`: {why}"));
@@ -199,7 +205,7 @@ impl Endpoint {
 #[derive(Clone)]
 pub struct ClientBuilder<M = crate::Async> {
     pub(crate) endpoint: Option<String>,
-    pub(crate) credentials: Option<Arc<dyn CredentialsProvider>>,
+    pub(crate) credentials: Option<KeySource>,
     pub(crate) profile: AuthProfile,
     pub(crate) timeout: Duration,
     pub(crate) operation_timeout: Option<Duration>,
@@ -292,13 +298,14 @@ impl<M> ClientBuilder<M> {
     }
 
     /// The access key pair, already wrapped.
-    pub fn credentials_value(self, credentials: Credentials) -> Self {
-        self.credentials_provider(Arc::new(credentials))
+    pub fn credentials_value(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(KeySource::Fixed(Arc::new(credentials)));
+        self
     }
 
     /// Where each attempt gets its key pair, for keys that rotate while the client lives.
     pub fn credentials_provider(mut self, provider: Arc<dyn CredentialsProvider>) -> Self {
-        self.credentials = Some(provider);
+        self.credentials = Some(KeySource::Provider(provider));
         self
     }
 
@@ -403,7 +410,8 @@ impl<M> ClientBuilder<M> {
                     .into(),
             )
         })?;
-        credentials.credentials()?.check()?;
+        // A fixed pair is checked once, here; a provider's at every attempt.
+        credentials.current()?.check()?;
         if self.timeout.is_zero() || self.operation_timeout.is_some_and(|t| t.is_zero()) {
             return Err(Error::Config(
                 "the timeout must be greater than zero".into(),
@@ -415,9 +423,13 @@ impl<M> ClientBuilder<M> {
         };
         Ok(Client::from_parts(crate::client::Inner {
             http,
+            origin_url: endpoint.origin_url()?,
             endpoint,
             credentials,
             profile: self.profile,
+            algorithm: self.profile.algorithm(),
+            header_names: crate::client::request_header_names(self.profile)?,
+            request_id_headers: crate::client::request_id_header_names()?,
             retry: self.retry,
             attempt_timeout: self.timeout,
             operation_timeout: self.operation_timeout,

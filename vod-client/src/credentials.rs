@@ -3,7 +3,9 @@
 //! The secret key is held in a [`SecretString`]: it is zeroed when dropped, and it never shows
 //! up in `Debug` output, so logging a client or its configuration cannot leak it.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -105,6 +107,28 @@ pub trait CredentialsProvider: fmt::Debug + Send + Sync {
 impl CredentialsProvider for Credentials {
     fn credentials(&self) -> Result<Credentials, Error> {
         Ok(self.clone())
+    }
+}
+
+/// Where a client's key pair comes from: fixed when the client was built (checked then, and
+/// lent to every attempt without a copy), or asked of a provider at every attempt.
+#[derive(Clone, Debug)]
+pub(crate) enum KeySource {
+    Fixed(Arc<Credentials>),
+    Provider(Arc<dyn CredentialsProvider>),
+}
+
+impl KeySource {
+    /// The key pair for the next attempt, checked.
+    pub(crate) fn current(&self) -> Result<Cow<'_, Credentials>, Error> {
+        match self {
+            KeySource::Fixed(fixed) => Ok(Cow::Borrowed(fixed)),
+            KeySource::Provider(provider) => {
+                let credentials = provider.credentials()?;
+                credentials.check()?;
+                Ok(Cow::Owned(credentials))
+            }
+        }
     }
 }
 

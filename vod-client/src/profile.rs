@@ -195,12 +195,12 @@ pub(crate) fn builder_from_env(
         Err(_) if env_keys.0.is_some() && env_keys.1.is_some() => PathBuf::new(),
         Err(e) => return Err(e),
     };
-    let mut file = if path.as_os_str().is_empty() {
+    let file = if path.as_os_str().is_empty() {
         ProfileFile::default()
     } else {
         load(&path)?
     };
-    let profile = match file.profiles.remove(&profile_name) {
+    let profile = match file.profiles.get(&profile_name).cloned() {
         Some(p) => p,
         None if named.is_some() => {
             return Err(Error::Config(format!(

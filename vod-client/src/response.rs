@@ -83,11 +83,24 @@ impl Head {
     }
 
     fn message(&self) -> Option<String> {
-        match self.message.as_ref()? {
-            serde_json::Value::Null => None,
-            serde_json::Value::String(s) => Some(s.clone()),
-            other => Some(other.to_string()),
+        message_text(self.message.as_ref()?)
+    }
+
+    /// [`Head::message`] without copying a text message.
+    fn into_message(self) -> Option<String> {
+        match self.message? {
+            serde_json::Value::String(s) => Some(s),
+            other => message_text(&other),
         }
+    }
+}
+
+/// A message as text: a string as is, `null` as none, anything else as its JSON.
+fn message_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
     }
 }
 
@@ -102,7 +115,7 @@ pub(crate) fn interpret<T: DeserializeOwned>(
                 data,
                 request_id: raw.request_id,
                 code: Some(SUCCESS_CODE),
-                message: head.message(),
+                message: head.into_message(),
                 http_status: raw.status,
             });
         }
@@ -224,6 +237,9 @@ fn code_number(value: &serde_json::Value) -> Option<i64> {
 /// returns the success code, [`Head::read`] would too, or would fail to read the body at all
 /// (both mean "not a failure" to [`failure`]).
 fn leading_code(body: &[u8]) -> Option<i64> {
+    if let Some(code) = first_member_integer_code(body) {
+        return Some(code);
+    }
     struct FirstCode<'a>(&'a std::cell::Cell<Option<i64>>);
     impl<'de> Visitor<'de> for FirstCode<'_> {
         type Value = ();
@@ -249,6 +265,43 @@ fn leading_code(body: &[u8]) -> Option<i64> {
     let found = std::cell::Cell::new(None);
     let _ = serde_json::Deserializer::from_slice(body).deserialize_map(FirstCode(&found));
     found.get()
+}
+
+/// The service's own shape, read from the bytes: `{"code":` and a plain integer as the first
+/// member (whitespace allowed). `None` for anything else, which the parser then reads. No
+/// error value is made, as stopping a serde pass early would.
+fn first_member_integer_code(body: &[u8]) -> Option<i64> {
+    let skip = |at: usize| {
+        at + body[at.min(body.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count()
+    };
+    let mut at = skip(0);
+    for expected in [&b"{"[..], b"\"code\"", b":"] {
+        at = skip(at);
+        if !body.get(at..)?.starts_with(expected) {
+            return None;
+        }
+        at += expected.len();
+    }
+    let start = skip(at);
+    let digits = body
+        .get(start..)?
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let end = skip(start + digits);
+    // Up to 18 digits always fit an i64; JSON allows no leading zero; what follows must end
+    // the member.
+    let leading_zero = digits > 1 && body[start] == b'0';
+    if !(1..=18).contains(&digits) || leading_zero || !matches!(body.get(end), Some(b',' | b'}')) {
+        return None;
+    }
+    std::str::from_utf8(&body[start..start + digits])
+        .ok()?
+        .parse()
+        .ok()
 }
 
 fn service_error(

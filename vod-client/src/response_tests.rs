@@ -401,6 +401,58 @@ fn the_leading_code_is_read_without_the_rest() {
 }
 
 #[test]
+fn the_byte_level_code_agrees_with_the_parser() {
+    let bodies: [&[u8]; 14] = [
+        br#"{"code":200,"data":{}}"#,
+        b" {\n \"code\" :\t200 ,\"data\":1}",
+        br#"{"code":2101}"#,
+        br#"{"code":0200,"data":1}"#,
+        br#"{"code":-200,"data":1}"#,
+        br#"{"code":200.5,"data":1}"#,
+        br#"{"code":2e2,"data":1}"#,
+        br#"{"code":"200","data":1}"#,
+        br#"{"code":200"#,
+        br#"{"code":1234567890123456789,"data":1}"#,
+        br#"{"cod\u0065":200,"data":1}"#,
+        br#"{"message":"ok","code":200}"#,
+        br#"{"code""#,
+        b"",
+    ];
+    for body in bodies {
+        let fast = first_member_integer_code(body);
+        if let Some(code) = fast {
+            let head = Head::read(body).and_then(|h| h.code());
+            let stopped = leading_code_by_parser(body);
+            assert!(
+                head == Some(code) || stopped == Some(code),
+                "{:?}: bytes {fast:?}, parser {stopped:?}, head {head:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+    assert_eq!(
+        first_member_integer_code(br#"{"code":200,"data":{}}"#),
+        Some(200)
+    );
+    assert_eq!(
+        first_member_integer_code(b" {\n \"code\" :\t200 ,\"data\":1}"),
+        Some(200)
+    );
+    assert_eq!(first_member_integer_code(br#"{"code":200.5}"#), None);
+    assert_eq!(first_member_integer_code(br#"{"code":"200"}"#), None);
+    assert_eq!(first_member_integer_code(br#"{"code":200"#), None);
+}
+
+/// `leading_code` without its byte-level shortcut.
+fn leading_code_by_parser(body: &[u8]) -> Option<i64> {
+    let value: serde_json::Value = serde_json::Deserializer::from_slice(body)
+        .into_iter()
+        .next()?
+        .ok()?;
+    code_number(value.get("code")?)
+}
+
+#[test]
 fn the_early_success_check_agrees_with_the_full_head() {
     let bodies: [&[u8]; 9] = [
         br#"{"code":200,"message":"ok","data":{"a":1}}"#,
