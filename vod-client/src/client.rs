@@ -23,7 +23,7 @@ use crate::credentials::KeySource;
 use crate::encode::{encode, Encoded};
 use crate::error::TransportError;
 use crate::operation::{HttpMethod, OperationSpec, Request};
-use crate::response::{failure, interpret, RawResponse, Response};
+use crate::response::{failure, interpret_keeping, Keep, RawResponse, Response};
 use crate::retry::{parse_retry_after, Jitter, RetryPolicy};
 use crate::signer::{self, SigningRequest};
 use crate::{ClientBuilder, Error};
@@ -70,10 +70,10 @@ pub(crate) struct Inner {
     pub origin_url: reqwest::Url,
     pub credentials: KeySource,
     pub profile: AuthProfile,
-    /// The profile's algorithm and the names of the headers every attempt sends
-    /// ([`request_header_names`]), found once instead of at every attempt.
+    /// The profile's algorithm and the headers every attempt sends ([`request_headers`]),
+    /// found once instead of at every attempt.
     pub algorithm: signer::Algorithm,
-    pub header_names: Vec<HeaderName>,
+    pub headers: Vec<(HeaderName, Option<HeaderValue>)>,
     /// [`crate::model::REQUEST_ID_HEADERS`], parsed.
     pub request_id_headers: Vec<HeaderName>,
     pub retry: RetryPolicy,
@@ -176,7 +176,7 @@ impl Client {
 
     /// Sends a request of any operation and returns its decoded data.
     pub async fn send<R: Request>(&self, request: &R) -> Result<R::Output, Error> {
-        self.call(request, &CallOptions::default())
+        self.call(request, &CallOptions::default(), Keep::Data)
             .await
             .map(|r| r.data)
     }
@@ -210,7 +210,9 @@ impl Client {
         request: &R,
         options: &CallOptions,
     ) -> Result<R::Output, Error> {
-        self.call(request, options).await.map(|r| r.data)
+        self.call(request, options, Keep::Data)
+            .await
+            .map(|r| r.data)
     }
 
     /// Sends a request and returns its data with the envelope's code, message and the
@@ -220,7 +222,8 @@ impl Client {
         &self,
         request: &R,
     ) -> Result<Response<R::Output>, Error> {
-        self.call(request, &CallOptions::default()).await
+        self.call(request, &CallOptions::default(), Keep::Metadata)
+            .await
     }
 
     /// Like [`send_with_metadata`](Self::send_with_metadata), with per-call options.
@@ -229,7 +232,7 @@ impl Client {
         request: &R,
         options: &CallOptions,
     ) -> Result<Response<R::Output>, Error> {
-        self.call(request, options).await
+        self.call(request, options, Keep::Metadata).await
     }
 
     /// The generic shell around [`Client::execute`]: encode before, decode after, and the
@@ -238,6 +241,7 @@ impl Client {
         &self,
         request: &R,
         options: &CallOptions,
+        keep: Keep,
     ) -> Result<Response<R::Output>, Error> {
         let op = R::OPERATION;
         request.validate()?;
@@ -249,7 +253,7 @@ impl Client {
         let total = options.timeout.or(self.inner.operation_timeout);
         let deadline = total.map(|t| tokio::time::Instant::now() + t);
         let err = match self.execute(op, &encoded, options).await {
-            Ok(answer) => return interpret::<R::Output>(op, answer.raw),
+            Ok(answer) => return interpret_keeping::<R::Output>(op, answer.raw, keep),
             Err(err) if err.is_ambiguous() && options.resolves_ambiguous() => err,
             Err(err) => return Err(err),
         };
@@ -292,7 +296,7 @@ impl Client {
             None => resolution.await,
         };
         match resolved? {
-            Some(answer) => interpret::<R::Output>(op, answer.raw),
+            Some(answer) => interpret_keeping::<R::Output>(op, answer.raw, keep),
             None => {
                 let data = found
                     .into_inner()
@@ -615,8 +619,12 @@ impl Client {
         );
         let mut headers = HeaderMap::with_capacity(pairs.len() + 2);
         let sent = pairs.iter().chain([&ACCEPT_JSON]);
-        for ((name, value), header) in sent.zip(&inner.header_names) {
-            headers.insert(header.clone(), header_value(name, value)?);
+        for ((name, value), (header, fixed)) in sent.zip(&inner.headers) {
+            let value = match fixed {
+                Some(fixed) => fixed.clone(),
+                None => header_value(name, value)?,
+            };
+            headers.insert(header.clone(), value);
         }
         let mut auth = header_value("Authorization", signed.authorization())?;
         auth.set_sensitive(true);
@@ -673,13 +681,29 @@ fn millis(d: Duration) -> u64 {
 /// Sent with every request besides the signing headers.
 const ACCEPT_JSON: (&str, &str) = ("Accept", "application/json");
 
-/// The names of the headers each request of `profile` carries, in the order `prepare` sends
-/// them: the signing headers ([`crate::config::signing_headers`]), then `Accept`.
-pub(crate) fn request_header_names(profile: AuthProfile) -> Result<Vec<HeaderName>, Error> {
-    crate::config::signing_headers(profile, "", "", "", "")
+/// The headers each request of `profile` to `host` carries, in the order `prepare` sends them
+/// (the signing headers of [`crate::config::signing_headers`], then `Accept`), each with its
+/// value when that never changes (the host, `Accept`, the profile's constant headers).
+pub(crate) fn request_headers(
+    profile: AuthProfile,
+    host: &str,
+) -> Result<Vec<(HeaderName, Option<HeaderValue>)>, Error> {
+    let constant: Vec<&str> = profile
+        .extra_headers()
+        .iter()
+        .map(|(name, _)| *name)
+        .chain(["Host", ACCEPT_JSON.0])
+        .collect();
+    crate::config::signing_headers(profile, "", host, "", "")
         .iter()
         .chain([&ACCEPT_JSON])
-        .map(|(name, _)| header_name(name))
+        .map(|(name, value)| {
+            let fixed = constant
+                .contains(name)
+                .then(|| header_value(name, value))
+                .transpose()?;
+            Ok((header_name(name)?, fixed))
+        })
         .collect()
 }
 

@@ -424,11 +424,11 @@ impl<M> ClientBuilder<M> {
         Ok(Client::from_parts(crate::client::Inner {
             http,
             origin_url: endpoint.origin_url()?,
+            headers: crate::client::request_headers(self.profile, &endpoint.host)?,
             endpoint,
             credentials,
             profile: self.profile,
             algorithm: self.profile.algorithm(),
-            header_names: crate::client::request_header_names(self.profile)?,
             request_id_headers: crate::client::request_id_header_names()?,
             retry: self.retry,
             attempt_timeout: self.timeout,

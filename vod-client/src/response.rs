@@ -104,13 +104,34 @@ fn message_text(value: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// Classifies `raw` and decodes its data for `op`.
+/// What a caller keeps of a successful answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Only the data ([`Response::message`] stays `None`): not decoding the message saves its
+    /// copy on every call that never reads it.
+    Data,
+    /// The data and the envelope's metadata.
+    Metadata,
+}
+
+/// Classifies `raw` and decodes its data for `op`, keeping the metadata.
+#[cfg(test)]
 pub(crate) fn interpret<T: DeserializeOwned>(
     op: &'static OperationSpec,
     raw: RawResponse,
 ) -> Result<Response<T>, Error> {
+    interpret_keeping(op, raw, Keep::Metadata)
+}
+
+/// Classifies `raw` and decodes its data for `op`; `keep` says whether the message is read
+/// on success (a failure always reports it).
+pub(crate) fn interpret_keeping<T: DeserializeOwned>(
+    op: &'static OperationSpec,
+    raw: RawResponse,
+    keep: Keep,
+) -> Result<Response<T>, Error> {
     if op.envelope == Envelope::Standard && (200..300).contains(&raw.status) {
-        if let Some((head, data)) = read_success::<T>(op.data, &raw.body) {
+        if let Some((head, data)) = read_success::<T>(op.data, keep, &raw.body) {
             return Ok(Response {
                 data,
                 request_id: raw.request_id,
@@ -125,9 +146,9 @@ pub(crate) fn interpret<T: DeserializeOwned>(
 
 /// One untracked pass over a standard envelope; `Some` only for a success answer whose data
 /// decodes, i.e. exactly when [`interpret_carefully`] would succeed with the same values.
-fn read_success<T: DeserializeOwned>(kind: DataKind, body: &[u8]) -> Option<(Head, T)> {
+fn read_success<T: DeserializeOwned>(kind: DataKind, keep: Keep, body: &[u8]) -> Option<(Head, T)> {
     let mut json = serde_json::Deserializer::from_slice(body);
-    let (head, data) = OnePassSeed::<T>(kind, PhantomData)
+    let (head, data) = OnePassSeed::<T>(kind, keep, PhantomData)
         .deserialize(&mut json)
         .ok()?;
     json.end().ok()?;
@@ -416,8 +437,9 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeSeed<T> {
 }
 
 /// Walks the envelope object once, keeping `code` and `message` as [`Head`] does (a repeated
-/// one fails, as it does there) and decoding the first `data`.
-struct OnePassSeed<T>(DataKind, PhantomData<T>);
+/// one fails, as it does there) and decoding the first `data`. With [`Keep::Data`] the
+/// message is checked for repeats but not decoded.
+struct OnePassSeed<T>(DataKind, Keep, PhantomData<T>);
 
 impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for OnePassSeed<T> {
     type Value = (Head, T);
@@ -436,14 +458,23 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for OnePassSeed<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut code, mut message, mut data) = (None, None, None);
+        let mut message_seen = false;
         while let Some(key) = map.next_key::<Key>()? {
             match key {
                 Key::Code if code.is_some() => return Err(de::Error::duplicate_field("code")),
                 Key::Code => code = Some(map.next_value::<Option<serde_json::Value>>()?),
-                Key::Message if message.is_some() => {
-                    return Err(de::Error::duplicate_field("message"))
+                Key::Message if message_seen => return Err(de::Error::duplicate_field("message")),
+                Key::Message => {
+                    message_seen = true;
+                    match self.1 {
+                        Keep::Metadata => {
+                            message = map.next_value::<Option<serde_json::Value>>()?
+                        }
+                        Keep::Data => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
                 }
-                Key::Message => message = Some(map.next_value::<Option<serde_json::Value>>()?),
                 Key::Data if data.is_none() => {
                     data = Some(map.next_value_seed(DataSeed::<T>(self.0, PhantomData))?);
                 }
@@ -454,7 +485,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for OnePassSeed<T> {
         }
         let head = Head {
             code: code.flatten(),
-            message: message.flatten(),
+            message,
         };
         let data = match data {
             Some(data) => data,

@@ -487,3 +487,27 @@ fn the_early_success_check_agrees_with_the_full_head() {
         }
     }
 }
+
+#[test]
+fn keeping_only_the_data_skips_the_message_and_nothing_else() {
+    let bodies = [
+        r#"{"code":200,"message":"ok","data":{"videoId":"a"}}"#,
+        r#"{"code":200,"message":{"text":"ok"},"data":{"videoId":"a"}}"#,
+        r#"{"code":200,"message":"a","message":"b","data":{"videoId":"a"}}"#,
+        r#"{"code":500,"message":"busy","data":{"videoId":"a"}}"#,
+        r#"{"code":200,"message":"ok","data":{"videoId":7}}"#,
+    ];
+    for body in bodies {
+        let data = interpret_keeping::<Video>(OBJECT, raw(200, body), Keep::Data);
+        let full = interpret::<Video>(OBJECT, raw(200, body));
+        match (data, full) {
+            (Ok(data), Ok(full)) => {
+                assert_eq!(data.data, full.data, "{body}");
+                assert_eq!(data.message, None, "{body}");
+                assert!(full.message.is_some(), "{body}");
+            }
+            (Err(data), Err(full)) => assert_eq!(data.to_string(), full.to_string(), "{body}"),
+            (data, full) => panic!("{body}: {data:?} against {full:?}"),
+        }
+    }
+}
