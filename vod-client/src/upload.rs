@@ -17,7 +17,10 @@
 //!
 //! **Errors** follow the protocol's table (upload facts §5): 5xx and transport failures are
 //! resent with backoff (honouring `Retry-After`); a refused ctx (701) restarts its block from
-//! `mkblk` at once; 401 "Token Expired" gets a new token for the same `fileId` and continues;
+//! `mkblk` at once; 401 "Token Expired" gets a new token for the same `fileId` and continues
+//! (a video's; audio and material tokens come one asset per request, so a second request
+//! would make a second, empty asset: their expiry fails the upload with a clear
+//! [`UploadError`], and a rerun starts over on a fresh asset);
 //! 412 on `mkfile` uploads the file again, once; 579 (stored, callback failed) is never
 //! repeated. Every [`UploadError`] names the file, step, block and offset.
 //!
@@ -531,8 +534,8 @@ impl<M> Upload<M> {
         });
         let resumed: u64 = recorder
             .done()
-            .keys()
-            .map(|i| block_size.min(size - u64::from(*i) * block_size))
+            .iter()
+            .map(|b| block_size.min(size.saturating_sub(u64::from(b.index) * block_size)))
             .sum();
         let (pieces, remote) = if form {
             form::upload(&job, &self.source.name).await?

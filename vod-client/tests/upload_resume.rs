@@ -58,7 +58,7 @@ fn states(dir: &Path) -> Vec<(PathBuf, usize)> {
         .map(|p| {
             let value: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(&p).unwrap_or_default()).unwrap_or_default();
-            let blocks = value["blocks"].as_object().map_or(0, |b| b.len());
+            let blocks = value["blocks"].as_array().map_or(0, Vec::len);
             (p, blocks)
         })
         .collect()

@@ -63,7 +63,7 @@ impl Recorder {
         self.lock().batch.clone()
     }
 
-    pub(crate) fn done(&self) -> BTreeMap<u32, DoneBlock> {
+    pub(crate) fn done(&self) -> Vec<DoneBlock> {
         self.lock().blocks.clone()
     }
 
@@ -77,11 +77,11 @@ impl Recorder {
         state.url = grant.url.clone();
     }
 
-    fn finish_block(&self, index: u32, block: DoneBlock, grant: &Grant) -> std::io::Result<()> {
+    fn finish_block(&self, block: DoneBlock, grant: &Grant) -> std::io::Result<()> {
         let bytes = {
             let mut state = self.lock();
             state.token = grant.token.clone();
-            state.blocks.insert(index, block);
+            state.add_block(block);
             // The state grows with every block: encoding it with no store to save it in would
             // cost time quadratic in the number of blocks, for nothing.
             self.store.as_ref().map(|_| state.encode())
@@ -134,7 +134,7 @@ pub(crate) async fn upload(
             Error::Config("the file has more than 2^32 blocks; use a larger block size".into()),
         )
     })?;
-    let mut done = rec.done();
+    let mut done: BTreeMap<u32, DoneBlock> = rec.done().into_iter().map(|b| (b.index, b)).collect();
     done.retain(|i, _| *i < count);
     let resumed: u64 = done.keys().map(|i| block_len(&job, *i)).sum();
     job.reporter.start(job.size, count, resumed);
@@ -164,14 +164,13 @@ pub(crate) async fn upload(
     let mut running = std::pin::pin!(running);
     while let Some(finished) = running.next().await {
         let (index, block, grant) = finished?;
-        rec.finish_block(index, block.clone(), &grant)
-            .map_err(|e| {
-                UploadError::new(
-                    &job.label,
-                    Step::Resume,
-                    Error::Config(format!("cannot save the resume state: {e}")),
-                )
-            })?;
+        rec.finish_block(block.clone(), &grant).map_err(|e| {
+            UploadError::new(
+                &job.label,
+                Step::Resume,
+                Error::Config(format!("cannot save the resume state: {e}")),
+            )
+        })?;
         job.reporter.block_done(index);
         done.insert(index, block);
     }
@@ -241,7 +240,9 @@ async fn upload_block(
     loop {
         let mut sent = 0u64;
         match try_block(job, batch, index, data.as_ref(), &mut sent).await {
-            Ok((ctx, pieces, grant)) => return Ok((index, DoneBlock::new(ctx, &pieces), grant)),
+            Ok((ctx, pieces, grant)) => {
+                return Ok((index, DoneBlock::new(index, ctx, &pieces), grant))
+            }
             Err(BlockFail::Restart(e)) if restarts < MAX_BLOCK_RESTARTS => {
                 restarts += 1;
                 tracing::debug!(error = %e, block = index, "ctx refused; restarting the block");

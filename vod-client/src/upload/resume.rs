@@ -8,7 +8,6 @@
 //! while it is valid (or asks for a new one with the same `fileId`), and sends only the missing
 //! blocks. The state is removed once the upload succeeds.
 
-use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -85,8 +84,8 @@ impl ResumeStore for FsResumeStore {
     }
 }
 
-/// Version of the saved state's format.
-const VERSION: u32 = 1;
+/// Version of the saved state's format (2: finished blocks are a list, each with its index).
+const VERSION: u32 = 2;
 
 /// The saved state of one unfinished upload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,20 +100,23 @@ pub(crate) struct State {
     pub(crate) url: Option<String>,
     pub(crate) batch: String,
     pub(crate) block_size: u64,
-    /// Finished blocks by index.
-    pub(crate) blocks: BTreeMap<u32, DoneBlock>,
+    /// Finished blocks, by index, each index once. A list rather than a map: the state is
+    /// only ever appended to and read whole.
+    pub(crate) blocks: Vec<DoneBlock>,
 }
 
-/// A finished block: its last ctx and the hex SHA-1 digests of its 4 MiB pieces.
+/// A finished block: its index, last ctx and the hex SHA-1 digests of its 4 MiB pieces.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct DoneBlock {
+    pub(crate) index: u32,
     pub(crate) ctx: String,
     pub(crate) pieces: Vec<String>,
 }
 
 impl DoneBlock {
-    pub(crate) fn new(ctx: String, pieces: &[[u8; 20]]) -> DoneBlock {
+    pub(crate) fn new(index: u32, ctx: String, pieces: &[[u8; 20]]) -> DoneBlock {
         DoneBlock {
+            index,
             ctx,
             pieces: pieces.iter().map(hex::encode).collect(),
         }
@@ -141,14 +143,26 @@ impl State {
             url: None,
             batch,
             block_size,
-            blocks: BTreeMap::new(),
+            blocks: Vec::new(),
+        }
+    }
+
+    /// Records a finished block (replacing an earlier record of the same index).
+    pub(crate) fn add_block(&mut self, block: DoneBlock) {
+        match self.blocks.binary_search_by_key(&block.index, |b| b.index) {
+            Ok(at) => self.blocks[at] = block,
+            Err(at) => self.blocks.insert(at, block),
         }
     }
 
     pub(crate) fn decode(bytes: &[u8]) -> Option<State> {
-        serde_json::from_slice::<State>(bytes)
+        let mut state = serde_json::from_slice::<State>(bytes)
             .ok()
-            .filter(|s| s.version == VERSION)
+            .filter(|s| s.version == VERSION)?;
+        // Saved by this code, the list is in order; a hand-edited one is put back in order.
+        state.blocks.sort_by_key(|b| b.index);
+        state.blocks.dedup_by_key(|b| b.index);
+        Some(state)
     }
 
     pub(crate) fn encode(&self) -> Vec<u8> {
@@ -198,12 +212,15 @@ mod tests {
             head: "ab".into(),
         };
         let mut state = State::new(identity, 4 << 20, "b".into());
-        state
-            .blocks
-            .insert(2, DoneBlock::new("ctx".into(), &[[7u8; 20]]));
+        state.add_block(DoneBlock::new(2, "ctx2".into(), &[[7u8; 20]]));
+        state.add_block(DoneBlock::new(0, "ctx0".into(), &[[1u8; 20]]));
+        state.add_block(DoneBlock::new(2, "ctx2b".into(), &[[8u8; 20]]));
+        let indexes: Vec<u32> = state.blocks.iter().map(|b| b.index).collect();
+        assert_eq!(indexes, [0, 2], "in order, each index once");
         let back = State::decode(&state.encode()).unwrap();
         assert_eq!(back, state);
-        assert_eq!(back.blocks[&2].digests(), Some(vec![[7u8; 20]]));
+        assert_eq!(back.blocks[1].ctx, "ctx2b");
+        assert_eq!(back.blocks[1].digests(), Some(vec![[8u8; 20]]));
         state.version = 99;
         assert_eq!(State::decode(&state.encode()), None);
         assert_eq!(State::decode(b"junk"), None);
