@@ -440,7 +440,7 @@ impl<M> Upload<M> {
                 .and_then(State::decode)
                 .filter(|st| st.identity == id && st.block_size == block_size);
             if loaded.is_some() && resumed_state.is_none() {
-                tracing::info!(file = %label, "the file changed since the interrupted upload; starting over");
+                tracing::info!(file = %label, "the saved state does not fit this file (it changed, or another version saved it); starting over");
                 let _ = s.remove(&key);
             }
             identity = Some(id);
