@@ -98,7 +98,9 @@ fn push_canonical_query(out: &mut String, raw_query: &str) {
     let mut pending: Vec<u8> = Vec::new();
     let mut literal_from = 0;
     let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'%') {
+    // `str::find` with a byte-sized pattern searches a word at a time; `i` always sits on a
+    // character boundary (just past an ASCII `%` or `%XX`).
+    while let Some(offset) = raw_query.get(i..).and_then(|rest| rest.find('%')) {
         i += offset;
         let escaped = hex_value(bytes.get(i + 1)).zip(hex_value(bytes.get(i + 2)));
         let Some((hi, lo)) = escaped else {
@@ -243,30 +245,40 @@ fn is_bodiless(method: &str) -> bool {
 /// Lowercase hex SHA-256 of the body; GET and HEAD always hash the empty string (whatever
 /// body a caller passes), as the service does.
 pub fn hashed_payload(method: &str, body: &[u8]) -> String {
-    hex_text(&payload_hash(method, body)).to_string()
+    let mut out = String::with_capacity(64);
+    push_payload_hash(&mut out, method, body);
+    out
 }
 
-fn payload_hash(method: &str, body: &[u8]) -> [u8; 64] {
+fn push_payload_hash(out: &mut String, method: &str, body: &[u8]) {
     if is_bodiless(method) || body.is_empty() {
-        let mut out = [0; 64];
-        out.copy_from_slice(EMPTY_PAYLOAD_HASH.as_bytes());
-        out
+        out.push_str(EMPTY_PAYLOAD_HASH);
     } else {
-        hex_digest(&Sha256::digest(body))
+        out.push_str(hex_text(&hex_digest(&Sha256::digest(body))));
     }
 }
 
 /// Lowercase hex of a 32-byte digest, on the stack. By hand rather than `hex`: its generic
 /// loop cost about a tenth of a small GET's signature (see `benches/signer.rs`).
 fn hex_digest(digest: &[u8]) -> [u8; 64] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = [0; 64];
     for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
-        pair[0] = DIGITS[usize::from(byte >> 4)];
-        pair[1] = DIGITS[usize::from(byte & 0x0f)];
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(*byte)]);
     }
     out
 }
+
+/// The two lowercase hex digits of every byte value: one lookup per byte instead of two.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut pairs = [[0; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        pairs[i] = [DIGITS[i >> 4], DIGITS[i & 0x0f]];
+        i += 1;
+    }
+    pairs
+};
 
 fn hex_text(hex: &[u8; 64]) -> &str {
     // Hex digits are ASCII; the fallback is unreachable but keeps this panic-free.
@@ -440,7 +452,6 @@ pub fn sign(
         raw_query.unwrap_or("")
     };
     let names = SignedNames::new(req.signed_headers);
-    let payload = payload_hash(req.method, req.body);
     let headers_len: usize = req.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
     let alg_len = algorithm.as_str().len();
     // Exact unless a header value lower-cases to a different length.
@@ -462,7 +473,7 @@ pub fn sign(
     names.push_joined(&mut text);
     let names_end = text.len();
     text.push('\n');
-    text.push_str(hex_text(&payload));
+    push_payload_hash(&mut text, req.method, req.body);
 
     let string_to_sign_at = text.len();
     let digest = hex_digest(&Sha256::digest(text.as_bytes()));
