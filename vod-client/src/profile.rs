@@ -12,8 +12,9 @@
 //! auth_profile = "cnc"                          # optional: ws3 (default) or cnc
 //! ```
 //!
-//! The file holds a secret, so a malformed file is reported with its path, line and column
-//! only: the parser's message could quote the offending value, which may be the secret.
+//! The file holds a secret, so a malformed file is reported with its path and the line and
+//! column, or the key whose value has the wrong type, never with a value: the parser's
+//! message could quote the offending value, which may be the secret.
 
 use std::collections::BTreeMap;
 use std::fmt;

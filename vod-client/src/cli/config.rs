@@ -42,7 +42,7 @@ pub fn config_path() -> Result<PathBuf, String> {
 }
 
 /// Reads the profile file; a missing file is an empty one. A malformed one is reported by
-/// path, line and column only (see [`crate::profile::load`]).
+/// path and line and column, or by key, never by value (see [`crate::profile::load`]).
 pub fn load(path: &Path) -> Result<ProfileFile, String> {
     crate::profile::load(path).map_err(|e| match e {
         crate::Error::Config(message) => message,
