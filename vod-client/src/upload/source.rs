@@ -41,7 +41,11 @@ impl std::fmt::Debug for UploadSource {
 impl UploadSource {
     /// A file on disk; its name is the path's file name.
     pub fn path(path: impl AsRef<Path>) -> UploadSource {
-        let path = path.as_ref().to_path_buf();
+        UploadSource::path_buf(path.as_ref().to_path_buf())
+    }
+
+    /// [`UploadSource::path`] past the generic conversion, compiled once.
+    fn path_buf(path: PathBuf) -> UploadSource {
         UploadSource {
             name: path
                 .file_name()
