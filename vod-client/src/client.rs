@@ -66,8 +66,6 @@ pub struct Client {
 pub(crate) struct Inner {
     pub http: reqwest::Client,
     pub endpoint: Endpoint,
-    /// [`Endpoint::origin`], parsed.
-    pub origin_url: reqwest::Url,
     pub credentials: KeySource,
     pub profile: AuthProfile,
     /// The profile's algorithm and the headers every attempt sends ([`request_headers`]),
@@ -633,9 +631,9 @@ impl Client {
         let mut auth = header_value("Authorization", signed.authorization())?;
         auth.set_sensitive(true);
         headers.insert(reqwest::header::AUTHORIZATION, auth);
-        // The origin was parsed once; only the path and query are set here, to the bytes just
-        // signed (already percent-encoded, so the URL keeps them as they are).
-        let mut url = inner.origin_url.clone();
+        // The endpoint was parsed once; only the path and query are set here, to the bytes
+        // just signed (already percent-encoded, so the URL keeps them as they are).
+        let mut url = inner.endpoint.url.clone();
         url.set_path(&target[..path_len]);
         url.set_query(target[path_len..].strip_prefix('?'));
         Ok((url, headers))

@@ -136,15 +136,11 @@ pub(crate) struct Endpoint {
     pub base_path: String,
     /// The host is a loopback address (proxies are bypassed).
     pub loopback: bool,
+    /// The endpoint as parsed, to which each request sets its path and query.
+    pub url: reqwest::Url,
 }
 
 impl Endpoint {
-    /// The origin as a URL, to which each request sets its path and query.
-    pub fn origin_url(&self) -> Result<reqwest::Url, Error> {
-        reqwest::Url::parse(&self.origin)
-            .map_err(|e| Error::Config(format!("invalid endpoint `{}`: {e}", self.origin)))
-    }
-
     /// Checks `url`: `http` or `https`, a host, no credentials, query or fragment.
     pub fn parse(url: &str) -> Result<Self, Error> {
         let bad = |why: &str| Error::Config(format!("invalid endpoint `{url}`: {why}"));
@@ -181,6 +177,7 @@ impl Endpoint {
             host,
             base_path: parsed.path().trim_end_matches('/').to_string(),
             loopback,
+            url: parsed,
         })
     }
 }
@@ -410,7 +407,7 @@ impl<M> ClientBuilder<M> {
                     .into(),
             )
         })?;
-        // A fixed pair is checked once, here; a provider's at every attempt.
+        // A fixed pair is checked once, here; a provider's at every attempt as well.
         credentials.current()?.check()?;
         if self.timeout.is_zero() || self.operation_timeout.is_some_and(|t| t.is_zero()) {
             return Err(Error::Config(
@@ -423,7 +420,6 @@ impl<M> ClientBuilder<M> {
         };
         Ok(Client::from_parts(crate::client::Inner {
             http,
-            origin_url: endpoint.origin_url()?,
             headers: crate::client::request_headers(self.profile, &endpoint.host)?,
             endpoint,
             credentials,

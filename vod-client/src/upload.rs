@@ -535,7 +535,7 @@ impl<M> Upload<M> {
         let resumed: u64 = recorder
             .done()
             .iter()
-            .map(|b| block_size.min(size.saturating_sub(u64::from(b.index) * block_size)))
+            .map(|b| blocks::block_len(&job, b.index))
             .sum();
         let (pieces, remote) = if form {
             form::upload(&job, &self.source.name).await?

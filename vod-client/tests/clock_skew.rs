@@ -2,7 +2,6 @@
 //! client reads the service's `Date`, keeps the offset and signs again, and later calls use it.
 
 use vod_client::emulator::Emulator;
-use vod_client::Client;
 
 #[tokio::test]
 async fn the_client_follows_a_service_whose_clock_is_an_hour_ahead() {
@@ -11,11 +10,7 @@ async fn the_client_follows_a_service_whose_clock_is_an_hour_ahead() {
         .start()
         .await
         .expect("emulator");
-    let client = Client::builder()
-        .endpoint(emu.base_url())
-        .credentials(emu.access_key(), emu.secret_key())
-        .build()
-        .expect("client");
+    let client = emu.client_builder().build().expect("client");
     let created = client
         .create_category("skewed")
         .send()

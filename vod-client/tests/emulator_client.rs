@@ -14,11 +14,7 @@ async fn setup() -> (Emulator, Client) {
         .start()
         .await
         .expect("emulator");
-    let client = Client::builder()
-        .endpoint(emu.base_url())
-        .credentials(emu.access_key(), emu.secret_key())
-        .build()
-        .expect("client");
+    let client = emu.client_builder().build().expect("client");
     (emu, client)
 }
 

@@ -157,11 +157,7 @@ async fn idle_sockets_do_not_starve_real_clients() {
                 .expect("connect"),
         );
     }
-    let client = vod_client::Client::builder()
-        .endpoint(emu.base_url())
-        .credentials(emu.access_key(), emu.secret_key())
-        .build()
-        .expect("client");
+    let client = emu.client_builder().build().expect("client");
     let page = tokio::time::timeout(
         std::time::Duration::from_secs(30),
         client.get_video_list().page_size(10).send(),

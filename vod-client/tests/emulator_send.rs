@@ -13,12 +13,9 @@ use vod_client::operation::{OperationSpec, Request};
 use vod_client::{Client, Error, RetryPolicy};
 
 fn client_for(emu: &Emulator) -> vod_client::ClientBuilder {
-    Client::builder()
-        .endpoint(emu.base_url())
-        .credentials(emu.access_key(), emu.secret_key())
-        .retry_policy(
-            RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
-        )
+    emu.client_builder().retry_policy(
+        RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5)),
+    )
 }
 
 #[tokio::test]

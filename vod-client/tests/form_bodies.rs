@@ -7,14 +7,12 @@ mod runtime_support;
 use runtime_support::{reply, Server};
 use serde_json::json;
 use vod_client::emulator::Emulator;
-use vod_client::Client;
 
 #[tokio::test]
 async fn form_operations_go_as_forms_and_are_signed_correctly() {
     let emu = Emulator::start().await.expect("emulator");
-    let client = Client::builder()
-        .endpoint(emu.base_url())
-        .credentials(emu.access_key(), emu.secret_key())
+    let client = emu
+        .client_builder()
         .form_bodies(true)
         .build()
         .expect("client");

@@ -66,9 +66,8 @@ enum Ended {
 
 async fn run(load: Load) {
     let emu = faulty_emulator().await;
-    let client = Client::builder()
-        .endpoint(emu.base_url())
-        .credentials(emu.access_key(), emu.secret_key())
+    let client = emu
+        .client_builder()
         .operation_timeout(DEADLINE)
         .attempt_timeout(Duration::from_secs(5))
         .build()

@@ -6,11 +6,7 @@ use vod_client::emulator::{Emulator, FaultAction, FaultRule};
 use vod_client::Client;
 
 fn client_for(emu: &Emulator) -> Client {
-    Client::builder()
-        .endpoint(emu.base_url())
-        .credentials(emu.access_key(), emu.secret_key())
-        .build()
-        .expect("client")
+    emu.client_builder().build().expect("client")
 }
 
 #[tokio::test]
@@ -96,9 +92,8 @@ async fn the_check_counts_towards_the_call_deadline() {
         .start()
         .await
         .expect("emulator");
-    let client = Client::builder()
-        .endpoint(emu.base_url())
-        .credentials(emu.access_key(), emu.secret_key())
+    let client = emu
+        .client_builder()
         .operation_timeout(std::time::Duration::from_millis(800))
         .build()
         .expect("client");

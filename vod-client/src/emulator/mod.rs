@@ -408,6 +408,14 @@ impl Emulator {
         self.secret_key.expose_secret()
     }
 
+    /// A client builder pointed at this emulator with its key pair; set anything else on it,
+    /// then `build()`.
+    pub fn client_builder(&self) -> crate::ClientBuilder {
+        crate::Client::builder()
+            .endpoint(self.base_url())
+            .credentials(self.access_key(), self.secret_key())
+    }
+
     /// A handle to read and seed the state.
     pub fn state(&self) -> StateHandle {
         self.state.clone()

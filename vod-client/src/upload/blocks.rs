@@ -191,9 +191,10 @@ pub(crate) async fn upload(
     Ok((pieces, hash))
 }
 
-fn block_len(job: &Job, index: u32) -> u64 {
+/// The length of block `index` (0 for an index past the end of the file).
+pub(crate) fn block_len(job: &Job, index: u32) -> u64 {
     let start = u64::from(index) * job.block_size;
-    job.block_size.min(job.size - start)
+    job.block_size.min(job.size.saturating_sub(start))
 }
 
 fn read_error(job: &Job, e: std::io::Error) -> UploadError {

@@ -36,19 +36,14 @@ pub(crate) struct BatchGrants {
 
 impl BatchGrants {
     pub(crate) async fn fetch(&self) -> Result<Grant, Error> {
-        let (client, name, domain, audio) = (
-            &self.client,
-            self.name.clone(),
-            self.domain.clone(),
-            self.audio,
-        );
+        let (client, name, domain) = (&self.client, self.name.clone(), self.domain.clone());
         let suffix = name.rsplit_once('.').map(|(_, s)| s.to_ascii_lowercase());
-        let operation = if audio {
+        let operation = if self.audio {
             "getAudioUploadToken"
         } else {
             "getMaterialUploadToken"
         };
-        let (base, item) = if audio {
+        let (base, item) = if self.audio {
             let file = AudioUploadFile::new(name, suffix.as_deref().unwrap_or("mp3"));
             let mut builder = client.get_audio_upload_token([file]);
             if let Some(d) = domain {
