@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use codegen::emit::Package;
+
 fn fixture() -> Vec<codegen::SourceFile> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
     let mut sources = codegen::read_spec_dir(&dir).expect("fixture readable");
@@ -18,22 +20,33 @@ fn fixture() -> Vec<codegen::SourceFile> {
 #[test]
 fn fixture_output_matches_golden_files() {
     let files = codegen::generate(&fixture()).expect("fixture generates");
-    let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let names: Vec<String> = files.iter().map(golden_path).collect();
     assert_eq!(
         names,
         [
             "mod.rs",
             "service.rs",
             "dispatch.rs",
-            "cli.rs",
-            "widgets.rs"
+            "widgets.rs",
+            "cli/mod.rs",
+            "cli/commands.rs",
+            "cli/invoke.rs",
         ]
     );
     for file in &files {
         let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/golden/mini")
-            .join(&file.path);
+            .join(golden_path(file));
         expect_test::expect_file![golden].assert_eq(&file.contents);
+    }
+}
+
+/// Where a file's golden copy is: the SDK's at the top, each other package's in a folder.
+fn golden_path(file: &codegen::GeneratedFile) -> String {
+    match file.package {
+        Package::Sdk => file.path.clone(),
+        Package::Cli => format!("cli/{}", file.path),
+        Package::Emulator => format!("emulator/{}", file.path),
     }
 }
 

@@ -26,7 +26,7 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use support::{env_number, Interleaved, Unit};
-use vod_client::signer::{sign, Algorithm, Signed, SigningRequest};
+use vod_client::signer::{sign, AuthProfile, Signed, SigningRequest};
 
 const AK: &str = "AKIDEXAMPLE";
 const SK: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -81,7 +81,7 @@ impl Case {
     fn ours(&self) -> Signed {
         let headers = self.headers();
         sign(
-            Algorithm::Ws3,
+            AuthProfile::Ws3,
             AK,
             SK,
             &SigningRequest {

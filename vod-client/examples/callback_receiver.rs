@@ -2,7 +2,7 @@
 //! Video Upload Callbacks that a local emulator POSTs to it once each upload completes.
 //!
 //! ```text
-//! cargo run -p vod-client --example callback_receiver --features emulator
+//! cargo run -p vod-examples --example callback_receiver
 //! ```
 //!
 //! It uploads three files, stops once their three callbacks have arrived (or after 30 s), and
@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 use tokio::sync::mpsc;
-use vod_client::emulator::Emulator;
+use vod_emulator::Emulator;
 use vod_client::model::VideoUploadCallback;
 use vod_client::upload::UploadSource;
 use vod_client::Client;

@@ -2,7 +2,7 @@
 //! only when the items of the last one are used up.
 //!
 //! ```text
-//! cargo run -p vod-client --example list_videos --features emulator
+//! cargo run -p vod-examples --example list_videos
 //! ```
 //!
 //! It starts a local emulator holding 57 videos and lists them, 20 to a page.
@@ -10,7 +10,7 @@
 use std::error::Error;
 
 use futures_util::TryStreamExt as _;
-use vod_client::emulator::Emulator;
+use vod_emulator::Emulator;
 use vod_client::Client;
 
 #[tokio::main]

@@ -1,7 +1,7 @@
 //! Quick start: upload a video, list it, edit it, transcode it, print its play URL.
 //!
 //! ```text
-//! cargo run -p vod-client --example quickstart --features emulator
+//! cargo run -p vod-examples --example quickstart
 //! ```
 //!
 //! Without `VOD_ACCESS_KEY` / `VOD_SECRET_KEY` in the environment it starts a local emulator
@@ -11,7 +11,7 @@
 use std::error::Error;
 use std::time::Duration;
 
-use vod_client::emulator::Emulator;
+use vod_emulator::Emulator;
 use vod_client::model::PublishCodeType;
 use vod_client::{Client, WaitOptions};
 

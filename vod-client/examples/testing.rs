@@ -2,7 +2,7 @@
 //! the errors your code sees.
 //!
 //! ```text
-//! cargo run -p vod-client --example testing --features emulator
+//! cargo run -p vod-examples --example testing
 //! ```
 //!
 //! The same code belongs in a `#[tokio::test]`; it is a program here so that it can be run
@@ -11,7 +11,7 @@
 use std::error::Error;
 use std::time::Duration;
 
-use vod_client::emulator::{Emulator, FaultAction, FaultRule};
+use vod_emulator::{Emulator, FaultAction, FaultRule};
 use vod_client::model::ErrorCode;
 use vod_client::{Client, RetryPolicy};
 

@@ -2,13 +2,13 @@
 //! what a failed task looks like.
 //!
 //! ```text
-//! cargo run -p vod-client --example transcode --features emulator
+//! cargo run -p vod-examples --example transcode
 //! ```
 
 use std::error::Error;
 use std::time::Duration;
 
-use vod_client::emulator::Emulator;
+use vod_emulator::Emulator;
 use vod_client::upload::UploadSource;
 use vod_client::{Client, WaitOptions};
 

@@ -2,9 +2,9 @@
 //! an interrupted upload from a resume directory.
 //!
 //! ```text
-//! cargo run -p vod-client --example upload --features emulator            # local emulator
+//! cargo run -p vod-examples --example upload            # local emulator
 //! VOD_ENDPOINT=... VOD_ACCESS_KEY=... VOD_SECRET_KEY=... \
-//!     cargo run -p vod-client --example upload --features emulator -- talk.mp4
+//!     cargo run -p vod-examples --example upload -- talk.mp4
 //! ```
 //!
 //! Without `VOD_ENDPOINT` it starts an in-process emulator, uploads a generated 40 MiB file,
@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use futures_util::StreamExt as _;
 use tokio_util::sync::CancellationToken;
-use vod_client::emulator::Emulator;
+use vod_emulator::Emulator;
 use vod_client::upload::{UploadEvent, Uploaded};
 use vod_client::Client;
 

@@ -68,9 +68,8 @@ pub(crate) struct Inner {
     pub endpoint: Endpoint,
     pub credentials: KeySource,
     pub profile: AuthProfile,
-    /// The profile's algorithm and the headers every attempt sends ([`request_headers`]),
-    /// found once instead of at every attempt.
-    pub algorithm: signer::Algorithm,
+    /// The headers every attempt sends ([`request_headers`]), found once instead of at every
+    /// attempt.
     pub headers: Vec<(HeaderName, Option<HeaderValue>)>,
     /// [`crate::model::REQUEST_ID_HEADERS`], parsed.
     pub request_id_headers: Vec<HeaderName>,
@@ -605,7 +604,7 @@ impl Client {
             &[]
         };
         let signed = signer::sign(
-            inner.algorithm,
+            inner.profile,
             &credentials.access_key,
             credentials.secret(),
             &SigningRequest {

@@ -9,42 +9,24 @@ use std::time::{Duration, SystemTime};
 
 use crate::clock::{Clock, SigningClock};
 use crate::credentials::{Credentials, CredentialsProvider, KeySource};
-use crate::model::{AuthProfileFacts, AUTH_PROFILES};
 use crate::retry::RetryPolicy;
-use crate::signer::Algorithm;
 use crate::{Client, Error};
 
-/// The service's public endpoint.
-pub const DEFAULT_ENDPOINT: &str = "https://api.cloudv.haplat.net";
+/// The service's public endpoint (the spec's `default_endpoint`).
+pub use crate::model::DEFAULT_ENDPOINT;
 /// Environment variable overriding the endpoint.
 pub const ENDPOINT_ENV: &str = "VOD_ENDPOINT";
 /// Default total time allowed for one attempt (connect, send, receive).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Which of the signing schemes (and header sets) to use. The header names, algorithm and
-/// default host of each come from the spec's `auth_profiles`
-/// ([`AUTH_PROFILES`](crate::model::AUTH_PROFILES)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum AuthProfile {
-    /// Cloud VoD's own `WS3-HMAC-SHA256`, headers `X-WS-AccessKey` and `X-WS-Timestamp`.
-    #[default]
-    Ws3,
-    /// The CDNetworks OpenAPI gateway's `CNC-HMAC-SHA256`, headers `x-cnc-accessKey`,
-    /// `x-cnc-timestamp` and `x-cnc-auth-method: AKSK`.
-    Cnc,
-}
+pub use crate::model::AuthProfile;
 
+/// The runtime's view of a profile: its name as users type it, and the facts the client sends.
+/// The enum and its facts are generated from the spec's `auth_profiles`.
 impl AuthProfile {
-    /// Every profile, in the spec's order.
-    pub const ALL: [AuthProfile; 2] = [AuthProfile::Ws3, AuthProfile::Cnc];
-
-    /// The spec's short name: `ws3` or `cnc`.
+    /// The spec's short name, e.g. `ws3` or `cnc`.
     pub fn name(self) -> &'static str {
-        match self {
-            AuthProfile::Ws3 => "ws3",
-            AuthProfile::Cnc => "cnc",
-        }
+        self.facts().name
     }
 
     /// The profile of a short name (case-insensitive), as `--auth-profile` and
@@ -61,22 +43,6 @@ impl AuthProfile {
                     known.join(", ")
                 ))
             })
-    }
-
-    /// The spec's facts of this profile.
-    pub fn facts(self) -> &'static AuthProfileFacts {
-        let name = self.name();
-        AUTH_PROFILES
-            .iter()
-            .find(|f| f.name == name)
-            // The generated table and this enum are checked against each other by a test;
-            // the first profile is the spec's default.
-            .unwrap_or(&AUTH_PROFILES[0])
-    }
-
-    /// The signing algorithm.
-    pub fn algorithm(self) -> Algorithm {
-        self.facts().algorithm.parse().unwrap_or_default()
     }
 
     /// The header carrying the access key.
@@ -424,7 +390,6 @@ impl<M> ClientBuilder<M> {
             endpoint,
             credentials,
             profile: self.profile,
-            algorithm: self.profile.algorithm(),
             request_id_headers: crate::client::request_id_header_names()?,
             retry: self.retry,
             attempt_timeout: self.timeout,
@@ -505,20 +470,18 @@ mod tests {
             AuthProfile::Cnc.extra_headers(),
             &[("x-cnc-auth-method", "AKSK")]
         );
-        assert_eq!(AuthProfile::Cnc.algorithm(), Algorithm::Cnc);
+        assert_eq!(AuthProfile::Cnc.algorithm(), "CNC-HMAC-SHA256");
     }
 
     #[test]
     fn profiles_are_the_specs_auth_profiles() {
+        use crate::model::AUTH_PROFILES;
         let names: Vec<&str> = AUTH_PROFILES.iter().map(|f| f.name).collect();
         let ours: Vec<&str> = AuthProfile::ALL.iter().map(|p| p.name()).collect();
         assert_eq!(names, ours, "one variant per spec profile, same order");
         assert_eq!(AUTH_PROFILES[0].name, AuthProfile::default().name());
         for p in AuthProfile::ALL {
-            assert_eq!(
-                p.facts().algorithm.parse::<Algorithm>().ok(),
-                Some(p.algorithm())
-            );
+            assert_eq!(AuthProfile::from_algorithm(p.algorithm()), Ok(p));
             assert_eq!(AuthProfile::from_name(p.name()).ok(), Some(p));
         }
         assert_eq!(AuthProfile::Cnc.default_host(), "open.chinanetcenter.com");

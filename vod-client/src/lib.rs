@@ -419,12 +419,6 @@ pub mod validate;
 pub mod wait;
 pub mod wire;
 
-#[cfg(feature = "cli")]
-#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
-pub mod cli;
-#[cfg(feature = "emulator")]
-#[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]
-pub mod emulator;
 
 pub use builder::{Async, RequestBuilder};
 pub use call::CallOptions;

@@ -18,7 +18,6 @@
 //! The secret key is only ever borrowed for the HMAC; nothing in this module stores it.
 
 use std::fmt;
-use std::str::FromStr;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -35,43 +34,29 @@ pub const DEFAULT_SIGNED_HEADERS: &str = "content-type;host";
 
 const DEFAULT_NAMES: [&str; 2] = ["content-type", "host"];
 
-/// The two spellings of the signing algorithm; they differ only in name and header names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Algorithm {
-    /// `WS3-HMAC-SHA256`, with `X-WS-AccessKey` / `X-WS-Timestamp` headers.
-    #[default]
-    Ws3,
-    /// `CNC-HMAC-SHA256`, with `x-cnc-accessKey` / `x-cnc-timestamp` headers.
-    Cnc,
-}
+/// The signing profiles, generated from the spec's `auth_profiles`: each names its algorithm
+/// word and headers; they differ in nothing else the signer does.
+pub use crate::model::AuthProfile;
 
-impl Algorithm {
-    /// The name as it appears in the string to sign and in `Authorization`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Algorithm::Ws3 => "WS3-HMAC-SHA256",
-            Algorithm::Cnc => "CNC-HMAC-SHA256",
-        }
+impl AuthProfile {
+    /// The algorithm word of the string to sign and of `Authorization`, e.g. `WS3-HMAC-SHA256`.
+    pub fn algorithm(self) -> &'static str {
+        self.facts().algorithm
+    }
+
+    /// The profile whose algorithm word is exactly `word`: the service compares it literally.
+    pub fn from_algorithm(word: &str) -> Result<AuthProfile, AuthorizationError> {
+        AuthProfile::ALL
+            .into_iter()
+            .find(|p| p.algorithm() == word)
+            .ok_or_else(|| AuthorizationError::UnknownAlgorithm(word.to_string()))
     }
 }
 
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Algorithm {
-    type Err = AuthorizationError;
-
-    /// Exact, case-sensitive names: the service compares them literally.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "WS3-HMAC-SHA256" => Ok(Algorithm::Ws3),
-            "CNC-HMAC-SHA256" => Ok(Algorithm::Cnc),
-            other => Err(AuthorizationError::UnknownAlgorithm(other.to_string())),
-        }
-    }
+/// The algorithm words of every profile, for messages.
+fn known_algorithms() -> String {
+    let words: Vec<&str> = AuthProfile::ALL.iter().map(|p| p.algorithm()).collect();
+    words.join(" or ")
 }
 
 /// Splits a request target into the path and the raw query (`None` when there is no `?`).
@@ -325,15 +310,15 @@ pub fn canonical_request(
 }
 
 /// `Algorithm \n Timestamp \n hex(SHA256(canonical request))`.
-pub fn string_to_sign(algorithm: Algorithm, timestamp: &str, canonical_request: &str) -> String {
+pub fn string_to_sign(algorithm: AuthProfile, timestamp: &str, canonical_request: &str) -> String {
     let digest = hex_digest(&Sha256::digest(canonical_request.as_bytes()));
     let mut out = String::new();
     push_string_to_sign(&mut out, algorithm, timestamp, &digest);
     out
 }
 
-fn push_string_to_sign(out: &mut String, algorithm: Algorithm, timestamp: &str, digest: &[u8; 64]) {
-    out.push_str(algorithm.as_str());
+fn push_string_to_sign(out: &mut String, algorithm: AuthProfile, timestamp: &str, digest: &[u8; 64]) {
+    out.push_str(algorithm.algorithm());
     out.push('\n');
     out.push_str(timestamp);
     out.push('\n');
@@ -359,13 +344,13 @@ fn signature_hex(secret_key: &str, string_to_sign: &str) -> [u8; 64] {
 
 /// The `Authorization` header value.
 pub fn authorization_header(
-    algorithm: Algorithm,
+    algorithm: AuthProfile,
     access_key: &str,
     signed_headers: &str,
     signature: &str,
 ) -> String {
     let mut out = String::new();
-    out.push_str(algorithm.as_str());
+    out.push_str(algorithm.algorithm());
     out.push_str(" Credential=");
     out.push_str(access_key);
     out.push_str(", SignedHeaders=");
@@ -440,7 +425,7 @@ impl fmt::Debug for Signed {
 
 /// Signs one request. POST requests sign an empty query string even when the URI has one.
 pub fn sign(
-    algorithm: Algorithm,
+    algorithm: AuthProfile,
     access_key: &str,
     secret_key: &str,
     req: &SigningRequest<'_>,
@@ -453,7 +438,7 @@ pub fn sign(
     };
     let names = SignedNames::new(req.signed_headers);
     let headers_len: usize = req.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
-    let alg_len = algorithm.as_str().len();
+    let alg_len = algorithm.algorithm().len();
     // Exact unless a header value lower-cases to a different length.
     let mut text = String::with_capacity(
         (req.method.len() + path.len() + raw_query.len() + headers_len + 3 * names.text_len())
@@ -481,7 +466,7 @@ pub fn sign(
 
     let authorization_at = text.len();
     let signature = signature_hex(secret_key, &text[string_to_sign_at..]);
-    text.push_str(algorithm.as_str());
+    text.push_str(algorithm.algorithm());
     text.push_str(" Credential=");
     text.push_str(access_key);
     text.push_str(", SignedHeaders=");
@@ -504,8 +489,8 @@ fn push_ascii_uppercase(out: &mut String, text: &str) {
 /// The parts of an `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedAuthorization {
-    /// The algorithm named first.
-    pub algorithm: Algorithm,
+    /// The profile whose algorithm is named first.
+    pub algorithm: AuthProfile,
     /// The `Credential` value: the access key.
     pub credential: String,
     /// The `SignedHeaders` names, as sent (normalise with [`signed_header_names`]).
@@ -522,7 +507,7 @@ pub enum AuthorizationError {
     #[error("the Authorization header is empty")]
     Empty,
     /// The first word is not a known algorithm.
-    #[error("unknown signing algorithm `{0}` (expected WS3-HMAC-SHA256 or CNC-HMAC-SHA256)")]
+    #[error("unknown signing algorithm `{0}` (expected {known})", known = known_algorithms())]
     UnknownAlgorithm(String),
     /// A required part is missing.
     #[error("the Authorization header has no {0}")]
@@ -546,7 +531,7 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization, Authoriza
         return Err(AuthorizationError::Empty);
     }
     let (algorithm, rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
-    let algorithm: Algorithm = algorithm.parse()?;
+    let algorithm = AuthProfile::from_algorithm(algorithm)?;
     let (mut credential, mut signed, mut signature) = (None, None, None);
     for part in rest.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (key, val) = part

@@ -44,7 +44,8 @@
 
 mod blocks;
 mod error;
-pub(crate) mod etag;
+#[doc(hidden)] // shared with the emulator, which computes the same etags
+pub mod etag;
 mod form;
 mod grant;
 mod http;

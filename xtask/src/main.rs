@@ -1,6 +1,7 @@
 //! Maintainer commands for the Cloud VoD SDK workspace.
 //!
-//! `cargo xtask codegen` regenerates `vod-client/src/generated/` from `api-spec/`;
+//! `cargo xtask codegen` regenerates each package's `src/generated/` (the SDK's, the CLI's,
+//! the emulator's) from `api-spec/`;
 //! `cargo xtask codegen --check` writes nothing and fails, naming each stale file, when the
 //! checked-in code differs from what the spec produces; `--timings` prints how long each
 //! generator stage took. `cargo xtask openapi --version 3.0 --out FILE` writes the OpenAPI
@@ -11,10 +12,20 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use codegen::emit::Package;
 use codegen::GeneratedFile;
 
 /// The OpenAPI export, relative to the workspace root.
 const OPENAPI_FILE: &str = "docs/openapi.json";
+
+/// Where each package's generated module lives, relative to the workspace root.
+fn generated_dir(package: Package) -> &'static str {
+    match package {
+        Package::Sdk => "vod-client/src/generated",
+        Package::Cli => "vod-client/cli/src/generated",
+        Package::Emulator => "vod-client/emulator/src/generated",
+    }
+}
 
 const USAGE: &str = "Maintainer commands for the Cloud VoD SDK workspace.
 
@@ -22,8 +33,10 @@ Usage: cargo xtask codegen [--check] [--timings]
        cargo xtask openapi --version <3.0|3.1> --out <FILE>
 
 Commands:
-  codegen    Regenerate vod-client/src/generated/ and docs/openapi.json from api-spec/*.yaml,
-             writing only files whose contents change, and list what was written or removed
+  codegen    Regenerate the generated modules of the SDK (vod-client/src/generated/), the CLI
+             (vod-client/cli/src/generated/) and the emulator (vod-client/emulator/src/generated/)
+             and docs/openapi.json from api-spec/*.yaml, writing only files whose contents
+             change, and list what was written or removed
   openapi    Write the OpenAPI export of api-spec/*.yaml in the given version to FILE
              (`-` for standard output); docs/openapi.json is the 3.1 one
 
@@ -153,7 +166,6 @@ fn openapi_command(root: &Path, version: OpenApiVersion, out: &str) -> Result<()
 
 fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, String> {
     let spec_dir = root.join("api-spec");
-    let out_dir = root.join("vod-client/src/generated");
     let start = Instant::now();
     let sources = codegen::read_spec_dir(&spec_dir).map_err(|e| match e {
         // Files refused while reading (too large, not UTF-8) are named like all others.
@@ -189,7 +201,11 @@ fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, 
         );
     }
     if check {
-        let mut stale = stale_files(&out_dir, &files).map_err(|e| e.to_string())?;
+        let mut stale = Vec::new();
+        for package in Package::ALL {
+            let out_dir = root.join(generated_dir(package));
+            stale.extend(stale_files(&out_dir, &of(package, &files)).map_err(|e| e.to_string())?);
+        }
         if std::fs::read_to_string(&openapi_path).ok().as_deref()
             != Some(generated.openapi.as_str())
         {
@@ -212,13 +228,22 @@ fn codegen_command(root: &Path, check: bool, timings: bool) -> Result<ExitCode, 
         eprintln!("generated code is out of date: run `cargo xtask codegen` and commit the result");
         return Ok(ExitCode::FAILURE);
     }
-    let mut report = write_files(&out_dir, &files).map_err(|e| e.to_string())?;
+    let mut report = Report::default();
+    for package in Package::ALL {
+        let out_dir = root.join(generated_dir(package));
+        write_files(&out_dir, &of(package, &files), &mut report).map_err(|e| e.to_string())?;
+    }
     report.record(
         openapi_path.clone(),
         write_if_changed(&openapi_path, &generated.openapi).map_err(|e| e.to_string())?,
     );
     print!("{}", report.render(root, sources.len()));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The files of one package.
+fn of(package: Package, files: &[GeneratedFile]) -> Vec<&GeneratedFile> {
+    files.iter().filter(|f| f.package == package).collect()
 }
 
 /// What a regeneration did, file by file.
@@ -268,7 +293,7 @@ fn plural(n: usize) -> String {
 }
 
 /// Files whose contents differ, are missing, or are left over from an older spec.
-fn stale_files(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
+fn stale_files(out_dir: &Path, files: &[&GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
     let mut stale = Vec::new();
     for file in files {
         let path = out_dir.join(&file.path);
@@ -281,7 +306,7 @@ fn stale_files(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<P
     Ok(stale)
 }
 
-fn leftovers(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
+fn leftovers(out_dir: &Path, files: &[&GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
     let expected: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut extra = Vec::new();
     if out_dir.is_dir() {
@@ -300,8 +325,14 @@ fn leftovers(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<Pat
     Ok(extra)
 }
 
-fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<Report> {
-    let mut report = Report::default();
+fn write_files(
+    out_dir: &Path,
+    files: &[&GeneratedFile],
+    report: &mut Report,
+) -> std::io::Result<()> {
+    if files.is_empty() && !out_dir.is_dir() {
+        return Ok(());
+    }
     std::fs::create_dir_all(out_dir)?;
     for path in leftovers(out_dir, files)? {
         std::fs::remove_file(&path)?;
@@ -312,7 +343,7 @@ fn write_files(out_dir: &Path, files: &[GeneratedFile]) -> std::io::Result<Repor
         let written = write_if_changed(&path, &file.contents)?;
         report.record(path, written);
     }
-    Ok(report)
+    Ok(())
 }
 
 /// Leaves untouched files alone so build tools see no change; true when it wrote.

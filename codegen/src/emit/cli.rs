@@ -1,10 +1,22 @@
-//! `cli.rs`: the command table of the `vod` binary, one entry per operation, as plain data.
+//! `commands.rs`: the command table of the `vod` binary, one entry per operation, as plain data.
 //! The binary builds its clap commands from it, so a new operation needs no hand-written code.
+//! `mod.rs` is the root of the command line's `generated` module.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::{Api, Encoding, Enum, Field, IdBase, Operation, Type};
+
+/// The root of the command line's generated module.
+pub fn emit_root() -> TokenStream {
+    quote! {
+        #![doc = " The `vod` command table and calling operations by name, generated from `api-spec/`."]
+        mod commands;
+        pub use commands::*;
+        mod invoke;
+        pub use invoke::*;
+    }
+}
 
 /// The command-table module.
 pub fn emit(api: &Api) -> TokenStream {
@@ -17,17 +29,17 @@ pub fn emit(api: &Api) -> TokenStream {
     let commands = ops.iter().map(|op| command(op, &enums));
     let paged = ops.iter().filter(|op| op.pagination.is_some()).map(|op| {
         let (wire, request) = (&op.wire, super::ident(&op.request_type()));
-        quote! { #wire => Some(crate::cli::paging::items_json::<super::#request>(client, input)), }
+        quote! { #wire => Some(crate::paging::items_json::<vod_client::model::#request>(client, input)), }
     });
     let tasks = ops.iter().filter(|op| op.waiter.is_some()).map(|op| {
         let (wire, request) = (&op.wire, super::ident(&op.request_type()));
         quote! {
-            #wire => Some(crate::cli::paging::wait_json::<super::#request>(client, input, options)),
+            #wire => Some(crate::paging::wait_json::<vod_client::model::#request>(client, input, options)),
         }
     });
     quote! {
         #![doc = " The `vod` command table, sorted by group and name."]
-        use crate::cli::table::{ArgKind, ArgSpec, CommandSpec};
+        use crate::table::{ArgKind, ArgSpec, CommandSpec};
 
         /// One command per operation of the API.
         pub static COMMANDS: &[CommandSpec] = &[#(#commands),*];
@@ -36,10 +48,10 @@ pub fn emit(api: &Api) -> TokenStream {
         /// as JSON; `None` when it is not paginated.
         #[allow(unused_variables)]
         pub fn invoke_items<'a>(
-            client: &'a crate::Client,
+            client: &'a vod_client::Client,
             operation: &str,
             input: serde_json::Value,
-        ) -> Option<crate::cli::paging::JsonStream<'a>> {
+        ) -> Option<crate::paging::JsonStream<'a>> {
             match operation {
                 #(#paged)*
                 _ => None,
@@ -50,11 +62,11 @@ pub fn emit(api: &Api) -> TokenStream {
         /// (`None` when the operation starts no task).
         #[allow(unused_variables)]
         pub fn invoke_and_wait<'a>(
-            client: &'a crate::Client,
+            client: &'a vod_client::Client,
             operation: &str,
             input: serde_json::Value,
-            options: crate::WaitOptions,
-        ) -> Option<crate::cli::paging::JsonFuture<'a>> {
+            options: vod_client::WaitOptions,
+        ) -> Option<crate::paging::JsonFuture<'a>> {
             match operation {
                 #(#tasks)*
                 _ => None,

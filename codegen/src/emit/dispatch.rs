@@ -1,9 +1,10 @@
-//! `dispatch.rs`: calling an operation by its wire name with JSON in and out, for the command
-//! line and other dynamic callers. Each arm goes through the typed request, so validation holds.
+//! `dispatch.rs` (the SDK's list of operations) and `invoke.rs` (the command line's calling of an
+//! operation by its wire name, JSON in and out; each arm goes through the typed request, so
+//! validation holds).
 //!
-//! `invoke` sits behind the `cli` feature: its match instantiates the generic send path once
-//! per operation, which roughly tripled the crate's release build for users who never call an
-//! operation by name. `OPERATIONS` is plain data and stays in every build.
+//! `invoke` lives in the command line's package: its match instantiates the generic send path
+//! once per operation, which roughly tripled the SDK's release build for users who never call
+//! an operation by name. `OPERATIONS` is plain data and stays in the SDK.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -11,40 +12,43 @@ use quote::quote;
 use super::ident;
 use crate::ir::Api;
 
-/// The dispatch module.
+/// The SDK's dispatch module: the list of operations.
 pub fn emit(api: &Api) -> TokenStream {
-    let ops: Vec<_> = api.groups.iter().flat_map(|g| &g.operations).collect();
-    let arms = ops.iter().map(|op| {
-        let wire = &op.wire;
-        let request = ident(&op.request_type());
-        quote! {
-            #wire => Some(Box::pin(crate::operation::invoke_json::<#request>(client, input))),
-        }
-    });
-    let specs = ops.iter().map(|op| {
+    let specs = api.groups.iter().flat_map(|g| &g.operations).map(|op| {
         let request = ident(&op.request_type());
         quote! { <#request as crate::operation::Request>::OPERATION }
     });
     quote! {
-        #![doc = " Calling operations by name, with JSON in and out."]
+        #![doc = " The operations of the API, as data."]
         #[allow(unused_imports)]
         use super::*;
 
-        /// A boxed answer of [`invoke`].
-        #[cfg(feature = "cli")]
-        pub type InvokeFuture<'a> = std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<serde_json::Value, crate::Error>> + Send + 'a>,
-        >;
-
         /// Every operation of the API.
         pub const OPERATIONS: &[&crate::operation::OperationSpec] = &[#(#specs),*];
+    }
+}
+
+/// The command line's `invoke.rs`: one match arm per operation, each through its typed request.
+pub fn emit_invoke(api: &Api) -> TokenStream {
+    let arms = api.groups.iter().flat_map(|g| &g.operations).map(|op| {
+        let wire = &op.wire;
+        let request = ident(&op.request_type());
+        quote! {
+            #wire => Some(Box::pin(vod_client::operation::invoke_json::<vod_client::model::#request>(client, input))),
+        }
+    });
+    quote! {
+        #![doc = " Calling operations by name, with JSON in and out."]
+
+        /// A boxed answer of [`invoke`].
+        pub type InvokeFuture<'a> = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<serde_json::Value, vod_client::Error>> + Send + 'a>,
+        >;
 
         /// Calls the operation named `operation` (e.g. `getVideoList`) with a JSON object of
-        /// its parameters (wire names); `None` when no operation has that name. Needs the
-        /// `cli` feature.
-        #[cfg(feature = "cli")]
+        /// its parameters (wire names); `None` when no operation has that name.
         pub fn invoke<'a>(
-            client: &'a crate::Client,
+            client: &'a vod_client::Client,
             operation: &str,
             input: serde_json::Value,
         ) -> Option<InvokeFuture<'a>> {

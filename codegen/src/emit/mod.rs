@@ -28,33 +28,60 @@ pub fn openapi_3_0(api: &Api) -> String {
     openapi::emit_3_0(api)
 }
 
-/// One output file, relative to `vod-client/src/generated/`.
+/// The package a generated file is compiled in. Each has a `generated/` module of its own;
+/// the caller (the xtask) decides where that is on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Package {
+    /// `vod-client`, the SDK: types, enums, ids, error codes, one builder per operation.
+    Sdk,
+    /// `vod-cli`, the `vod` binary: the command table and calling operations by name.
+    Cli,
+    /// `vod-emulator`, the local service.
+    Emulator,
+}
+
+impl Package {
+    /// Every package, in the order their files are emitted.
+    pub const ALL: [Package; 3] = [Package::Sdk, Package::Cli, Package::Emulator];
+}
+
+/// One output file, relative to its package's `generated/` module.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
+    /// The package it belongs to.
+    pub package: Package,
     /// File name, e.g. `asset_management.rs`.
     pub path: String,
     /// Formatted contents, header included.
     pub contents: String,
 }
 
-/// Every file of the generated module, in a fixed order.
+/// Every generated file of every package, in a fixed order.
 pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, syn::Error> {
+    let sdk = Package::Sdk;
     let mut files = vec![
-        file("mod.rs", module_root(api))?,
-        file("service.rs", service::emit(api))?,
-        file("dispatch.rs", dispatch::emit(api))?,
-        file("cli.rs", cli::emit(api))?,
+        file(sdk, "mod.rs", module_root(api))?,
+        file(sdk, "service.rs", service::emit(api))?,
+        file(sdk, "dispatch.rs", dispatch::emit(api))?,
     ];
     for group in &api.groups {
-        files.push(file(&format!("{}.rs", group.module), group_module(group))?);
+        files.push(file(
+            sdk,
+            &format!("{}.rs", group.module),
+            group_module(group),
+        )?);
     }
+    files.push(file(Package::Cli, "mod.rs", cli::emit_root())?);
+    files.push(file(Package::Cli, "commands.rs", cli::emit(api))?);
+    files.push(file(Package::Cli, "invoke.rs", dispatch::emit_invoke(api))?);
     Ok(files)
 }
 
-fn file(path: &str, tokens: TokenStream) -> Result<GeneratedFile, syn::Error> {
+fn file(package: Package, path: &str, tokens: TokenStream) -> Result<GeneratedFile, syn::Error> {
     let parsed: syn::File = syn::parse2(tokens)?;
     let body = wrap_wire_enums(&prettyplease::unparse(&parsed));
     Ok(GeneratedFile {
+        package,
         path: path.to_string(),
         contents: format!("{HEADER}{body}"),
     })
@@ -82,11 +109,6 @@ fn module_root(api: &Api) -> TokenStream {
         pub use service::*;
         mod dispatch;
         pub use dispatch::OPERATIONS;
-        #[cfg(feature = "cli")]
-        pub use dispatch::invoke;
-        /// The command-line table: one command per operation.
-        #[cfg(feature = "cli")]
-        pub mod cli;
         #(#groups)*
     }
 }

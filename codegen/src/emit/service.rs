@@ -54,6 +54,7 @@ pub fn emit(api: &Api) -> TokenStream {
             }
         }
     });
+    let auth_profile_enum = auth_profile_enum(&s.auth_profiles);
     let error_code_enum = error_code_enum(&s.error_codes);
     let mut limits: Vec<(&str, &str)> = api
         .groups
@@ -114,6 +115,8 @@ pub fn emit(api: &Api) -> TokenStream {
         /// The signing profiles the service accepts; the first is the default.
         pub const AUTH_PROFILES: &[AuthProfileFacts] = &[#(#profiles),*];
 
+        #auth_profile_enum
+
         /// A documented business error code.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct ErrorCodeFacts {
@@ -153,6 +156,49 @@ pub fn emit(api: &Api) -> TokenStream {
         pub const RATE_LIMITS: &[(&str, &str)] = &[#(#limits),*];
 
         #shared
+    }
+}
+
+/// `AuthProfile`: one variant per profile of the spec, each knowing its row of `AUTH_PROFILES`,
+/// so the signer, the client and the emulator name a profile without restating its facts.
+fn auth_profile_enum(profiles: &[crate::spec::AuthProfileSpec]) -> TokenStream {
+    let variants: Vec<_> = profiles
+        .iter()
+        .map(|p| format_ident!("{}", p.name.to_upper_camel_case()))
+        .collect();
+    let docs = profiles.iter().map(|p| {
+        doc_attrs(&format!(
+            "{} `{}`: `{}`, headers `{}` and `{}`.",
+            p.doc.trim(),
+            p.name,
+            p.algorithm,
+            p.access_key_header,
+            p.timestamp_header
+        ))
+    });
+    let default = (0..profiles.len()).map(|i| (i == 0).then(|| quote! { #[default] }));
+    let rows = (0..profiles.len()).map(proc_macro2::Literal::usize_unsuffixed);
+    let count = proc_macro2::Literal::usize_unsuffixed(profiles.len());
+    quote! {
+        /// Which signing profile (algorithm and header set) a request uses: the spec's
+        /// `auth_profiles`, whose facts [`AuthProfile::facts`] gives.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        #[non_exhaustive]
+        pub enum AuthProfile {
+            #(#docs #default #variants,)*
+        }
+
+        impl AuthProfile {
+            /// Every profile, in the spec's order; the first is the default.
+            pub const ALL: [AuthProfile; #count] = [#(AuthProfile::#variants),*];
+
+            /// The spec's facts of this profile.
+            pub const fn facts(self) -> &'static AuthProfileFacts {
+                match self {
+                    #(AuthProfile::#variants => &AUTH_PROFILES[#rows],)*
+                }
+            }
+        }
     }
 }
 

@@ -12,13 +12,6 @@ mod dispatch;
 
 pub use dispatch::OPERATIONS;
 
-#[cfg(feature = "cli")]
-pub use dispatch::invoke;
-
-/// The command-line table: one command per operation.
-#[cfg(feature = "cli")]
-pub mod cli;
-
 /// Videos, audio, materials and categories.
 pub mod asset_management;
 

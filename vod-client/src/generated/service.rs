@@ -70,6 +70,30 @@ pub const AUTH_PROFILES: &[AuthProfileFacts] = &[
     },
 ];
 
+/// Which signing profile (algorithm and header set) a request uses: the spec's
+/// `auth_profiles`, whose facts [`AuthProfile::facts`] gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum AuthProfile {
+    /// Cloud VoD's own scheme (Interface Authentication V3). `ws3`: `WS3-HMAC-SHA256`, headers `X-WS-AccessKey` and `X-WS-Timestamp`.
+    #[default]
+    Ws3,
+    /// The vendor's unified OpenAPI gateway used by the official SDKs, same paths. `cnc`: `CNC-HMAC-SHA256`, headers `x-cnc-accessKey` and `x-cnc-timestamp`.
+    Cnc,
+}
+
+impl AuthProfile {
+    /// Every profile, in the spec's order; the first is the default.
+    pub const ALL: [AuthProfile; 2] = [AuthProfile::Ws3, AuthProfile::Cnc];
+    /// The spec's facts of this profile.
+    pub const fn facts(self) -> &'static AuthProfileFacts {
+        match self {
+            AuthProfile::Ws3 => &AUTH_PROFILES[0],
+            AuthProfile::Cnc => &AUTH_PROFILES[1],
+        }
+    }
+}
+
 /// A documented business error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorCodeFacts {

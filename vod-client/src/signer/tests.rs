@@ -21,7 +21,7 @@ const SK: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const TS: &str = "1700000000";
 
 struct Vector {
-    algorithm: Algorithm,
+    algorithm: AuthProfile,
     method: &'static str,
     uri: &'static str,
     headers: &'static [(&'static str, &'static str)],
@@ -50,7 +50,7 @@ impl Vector {
         );
         let sts = format!(
             "{}\n{TS}\n{}",
-            self.algorithm.as_str(),
+            self.algorithm.algorithm(),
             self.string_to_sign_digest
         );
         assert_eq!(signed.string_to_sign(), sts, "{name}: string to sign");
@@ -58,7 +58,7 @@ impl Vector {
         let signed_headers = signed_header_names(self.signed_headers.unwrap_or(&[]));
         let auth = format!(
             "{} Credential={AK}, SignedHeaders={signed_headers}, Signature={}",
-            self.algorithm.as_str(),
+            self.algorithm.algorithm(),
             self.signature
         );
         assert_eq!(signed.authorization(), auth, "{name}: authorization");
@@ -66,7 +66,7 @@ impl Vector {
 }
 
 const POST_JSON_NON_ASCII: Vector = Vector {
-    algorithm: Algorithm::Ws3,
+    algorithm: AuthProfile::Ws3,
     method: "POST",
     uri: "/vod/videoManage/getVideoList",
     headers: &[
@@ -92,7 +92,7 @@ fn post_json_with_non_ascii_text() {
 #[test]
 fn post_with_empty_body_ignores_the_query() {
     Vector {
-        algorithm: Algorithm::Ws3,
+        algorithm: AuthProfile::Ws3,
         method: "POST",
         uri: "/vod/x?a=1&b=%20",
         headers: &[
@@ -113,7 +113,7 @@ fn post_with_empty_body_ignores_the_query() {
 #[test]
 fn get_with_query_escapes() {
     Vector {
-        algorithm: Algorithm::Ws3,
+        algorithm: AuthProfile::Ws3,
         method: "GET",
         uri: "/vod/videoManage/getVideoList?videoName=a%20b&tag=x%2By&literal=a+b&bad=%zz\
               &k=1&k=2&utf=%E7%8C%AB&pct=%",
@@ -136,7 +136,7 @@ fn get_with_query_escapes() {
 #[test]
 fn get_with_bare_trailing_question_mark() {
     Vector {
-        algorithm: Algorithm::Ws3,
+        algorithm: AuthProfile::Ws3,
         method: "GET",
         uri: "/vod/a?",
         headers: &[
@@ -157,7 +157,7 @@ fn get_with_bare_trailing_question_mark() {
 #[test]
 fn header_case_charset_and_trimming_with_unsorted_duplicate_names() {
     Vector {
-        algorithm: Algorithm::Ws3,
+        algorithm: AuthProfile::Ws3,
         method: "POST",
         uri: "/vod/b",
         headers: &[
@@ -186,7 +186,7 @@ fn header_case_charset_and_trimming_with_unsorted_duplicate_names() {
 #[test]
 fn missing_signed_header_signs_an_empty_value() {
     Vector {
-        algorithm: Algorithm::Ws3,
+        algorithm: AuthProfile::Ws3,
         method: "POST",
         uri: "/vod/c",
         headers: &[("Host", "api.cloudv.haplat.net")],
@@ -205,7 +205,7 @@ fn missing_signed_header_signs_an_empty_value() {
 #[test]
 fn cnc_variant() {
     Vector {
-        algorithm: Algorithm::Cnc,
+        algorithm: AuthProfile::Cnc,
         method: "POST",
         uri: "/vod/videoManage/getVideoList",
         headers: &[
@@ -308,7 +308,7 @@ fn canonical_request_and_string_to_sign() {
          e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     );
     assert_eq!(
-        string_to_sign(Algorithm::Ws3, "1", &cr),
+        string_to_sign(AuthProfile::Ws3, "1", &cr),
         "WS3-HMAC-SHA256\n1\n6635777a4c5c022ba1bc207374a29cae3c8ab5fc881b82d1049e63797fad40bc"
     );
 }
@@ -325,24 +325,28 @@ fn signature_is_hmac_sha256_hex() {
 #[test]
 fn authorization_header_format() {
     assert_eq!(
-        authorization_header(Algorithm::Cnc, "AK", "content-type;host", "ab"),
+        authorization_header(AuthProfile::Cnc, "AK", "content-type;host", "ab"),
         "CNC-HMAC-SHA256 Credential=AK, SignedHeaders=content-type;host, Signature=ab"
     );
 }
 
 #[test]
 fn algorithm_names_round_trip() {
-    for a in [Algorithm::Ws3, Algorithm::Cnc] {
-        assert_eq!(a.as_str().parse::<Algorithm>(), Ok(a));
-        assert_eq!(a.to_string(), a.as_str());
+    for a in AuthProfile::ALL {
+        assert_eq!(AuthProfile::from_algorithm(a.algorithm()), Ok(a));
     }
-    assert!("ws3-hmac-sha256".parse::<Algorithm>().is_err());
+    assert_eq!(AuthProfile::Ws3.algorithm(), "WS3-HMAC-SHA256");
+    let err = AuthProfile::from_algorithm("ws3-hmac-sha256").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown signing algorithm `ws3-hmac-sha256` (expected WS3-HMAC-SHA256 or CNC-HMAC-SHA256)"
+    );
 }
 
 #[test]
 fn parse_authorization_round_trips_and_rejects_garbage() {
     let signed = sign(
-        Algorithm::Ws3,
+        AuthProfile::Ws3,
         AK,
         SK,
         &SigningRequest {
@@ -355,7 +359,7 @@ fn parse_authorization_round_trips_and_rejects_garbage() {
         },
     );
     let parsed = parse_authorization(signed.authorization()).expect("parses");
-    assert_eq!(parsed.algorithm, Algorithm::Ws3);
+    assert_eq!(parsed.algorithm, AuthProfile::Ws3);
     assert_eq!(parsed.credential, AK);
     assert_eq!(parsed.signed_headers, ["content-type", "host"]);
     assert_eq!(parsed.signature, signed.signature());
@@ -365,7 +369,7 @@ fn parse_authorization_round_trips_and_rejects_garbage() {
     let parsed = parse_authorization(&reordered).expect("any order");
     assert_eq!(
         (parsed.algorithm, parsed.credential.as_str()),
-        (Algorithm::Cnc, "k")
+        (AuthProfile::Cnc, "k")
     );
 
     use AuthorizationError as E;
@@ -415,7 +419,7 @@ fn nothing_debug_prints_the_secret() {
         timestamp: TS,
         signed_headers: None,
     };
-    let signed = sign(Algorithm::Ws3, AK, SK, &req);
+    let signed = sign(AuthProfile::Ws3, AK, SK, &req);
     let text = format!("{req:?} {signed:?} {signed:#?}");
     assert!(!text.contains(SK), "{text}");
     let creds = crate::Credentials::new(AK, SK);
@@ -472,7 +476,7 @@ fn canonical_query_agrees_with_whole_string_decoding() {
 
 /// Algorithm, method, URI, headers, body, signed header names.
 type Case = (
-    Algorithm,
+    AuthProfile,
     &'static str,
     &'static str,
     &'static [(&'static str, &'static str)],
@@ -484,7 +488,7 @@ type Case = (
 fn sign_agrees_with_its_steps() {
     let cases: [Case; 4] = [
         (
-            Algorithm::Ws3,
+            AuthProfile::Ws3,
             "get",
             "/vod/x?a=%CE%A3%20b&b=ΑΣ",
             &[("Host", "h"), ("X-Name", " ΑΣ Ὀδυσσεύς \t")],
@@ -492,7 +496,7 @@ fn sign_agrees_with_its_steps() {
             Some(&["x-name", "HOST", "x-absent", "host"]),
         ),
         (
-            Algorithm::Cnc,
+            AuthProfile::Cnc,
             "Post",
             "/vod/y?ignored=1",
             &[("content-type", "application/json"), ("host", "H:1")],
@@ -500,7 +504,7 @@ fn sign_agrees_with_its_steps() {
             None,
         ),
         (
-            Algorithm::Ws3,
+            AuthProfile::Ws3,
             "HEAD",
             "/",
             &[],
@@ -508,7 +512,7 @@ fn sign_agrees_with_its_steps() {
             Some(&[" ", ""]),
         ),
         (
-            Algorithm::Ws3,
+            AuthProfile::Ws3,
             "PUT",
             "/p?q=%zz%41",
             &[("Host", "a"), ("host", "b")],

@@ -79,14 +79,15 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 /// boundaries (their sizes are multiples of 4 MiB), so each block hashes on its own, in
 /// parallel with the others, and the file's etag is the blocks' digests in block order.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct PieceHasher {
+pub struct PieceHasher {
     current: Sha1,
     current_len: u64,
     pieces: Vec<[u8; 20]>,
 }
 
 impl PieceHasher {
-    pub(crate) fn update(&mut self, mut bytes: &[u8]) {
+    /// Feeds the next bytes of the block.
+    pub fn update(&mut self, mut bytes: &[u8]) {
         while !bytes.is_empty() {
             let room = usize::try_from(PIECE - self.current_len).unwrap_or(usize::MAX);
             let take = room.min(bytes.len());
@@ -102,7 +103,7 @@ impl PieceHasher {
     }
 
     /// The digests of every piece fed, a short last one included.
-    pub(crate) fn finish(mut self) -> Vec<[u8; 20]> {
+    pub fn finish(mut self) -> Vec<[u8; 20]> {
         if self.current_len > 0 {
             self.pieces.push(self.current.finalize().into());
         }
@@ -111,7 +112,7 @@ impl PieceHasher {
 }
 
 /// The etag of a file from its piece digests (none for an empty file).
-pub(crate) fn etag_from_pieces(pieces: &[[u8; 20]]) -> String {
+pub fn etag_from_pieces(pieces: &[[u8; 20]]) -> String {
     let mut raw = Vec::with_capacity(21);
     match pieces {
         [] => {

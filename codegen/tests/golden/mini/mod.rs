@@ -12,13 +12,6 @@ mod dispatch;
 
 pub use dispatch::OPERATIONS;
 
-#[cfg(feature = "cli")]
-pub use dispatch::invoke;
-
-/// The command-line table: one command per operation.
-#[cfg(feature = "cli")]
-pub mod cli;
-
 /// Widgets, for generator tests.
 pub mod widgets;
 

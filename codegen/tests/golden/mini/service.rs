@@ -60,6 +60,27 @@ pub const AUTH_PROFILES: &[AuthProfileFacts] = &[
     },
 ];
 
+/// Which signing profile (algorithm and header set) a request uses: the spec's
+/// `auth_profiles`, whose facts [`AuthProfile::facts`] gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum AuthProfile {
+    /// The service's own scheme. `ws3`: `WS3-HMAC-SHA256`, headers `X-WS-AccessKey` and `X-WS-Timestamp`.
+    #[default]
+    Ws3,
+}
+
+impl AuthProfile {
+    /// Every profile, in the spec's order; the first is the default.
+    pub const ALL: [AuthProfile; 1] = [AuthProfile::Ws3];
+    /// The spec's facts of this profile.
+    pub const fn facts(self) -> &'static AuthProfileFacts {
+        match self {
+            AuthProfile::Ws3 => &AUTH_PROFILES[0],
+        }
+    }
+}
+
 /// A documented business error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorCodeFacts {

@@ -1,0 +1,506 @@
+//! The `vod` command line: the whole API from a shell.
+//!
+//! One subcommand per operation (`vod videos list --video-name cat --page-size 20`), built at run
+//! time from the generated command table (`generated::COMMANDS`, see [`table`]) and dispatched
+//! through the generated `generated::invoke`, so the command line and the typed client can never
+//! disagree about an operation: both go through the same request types and validation. Around
+//! them, a few hand-written commands: `upload`, `configure`, `emulator`, `debug-sign` and
+//! `completions`.
+//!
+//! The binary is a thin `main` calling [`main`]; everything here returns a `Failure`
+//! instead of exiting, so the exit codes (documented in `vod --help`) are decided in one place.
+//! This library exists for the binary and its tests; it is not a stable API.
+#![deny(missing_docs)]
+
+/// The command table and calling operations by name, generated from `api-spec/`.
+// Formatted by the generator (prettyplease); `cargo xtask codegen --check` guards it instead.
+#[rustfmt::skip]
+pub mod generated;
+
+mod commands;
+mod config;
+mod configure;
+mod emulator;
+mod failure;
+mod operation;
+mod output;
+pub mod paging;
+mod query;
+mod sign;
+pub mod table;
+mod upload;
+
+#[cfg(test)]
+mod tests;
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use clap::builder::PossibleValuesParser;
+use clap::parser::ValueSource;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use secrecy::SecretString;
+
+use failure::{Failure, EXIT_CODES_HELP};
+use table::CommandSpec;
+
+/// Runs `vod` with the process's arguments and the generated command table.
+pub fn main() -> ExitCode {
+    run(std::env::args_os(), crate::generated::COMMANDS)
+}
+
+/// Runs `vod` with `args` (the first one is the program name) and a command table.
+pub fn run<I, T>(args: I, table: &'static [CommandSpec]) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = match command(table).try_get_matches_from(args) {
+        Ok(matches) => matches,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(failure::code::USAGE));
+        }
+    };
+    match dispatch(&matches, table) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// The whole command tree.
+pub fn command(table: &'static [CommandSpec]) -> Command {
+    let mut root = Command::new("vod")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("The Wangsu / CDNetworks Cloud VoD API from a shell")
+        .long_about(
+            "The Wangsu / CDNetworks Cloud VoD API from a shell: one subcommand per operation, \
+             plus uploads, a local emulator and signing diagnostics.\n\n\
+             Credentials and endpoint come from the flags, then the environment (VOD_ACCESS_KEY, \
+             VOD_SECRET_KEY, VOD_ENDPOINT, VOD_PROFILE), then the profile file written by \
+             `vod configure` (~/.config/vod/config.toml, or $VOD_CONFIG_FILE).",
+        )
+        .after_help(EXIT_CODES_HELP)
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .args(global_args())
+        .subcommand(upload::command())
+        .subcommand(
+            Command::new("configure")
+                .about("Write credentials and endpoint into a profile of the profile file")
+                .long_about(
+                    "Write credentials and endpoint into a profile (--profile, default `default`) \
+                     of the profile file, created with mode 0600. On a terminal, missing values \
+                     are prompted for (the secret without echo); otherwise the first line of \
+                     stdin is the secret key.",
+                ),
+        )
+        .subcommand(emulator::command())
+        .subcommand(
+            Command::new("debug-sign")
+                .about(
+                    "Sign a request described as JSON on stdin and print every step of the signature",
+                )
+                .long_about(DEBUG_SIGN_HELP),
+        )
+        .subcommand(
+            Command::new("completions")
+                .about("Print a shell completion script")
+                .arg(
+                    Arg::new("shell")
+                        .required(true)
+                        .value_parser(clap::value_parser!(clap_complete::Shell)),
+                ),
+        );
+    for group in commands::group_commands(table) {
+        let name = group.get_name().to_string();
+        root = if root.find_subcommand(&name).is_some() {
+            root.mut_subcommand(&name, |builtin| commands::merge_group(builtin, group))
+        } else {
+            root.subcommand(group)
+        };
+    }
+    root
+}
+
+/// `vod debug-sign --help`: the input is a JSON object, so its members are the documentation.
+const DEBUG_SIGN_HELP: &str = "Sign a request described as JSON on stdin with the client's own \
+signer and print every intermediate step (canonical request, string to sign, signature, \
+Authorization header), to compare with another implementation step by step.
+
+Input (stdin): one JSON object with
+  method       HTTP method, e.g. \"POST\"
+  uri          path and query, e.g. \"/vod/videoManage/getVideoList?pageSize=10\"
+  access_key   the access key
+  secret_key   the secret key (never printed)
+  timestamp    Unix seconds, e.g. 1700000000
+  headers      optional object of header name to value, e.g. {\"content-type\": \"application/json\", \"host\": \"api.example.com\"}
+  body         optional request body as UTF-8 text
+  algorithm    optional \"WS3-HMAC-SHA256\" (default) or \"CNC-HMAC-SHA256\"
+  signed_headers  optional list of header names to sign [default: content-type, host]
+
+Output (stdout): {\"canonical_request\", \"string_to_sign\", \"signature\", \"authorization\"}.
+
+Example:
+  echo '{\"method\":\"POST\",\"uri\":\"/vod/videoManage/getVideoList\",\"access_key\":\"AK\",\"secret_key\":\"SK\",\"timestamp\":1700000000,\"headers\":{\"content-type\":\"application/json\",\"host\":\"api.example.com\"},\"body\":\"{}\"}' | vod debug-sign";
+
+fn global_args() -> Vec<Arg> {
+    let global = |arg: Arg| arg.global(true).help_heading("Global options");
+    vec![
+        global(
+            Arg::new("output")
+                .long("output")
+                .short('o')
+                .value_name("FORMAT")
+                .value_parser(PossibleValuesParser::new(output::Format::NAMES))
+                .help("Output format [default: table on a terminal, json otherwise]")
+                .long_help(
+                    "Output format [default: table on a terminal, json otherwise].\n\
+                     json: always valid JSON (a string selected by --query stays quoted).\n\
+                     text: bare values for shell capture, tab-separated on one line for a \
+                     list, one line per entry for a list of objects: \
+                     ID=$(vod videos list --query 'videoListInfo[0].videoId' -o text).\n\
+                     table: aligned columns in the answer's field order (paged lists: a curated \
+                     set, see --columns), fitted to the terminal.\n\
+                     yaml: YAML.",
+                ),
+        ),
+        global(
+            Arg::new("query")
+                .long("query")
+                .value_name("JMESPATH")
+                .help("Print only this part of the answer (JMESPath), e.g. videoListInfo[0].videoId")
+                .long_help(
+                    "Print only the part of the answer a JMESPath expression selects \
+                     (https://jmespath.org), as aws --query does: videoListInfo[0].videoId, \
+                     videoListInfo[*].videoId, videoListInfo[?videoState=='1'].{id: videoId, \
+                     name: videoName}, length(videoListInfo). The document is the operation's \
+                     data; a leading `data.` is accepted. A path that leads nowhere prints null.",
+                ),
+        ),
+        global(
+            Arg::new("columns")
+                .long("columns")
+                .value_name("NAMES")
+                .value_delimiter(',')
+                .help("Columns of table and text output, in this order, e.g. videoId,videoName")
+                .long_help(
+                    "Columns of table and text output, in this order, e.g. videoId,videoName. \
+                     Tables of paged lists (videos list, audio list, ...) show a curated set of \
+                     columns by default; name others here, or use -o json to see every field.",
+                ),
+        ),
+        global(
+            Arg::new("profile")
+                .long("profile")
+                .value_name("NAME")
+                .env(config::ENV_PROFILE)
+                .help("Profile of the profile file [default: default]"),
+        ),
+        global(
+            Arg::new("endpoint")
+                .long("endpoint")
+                .value_name("URL")
+                .env(config::ENV_ENDPOINT)
+                .help("API endpoint, e.g. http://127.0.0.1:8080"),
+        ),
+        global(
+            Arg::new("auth-profile")
+                .long("auth-profile")
+                .value_name("NAME")
+                .env(config::ENV_AUTH_PROFILE)
+                .help("Signing scheme: ws3 (Cloud VoD) or cnc (the OpenAPI gateway, whose host becomes the default endpoint)"),
+        ),
+        global(
+            Arg::new("access-key")
+                .long("access-key")
+                .value_name("AK")
+                .env(config::ENV_ACCESS_KEY)
+                .help("Access key"),
+        ),
+        global(
+            Arg::new("secret-key")
+                .long("secret-key")
+                .value_name("SK")
+                .env(config::ENV_SECRET_KEY)
+                .hide_env_values(true)
+                .help("Secret key (prefer the environment or `vod configure`: arguments are visible to other users)"),
+        ),
+        global(
+            Arg::new("debug")
+                .long("debug")
+                .action(ArgAction::SetTrue)
+                .help("Log requests and the resolved settings on stderr (never the secret key)"),
+        ),
+    ]
+}
+
+/// Options every command shares.
+#[derive(Debug)]
+struct Globals {
+    output: Option<output::Format>,
+    query: Option<query::Query>,
+    columns: Option<Vec<String>>,
+    debug: bool,
+}
+
+impl Globals {
+    fn read(matches: &ArgMatches) -> Result<Globals, Failure> {
+        let query = match matches.get_one::<String>("query") {
+            Some(text) => Some(
+                query::Query::parse(text).map_err(|e| Failure::usage(format!("--query: {e}")))?,
+            ),
+            None => None,
+        };
+        Ok(Globals {
+            output: matches
+                .get_one::<String>("output")
+                .and_then(|name| output::Format::from_name(name)),
+            query,
+            columns: matches
+                .get_many::<String>("columns")
+                .map(|names| names.map(|n| n.trim().to_string()).collect()),
+            debug: matches.get_flag("debug"),
+        })
+    }
+
+    /// Prints an answer in the chosen format, after `--query`.
+    fn print(&self, value: &serde_json::Value) -> Result<(), Failure> {
+        self.print_with(value, &[])
+    }
+
+    /// [`Globals::print`] for a command with curated table columns (`CommandSpec::columns`).
+    /// An answer reshaped by `--query` is the user's choice of shape, so it shows in full.
+    fn print_with(
+        &self,
+        value: &serde_json::Value,
+        defaults: &'static [&'static str],
+    ) -> Result<(), Failure> {
+        let terminal = std::io::stdout().is_terminal();
+        let format = self
+            .output
+            .unwrap_or_else(|| output::Format::default_for(terminal));
+        let selected = match &self.query {
+            Some(query) => query
+                .select(value)
+                .map_err(|e| Failure::usage(format!("--query: {e}")))?,
+            None => value.clone(),
+        };
+        let layout = output::Layout {
+            width: terminal_width(terminal),
+            columns: self.columns.clone(),
+            defaults: if self.query.is_some() { &[] } else { defaults },
+        };
+        let text = output::render(&selected, format, &layout).map_err(Failure::usage)?;
+        write_stdout(&text)
+    }
+}
+
+impl Globals {
+    fn format(&self) -> output::Format {
+        self.output
+            .unwrap_or_else(|| output::Format::default_for(std::io::stdout().is_terminal()))
+    }
+
+    /// True when entries are collected into one table.
+    fn is_table(&self) -> bool {
+        self.format() == output::Format::Table
+    }
+
+    /// One `--all-pages` entry, after `--query`: printed at once (JSON Lines, text lines or a
+    /// YAML list entry) or, for tables, kept in `table`. False once stdout is closed.
+    fn print_entry(
+        &self,
+        entry: &serde_json::Value,
+        table: &mut Vec<serde_json::Value>,
+    ) -> Result<bool, Failure> {
+        let selected = match &self.query {
+            Some(query) => query
+                .select(entry)
+                .map_err(|e| Failure::usage(format!("--query: {e}")))?,
+            None => entry.clone(),
+        };
+        let layout = output::Layout {
+            width: None,
+            columns: self.columns.clone(),
+            defaults: &[],
+        };
+        let text = match self.format() {
+            output::Format::Table => {
+                table.push(selected);
+                return Ok(true);
+            }
+            output::Format::Json => format!("{selected}\n"),
+            output::Format::Yaml => output::render(
+                &serde_json::Value::Array(vec![selected]),
+                output::Format::Yaml,
+                &layout,
+            )
+            .map_err(Failure::usage)?,
+            output::Format::Text => {
+                // One line per entry, whatever its shape.
+                let wrapped = serde_json::Value::Array(vec![selected]);
+                output::render(&wrapped, output::Format::Text, &layout).map_err(Failure::usage)?
+            }
+        };
+        write_stdout_open(&text)
+    }
+}
+
+/// Writes to stdout; false when the reader went away (`vod ... --all-pages | head`).
+fn write_stdout_open(text: &str) -> Result<bool, Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(Failure::service(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// The width tables are fitted to: the terminal's, or `$COLUMNS` when set (so a pager or a
+/// script can ask for it); unlimited otherwise.
+fn terminal_width(stdout_is_terminal: bool) -> Option<usize> {
+    let from_env = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok());
+    if let Some(columns) = from_env.filter(|c: &usize| *c > 0) {
+        return Some(columns);
+    }
+    if !stdout_is_terminal {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w))
+}
+
+/// Writes to stdout; a closed pipe (`vod ... | head`) is not an error.
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::service(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The settings from the flags (or their environment variables) completed by the profile file.
+fn settings(matches: &ArgMatches) -> Result<config::Settings, Failure> {
+    let text = |id: &str| matches.get_one::<String>(id).cloned();
+    let overrides = config::Overrides {
+        profile: text("profile"),
+        access_key: text("access-key"),
+        secret_key: text("secret-key").map(SecretString::from),
+        endpoint: text("endpoint"),
+        auth_profile: text("auth-profile"),
+    };
+    let path = config::config_path().map_err(Failure::usage)?;
+    config::resolve(overrides, &path).map_err(Failure::usage)
+}
+
+/// A client for the resolved settings.
+fn client(matches: &ArgMatches, debug: bool) -> Result<vod_client::Client, Failure> {
+    let settings = settings(matches)?;
+    if debug {
+        eprintln!("debug: settings {settings:?}");
+    }
+    let mut builder = vod_client::Client::builder()
+        .auth_profile(settings.auth_profile)
+        .credentials_value(vod_client::credentials::Credentials {
+            access_key: settings.access_key,
+            secret_key: settings.secret_key,
+        });
+    if let Some(endpoint) = settings.endpoint {
+        builder = builder.endpoint(endpoint);
+    }
+    builder.build().map_err(Failure::from)
+}
+
+/// A runtime for the async commands.
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::service(format!("cannot start the async runtime: {e}")))
+}
+
+/// Sends the runtime's own logs to stderr (`--debug`). The filter names only this crate, whose
+/// logs never carry the secret key.
+fn init_debug_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("vod_client=debug"))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+fn dispatch(matches: &ArgMatches, table: &'static [CommandSpec]) -> Result<(), Failure> {
+    let globals = Globals::read(matches)?;
+    if globals.debug {
+        init_debug_logging();
+    }
+    let Some((name, sub)) = matches.subcommand() else {
+        return Err(Failure::usage("no command given; see `vod --help`"));
+    };
+    match (name, sub.subcommand()) {
+        ("upload", None) => upload::run(sub, &globals),
+        ("configure", _) => run_configure(sub),
+        ("emulator", _) => emulator::run(sub),
+        ("debug-sign", _) => {
+            let mut input = String::new();
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .map_err(|e| Failure::usage(format!("cannot read stdin: {e}")))?;
+            let signed = sign::debug_sign(&input).map_err(Failure::usage)?;
+            write_stdout(&format!("{signed}\n"))
+        }
+        ("completions", _) => {
+            let shell = sub
+                .get_one::<clap_complete::Shell>("shell")
+                .copied()
+                .ok_or_else(|| Failure::usage("which shell?"))?;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command(table), "vod", &mut script);
+            write_stdout(&String::from_utf8_lossy(&script))
+        }
+        (group, Some((op, op_matches))) => {
+            let spec = table
+                .iter()
+                .find(|s| s.group == group && s.name == op)
+                .ok_or_else(|| Failure::usage(format!("unknown command `{group} {op}`")))?;
+            operation::run(spec, op_matches, &globals)
+        }
+        (other, None) => Err(Failure::usage(format!(
+            "`vod {other}` needs a subcommand; see `vod {other} --help`"
+        ))),
+    }
+}
+
+fn run_configure(matches: &ArgMatches) -> Result<(), Failure> {
+    // Only values typed on this command line count: a VOD_SECRET_KEY in the environment must
+    // not be written into the file behind the user's back.
+    let typed = |id: &str| {
+        (matches.value_source(id) == Some(ValueSource::CommandLine))
+            .then(|| matches.get_one::<String>(id).cloned())
+            .flatten()
+    };
+    let profile = matches
+        .get_one::<String>("profile")
+        .cloned()
+        .unwrap_or_else(|| config::DEFAULT_PROFILE.to_string());
+    let request = configure::Request {
+        profile,
+        access_key: typed("access-key"),
+        secret_key: typed("secret-key"),
+        endpoint: typed("endpoint"),
+        auth_profile: typed("auth-profile"),
+    };
+    let path = config::config_path().map_err(Failure::usage)?;
+    let message = configure::run(request, &path).map_err(Failure::usage)?;
+    eprintln!("{message}");
+    Ok(())
+}

@@ -1,0 +1,314 @@
+//! Running one API operation: flags (and `--input-json`) to a JSON request, through the
+//! generated dispatcher, to printed output.
+//!
+//! The request is checked twice on purpose: here against the command table (so a typo in an
+//! `--input-json` file is named by its JSON path before anything else happens), and by the
+//! typed request's own validation inside `generated::invoke` (ranges, lengths), which is the same
+//! code the library's users get.
+
+use std::io::{IsTerminal, Read};
+
+use clap::ArgMatches;
+use serde_json::{Map, Value};
+
+use super::commands::{self, INPUT_JSON};
+use super::failure::Failure;
+use super::table::CommandSpec;
+use super::Globals;
+
+/// Runs the operation of `spec` with the parsed flags of its command.
+pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
+    let base = match matches.get_one::<String>(INPUT_JSON) {
+        Some(source) => read_input_json(source)?,
+        None => Map::new(),
+    };
+    commands::check_input(spec, &base).map_err(|e| Failure::usage(format!("--input-json: {e}")))?;
+    let input = commands::request_from_matches(spec, matches, base);
+    check_required(spec, &input)?;
+    if globals.debug {
+        eprintln!("debug: {} request {input}", spec.operation);
+    }
+    // Global flags (credentials, endpoint) are visible in every subcommand's matches.
+    let client = super::client(matches, globals.debug)?;
+    let runtime = super::runtime()?;
+    if spec.paginated && matches.get_flag(commands::ALL_PAGES) {
+        return runtime.block_on(print_all_pages(spec, &client, input, globals));
+    }
+    let wait = spec.waitable && matches.get_flag(commands::WAIT);
+    let answer = runtime.block_on(async {
+        let call = if wait {
+            let mut options = vod_client::WaitOptions::default();
+            if let Some(seconds) = matches.get_one::<u64>(commands::WAIT_TIMEOUT) {
+                options.timeout = std::time::Duration::from_secs(*seconds);
+            }
+            crate::generated::invoke_and_wait(&client, spec.operation, input, options)
+        } else {
+            crate::generated::invoke(&client, spec.operation, input)
+        };
+        match call {
+            Some(call) => call.await.map_err(|e| failure(spec, e)),
+            None => Err(out_of_step(spec)),
+        }
+    })?;
+    let stdout_is_terminal = std::io::stdout().is_terminal();
+    // A change with nothing to show would leave a person looking at an empty line.
+    if !(spec.mutation && stdout_is_terminal && is_empty(&answer)) {
+        globals.print_with(&answer, spec.columns)?;
+    }
+    if spec.mutation && stdout_is_terminal {
+        eprintln!("{}", confirmation(spec));
+    }
+    Ok(())
+}
+
+fn out_of_step(spec: &CommandSpec) -> Failure {
+    Failure::service(format!(
+        "the client has no such call for `{}` (command table and client out of step)",
+        spec.operation
+    ))
+}
+
+/// `--all-pages`: entries are printed as their page arrives (tables wait for the last page,
+/// to align). An error after some pages leaves what was printed and fails the command.
+async fn print_all_pages(
+    spec: &CommandSpec,
+    client: &vod_client::Client,
+    input: Value,
+    globals: &Globals,
+) -> Result<(), Failure> {
+    use futures_util::StreamExt as _;
+    let mut items = crate::generated::invoke_items(client, spec.operation, input)
+        .ok_or_else(|| out_of_step(spec))?;
+    let mut table = Vec::new();
+    while let Some(item) = items.next().await {
+        let item = item.map_err(|e| failure(spec, e))?;
+        if !globals.print_entry(&item, &mut table)? {
+            break;
+        }
+    }
+    if globals.is_table() {
+        globals.print_with(&Value::Array(table), spec.columns)?;
+    }
+    Ok(())
+}
+
+/// The one line a person sees after a change (`vod videos delete`: `done: videos delete
+/// (deleteVideo)`), printed on stderr so it never mixes with the answer.
+fn confirmation(spec: &CommandSpec) -> String {
+    format!("done: {} {} ({})", spec.group, spec.name, spec.operation)
+}
+
+fn is_empty(answer: &Value) -> bool {
+    match answer {
+        Value::Null => true,
+        Value::Object(map) => map.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// A library error as the command line shows it: an invalid request names the flags
+/// (`--page-size`), not the wire fields (`pageSize`), because flags are what the user typed.
+fn failure(spec: &CommandSpec, error: vod_client::Error) -> Failure {
+    let vod_client::Error::InvalidRequest { problems, .. } = &error else {
+        return Failure::from(error);
+    };
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            let field = p
+                .field
+                .split('/')
+                .map(|path| flag_path(spec, path))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("\n  {field}: {}", flags_in_message(spec, &p.message))
+        })
+        .collect();
+    Failure::usage(format!(
+        "vod {} {}: invalid request ({}):{}",
+        spec.group,
+        spec.name,
+        spec.operation,
+        lines.concat()
+    ))
+}
+
+/// `urls[1].url` → `--urls[1].url`: the first segment is the request field, the rest is the
+/// path inside its JSON value.
+fn flag_path(spec: &CommandSpec, path: &str) -> String {
+    let cut = path.find(['.', '[']).unwrap_or(path.len());
+    let (wire, rest) = path.split_at(cut);
+    match spec.args.iter().find(|a| a.wire == wire) {
+        Some(arg) => format!("--{}{rest}", commands::flag_name(arg)),
+        None => path.to_string(),
+    }
+}
+
+/// Wire names quoted in a message ("at least one of taskId, transNo must be given") become
+/// flags too.
+fn flags_in_message(spec: &CommandSpec, message: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        match spec.args.iter().find(|a| a.wire == word.as_str()) {
+            Some(arg) if !word.is_empty() => {
+                out.push_str(&format!("--{}", commands::flag_name(arg)));
+            }
+            _ => out.push_str(word),
+        }
+        word.clear();
+    };
+    for c in message.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// Required fields must be present once flags and `--input-json` are merged (clap only knows
+/// about the flags, and lets `--input-json` stand in for all of them).
+fn check_required(spec: &CommandSpec, input: &Value) -> Result<(), Failure> {
+    let missing: Vec<String> = spec
+        .args
+        .iter()
+        .filter(|a| a.required && matches!(input.get(a.wire), None | Some(Value::Null)))
+        .map(|a| format!("--{} (`{}`)", commands::flag_name(a), a.wire))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::usage(format!(
+            "missing required {}: {}",
+            if missing.len() == 1 {
+                "field"
+            } else {
+                "fields"
+            },
+            missing.join(", ")
+        )))
+    }
+}
+
+/// Reads `--input-json FILE|-`: a JSON object keyed by wire names.
+fn read_input_json(source: &str) -> Result<Map<String, Value>, Failure> {
+    let text = if source == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::usage(format!("--input-json -: cannot read stdin: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(source)
+            .map_err(|e| Failure::usage(format!("--input-json {source}: cannot read: {e}")))?
+    };
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(Failure::usage(format!(
+            "--input-json {source}: expected a JSON object of request fields, got {}",
+            match other {
+                Value::Array(_) => "a list",
+                Value::String(_) => "a string",
+                Value::Number(_) => "a number",
+                Value::Bool(_) => "a boolean",
+                _ => "null",
+            }
+        ))),
+        Err(e) => Err(Failure::usage(format!(
+            "--input-json {source}: malformed JSON: {e}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{ArgKind, ArgSpec};
+    use vod_client::FieldProblem;
+
+    const fn arg(flag: &'static str, wire: &'static str) -> ArgSpec {
+        ArgSpec {
+            flag,
+            wire,
+            kind: ArgKind::Integer,
+            list: false,
+            required: false,
+            help: "",
+            default: None,
+            values: &[],
+            names: &[],
+        }
+    }
+
+    static SPEC: CommandSpec = CommandSpec {
+        group: "tasks",
+        name: "status",
+        operation: "getStatus",
+        about: "",
+        long_about: "",
+        mutation: false,
+        paginated: false,
+        waitable: false,
+        columns: &[],
+        args: &[
+            arg("page-size", "pageSize"),
+            arg("task-id", "taskId"),
+            arg("trans-no", "transNo"),
+            arg("urls", "urls"),
+            arg("output", "output"),
+        ],
+    };
+
+    fn problem(field: &str, message: &str) -> FieldProblem {
+        FieldProblem {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn invalid_requests_name_the_flags() {
+        let error = vod_client::Error::InvalidRequest {
+            operation: "getStatus",
+            problems: vec![
+                problem("pageSize", "must be at most 50, got 80"),
+                problem("urls[1].url", "must not be empty"),
+                problem(
+                    "taskId/transNo",
+                    "at least one of taskId, transNo must be given",
+                ),
+                problem("output", "too long"),
+            ],
+        };
+        let failure = failure(&SPEC, error);
+        assert_eq!(failure.code, crate::failure::code::USAGE);
+        assert_eq!(
+            failure.message,
+            "vod tasks status: invalid request (getStatus):\n  \
+             --page-size: must be at most 50, got 80\n  \
+             --urls[1].url: must not be empty\n  \
+             --task-id, --trans-no: at least one of --task-id, --trans-no must be given\n  \
+             --param-output: too long"
+        );
+    }
+
+    #[test]
+    fn other_errors_are_unchanged() {
+        let failure = failure(&SPEC, vod_client::Error::Config("no key".into()));
+        assert_eq!(failure.message, "configuration error: no key");
+    }
+
+    #[test]
+    fn confirmations_name_the_command() {
+        assert_eq!(confirmation(&SPEC), "done: tasks status (getStatus)");
+        assert!(is_empty(&Value::Null));
+        assert!(is_empty(&serde_json::json!({})));
+        assert!(!is_empty(&serde_json::json!({"a": 1})));
+    }
+}

@@ -1,0 +1,101 @@
+//! The shape of the generated command table.
+//!
+//! The generator writes one [`CommandSpec`] per operation into `generated/cli.rs` as plain
+//! `static` data; the `commands` module turns that data into clap commands at run time. Keeping the
+//! table as data (rather than generating clap code) means the generator needs to know nothing
+//! about clap, a new operation needs no hand-written code, and the builder can be tested with a
+//! small hand-written table.
+
+/// One `vod <group> <name>` command, bound to one operation of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandSpec {
+    /// First word of the command, e.g. `videos`.
+    pub group: &'static str,
+    /// Second word of the command, e.g. `list`.
+    pub name: &'static str,
+    /// The operation's wire name, e.g. `getVideoList`; the key passed to `generated::invoke`.
+    pub operation: &'static str,
+    /// One-line summary, shown in the group's command list.
+    pub about: &'static str,
+    /// Full description, shown by `--help`.
+    pub long_about: &'static str,
+    /// The operation changes state on the service (it is not safe to repeat): on a terminal
+    /// the command confirms it in one line.
+    pub mutation: bool,
+    /// The operation pages its answer: the command takes `--all-pages`.
+    pub paginated: bool,
+    /// The operation starts a task with a state query: the command takes `--wait`.
+    pub waitable: bool,
+    /// Paginated operations: the item fields `-o table` shows by default, in this order (from
+    /// the spec's `cli.columns`). Empty: every field, in the answer's order. `--columns` and
+    /// `--query` override it.
+    pub columns: &'static [&'static str],
+    /// The request's fields, one flag each.
+    pub args: &'static [ArgSpec],
+}
+
+/// One flag of a command: one field of the operation's request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArgSpec {
+    /// Flag name without dashes, kebab-case, e.g. `video-name`.
+    pub flag: &'static str,
+    /// The field's wire name, e.g. `videoName`: the key of the JSON object sent to `invoke`.
+    pub wire: &'static str,
+    /// How the flag's text is parsed and encoded in JSON.
+    pub kind: ArgKind,
+    /// The field is a list: the flag may be repeated, each occurrence adds one entry.
+    pub list: bool,
+    /// The request must carry the field (unless `--input-json` supplies the request).
+    pub required: bool,
+    /// Help text, from the field's documentation.
+    pub help: &'static str,
+    /// The service's default when the field is absent (documentation only: never sent).
+    pub default: Option<&'static str>,
+    /// For enum fields, the allowed values: (wire value, meaning). Empty otherwise.
+    pub values: &'static [(&'static str, &'static str)],
+    /// For enum fields, a kebab-case name for each entry of `values` (same order), accepted
+    /// as well as the wire value: `--state blocked` or `--state 1`. Empty otherwise.
+    pub names: &'static [&'static str],
+}
+
+/// How a flag's text becomes a JSON value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArgKind {
+    /// Text, sent as a JSON string.
+    String,
+    /// A 32-bit integer, sent as a JSON number.
+    Integer,
+    /// A 64-bit integer, sent as a JSON number.
+    Long,
+    /// A floating-point number, sent as a JSON number.
+    Number,
+    /// `true` or `false` (a bare flag means `true`).
+    Boolean,
+    /// A named object type (or a nested list): the flag takes JSON text.
+    Json,
+}
+
+impl ArgKind {
+    /// The placeholder shown in help, e.g. `--page-size <INT>`.
+    pub fn value_name(self) -> &'static str {
+        match self {
+            ArgKind::String => "TEXT",
+            ArgKind::Integer | ArgKind::Long => "INT",
+            ArgKind::Number => "NUMBER",
+            ArgKind::Boolean => "BOOL",
+            ArgKind::Json => "JSON",
+        }
+    }
+
+    /// What a value of this kind is, for error messages (`must be <description>`).
+    pub fn description(self) -> &'static str {
+        match self {
+            ArgKind::String => "a string",
+            ArgKind::Integer => "a 32-bit integer",
+            ArgKind::Long => "an integer",
+            ArgKind::Number => "a number",
+            ArgKind::Boolean => "true or false",
+            ArgKind::Json => "a JSON value",
+        }
+    }
+}

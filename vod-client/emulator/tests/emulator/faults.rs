@@ -1,0 +1,185 @@
+//! Fault injection: every switch, deterministic, off by default.
+
+use std::time::{Duration, Instant};
+
+use crate::support::{emulator, Raw};
+use serde_json::json;
+use vod_emulator::{codes, Emulator, FaultAction, FaultRule};
+
+const LIST: &str = "/vod/videoManage/getVideoList";
+
+#[tokio::test]
+async fn busy_every_nth_call_of_one_operation() {
+    let emu = emulator().await;
+    let raw = Raw::new(&emu);
+    emu.faults().add(
+        FaultRule::new(FaultAction::ServiceBusy)
+            .on("getVideoList")
+            .every_nth(3),
+    );
+    let mut codes_seen = Vec::new();
+    for _ in 0..6 {
+        codes_seen.push(raw.call(LIST, json!({})).await.code());
+    }
+    assert_eq!(
+        codes_seen,
+        [200, 200, codes::SERVICE_BUSY, 200, 200, codes::SERVICE_BUSY]
+    );
+    // Other operations are untouched.
+    let other = raw
+        .call("/vod/videoCategory/getCategoryList", json!({}))
+        .await;
+    assert_eq!(other.code(), 200);
+    emu.faults().clear();
+    assert_eq!(raw.call(LIST, json!({})).await.code(), 200);
+    // Any business code, e.g. one a client's retry policy treats as busy.
+    emu.faults()
+        .add(FaultRule::new(FaultAction::ServiceCode(503)).first(1));
+    let r = raw.call(LIST, json!({})).await;
+    assert_eq!((r.status, r.code()), (200, 503));
+    assert_eq!(raw.call(LIST, json!({})).await.code(), 200);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn http_errors_and_first_n() {
+    let emu = Emulator::builder()
+        .fault(FaultRule::new(FaultAction::HttpStatus(503)).first(2))
+        .start()
+        .await
+        .expect("start");
+    let raw = Raw::new(&emu);
+    let r = raw.call(LIST, json!({})).await;
+    assert_eq!((r.status, r.code()), (503, 503));
+    assert!(r.header("X-WS-RequestId").is_some());
+    assert_eq!(raw.call(LIST, json!({})).await.status, 503);
+    assert_eq!(raw.call(LIST, json!({})).await.status, 200);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn faults_never_hide_authentication() {
+    let emu = emulator().await;
+    let raw = Raw::new(&emu);
+    emu.faults()
+        .add(FaultRule::new(FaultAction::HttpStatus(500)));
+    let mut bad = crate::support::RawRequest::post_json(LIST, &json!({}));
+    bad.sign_secret = Some("wrong".into());
+    assert_eq!(raw.send(bad).await.code(), codes::AUTH_SIGNATURE);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn connection_reset_mid_response() {
+    let emu = emulator().await;
+    let raw = Raw::new(&emu);
+    emu.state().add_video("v");
+    emu.faults().add(
+        FaultRule::new(FaultAction::ResetConnection)
+            .on("getVideoList")
+            .first(1),
+    );
+    let broken = raw
+        .try_send(crate::support::RawRequest::post_json(LIST, &json!({})))
+        .await;
+    assert!(broken.is_err(), "the body is cut off: {broken:?}");
+    assert_eq!(
+        raw.call(LIST, json!({})).await.code(),
+        200,
+        "the next call works"
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn added_latency() {
+    let emu = emulator().await;
+    let raw = Raw::new(&emu);
+    emu.faults()
+        .add(FaultRule::new(FaultAction::Latency(Duration::from_millis(150))).on("getVideoList"));
+    let started = Instant::now();
+    assert_eq!(raw.call(LIST, json!({})).await.code(), 200);
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn throttling_per_window() {
+    let emu = Emulator::builder()
+        .throttle(3, Duration::from_millis(300))
+        .start()
+        .await
+        .expect("start");
+    let raw = Raw::new(&emu);
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let r = raw.call(LIST, json!({})).await;
+        statuses.push((r.status, r.code()));
+    }
+    assert_eq!(&statuses[..3], &[(200, 200); 3]);
+    assert_eq!(&statuses[3..], &[(429, codes::THROTTLED); 2]);
+    let throttled = raw.call(LIST, json!({})).await;
+    assert_eq!(throttled.header("retry-after"), Some("1"));
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(raw.call(LIST, json!({})).await.code(), 200, "a new window");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn seeded_rate_is_reproducible() {
+    async fn run() -> Vec<i64> {
+        let emu = Emulator::builder()
+            .fault(FaultRule::new(FaultAction::ServiceBusy).rate(0.5, 99))
+            .start()
+            .await
+            .expect("start");
+        let raw = Raw::new(&emu);
+        let mut seen = Vec::new();
+        for _ in 0..20 {
+            seen.push(raw.call(LIST, json!({})).await.code());
+        }
+        emu.shutdown().await;
+        seen
+    }
+    let first = run().await;
+    assert_eq!(first, run().await);
+    assert!(
+        first.contains(&200) && first.contains(&codes::SERVICE_BUSY),
+        "{first:?}"
+    );
+}
+
+#[tokio::test]
+async fn upload_calls_have_faults_too() {
+    let emu = emulator().await;
+    let raw = Raw::new(&emu);
+    let token = raw
+        .call(
+            "/vod/videoManage/getUploadToken",
+            json!({ "originFileName": "f.mp4" }),
+        )
+        .await;
+    let url = token.data()["uploadUrl"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let tok = token.data()["uploadToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    emu.faults().add(
+        FaultRule::new(FaultAction::ServiceBusy)
+            .on("mkblk")
+            .first(1),
+    );
+    let send = || {
+        raw.http
+            .post(format!("{url}/mkblk/4/0"))
+            .header("Authorization", tok.clone())
+            .body("abcd")
+            .send()
+    };
+    assert_eq!(send().await.map(|r| r.status().as_u16()).ok(), Some(503));
+    assert_eq!(send().await.map(|r| r.status().as_u16()).ok(), Some(200));
+    emu.shutdown().await;
+}
