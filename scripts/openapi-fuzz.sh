@@ -35,7 +35,7 @@ if ! "$VENV/bin/st" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; the
 fi
 
 echo "==> building vod (the signer) and vod-emulator"
-cargo build --quiet -p vod-client --features cli --bin vod --bin vod-emulator
+cargo build --quiet -p vod-cli -p vod-emulator --bin vod --bin vod-emulator
 BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug"
 
 ACCESS_KEY=fuzz-access-key

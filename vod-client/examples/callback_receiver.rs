@@ -17,10 +17,10 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Router;
 use tokio::sync::mpsc;
-use vod_emulator::Emulator;
 use vod_client::model::VideoUploadCallback;
 use vod_client::upload::UploadSource;
 use vod_client::Client;
+use vod_emulator::Emulator;
 
 /// Answers 200 to a callback it could decode (anything else makes the sender deliver again)
 /// and hands it to the rest of the program.

@@ -10,8 +10,8 @@
 use std::error::Error;
 
 use futures_util::TryStreamExt as _;
-use vod_emulator::Emulator;
 use vod_client::Client;
+use vod_emulator::Emulator;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {

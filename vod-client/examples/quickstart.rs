@@ -11,9 +11,9 @@
 use std::error::Error;
 use std::time::Duration;
 
-use vod_emulator::Emulator;
 use vod_client::model::PublishCodeType;
 use vod_client::{Client, WaitOptions};
+use vod_emulator::Emulator;
 
 /// A client for the real service when credentials are set, otherwise for a local emulator
 /// (which must stay alive as long as the client is used).

@@ -11,9 +11,9 @@
 use std::error::Error;
 use std::time::Duration;
 
-use vod_emulator::{Emulator, FaultAction, FaultRule};
 use vod_client::model::ErrorCode;
 use vod_client::{Client, RetryPolicy};
+use vod_emulator::{Emulator, FaultAction, FaultRule};
 
 /// The code under test: the names of the videos whose name contains `word`.
 async fn video_names(client: &Client, word: &str) -> Result<Vec<String>, vod_client::Error> {

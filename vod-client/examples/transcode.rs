@@ -8,9 +8,9 @@
 use std::error::Error;
 use std::time::Duration;
 
-use vod_emulator::Emulator;
 use vod_client::upload::UploadSource;
 use vod_client::{Client, WaitOptions};
+use vod_emulator::Emulator;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {

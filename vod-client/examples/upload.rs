@@ -20,9 +20,9 @@ use std::sync::Arc;
 
 use futures_util::StreamExt as _;
 use tokio_util::sync::CancellationToken;
-use vod_emulator::Emulator;
 use vod_client::upload::{UploadEvent, Uploaded};
 use vod_client::Client;
+use vod_emulator::Emulator;
 
 /// One upload run. `stop_after`: cancel once that many blocks are done (the demo's
 /// interruption); `None` runs to the end or until Ctrl-C.

@@ -10,23 +10,13 @@
 //! thread with `block_on`, so both clients behave alike (retries, timeouts, uploads) and the
 //! operations are generated once.
 //!
-//! ```
-//! # #[cfg(feature = "emulator")]
+//! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! # let server = tokio::runtime::Runtime::new()?;
-//! # let emu = server.block_on(
-//! #     vod_client::emulator::Emulator::builder()
-//! #         .task_duration(std::time::Duration::from_millis(10))
-//! #         .start(),
-//! # )?;
 //! use std::time::Duration;
 //! use vod_client::upload::UploadSource;
 //! use vod_client::WaitOptions;
 //!
-//! let client = vod_client::blocking::Client::builder()
-//!     .endpoint(emu.base_url())
-//!     .credentials(emu.access_key(), emu.secret_key())
-//!     .build()?;
+//! let client = vod_client::blocking::Client::from_env()?;
 //!
 //! let video = client
 //!     .upload_video(UploadSource::bytes("talk.mp4", vec![7u8; 4096]))
@@ -44,7 +34,6 @@
 //! assert!(done.all_succeeded());
 //! # Ok(())
 //! # }
-//! # #[cfg(not(feature = "emulator"))] fn main() {}
 //! ```
 //!
 //! **Inside async code** a blocking call would stall the runtime's thread (and Tokio refuses

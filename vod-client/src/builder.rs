@@ -23,16 +23,11 @@ use crate::{Client, Error};
 /// Each client method returns one (wrapped in the operation's own builder type): set the
 /// optional parameters, then send it once, with metadata, as pages, or as a task.
 ///
-/// ```
-/// # #[cfg(feature = "emulator")]
+/// ```no_run
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let emu = vod_client::emulator::Emulator::start().await?;
-/// # let client = vod_client::Client::builder()
-/// #     .endpoint(emu.base_url())
-/// #     .credentials(emu.access_key(), emu.secret_key())
-/// #     .build()?;
-/// let video_id = emu.state().add_video("talk.mp4");
+/// # let client = vod_client::Client::from_env()?;
+/// let video_id = vod_client::model::VideoId::from("a-video-id");
 ///
 /// // Required parameters are arguments, optional ones setters.
 /// client.video_edit(&video_id).video_name("Keynote").send().await?;
@@ -45,10 +40,9 @@ use crate::{Client, Error};
 /// // A plain request to keep and send later (any number of times).
 /// let request = client.get_video_list().page_size(10).into_request();
 /// let page = client.send(&request).await?;
-/// assert_eq!(page.video_total, 1);
+/// println!("{} videos on this page", page.video_list_info.len());
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "emulator"))] fn main() {}
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]

@@ -34,15 +34,10 @@ use crate::{ClientBuilder, Error};
 /// Each operation has a method returning a [`RequestBuilder`](crate::RequestBuilder), e.g.
 /// `client.get_video_list().page_size(20).send().await`.
 ///
-/// ```
-/// # #[cfg(feature = "emulator")]
+/// ```no_run
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let emu = vod_client::emulator::Emulator::builder().task_duration(std::time::Duration::from_millis(10)).start().await?;
-/// # let client = vod_client::Client::builder()
-/// #     .endpoint(emu.base_url())
-/// #     .credentials(emu.access_key(), emu.secret_key())
-/// #     .build()?;
+/// # let client = vod_client::Client::from_env()?;
 /// use std::time::Duration;
 /// use futures_util::TryStreamExt;
 /// use vod_client::upload::UploadSource;
@@ -55,7 +50,6 @@ use crate::{ClientBuilder, Error};
 /// task.wait_with(vod_client::WaitOptions::every(Duration::from_millis(10), Duration::from_secs(30))).await?;
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "emulator"))] fn main() {}
 /// ```
 #[derive(Clone)]
 pub struct Client {
@@ -180,15 +174,10 @@ impl Client {
 
     /// Sends a request with per-call timeouts or retry policy (see [`CallOptions`]).
     ///
-    /// ```
-    /// # #[cfg(feature = "emulator")]
+    /// ```no_run
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let emu = vod_client::emulator::Emulator::start().await?;
-    /// # let client = vod_client::Client::builder()
-    /// #     .endpoint(emu.base_url())
-    /// #     .credentials(emu.access_key(), emu.secret_key())
-    /// #     .build()?;
+    /// # let client = vod_client::Client::from_env()?;
     /// use std::time::Duration;
     /// use vod_client::{CallOptions, RetryPolicy};
     ///
@@ -200,7 +189,6 @@ impl Client {
     /// assert!(page.video_list_info.is_empty());
     /// # Ok(())
     /// # }
-    /// # #[cfg(not(feature = "emulator"))] fn main() {}
     /// ```
     pub async fn send_with_options<R: Request>(
         &self,

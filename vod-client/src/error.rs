@@ -129,15 +129,10 @@ impl std::error::Error for TransportError {
 /// [`Error::is_not_found`], [`Error::is_retryable`], [`Error::request_id`], ...); the
 /// `Display` text names the operation.
 ///
-/// ```
-/// # #[cfg(feature = "emulator")]
+/// ```no_run
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let emu = vod_client::emulator::Emulator::start().await?;
-/// # let client = vod_client::Client::builder()
-/// #     .endpoint(emu.base_url())
-/// #     .credentials(emu.access_key(), emu.secret_key())
-/// #     .build()?;
+/// # let client = vod_client::Client::from_env()?;
 /// use vod_client::model::ErrorCode;
 /// use vod_client::Error;
 ///
@@ -156,7 +151,6 @@ impl std::error::Error for TransportError {
 /// assert!(!problems.is_empty());
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "emulator"))] fn main() {}
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -317,7 +317,12 @@ pub fn string_to_sign(algorithm: AuthProfile, timestamp: &str, canonical_request
     out
 }
 
-fn push_string_to_sign(out: &mut String, algorithm: AuthProfile, timestamp: &str, digest: &[u8; 64]) {
+fn push_string_to_sign(
+    out: &mut String,
+    algorithm: AuthProfile,
+    timestamp: &str,
+    digest: &[u8; 64],
+) {
     out.push_str(algorithm.algorithm());
     out.push('\n');
     out.push_str(timestamp);

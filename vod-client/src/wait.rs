@@ -137,32 +137,27 @@ impl<T> Finished<T> {
 ///
 /// Operations that start a task have `start()` on their builder:
 ///
-/// ```
-/// # #[cfg(feature = "emulator")]
+/// ```no_run
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let emu = vod_client::emulator::Emulator::start().await?;
-/// # emu.state().set_task_duration(std::time::Duration::from_millis(20));
-/// # let client = vod_client::Client::builder()
-/// #     .endpoint(emu.base_url())
-/// #     .credentials(emu.access_key(), emu.secret_key())
-/// #     .build()?;
+/// # let client = vod_client::Client::from_env()?;
 /// use std::time::Duration;
 /// use vod_client::{Error, WaitOptions};
 ///
-/// let (a, b) = (emu.state().add_video("a.mp4"), emu.state().add_video("b.mp4"));
+/// # let (a, b) = (vod_client::model::VideoId::from("a"), vod_client::model::VideoId::from("b"));
 /// let options = WaitOptions::every(Duration::from_millis(20), Duration::from_secs(30));
 /// let mut task = client.trans_code([&a, &b]).start().await?;
 /// let done = task.wait_with(options).await?;
 /// assert!(done.all_succeeded() && done.outcomes().len() == 2);
 ///
 /// // A failed task names the videos that failed.
-/// emu.state().fail_next_tasks(1);
-/// let err = client.trans_code([&a]).start().await?.wait_with(options).await.unwrap_err();
-/// assert!(matches!(err, Error::TaskFailed { .. }), "{err}");
+/// match client.trans_code([&a]).start().await?.wait_with(options).await {
+///     Ok(done) => println!("{} done", done.outcomes().len()),
+///     Err(err @ Error::TaskFailed { .. }) => eprintln!("{err}"),
+///     Err(other) => return Err(other.into()),
+/// }
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "emulator"))] fn main() {}
 /// ```
 #[derive(Debug)]
 #[must_use = "a task keeps running on the service; wait for it or drop it knowingly"]

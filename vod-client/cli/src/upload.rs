@@ -507,7 +507,11 @@ impl Bars {
         }
     }
 
-    fn attach(&self, index: usize, upload: vod_client::upload::Upload) -> vod_client::upload::Upload {
+    fn attach(
+        &self,
+        index: usize,
+        upload: vod_client::upload::Upload,
+    ) -> vod_client::upload::Upload {
         let (bar, total, before) = (
             self.files[index].clone(),
             self.total.clone(),

@@ -25,10 +25,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use vod_emulator::Emulator;
 use vod_client::model::GetVideoListOutput;
 use vod_client::signer::{self, AuthProfile, SigningRequest};
 use vod_client::Client;
+use vod_emulator::Emulator;
 
 use support::{env_number, Interleaved, Unit};
 

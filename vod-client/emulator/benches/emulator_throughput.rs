@@ -13,8 +13,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use vod_emulator::Emulator;
 use vod_client::Client;
+use vod_emulator::Emulator;
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)

@@ -26,8 +26,8 @@ use std::time::Duration;
 
 use axum::http::header::CONTENT_TYPE;
 use tokio::runtime::{Handle, Runtime};
-use vod_emulator::Emulator;
 use vod_client::Client;
+use vod_emulator::Emulator;
 
 /// A server's own thread and runtime.
 struct ServerThread {

@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vod_emulator::{DEMO_ACCESS_KEY, DEMO_SECRET_KEY};
 use vod_client::Client;
+use vod_emulator::{DEMO_ACCESS_KEY, DEMO_SECRET_KEY};
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)

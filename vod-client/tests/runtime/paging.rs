@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use crate::support::*;
+use futures_util::StreamExt;
 use serde_json::json;
 use vod_client::{Error, RequestBuilder, WaitOptions};
 

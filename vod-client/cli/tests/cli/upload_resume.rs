@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use tokio_util::sync::CancellationToken;
-use vod_emulator::{Emulator, FaultAction, FaultRule};
 use vod_client::upload::{file_etag, UploadEvent};
+use vod_emulator::{Emulator, FaultAction, FaultRule};
 
 const AK: &str = "resume-ak";
 const SK: &str = "resume-sk";

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
-use vod_cli::table::CommandSpec;
 use vod_cli::generated::COMMANDS;
+use vod_cli::table::CommandSpec;
 
 /// Operation name → its request field names, from every group file of the spec.
 fn spec_operations() -> BTreeMap<String, Vec<String>> {

@@ -13,11 +13,11 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use crate::runtime_support::{reply, Received, Server, AK, SK};
 use base64::Engine;
 use codegen::ir::{
     Api, DataKind, Encoding, EnumBase, Field, IdBase, Method, Object, Operation, Type,
 };
-use crate::runtime_support::{reply, Received, Server, AK, SK};
 use serde_json::{json, Map, Value};
 
 fn api() -> Api {

@@ -1,9 +1,9 @@
 //! Asset operations over raw signed HTTP: videos, categories, audio, materials, publish
 //! codes — happy paths, filters, paging, and the documented error codes for bad input.
 
+use crate::support::{emulator, Raw, RawRequest};
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
-use crate::support::{emulator, Raw, RawRequest};
 use serde_json::{json, Value};
 use vod_emulator::codes;
 

@@ -3,8 +3,8 @@
 
 use crate::support::{emulator, now, Raw, RawRequest};
 use serde_json::json;
-use vod_emulator::codes;
 use vod_client::signer::AuthProfile;
+use vod_emulator::codes;
 
 const LIST: &str = "/vod/videoManage/getVideoList";
 
@@ -356,8 +356,8 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
 #[test]
 fn the_secret_key_never_shows_in_logs_or_debug() {
     use std::fmt::Write as _;
-    use vod_emulator::{Emulator, FaultAction, FaultPlan, FaultRule, Trigger};
     use vod_client::{Client, Credentials};
+    use vod_emulator::{Emulator, FaultAction, FaultPlan, FaultRule, Trigger};
 
     const CANARY: &str = "canary-5f3a9c-SECRET";
     const AK: &str = "CANARY_AK";

@@ -99,12 +99,30 @@ fn bad_flags_exit_with_usage() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("usage"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Usage: vod-emulator"), "{stderr}");
+    assert!(stderr.contains("--nope"), "names the flag: {stderr}");
     let out = Command::new(env!("CARGO_BIN_EXE_vod-emulator"))
         .args(["--access-key", "only-one"])
+        .env_remove(vod_emulator::args::SECRET_KEY_ENV)
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs its secret key"));
+    let help = Command::new(env!("CARGO_BIN_EXE_vod-emulator"))
+        .arg("--help")
+        .output()
+        .expect("run");
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--listen",
+        "--task-ms",
+        "--secret-key-file",
+        "--throttle",
+        "--callback-url",
+    ] {
+        assert!(help.contains(flag), "{flag} in {help}");
+    }
 }
 
 /// Starts the binary with `args` and `env`, and returns it with its base URL.

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use vod_emulator::{codes, Emulator};
 use vod_client::model::*;
 use vod_client::{Client, Error, WaitOptions};
+use vod_emulator::{codes, Emulator};
 
 async fn setup() -> (Emulator, Client) {
     let emu = Emulator::builder()

@@ -14,9 +14,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use vod_emulator::{Emulator, FaultAction, FaultRule};
 use vod_client::model::NodeId;
 use vod_client::{Client, Error};
+use vod_emulator::{Emulator, FaultAction, FaultRule};
 
 /// Every call's own deadline (all attempts and the waits between them).
 const DEADLINE: Duration = Duration::from_secs(15);

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 use vod_client::ambiguous::{Resolution, ResolveFuture};
-use vod_emulator::{Emulator, FaultAction, FaultRule};
 use vod_client::model::*;
 use vod_client::operation::{OperationSpec, Request};
 use vod_client::{Client, Error, RetryPolicy};
+use vod_emulator::{Emulator, FaultAction, FaultRule};
 
 fn client_for(emu: &Emulator) -> vod_client::ClientBuilder {
     emu.client_builder().retry_policy(

@@ -9,8 +9,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
 use serde_json::Value;
-use vod_emulator::Emulator;
 use vod_client::signer::{self, AuthProfile, SigningRequest};
+use vod_emulator::Emulator;
 
 /// One request, with every part under the test's control.
 #[derive(Debug, Clone)]

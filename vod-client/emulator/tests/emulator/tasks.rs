@@ -1,9 +1,9 @@
 //! Tasks from creation to done: clip, concat, transcode, AI ad removal, workflows, pulls —
 //! and the planned failures that let a test see the failure path.
 
+use crate::support::{emulator, eventually, Raw};
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
-use crate::support::{emulator, eventually, Raw};
 use serde_json::{json, Value};
 use vod_emulator::codes;
 

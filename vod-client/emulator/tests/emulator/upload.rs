@@ -1,9 +1,9 @@
 //! The upload protocol against the emulator: token format, form upload, block/chunk upload,
 //! etags checked against an independent implementation, and the storage error codes.
 
+use crate::support::{emulator, Raw};
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
-use crate::support::{emulator, Raw};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha1::{Digest, Sha1};
@@ -329,11 +329,8 @@ async fn upload_errors() {
     assert_eq!(s, 401);
     let policy =
         json!({ "scope": format!("vod-emulator:{}", up.key), "deadline": 1000 }).to_string();
-    let expired = vod_emulator::upload::token::make_token(
-        emu.access_key(),
-        emu.secret_key(),
-        &policy,
-    );
+    let expired =
+        vod_emulator::upload::token::make_token(emu.access_key(), emu.secret_key(), &policy);
     let (s, b) = post(
         http,
         format!("{}/mkblk/4/0", up.url),
@@ -643,11 +640,8 @@ async fn ctx_values_and_pending_uploads_expire_with_their_token() {
     emu.state().set_clock_skew(25 * 3600);
     let policy =
         json!({ "scope": "vod-emulator:other/key.mp4", "deadline": "4102444800000" }).to_string();
-    let fresh = vod_emulator::upload::token::make_token(
-        emu.access_key(),
-        emu.secret_key(),
-        &policy,
-    );
+    let fresh =
+        vod_emulator::upload::token::make_token(emu.access_key(), emu.secret_key(), &policy);
     let (s, b) = post(
         &raw.http,
         format!("{}/mkblk/8/0", up.url),

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use vod_client::blocking::Client;
-use vod_emulator::{Emulator, FaultAction, FaultRule};
 use vod_client::upload::{Step, UploadSource};
 use vod_client::{Error, WaitOptions};
+use vod_emulator::{Emulator, FaultAction, FaultRule};
 
 /// The client, the emulator and the runtime serving it, dropped in that order.
 struct Setup {

@@ -4,6 +4,7 @@
 //! file.
 
 mod blocking;
+mod guide;
 mod outcome_checks;
 mod owned_builders;
 mod upload_emulator;

@@ -2,8 +2,8 @@
 //! a state-changing call whose answer is lost is resolved by looking the result up, so the
 //! caller gets the real outcome, never a duplicate.
 
-use vod_emulator::{Emulator, FaultAction, FaultRule};
 use vod_client::Client;
+use vod_emulator::{Emulator, FaultAction, FaultRule};
 
 fn client_for(emu: &Emulator) -> Client {
     emu.client_builder().build().expect("client")

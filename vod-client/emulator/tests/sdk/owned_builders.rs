@@ -38,9 +38,7 @@ fn list_everything() -> Paginator<GetVideoListRequest> {
 
 #[tokio::test]
 async fn a_paginator_moves_into_spawn() {
-    let emulator = vod_emulator::Emulator::start()
-        .await
-        .expect("emulator");
+    let emulator = vod_emulator::Emulator::start().await.expect("emulator");
     let client = Client::builder()
         .endpoint(emulator.base_url())
         .credentials(emulator.access_key(), emulator.secret_key())

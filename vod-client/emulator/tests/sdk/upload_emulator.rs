@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use vod_emulator::{Emulator, FaultAction, FaultRule};
 use vod_client::upload::file_etag;
+use vod_emulator::{Emulator, FaultAction, FaultRule};
 
 fn write(name: &str, len: usize) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("vod-upload-emulator");

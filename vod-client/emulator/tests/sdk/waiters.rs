@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use vod_emulator::Emulator;
 use vod_client::operation::TaskState;
 use vod_client::{Client, Error, WaitOptions};
+use vod_emulator::Emulator;
 
 async fn setup() -> (Emulator, Client) {
     let emu = Emulator::builder()
