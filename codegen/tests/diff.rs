@@ -399,7 +399,7 @@ fn doc_text_change_is_docs_and_rewrapping_is_nothing() {
         &widgets("doc: Mix ratio. }", "doc: How much of each paint. }"),
         Level::Docs,
         &[],
-        "documentation of Request field `ratio`",
+        "documentation of request field `ratio`",
     );
     assert!(widgets("doc: Mix ratio. }", "doc: \"Mix   ratio.\" }").is_empty());
     only(

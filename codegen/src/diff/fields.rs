@@ -44,6 +44,15 @@ impl Site<'_> {
     }
 }
 
+/// Sentences built around a field's noun start with it, in lower case.
+fn capitalized(sentence: String) -> String {
+    let mut chars = sentence.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => sentence,
+    }
+}
+
 /// One reading of a change (as sent, or as received), merged with the other into one change.
 struct Part {
     level: Level,
@@ -72,7 +81,11 @@ fn merge(parts: Vec<Part>) -> Option<Change> {
             sentences.push(p.sentence);
         }
     }
-    Some(Change::new(level, &affects, sentences.join(" ")))
+    Some(Change::new(
+        level,
+        &affects,
+        capitalized(sentences.join(" ")),
+    ))
 }
 
 const WIRE: &[Affects] = &[Affects::Wire];

@@ -110,7 +110,7 @@ fn compare_objects(base: &Api, new: &Api, out: &mut Vec<Change>) {
             out,
         );
         let direction = object_direction(old, now);
-        let noun = format!("Field {{}} of type `{name}`");
+        let noun = format!("field {{}} of type `{name}`");
         let constructor = format!("`{name}::new`");
         let site = Site {
             operation: None,
@@ -206,7 +206,7 @@ fn compare_callbacks(base: &Api, new: &Api, out: &mut Vec<Change>) {
             (None, Some(&field)),
             out,
         );
-        let noun = format!("Field {{}} of callback `{name}`");
+        let noun = format!("field {{}} of callback `{name}`");
         let constructor = format!("`{name}::new`");
         let site = Site {
             operation: None,

@@ -84,7 +84,7 @@ fn compare_operation(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
     let request = Site {
         operation: Some(&new.wire),
         prefix: "request",
-        noun: "Request field {}",
+        noun: "request field {}",
         constructor: &request_args,
         direction: Direction {
             sent: true,
@@ -96,7 +96,7 @@ fn compare_operation(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
     let response = Site {
         operation: Some(&new.wire),
         prefix: "response",
-        noun: "Response field {}",
+        noun: "response field {}",
         constructor: &output_args,
         direction: Direction {
             sent: false,

@@ -75,10 +75,14 @@ pub fn text(report: &Report) -> String {
         } else {
             format!(" ({})", change.source)
         };
+        let affects = if change.affects.is_empty() {
+            String::new()
+        } else {
+            format!("[{}] ", affects(change))
+        };
         out.push_str(&format!(
-            "{:<10} [{}] {}{from}\n    {}\n",
+            "{:<10} {affects}{}{from}\n    {}\n",
             change.level.as_str(),
-            affects(change),
             place(change),
             change.message
         ));
