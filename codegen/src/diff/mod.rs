@@ -16,6 +16,8 @@ mod model;
 mod operations;
 pub mod render;
 mod service;
+#[cfg(test)]
+mod tests;
 mod version;
 
 pub use version::{suggest_version, VersionError};
