@@ -173,7 +173,9 @@ fn removed(site: &Site, f: &Field) -> Vec<Part> {
 fn compare_field(site: &Site, old: &Field, new: &Field, out: &mut Vec<Change>) {
     let name = site.name(&new.wire);
     let mut push = |parts: Vec<Part>| out.extend(site.change(&new.wire, parts));
-    if old.ty != new.ty {
+    // Compared by Rust name: an id's or enum's own base change is reported once, on the id
+    // or enum, not again on every field that holds it.
+    if rust_type_name(&old.ty) != rust_type_name(&new.ty) {
         let affects = if wire_shape(&old.ty) == wire_shape(&new.ty) {
             RUST
         } else {

@@ -431,3 +431,22 @@ fn operation_moved_to_another_group_breaks_module_paths() {
         "moves from module `widgets` to `gadgets`",
     );
 }
+
+#[test]
+fn enum_wire_type_change_is_reported_once_on_the_enum() {
+    let changes = widgets(
+        "  FixtureState:\n    type: integer\n    doc: Lifecycle of a widget.\n    values:\n      - { value: 1, name: running, doc: Being built. }\n      - { value: 2, name: done, doc: Built. }\n      - { value: -1, name: failed, doc: Could not be built. }\n",
+        "  FixtureState:\n    type: string\n    doc: Lifecycle of a widget.\n    values:\n      - { value: \"1\", name: running, doc: Being built. }\n      - { value: \"2\", name: done, doc: Built. }\n      - { value: \"-1\", name: failed, doc: Could not be built. }\n",
+    );
+    let on_fields: Vec<&Change> = changes
+        .iter()
+        .filter(|c| c.message.contains("changes type"))
+        .collect();
+    assert!(on_fields.is_empty(), "{on_fields:#?}");
+    assert!(
+        changes.iter().any(|c| c.level == Level::Breaking
+            && c.message
+                .contains("now travels as JSON strings instead of JSON numbers")),
+        "{changes:#?}"
+    );
+}
