@@ -289,6 +289,7 @@ fn semver_checks(root: &Path, commit: &str) -> (Vec<Change>, Option<String>) {
             "--baseline-rev",
             commit,
         ])
+        .env("CARGO_TERM_COLOR", "never")
         .current_dir(root)
         .output();
     let output = match output {
@@ -320,10 +321,12 @@ fn semver_checks(root: &Path, commit: &str) -> (Vec<Change>, Option<String>) {
     (changes, note)
 }
 
-/// Its report names each lint on a line `--- failure <lint>: <what> ---` (or `--- warning`).
+/// Its report names each lint on a line `--- failure <lint>: <what> ---` (or `--- warning`),
+/// possibly coloured.
 fn semver_findings(text: &str) -> Vec<Change> {
     text.lines()
         .filter_map(|line| {
+            let line = without_colours(line);
             let line = line.trim().strip_prefix("--- ")?.strip_suffix(" ---")?;
             let (level, rest) = if let Some(rest) = line.strip_prefix("failure ") {
                 (Level::Breaking, rest)
@@ -341,6 +344,20 @@ fn semver_findings(text: &str) -> Vec<Change> {
             })
         })
         .collect()
+}
+
+/// The text without ANSI colour sequences (`ESC [ ... m`).
+fn without_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            chars.by_ref().find(|c| c.is_ascii_alphabetic());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -361,7 +378,7 @@ mod tests {
 
     #[test]
     fn semver_checks_lints_become_changes() {
-        let text = "     Parsing vod-client\n--- failure function_missing: pub fn removed or renamed ---\n\nDescription:\n--- warning function_marked_deprecated: function is now #[deprecated] ---\n";
+        let text = "     Parsing vod-client\n\u{1b}[1m--- failure function_missing: pub fn removed or renamed ---\u{1b}[0m\n\nDescription:\n--- warning function_marked_deprecated: function is now #[deprecated] ---\n";
         let found = semver_findings(text);
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].level, Level::Breaking);
