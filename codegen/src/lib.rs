@@ -7,6 +7,8 @@
 //! gives the same bytes.
 
 pub mod diagnostics;
+/// What a spec edit does to users (breaking, compatible, docs): `cargo xtask api-diff`.
+pub mod diff;
 pub mod emit;
 pub mod ir;
 pub mod load;

@@ -15,6 +15,8 @@ use std::time::Instant;
 use codegen::emit::Package;
 use codegen::GeneratedFile;
 
+mod api_diff;
+
 /// The OpenAPI export, relative to the workspace root.
 const OPENAPI_FILE: &str = "docs/openapi.json";
 
@@ -31,6 +33,7 @@ const USAGE: &str = "Maintainer commands for the Cloud VoD SDK workspace.
 
 Usage: cargo xtask codegen [--check] [--timings]
        cargo xtask openapi --version <3.0|3.1> --out <FILE>
+       cargo xtask api-diff [--base <REV>] [--format <text|markdown|json>] [--semver-checks]
 
 Commands:
   codegen    Regenerate the generated modules of the SDK (vod-client/src/generated/), the CLI
@@ -39,6 +42,8 @@ Commands:
              change, and list what was written or removed
   openapi    Write the OpenAPI export of api-spec/*.yaml in the given version to FILE
              (`-` for standard output); docs/openapi.json is the 3.1 one
+  api-diff   Tell what the api-spec/ edits since REV (default HEAD) do to users; exit 1 when
+             one is breaking (`cargo xtask api-diff --help` for details)
 
 Options:
   --check    Write nothing; exit 1 naming each stale, missing or left-over file
@@ -65,6 +70,7 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Some("api-diff") => return api_diff::run(&workspace_root(), words),
         Some("-h" | "--help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
