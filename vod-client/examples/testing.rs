@@ -34,7 +34,7 @@ fn client_for(emulator: &Emulator) -> vod_client::ClientBuilder {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let emulator = Emulator::start().await?;
-    emulator.state().add_video("cat on a piano.mp4");
+    let cat = emulator.state().add_video("cat on a piano.mp4");
     emulator.state().add_video("dog.mp4");
 
     // The happy path, against seeded state.
@@ -92,13 +92,31 @@ async fn main() -> Result<(), Box<dyn Error>> {
     assert!(matches!(err, vod_client::Error::Timeout { .. }), "{err:?}");
     println!("ok: {err}");
 
-    // A lost answer to a request that is not safe to repeat: the outcome is unknown.
+    // A lost answer to a request that is not safe to repeat. `createCategory` has an outcome
+    // check: the client looks the label up and answers as if nothing had been lost.
     emulator.faults().add(
         FaultRule::new(FaultAction::ResetConnection)
             .on("createCategory")
             .first(1),
     );
-    let err = client.create_category("lectures").send().await.unwrap_err();
+    let created = client.create_category("lectures").send().await?;
+    let listed = client.get_category_list().send().await?;
+    assert!(listed.category_list.iter().any(|c| c.node_id == created.node_id));
+    println!("ok: the lost createCategory answer was resolved (node {})", created.node_id);
+
+    // `videoEdit` has none: whether the edit happened is unknown, and the error says so
+    // instead of sending it twice. Your code decides (look, then edit again).
+    emulator.faults().add(
+        FaultRule::new(FaultAction::ResetConnection)
+            .on("videoEdit")
+            .first(1),
+    );
+    let err = client
+        .video_edit(&cat)
+        .video_name("cat on a grand piano.mp4")
+        .send()
+        .await
+        .unwrap_err();
     assert!(err.is_ambiguous(), "{err:?}");
     println!("ok: {err}");
 

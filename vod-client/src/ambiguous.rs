@@ -1,12 +1,14 @@
 //! Finding out what happened to a request whose answer was lost.
 //!
-//! A state-changing request (`createCategory`, `deleteVideo`, ...) is never resent blindly
+//! A state-changing request (`videoEdit`, `deleteVideo`, ...) is never resent blindly
 //! after the connection broke once it may have reached the service: it could be carried out
 //! twice. The call fails with [`Error::Ambiguous`] instead — unless
 //! the request type knows how to ask the service what really happened, by overriding
 //! [`Request::resolve_ambiguous`](crate::operation::Request::resolve_ambiguous). The client
 //! then runs that check (by default; see [`CallOptions`](crate::CallOptions)) and returns
 //! the real outcome: the result if the request was carried out, a fresh attempt if it was not.
+//! `createCategory` (the label is looked up), `deleteAudio` and `deleteMaterial` have such a
+//! check, declared in the spec (`outcome_check`).
 
 use futures_util::future::BoxFuture;
 

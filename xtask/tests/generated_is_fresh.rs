@@ -1,5 +1,6 @@
-//! Fails when `vod-client/src/generated/` is not what `api-spec/` produces, so a spec change
-//! without `cargo xtask codegen` (or a hand edit of generated code) cannot land.
+//! Fails when any package's generated module (the SDK's `vod-client/src/generated/`, the CLI's
+//! `vod-client/cli/src/generated/`) is not what `api-spec/` produces, so a spec change without
+//! `cargo xtask codegen` (or a hand edit of generated code) cannot land.
 
 use std::path::Path;
 
@@ -48,6 +49,10 @@ fn check_names_stale_and_leftover_files() {
     );
     assert!(stdout.contains("wrote    docs/openapi.json\n"), "{stdout}");
     assert!(
+        stdout.contains("wrote    vod-client/cli/src/generated/commands.rs\n"),
+        "the CLI's command table goes into the CLI package: {stdout}"
+    );
+    assert!(
         stdout.contains(" written, 0 files removed, 0 files unchanged (from 2 spec files)"),
         "{stdout}"
     );
@@ -64,6 +69,8 @@ fn check_names_stale_and_leftover_files() {
         "{check:?}"
     );
     std::fs::write(out_dir.join("widgets.rs"), "// edited by hand\n").expect("write");
+    let cli_dir = scratch.join("vod-client/cli/src/generated");
+    std::fs::write(cli_dir.join("invoke.rs"), "// edited by hand\n").expect("write");
     std::fs::write(out_dir.join("old_group.rs"), "// left over\n").expect("write");
     let out = run(&["codegen", "--check"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -76,14 +83,19 @@ fn check_names_stale_and_leftover_files() {
         stderr.contains("stale: vod-client/src/generated/old_group.rs"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("stale: vod-client/cli/src/generated/invoke.rs"),
+        "{stderr}"
+    );
     let regen = run(&["codegen"]);
     assert!(regen.status.success());
     let stdout = String::from_utf8_lossy(&regen.stdout);
     assert!(
         stdout.starts_with(
             "wrote    vod-client/src/generated/widgets.rs\n\
+             wrote    vod-client/cli/src/generated/invoke.rs\n\
              removed  vod-client/src/generated/old_group.rs\n\
-             codegen: 1 file written, 1 file removed, "
+             codegen: 2 files written, 1 file removed, "
         ),
         "{stdout}"
     );
