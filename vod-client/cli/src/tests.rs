@@ -1,5 +1,5 @@
 //! The command builder against a small hand-written table (the generated one is exercised by
-//! the binary tests in `tests/cli_*.rs`).
+//! the binary tests in `tests/cli/`).
 
 use clap::error::ErrorKind;
 use serde_json::{json, Map, Value};

@@ -2,8 +2,8 @@
 //! pre-signed headers plus one plain `serde_json` decode into the same output type.
 //!
 //! ```text
-//! cargo bench -p vod-client --bench client_overhead
-//! BENCH_ROUNDS=60 BENCH_CALLS=800 cargo bench -p vod-client --bench client_overhead
+//! cargo bench -p vod-emulator --bench client_overhead
+//! BENCH_ROUNDS=60 BENCH_CALLS=800 cargo bench -p vod-emulator --bench client_overhead
 //! ```
 //!
 //! A loopback HTTP/1.1 server replays one real `getVideoList` answer (captured once from the

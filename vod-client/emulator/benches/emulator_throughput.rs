@@ -3,8 +3,8 @@
 //! filters and pages 20 videos, and answers; the client decodes the typed page.
 //!
 //! ```text
-//! cargo bench -p vod-client --bench emulator_throughput
-//! BENCH_REQUESTS=50000 BENCH_CONCURRENCY=64 cargo bench -p vod-client --bench emulator_throughput
+//! cargo bench -p vod-emulator --bench emulator_throughput
+//! BENCH_REQUESTS=50000 BENCH_CONCURRENCY=64 cargo bench -p vod-emulator --bench emulator_throughput
 //! ```
 //!
 //! Prints requests per second. Both sides share one Tokio runtime with two worker threads,

@@ -2,8 +2,8 @@
 //! answers the same bytes, in the same run.
 //!
 //! ```text
-//! cargo bench -p vod-client --bench emulator_vs_axum
-//! BENCH_REQUESTS=20000 BENCH_CONCURRENCY=8 cargo bench -p vod-client --bench emulator_vs_axum
+//! cargo bench -p vod-emulator --bench emulator_vs_axum
+//! BENCH_REQUESTS=20000 BENCH_CONCURRENCY=8 cargo bench -p vod-emulator --bench emulator_vs_axum
 //! ```
 //!
 //! Method. Each server runs alone on its own OS thread, inside a current-thread Tokio runtime,

@@ -3,9 +3,9 @@
 //! then `mkfile`, with plain reqwest), in the same run.
 //!
 //! ```text
-//! cargo bench -p vod-client --bench upload_throughput
+//! cargo bench -p vod-emulator --bench upload_throughput
 //! BENCH_UPLOAD_MIB=512 BENCH_ROUNDS=3 BENCH_PARALLEL=4 BENCH_CHUNK_MIB=4 BENCH_MD5=0 \
-//!     cargo bench -p vod-client --bench upload_throughput
+//!     cargo bench -p vod-emulator --bench upload_throughput
 //! ```
 //!
 //! Prints, per round and as the best of the rounds, MiB/s of both uploads, their ratio, and
