@@ -12,10 +12,11 @@
 //! (2005) and within 5 minutes of the emulator's clock (2006); `content-type` and `host`
 //! signed (2008); signature equal (2009).
 
+use vod_client::model::ErrorCode;
 use axum::http::{HeaderMap, StatusCode};
 use subtle::ConstantTimeEq;
 
-use super::errors::{codes, ApiError};
+use super::errors::ApiError;
 use super::state::Shared;
 use vod_client::signer::{self, AuthProfile, AuthorizationError, SigningRequest};
 
@@ -63,7 +64,7 @@ fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 pub(crate) fn verify<'s>(shared: &'s Shared, req: &Received<'_>) -> Result<Caller<'s>, ApiError> {
     let authorization = header_text(req.headers, "authorization").ok_or_else(|| {
         unauthorized(
-            codes::AUTH_MISSING_HEADER,
+            ErrorCode::AuthMissingHeader.code(),
             "missing required header Authorization",
         )
     })?;
@@ -71,25 +72,25 @@ pub(crate) fn verify<'s>(shared: &'s Shared, req: &Received<'_>) -> Result<Calle
     let (ak_header, ts_header) = header_names(parsed.algorithm);
     let access_key = header_text(req.headers, ak_header).ok_or_else(|| {
         unauthorized(
-            codes::AUTH_MISSING_HEADER,
+            ErrorCode::AuthMissingHeader.code(),
             format!("missing required header {ak_header}"),
         )
     })?;
     let timestamp = header_text(req.headers, ts_header).ok_or_else(|| {
         unauthorized(
-            codes::AUTH_MISSING_HEADER,
+            ErrorCode::AuthMissingHeader.code(),
             format!("missing required header {ts_header}"),
         )
     })?;
     if parsed.credential != access_key {
         return Err(forbidden(
-            codes::AUTH_CREDENTIAL_MISMATCH,
+            ErrorCode::AuthCredentialMismatch.code(),
             format!("Credential in Authorization does not match the {ak_header} header"),
         ));
     }
     let (known_key, account) = shared.accounts.get_key_value(access_key).ok_or_else(|| {
         forbidden(
-            codes::AUTH_UNKNOWN_KEY,
+            ErrorCode::AuthUnknownAccessKey.code(),
             format!("the access key {access_key} does not exist"),
         )
     })?;
@@ -98,7 +99,7 @@ pub(crate) fn verify<'s>(shared: &'s Shared, req: &Received<'_>) -> Result<Calle
     let names: Vec<&str> = signed_headers.split(';').collect();
     if !names.contains(&"content-type") || !names.contains(&"host") {
         return Err(unauthorized(
-            codes::AUTH_SIGNED_HEADERS,
+            ErrorCode::AuthSignedHeaders.code(),
             "SignedHeaders must include content-type and host",
         ));
     }
@@ -118,7 +119,7 @@ pub(crate) fn verify<'s>(shared: &'s Shared, req: &Received<'_>) -> Result<Calle
         })
     } else {
         Err(forbidden(
-            codes::AUTH_SIGNATURE,
+            ErrorCode::AuthSignatureMismatch.code(),
             "the request signature does not match the signature computed by the server",
         ))
     }
@@ -127,13 +128,13 @@ pub(crate) fn verify<'s>(shared: &'s Shared, req: &Received<'_>) -> Result<Calle
 fn check_timestamp(text: &str, header: &str, now: i64) -> Result<(), ApiError> {
     let ts: i64 = text.parse().map_err(|_| {
         unauthorized(
-            codes::AUTH_BAD_TIMESTAMP,
+            ErrorCode::AuthBadTimestamp.code(),
             format!("{header} must be Unix time in seconds, got {text:?}"),
         )
     })?;
     if ts.abs_diff(now) > MAX_CLOCK_SKEW_SECS.unsigned_abs() {
         return Err(unauthorized(
-            codes::AUTH_EXPIRED,
+            ErrorCode::AuthTimestampExpired.code(),
             format!("{header} {ts} is more than 5 minutes away from the server time {now}"),
         ));
     }
@@ -173,13 +174,13 @@ fn expected_signature(
 fn authorization_error(error: AuthorizationError) -> ApiError {
     match error {
         AuthorizationError::UnknownAlgorithm(name) => unauthorized(
-            codes::AUTH_ALGORITHM,
+            ErrorCode::AuthUnknownAlgorithm.code(),
             format!(
                 "unsupported signing algorithm {name:?}; use WS3-HMAC-SHA256 or CNC-HMAC-SHA256"
             ),
         ),
         other => unauthorized(
-            codes::AUTH_MALFORMED,
+            ErrorCode::AuthMalformed.code(),
             format!("malformed Authorization header: {other}"),
         ),
     }

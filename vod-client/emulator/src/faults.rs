@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 
-use super::errors::{codes, ApiError};
+use super::errors::ApiError;
 use vod_client::model::ErrorCode;
 
 /// The code of the busy fault: the spec's documented, retryable "busy" code, so that a
@@ -273,7 +273,7 @@ impl Faults {
             .saturating_sub(now.saturating_duration_since(state.started));
         let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            codes::THROTTLED,
+            ErrorCode::Throttled.code(),
             format!(
                 "request rate limit exceeded: at most {} calls per {} ms",
                 state.limit,
@@ -375,8 +375,8 @@ mod tests {
     #[test]
     fn busy_and_throttle_codes_are_the_specs_retryable_ones() {
         assert!(BUSY.is_retryable());
-        assert_eq!(BUSY.code(), codes::SERVICE_BUSY);
-        assert!(ErrorCode::from_code(codes::THROTTLED).is_retryable());
+        assert_eq!(BUSY.code(), ErrorCode::ServiceBusy.code());
+        assert!(ErrorCode::from_code(ErrorCode::Throttled.code()).is_retryable());
         let faults = Faults::default();
         faults.add(FaultRule::new(FaultAction::ServiceBusy));
         match faults.decide("x").outcome {

@@ -64,7 +64,7 @@
 //! service codes are used as documented: 1000 (parameter error; most operations), 1004
 //! (parameter error of audio/material operations), 24112000 with HTTP 400 (category
 //! operations), 400 (resource in use), 1407, 1500, 1502–1509, 1527, 1531, 1532, 1540–1545,
-//! 1558, 1561–1563, 1569, 1575–1581, 1602, 1630 and 300 — see [`codes`].
+//! 1558, 1561–1563, 1569, 1575–1581, 1602, 1630 and 300: each is a `vod_client::model::ErrorCode`, declared in the spec.
 //!
 //! The service documents no codes for the following; the emulator answers these:
 //!
@@ -148,7 +148,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use auth::MAX_CLOCK_SKEW_SECS;
-pub use errors::{codes, ApiError};
+pub use errors::ApiError;
 pub use faults::{FaultAction, FaultPlan, FaultRule, Faults, Trigger};
 pub use state::{
     source, Audio, Category, CategoryPath, Material, Resolution, StateHandle, Video,

@@ -6,6 +6,7 @@
 //! fixed order (an unsigned request must fail authentication whatever its body holds), and a
 //! table lookup keeps the list of operations in one place ([`handlers::OPERATIONS`]).
 
+use vod_client::model::ErrorCode;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use super::auth::{self, Received};
-use super::errors::{codes, json_bytes_response, ApiError};
+use super::errors::{json_bytes_response, ApiError};
 use super::faults::{self, Injected};
 use super::handlers::{self, Ctx, OpDef};
 use super::params::Params;
@@ -72,7 +73,7 @@ async fn check_host(request: Request, next: Next) -> Response {
             upload::UploadError::new(400, message).into_response()
         }
         Some(message) => {
-            ApiError::new(StatusCode::BAD_REQUEST, codes::BAD_HOST, message).into_response()
+            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadHostHeader.code(), message).into_response()
         }
     }
 }
@@ -120,7 +121,7 @@ async fn serve_api(shared: &Shared, parts: &Parts, body: Body) -> Result<Respons
     let op = handlers::find(parts.uri.path()).ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
-            codes::NOT_FOUND,
+            ErrorCode::NoSuchOperation.code(),
             format!("no operation at {}", parts.uri.path()),
         )
     })?;
@@ -175,7 +176,7 @@ fn body_error(error: &axum::Error, limit: usize) -> ApiError {
         if e.is::<tower_http::timeout::TimeoutError>() {
             return ApiError::new(
                 StatusCode::REQUEST_TIMEOUT,
-                codes::BODY_TIMEOUT,
+                ErrorCode::BodyStalled.code(),
                 "the request body stalled for longer than the idle timeout",
             );
         }
@@ -183,7 +184,7 @@ fn body_error(error: &axum::Error, limit: usize) -> ApiError {
     }
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        codes::BODY_TOO_LARGE,
+        ErrorCode::BodyTooLarge.code(),
         format!("request body larger than {limit} bytes"),
     )
 }
@@ -200,7 +201,7 @@ fn check_method(op: &OpDef, method: &Method) -> Result<(), ApiError> {
     let accepted = if op.json_only { "POST" } else { "GET or POST" };
     Err(ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        codes::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed.code(),
         format!("{} accepts {accepted}, not {method}", op.name),
     ))
 }
@@ -231,7 +232,7 @@ fn read_params(op: &OpDef, parts: &Parts, body: &[u8]) -> Result<Params, ApiErro
         }
         _ => Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            codes::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::UnsupportedMediaType.code(),
             format!(
                 "{} does not accept content type {content_type:?}; use {}",
                 op.name,

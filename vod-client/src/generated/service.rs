@@ -588,6 +588,54 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         retryable: false,
     },
     ErrorCodeFacts {
+        code: 2010,
+        name: "bodyTooLarge",
+        doc: "The request body exceeds the size limit (HTTP 413). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2011,
+        name: "methodNotAllowed",
+        doc: "The HTTP method is not accepted by the operation, e.g. GET on one that takes only a JSON body (HTTP 405). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2012,
+        name: "unsupportedMediaType",
+        doc: "The request's content type is not accepted by the operation (HTTP 415). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2013,
+        name: "noSuchOperation",
+        doc: "No operation has the request's path (HTTP 404). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2014,
+        name: "bodyStalled",
+        doc: "The request body stalled for longer than the idle timeout (HTTP 408); nothing was processed. Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: None,
+        retryable: false,
+    },
+    ErrorCodeFacts {
+        code: 2015,
+        name: "badHostHeader",
+        doc: "The request has no Host header, more than one, or one that is not visible ASCII (HTTP 400). Not in the public docs; the emulator's code.",
+        operations: &[],
+        class: Some(crate::ErrorClass::InvalidParameter),
+        retryable: false,
+    },
+    ErrorCodeFacts {
         code: 2101,
         name: "serviceBusy",
         doc: "The service is busy and did not process the request; retry later. Not in the public docs: the code the SDK and the emulator agree on for it (DECISIONS.md, error codes).",
@@ -862,6 +910,30 @@ pub enum ErrorCode {
     ///
     /// Code 2009.
     AuthSignatureMismatch,
+    /// The request body exceeds the size limit (HTTP 413). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2010.
+    BodyTooLarge,
+    /// The HTTP method is not accepted by the operation, e.g. GET on one that takes only a JSON body (HTTP 405). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2011.
+    MethodNotAllowed,
+    /// The request's content type is not accepted by the operation (HTTP 415). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2012.
+    UnsupportedMediaType,
+    /// No operation has the request's path (HTTP 404). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2013.
+    NoSuchOperation,
+    /// The request body stalled for longer than the idle timeout (HTTP 408); nothing was processed. Not in the public docs; the emulator's code.
+    ///
+    /// Code 2014.
+    BodyStalled,
+    /// The request has no Host header, more than one, or one that is not visible ASCII (HTTP 400). Not in the public docs; the emulator's code.
+    ///
+    /// Code 2015.
+    BadHostHeader,
     /// The service is busy and did not process the request; retry later. Not in the public docs: the code the SDK and the emulator agree on for it (DECISIONS.md, error codes).
     ///
     /// Code 2101. Retried by the default retry policy.
@@ -939,6 +1011,12 @@ impl ErrorCode {
             2007 => ErrorCode::AuthCredentialMismatch,
             2008 => ErrorCode::AuthSignedHeaders,
             2009 => ErrorCode::AuthSignatureMismatch,
+            2010 => ErrorCode::BodyTooLarge,
+            2011 => ErrorCode::MethodNotAllowed,
+            2012 => ErrorCode::UnsupportedMediaType,
+            2013 => ErrorCode::NoSuchOperation,
+            2014 => ErrorCode::BodyStalled,
+            2015 => ErrorCode::BadHostHeader,
             2101 => ErrorCode::ServiceBusy,
             2102 => ErrorCode::Throttled,
             24112000 => ErrorCode::CategoryParameterError,
@@ -1005,6 +1083,12 @@ impl ErrorCode {
             ErrorCode::AuthCredentialMismatch => 2007,
             ErrorCode::AuthSignedHeaders => 2008,
             ErrorCode::AuthSignatureMismatch => 2009,
+            ErrorCode::BodyTooLarge => 2010,
+            ErrorCode::MethodNotAllowed => 2011,
+            ErrorCode::UnsupportedMediaType => 2012,
+            ErrorCode::NoSuchOperation => 2013,
+            ErrorCode::BodyStalled => 2014,
+            ErrorCode::BadHostHeader => 2015,
             ErrorCode::ServiceBusy => 2101,
             ErrorCode::Throttled => 2102,
             ErrorCode::CategoryParameterError => 24112000,
@@ -1071,6 +1155,12 @@ impl ErrorCode {
             ErrorCode::AuthCredentialMismatch => "authCredentialMismatch",
             ErrorCode::AuthSignedHeaders => "authSignedHeaders",
             ErrorCode::AuthSignatureMismatch => "authSignatureMismatch",
+            ErrorCode::BodyTooLarge => "bodyTooLarge",
+            ErrorCode::MethodNotAllowed => "methodNotAllowed",
+            ErrorCode::UnsupportedMediaType => "unsupportedMediaType",
+            ErrorCode::NoSuchOperation => "noSuchOperation",
+            ErrorCode::BodyStalled => "bodyStalled",
+            ErrorCode::BadHostHeader => "badHostHeader",
             ErrorCode::ServiceBusy => "serviceBusy",
             ErrorCode::Throttled => "throttled",
             ErrorCode::CategoryParameterError => "categoryParameterError",
@@ -1149,6 +1239,12 @@ impl ErrorCode {
             ErrorCode::AuthCredentialMismatch => Some(crate::ErrorClass::Auth),
             ErrorCode::AuthSignedHeaders => Some(crate::ErrorClass::Auth),
             ErrorCode::AuthSignatureMismatch => Some(crate::ErrorClass::Auth),
+            ErrorCode::BodyTooLarge => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::MethodNotAllowed => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::UnsupportedMediaType => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::NoSuchOperation => Some(crate::ErrorClass::InvalidParameter),
+            ErrorCode::BodyStalled => None,
+            ErrorCode::BadHostHeader => Some(crate::ErrorClass::InvalidParameter),
             ErrorCode::ServiceBusy => Some(crate::ErrorClass::Throttled),
             ErrorCode::Throttled => Some(crate::ErrorClass::Throttled),
             ErrorCode::CategoryParameterError => {

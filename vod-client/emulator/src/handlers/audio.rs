@@ -1,8 +1,9 @@
 //! Audio operations. Parameter errors answer code 1004, as the service's audio endpoints do.
 
+use vod_client::model::ErrorCode;
 use super::wire::AudioItem;
 use super::{comma_list, fuzzy, in_window, page_of, paging, time_window, Ctx, Reply};
-use crate::errors::{codes, ApiError};
+use crate::errors::ApiError;
 use crate::params::Params;
 use crate::state::{Audio, Inner};
 use crate::util::is_domain_like;
@@ -49,13 +50,13 @@ pub(crate) fn get_audio_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn check_domain(inner: &Inner, domain: &str) -> Result<(), ApiError> {
     if !is_domain_like(domain) {
         return Err(ApiError::business(
-            codes::DOMAIN_ILLEGAL,
+            ErrorCode::DomainIllegal.code(),
             "publishDomain contains illegal characters",
         ));
     }
     if !inner.domains.contains(domain) {
         return Err(ApiError::business(
-            codes::DOMAIN_UNKNOWN,
+            ErrorCode::DomainNotFound.code(),
             format!("domain {domain} does not exist"),
         ));
     }
@@ -109,7 +110,7 @@ pub(crate) fn delete_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         .ok_or_else(|| p.error(format!("audio {id} does not exist")))?;
     if check && audio.occupied {
         return Err(ApiError::business(
-            codes::IN_USE,
+            ErrorCode::ResourceInUse.code(),
             "the audio is in use and cannot be deleted",
         ));
     }

@@ -1,9 +1,10 @@
 //! Material operations (JSON bodies only). Parameter errors answer code 1004.
 
+use vod_client::model::ErrorCode;
 use super::audio::{check_domain, name_and_domain};
 use super::wire::MaterialItem;
 use super::{fuzzy, page_of, paging, Ctx, Reply};
-use crate::errors::{codes, ApiError};
+use crate::errors::ApiError;
 use crate::state::Material;
 
 pub(crate) fn get_material_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -18,7 +19,7 @@ pub(crate) fn get_material_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     if let (Some(s), Some(e)) = (start, end) {
         if s > e {
             return Err(ApiError::business(
-                codes::TIME_ORDER,
+                ErrorCode::StartAfterEnd.code(),
                 "uploadTimeStart is later than uploadTimeEnd",
             ));
         }
@@ -88,7 +89,7 @@ pub(crate) fn delete_material(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         .ok_or_else(|| p.error(format!("material {id} does not exist")))?;
     if check && material.occupied {
         return Err(ApiError::business(
-            codes::IN_USE,
+            ErrorCode::ResourceInUse.code(),
             "the material is in use and cannot be deleted",
         ));
     }

@@ -383,7 +383,6 @@ pub(crate) fn is_label_like(label: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::errors::codes;
 
     #[test]
     fn envelopes_are_the_documented_json() {
@@ -391,13 +390,13 @@ mod tests {
             serde_json::from_slice(&Reply::data(&[1, 2]).0).unwrap_or_default();
         assert_eq!(
             data,
-            serde_json::json!({ "code": codes::OK, "message": SUCCESS_MESSAGE, "data": [1, 2] })
+            serde_json::json!({ "code": vod_client::SUCCESS_CODE, "message": SUCCESS_MESSAGE, "data": [1, 2] })
         );
         let none: serde_json::Value =
             serde_json::from_slice(&Reply::no_data().0).unwrap_or_default();
         assert_eq!(
             none,
-            serde_json::json!({ "code": codes::OK, "message": SUCCESS_MESSAGE })
+            serde_json::json!({ "code": vod_client::SUCCESS_CODE, "message": SUCCESS_MESSAGE })
         );
     }
 

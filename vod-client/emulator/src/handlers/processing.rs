@@ -2,13 +2,14 @@
 //! that report their tasks. Tasks finish after the emulator's task duration (see
 //! [`crate::tasks`]).
 
+use vod_client::model::ErrorCode;
 use std::collections::HashSet;
 
 use serde::Serialize;
 
 use super::wire::VideoInfo;
 use super::{Ctx, Reply};
-use crate::errors::{codes, ApiError};
+use crate::errors::ApiError;
 use crate::params::Params;
 use crate::state::Inner;
 use crate::tasks::{Phase, Task, TaskKind};
@@ -66,7 +67,7 @@ pub(crate) fn video_clip(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let filename = p.required_text("filename")?;
     if filename.chars().count() > 40 {
         return Err(ApiError::business(
-            codes::NAME_TOO_LONG,
+            ErrorCode::VideoNameTooLong.code(),
             "filename is longer than 40 characters",
         ));
     }
@@ -80,7 +81,7 @@ pub(crate) fn video_clip(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     }
     let source = inner.videos.get(&video_id).ok_or_else(|| {
         ApiError::business(
-            codes::VIDEO_NOT_FOUND,
+            ErrorCode::VideoNotFound.code(),
             format!("video {video_id} does not exist"),
         )
     })?;
@@ -118,8 +119,8 @@ fn check_clip_output(p: &Params) -> Result<(), ApiError> {
             _ => Ok(()),
         }
     };
-    coded("frameRate", codes::FRAME_RATE, &|v| (1..=120).contains(&v))?;
-    coded("videoBitRate", codes::VIDEO_BITRATE, &|v| {
+    coded("frameRate", ErrorCode::InvalidFrameRate.code(), &|v| (1..=120).contains(&v))?;
+    coded("videoBitRate", ErrorCode::InvalidVideoBitrate.code(), &|v| {
         (1..=100_000).contains(&v)
     })?;
     p.int_range("audioBitRate", 8, 512)?;
@@ -130,10 +131,10 @@ fn check_clip_output(p: &Params) -> Result<(), ApiError> {
             8_000, 11_025, 12_050, 16_000, 22_050, 32_000, 44_100, 48_000,
         ]
     };
-    coded("tassamplingRatekId", codes::SAMPLING_RATE, &|v| {
+    coded("tassamplingRatekId", ErrorCode::InvalidSamplingRate.code(), &|v| {
         rates.contains(&v)
     })?;
-    coded("samplingRate", codes::SAMPLING_RATE, &|v| {
+    coded("samplingRate", ErrorCode::InvalidSamplingRate.code(), &|v| {
         rates.contains(&v)
     })
 }
@@ -213,32 +214,32 @@ fn id_list(
 
 pub(crate) fn video_concat(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let p = ctx.params;
-    let trans_no = trans_no(p, Some(codes::TRANS_NO_INVALID))?;
+    let trans_no = trans_no(p, Some(ErrorCode::InvalidTransNo.code()))?;
     let ids = id_list(
         p,
         "videoIds",
         (
-            codes::CC_IDS_EMPTY,
-            codes::CC_IDS_ILLEGAL,
-            codes::CC_IDS_FORMAT,
+            ErrorCode::ConcatVideoIdsEmpty.code(),
+            ErrorCode::ConcatVideoIdsIllegal.code(),
+            ErrorCode::ConcatVideoIdsMalformed.code(),
         ),
     )?;
     if ids.len() > 50 {
         return Err(ApiError::business(
-            codes::CC_TOO_MANY,
+            ErrorCode::ConcatTooManyVideos.code(),
             "videoIds holds more than 50 videos",
         ));
     }
     if ids.iter().collect::<HashSet<_>>().len() != ids.len() {
         return Err(ApiError::business(
-            codes::CC_DUPLICATE,
+            ErrorCode::ConcatDuplicateVideoIds.code(),
             "videoIds holds duplicate ids",
         ));
     }
     let filename = p.required_text("filename")?;
     if filename.chars().count() > 40 {
         return Err(ApiError::business(
-            codes::NAME_TOO_LONG,
+            ErrorCode::VideoNameTooLong.code(),
             "filename is longer than 40 characters",
         ));
     }
@@ -249,13 +250,13 @@ pub(crate) fn video_concat(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let mut inner = ctx.shared.lock();
     if inner.tasks.trans_no_used("videoConcat", &trans_no) {
         return Err(ApiError::business(
-            codes::TRANS_NO_INVALID,
+            ErrorCode::InvalidTransNo.code(),
             format!("transNo {trans_no} is already used"),
         ));
     }
     if let Some(missing) = ids.iter().find(|i| !inner.videos.contains_key(*i)) {
         return Err(ApiError::business(
-            codes::CC_MISSING,
+            ErrorCode::ConcatVideosUnavailable.code(),
             format!("video {missing} does not exist"),
         ));
     }
@@ -283,16 +284,16 @@ pub(crate) fn trans_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         p,
         "videoIds",
         (
-            codes::TC_IDS_EMPTY,
-            codes::TC_IDS_ILLEGAL,
-            codes::TC_IDS_COMMAS,
+            ErrorCode::TranscodeVideoIdsEmpty.code(),
+            ErrorCode::TranscodeVideoIdsIllegal.code(),
+            ErrorCode::TranscodeVideoIdsOnlyCommas.code(),
         ),
     )?;
     if p.text("waterMarkTemplateName")?
         .is_some_and(|n| n.chars().count() > 64)
     {
         return Err(ApiError::business(
-            codes::TC_WATERMARK_LONG,
+            ErrorCode::WatermarkNameTooLong.code(),
             "waterMarkTemplateName is too long",
         ));
     }
@@ -300,7 +301,7 @@ pub(crate) fn trans_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         .is_some_and(|n| n.chars().count() > 64)
     {
         return Err(ApiError::business(
-            codes::TC_TEMPLATE_LONG,
+            ErrorCode::TranscodeTemplateNameTooLong.code(),
             "transCodeTemplateName is too long",
         ));
     }
@@ -315,7 +316,7 @@ pub(crate) fn trans_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let mut inner = ctx.shared.lock();
     if let Some(missing) = ids.iter().find(|i| !inner.videos.contains_key(*i)) {
         return Err(ApiError::business(
-            codes::TC_IDS_MISSING,
+            ErrorCode::TranscodeVideosUnavailable.code(),
             format!("video {missing} does not exist"),
         ));
     }
@@ -404,7 +405,7 @@ pub(crate) fn clear_ad_task_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 
 pub(crate) fn start_workflow(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let p = ctx.params;
-    let parameter_error = || ApiError::business(codes::PARAM, "Parameter error");
+    let parameter_error = || ApiError::business(ErrorCode::InvalidParameter.code(), "Parameter error");
     let target = p.text("targetId")?.ok_or_else(parameter_error)?;
     let trans_no = p.text("transNo")?.ok_or_else(parameter_error)?;
     p.text("workflowId")?.ok_or_else(parameter_error)?;
@@ -412,14 +413,14 @@ pub(crate) fn start_workflow(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let mut inner = ctx.shared.lock();
     if !inner.used_workflow_trans_nos.insert(trans_no.clone()) {
         return Err(ApiError::business(
-            codes::TRANS_NO_USED,
+            ErrorCode::TransNoAlreadyUsed.code(),
             format!("transNo {trans_no} is already used"),
         ));
     }
     if !inner.videos.contains_key(&target) {
         inner.used_workflow_trans_nos.remove(&trans_no);
         return Err(ApiError::business(
-            codes::OPERATION_FAILED,
+            ErrorCode::OperationFailed.code(),
             format!("video {target} does not exist"),
         ));
     }

@@ -1,5 +1,6 @@
 //! Video operations: list, edit, block, enable, delete, publish code.
 
+use vod_client::model::ErrorCode;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -7,7 +8,7 @@ use super::wire::{VideoInfo, VideoList};
 use super::{
     comma_list, fuzzy, in_window, is_label_like, page_of, paging, time_window, Ctx, Reply,
 };
-use crate::errors::{codes, ApiError};
+use crate::errors::ApiError;
 use crate::params::Params;
 use crate::state::{CategoryPath, Inner, Video};
 use crate::util::{b64_decode_any, is_domain_like, is_id_like};
@@ -88,10 +89,10 @@ pub(crate) fn get_video_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 fn strict_video_id(p: &Params) -> Result<String, ApiError> {
     let id = p
         .text("videoId")?
-        .ok_or_else(|| ApiError::business(codes::VIDEO_ID_EMPTY, "videoId is empty"))?;
+        .ok_or_else(|| ApiError::business(ErrorCode::VideoIdEmpty.code(), "videoId is empty"))?;
     if !is_id_like(&id) {
         return Err(ApiError::business(
-            codes::VIDEO_ID_ILLEGAL,
+            ErrorCode::VideoIdIllegal.code(),
             "videoId contains illegal characters",
         ));
     }
@@ -99,14 +100,14 @@ fn strict_video_id(p: &Params) -> Result<String, ApiError> {
 }
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::business(codes::VIDEO_NOT_FOUND, format!("video {id} does not exist"))
+    ApiError::business(ErrorCode::VideoNotFound.code(), format!("video {id} does not exist"))
 }
 
 pub(crate) fn video_block(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     set_state(
         ctx,
         1,
-        codes::ALREADY_BLOCKED,
+        ErrorCode::VideoAlreadyBlocked.code(),
         "the video is already blocked",
     )
 }
@@ -115,7 +116,7 @@ pub(crate) fn video_enable(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     set_state(
         ctx,
         0,
-        codes::ALREADY_ENABLED,
+        ErrorCode::VideoAlreadyEnabled.code(),
         "the video is already enabled",
     )
 }
@@ -149,13 +150,13 @@ pub(crate) fn delete_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let video = inner.videos.get(&id).ok_or_else(|| not_found(&id))?;
     if check_occupied && video.occupied {
         return Err(ApiError::business(
-            codes::IN_USE,
+            ErrorCode::ResourceInUse.code(),
             "the video is in use and cannot be deleted",
         ));
     }
     if inner.tasks.busy_with(&id) {
         return Err(ApiError::business(
-            codes::VIDEO_BUSY,
+            ErrorCode::VideoOperationForbidden.code(),
             "the video is being processed; operations on it are forbidden",
         ));
     }
@@ -175,7 +176,7 @@ pub(crate) fn video_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let name = p.text("videoName")?;
     if name.as_ref().is_some_and(|n| n.chars().count() > 40) {
         return Err(ApiError::business(
-            codes::NAME_TOO_LONG,
+            ErrorCode::VideoNameTooLong.code(),
             "videoName is longer than 40 characters",
         ));
     }
@@ -306,11 +307,11 @@ pub(crate) fn get_publish_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let id = strict_video_id(p)?;
     let code_type = p
         .int("codeType")
-        .map_err(|e| ApiError::business(codes::CODE_TYPE, e.message))?
+        .map_err(|e| ApiError::business(ErrorCode::InvalidCodeType.code(), e.message))?
         .unwrap_or(0);
     if ![0, 2, 4, 5, 6, 7, 8].contains(&code_type) {
         return Err(ApiError::business(
-            codes::CODE_TYPE,
+            ErrorCode::InvalidCodeType.code(),
             format!("invalid codeType {code_type}"),
         ));
     }

@@ -1,11 +1,11 @@
 //! Asset operations over raw signed HTTP: videos, categories, audio, materials, publish
 //! codes — happy paths, filters, paging, and the documented error codes for bad input.
 
+use vod_client::model::ErrorCode;
 use crate::support::{emulator, Raw, RawRequest};
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
 use serde_json::{json, Value};
-use vod_emulator::codes;
 
 const LIST: &str = "/vod/videoManage/getVideoList";
 
@@ -114,7 +114,7 @@ async fn bad_input_codes() {
         let r = raw.call(LIST, case.clone()).await;
         assert_eq!(
             (r.status, r.code()),
-            (200, codes::PARAM),
+            (200, ErrorCode::InvalidParameter.code()),
             "{case} -> {:?}",
             r.body
         );
@@ -128,7 +128,7 @@ async fn bad_input_codes() {
             b"{\"pageSize\":".to_vec(),
         ))
         .await;
-    assert_eq!(malformed.code(), codes::PARAM);
+    assert_eq!(malformed.code(), ErrorCode::InvalidParameter.code());
     let not_object = raw
         .send(RawRequest::new(
             "POST",
@@ -137,11 +137,11 @@ async fn bad_input_codes() {
             b"[1,2]".to_vec(),
         ))
         .await;
-    assert_eq!(not_object.code(), codes::PARAM);
+    assert_eq!(not_object.code(), ErrorCode::InvalidParameter.code());
     let missing = raw
         .call("/vod/videoManage/videoEdit", json!({ "videoName": "x" }))
         .await;
-    assert_eq!(missing.code(), codes::PARAM);
+    assert_eq!(missing.code(), ErrorCode::InvalidParameter.code());
     assert!(missing.body["message"]
         .as_str()
         .unwrap_or_default()
@@ -150,11 +150,11 @@ async fn bad_input_codes() {
     let audio = raw
         .call("/vod/audioManage/getAudioList", json!({ "pageSize": "0" }))
         .await;
-    assert_eq!(audio.code(), codes::ASSET_PARAM);
+    assert_eq!(audio.code(), ErrorCode::BadParameter.code());
     let cat = raw
         .call("/vod/videoCategory/createCategory", json!({}))
         .await;
-    assert_eq!((cat.status, cat.code()), (400, codes::CATEGORY_PARAM));
+    assert_eq!((cat.status, cat.code()), (400, ErrorCode::CategoryParameterError.code()));
     emu.shutdown().await;
 }
 
@@ -197,45 +197,45 @@ async fn edit_block_enable_delete() {
             json!({ "videoId": id, "videoName": "x".repeat(41) }),
         )
         .await;
-    assert_eq!(too_long.code(), codes::NAME_TOO_LONG);
+    assert_eq!(too_long.code(), ErrorCode::VideoNameTooLong.code());
     let unknown_cat = raw
         .call(
             "/vod/videoManage/videoEdit",
             json!({ "videoId": id, "videoClassification": "Drama" }),
         )
         .await;
-    assert_eq!(unknown_cat.code(), codes::PARAM);
+    assert_eq!(unknown_cat.code(), ErrorCode::InvalidParameter.code());
 
     let block = "/vod/videoManage/videoBlock";
     let enable = "/vod/videoManage/videoEnable";
     assert_eq!(raw.call(block, json!({ "videoId": id })).await.code(), 200);
     assert_eq!(
         raw.call(block, json!({ "videoId": id })).await.code(),
-        codes::ALREADY_BLOCKED
+        ErrorCode::VideoAlreadyBlocked.code()
     );
     assert_eq!(raw.call(enable, json!({ "videoId": id })).await.code(), 200);
     assert_eq!(
         raw.call(enable, json!({ "videoId": id })).await.code(),
-        codes::ALREADY_ENABLED
+        ErrorCode::VideoAlreadyEnabled.code()
     );
     assert_eq!(
         raw.call(block, json!({})).await.code(),
-        codes::VIDEO_ID_EMPTY
+        ErrorCode::VideoIdEmpty.code()
     );
     assert_eq!(
         raw.call(block, json!({ "videoId": "a b" })).await.code(),
-        codes::VIDEO_ID_ILLEGAL
+        ErrorCode::VideoIdIllegal.code()
     );
     assert_eq!(
         raw.call(enable, json!({ "videoId": "f00" })).await.code(),
-        codes::VIDEO_NOT_FOUND
+        ErrorCode::VideoNotFound.code()
     );
 
     let delete = "/vod/videoManage/deleteVideo";
     state.update_video(&id, |v| v.occupied = true);
     assert_eq!(
         raw.call(delete, json!({ "videoId": id })).await.code(),
-        codes::IN_USE
+        ErrorCode::ResourceInUse.code()
     );
     assert_eq!(
         raw.call(delete, json!({ "videoId": id, "validateOccupy": 0 }))
@@ -246,7 +246,7 @@ async fn edit_block_enable_delete() {
     assert!(state.video(&id).is_none());
     assert_eq!(
         raw.call(delete, json!({ "videoId": id })).await.code(),
-        codes::VIDEO_NOT_FOUND
+        ErrorCode::VideoNotFound.code()
     );
     emu.shutdown().await;
 }
@@ -275,15 +275,15 @@ async fn publish_codes() {
         raw.call(path, json!({ "videoId": id, "codeType": 3 }))
             .await
             .code(),
-        codes::CODE_TYPE
+        ErrorCode::InvalidCodeType.code()
     );
     assert_eq!(
         raw.call(path, json!({ "videoId": "" })).await.code(),
-        codes::VIDEO_ID_EMPTY
+        ErrorCode::VideoIdEmpty.code()
     );
     assert_eq!(
         raw.call(path, json!({ "videoId": "nope" })).await.code(),
-        codes::VIDEO_NOT_FOUND
+        ErrorCode::VideoNotFound.code()
     );
 
     let audio = emu.state().add_audio("song");
@@ -300,7 +300,7 @@ async fn publish_codes() {
     let a = raw
         .call("/vod/audioManage/getPublishCode", json!({ "id": "nope" }))
         .await;
-    assert_eq!(a.code(), codes::ASSET_PARAM);
+    assert_eq!(a.code(), ErrorCode::BadParameter.code());
     emu.shutdown().await;
 }
 
@@ -321,16 +321,16 @@ async fn categories() {
         .await;
     let child_id = child.data()["nodeId"].as_i64().expect("child nodeId");
     let dup = raw.call(create, json!({ "labelName": "Sports" })).await;
-    assert_eq!((dup.status, dup.code()), (400, codes::CATEGORY_PARAM));
+    assert_eq!((dup.status, dup.code()), (400, ErrorCode::CategoryParameterError.code()));
     let third = raw
         .call(
             create,
             json!({ "labelName": "Deep", "parentNodeId": child_id }),
         )
         .await;
-    assert_eq!(third.code(), codes::CATEGORY_PARAM, "two levels only");
+    assert_eq!(third.code(), ErrorCode::CategoryParameterError.code(), "two levels only");
     let bad = raw.call(create, json!({ "labelName": "bad!label" })).await;
-    assert_eq!(bad.code(), codes::CATEGORY_PARAM);
+    assert_eq!(bad.code(), ErrorCode::CategoryParameterError.code());
 
     let roots = raw.call(list, json!({})).await;
     assert_eq!(roots.data()["total"], 1);
@@ -341,7 +341,7 @@ async fn categories() {
     assert_eq!(children.data()["categoryList"][0]["parentNodeId"], top_id);
     assert_eq!(
         raw.call(list, json!({ "pageSize": 101 })).await.code(),
-        codes::CATEGORY_PARAM
+        ErrorCode::CategoryParameterError.code()
     );
 
     // Videos under the child are deleted by deleteVideoByCategory on the parent.
@@ -355,7 +355,7 @@ async fn categories() {
     let del = "/vod/videoCategory/deleteCategory";
     assert_eq!(
         raw.call(del, json!({ "nodeId": top_id })).await.code(),
-        codes::CATEGORY_PARAM,
+        ErrorCode::CategoryParameterError.code(),
         "has children"
     );
     let by_cat = raw
@@ -373,11 +373,11 @@ async fn categories() {
     assert_eq!(raw.call(del, json!({ "nodeId": top_id })).await.code(), 200);
     assert_eq!(
         raw.call(del, json!({ "nodeId": top_id })).await.code(),
-        codes::CATEGORY_PARAM
+        ErrorCode::CategoryParameterError.code()
     );
     assert_eq!(
         raw.call(del, json!({ "nodeId": "x" })).await.code(),
-        codes::CATEGORY_PARAM
+        ErrorCode::CategoryParameterError.code()
     );
     emu.shutdown().await;
 }
@@ -424,7 +424,7 @@ async fn audio_operations() {
     );
     assert_eq!(
         raw.call(edit, json!({ "audioId": a })).await.code(),
-        codes::ASSET_PARAM
+        ErrorCode::BadParameter.code()
     );
     assert_eq!(
         raw.call(
@@ -433,7 +433,7 @@ async fn audio_operations() {
         )
         .await
         .code(),
-        codes::DOMAIN_ILLEGAL
+        ErrorCode::DomainIllegal.code()
     );
     assert_eq!(
         raw.call(
@@ -442,20 +442,20 @@ async fn audio_operations() {
         )
         .await
         .code(),
-        codes::DOMAIN_UNKNOWN
+        ErrorCode::DomainNotFound.code()
     );
     assert_eq!(
         raw.call(edit, json!({ "audioId": "nope", "audioName": "x" }))
             .await
             .code(),
-        codes::ASSET_PARAM
+        ErrorCode::BadParameter.code()
     );
 
     let delete = "/vod/audioManage/deleteAudio";
     state.update_audio(&b, |x| x.occupied = true);
     assert_eq!(
         raw.call(delete, json!({ "audioId": b })).await.code(),
-        codes::IN_USE
+        ErrorCode::ResourceInUse.code()
     );
     assert_eq!(
         raw.call(delete, json!({ "audioId": b, "validateOccupy": 0 }))
@@ -465,7 +465,7 @@ async fn audio_operations() {
     );
     assert_eq!(
         raw.call(delete, json!({ "audioId": b })).await.code(),
-        codes::ASSET_PARAM
+        ErrorCode::BadParameter.code()
     );
     emu.shutdown().await;
 }
@@ -490,7 +490,7 @@ async fn material_operations() {
     let bad_window = raw
         .call(list, json!({ "uploadTimeStart": 10, "uploadTimeEnd": 5 }))
         .await;
-    assert_eq!(bad_window.code(), codes::TIME_ORDER);
+    assert_eq!(bad_window.code(), ErrorCode::StartAfterEnd.code());
 
     let edit = "/vod/material/materialEdit";
     assert_eq!(
@@ -504,20 +504,20 @@ async fn material_operations() {
         raw.call(edit, json!({ "id": logo, "name": "x".repeat(41) }))
             .await
             .code(),
-        codes::ASSET_PARAM
+        ErrorCode::BadParameter.code()
     );
     assert_eq!(
         raw.call(edit, json!({ "id": logo, "publishDomain": "nope.example" }))
             .await
             .code(),
-        codes::DOMAIN_UNKNOWN
+        ErrorCode::DomainNotFound.code()
     );
 
     let delete = "/vod/material/deleteMaterial";
     state.update_material(&logo, |m| m.occupied = true);
     assert_eq!(
         raw.call(delete, json!({ "id": logo })).await.code(),
-        codes::IN_USE
+        ErrorCode::ResourceInUse.code()
     );
     assert_eq!(
         raw.call(delete, json!({ "id": logo, "validateOccupy": "0" }))
@@ -527,13 +527,13 @@ async fn material_operations() {
     );
     assert_eq!(
         raw.call(delete, json!({ "id": logo })).await.code(),
-        codes::ASSET_PARAM
+        ErrorCode::BadParameter.code()
     );
     assert_eq!(
         raw.call(delete, json!({ "id": subs, "validateOccupy": "2" }))
             .await
             .code(),
-        codes::ASSET_PARAM
+        ErrorCode::BadParameter.code()
     );
     emu.shutdown().await;
 }
@@ -544,8 +544,8 @@ async fn far_future_times_answer_parameter_errors_everywhere() {
     let raw = Raw::new(&emu);
     let far = "9223372036854775807-12-31 23:59:59";
     for (path, code) in [
-        (LIST, codes::PARAM),
-        ("/vod/audioManage/getAudioList", codes::ASSET_PARAM),
+        (LIST, ErrorCode::InvalidParameter.code()),
+        ("/vod/audioManage/getAudioList", ErrorCode::BadParameter.code()),
     ] {
         for field in ["startTime", "endTime"] {
             let r = raw.call(path, json!({ field: far })).await;

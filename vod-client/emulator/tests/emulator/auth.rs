@@ -1,10 +1,10 @@
 //! Authentication: every way a signature can be wrong gets its own code, and right ones pass
 //! (WS3 and CNC, JSON without Content-Type, form bodies, GET with a query).
 
+use vod_client::model::ErrorCode;
 use crate::support::{emulator, now, Raw, RawRequest};
 use serde_json::json;
 use vod_client::signer::AuthProfile;
-use vod_emulator::codes;
 
 const LIST: &str = "/vod/videoManage/getVideoList";
 
@@ -79,26 +79,26 @@ async fn each_signature_failure_has_its_own_code() {
 
     let mut r = list();
     r.authorization = Some(String::new());
-    let m = expect_error(&raw, r, 401, codes::AUTH_MISSING_HEADER).await;
+    let m = expect_error(&raw, r, 401, ErrorCode::AuthMissingHeader.code()).await;
     assert!(m.contains("Authorization"), "{m}");
 
     let mut r = list();
     r.omit = vec!["x-ws-accesskey"];
-    let m = expect_error(&raw, r, 401, codes::AUTH_MISSING_HEADER).await;
+    let m = expect_error(&raw, r, 401, ErrorCode::AuthMissingHeader.code()).await;
     assert!(m.contains("X-WS-AccessKey"), "{m}");
 
     let mut r = list();
     r.omit = vec!["x-ws-timestamp"];
-    let m = expect_error(&raw, r, 401, codes::AUTH_MISSING_HEADER).await;
+    let m = expect_error(&raw, r, 401, ErrorCode::AuthMissingHeader.code()).await;
     assert!(m.contains("X-WS-Timestamp"), "{m}");
 
     let mut r = list();
     r.authorization = Some("WS3-HMAC-SHA256 Credential=x, Signature=abc".into());
-    expect_error(&raw, r, 401, codes::AUTH_MALFORMED).await;
+    expect_error(&raw, r, 401, ErrorCode::AuthMalformed.code()).await;
 
     let mut r = list();
     r.authorization = Some("garbage".into());
-    expect_error(&raw, r, 401, codes::AUTH_ALGORITHM).await;
+    expect_error(&raw, r, 401, ErrorCode::AuthUnknownAlgorithm.code()).await;
 
     let mut r = list();
     r.authorization = Some(format!(
@@ -106,42 +106,42 @@ async fn each_signature_failure_has_its_own_code() {
         raw.ak,
         "0".repeat(64)
     ));
-    expect_error(&raw, r, 401, codes::AUTH_ALGORITHM).await;
+    expect_error(&raw, r, 401, ErrorCode::AuthUnknownAlgorithm.code()).await;
 
     let mut r = list();
     r.access_key = Some("NOBODY".into());
-    expect_error(&raw, r, 403, codes::AUTH_UNKNOWN_KEY).await;
+    expect_error(&raw, r, 403, ErrorCode::AuthUnknownAccessKey.code()).await;
 
     let mut r = list();
     r.timestamp = Some("yesterday".into());
-    expect_error(&raw, r, 401, codes::AUTH_BAD_TIMESTAMP).await;
+    expect_error(&raw, r, 401, ErrorCode::AuthBadTimestamp.code()).await;
 
     let mut r = list();
     r.timestamp = Some((now() - 301).to_string());
-    expect_error(&raw, r, 401, codes::AUTH_EXPIRED).await;
+    expect_error(&raw, r, 401, ErrorCode::AuthTimestampExpired.code()).await;
 
     let mut r = list();
     r.timestamp = Some((now() + 400).to_string());
-    expect_error(&raw, r, 401, codes::AUTH_EXPIRED).await;
+    expect_error(&raw, r, 401, ErrorCode::AuthTimestampExpired.code()).await;
 
     let mut r = list();
     r.authorization = Some(format!(
         "WS3-HMAC-SHA256 Credential=SOMEONE-ELSE, SignedHeaders=content-type;host, Signature={}",
         "0".repeat(64)
     ));
-    expect_error(&raw, r, 403, codes::AUTH_CREDENTIAL_MISMATCH).await;
+    expect_error(&raw, r, 403, ErrorCode::AuthCredentialMismatch.code()).await;
 
     let mut r = list();
     r.signed_headers = Some(vec!["host"]);
-    expect_error(&raw, r, 401, codes::AUTH_SIGNED_HEADERS).await;
+    expect_error(&raw, r, 401, ErrorCode::AuthSignedHeaders.code()).await;
 
     let mut r = list();
     r.sign_secret = Some("wrong secret".into());
-    expect_error(&raw, r, 403, codes::AUTH_SIGNATURE).await;
+    expect_error(&raw, r, 403, ErrorCode::AuthSignatureMismatch.code()).await;
 
     let mut r = list();
     r.tamper_body = Some(br#"{"pageSize":6}"#.to_vec());
-    expect_error(&raw, r, 403, codes::AUTH_SIGNATURE).await;
+    expect_error(&raw, r, 403, ErrorCode::AuthSignatureMismatch.code()).await;
 
     // The content type is signed lower-cased: a charset suffix in any case still verifies,
     // but a different type sent than signed does not.
@@ -163,7 +163,7 @@ async fn each_signature_failure_has_its_own_code() {
         "GET",
         &format!("{LIST}?pageSize=3"),
     ));
-    expect_error(&raw, r, 403, codes::AUTH_SIGNATURE).await;
+    expect_error(&raw, r, 403, ErrorCode::AuthSignatureMismatch.code()).await;
     emu.shutdown().await;
 }
 
@@ -198,7 +198,7 @@ async fn clock_skew_moves_the_window() {
     let raw = Raw::new(&emu);
     emu.state().set_clock_skew(3600);
     let r = raw.send(list()).await;
-    assert_eq!(r.code(), codes::AUTH_EXPIRED);
+    assert_eq!(r.code(), ErrorCode::AuthTimestampExpired.code());
     let mut later = list();
     later.timestamp = Some((now() + 3600).to_string());
     assert_eq!(raw.send(later).await.code(), 200);
@@ -217,10 +217,10 @@ async fn transport_level_rejections() {
     let raw = Raw::new(&emu);
     let big = json!({ "videoName": "x".repeat(2000) });
     let r = raw.send(RawRequest::post_json(LIST, &big)).await;
-    assert_eq!((r.status, r.code()), (413, codes::BODY_TOO_LARGE));
+    assert_eq!((r.status, r.code()), (413, ErrorCode::BodyTooLarge.code()));
 
     let r = raw.call("/vod/videoManage/noSuchThing", json!({})).await;
-    assert_eq!((r.status, r.code()), (404, codes::NOT_FOUND));
+    assert_eq!((r.status, r.code()), (404, ErrorCode::NoSuchOperation.code()));
 
     let r = raw
         .send(RawRequest::new(
@@ -230,20 +230,20 @@ async fn transport_level_rejections() {
             b"{}".to_vec(),
         ))
         .await;
-    assert_eq!((r.status, r.code()), (405, codes::METHOD_NOT_ALLOWED));
+    assert_eq!((r.status, r.code()), (405, ErrorCode::MethodNotAllowed.code()));
 
     // Material operations take JSON only.
     let r = raw
         .send(RawRequest::get("/vod/material/getMaterialList?pageSize=1"))
         .await;
-    assert_eq!((r.status, r.code()), (405, codes::METHOD_NOT_ALLOWED));
+    assert_eq!((r.status, r.code()), (405, ErrorCode::MethodNotAllowed.code()));
     let r = raw
         .send(RawRequest::post_form(
             "/vod/material/getMaterialList",
             "pageSize=1",
         ))
         .await;
-    assert_eq!((r.status, r.code()), (415, codes::UNSUPPORTED_MEDIA_TYPE));
+    assert_eq!((r.status, r.code()), (415, ErrorCode::UnsupportedMediaType.code()));
     let r = raw
         .send(RawRequest::new(
             "POST",
@@ -252,7 +252,7 @@ async fn transport_level_rejections() {
             b"x".to_vec(),
         ))
         .await;
-    assert_eq!((r.status, r.code()), (415, codes::UNSUPPORTED_MEDIA_TYPE));
+    assert_eq!((r.status, r.code()), (415, ErrorCode::UnsupportedMediaType.code()));
     emu.shutdown().await;
 }
 
@@ -310,7 +310,7 @@ async fn host_header_must_appear_exactly_once() {
         let answer = raw_exchange(emu.addr(), &signed_with_hosts(&raw, version, &hosts)).await;
         assert_eq!(raw_status(&answer), 400, "{version} {hosts:?}: {answer}");
         assert!(
-            answer.contains(&format!("\"code\":{}", codes::BAD_HOST)),
+            answer.contains(&format!("\"code\":{}", ErrorCode::BadHostHeader.code())),
             "{version} {hosts:?}: {answer}"
         );
     }

@@ -2,11 +2,12 @@
 //! happy path and at least one error path each. This is where the spec, the generated code,
 //! the runtime and the emulator have to agree (field names, types, envelopes, signatures).
 
+use vod_client::model::ErrorCode;
 use std::time::Duration;
 
 use vod_client::model::*;
 use vod_client::{Client, Error, WaitOptions};
-use vod_emulator::{codes, Emulator};
+use vod_emulator::Emulator;
 
 async fn setup() -> (Emulator, Client) {
     let emu = Emulator::builder()
@@ -90,7 +91,7 @@ async fn video_operations() {
                 .send()
                 .await
         ),
-        codes::PARAM
+        ErrorCode::InvalidParameter.code()
     );
 
     client
@@ -105,24 +106,24 @@ async fn video_operations() {
     );
     assert_eq!(
         code(client.video_edit("missing").video_name("x").send().await),
-        codes::PARAM
+        ErrorCode::InvalidParameter.code()
     );
 
     client.video_block(&a).send().await.expect("block");
     assert_eq!(
         code(client.video_block(&a).send().await),
-        codes::ALREADY_BLOCKED
+        ErrorCode::VideoAlreadyBlocked.code()
     );
     client.video_enable(&a).send().await.expect("enable");
     assert_eq!(
         code(client.video_enable(&a).send().await),
-        codes::ALREADY_ENABLED
+        ErrorCode::VideoAlreadyEnabled.code()
     );
 
     client.delete_video(&b).send().await.expect("delete");
     assert_eq!(
         code(client.delete_video(&b).send().await),
-        codes::VIDEO_NOT_FOUND
+        ErrorCode::VideoNotFound.code()
     );
 
     let publish = client
@@ -143,7 +144,7 @@ async fn video_operations() {
     assert!(urls.swf_code.as_deref().unwrap_or_default().is_empty());
     assert_eq!(
         code(client.get_publish_code("nope").send().await),
-        codes::VIDEO_NOT_FOUND
+        ErrorCode::VideoNotFound.code()
     );
     emu.shutdown().await;
 }
@@ -181,7 +182,7 @@ async fn audio_and_material_operations() {
                 .send()
                 .await
         ),
-        codes::ASSET_PARAM
+        ErrorCode::BadParameter.code()
     );
     client
         .edit_audio(&song)
@@ -210,7 +211,7 @@ async fn audio_and_material_operations() {
                 .send()
                 .await
         ),
-        codes::ASSET_PARAM
+        ErrorCode::BadParameter.code()
     );
     let url = client
         .get_audio_publish_code(&song)
@@ -220,7 +221,7 @@ async fn audio_and_material_operations() {
     assert!(url.url.contains("wsSecret="));
     assert_eq!(
         code(client.get_audio_publish_code("nope").send().await),
-        codes::ASSET_PARAM
+        ErrorCode::BadParameter.code()
     );
     client
         .delete_audio(&song)
@@ -229,7 +230,7 @@ async fn audio_and_material_operations() {
         .expect("delete audio");
     assert_eq!(
         code(client.delete_audio(&song).send().await),
-        codes::ASSET_PARAM
+        ErrorCode::BadParameter.code()
     );
 
     let logo = emu.state().add_material("logo", "png");
@@ -247,7 +248,7 @@ async fn audio_and_material_operations() {
         .upload_time_end(vod_client::Time::from_unix_seconds(5))
         .send()
         .await;
-    assert_eq!(code(bad), codes::TIME_ORDER);
+    assert_eq!(code(bad), ErrorCode::StartAfterEnd.code());
     client
         .material_edit(&logo)
         .name("brand")
@@ -259,7 +260,7 @@ async fn audio_and_material_operations() {
         .publish_domain("nope.example")
         .send()
         .await;
-    assert_eq!(code(unknown), codes::DOMAIN_UNKNOWN);
+    assert_eq!(code(unknown), ErrorCode::DomainNotFound.code());
     client
         .delete_material(&logo)
         .send()
@@ -267,7 +268,7 @@ async fn audio_and_material_operations() {
         .expect("delete material");
     assert_eq!(
         code(client.delete_material(&logo).send().await),
-        codes::ASSET_PARAM
+        ErrorCode::BadParameter.code()
     );
     emu.shutdown().await;
 }
@@ -290,7 +291,7 @@ async fn category_operations() {
         .node_id;
     assert_eq!(
         code(client.create_category("Sports").send().await),
-        codes::CATEGORY_PARAM
+        ErrorCode::CategoryParameterError.code()
     );
     let roots = client.get_category_list().send().await.expect("roots");
     assert_eq!(roots.total, 1);
@@ -307,7 +308,7 @@ async fn category_operations() {
         .parent_node_id(999_999_999)
         .send()
         .await;
-    assert_eq!(code(missing_parent), codes::CATEGORY_PARAM);
+    assert_eq!(code(missing_parent), ErrorCode::CategoryParameterError.code());
 
     let deleted = client
         .delete_video_by_category(top)
@@ -317,11 +318,11 @@ async fn category_operations() {
     assert!(deleted.task_id > 0);
     assert_eq!(
         code(client.delete_video_by_category(1).send().await),
-        codes::CATEGORY_PARAM
+        ErrorCode::CategoryParameterError.code()
     );
     assert_eq!(
         code(client.delete_category(top).send().await),
-        codes::CATEGORY_PARAM
+        ErrorCode::CategoryParameterError.code()
     );
     client
         .delete_category(child)
@@ -355,7 +356,7 @@ async fn processing_operations() {
     assert_eq!(made.video_name, "cut");
     assert_eq!(
         code(client.video_clip("clip-2", "nope", 0, 1, "x").send().await),
-        codes::VIDEO_NOT_FOUND
+        ErrorCode::VideoNotFound.code()
     );
     let query = client
         .video_clip_query("clip-1")
@@ -365,7 +366,7 @@ async fn processing_operations() {
     assert_eq!(query.status.wire_value(), 2);
     assert_eq!(
         code(client.video_clip_query("unknown").send().await),
-        codes::PARAM
+        ErrorCode::InvalidParameter.code()
     );
 
     let mut concat = client
@@ -389,11 +390,11 @@ async fn processing_operations() {
                 .send()
                 .await
         ),
-        codes::CC_DUPLICATE
+        ErrorCode::ConcatDuplicateVideoIds.code()
     );
     assert_eq!(
         code(client.video_concat_query("none").send().await),
-        codes::PARAM
+        ErrorCode::InvalidParameter.code()
     );
 
     emu.state().update_video(&source, |v| v.transcode_state = 2);
@@ -407,7 +408,7 @@ async fn processing_operations() {
     assert_eq!(state.video_list_info[0].transcode_state.wire_value(), 1);
     assert_eq!(
         code(client.trans_code(["missing"]).send().await),
-        codes::TC_IDS_MISSING
+        ErrorCode::TranscodeVideosUnavailable.code()
     );
 
     emu.state().fail_next_tasks(1);
@@ -458,7 +459,7 @@ async fn processing_operations() {
     );
     assert_eq!(
         code(client.clear_ad_task_query("nope").send().await),
-        codes::PARAM
+        ErrorCode::InvalidParameter.code()
     );
 
     let run = client
@@ -474,7 +475,7 @@ async fn processing_operations() {
                 .send()
                 .await
         ),
-        codes::TRANS_NO_USED
+        ErrorCode::TransNoAlreadyUsed.code()
     );
     emu.shutdown().await;
 }
@@ -547,7 +548,7 @@ async fn upload_and_pull_operations() {
     let wav = AudioUploadFile::new("song.wav", "wav");
     assert_eq!(
         code(client.get_audio_upload_token([wav]).send().await),
-        codes::ASSET_PARAM
+        ErrorCode::BadParameter.code()
     );
 
     let file = MaterialUploadFile::new("logo.png").with_suffix("png");
@@ -592,7 +593,7 @@ async fn upload_and_pull_operations() {
     assert_eq!(status, 2);
     assert_eq!(
         code(client.pull_video_query().trans_no("none").send().await),
-        codes::PARAM
+        ErrorCode::InvalidParameter.code()
     );
     // Text that is not base64 of the file list is refused before anything is sent.
     let pasted = vod_client::operation::invoke_json::<vod_client::model::PullVideoRequest>(

@@ -1,10 +1,11 @@
 //! Fault injection: every switch, deterministic, off by default.
 
+use vod_client::model::ErrorCode;
 use std::time::{Duration, Instant};
 
 use crate::support::{emulator, Raw};
 use serde_json::json;
-use vod_emulator::{codes, Emulator, FaultAction, FaultRule};
+use vod_emulator::{Emulator, FaultAction, FaultRule};
 
 const LIST: &str = "/vod/videoManage/getVideoList";
 
@@ -23,7 +24,7 @@ async fn busy_every_nth_call_of_one_operation() {
     }
     assert_eq!(
         codes_seen,
-        [200, 200, codes::SERVICE_BUSY, 200, 200, codes::SERVICE_BUSY]
+        [200, 200, ErrorCode::ServiceBusy.code(), 200, 200, ErrorCode::ServiceBusy.code()]
     );
     // Other operations are untouched.
     let other = raw
@@ -65,7 +66,7 @@ async fn faults_never_hide_authentication() {
         .add(FaultRule::new(FaultAction::HttpStatus(500)));
     let mut bad = crate::support::RawRequest::post_json(LIST, &json!({}));
     bad.sign_secret = Some("wrong".into());
-    assert_eq!(raw.send(bad).await.code(), codes::AUTH_SIGNATURE);
+    assert_eq!(raw.send(bad).await.code(), ErrorCode::AuthSignatureMismatch.code());
     emu.shutdown().await;
 }
 
@@ -117,7 +118,7 @@ async fn throttling_per_window() {
         statuses.push((r.status, r.code()));
     }
     assert_eq!(&statuses[..3], &[(200, 200); 3]);
-    assert_eq!(&statuses[3..], &[(429, codes::THROTTLED); 2]);
+    assert_eq!(&statuses[3..], &[(429, ErrorCode::Throttled.code()); 2]);
     let throttled = raw.call(LIST, json!({})).await;
     assert_eq!(throttled.header("retry-after"), Some("1"));
     tokio::time::sleep(Duration::from_millis(350)).await;
@@ -144,7 +145,7 @@ async fn seeded_rate_is_reproducible() {
     let first = run().await;
     assert_eq!(first, run().await);
     assert!(
-        first.contains(&200) && first.contains(&codes::SERVICE_BUSY),
+        first.contains(&200) && first.contains(&ErrorCode::ServiceBusy.code()),
         "{first:?}"
     );
 }

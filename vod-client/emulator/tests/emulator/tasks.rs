@@ -1,11 +1,11 @@
 //! Tasks from creation to done: clip, concat, transcode, AI ad removal, workflows, pulls —
 //! and the planned failures that let a test see the failure path.
 
+use vod_client::model::ErrorCode;
 use crate::support::{emulator, eventually, Raw};
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
 use serde_json::{json, Value};
-use vod_emulator::codes;
 
 async fn status_of(raw: &Raw, path: &str, body: Value) -> (i64, Value) {
     let r = raw.call(path, body).await;
@@ -53,7 +53,7 @@ async fn clip_runs_then_produces_a_video() {
         raw.call("/vod/videoManage/videoClip", clip.clone())
             .await
             .code(),
-        codes::PARAM,
+        ErrorCode::InvalidParameter.code(),
         "transNo reused"
     );
     let mut bad = clip.clone();
@@ -63,7 +63,7 @@ async fn clip_runs_then_produces_a_video() {
         raw.call("/vod/videoManage/videoClip", bad.clone())
             .await
             .code(),
-        codes::FRAME_RATE
+        ErrorCode::InvalidFrameRate.code()
     );
     bad["frameRate"] = json!(25);
     bad["suffix"] = json!("flv");
@@ -72,7 +72,7 @@ async fn clip_runs_then_produces_a_video() {
         raw.call("/vod/videoManage/videoClip", bad.clone())
             .await
             .code(),
-        codes::SAMPLING_RATE
+        ErrorCode::InvalidSamplingRate.code()
     );
     bad["tassamplingRatekId"] = json!(44100);
     bad["videoBitRate"] = json!(-1);
@@ -80,19 +80,19 @@ async fn clip_runs_then_produces_a_video() {
         raw.call("/vod/videoManage/videoClip", bad.clone())
             .await
             .code(),
-        codes::VIDEO_BITRATE
+        ErrorCode::InvalidVideoBitrate.code()
     );
     bad["videoBitRate"] = json!(1250);
     bad["videoId"] = json!("nope");
     assert_eq!(
         raw.call("/vod/videoManage/videoClip", bad).await.code(),
-        codes::VIDEO_NOT_FOUND
+        ErrorCode::VideoNotFound.code()
     );
     assert_eq!(
         raw.call(query, json!({ "transNo": "unknown" }))
             .await
             .code(),
-        codes::PARAM
+        ErrorCode::InvalidParameter.code()
     );
     emu.shutdown().await;
 }
@@ -139,35 +139,35 @@ async fn planned_failures_reach_the_failure_state() {
     let cases = [
         (
             json!({ "transNo": "x1", "videoIds": "", "filename": "f" }),
-            codes::CC_IDS_EMPTY,
+            ErrorCode::ConcatVideoIdsEmpty.code(),
         ),
         (
             json!({ "transNo": "x2", "videoIds": "a;b", "filename": "f" }),
-            codes::CC_IDS_ILLEGAL,
+            ErrorCode::ConcatVideoIdsIllegal.code(),
         ),
         (
             json!({ "transNo": "x3", "videoIds": format!("{a},,{b}"), "filename": "f" }),
-            codes::CC_IDS_FORMAT,
+            ErrorCode::ConcatVideoIdsMalformed.code(),
         ),
         (
             json!({ "transNo": "x4", "videoIds": format!("{a},{a}"), "filename": "f" }),
-            codes::CC_DUPLICATE,
+            ErrorCode::ConcatDuplicateVideoIds.code(),
         ),
         (
             json!({ "transNo": "x5", "videoIds": format!("{a},missing"), "filename": "f" }),
-            codes::CC_MISSING,
+            ErrorCode::ConcatVideosUnavailable.code(),
         ),
         (
             json!({ "transNo": "x6", "videoIds": a.clone(), "filename": "f".repeat(41) }),
-            codes::NAME_TOO_LONG,
+            ErrorCode::VideoNameTooLong.code(),
         ),
         (
             json!({ "transNo": "cc-1", "videoIds": a.clone(), "filename": "f" }),
-            codes::TRANS_NO_INVALID,
+            ErrorCode::InvalidTransNo.code(),
         ),
         (
             json!({ "transNo": "x7", "videoIds": a.clone(), "filename": "f", "suffix": "avi" }),
-            codes::PARAM,
+            ErrorCode::InvalidParameter.code(),
         ),
     ];
     for (body, code) in cases {
@@ -180,7 +180,7 @@ async fn planned_failures_reach_the_failure_state() {
             json!({ "transNo": "x8", "videoIds": many.join(","), "filename": "f" }),
         )
         .await;
-    assert_eq!(r.code(), codes::CC_TOO_MANY);
+    assert_eq!(r.code(), ErrorCode::ConcatTooManyVideos.code());
     emu.shutdown().await;
 }
 
@@ -204,11 +204,11 @@ async fn transcode_moves_the_video_state() {
     let busy = raw
         .call("/vod/videoManage/transCode", json!({ "videoIds": id }))
         .await;
-    assert_eq!(busy.code(), codes::PARAM, "already transcoding");
+    assert_eq!(busy.code(), ErrorCode::InvalidParameter.code(), "already transcoding");
     let del = raw
         .call("/vod/videoManage/deleteVideo", json!({ "videoId": id }))
         .await;
-    assert_eq!(del.code(), codes::VIDEO_BUSY);
+    assert_eq!(del.code(), ErrorCode::VideoOperationForbidden.code());
     assert!(
         eventually(|| async {
             emu.state()
@@ -235,25 +235,25 @@ async fn transcode_moves_the_video_state() {
     );
 
     let tc = "/vod/videoManage/transCode";
-    assert_eq!(raw.call(tc, json!({})).await.code(), codes::TC_IDS_EMPTY);
+    assert_eq!(raw.call(tc, json!({})).await.code(), ErrorCode::TranscodeVideoIdsEmpty.code());
     assert_eq!(
         raw.call(tc, json!({ "videoIds": ",," })).await.code(),
-        codes::TC_IDS_COMMAS
+        ErrorCode::TranscodeVideoIdsOnlyCommas.code()
     );
     assert_eq!(
         raw.call(tc, json!({ "videoIds": "a$b" })).await.code(),
-        codes::TC_IDS_ILLEGAL
+        ErrorCode::TranscodeVideoIdsIllegal.code()
     );
     assert_eq!(
         raw.call(tc, json!({ "videoIds": "missing" })).await.code(),
-        codes::TC_IDS_MISSING
+        ErrorCode::TranscodeVideosUnavailable.code()
     );
     let long = "w".repeat(65);
     assert_eq!(
         raw.call(tc, json!({ "videoIds": id, "waterMarkTemplateName": long }))
             .await
             .code(),
-        codes::TC_WATERMARK_LONG
+        ErrorCode::WatermarkNameTooLong.code()
     );
     emu.shutdown().await;
 }
@@ -300,19 +300,19 @@ async fn clear_ad_task_states() {
             json!({ "videoId": id, "notifyUrl": "https://example.com/n" }),
         )
         .await;
-    assert_eq!(no_flag.code(), codes::PARAM);
+    assert_eq!(no_flag.code(), ErrorCode::InvalidParameter.code());
     let bad_url = raw
         .call(
             create,
             json!({ "videoId": id, "clearTextAd": "true", "notifyUrl": "ftp://x" }),
         )
         .await;
-    assert_eq!(bad_url.code(), codes::PARAM);
+    assert_eq!(bad_url.code(), ErrorCode::InvalidParameter.code());
     let bad_type = raw.call(create, json!({ "videoId": id, "clearTextAd": true, "notifyUrl": "http://x", "videoAdTypes": "1" })).await;
-    assert_eq!(bad_type.code(), codes::PARAM);
+    assert_eq!(bad_type.code(), ErrorCode::InvalidParameter.code());
     assert_eq!(
         raw.call(query, json!({ "taskId": "nope" })).await.code(),
-        codes::PARAM
+        ErrorCode::InvalidParameter.code()
     );
     emu.shutdown().await;
 }
@@ -342,11 +342,11 @@ async fn workflow_answers_a_bare_object() {
             json!({ "targetId": id, "transNo": "wf-1", "workflowId": "w1" }),
         )
         .await;
-    assert_eq!(again.code(), codes::TRANS_NO_USED);
+    assert_eq!(again.code(), ErrorCode::TransNoAlreadyUsed.code());
     let missing = raw.call(path, json!({ "targetId": id })).await;
     assert_eq!(
         (missing.code(), missing.body["message"].as_str()),
-        (codes::PARAM, Some("Parameter error"))
+        (ErrorCode::InvalidParameter.code(), Some("Parameter error"))
     );
     assert!(
         eventually(|| async {
@@ -397,19 +397,19 @@ async fn pull_task_creates_videos() {
     assert_eq!(emu.state().video(vid).map(|v| v.video_source_code), Some(3));
     assert!(data["timestamp"].is_string());
 
-    assert_eq!(raw.call(query, json!({})).await.code(), codes::PARAM);
+    assert_eq!(raw.call(query, json!({})).await.code(), ErrorCode::InvalidParameter.code());
     let bad = URL_SAFE.encode(br#"[{"fileName":"x.mp4"}]"#);
     assert_eq!(
         raw.call("/vod/videoManage/pullVideo", json!({ "fileList": bad }))
             .await
             .code(),
-        codes::PARAM
+        ErrorCode::InvalidParameter.code()
     );
     assert_eq!(
         raw.call("/vod/videoManage/pullVideo", json!({ "fileList": "%%%" }))
             .await
             .code(),
-        codes::PARAM
+        ErrorCode::InvalidParameter.code()
     );
     emu.shutdown().await;
 }

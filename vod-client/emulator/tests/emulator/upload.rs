@@ -1,6 +1,7 @@
 //! The upload protocol against the emulator: token format, form upload, block/chunk upload,
 //! etags checked against an independent implementation, and the storage error codes.
 
+use vod_client::model::ErrorCode;
 use crate::support::{emulator, Raw};
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
@@ -499,7 +500,7 @@ async fn audio_and_material_uploads_register_assets() {
             "/vod/audioManage/getAudioUploadToken?fileList={wav}"
         )))
         .await;
-    assert_eq!(r.code(), vod_emulator::codes::ASSET_PARAM);
+    assert_eq!(r.code(), ErrorCode::BadParameter.code());
 
     let r = raw
         .call(
@@ -527,7 +528,7 @@ async fn audio_and_material_uploads_register_assets() {
             json!({ "fileList": too_many }),
         )
         .await;
-    assert_eq!(r.code(), vod_emulator::codes::ASSET_PARAM);
+    assert_eq!(r.code(), ErrorCode::BadParameter.code());
     emu.shutdown().await;
 }
 
@@ -546,14 +547,14 @@ async fn resumed_token_keeps_the_video_id() {
             json!({ "originFileName": "noextension" }),
         )
         .await;
-    assert_eq!(bad.code(), vod_emulator::codes::PARAM);
+    assert_eq!(bad.code(), ErrorCode::InvalidParameter.code());
     let bad = raw
         .call(
             "/vod/videoManage/getUploadToken",
             json!({ "originFileName": "a.mp4", "fileId": "x".repeat(33) }),
         )
         .await;
-    assert_eq!(bad.code(), vod_emulator::codes::PARAM);
+    assert_eq!(bad.code(), ErrorCode::InvalidParameter.code());
     emu.shutdown().await;
 }
 
