@@ -29,6 +29,11 @@ pub struct ServiceFile {
     /// Documented business error codes.
     #[serde(default)]
     pub error_codes: Vec<ErrorCodeSpec>,
+    /// The error code (by name) an operation answers when a request fails the spec's checks
+    /// (a missing field, a limit, an unknown enum value), unless the operation or the field
+    /// names its own.
+    #[serde(default)]
+    pub parameter_error: Option<String>,
     /// Shared object types.
     #[serde(default)]
     pub types: BTreeMap<String, ObjectSpec>,
@@ -113,7 +118,30 @@ pub struct ErrorCodeSpec {
     /// resends it.
     #[serde(default)]
     pub retryable: bool,
+    /// The HTTP status the code is answered with (default 200: business errors travel in the
+    /// envelope of a successful HTTP answer).
+    #[serde(default)]
+    pub http_status: Option<u16>,
 }
+
+/// The rules a request field can break, as keys of a field's `error_codes`: the runtime's
+/// `vod_client::Violation` names, plus `item` (an item of a list breaks any rule).
+pub const FIELD_RULES: &[(&str, &str)] = &[
+    ("missing", "required, but missing or blank"),
+    ("shape", "cannot be read as its type or wire form"),
+    ("unknown_value", "not one of the enum's documented values"),
+    ("format", "not in its documented text format"),
+    (
+        "too_small",
+        "below its minimum value, length or number of items",
+    ),
+    (
+        "too_large",
+        "above its maximum value, length or number of items",
+    ),
+    ("other", "any other rule"),
+    ("item", "an item of the list breaks any rule"),
+];
 
 /// The values `class` of an error code may take, with what each means.
 pub const ERROR_CLASSES: &[(&str, &str)] = &[
@@ -282,6 +310,14 @@ pub struct FieldSpec {
     /// Other wire names the service is known to use for this field (decoding accepts them).
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Requests: the error code (by name) the service answers when this field fails the
+    /// spec's checks, where it documents one (e.g. `videoNameTooLong`).
+    #[serde(default)]
+    pub error_code: Option<String>,
+    /// Requests: the error code (by name) for one rule the field breaks, when it differs
+    /// from `error_code`; keys are [`FIELD_RULES`] (`too_large: concatTooManyVideos`).
+    #[serde(default)]
+    pub error_codes: BTreeMap<String, String>,
     /// Maintainers' note, not emitted.
     #[serde(default)]
     pub note: Option<String>,
@@ -310,6 +346,10 @@ pub struct OperationSpec {
     /// body (a client option sends them so).
     #[serde(default)]
     pub form_body: bool,
+    /// The error code (by name) this operation answers for a request that fails the spec's
+    /// checks, when it differs from the service's `parameter_error`.
+    #[serde(default)]
+    pub parameter_error: Option<String>,
     /// Command-line placement.
     #[serde(default)]
     pub cli: Option<CliSpec>,

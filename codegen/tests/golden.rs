@@ -31,6 +31,8 @@ fn fixture_output_matches_golden_files() {
             "cli/mod.rs",
             "cli/commands.rs",
             "cli/invoke.rs",
+            "emulator/mod.rs",
+            "emulator/routes.rs",
         ]
     );
     for file in &files {

@@ -101,8 +101,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     );
     let created = client.create_category("lectures").send().await?;
     let listed = client.get_category_list().send().await?;
-    assert!(listed.category_list.iter().any(|c| c.node_id == created.node_id));
-    println!("ok: the lost createCategory answer was resolved (node {})", created.node_id);
+    assert!(listed
+        .category_list
+        .iter()
+        .any(|c| c.node_id == created.node_id));
+    println!(
+        "ok: the lost createCategory answer was resolved (node {})",
+        created.node_id
+    );
 
     // `videoEdit` has none: whether the edit happened is unknown, and the error says so
     // instead of sending it twice. Your code decides (look, then edit again).

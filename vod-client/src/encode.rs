@@ -44,10 +44,11 @@ pub(crate) fn encode<R: Serialize>(
 ) -> Result<Encoded, Error> {
     let invalid = |message: String| Error::InvalidRequest {
         operation: op.name,
-        problems: vec![FieldProblem {
-            field: String::new(),
+        problems: vec![FieldProblem::new(
+            String::new(),
+            crate::error::Violation::Shape,
             message,
-        }],
+        )],
     };
     match op.body {
         BodyKind::Json if form => {

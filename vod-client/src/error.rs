@@ -15,6 +15,70 @@ pub struct FieldProblem {
     pub field: String,
     /// What is wrong with it, e.g. `must be at most 50, got 80`.
     pub message: String,
+    /// Which rule it broke, to tell problems apart without reading the message.
+    pub violation: Violation,
+}
+
+impl FieldProblem {
+    /// A problem with `field`.
+    pub fn new(field: impl Into<String>, violation: Violation, message: impl Into<String>) -> Self {
+        FieldProblem {
+            field: field.into(),
+            message: message.into(),
+            violation,
+        }
+    }
+}
+
+/// Which rule of the spec a request field broke. The emulator answers some of them with a
+/// code of their own (the spec's `error_codes` of a field, keyed by [`Violation::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Violation {
+    /// Required, but missing or blank.
+    Missing,
+    /// Cannot be read as its type or wire form (text in a number, a bad comma list, ...).
+    Shape,
+    /// Not one of the enum's documented values.
+    UnknownValue,
+    /// Not in its documented text format (URL, date-time).
+    Format,
+    /// Below its minimum: value, length or number of items.
+    TooSmall,
+    /// Above its maximum: value, length or number of items.
+    TooLarge,
+    /// None of a group of fields of which at least one must be given.
+    AtLeastOne,
+    /// Any other rule.
+    Other,
+}
+
+impl Violation {
+    /// Every violation, in declaration order.
+    pub const ALL: [Violation; 8] = [
+        Violation::Missing,
+        Violation::Shape,
+        Violation::UnknownValue,
+        Violation::Format,
+        Violation::TooSmall,
+        Violation::TooLarge,
+        Violation::AtLeastOne,
+        Violation::Other,
+    ];
+
+    /// Its snake_case name, as the spec's `error_codes` of a field use it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Violation::Missing => "missing",
+            Violation::Shape => "shape",
+            Violation::UnknownValue => "unknown_value",
+            Violation::Format => "format",
+            Violation::TooSmall => "too_small",
+            Violation::TooLarge => "too_large",
+            Violation::AtLeastOne => "at_least_one",
+            Violation::Other => "other",
+        }
+    }
 }
 
 impl fmt::Display for FieldProblem {
@@ -477,14 +541,12 @@ mod tests {
         let e = Error::InvalidRequest {
             operation: "getVideoList",
             problems: vec![
-                FieldProblem {
-                    field: "pageSize".into(),
-                    message: "must be at most 50, got 80".into(),
-                },
-                FieldProblem {
-                    field: "urls[1].url".into(),
-                    message: "must not be empty".into(),
-                },
+                FieldProblem::new(
+                    "pageSize",
+                    Violation::TooLarge,
+                    "must be at most 50, got 80",
+                ),
+                FieldProblem::new("urls[1].url", Violation::Missing, "must not be empty"),
             ],
         };
         let text = e.to_string();

@@ -380,7 +380,7 @@ pub use config::{
     signing_headers, AuthProfile, ClientBuilder, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ENDPOINT_ENV,
 };
 pub use credentials::{Credentials, CredentialsProvider};
-pub use error::{Error, ErrorClass, FieldProblem, TaskFailure, TransportError};
+pub use error::{Error, ErrorClass, FieldProblem, TaskFailure, TransportError, Violation};
 /// The time crate [`Time`] builds on, re-exported so callers need no dependency of their own.
 pub use jiff;
 pub use paginate::Paginator;

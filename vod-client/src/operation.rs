@@ -177,7 +177,11 @@ where
         };
         Error::InvalidRequest {
             operation: op.name,
-            problems: vec![crate::error::FieldProblem { field, message }],
+            problems: vec![crate::error::FieldProblem::new(
+                field,
+                crate::error::Violation::Shape,
+                message,
+            )],
         }
     })?;
     let output = client.send(&request).await?;

@@ -7,7 +7,7 @@
 //! [`Validator::nested_list`], which keep the path prefix (`urls[1].url`) so the nested code
 //! never needs to know where it sits.
 
-use crate::error::FieldProblem;
+use crate::error::{FieldProblem, Violation};
 use crate::operation::OperationSpec;
 use crate::wire::{WireEnum, WireText};
 use crate::Error;
@@ -99,20 +99,27 @@ impl Validator {
         }
     }
 
-    /// Records a problem with `field` (relative to the current nesting).
+    /// Records a problem with `field` (relative to the current nesting) that broke no rule
+    /// more specific than [`Violation::Other`].
     pub fn problem(&mut self, field: &str, message: impl Into<String>) {
+        self.broke(field, Violation::Other, message);
+    }
+
+    /// Records that `field` (relative to the current nesting) broke `rule`.
+    pub fn broke(&mut self, field: &str, rule: Violation, message: impl Into<String>) {
         let field = self.path(field);
-        self.problems.push(FieldProblem {
-            field,
-            message: message.into(),
-        });
+        self.problems.push(FieldProblem::new(field, rule, message));
     }
 
     /// A required text parameter must not be empty (or only white space): the service
     /// answers such requests with a generic parameter error.
     pub fn required_text(&mut self, field: &str, value: &str) {
         if value.trim().is_empty() {
-            self.problem(field, "is required and must not be empty");
+            self.broke(
+                field,
+                Violation::Missing,
+                "is required and must not be empty",
+            );
         }
     }
 
@@ -131,7 +138,7 @@ impl Validator {
             "`{text}` is not a documented value (expected one of {})",
             allowed.join(", ")
         );
-        self.problem(field, message);
+        self.broke(field, Violation::UnknownValue, message);
     }
 
     /// At least one of `fields` must be given (`present` says which are, in the same order):
@@ -139,7 +146,7 @@ impl Validator {
     pub fn at_least_one(&mut self, fields: &[&str], present: &[bool]) {
         if !present.iter().any(|p| *p) {
             let message = format!("at least one of {} must be given", fields.join(", "));
-            self.problem(&fields.join("/"), message);
+            self.broke(&fields.join("/"), Violation::AtLeastOne, message);
         }
     }
 
@@ -155,7 +162,11 @@ impl Validator {
         let Some(text) = value else { return };
         match text.trim().parse::<f64>() {
             Ok(number) if number.is_finite() => self.number_range(field, Some(number), min, max),
-            _ => self.problem(field, format!("must be a number, got `{text}`")),
+            _ => self.broke(
+                field,
+                Violation::Shape,
+                format!("must be a number, got `{text}`"),
+            ),
         }
     }
 
@@ -166,8 +177,9 @@ impl Validator {
             return;
         };
         if !format.accepts(text) {
-            self.problem(
+            self.broke(
                 field,
+                Violation::Format,
                 format!("must be {}, got `{text}`", format.describe()),
             );
         }
@@ -183,10 +195,18 @@ impl Validator {
     ) {
         let Some(value) = value else { return };
         if let Some(min) = min.filter(|m| value < *m) {
-            self.problem(field, format!("must be at least {min}, got {value}"));
+            self.broke(
+                field,
+                Violation::TooSmall,
+                format!("must be at least {min}, got {value}"),
+            );
         }
         if let Some(max) = max.filter(|m| value > *m) {
-            self.problem(field, format!("must be at most {max}, got {value}"));
+            self.broke(
+                field,
+                Violation::TooLarge,
+                format!("must be at most {max}, got {value}"),
+            );
         }
     }
 
@@ -200,14 +220,26 @@ impl Validator {
     ) {
         let Some(value) = value else { return };
         if !value.is_finite() {
-            self.problem(field, format!("must be a finite number, got {value}"));
+            self.broke(
+                field,
+                Violation::Shape,
+                format!("must be a finite number, got {value}"),
+            );
             return;
         }
         if let Some(min) = min.filter(|m| value < *m) {
-            self.problem(field, format!("must be at least {min}, got {value}"));
+            self.broke(
+                field,
+                Violation::TooSmall,
+                format!("must be at least {min}, got {value}"),
+            );
         }
         if let Some(max) = max.filter(|m| value > *m) {
-            self.problem(field, format!("must be at most {max}, got {value}"));
+            self.broke(
+                field,
+                Violation::TooLarge,
+                format!("must be at most {max}, got {value}"),
+            );
         }
     }
 
@@ -224,11 +256,16 @@ impl Validator {
         let len = value.chars().count();
         if let Some(min) = min.filter(|m| len < *m) {
             let unit = if min == 1 { "character" } else { "characters" };
-            self.problem(field, format!("must have at least {min} {unit}, got {len}"));
+            self.broke(
+                field,
+                Violation::TooSmall,
+                format!("must have at least {min} {unit}, got {len}"),
+            );
         }
         if let Some(max) = max.filter(|m| len > *m) {
-            self.problem(
+            self.broke(
                 field,
+                Violation::TooLarge,
                 format!("must have at most {max} characters, got {len}"),
             );
         }
@@ -244,13 +281,18 @@ impl Validator {
     ) {
         let Some(count) = count else { return };
         if let Some(min) = min.filter(|m| count < *m) {
-            self.problem(
+            self.broke(
                 field,
+                Violation::TooSmall,
                 format!("must have at least {min} items, got {count}"),
             );
         }
         if let Some(max) = max.filter(|m| count > *m) {
-            self.problem(field, format!("must have at most {max} items, got {count}"));
+            self.broke(
+                field,
+                Violation::TooLarge,
+                format!("must have at most {max} items, got {count}"),
+            );
         }
     }
 
@@ -276,10 +318,15 @@ impl Validator {
         for (i, item) in items.unwrap_or_default().iter().enumerate() {
             let item = item.as_ref();
             if item.trim().is_empty() {
-                self.problem(&format!("{field}[{i}]"), "must not be empty");
-            } else if item.contains(',') {
-                self.problem(
+                self.broke(
                     &format!("{field}[{i}]"),
+                    Violation::Missing,
+                    "must not be empty",
+                );
+            } else if item.contains(',') {
+                self.broke(
+                    &format!("{field}[{i}]"),
+                    Violation::Shape,
                     format!(
                         "must not contain a comma (the list is sent comma-separated), got `{item}`"
                     ),
@@ -291,8 +338,9 @@ impl Validator {
     /// A time sent in a request must be one: text that did not read as a time is refused.
     pub fn time(&mut self, field: &str, value: Option<&crate::Time>) {
         if let Some(raw) = value.and_then(crate::Time::raw) {
-            self.problem(
+            self.broke(
                 field,
+                Violation::Shape,
                 format!("must be a time (yyyy-MM-dd HH:mm:ss in UTC+8, or RFC 3339), got `{raw}`"),
             );
         }

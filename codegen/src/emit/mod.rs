@@ -5,6 +5,7 @@ mod cli;
 mod dispatch;
 mod openapi;
 mod operations;
+mod server;
 mod service;
 mod types;
 
@@ -74,6 +75,8 @@ pub fn emit(api: &Api) -> Result<Vec<GeneratedFile>, syn::Error> {
     files.push(file(Package::Cli, "mod.rs", cli::emit_root())?);
     files.push(file(Package::Cli, "commands.rs", cli::emit(api))?);
     files.push(file(Package::Cli, "invoke.rs", dispatch::emit_invoke(api))?);
+    files.push(file(Package::Emulator, "mod.rs", server::emit_root())?);
+    files.push(file(Package::Emulator, "routes.rs", server::emit(api))?);
     Ok(files)
 }
 

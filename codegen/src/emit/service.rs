@@ -43,6 +43,7 @@ pub fn emit(api: &Api) -> TokenStream {
         let ops = &e.operations;
         let class = class_tokens(e.class.as_deref());
         let retryable = e.retryable;
+        let http_status = e.http_status.unwrap_or(200);
         quote! {
             ErrorCodeFacts {
                 code: #code,
@@ -51,6 +52,7 @@ pub fn emit(api: &Api) -> TokenStream {
                 operations: &[#(#ops),*],
                 class: #class,
                 retryable: #retryable,
+                http_status: #http_status,
             }
         }
     });
@@ -132,6 +134,9 @@ pub fn emit(api: &Api) -> TokenStream {
             pub class: Option<crate::ErrorClass>,
             /// "Busy, try again later": the default retry policy resends the request.
             pub retryable: bool,
+            /// The HTTP status it is answered with (200: business errors travel in the
+            /// envelope of a successful answer).
+            pub http_status: u16,
         }
 
         /// Every documented error code, sorted by code.

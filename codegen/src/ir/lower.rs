@@ -74,6 +74,16 @@ pub fn lower(spec: &LoadedSpec) -> Api {
     };
     let mut error_codes = s.error_codes.clone();
     error_codes.sort_by_key(|e| e.code);
+    let mut groups: Vec<Group> = spec
+        .groups
+        .iter()
+        .map(|g| lower_group(&g.spec.group, &g.spec.doc, &g.spec))
+        .collect();
+    for op in groups.iter_mut().flat_map(|g| &mut g.operations) {
+        if op.parameter_error.is_none() {
+            op.parameter_error.clone_from(&s.parameter_error);
+        }
+    }
     Api {
         service: Service {
             name: s.name.clone(),
@@ -83,6 +93,7 @@ pub fn lower(spec: &LoadedSpec) -> Api {
             envelope: s.envelope.clone(),
             auth_profiles: s.auth_profiles.clone(),
             error_codes,
+            parameter_error: s.parameter_error.clone(),
         },
         shared: Group {
             ids: s
@@ -96,11 +107,7 @@ pub fn lower(spec: &LoadedSpec) -> Api {
                 .collect(),
             ..lower_group("service", &s.doc, &shared_file)
         },
-        groups: spec
-            .groups
-            .iter()
-            .map(|g| lower_group(&g.spec.group, &g.spec.doc, &g.spec))
-            .collect(),
+        groups,
     }
 }
 
@@ -233,6 +240,8 @@ pub fn lower_field(f: &FieldSpec, catalog: &Catalog) -> Field {
         format: f.format.clone(),
         encoding,
         limits,
+        error_code: f.error_code.clone(),
+        error_codes: f.error_codes.clone(),
     }
 }
 
@@ -329,6 +338,7 @@ fn lower_operation(
         rate_limit: op.rate_limit.clone(),
         retry_safe: op.retry_safe,
         form_body: op.form_body,
+        parameter_error: op.parameter_error.clone(),
         cli_group,
         cli_name,
         cli_columns,

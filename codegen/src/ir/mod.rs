@@ -45,6 +45,8 @@ pub struct Service {
     pub auth_profiles: Vec<spec::AuthProfileSpec>,
     /// Documented error codes, sorted by code.
     pub error_codes: Vec<spec::ErrorCodeSpec>,
+    /// The error code (name) answered for a request that fails the spec's checks.
+    pub parameter_error: Option<String>,
 }
 
 /// One module of generated code.
@@ -298,6 +300,10 @@ pub struct Field {
     pub encoding: Encoding,
     /// Limits.
     pub limits: Limits,
+    /// The error code (name) answered when this request field fails its checks.
+    pub error_code: Option<String>,
+    /// Error codes (names) of particular rules the field breaks, by rule (`FIELD_RULES`).
+    pub error_codes: BTreeMap<String, String>,
 }
 
 /// HTTP method.
@@ -345,6 +351,9 @@ pub struct Operation {
     pub retry_safe: bool,
     /// Also accepts a form-encoded body.
     pub form_body: bool,
+    /// The error code (name) answered for a request that fails the spec's checks: the
+    /// operation's own, else the service's.
+    pub parameter_error: Option<String>,
     /// CLI words.
     pub cli_group: String,
     /// CLI words.

@@ -64,6 +64,7 @@ pub fn validate(spec: &LoadedSpec) -> Result<(), Diagnostics> {
         v.group(group, &ops);
     }
     v.operation_uniqueness(&ops);
+    v.error_code_references(spec);
     if v.out.is_empty() {
         Ok(())
     } else {

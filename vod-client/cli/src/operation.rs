@@ -266,10 +266,7 @@ mod tests {
     };
 
     fn problem(field: &str, message: &str) -> FieldProblem {
-        FieldProblem {
-            field: field.into(),
-            message: message.into(),
-        }
+        FieldProblem::new(field, vod_client::Violation::Other, message)
     }
 
     #[test]

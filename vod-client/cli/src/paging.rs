@@ -87,7 +87,11 @@ fn request_from_json<R: Request + DeserializeOwned>(input: Value) -> Result<R, E
         };
         Error::InvalidRequest {
             operation: R::OPERATION.name,
-            problems: vec![FieldProblem { field, message }],
+            problems: vec![FieldProblem::new(
+                field,
+                vod_client::Violation::Shape,
+                message,
+            )],
         }
     })
 }

@@ -12,9 +12,9 @@
 //! (2005) and within 5 minutes of the emulator's clock (2006); `content-type` and `host`
 //! signed (2008); signature equal (2009).
 
-use vod_client::model::ErrorCode;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use subtle::ConstantTimeEq;
+use vod_client::model::ErrorCode;
 
 use super::errors::ApiError;
 use super::state::Shared;
@@ -44,12 +44,9 @@ fn header_names(profile: AuthProfile) -> (&'static str, &'static str) {
     (profile.access_key_header(), profile.timestamp_header())
 }
 
-fn unauthorized(code: i64, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, code, message)
-}
-
-fn forbidden(code: i64, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, code, message)
+/// An authentication failure: its code and HTTP status (401 or 403) are the spec's.
+fn refused(code: ErrorCode, message: impl Into<String>) -> ApiError {
+    ApiError::spec(code, message)
 }
 
 fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
@@ -63,34 +60,34 @@ fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 /// Verifies the signature of one request.
 pub(crate) fn verify<'s>(shared: &'s Shared, req: &Received<'_>) -> Result<Caller<'s>, ApiError> {
     let authorization = header_text(req.headers, "authorization").ok_or_else(|| {
-        unauthorized(
-            ErrorCode::AuthMissingHeader.code(),
+        refused(
+            ErrorCode::AuthMissingHeader,
             "missing required header Authorization",
         )
     })?;
     let parsed = signer::parse_authorization(authorization).map_err(authorization_error)?;
     let (ak_header, ts_header) = header_names(parsed.algorithm);
     let access_key = header_text(req.headers, ak_header).ok_or_else(|| {
-        unauthorized(
-            ErrorCode::AuthMissingHeader.code(),
+        refused(
+            ErrorCode::AuthMissingHeader,
             format!("missing required header {ak_header}"),
         )
     })?;
     let timestamp = header_text(req.headers, ts_header).ok_or_else(|| {
-        unauthorized(
-            ErrorCode::AuthMissingHeader.code(),
+        refused(
+            ErrorCode::AuthMissingHeader,
             format!("missing required header {ts_header}"),
         )
     })?;
     if parsed.credential != access_key {
-        return Err(forbidden(
-            ErrorCode::AuthCredentialMismatch.code(),
+        return Err(refused(
+            ErrorCode::AuthCredentialMismatch,
             format!("Credential in Authorization does not match the {ak_header} header"),
         ));
     }
     let (known_key, account) = shared.accounts.get_key_value(access_key).ok_or_else(|| {
-        forbidden(
-            ErrorCode::AuthUnknownAccessKey.code(),
+        refused(
+            ErrorCode::AuthUnknownAccessKey,
             format!("the access key {access_key} does not exist"),
         )
     })?;
@@ -98,8 +95,8 @@ pub(crate) fn verify<'s>(shared: &'s Shared, req: &Received<'_>) -> Result<Calle
     let signed_headers = signer::signed_header_names(&parsed.signed_headers);
     let names: Vec<&str> = signed_headers.split(';').collect();
     if !names.contains(&"content-type") || !names.contains(&"host") {
-        return Err(unauthorized(
-            ErrorCode::AuthSignedHeaders.code(),
+        return Err(refused(
+            ErrorCode::AuthSignedHeaders,
             "SignedHeaders must include content-type and host",
         ));
     }
@@ -118,8 +115,8 @@ pub(crate) fn verify<'s>(shared: &'s Shared, req: &Received<'_>) -> Result<Calle
             user: &account.user,
         })
     } else {
-        Err(forbidden(
-            ErrorCode::AuthSignatureMismatch.code(),
+        Err(refused(
+            ErrorCode::AuthSignatureMismatch,
             "the request signature does not match the signature computed by the server",
         ))
     }
@@ -127,14 +124,14 @@ pub(crate) fn verify<'s>(shared: &'s Shared, req: &Received<'_>) -> Result<Calle
 
 fn check_timestamp(text: &str, header: &str, now: i64) -> Result<(), ApiError> {
     let ts: i64 = text.parse().map_err(|_| {
-        unauthorized(
-            ErrorCode::AuthBadTimestamp.code(),
+        refused(
+            ErrorCode::AuthBadTimestamp,
             format!("{header} must be Unix time in seconds, got {text:?}"),
         )
     })?;
     if ts.abs_diff(now) > MAX_CLOCK_SKEW_SECS.unsigned_abs() {
-        return Err(unauthorized(
-            ErrorCode::AuthTimestampExpired.code(),
+        return Err(refused(
+            ErrorCode::AuthTimestampExpired,
             format!("{header} {ts} is more than 5 minutes away from the server time {now}"),
         ));
     }
@@ -173,14 +170,14 @@ fn expected_signature(
 
 fn authorization_error(error: AuthorizationError) -> ApiError {
     match error {
-        AuthorizationError::UnknownAlgorithm(name) => unauthorized(
-            ErrorCode::AuthUnknownAlgorithm.code(),
+        AuthorizationError::UnknownAlgorithm(name) => refused(
+            ErrorCode::AuthUnknownAlgorithm,
             format!(
                 "unsupported signing algorithm {name:?}; use WS3-HMAC-SHA256 or CNC-HMAC-SHA256"
             ),
         ),
-        other => unauthorized(
-            ErrorCode::AuthMalformed.code(),
+        other => refused(
+            ErrorCode::AuthMalformed,
             format!("malformed Authorization header: {other}"),
         ),
     }

@@ -10,10 +10,9 @@
 //! [`crate`].
 
 use axum::http::{HeaderValue, StatusCode};
-use vod_client::model::ErrorCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
-
+use vod_client::model::ErrorCode;
 
 /// One error answer of the API: HTTP status, the envelope's code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +36,15 @@ impl ApiError {
             message: message.into(),
             retry_after: None,
         }
+    }
+
+    /// The error `code` with the HTTP status the spec gives it (`http_status`, default 200).
+    pub fn spec(code: ErrorCode, message: impl Into<String>) -> Self {
+        let status = code
+            .facts()
+            .and_then(|f| StatusCode::from_u16(f.http_status).ok())
+            .unwrap_or(StatusCode::OK);
+        Self::new(status, code.code(), message)
     }
 
     /// A business error: HTTP 200 with a non-200 code, as the service answers them.
@@ -76,27 +84,15 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// How an operation reports bad parameters: the service uses three conventions.
+/// How an operation answers a parameter error: its code (and that code's HTTP status), both
+/// from the spec (`parameter_error`, `http_status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ParamStyle {
-    /// HTTP 200, code 1000 (most operations).
-    Generic,
-    /// HTTP 200, code 1004 (audio and material operations).
-    Asset,
-    /// HTTP 400, code 24112000 (category operations).
-    Category,
-}
+pub(crate) struct ParamStyle(pub(crate) ErrorCode);
 
 impl ParamStyle {
     /// The parameter error of this style.
     pub(crate) fn error(self, message: impl Into<String>) -> ApiError {
-        match self {
-            ParamStyle::Generic => ApiError::business(ErrorCode::InvalidParameter.code(), message),
-            ParamStyle::Asset => ApiError::business(ErrorCode::BadParameter.code(), message),
-            ParamStyle::Category => {
-                ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::CategoryParameterError.code(), message)
-            }
-        }
+        ApiError::spec(self.0, message)
     }
 }
 

@@ -128,6 +128,10 @@ pub mod args;
 mod auth;
 mod errors;
 mod faults;
+/// Routes, request checks and example answers, generated from `api-spec/`.
+// Formatted by the generator (prettyplease); `cargo xtask codegen --check` guards it instead.
+#[rustfmt::skip]
+mod generated;
 mod handlers;
 mod params;
 mod serve;

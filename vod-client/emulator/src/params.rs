@@ -13,7 +13,8 @@ use super::errors::{ApiError, ParamStyle};
 /// The parameters of one request.
 #[derive(Debug, Clone)]
 pub(crate) struct Params {
-    map: Map<String, Value>,
+    /// Always a JSON object: lent as it is to the typed request's decoding.
+    value: Value,
     style: ParamStyle,
 }
 
@@ -24,7 +25,7 @@ impl Params {
             return Ok(Self::empty(style));
         }
         match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(map)) => Ok(Params { map, style }),
+            Ok(value @ Value::Object(_)) => Ok(Params { value, style }),
             Ok(_) => Err(style.error("the request body must be a JSON object")),
             Err(e) => Err(style.error(format!("malformed JSON body: {e}"))),
         }
@@ -39,14 +40,27 @@ impl Params {
                 map.insert(key.into_owned(), Value::String(value.into_owned()));
             }
         }
-        Params { map, style }
+        Params {
+            value: Value::Object(map),
+            style,
+        }
     }
 
     pub(crate) fn empty(style: ParamStyle) -> Self {
         Params {
-            map: Map::new(),
+            value: Value::Object(Map::new()),
             style,
         }
+    }
+
+    /// The parameters as one JSON object.
+    pub(crate) fn as_value(&self) -> &Value {
+        &self.value
+    }
+
+    /// This operation's parameter-error convention.
+    pub(crate) fn style(&self) -> ParamStyle {
+        self.style
     }
 
     /// A parameter error in this operation's convention.
@@ -56,7 +70,7 @@ impl Params {
 
     /// The raw value; JSON `null` counts as absent.
     pub(crate) fn value(&self, name: &str) -> Option<&Value> {
-        self.map.get(name).filter(|v| !v.is_null())
+        self.value.get(name).filter(|v| !v.is_null())
     }
 
     /// Text, trimmed; absent and empty both give `None`. Numbers and booleans are read as
@@ -177,17 +191,23 @@ impl Params {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vod_client::model::ErrorCode;
 
     #[test]
     fn form_and_json_agree() {
-        let f = Params::from_form("pageSize=20&videoName=a+b%21&x", ParamStyle::Generic);
+        let f = Params::from_form(
+            "pageSize=20&videoName=a+b%21&x",
+            ParamStyle(ErrorCode::InvalidParameter),
+        );
         assert_eq!(f.int("pageSize").ok().flatten(), Some(20));
         assert_eq!(f.text("videoName").ok().flatten().as_deref(), Some("a b!"));
         let j = Params::from_json(
             br#"{"pageSize":"20","flag":true,"n":1.5}"#,
-            ParamStyle::Generic,
+            ParamStyle(ErrorCode::InvalidParameter),
         );
-        let j = j.ok().unwrap_or_else(|| Params::empty(ParamStyle::Generic));
+        let j = j
+            .ok()
+            .unwrap_or_else(|| Params::empty(ParamStyle(ErrorCode::InvalidParameter)));
         assert_eq!(j.int("pageSize").ok().flatten(), Some(20));
         assert_eq!(j.bool("flag").ok().flatten(), Some(true));
         assert_eq!(j.int("n").map_err(|e| e.code), Err(1000));
@@ -197,7 +217,7 @@ mod tests {
     fn form_decoding_edge_cases() {
         let f = Params::from_form(
             "name=%E8%A7%86%E9%A2%91+one%2Btwo&tag=first&tag=second&empty=&bare&=orphan&&bad=%FF%zz",
-            ParamStyle::Generic,
+            ParamStyle(ErrorCode::InvalidParameter),
         );
         let text = |k: &str| f.text(k).ok().flatten();
         // `+` is a space, `%2B` a plus, percent-encoded UTF-8 a character.
@@ -215,8 +235,8 @@ mod tests {
 
     #[test]
     fn bad_json() {
-        assert!(Params::from_json(b"{", ParamStyle::Asset).is_err());
-        assert!(Params::from_json(b"[1]", ParamStyle::Asset).is_err());
-        assert!(Params::from_json(b"", ParamStyle::Asset).is_ok());
+        assert!(Params::from_json(b"{", ParamStyle(ErrorCode::BadParameter)).is_err());
+        assert!(Params::from_json(b"[1]", ParamStyle(ErrorCode::BadParameter)).is_err());
+        assert!(Params::from_json(b"", ParamStyle(ErrorCode::BadParameter)).is_ok());
     }
 }

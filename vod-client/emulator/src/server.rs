@@ -4,11 +4,12 @@
 //! Every API path goes through one entry point rather than one axum route per operation:
 //! the checks before the handler are identical for all operations and must happen in one
 //! fixed order (an unsigned request must fail authentication whatever its body holds), and a
-//! table lookup keeps the list of operations in one place ([`handlers::OPERATIONS`]).
+//! table lookup keeps the list of operations in one place: the routes generated from the spec
+//! (`crate::generated::ROUTES`).
 
-use vod_client::model::ErrorCode;
 use std::sync::Arc;
 use std::time::Instant;
+use vod_client::model::ErrorCode;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -21,7 +22,7 @@ use axum::Router;
 use super::auth::{self, Received};
 use super::errors::{json_bytes_response, ApiError};
 use super::faults::{self, Injected};
-use super::handlers::{self, Ctx, OpDef};
+use super::handlers::{self, Ctx, Route};
 use super::params::Params;
 use super::state::Shared;
 use super::upload;
@@ -72,9 +73,7 @@ async fn check_host(request: Request, next: Next) -> Response {
         Some(message) if is_upload_path(request.uri().path()) => {
             upload::UploadError::new(400, message).into_response()
         }
-        Some(message) => {
-            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadHostHeader.code(), message).into_response()
-        }
+        Some(message) => ApiError::spec(ErrorCode::BadHostHeader, message).into_response(),
     }
 }
 
@@ -119,9 +118,8 @@ async fn api_entry(State(shared): State<Arc<Shared>>, request: Request) -> Respo
 
 async fn serve_api(shared: &Shared, parts: &Parts, body: Body) -> Result<Response, ApiError> {
     let op = handlers::find(parts.uri.path()).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NoSuchOperation.code(),
+        ApiError::spec(
+            ErrorCode::NoSuchOperation,
             format!("no operation at {}", parts.uri.path()),
         )
     })?;
@@ -147,6 +145,7 @@ async fn serve_api(shared: &Shared, parts: &Parts, body: Body) -> Result<Respons
         None => false,
     };
     let params = read_params(op, parts, &body)?;
+    (op.check)(&params)?;
     let ctx = Ctx {
         shared,
         caller: &caller,
@@ -174,23 +173,21 @@ fn body_error(error: &axum::Error, limit: usize) -> ApiError {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(e) = cause {
         if e.is::<tower_http::timeout::TimeoutError>() {
-            return ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                ErrorCode::BodyStalled.code(),
+            return ApiError::spec(
+                ErrorCode::BodyStalled,
                 "the request body stalled for longer than the idle timeout",
             );
         }
         cause = e.source();
     }
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorCode::BodyTooLarge.code(),
+    ApiError::spec(
+        ErrorCode::BodyTooLarge,
         format!("request body larger than {limit} bytes"),
     )
 }
 
-fn check_method(op: &OpDef, method: &Method) -> Result<(), ApiError> {
-    let allowed = if op.json_only {
+fn check_method(op: &Route, method: &Method) -> Result<(), ApiError> {
+    let allowed = if !op.form {
         method == Method::POST
     } else {
         method == Method::POST || method == Method::GET
@@ -198,10 +195,9 @@ fn check_method(op: &OpDef, method: &Method) -> Result<(), ApiError> {
     if allowed {
         return Ok(());
     }
-    let accepted = if op.json_only { "POST" } else { "GET or POST" };
-    Err(ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        ErrorCode::MethodNotAllowed.code(),
+    let accepted = if op.form { "GET or POST" } else { "POST" };
+    Err(ApiError::spec(
+        ErrorCode::MethodNotAllowed,
         format!("{} accepts {accepted}, not {method}", op.name),
     ))
 }
@@ -209,9 +205,10 @@ fn check_method(op: &OpDef, method: &Method) -> Result<(), ApiError> {
 /// Parameters from the query string (GET) or the body (POST). A POST without
 /// `Content-Type` is read as JSON when the body looks like JSON (the vendor's Python SDK
 /// sends its JSON bodies that way) and as a form otherwise.
-fn read_params(op: &OpDef, parts: &Parts, body: &[u8]) -> Result<Params, ApiError> {
+fn read_params(op: &Route, parts: &Parts, body: &[u8]) -> Result<Params, ApiError> {
+    let style = op.style();
     if parts.method == Method::GET {
-        return Ok(Params::from_form(parts.uri.query().unwrap_or(""), op.style));
+        return Ok(Params::from_form(parts.uri.query().unwrap_or(""), style));
     }
     let content_type = parts
         .headers
@@ -225,21 +222,20 @@ fn read_params(op: &OpDef, parts: &Parts, body: &[u8]) -> Result<Params, ApiErro
     let media = content_type.split(';').next().unwrap_or("").trim();
     let looks_json = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     match media {
-        "application/json" => Params::from_json(body, op.style),
-        "" if looks_json || op.json_only => Params::from_json(body, op.style),
-        "application/x-www-form-urlencoded" | "" if !op.json_only => {
-            Ok(Params::from_form(&String::from_utf8_lossy(body), op.style))
+        "application/json" => Params::from_json(body, style),
+        "" if looks_json || !op.form => Params::from_json(body, style),
+        "application/x-www-form-urlencoded" | "" if op.form => {
+            Ok(Params::from_form(&String::from_utf8_lossy(body), style))
         }
-        _ => Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorCode::UnsupportedMediaType.code(),
+        _ => Err(ApiError::spec(
+            ErrorCode::UnsupportedMediaType,
             format!(
                 "{} does not accept content type {content_type:?}; use {}",
                 op.name,
-                if op.json_only {
-                    "application/json"
-                } else {
+                if op.form {
                     "application/json or application/x-www-form-urlencoded"
+                } else {
+                    "application/json"
                 }
             ),
         )),

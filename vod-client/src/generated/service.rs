@@ -109,6 +109,9 @@ pub struct ErrorCodeFacts {
     pub class: Option<crate::ErrorClass>,
     /// "Busy, try again later": the default retry policy resends the request.
     pub retryable: bool,
+    /// The HTTP status it is answered with (200: business errors travel in the
+    /// envelope of a successful answer).
+    pub http_status: u16,
 }
 
 /// Every documented error code, sorted by code.
@@ -120,6 +123,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["startWorkflow"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 400,
@@ -128,6 +132,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["deleteVideo", "deleteAudio", "deleteMaterial"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 401,
@@ -136,6 +141,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["createClearAdTask"],
         class: Some(crate::ErrorClass::Permission),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 429,
@@ -144,6 +150,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Throttled),
         retryable: true,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 503,
@@ -152,6 +159,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Throttled),
         retryable: true,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1000,
@@ -160,6 +168,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1004,
@@ -175,6 +184,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         ],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1301,
@@ -194,6 +204,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         ],
         class: Some(crate::ErrorClass::Permission),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1407,
@@ -202,6 +213,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["getMaterialList"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1500,
@@ -210,6 +222,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoEdit", "videoConcat"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1502,
@@ -218,6 +231,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoBlock", "videoEnable", "deleteVideo", "getPublishCode"],
         class: Some(crate::ErrorClass::NotFound),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1503,
@@ -226,6 +240,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoBlock", "videoEnable", "getPublishCode"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1504,
@@ -234,6 +249,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoBlock", "videoEnable", "getPublishCode"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1505,
@@ -242,6 +258,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoBlock"],
         class: Some(crate::ErrorClass::Permission),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1506,
@@ -250,6 +267,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoBlock"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1507,
@@ -258,6 +276,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoBlock"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1508,
@@ -266,6 +285,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoBlock"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1509,
@@ -274,6 +294,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoEnable"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1510,
@@ -282,6 +303,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoEnable"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1511,
@@ -290,6 +312,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoEnable"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1522,
@@ -298,6 +321,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["deleteVideo"],
         class: Some(crate::ErrorClass::Permission),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1525,
@@ -306,6 +330,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoEnable"],
         class: Some(crate::ErrorClass::Permission),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1527,
@@ -314,6 +339,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["editAudio", "materialEdit"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1531,
@@ -322,6 +348,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["editAudio", "materialEdit"],
         class: Some(crate::ErrorClass::NotFound),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1532,
@@ -330,6 +357,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["getPublishCode"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1535,
@@ -338,6 +366,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["getPublishCode"],
         class: Some(crate::ErrorClass::Permission),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1540,
@@ -346,6 +375,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["transCode"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1541,
@@ -354,6 +384,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["transCode"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1542,
@@ -362,6 +393,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["transCode"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1543,
@@ -370,6 +402,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["transCode"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1544,
@@ -378,6 +411,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["transCode"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1545,
@@ -386,6 +420,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["transCode"],
         class: Some(crate::ErrorClass::NotFound),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1546,
@@ -394,6 +429,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["transCode"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1558,
@@ -402,6 +438,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoConcat", "videoEdit"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1561,
@@ -410,6 +447,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoClip"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1562,
@@ -418,6 +456,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoClip"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1563,
@@ -426,6 +465,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoClip"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1569,
@@ -434,6 +474,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["deleteVideo"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1575,
@@ -442,6 +483,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoConcat", "videoEdit"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1576,
@@ -450,6 +492,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoConcat", "videoEdit"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1577,
@@ -458,6 +501,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoConcat", "videoEdit"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1578,
@@ -466,6 +510,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoConcat"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1579,
@@ -474,6 +519,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoConcat"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1580,
@@ -482,6 +528,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoConcat"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1581,
@@ -490,6 +537,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoConcat"],
         class: Some(crate::ErrorClass::NotFound),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1602,
@@ -498,6 +546,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoConcat"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1628,
@@ -506,6 +555,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["videoConcat"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 1630,
@@ -514,6 +564,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["startWorkflow"],
         class: None,
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 2001,
@@ -522,6 +573,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Auth),
         retryable: false,
+        http_status: 401u16,
     },
     ErrorCodeFacts {
         code: 2002,
@@ -530,6 +582,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Auth),
         retryable: false,
+        http_status: 401u16,
     },
     ErrorCodeFacts {
         code: 2003,
@@ -538,6 +591,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Auth),
         retryable: false,
+        http_status: 401u16,
     },
     ErrorCodeFacts {
         code: 2004,
@@ -546,6 +600,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Auth),
         retryable: false,
+        http_status: 403u16,
     },
     ErrorCodeFacts {
         code: 2005,
@@ -554,6 +609,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Auth),
         retryable: false,
+        http_status: 401u16,
     },
     ErrorCodeFacts {
         code: 2006,
@@ -562,6 +618,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::ClockSkew),
         retryable: false,
+        http_status: 401u16,
     },
     ErrorCodeFacts {
         code: 2007,
@@ -570,6 +627,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Auth),
         retryable: false,
+        http_status: 403u16,
     },
     ErrorCodeFacts {
         code: 2008,
@@ -578,6 +636,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Auth),
         retryable: false,
+        http_status: 401u16,
     },
     ErrorCodeFacts {
         code: 2009,
@@ -586,6 +645,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Auth),
         retryable: false,
+        http_status: 403u16,
     },
     ErrorCodeFacts {
         code: 2010,
@@ -594,6 +654,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 413u16,
     },
     ErrorCodeFacts {
         code: 2011,
@@ -602,6 +663,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 405u16,
     },
     ErrorCodeFacts {
         code: 2012,
@@ -610,6 +672,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 415u16,
     },
     ErrorCodeFacts {
         code: 2013,
@@ -618,6 +681,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 404u16,
     },
     ErrorCodeFacts {
         code: 2014,
@@ -626,6 +690,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: None,
         retryable: false,
+        http_status: 408u16,
     },
     ErrorCodeFacts {
         code: 2015,
@@ -634,6 +699,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 400u16,
     },
     ErrorCodeFacts {
         code: 2101,
@@ -642,6 +708,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Throttled),
         retryable: true,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 2102,
@@ -650,6 +717,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Throttled),
         retryable: true,
+        http_status: 429u16,
     },
     ErrorCodeFacts {
         code: 24112000,
@@ -663,6 +731,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         ],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 400u16,
     },
 ];
 

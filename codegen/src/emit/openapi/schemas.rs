@@ -281,6 +281,8 @@ mod tests {
 
     fn field(ty: Type, encoding: Encoding, limits: Limits) -> Field {
         Field {
+            error_code: None,
+            error_codes: Default::default(),
             wire: "f".into(),
             ident: "f".into(),
             doc: "d".into(),

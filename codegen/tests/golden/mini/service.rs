@@ -96,6 +96,9 @@ pub struct ErrorCodeFacts {
     pub class: Option<crate::ErrorClass>,
     /// "Busy, try again later": the default retry policy resends the request.
     pub retryable: bool,
+    /// The HTTP status it is answered with (200: business errors travel in the
+    /// envelope of a successful answer).
+    pub http_status: u16,
 }
 
 /// Every documented error code, sorted by code.
@@ -107,6 +110,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &["fixtureCreateWidget"],
         class: Some(crate::ErrorClass::InvalidParameter),
         retryable: false,
+        http_status: 200u16,
     },
     ErrorCodeFacts {
         code: 2101,
@@ -115,6 +119,7 @@ pub const ERROR_CODES: &[ErrorCodeFacts] = &[
         operations: &[],
         class: Some(crate::ErrorClass::Throttled),
         retryable: true,
+        http_status: 200u16,
     },
 ];
 

@@ -1,12 +1,12 @@
 //! Audio operations. Parameter errors answer code 1004, as the service's audio endpoints do.
 
-use vod_client::model::ErrorCode;
 use super::wire::AudioItem;
 use super::{comma_list, fuzzy, in_window, page_of, paging, time_window, Ctx, Reply};
 use crate::errors::ApiError;
 use crate::params::Params;
 use crate::state::{Audio, Inner};
 use crate::util::is_domain_like;
+use vod_client::model::ErrorCode;
 
 pub(crate) fn get_audio_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let p = ctx.params;

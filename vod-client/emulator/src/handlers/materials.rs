@@ -1,11 +1,11 @@
 //! Material operations (JSON bodies only). Parameter errors answer code 1004.
 
-use vod_client::model::ErrorCode;
 use super::audio::{check_domain, name_and_domain};
 use super::wire::MaterialItem;
 use super::{fuzzy, page_of, paging, Ctx, Reply};
 use crate::errors::ApiError;
 use crate::state::Material;
+use vod_client::model::ErrorCode;
 
 pub(crate) fn get_material_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let p = ctx.params;

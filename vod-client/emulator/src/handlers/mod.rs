@@ -23,6 +23,8 @@ use super::errors::{ApiError, ParamStyle};
 use super::params::Params;
 use super::state::Shared;
 use super::util::parse_time;
+use crate::generated::{Operations, ROUTES};
+use vod_client::model::ErrorCode;
 
 /// What a handler has to work with.
 pub(crate) struct Ctx<'a> {
@@ -71,231 +73,240 @@ impl Reply {
 
 pub(crate) type Handler = fn(&Ctx<'_>) -> Result<Reply, ApiError>;
 
-/// One operation of the API.
-pub(crate) struct OpDef {
+/// One operation as the emulator serves it; the table of them ([`ROUTES`]) is generated from
+/// the spec (`crate::generated`), so paths, body kinds and error codes are never restated here.
+pub(crate) struct Route {
+    /// The operation's wire name, e.g. `getVideoList`.
     pub(crate) name: &'static str,
+    /// Its path.
     pub(crate) path: &'static str,
-    /// Only POST with a JSON body (materials, startWorkflow); others also take form bodies
-    /// and GET with a query string.
-    pub(crate) json_only: bool,
-    pub(crate) style: ParamStyle,
+    /// Also takes a form body or a query string (`form_body` in the spec); otherwise only a
+    /// POST with a JSON body.
+    pub(crate) form: bool,
+    /// The code of a request that fails the spec's checks.
+    pub(crate) parameter_error: ErrorCode,
+    /// Request fields whose failure the service answers with a code of their own.
+    pub(crate) field_errors: &'static [FieldErrors],
+    /// Decodes the parameters into the operation's typed request and runs the checks the
+    /// client runs before sending ([`check`]).
+    pub(crate) check: fn(&Params) -> Result<(), ApiError>,
+    /// The behaviour.
     pub(crate) handler: Handler,
 }
 
-const fn op(name: &'static str, path: &'static str, style: ParamStyle, handler: Handler) -> OpDef {
-    OpDef {
-        name,
-        path,
-        json_only: false,
-        style,
-        handler,
+/// The codes the spec gives one request field's failures (`error_code`, `item_error_code`).
+pub(crate) struct FieldErrors {
+    /// Wire name.
+    pub(crate) field: &'static str,
+    /// The field is missing, empty or out of its limits.
+    pub(crate) whole: Option<ErrorCode>,
+    /// An item of the list fails its checks.
+    pub(crate) item: Option<ErrorCode>,
+    /// Particular rules with a code of their own (`too_large`, ...).
+    pub(crate) rules: &'static [(vod_client::Violation, ErrorCode)],
+}
+
+impl Route {
+    /// The parameter-error convention of this operation.
+    pub(crate) fn style(&self) -> ParamStyle {
+        ParamStyle(self.parameter_error)
     }
 }
 
-const fn json_op(
-    name: &'static str,
-    path: &'static str,
-    style: ParamStyle,
-    handler: Handler,
-) -> OpDef {
-    OpDef {
-        name,
-        path,
-        json_only: true,
-        style,
-        handler,
+/// The behaviour the emulator implements: each method overrides the generated default (the
+/// spec's example answer) with the hand-written handler of that operation.
+pub(crate) struct Emulated;
+
+impl Operations for Emulated {
+    fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        tokens::get_upload_token(ctx)
+    }
+    fn get_audio_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        tokens::get_audio_upload_token(ctx)
+    }
+    fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        tokens::get_material_upload_token(ctx)
+    }
+    fn pull_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        pull::pull_video(ctx)
+    }
+    fn pull_video_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        pull::pull_video_query(ctx)
+    }
+    fn get_video_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        videos::get_video_list(ctx)
+    }
+    fn video_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        videos::video_edit(ctx)
+    }
+    fn video_block(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        videos::video_block(ctx)
+    }
+    fn video_enable(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        videos::video_enable(ctx)
+    }
+    fn delete_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        videos::delete_video(ctx)
+    }
+    fn get_publish_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        videos::get_publish_code(ctx)
+    }
+    fn get_audio_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        audio::get_audio_list(ctx)
+    }
+    fn edit_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        audio::edit_audio(ctx)
+    }
+    fn delete_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        audio::delete_audio(ctx)
+    }
+    fn get_audio_publish_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        audio::get_audio_publish_code(ctx)
+    }
+    fn get_material_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        materials::get_material_list(ctx)
+    }
+    fn material_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        materials::material_edit(ctx)
+    }
+    fn delete_material(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        materials::delete_material(ctx)
+    }
+    fn get_category_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        categories::get_category_list(ctx)
+    }
+    fn create_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        categories::create_category(ctx)
+    }
+    fn delete_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        categories::delete_category(ctx)
+    }
+    fn delete_video_by_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        categories::delete_video_by_category(ctx)
+    }
+    fn video_clip(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        processing::video_clip(ctx)
+    }
+    fn video_clip_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        processing::video_clip_query(ctx)
+    }
+    fn video_concat(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        processing::video_concat(ctx)
+    }
+    fn video_concat_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        processing::video_concat_query(ctx)
+    }
+    fn trans_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        processing::trans_code(ctx)
+    }
+    fn create_clear_ad_task(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        processing::create_clear_ad_task(ctx)
+    }
+    fn clear_ad_task_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        processing::clear_ad_task_query(ctx)
+    }
+    fn start_workflow(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        processing::start_workflow(ctx)
     }
 }
-
-use ParamStyle::{Asset, Category, Generic};
-
-/// Every operation, by path.
-pub(crate) static OPERATIONS: &[OpDef] = &[
-    op(
-        "getUploadToken",
-        "/vod/videoManage/getUploadToken",
-        Generic,
-        tokens::get_upload_token,
-    ),
-    op(
-        "getAudioUploadToken",
-        "/vod/audioManage/getAudioUploadToken",
-        Asset,
-        tokens::get_audio_upload_token,
-    ),
-    json_op(
-        "getMaterialUploadToken",
-        "/vod/material/getMaterialUploadToken",
-        Asset,
-        tokens::get_material_upload_token,
-    ),
-    op(
-        "pullVideo",
-        "/vod/videoManage/pullVideo",
-        Generic,
-        pull::pull_video,
-    ),
-    op(
-        "pullVideoQuery",
-        "/vod/videoManage/pullVideoQuery",
-        Generic,
-        pull::pull_video_query,
-    ),
-    op(
-        "getVideoList",
-        "/vod/videoManage/getVideoList",
-        Generic,
-        videos::get_video_list,
-    ),
-    op(
-        "videoEdit",
-        "/vod/videoManage/videoEdit",
-        Generic,
-        videos::video_edit,
-    ),
-    op(
-        "videoBlock",
-        "/vod/videoManage/videoBlock",
-        Generic,
-        videos::video_block,
-    ),
-    op(
-        "videoEnable",
-        "/vod/videoManage/videoEnable",
-        Generic,
-        videos::video_enable,
-    ),
-    op(
-        "deleteVideo",
-        "/vod/videoManage/deleteVideo",
-        Generic,
-        videos::delete_video,
-    ),
-    op(
-        "getPublishCode",
-        "/vod/videoManage/getPublishCode",
-        Generic,
-        videos::get_publish_code,
-    ),
-    op(
-        "getAudioList",
-        "/vod/audioManage/getAudioList",
-        Asset,
-        audio::get_audio_list,
-    ),
-    op(
-        "editAudio",
-        "/vod/audioManage/editAudio",
-        Asset,
-        audio::edit_audio,
-    ),
-    op(
-        "deleteAudio",
-        "/vod/audioManage/deleteAudio",
-        Asset,
-        audio::delete_audio,
-    ),
-    op(
-        "getAudioPublishCode",
-        "/vod/audioManage/getPublishCode",
-        Asset,
-        audio::get_audio_publish_code,
-    ),
-    json_op(
-        "getMaterialList",
-        "/vod/material/getMaterialList",
-        Asset,
-        materials::get_material_list,
-    ),
-    json_op(
-        "materialEdit",
-        "/vod/material/materialEdit",
-        Asset,
-        materials::material_edit,
-    ),
-    json_op(
-        "deleteMaterial",
-        "/vod/material/deleteMaterial",
-        Asset,
-        materials::delete_material,
-    ),
-    op(
-        "getCategoryList",
-        "/vod/videoCategory/getCategoryList",
-        Category,
-        categories::get_category_list,
-    ),
-    op(
-        "createCategory",
-        "/vod/videoCategory/createCategory",
-        Category,
-        categories::create_category,
-    ),
-    op(
-        "deleteCategory",
-        "/vod/videoCategory/deleteCategory",
-        Category,
-        categories::delete_category,
-    ),
-    op(
-        "deleteVideoByCategory",
-        "/vod/videoCategory/deleteVideoByCategory",
-        Category,
-        categories::delete_video_by_category,
-    ),
-    op(
-        "videoClip",
-        "/vod/videoManage/videoClip",
-        Generic,
-        processing::video_clip,
-    ),
-    op(
-        "videoClipQuery",
-        "/vod/videoManage/videoClipQuery",
-        Generic,
-        processing::video_clip_query,
-    ),
-    op(
-        "videoConcat",
-        "/vod/videoManage/videoConcat",
-        Generic,
-        processing::video_concat,
-    ),
-    op(
-        "videoConcatQuery",
-        "/vod/videoManage/videoConcatQuery",
-        Generic,
-        processing::video_concat_query,
-    ),
-    op(
-        "transCode",
-        "/vod/videoManage/transCode",
-        Generic,
-        processing::trans_code,
-    ),
-    op(
-        "createClearAdTask",
-        "/vod/ai/createClearAdTask",
-        Generic,
-        processing::create_clear_ad_task,
-    ),
-    op(
-        "clearAdTaskQuery",
-        "/vod/ai/clearAdTaskQuery",
-        Generic,
-        processing::clear_ad_task_query,
-    ),
-    json_op(
-        "startWorkflow",
-        "/workflow/startWorkflow",
-        Generic,
-        processing::start_workflow,
-    ),
-];
 
 /// The operation served at `path`.
-pub(crate) fn find(path: &str) -> Option<&'static OpDef> {
-    OPERATIONS.iter().find(|op| op.path == path)
+pub(crate) fn find(path: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|route| route.path == path)
+}
+
+/// The request checks of operation `R`, as the spec states them and the client runs them
+/// before sending: the parameters must decode into `R` (required fields, types, wire forms,
+/// enum values) and pass `R::validate` (lengths, ranges, list sizes, formats). A failure is
+/// answered with the code the spec gives the failing field, else the operation's parameter
+/// error.
+pub(crate) fn check<R>(params: &Params) -> Result<(), ApiError>
+where
+    R: vod_client::operation::Request + serde::de::DeserializeOwned,
+{
+    let route = find_named(R::OPERATION.name);
+    let style = route.map_or(params.style(), Route::style);
+    let request: R = match serde_path_to_error::deserialize(params.as_value()) {
+        Ok(request) => request,
+        Err(e) => {
+            let message = e.inner().to_string();
+            let path = match e.path().to_string() {
+                root if root == "." => missing_field(&message).unwrap_or_default(),
+                path => path,
+            };
+            let rule = if path.is_empty() || message.starts_with("missing field") {
+                vod_client::Violation::Missing
+            } else {
+                vod_client::Violation::Shape
+            };
+            return Err(field_error(route, style, &path, rule, message));
+        }
+    };
+    match request.validate() {
+        Ok(()) => Ok(()),
+        Err(vod_client::Error::InvalidRequest { problems, .. }) => {
+            let (field, rule) = problems
+                .first()
+                .map_or(("", vod_client::Violation::Other), |p| {
+                    (p.field.as_str(), p.violation)
+                });
+            let message = problems
+                .iter()
+                .map(|p| format!("{}: {}", p.field, p.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            Err(field_error(route, style, field, rule, message))
+        }
+        Err(other) => Err(style.error(other.to_string())),
+    }
+}
+
+fn find_named(name: &str) -> Option<&'static Route> {
+    ROUTES.iter().find(|route| route.name == name)
+}
+
+/// `missing field `videoId`` → `videoId`: serde names a missing field only in its message.
+fn missing_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next().map(str::to_string)
+}
+
+/// The error for a failure at `path` (`videoIds`, `videoIds[2]`, `cmd.x`): the code the spec
+/// gives that field (or its items), else the operation's parameter error.
+fn field_error(
+    route: Option<&Route>,
+    style: ParamStyle,
+    path: &str,
+    rule: vod_client::Violation,
+    message: String,
+) -> ApiError {
+    let field = path.split(['.', '[']).next().unwrap_or("");
+    let in_item = path[field.len()..].starts_with('[');
+    let own = route
+        .and_then(|r| r.field_errors.iter().find(|f| f.field == field))
+        .and_then(|f| {
+            let by_rule = f
+                .rules
+                .iter()
+                .find(|(r, _)| *r == rule)
+                .map(|(_, code)| *code);
+            let item = if in_item { f.item } else { None };
+            item.or(by_rule).or(f.whole)
+        });
+    own.map_or(style, ParamStyle).error(message)
+}
+
+/// The answer of an operation nobody wrote behaviour for: the spec's example (documented
+/// defaults, empty lists, zero counts), after the generated checks passed. Logged, so that a
+/// test author sees which answers are not emulated.
+pub(crate) fn from_spec(
+    ctx: &Ctx<'_>,
+    operation: &str,
+    example: &'static str,
+) -> Result<Reply, ApiError> {
+    let _ = ctx;
+    tracing::info!(target: "vod_emulator", operation, "no behaviour written: answered the spec's example");
+    Ok(Reply(example.as_bytes().to_vec()))
 }
 
 /// `pageIndex` (from 1, default 1) and `pageSize` (1..=max, default 10), with the service's

@@ -2,8 +2,8 @@
 //! that report their tasks. Tasks finish after the emulator's task duration (see
 //! [`crate::tasks`]).
 
-use vod_client::model::ErrorCode;
 use std::collections::HashSet;
+use vod_client::model::ErrorCode;
 
 use serde::Serialize;
 
@@ -119,10 +119,14 @@ fn check_clip_output(p: &Params) -> Result<(), ApiError> {
             _ => Ok(()),
         }
     };
-    coded("frameRate", ErrorCode::InvalidFrameRate.code(), &|v| (1..=120).contains(&v))?;
-    coded("videoBitRate", ErrorCode::InvalidVideoBitrate.code(), &|v| {
-        (1..=100_000).contains(&v)
+    coded("frameRate", ErrorCode::InvalidFrameRate.code(), &|v| {
+        (1..=120).contains(&v)
     })?;
+    coded(
+        "videoBitRate",
+        ErrorCode::InvalidVideoBitrate.code(),
+        &|v| (1..=100_000).contains(&v),
+    )?;
     p.int_range("audioBitRate", 8, 512)?;
     let rates: &[i64] = if suffix == "flv" {
         &[11_025, 22_050, 44_100]
@@ -131,12 +135,16 @@ fn check_clip_output(p: &Params) -> Result<(), ApiError> {
             8_000, 11_025, 12_050, 16_000, 22_050, 32_000, 44_100, 48_000,
         ]
     };
-    coded("tassamplingRatekId", ErrorCode::InvalidSamplingRate.code(), &|v| {
-        rates.contains(&v)
-    })?;
-    coded("samplingRate", ErrorCode::InvalidSamplingRate.code(), &|v| {
-        rates.contains(&v)
-    })
+    coded(
+        "tassamplingRatekId",
+        ErrorCode::InvalidSamplingRate.code(),
+        &|v| rates.contains(&v),
+    )?;
+    coded(
+        "samplingRate",
+        ErrorCode::InvalidSamplingRate.code(),
+        &|v| rates.contains(&v),
+    )
 }
 
 pub(crate) fn video_clip_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
@@ -405,7 +413,8 @@ pub(crate) fn clear_ad_task_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 
 pub(crate) fn start_workflow(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let p = ctx.params;
-    let parameter_error = || ApiError::business(ErrorCode::InvalidParameter.code(), "Parameter error");
+    let parameter_error =
+        || ApiError::business(ErrorCode::InvalidParameter.code(), "Parameter error");
     let target = p.text("targetId")?.ok_or_else(parameter_error)?;
     let trans_no = p.text("transNo")?.ok_or_else(parameter_error)?;
     p.text("workflowId")?.ok_or_else(parameter_error)?;

@@ -14,9 +14,10 @@ use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use super::{Ctx, OPERATIONS};
+use super::Ctx;
 use crate::auth::Caller;
 use crate::faults::FaultPlan;
+use crate::generated::ROUTES as OPERATIONS;
 use crate::params::Params;
 use crate::state::{Shared, SharedOptions, StateHandle};
 
@@ -315,7 +316,7 @@ fn no_handler_panics_or_answers_5xx_on_edge_values() {
                     let mut map = if alone { Map::new() } else { base.clone() };
                     map.insert(name.to_string(), value.clone());
                     let body = serde_json::to_vec(&map).unwrap_or_default();
-                    let Ok(params) = Params::from_json(&body, op.style) else {
+                    let Ok(params) = Params::from_json(&body, op.style()) else {
                         continue;
                     };
                     let ctx = Ctx {
@@ -356,8 +357,15 @@ fn unused_tokens_stay_bounded() {
         access_key: "AK",
         user: "demo",
     };
-    let params = Params::from_json(br#"{"originFileName":"a.mp4"}"#, super::Generic)
-        .unwrap_or_else(|_| Params::empty(super::Generic));
+    let params = Params::from_json(
+        br#"{"originFileName":"a.mp4"}"#,
+        crate::errors::ParamStyle(vod_client::model::ErrorCode::InvalidParameter),
+    )
+    .unwrap_or_else(|_| {
+        Params::empty(crate::errors::ParamStyle(
+            vod_client::model::ErrorCode::InvalidParameter,
+        ))
+    });
     let ctx = Ctx {
         shared: &w.shared,
         caller: &caller,

@@ -1,8 +1,8 @@
 //! Video operations: list, edit, block, enable, delete, publish code.
 
-use vod_client::model::ErrorCode;
 use serde::Serialize;
 use serde_json::Value;
+use vod_client::model::ErrorCode;
 
 use super::wire::{VideoInfo, VideoList};
 use super::{
@@ -100,7 +100,10 @@ fn strict_video_id(p: &Params) -> Result<String, ApiError> {
 }
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::business(ErrorCode::VideoNotFound.code(), format!("video {id} does not exist"))
+    ApiError::business(
+        ErrorCode::VideoNotFound.code(),
+        format!("video {id} does not exist"),
+    )
 }
 
 pub(crate) fn video_block(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {

@@ -1,9 +1,9 @@
 //! Authentication: every way a signature can be wrong gets its own code, and right ones pass
 //! (WS3 and CNC, JSON without Content-Type, form bodies, GET with a query).
 
-use vod_client::model::ErrorCode;
 use crate::support::{emulator, now, Raw, RawRequest};
 use serde_json::json;
+use vod_client::model::ErrorCode;
 use vod_client::signer::AuthProfile;
 
 const LIST: &str = "/vod/videoManage/getVideoList";
@@ -220,7 +220,10 @@ async fn transport_level_rejections() {
     assert_eq!((r.status, r.code()), (413, ErrorCode::BodyTooLarge.code()));
 
     let r = raw.call("/vod/videoManage/noSuchThing", json!({})).await;
-    assert_eq!((r.status, r.code()), (404, ErrorCode::NoSuchOperation.code()));
+    assert_eq!(
+        (r.status, r.code()),
+        (404, ErrorCode::NoSuchOperation.code())
+    );
 
     let r = raw
         .send(RawRequest::new(
@@ -230,20 +233,29 @@ async fn transport_level_rejections() {
             b"{}".to_vec(),
         ))
         .await;
-    assert_eq!((r.status, r.code()), (405, ErrorCode::MethodNotAllowed.code()));
+    assert_eq!(
+        (r.status, r.code()),
+        (405, ErrorCode::MethodNotAllowed.code())
+    );
 
     // Material operations take JSON only.
     let r = raw
         .send(RawRequest::get("/vod/material/getMaterialList?pageSize=1"))
         .await;
-    assert_eq!((r.status, r.code()), (405, ErrorCode::MethodNotAllowed.code()));
+    assert_eq!(
+        (r.status, r.code()),
+        (405, ErrorCode::MethodNotAllowed.code())
+    );
     let r = raw
         .send(RawRequest::post_form(
             "/vod/material/getMaterialList",
             "pageSize=1",
         ))
         .await;
-    assert_eq!((r.status, r.code()), (415, ErrorCode::UnsupportedMediaType.code()));
+    assert_eq!(
+        (r.status, r.code()),
+        (415, ErrorCode::UnsupportedMediaType.code())
+    );
     let r = raw
         .send(RawRequest::new(
             "POST",
@@ -252,7 +264,10 @@ async fn transport_level_rejections() {
             b"x".to_vec(),
         ))
         .await;
-    assert_eq!((r.status, r.code()), (415, ErrorCode::UnsupportedMediaType.code()));
+    assert_eq!(
+        (r.status, r.code()),
+        (415, ErrorCode::UnsupportedMediaType.code())
+    );
     emu.shutdown().await;
 }
 

@@ -2,8 +2,8 @@
 //! happy path and at least one error path each. This is where the spec, the generated code,
 //! the runtime and the emulator have to agree (field names, types, envelopes, signatures).
 
-use vod_client::model::ErrorCode;
 use std::time::Duration;
+use vod_client::model::ErrorCode;
 
 use vod_client::model::*;
 use vod_client::{Client, Error, WaitOptions};
@@ -308,7 +308,10 @@ async fn category_operations() {
         .parent_node_id(999_999_999)
         .send()
         .await;
-    assert_eq!(code(missing_parent), ErrorCode::CategoryParameterError.code());
+    assert_eq!(
+        code(missing_parent),
+        ErrorCode::CategoryParameterError.code()
+    );
 
     let deleted = client
         .delete_video_by_category(top)

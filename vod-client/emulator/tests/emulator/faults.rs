@@ -1,7 +1,7 @@
 //! Fault injection: every switch, deterministic, off by default.
 
-use vod_client::model::ErrorCode;
 use std::time::{Duration, Instant};
+use vod_client::model::ErrorCode;
 
 use crate::support::{emulator, Raw};
 use serde_json::json;
@@ -24,7 +24,14 @@ async fn busy_every_nth_call_of_one_operation() {
     }
     assert_eq!(
         codes_seen,
-        [200, 200, ErrorCode::ServiceBusy.code(), 200, 200, ErrorCode::ServiceBusy.code()]
+        [
+            200,
+            200,
+            ErrorCode::ServiceBusy.code(),
+            200,
+            200,
+            ErrorCode::ServiceBusy.code()
+        ]
     );
     // Other operations are untouched.
     let other = raw
@@ -66,7 +73,10 @@ async fn faults_never_hide_authentication() {
         .add(FaultRule::new(FaultAction::HttpStatus(500)));
     let mut bad = crate::support::RawRequest::post_json(LIST, &json!({}));
     bad.sign_secret = Some("wrong".into());
-    assert_eq!(raw.send(bad).await.code(), ErrorCode::AuthSignatureMismatch.code());
+    assert_eq!(
+        raw.send(bad).await.code(),
+        ErrorCode::AuthSignatureMismatch.code()
+    );
     emu.shutdown().await;
 }
 

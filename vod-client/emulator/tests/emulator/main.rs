@@ -11,7 +11,6 @@ mod clock_skew;
 mod concurrency;
 mod faults;
 mod form_bodies;
-mod load_faults;
 mod send;
 mod support;
 mod tasks;

@@ -1,11 +1,11 @@
 //! Tasks from creation to done: clip, concat, transcode, AI ad removal, workflows, pulls —
 //! and the planned failures that let a test see the failure path.
 
-use vod_client::model::ErrorCode;
 use crate::support::{emulator, eventually, Raw};
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
 use serde_json::{json, Value};
+use vod_client::model::ErrorCode;
 
 async fn status_of(raw: &Raw, path: &str, body: Value) -> (i64, Value) {
     let r = raw.call(path, body).await;
@@ -204,7 +204,11 @@ async fn transcode_moves_the_video_state() {
     let busy = raw
         .call("/vod/videoManage/transCode", json!({ "videoIds": id }))
         .await;
-    assert_eq!(busy.code(), ErrorCode::InvalidParameter.code(), "already transcoding");
+    assert_eq!(
+        busy.code(),
+        ErrorCode::InvalidParameter.code(),
+        "already transcoding"
+    );
     let del = raw
         .call("/vod/videoManage/deleteVideo", json!({ "videoId": id }))
         .await;
@@ -235,7 +239,10 @@ async fn transcode_moves_the_video_state() {
     );
 
     let tc = "/vod/videoManage/transCode";
-    assert_eq!(raw.call(tc, json!({})).await.code(), ErrorCode::TranscodeVideoIdsEmpty.code());
+    assert_eq!(
+        raw.call(tc, json!({})).await.code(),
+        ErrorCode::TranscodeVideoIdsEmpty.code()
+    );
     assert_eq!(
         raw.call(tc, json!({ "videoIds": ",," })).await.code(),
         ErrorCode::TranscodeVideoIdsOnlyCommas.code()
@@ -344,9 +351,11 @@ async fn workflow_answers_a_bare_object() {
         .await;
     assert_eq!(again.code(), ErrorCode::TransNoAlreadyUsed.code());
     let missing = raw.call(path, json!({ "targetId": id })).await;
-    assert_eq!(
-        (missing.code(), missing.body["message"].as_str()),
-        (ErrorCode::InvalidParameter.code(), Some("Parameter error"))
+    assert_eq!(missing.code(), ErrorCode::InvalidParameter.code());
+    let message = missing.body["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("transNo"),
+        "names the missing field: {message}"
     );
     assert!(
         eventually(|| async {
@@ -397,7 +406,10 @@ async fn pull_task_creates_videos() {
     assert_eq!(emu.state().video(vid).map(|v| v.video_source_code), Some(3));
     assert!(data["timestamp"].is_string());
 
-    assert_eq!(raw.call(query, json!({})).await.code(), ErrorCode::InvalidParameter.code());
+    assert_eq!(
+        raw.call(query, json!({})).await.code(),
+        ErrorCode::InvalidParameter.code()
+    );
     let bad = URL_SAFE.encode(br#"[{"fileName":"x.mp4"}]"#);
     assert_eq!(
         raw.call("/vod/videoManage/pullVideo", json!({ "fileList": bad }))

@@ -1,13 +1,13 @@
 //! The upload protocol against the emulator: token format, form upload, block/chunk upload,
 //! etags checked against an independent implementation, and the storage error codes.
 
-use vod_client::model::ErrorCode;
 use crate::support::{emulator, Raw};
 use base64::engine::general_purpose::URL_SAFE;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha1::{Digest, Sha1};
+use vod_client::model::ErrorCode;
 
 const MIB: usize = 1024 * 1024;
 

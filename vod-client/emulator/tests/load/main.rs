@@ -7,7 +7,8 @@
 //! it did not) or carried out twice; file descriptors and memory must stay flat.
 //!
 //! `cargo test` runs a small load. The full one (64 tasks × 10,000 requests) is ignored:
-//! `cargo test -p vod-emulator --release --test emulator -- --ignored load_faults`.
+//! `cargo test -p vod-emulator --release --test load -- --ignored`. It is a test binary of its own:
+//! its memory check reads the process's RSS, which other tests running beside it would move.
 //! `LOAD_TASKS` and `LOAD_REQUESTS` (per task) change either size.
 
 use std::collections::HashMap;
