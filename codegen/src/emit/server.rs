@@ -29,7 +29,20 @@ pub fn emit_root() -> TokenStream {
 /// `routes.rs`.
 pub fn emit(api: &Api) -> TokenStream {
     let ops: Vec<&Operation> = api.groups.iter().flat_map(|g| &g.operations).collect();
-    let methods = ops.iter().map(|op| behaviour_method(op, api));
+    let methods = ops.iter().map(|op| behaviour_method(op));
+    let examples = ops.iter().map(|op| {
+        let (name, text) = (example_const(op), example_answer(op, api));
+        let doc = format!(" The spec's example answer of `{}`.", op.wire);
+        quote! {
+            #[doc = #doc]
+            const #name: &str = #text;
+        }
+    });
+    let example_checks = ops.iter().filter(|op| matches!(op.data, DataKind::Object | DataKind::SingleItemList)).map(|op| {
+        let (name, output) = (example_const(op), format_ident!("{}", op.output_type()));
+        let wire = &op.wire;
+        quote! { crate::handlers::example_decodes::<vod_client::model::#output>(#wire, #name); }
+    });
     let routes = ops.iter().map(|op| route(op));
     quote! {
         #![doc = " One route per operation of the spec."]
@@ -46,21 +59,40 @@ pub fn emit(api: &Api) -> TokenStream {
 
         /// Every operation of the spec, as the emulator serves it.
         pub(crate) static ROUTES: &[crate::handlers::Route] = &[#(#routes),*];
+
+        #(#examples)*
+
+        #[cfg(test)]
+        mod tests {
+            use super::*;
+
+            /// Each example is an answer the SDK reads into the operation's output type, so an
+            /// operation nobody wrote behaviour for still answers something valid.
+            #[test]
+            fn every_example_answer_decodes_into_its_output_type() {
+                #(#example_checks)*
+            }
+        }
     }
 }
 
-fn behaviour_method(op: &Operation, api: &Api) -> TokenStream {
+fn behaviour_method(op: &Operation) -> TokenStream {
     let method = ident(&op.method_name);
     let wire = &op.wire;
     let summary = op.doc.lines().next().unwrap_or("").trim();
     let doc = doc_attrs(&format!("`{wire}`: {summary}"));
-    let example = example_answer(op, api);
+    let example = example_const(op);
     quote! {
         #doc
         fn #method(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             crate::handlers::from_spec(ctx, #wire, #example)
         }
     }
+}
+
+/// `EXAMPLE_GET_VIDEO_LIST`.
+fn example_const(op: &Operation) -> proc_macro2::Ident {
+    format_ident!("EXAMPLE_{}", op.method_name.to_uppercase())
 }
 
 fn route(op: &Operation) -> TokenStream {

@@ -11,214 +11,126 @@ use crate::handlers::{Ctx, Reply};
 pub(crate) trait Operations {
     /// `getVideoList`: Pages through uploaded videos, filtered by creator, creation time, name, id, state, transcoding state or category.
     fn get_video_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "getVideoList",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"videoTotal\":0,\"videoListInfo\":[]}}",
-        )
+        crate::handlers::from_spec(ctx, "getVideoList", EXAMPLE_GET_VIDEO_LIST)
     }
     /// `videoEdit`: Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged.
     fn video_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "videoEdit",
-            "{\"code\":200,\"message\":\"answered from the spec\"}",
-        )
+        crate::handlers::from_spec(ctx, "videoEdit", EXAMPLE_VIDEO_EDIT)
     }
     /// `videoBlock`: Blocks (disables) a video so that it can no longer be played.
     fn video_block(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "videoBlock",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}",
-        )
+        crate::handlers::from_spec(ctx, "videoBlock", EXAMPLE_VIDEO_BLOCK)
     }
     /// `videoEnable`: Re-enables a blocked video.
     fn video_enable(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "videoEnable",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}",
-        )
+        crate::handlers::from_spec(ctx, "videoEnable", EXAMPLE_VIDEO_ENABLE)
     }
     /// `deleteVideo`: Deletes a video with its source, transcoded outputs, covers, screenshots and preview files.
     fn delete_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "deleteVideo",
-            "{\"code\":200,\"message\":\"answered from the spec\"}",
-        )
+        crate::handlers::from_spec(ctx, "deleteVideo", EXAMPLE_DELETE_VIDEO)
     }
     /// `getAudioList`: Pages through audio files (newest upload first by default), with optional filters.
     fn get_audio_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "getAudioList",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"audioGetListResponseList\":[],\"audioTotal\":0}}",
-        )
+        crate::handlers::from_spec(ctx, "getAudioList", EXAMPLE_GET_AUDIO_LIST)
     }
     /// `editAudio`: Updates the name and/or publishing domain of one audio file.
     fn edit_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "editAudio",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}",
-        )
+        crate::handlers::from_spec(ctx, "editAudio", EXAMPLE_EDIT_AUDIO)
     }
     /// `deleteAudio`: Deletes one audio file.
     fn delete_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "deleteAudio",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}",
-        )
+        crate::handlers::from_spec(ctx, "deleteAudio", EXAMPLE_DELETE_AUDIO)
     }
     /// `getMaterialList`: Pages through uploaded materials (newest upload first), with optional filters.
     fn get_material_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "getMaterialList",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"total\":0,\"materialList\":[]}}",
-        )
+        crate::handlers::from_spec(ctx, "getMaterialList", EXAMPLE_GET_MATERIAL_LIST)
     }
     /// `materialEdit`: Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged.
     fn material_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "materialEdit",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}",
-        )
+        crate::handlers::from_spec(ctx, "materialEdit", EXAMPLE_MATERIAL_EDIT)
     }
     /// `deleteMaterial`: Deletes one material.
     fn delete_material(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "deleteMaterial",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}",
-        )
+        crate::handlers::from_spec(ctx, "deleteMaterial", EXAMPLE_DELETE_MATERIAL)
     }
     /// `getCategoryList`: Pages through video category nodes, either the first-level nodes or the children of one node.
     fn get_category_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "getCategoryList",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"total\":0,\"categoryList\":[]}}",
-        )
+        crate::handlers::from_spec(ctx, "getCategoryList", EXAMPLE_GET_CATEGORY_LIST)
     }
     /// `createCategory`: Creates a category node (first-level without a parent, otherwise a child of it).
     fn create_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "createCategory",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"nodeId\":0}}",
-        )
+        crate::handlers::from_spec(ctx, "createCategory", EXAMPLE_CREATE_CATEGORY)
     }
     /// `deleteCategory`: Deletes one category node.
     fn delete_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "deleteCategory",
-            "{\"code\":200,\"message\":\"answered from the spec\"}",
-        )
+        crate::handlers::from_spec(ctx, "deleteCategory", EXAMPLE_DELETE_CATEGORY)
     }
     /// `deleteVideoByCategory`: Starts an asynchronous deletion of all videos under one category node.
     fn delete_video_by_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         crate::handlers::from_spec(
             ctx,
             "deleteVideoByCategory",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":0}}",
+            EXAMPLE_DELETE_VIDEO_BY_CATEGORY,
         )
     }
     /// `getPublishCode`: Returns the play URLs and embeddable player code of one video.
     fn get_publish_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "getPublishCode",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"videoId\":\"\"}}",
-        )
+        crate::handlers::from_spec(ctx, "getPublishCode", EXAMPLE_GET_PUBLISH_CODE)
     }
     /// `getAudioPublishCode`: Returns a (signed) play URL of one audio file.
     fn get_audio_publish_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         crate::handlers::from_spec(
             ctx,
             "getAudioPublishCode",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"url\":\"\"}}",
+            EXAMPLE_GET_AUDIO_PUBLISH_CODE,
         )
     }
     /// `videoClip`: Creates a new video from a time range of an existing one, optionally changing the output parameters.
     fn video_clip(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "videoClip",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}",
-        )
+        crate::handlers::from_spec(ctx, "videoClip", EXAMPLE_VIDEO_CLIP)
     }
     /// `videoClipQuery`: Reports the state and the output video of a videoClip task.
     fn video_clip_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "videoClipQuery",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":\"\",\"transNo\":\"\",\"status\":1}}",
-        )
+        crate::handlers::from_spec(ctx, "videoClipQuery", EXAMPLE_VIDEO_CLIP_QUERY)
     }
     /// `videoConcat`: Joins several existing videos, in the given order, into one new video.
     fn video_concat(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "videoConcat",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}",
-        )
+        crate::handlers::from_spec(ctx, "videoConcat", EXAMPLE_VIDEO_CONCAT)
     }
     /// `videoConcatQuery`: Reports the state and the output video of a videoConcat task.
     fn video_concat_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "videoConcatQuery",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":\"\",\"transNo\":\"\",\"status\":1}}",
-        )
+        crate::handlers::from_spec(ctx, "videoConcatQuery", EXAMPLE_VIDEO_CONCAT_QUERY)
     }
     /// `transCode`: Starts (re)transcoding of one or more videos with the given transcoding and watermark templates and optional subtitles. Only acknowledges the request; results arrive through the transcoding callback. Videos already transcoding cannot be resubmitted; re-transcoding replaces earlier outputs and is impossible once the source was deleted.
     fn trans_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "transCode",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}",
-        )
+        crate::handlers::from_spec(ctx, "transCode", EXAMPLE_TRANS_CODE)
     }
     /// `createClearAdTask`: Starts an AI task that removes video ads, watermark ads and/or scrolling-text ads from a video (paid add-on).
     fn create_clear_ad_task(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         crate::handlers::from_spec(
             ctx,
             "createClearAdTask",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":\"\"}}",
+            EXAMPLE_CREATE_CLEAR_AD_TASK,
         )
     }
     /// `clearAdTaskQuery`: Reports the state and the output video of an AI ad-removal task.
     fn clear_ad_task_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "clearAdTaskQuery",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":\"\",\"status\":0,\"output\":\"\"}}",
-        )
+        crate::handlers::from_spec(ctx, "clearAdTaskQuery", EXAMPLE_CLEAR_AD_TASK_QUERY)
     }
     /// `startWorkflow`: Runs a configured processing workflow on one video. Success answers are a bare {"id": ...} object; failures use {code, message}.
     fn start_workflow(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(ctx, "startWorkflow", "{\"id\":\"\"}")
+        crate::handlers::from_spec(ctx, "startWorkflow", EXAMPLE_START_WORKFLOW)
     }
     /// `getUploadToken`: Returns an upload URL, token, file key and a new videoId for uploading one video file.
     fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "getUploadToken",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"uploadUrl\":\"\",\"fileKey\":\"\",\"videoId\":\"\",\"uploadToken\":\"\"}}",
-        )
+        crate::handlers::from_spec(ctx, "getUploadToken", EXAMPLE_GET_UPLOAD_TOKEN)
     }
     /// `getAudioUploadToken`: Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.
     fn get_audio_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         crate::handlers::from_spec(
             ctx,
             "getAudioUploadToken",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"uploadUrl\":\"\",\"items\":[]}}",
+            EXAMPLE_GET_AUDIO_UPLOAD_TOKEN,
         )
     }
     /// `getMaterialUploadToken`: Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).
@@ -226,24 +138,16 @@ pub(crate) trait Operations {
         crate::handlers::from_spec(
             ctx,
             "getMaterialUploadToken",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"uploadUrl\":\"\",\"items\":[]}}",
+            EXAMPLE_GET_MATERIAL_UPLOAD_TOKEN,
         )
     }
     /// `pullVideo`: Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.
     fn pull_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "pullVideo",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":\"\"}}",
-        )
+        crate::handlers::from_spec(ctx, "pullVideo", EXAMPLE_PULL_VIDEO)
     }
     /// `pullVideoQuery`: Reports progress and results of a pullVideo task.
     fn pull_video_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "pullVideoQuery",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":\"\",\"transNo\":\"\",\"status\":1,\"items\":[]}}",
-        )
+        crate::handlers::from_spec(ctx, "pullVideoQuery", EXAMPLE_PULL_VIDEO_QUERY)
     }
 }
 
@@ -578,3 +482,157 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         handler: <crate::handlers::Emulated as Operations>::pull_video_query,
     },
 ];
+
+/// The spec's example answer of `getVideoList`.
+const EXAMPLE_GET_VIDEO_LIST: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"videoTotal\":0,\"videoListInfo\":[]}}";
+
+/// The spec's example answer of `videoEdit`.
+const EXAMPLE_VIDEO_EDIT: &str = "{\"code\":200,\"message\":\"answered from the spec\"}";
+
+/// The spec's example answer of `videoBlock`.
+const EXAMPLE_VIDEO_BLOCK: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}";
+
+/// The spec's example answer of `videoEnable`.
+const EXAMPLE_VIDEO_ENABLE: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}";
+
+/// The spec's example answer of `deleteVideo`.
+const EXAMPLE_DELETE_VIDEO: &str = "{\"code\":200,\"message\":\"answered from the spec\"}";
+
+/// The spec's example answer of `getAudioList`.
+const EXAMPLE_GET_AUDIO_LIST: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"audioGetListResponseList\":[],\"audioTotal\":0}}";
+
+/// The spec's example answer of `editAudio`.
+const EXAMPLE_EDIT_AUDIO: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}";
+
+/// The spec's example answer of `deleteAudio`.
+const EXAMPLE_DELETE_AUDIO: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}";
+
+/// The spec's example answer of `getMaterialList`.
+const EXAMPLE_GET_MATERIAL_LIST: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"total\":0,\"materialList\":[]}}";
+
+/// The spec's example answer of `materialEdit`.
+const EXAMPLE_MATERIAL_EDIT: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}";
+
+/// The spec's example answer of `deleteMaterial`.
+const EXAMPLE_DELETE_MATERIAL: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}";
+
+/// The spec's example answer of `getCategoryList`.
+const EXAMPLE_GET_CATEGORY_LIST: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"total\":0,\"categoryList\":[]}}";
+
+/// The spec's example answer of `createCategory`.
+const EXAMPLE_CREATE_CATEGORY: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"nodeId\":0}}";
+
+/// The spec's example answer of `deleteCategory`.
+const EXAMPLE_DELETE_CATEGORY: &str = "{\"code\":200,\"message\":\"answered from the spec\"}";
+
+/// The spec's example answer of `deleteVideoByCategory`.
+const EXAMPLE_DELETE_VIDEO_BY_CATEGORY: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":0}}";
+
+/// The spec's example answer of `getPublishCode`.
+const EXAMPLE_GET_PUBLISH_CODE: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"videoId\":\"\"}}";
+
+/// The spec's example answer of `getAudioPublishCode`.
+const EXAMPLE_GET_AUDIO_PUBLISH_CODE: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"url\":\"\"}}";
+
+/// The spec's example answer of `videoClip`.
+const EXAMPLE_VIDEO_CLIP: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}";
+
+/// The spec's example answer of `videoClipQuery`.
+const EXAMPLE_VIDEO_CLIP_QUERY: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":\"\",\"transNo\":\"\",\"status\":1}}";
+
+/// The spec's example answer of `videoConcat`.
+const EXAMPLE_VIDEO_CONCAT: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}";
+
+/// The spec's example answer of `videoConcatQuery`.
+const EXAMPLE_VIDEO_CONCAT_QUERY: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":\"\",\"transNo\":\"\",\"status\":1}}";
+
+/// The spec's example answer of `transCode`.
+const EXAMPLE_TRANS_CODE: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}";
+
+/// The spec's example answer of `createClearAdTask`.
+const EXAMPLE_CREATE_CLEAR_AD_TASK: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":\"\"}}";
+
+/// The spec's example answer of `clearAdTaskQuery`.
+const EXAMPLE_CLEAR_AD_TASK_QUERY: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":\"\",\"status\":0,\"output\":\"\"}}";
+
+/// The spec's example answer of `startWorkflow`.
+const EXAMPLE_START_WORKFLOW: &str = "{\"id\":\"\"}";
+
+/// The spec's example answer of `getUploadToken`.
+const EXAMPLE_GET_UPLOAD_TOKEN: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"uploadUrl\":\"\",\"fileKey\":\"\",\"videoId\":\"\",\"uploadToken\":\"\"}}";
+
+/// The spec's example answer of `getAudioUploadToken`.
+const EXAMPLE_GET_AUDIO_UPLOAD_TOKEN: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"uploadUrl\":\"\",\"items\":[]}}";
+
+/// The spec's example answer of `getMaterialUploadToken`.
+const EXAMPLE_GET_MATERIAL_UPLOAD_TOKEN: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"uploadUrl\":\"\",\"items\":[]}}";
+
+/// The spec's example answer of `pullVideo`.
+const EXAMPLE_PULL_VIDEO: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":\"\"}}";
+
+/// The spec's example answer of `pullVideoQuery`.
+const EXAMPLE_PULL_VIDEO_QUERY: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"taskId\":\"\",\"transNo\":\"\",\"status\":1,\"items\":[]}}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each example is an answer the SDK reads into the operation's output type, so an
+    /// operation nobody wrote behaviour for still answers something valid.
+    #[test]
+    fn every_example_answer_decodes_into_its_output_type() {
+        crate::handlers::example_decodes::<
+            vod_client::model::GetVideoListOutput,
+        >("getVideoList", EXAMPLE_GET_VIDEO_LIST);
+        crate::handlers::example_decodes::<
+            vod_client::model::GetAudioListOutput,
+        >("getAudioList", EXAMPLE_GET_AUDIO_LIST);
+        crate::handlers::example_decodes::<
+            vod_client::model::GetMaterialListOutput,
+        >("getMaterialList", EXAMPLE_GET_MATERIAL_LIST);
+        crate::handlers::example_decodes::<
+            vod_client::model::GetCategoryListOutput,
+        >("getCategoryList", EXAMPLE_GET_CATEGORY_LIST);
+        crate::handlers::example_decodes::<
+            vod_client::model::CreateCategoryOutput,
+        >("createCategory", EXAMPLE_CREATE_CATEGORY);
+        crate::handlers::example_decodes::<
+            vod_client::model::DeleteVideoByCategoryOutput,
+        >("deleteVideoByCategory", EXAMPLE_DELETE_VIDEO_BY_CATEGORY);
+        crate::handlers::example_decodes::<
+            vod_client::model::GetPublishCodeOutput,
+        >("getPublishCode", EXAMPLE_GET_PUBLISH_CODE);
+        crate::handlers::example_decodes::<
+            vod_client::model::GetAudioPublishCodeOutput,
+        >("getAudioPublishCode", EXAMPLE_GET_AUDIO_PUBLISH_CODE);
+        crate::handlers::example_decodes::<
+            vod_client::model::VideoClipQueryOutput,
+        >("videoClipQuery", EXAMPLE_VIDEO_CLIP_QUERY);
+        crate::handlers::example_decodes::<
+            vod_client::model::VideoConcatQueryOutput,
+        >("videoConcatQuery", EXAMPLE_VIDEO_CONCAT_QUERY);
+        crate::handlers::example_decodes::<
+            vod_client::model::CreateClearAdTaskOutput,
+        >("createClearAdTask", EXAMPLE_CREATE_CLEAR_AD_TASK);
+        crate::handlers::example_decodes::<
+            vod_client::model::ClearAdTaskQueryOutput,
+        >("clearAdTaskQuery", EXAMPLE_CLEAR_AD_TASK_QUERY);
+        crate::handlers::example_decodes::<
+            vod_client::model::StartWorkflowOutput,
+        >("startWorkflow", EXAMPLE_START_WORKFLOW);
+        crate::handlers::example_decodes::<
+            vod_client::model::GetUploadTokenOutput,
+        >("getUploadToken", EXAMPLE_GET_UPLOAD_TOKEN);
+        crate::handlers::example_decodes::<
+            vod_client::model::GetAudioUploadTokenOutput,
+        >("getAudioUploadToken", EXAMPLE_GET_AUDIO_UPLOAD_TOKEN);
+        crate::handlers::example_decodes::<
+            vod_client::model::GetMaterialUploadTokenOutput,
+        >("getMaterialUploadToken", EXAMPLE_GET_MATERIAL_UPLOAD_TOKEN);
+        crate::handlers::example_decodes::<
+            vod_client::model::PullVideoOutput,
+        >("pullVideo", EXAMPLE_PULL_VIDEO);
+        crate::handlers::example_decodes::<
+            vod_client::model::PullVideoQueryOutput,
+        >("pullVideoQuery", EXAMPLE_PULL_VIDEO_QUERY);
+    }
+}

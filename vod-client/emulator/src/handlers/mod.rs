@@ -296,6 +296,22 @@ fn field_error(
     own.map_or(style, ParamStyle).error(message)
 }
 
+/// Fails unless `example` (a whole answer body) reads as the output type `O` of `operation`,
+/// as the SDK reads answers: the data member of the envelope, or the bare body.
+#[cfg(test)]
+pub(crate) fn example_decodes<O: serde::de::DeserializeOwned>(operation: &str, example: &str) {
+    let body: serde_json::Value = serde_json::from_str(example).unwrap_or_default();
+    let data = match body.get(vod_client::model::ENVELOPE_CODE) {
+        Some(_) => body.get(vod_client::model::ENVELOPE_DATA).cloned(),
+        None => Some(body),
+    };
+    if let Some(data) = data {
+        if let Err(e) = serde_json::from_value::<O>(data) {
+            panic!("{operation}: the spec's example does not decode: {e}\n{example}");
+        }
+    }
+}
+
 /// The answer of an operation nobody wrote behaviour for: the spec's example (documented
 /// defaults, empty lists, zero counts), after the generated checks passed. Logged, so that a
 /// test author sees which answers are not emulated.

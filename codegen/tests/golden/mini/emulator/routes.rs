@@ -14,7 +14,7 @@ pub(crate) trait Operations {
         crate::handlers::from_spec(
             ctx,
             "fixtureCreateWidget",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"widgetId\":\"\"}}",
+            EXAMPLE_FIXTURE_CREATE_WIDGET,
         )
     }
     /// `fixtureListWidgets`: Pages through widgets.
@@ -22,7 +22,7 @@ pub(crate) trait Operations {
         crate::handlers::from_spec(
             ctx,
             "fixtureListWidgets",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"total\":0,\"widgets\":[]}}",
+            EXAMPLE_FIXTURE_LIST_WIDGETS,
         )
     }
     /// `fixtureDeleteWidget`: Deletes a widget.
@@ -30,28 +30,24 @@ pub(crate) trait Operations {
         crate::handlers::from_spec(
             ctx,
             "fixtureDeleteWidget",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}",
+            EXAMPLE_FIXTURE_DELETE_WIDGET,
         )
     }
     /// `fixtureGetToken`: Fetches a token.
     fn fixture_get_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(
-            ctx,
-            "fixtureGetToken",
-            "{\"code\":200,\"message\":\"answered from the spec\"}",
-        )
+        crate::handlers::from_spec(ctx, "fixtureGetToken", EXAMPLE_FIXTURE_GET_TOKEN)
     }
     /// `fixtureBuildWidgets`: Builds several widgets; the task covers each of them.
     fn fixture_build_widgets(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         crate::handlers::from_spec(
             ctx,
             "fixtureBuildWidgets",
-            "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}",
+            EXAMPLE_FIXTURE_BUILD_WIDGETS,
         )
     }
     /// `fixtureStartRun`: Starts a run; answers without the envelope.
     fn fixture_start_run(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        crate::handlers::from_spec(ctx, "fixtureStartRun", "{\"id\":\"\"}")
+        crate::handlers::from_spec(ctx, "fixtureStartRun", EXAMPLE_FIXTURE_START_RUN)
     }
 }
 
@@ -112,3 +108,40 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         handler: <crate::handlers::Emulated as Operations>::fixture_start_run,
     },
 ];
+
+/// The spec's example answer of `fixtureCreateWidget`.
+const EXAMPLE_FIXTURE_CREATE_WIDGET: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"widgetId\":\"\"}}";
+
+/// The spec's example answer of `fixtureListWidgets`.
+const EXAMPLE_FIXTURE_LIST_WIDGETS: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":{\"total\":0,\"widgets\":[]}}";
+
+/// The spec's example answer of `fixtureDeleteWidget`.
+const EXAMPLE_FIXTURE_DELETE_WIDGET: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}";
+
+/// The spec's example answer of `fixtureGetToken`.
+const EXAMPLE_FIXTURE_GET_TOKEN: &str = "{\"code\":200,\"message\":\"answered from the spec\"}";
+
+/// The spec's example answer of `fixtureBuildWidgets`.
+const EXAMPLE_FIXTURE_BUILD_WIDGETS: &str = "{\"code\":200,\"message\":\"answered from the spec\",\"data\":\"\"}";
+
+/// The spec's example answer of `fixtureStartRun`.
+const EXAMPLE_FIXTURE_START_RUN: &str = "{\"id\":\"\"}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    /// Each example is an answer the SDK reads into the operation's output type, so an
+    /// operation nobody wrote behaviour for still answers something valid.
+    #[test]
+    fn every_example_answer_decodes_into_its_output_type() {
+        crate::handlers::example_decodes::<
+            vod_client::model::FixtureCreateWidgetOutput,
+        >("fixtureCreateWidget", EXAMPLE_FIXTURE_CREATE_WIDGET);
+        crate::handlers::example_decodes::<
+            vod_client::model::FixtureListWidgetsOutput,
+        >("fixtureListWidgets", EXAMPLE_FIXTURE_LIST_WIDGETS);
+        crate::handlers::example_decodes::<
+            vod_client::model::FixtureStartRunOutput,
+        >("fixtureStartRun", EXAMPLE_FIXTURE_START_RUN);
+    }
+}
