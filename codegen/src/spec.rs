@@ -95,6 +95,10 @@ pub struct AuthProfileSpec {
     pub extra_headers: BTreeMap<String, String>,
     /// Headers covered by the signature.
     pub signed_headers: Vec<String>,
+    /// The response header carrying the request id of requests signed this way (default: the
+    /// first of the service's `request_id_headers`).
+    #[serde(default)]
+    pub request_id_header: Option<String>,
 }
 
 /// One documented business error code.

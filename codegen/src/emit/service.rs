@@ -21,6 +21,12 @@ pub fn emit(api: &Api) -> TokenStream {
         let (ak, ts) = (&p.access_key_header, &p.timestamp_header);
         let extra = p.extra_headers.iter().map(|(k, v)| quote! { (#k, #v) });
         let signed = &p.signed_headers;
+        let request_id = p
+            .request_id_header
+            .as_ref()
+            .or(s.request_id_headers.first())
+            .cloned()
+            .unwrap_or_default();
         quote! {
             AuthProfileFacts {
                 name: #name,
@@ -31,6 +37,7 @@ pub fn emit(api: &Api) -> TokenStream {
                 timestamp_header: #ts,
                 extra_headers: &[#(#extra),*],
                 signed_headers: &[#(#signed),*],
+                request_id_header: #request_id,
             }
         }
     });
@@ -112,6 +119,8 @@ pub fn emit(api: &Api) -> TokenStream {
             pub extra_headers: &'static [(&'static str, &'static str)],
             /// Headers the signature covers.
             pub signed_headers: &'static [&'static str],
+            /// The response header carrying the request id of requests signed this way.
+            pub request_id_header: &'static str,
         }
 
         /// The signing profiles the service accepts; the first is the default.

@@ -170,12 +170,9 @@ fn expected_signature(
 
 fn authorization_error(error: AuthorizationError) -> ApiError {
     match error {
-        AuthorizationError::UnknownAlgorithm(name) => refused(
-            ErrorCode::AuthUnknownAlgorithm,
-            format!(
-                "unsupported signing algorithm {name:?}; use WS3-HMAC-SHA256 or CNC-HMAC-SHA256"
-            ),
-        ),
+        unknown @ AuthorizationError::UnknownAlgorithm(_) => {
+            refused(ErrorCode::AuthUnknownAlgorithm, unknown.to_string())
+        }
         other => refused(
             ErrorCode::AuthMalformed,
             format!("malformed Authorization header: {other}"),
@@ -183,9 +180,16 @@ fn authorization_error(error: AuthorizationError) -> ApiError {
     }
 }
 
-/// True when the request uses the CNC gateway's headers (its answers carry
-/// `x-cnc-request-id` instead of `X-WS-RequestId`).
-pub(crate) fn is_cnc(headers: &HeaderMap) -> bool {
-    headers.contains_key("x-cnc-accesskey")
-        || header_text(headers, "authorization").is_some_and(|a| a.starts_with("CNC-"))
+/// The signing profile a request uses, by its access-key header or the algorithm its
+/// `Authorization` names (the default profile when neither tells): its answers carry that
+/// profile's request-id header.
+pub(crate) fn profile_of(headers: &HeaderMap) -> AuthProfile {
+    let authorization = header_text(headers, "authorization").unwrap_or_default();
+    AuthProfile::ALL
+        .into_iter()
+        .find(|p| {
+            headers.contains_key(p.access_key_header())
+                || authorization.starts_with(p.algorithm())
+        })
+        .unwrap_or_default()
 }

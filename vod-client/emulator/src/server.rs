@@ -100,11 +100,7 @@ async fn log_request(request: Request, next: Next) -> Response {
 /// Entry point of every API call; adds the request id header to whatever the answer is.
 async fn api_entry(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let header = if auth::is_cnc(&parts.headers) {
-        "x-cnc-request-id"
-    } else {
-        "X-WS-RequestId"
-    };
+    let header = auth::profile_of(&parts.headers).facts().request_id_header;
     let request_id = shared.request_id();
     let mut response = match serve_api(&shared, &parts, body).await {
         Ok(response) => response,

@@ -44,6 +44,8 @@ pub struct AuthProfileFacts {
     pub extra_headers: &'static [(&'static str, &'static str)],
     /// Headers the signature covers.
     pub signed_headers: &'static [&'static str],
+    /// The response header carrying the request id of requests signed this way.
+    pub request_id_header: &'static str,
 }
 
 /// The signing profiles the service accepts; the first is the default.
@@ -57,6 +59,7 @@ pub const AUTH_PROFILES: &[AuthProfileFacts] = &[
         timestamp_header: "X-WS-Timestamp",
         extra_headers: &[],
         signed_headers: &["content-type", "host"],
+        request_id_header: "X-WS-RequestId",
     },
     AuthProfileFacts {
         name: "cnc",
@@ -67,6 +70,7 @@ pub const AUTH_PROFILES: &[AuthProfileFacts] = &[
         timestamp_header: "x-cnc-timestamp",
         extra_headers: &[("x-cnc-auth-method", "AKSK")],
         signed_headers: &["content-type", "host"],
+        request_id_header: "x-cnc-request-id",
     },
 ];
 
