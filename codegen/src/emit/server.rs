@@ -38,11 +38,14 @@ pub fn emit(api: &Api) -> TokenStream {
             const #name: &str = #text;
         }
     });
-    let example_checks = ops.iter().filter(|op| matches!(op.data, DataKind::Object | DataKind::SingleItemList)).map(|op| {
-        let (name, output) = (example_const(op), format_ident!("{}", op.output_type()));
-        let wire = &op.wire;
-        quote! { crate::handlers::example_decodes::<vod_client::model::#output>(#wire, #name); }
-    });
+    let example_checks = ops
+        .iter()
+        .filter(|op| matches!(op.data, DataKind::Object | DataKind::SingleItemList))
+        .map(|op| {
+            let (name, output) = (example_const(op), format_ident!("{}", op.output_type()));
+            let wire = &op.wire;
+            quote! { crate::handlers::example_decodes::<vod_client::model::#output>(#wire, #name); }
+        });
     let routes = ops.iter().map(|op| route(op));
     quote! {
         #![doc = " One route per operation of the spec."]

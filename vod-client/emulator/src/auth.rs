@@ -188,8 +188,7 @@ pub(crate) fn profile_of(headers: &HeaderMap) -> AuthProfile {
     AuthProfile::ALL
         .into_iter()
         .find(|p| {
-            headers.contains_key(p.access_key_header())
-                || authorization.starts_with(p.algorithm())
+            headers.contains_key(p.access_key_header()) || authorization.starts_with(p.algorithm())
         })
         .unwrap_or_default()
 }

@@ -112,35 +112,6 @@ impl Params {
             .ok_or_else(|| self.error(format!("missing required parameter {name}")))
     }
 
-    /// An integer that must be one of `allowed`.
-    pub(crate) fn int_enum(&self, name: &str, allowed: &[i64]) -> Result<Option<i64>, ApiError> {
-        match self.int(name)? {
-            Some(v) if !allowed.contains(&v) => {
-                let list: Vec<String> = allowed.iter().map(ToString::to_string).collect();
-                Err(self.error(format!(
-                    "parameter {name} must be one of {}, got {v}",
-                    list.join(", ")
-                )))
-            }
-            other => Ok(other),
-        }
-    }
-
-    /// An integer within `min..=max`.
-    pub(crate) fn int_range(
-        &self,
-        name: &str,
-        min: i64,
-        max: i64,
-    ) -> Result<Option<i64>, ApiError> {
-        match self.int(name)? {
-            Some(v) if v < min || v > max => Err(self.error(format!(
-                "parameter {name} must be between {min} and {max}, got {v}"
-            ))),
-            other => Ok(other),
-        }
-    }
-
     /// Text that must be one of `allowed`.
     pub(crate) fn text_enum(
         &self,
@@ -174,16 +145,6 @@ impl Params {
                 _ => Err(bad()),
             },
             Some(_) => Err(bad()),
-        }
-    }
-
-    /// Text no longer than `max` characters.
-    pub(crate) fn text_max(&self, name: &str, max: usize) -> Result<Option<String>, ApiError> {
-        match self.text(name)? {
-            Some(v) if v.chars().count() > max => {
-                Err(self.error(format!("parameter {name} must be at most {max} characters")))
-            }
-            other => Ok(other),
         }
     }
 }

@@ -41,6 +41,8 @@ pub struct VideoClipRequest {
     )]
     pub resolution: Option<String>,
     /// Output frame rate in Hz; typically 24, 25 or 30.
+    ///
+    /// At least 1.
     #[serde(
         rename = "frameRate",
         default,
@@ -49,6 +51,8 @@ pub struct VideoClipRequest {
     )]
     pub frame_rate: Option<i32>,
     /// Output video bitrate in kbit/s; typically 128, 1250 or 5000.
+    ///
+    /// At least 1.
     #[serde(
         rename = "videoBitRate",
         default,
@@ -57,6 +61,8 @@ pub struct VideoClipRequest {
     )]
     pub video_bit_rate: Option<i32>,
     /// Output audio bitrate in kbit/s; typically 64 to 320.
+    ///
+    /// At least 1.
     #[serde(
         rename = "audioBitRate",
         default,
@@ -184,6 +190,9 @@ impl crate::operation::Request for VideoClipRequest {
         v.text_length("transNo", Some(self.trans_no.as_str()), Some(1), Some(32));
         v.text_length("videoId", Some(self.video_id.as_str()), Some(1), None);
         v.text_length("filename", Some(self.filename.as_str()), Some(1), None);
+        v.int_range("frameRate", self.frame_rate.map(i64::from), Some(1), None);
+        v.int_range("videoBitRate", self.video_bit_rate.map(i64::from), Some(1), None);
+        v.int_range("audioBitRate", self.audio_bit_rate.map(i64::from), Some(1), None);
         v.text_format(
             "notifyUrl",
             self.notify_url.as_deref(),
@@ -211,16 +220,22 @@ impl<M> VideoClipBuilder<M> {
         self
     }
     /// Output frame rate in Hz; typically 24, 25 or 30.
+    ///
+    /// At least 1.
     pub fn frame_rate(mut self, value: i32) -> Self {
         self.inner.request_mut().frame_rate = Some(value);
         self
     }
     /// Output video bitrate in kbit/s; typically 128, 1250 or 5000.
+    ///
+    /// At least 1.
     pub fn video_bit_rate(mut self, value: i32) -> Self {
         self.inner.request_mut().video_bit_rate = Some(value);
         self
     }
     /// Output audio bitrate in kbit/s; typically 64 to 320.
+    ///
+    /// At least 1.
     pub fn audio_bit_rate(mut self, value: i32) -> Self {
         self.inner.request_mut().audio_bit_rate = Some(value);
         self

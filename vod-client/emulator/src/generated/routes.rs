@@ -345,7 +345,22 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         path: "/vod/videoManage/videoClip",
         form: true,
         parameter_error: ErrorCode::InvalidParameter,
-        field_errors: &[],
+        field_errors: &[
+            crate::handlers::FieldErrors {
+                field: "frameRate",
+                whole: None,
+                item: None,
+                rules: &[(vod_client::Violation::TooSmall, ErrorCode::InvalidFrameRate)],
+            },
+            crate::handlers::FieldErrors {
+                field: "videoBitRate",
+                whole: None,
+                item: None,
+                rules: &[
+                    (vod_client::Violation::TooSmall, ErrorCode::InvalidVideoBitrate),
+                ],
+            },
+        ],
         check: crate::handlers::check::<vod_client::model::VideoClipRequest>,
         handler: <crate::handlers::Emulated as Operations>::video_clip,
     },

@@ -14,8 +14,8 @@ pub(crate) fn get_audio_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let window = time_window(p)?;
     let name = p.text("audioName")?;
     let id = p.text("audioId")?;
-    let oldest_first = p.int_enum("listOrder", &[0, 1])? == Some(1);
-    let paging = paging(p, 50)?;
+    let oldest_first = p.int("listOrder")? == Some(1);
+    let paging = paging(p)?;
     let inner = ctx.shared.lock();
     let mut found: Vec<&Audio> = inner
         .audios
@@ -68,7 +68,7 @@ pub(crate) fn name_and_domain(
     p: &Params,
     name_field: &str,
 ) -> Result<(Option<String>, Option<String>), ApiError> {
-    let name = p.text_max(name_field, 40)?;
+    let name = p.text(name_field)?;
     let domain = p.text("publishDomain")?;
     if name.is_none() && domain.is_none() {
         return Err(p.error(format!(
@@ -102,7 +102,7 @@ pub(crate) fn edit_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn delete_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let p = ctx.params;
     let id = p.required_text("audioId")?;
-    let check = p.int_enum("validateOccupy", &[0, 1])?.unwrap_or(1) == 1;
+    let check = p.int("validateOccupy")?.unwrap_or(1) == 1;
     let mut inner = ctx.shared.lock();
     let audio = inner
         .audios

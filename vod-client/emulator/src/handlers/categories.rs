@@ -17,7 +17,7 @@ fn node_id(p: &Params, name: &str) -> Result<Option<i64>, ApiError> {
 pub(crate) fn get_category_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let p = ctx.params;
     let parent = node_id(p, "parentNodeId")?;
-    let paging = paging(p, 100)?;
+    let paging = paging(p)?;
     let (offset, size) = paging;
     let inner = ctx.shared.lock();
     if let Some(pid) = parent {

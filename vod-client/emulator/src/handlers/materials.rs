@@ -24,7 +24,7 @@ pub(crate) fn get_material_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             ));
         }
     }
-    let paging = paging(p, 50)?;
+    let paging = paging(p)?;
     let inner = ctx.shared.lock();
     let mut found: Vec<&Material> = inner
         .materials

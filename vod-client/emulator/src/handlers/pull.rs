@@ -51,13 +51,11 @@ fn pull_item(p: &Params, item: &Value) -> Result<PullItem, ApiError> {
 
 pub(crate) fn pull_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let p = ctx.params;
-    let trans_no = p.text_max("transNo", 32)?;
+    let trans_no = p.text("transNo")?;
     let with_cmd = p.text("cmd")?.is_some();
     let items = file_list(p)?;
     p.text("workflowId")?;
     p.text("notifyUrl")?;
-    p.int_enum("separate", &[0, 1])?;
-    p.int_enum("fetchTs", &[0, 1])?;
     let id = ctx.shared.ids.hex32();
     let run_for = ctx.shared.task_duration();
     let now_ms = ctx.shared.clock.now_millis();

@@ -63,9 +63,9 @@ pub(crate) fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     if !name.contains('.') || name.contains('/') {
         return Err(p.error("originFileName must be a file name with an extension"));
     }
-    let file_id = p.text_max("fileId", 32)?;
+    let file_id = p.text("fileId")?;
     p.text("fileMd5")?;
-    let overwrite = p.int_enum("overwrite", &[0, 1])?.unwrap_or(1) == 1;
+    let overwrite = p.int("overwrite")?.unwrap_or(1) == 1;
     let categories = p.text("categoryNames")?;
     let mut auto_transcode = false;
     for field in [

@@ -37,8 +37,8 @@ impl VideoFilter {
             window: time_window(p)?,
             name: p.text("videoName")?,
             id: p.text("videoId")?,
-            status: p.int_enum("videoStatus", &[0, 1])?,
-            transcode: p.int_enum("transcodeState", &[1, 2, 3, 4, 5])?,
+            status: p.int("videoStatus")?,
+            transcode: p.int("transcodeState")?,
             classes,
         })
     }
@@ -62,8 +62,8 @@ impl VideoFilter {
 pub(crate) fn get_video_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let p = ctx.params;
     let filter = VideoFilter::read(p)?;
-    let oldest_first = p.int_enum("listOrder", &[0, 1])? == Some(1);
-    let paging = paging(p, 50)?;
+    let oldest_first = p.int("listOrder")? == Some(1);
+    let paging = paging(p)?;
     // Sort references and render only the requested page, under one short lock.
     let inner = ctx.shared.lock();
     let mut found: Vec<&Video> = inner
@@ -145,9 +145,8 @@ fn set_state(
 pub(crate) fn delete_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let p = ctx.params;
     let id = p.required_text("videoId")?;
-    let check_occupied = p.int_enum("validateOccupy", &[0, 1])?.unwrap_or(1) == 1;
-    p.int_enum("isAsync", &[0, 1])?;
-    let only_source = p.int_enum("onlyDeleteSource", &[0, 1])? == Some(1);
+    let check_occupied = p.int("validateOccupy")?.unwrap_or(1) == 1;
+    let only_source = p.int("onlyDeleteSource")? == Some(1);
     p.text("notifyUrl")?;
     let mut inner = ctx.shared.lock();
     let video = inner.videos.get(&id).ok_or_else(|| not_found(&id))?;
@@ -183,7 +182,7 @@ pub(crate) fn video_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             "videoName is longer than 40 characters",
         ));
     }
-    let description = p.text_max("videoDescription", 200)?;
+    let description = p.text("videoDescription")?;
     let domain = p.text("publishDomain")?;
     if domain.as_ref().is_some_and(|d| !is_domain_like(d)) {
         return Err(p.error("publishDomain contains illegal characters"));
