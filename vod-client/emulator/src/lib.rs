@@ -60,36 +60,19 @@
 //!
 //! # Error codes
 //!
-//! Business errors answer HTTP 200 with `{"code": <int>, "message": <text>}`. Documented
-//! service codes are used as documented: 1000 (parameter error; most operations), 1004
-//! (parameter error of audio/material operations), 24112000 with HTTP 400 (category
-//! operations), 400 (resource in use), 1407, 1500, 1502–1509, 1527, 1531, 1532, 1540–1545,
-//! 1558, 1561–1563, 1569, 1575–1581, 1602, 1630 and 300: each is a `vod_client::model::ErrorCode`, declared in the spec.
+//! Every code the emulator answers is a [`vod_client::model::ErrorCode`], declared in the spec
+//! (`api-spec/service.yaml`) with its meaning and HTTP status
+//! ([`ErrorCodeFacts::http_status`](vod_client::model::ErrorCodeFacts::http_status)):
+//! business errors answer HTTP 200 with `{"code": <int>, "message": <text>}`. A request that
+//! fails the spec's checks (the same the client runs before sending) gets the code the spec
+//! gives the failing field or rule, else the operation's parameter error (1000, 1004 for audio
+//! and materials, 24112000 with HTTP 400 for categories). The service documents no codes for
+//! signature and transport failures; the emulator answers the spec's 2001–2009 (signatures),
+//! 2010–2015 (body size, method, content type, path, stalled body, `Host`), and 2101, 2102 for
+//! injected busy and throttled answers.
 //!
-//! The service documents no codes for the following; the emulator answers these:
-//!
-//! | HTTP | code | when |
-//! |---|---|---|
-//! | 401 | 2001 | a required header is missing (`Authorization`, `X-WS-AccessKey`/`x-cnc-accessKey`, `X-WS-Timestamp`/`x-cnc-timestamp`) |
-//! | 401 | 2002 | `Authorization` is malformed (no `Credential`, `SignedHeaders` or `Signature`, a signature that is not 64 hex digits, stray parts) |
-//! | 401 | 2003 | the algorithm is neither `WS3-HMAC-SHA256` nor `CNC-HMAC-SHA256` |
-//! | 403 | 2004 | the access key is unknown |
-//! | 401 | 2005 | the timestamp is not Unix seconds |
-//! | 401 | 2006 | the timestamp is more than 5 minutes off the server clock |
-//! | 403 | 2007 | `Credential` differs from the access-key header |
-//! | 401 | 2008 | `SignedHeaders` lacks `content-type` or `host` |
-//! | 403 | 2009 | the signature does not match the request |
-//! | 413 | 2010 | the body exceeds the limit (1 MiB by default) |
-//! | 405 | 2011 | the method is not accepted (GET on a JSON-only operation, PUT, ...) |
-//! | 415 | 2012 | the content type is not accepted |
-//! | 404 | 2013 | no operation has this path |
-//! | 408 | 2014 | the request body stalled for longer than the idle timeout |
-//! | 400 | 2015 | the request has no `Host` header, more than one, or one that is not visible ASCII (also on upload paths) |
-//! | 200 | 2101 | injected fault: service busy |
-//! | 429 | 2102 | injected fault: throttled |
-//!
-//! Every API answer carries `X-WS-RequestId` (or `x-cnc-request-id` when the request used the
-//! CNC headers); every upload answer carries `X-Reqid`. Upload errors use the storage
+//! Every API answer carries the request-id header of the request's signing profile
+//! (`X-WS-RequestId`, or `x-cnc-request-id` for the CNC gateway's); every upload answer carries `X-Reqid`. Upload errors use the storage
 //! service's shape: HTTP status = code, `{"code":"<status>","message":..}` (401 bad or expired
 //! token, 406 key exists, 412 blocks cannot be assembled, 413 too large, 701 bad ctx/offset).
 //!
