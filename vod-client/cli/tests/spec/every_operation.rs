@@ -20,7 +20,7 @@ use codegen::ir::{
 };
 use serde_json::{json, Map, Value};
 
-fn api() -> Api {
+pub(crate) fn api() -> Api {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../api-spec");
     let sources = codegen::read_spec_dir(&dir).expect("api-spec readable");
     let loaded = codegen::load::load(&sources).expect("api-spec loads");
@@ -66,7 +66,7 @@ fn enum_sample(api: &Api, name: &str) -> Value {
 }
 
 /// A value that satisfies the field's documented limits, in its wire form.
-fn sample(api: &Api, field: &Field) -> Value {
+pub(crate) fn sample(api: &Api, field: &Field) -> Value {
     match field.encoding {
         Encoding::Plain => sample_type(api, &field.ty, field),
         Encoding::Comma => {

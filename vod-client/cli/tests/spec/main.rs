@@ -6,5 +6,6 @@
 #[path = "../../../tests/runtime/support.rs"]
 mod runtime_support;
 
+mod boundaries;
 mod commands;
 mod every_operation;
