@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Api, Encoding, Enum, Field, IdBase, Operation, Type};
+use crate::ir::{Api, Encoding, Enum, Field, IdBase, Object, Operation, Type};
 
 /// The root of the command line's generated module.
 pub fn emit_root() -> TokenStream {
@@ -24,9 +24,13 @@ pub fn emit(api: &Api) -> TokenStream {
         .chain(&api.groups)
         .flat_map(|g| &g.enums)
         .collect();
+    let objects: Vec<&Object> = std::iter::once(&api.shared)
+        .chain(&api.groups)
+        .flat_map(|g| &g.objects)
+        .collect();
     let mut ops: Vec<&Operation> = api.groups.iter().flat_map(|g| &g.operations).collect();
     ops.sort_by(|a, b| (&a.cli_group, &a.cli_name).cmp(&(&b.cli_group, &b.cli_name)));
-    let commands = ops.iter().map(|op| command(op, &enums));
+    let commands = ops.iter().map(|op| command(op, &enums, &objects));
     let paged = ops.iter().filter(|op| op.pagination.is_some()).map(|op| {
         let (wire, request) = (&op.wire, super::ident(&op.request_type()));
         quote! { #wire => Some(crate::paging::items_json::<vod_client::model::#request>(client, input)), }
@@ -39,7 +43,7 @@ pub fn emit(api: &Api) -> TokenStream {
     });
     quote! {
         #![doc = " The `vod` command table, sorted by group and name."]
-        use crate::table::{ArgKind, ArgSpec, CommandSpec};
+        use crate::table::{AnswerField, AnswerKind, ArgKind, ArgSpec, CommandSpec, TimeWire};
 
         /// One command per operation of the API.
         pub static COMMANDS: &[CommandSpec] = &[#(#commands),*];
@@ -75,7 +79,7 @@ pub fn emit(api: &Api) -> TokenStream {
     }
 }
 
-fn command(op: &Operation, enums: &[&Enum]) -> TokenStream {
+fn command(op: &Operation, enums: &[&Enum], objects: &[&Object]) -> TokenStream {
     let (group, name, wire) = (&op.cli_group, &op.cli_name, &op.wire);
     let about = op.doc.lines().next().unwrap_or("").trim();
     let mut long_about = op.doc.clone();
@@ -88,6 +92,26 @@ fn command(op: &Operation, enums: &[&Enum]) -> TokenStream {
     let mutation = !op.retry_safe;
     let (paginated, waitable) = (op.pagination.is_some(), op.waiter.is_some());
     let columns = &op.cli_columns;
+    let mut answer = Vec::new();
+    answer_fields(&op.response, "", enums, objects, 0, &mut answer);
+    let (items, page_index, page_size) = match &op.pagination {
+        Some(p) => {
+            let (items, index, size) = (&p.items.wire, &p.page_index.wire, &p.page_size.wire);
+            (
+                quote! { Some(#items) },
+                quote! { Some(#index) },
+                quote! { Some(#size) },
+            )
+        }
+        None => (quote! { None }, quote! { None }, quote! { None }),
+    };
+    let wait_query = match &op.waiter {
+        Some(w) => {
+            let wire = &w.query.wire;
+            quote! { Some(#wire) }
+        }
+        None => quote! { None },
+    };
     quote! {
         CommandSpec {
             group: #group,
@@ -100,7 +124,91 @@ fn command(op: &Operation, enums: &[&Enum]) -> TokenStream {
             waitable: #waitable,
             columns: &[#(#columns),*],
             args: &[#(#args),*],
+            items: #items,
+            page_index: #page_index,
+            page_size: #page_size,
+            wait_query: #wait_query,
+            answer: &[#(#answer),*],
         }
+    }
+}
+
+/// How a time travels, as the command table spells it; `None` for other encodings.
+fn time_wire(encoding: Encoding) -> Option<TokenStream> {
+    match encoding {
+        Encoding::DateTime => Some(quote! { TimeWire::Text }),
+        Encoding::UnixSeconds => Some(quote! { TimeWire::Seconds }),
+        Encoding::UnixMillis => Some(quote! { TimeWire::Millis }),
+        _ => None,
+    }
+}
+
+/// The (wire value, meaning) pairs and kebab-case names of enum `name`.
+fn enum_entries(name: &str, enums: &[&Enum]) -> (Vec<TokenStream>, Vec<String>) {
+    let Some(e) = enums.iter().find(|e| e.name == name) else {
+        return (Vec::new(), Vec::new());
+    };
+    let values = e
+        .values
+        .iter()
+        .map(|v| {
+            let (w, d) = (&v.wire, v.doc.trim());
+            quote! { (#w, #d) }
+        })
+        .collect();
+    let names = e
+        .values
+        .iter()
+        .map(|v| heck::ToKebabCase::to_kebab_case(v.variant.as_str()))
+        .collect();
+    (values, names)
+}
+
+/// The answer's members the command line re-types for people and `--typed`: enums, times and
+/// numbers, as dotted paths of wire names from the operation's data (`videoListInfo.videoState`;
+/// a list on the way is walked entry by entry). Nested objects are followed a few levels deep.
+fn answer_fields(
+    fields: &[Field],
+    prefix: &str,
+    enums: &[&Enum],
+    objects: &[&Object],
+    depth: usize,
+    out: &mut Vec<TokenStream>,
+) {
+    for field in fields {
+        let path = format!("{prefix}{}", field.wire);
+        let mut ty = &field.ty;
+        while let Type::List(inner) = ty {
+            ty = inner;
+        }
+        let kind = match ty {
+            Type::Enum(name, _) => {
+                let (values, names) = enum_entries(name, enums);
+                quote! { AnswerKind::Enum { values: &[#(#values),*], names: &[#(#names),*] } }
+            }
+            Type::Timestamp => match time_wire(field.encoding) {
+                Some(wire) => quote! { AnswerKind::Time(#wire) },
+                None => continue,
+            },
+            Type::Integer | Type::Long | Type::UInt | Type::ULong | Type::Number => {
+                quote! { AnswerKind::Number }
+            }
+            Type::Object(name) if depth < 4 && field.encoding == Encoding::Plain => {
+                if let Some(object) = objects.iter().find(|o| &o.name == name) {
+                    answer_fields(
+                        &object.fields,
+                        &format!("{path}."),
+                        enums,
+                        objects,
+                        depth + 1,
+                        out,
+                    );
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        out.push(quote! { AnswerField { path: #path, kind: #kind } });
     }
 }
 
@@ -122,8 +230,11 @@ fn arg(field: &Field, enums: &[&Enum]) -> TokenStream {
         {
             quote! { ArgKind::Json }
         }
-        Type::Timestamp if field.encoding == Encoding::DateTime => quote! { ArgKind::String },
-        Type::Timestamp | Type::UInt | Type::ULong => quote! { ArgKind::Long },
+        Type::Timestamp => match time_wire(field.encoding) {
+            Some(wire) => quote! { ArgKind::Time(#wire) },
+            None => quote! { ArgKind::Long },
+        },
+        Type::UInt | Type::ULong => quote! { ArgKind::Long },
         Type::Id(_, IdBase::Long) => quote! { ArgKind::Long },
         Type::Id(_, IdBase::String) => quote! { ArgKind::String },
         Type::String => quote! { ArgKind::String },
@@ -136,36 +247,12 @@ fn arg(field: &Field, enums: &[&Enum]) -> TokenStream {
         Type::Enum(_, crate::ir::EnumBase::String) => quote! { ArgKind::String },
         Type::List(_) => quote! { ArgKind::Json },
     };
-    let values = match base {
-        Type::Enum(name, _) => enums
-            .iter()
-            .find(|e| &e.name == name)
-            .map(|e| {
-                e.values
-                    .iter()
-                    .map(|v| {
-                        let (w, d) = (&v.wire, v.doc.trim());
-                        quote! { (#w, #d) }
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    };
-    let names: Vec<String> = match base {
-        Type::Enum(name, _) => enums
-            .iter()
-            .find(|e| &e.name == name)
-            .map(|e| {
-                e.values
-                    .iter()
-                    .map(|v| heck::ToKebabCase::to_kebab_case(v.variant.as_str()))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        _ => Vec::new(),
+    let (values, names) = match base {
+        Type::Enum(name, _) => enum_entries(name, enums),
+        _ => (Vec::new(), Vec::new()),
     };
     let required = field.required;
+    let comma = field.encoding == Encoding::Comma;
     let help = field.doc.trim();
     let default = match &field.default {
         Some(d) => quote! { Some(#d) },
@@ -177,6 +264,7 @@ fn arg(field: &Field, enums: &[&Enum]) -> TokenStream {
             wire: #wire,
             kind: #kind,
             list: #list,
+            comma: #comma,
             required: #required,
             help: #help,
             default: #default,

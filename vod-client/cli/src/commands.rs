@@ -29,6 +29,8 @@ const RESERVED_FLAGS: &[&str] = &[
     "secret-key",
     "debug",
     "columns",
+    "typed",
+    "time-zone",
     "help",
     "version",
     INPUT_JSON,
@@ -184,8 +186,27 @@ fn field_arg(arg: &'static ArgSpec) -> Arg {
             long_help.push_str(&format!("\n[service default: {default}]"));
         }
     }
-    if arg.list {
-        long_help.push_str("\nRepeat the flag to give several values.");
+    if arg.list && arg.kind != ArgKind::Json {
+        long_help.push_str(
+            "\nSeveral values: comma-separated (a,b), space-separated after one flag (a b, so \
+             $(vod ... -o text) fits), or the flag repeated (--flag a --flag b).",
+        );
+        if !arg.comma {
+            long_help.push_str(
+                " Items of this list may contain commas, so a value with a comma is refused: \
+                 give such items in --input-json.",
+            );
+        }
+    } else if arg.list {
+        long_help
+            .push_str("\nRepeat the flag (or give several values after it) for several entries.");
+    }
+    if let ArgKind::Time(_) = arg.kind {
+        long_help.push_str(
+            "\nA time: RFC 3339 with any offset (2026-12-06T10:00:00Z, \
+             2026-12-06T10:00:00+08:00), the service's yyyy-MM-dd HH:mm:ss (read in UTC+8), \
+             or a date alone, yyyy-MM-dd, meaning midnight UTC+8 (the service's day).",
+        );
     }
     if arg.kind == ArgKind::Json {
         long_help.push_str("\nThe value is JSON text, e.g. '{\"name\": \"x\"}'.");
@@ -201,6 +222,11 @@ fn field_arg(arg: &'static ArgSpec) -> Arg {
         } else {
             ArgAction::Set
         });
+    if arg.list {
+        // Operation commands have no positional arguments, so a list flag may take every
+        // value up to the next flag: `--video-ids $(vod ... -o text)` works.
+        a = a.num_args(1..);
+    }
     if arg.required {
         a = a.required_unless_present(INPUT_JSON);
     }
@@ -208,7 +234,9 @@ fn field_arg(arg: &'static ArgSpec) -> Arg {
         // `--flag` alone means true; `--flag false` is explicit.
         a = a.num_args(0..=1).default_missing_value("true");
     }
-    if arg.values.is_empty() {
+    if arg.list && arg.kind != ArgKind::Json {
+        a.value_parser(move |text: &str| list_value(arg, text))
+    } else if arg.values.is_empty() {
         a.value_parser(move |text: &str| parse_value(arg.kind, text))
     } else {
         let kind = arg.kind;
@@ -247,6 +275,52 @@ fn wire_value<'a>(arg: &'a ArgSpec, text: &'a str) -> &'a str {
         .map_or(text, |(wire, _)| wire)
 }
 
+/// One value of a list flag, split at commas: a JSON list of its items. A list whose items may
+/// hold commas (not sent comma-separated) refuses a comma rather than guess.
+fn list_value(arg: &ArgSpec, text: &str) -> Result<Value, String> {
+    if !arg.comma && text.contains(',') {
+        return Err(format!(
+            "items of --{} may contain commas, so `{text}` cannot be split safely: repeat the \
+             flag for each item, or give the list in --input-json",
+            flag_name(arg)
+        ));
+    }
+    let items: Vec<&str> = if arg.comma {
+        text.split(',').map(str::trim).collect()
+    } else {
+        vec![text]
+    };
+    let mut values = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        if item.is_empty() {
+            return Err(format!(
+                "item {} of `{text}` is empty (commas separate the items of --{})",
+                i + 1,
+                flag_name(arg)
+            ));
+        }
+        values.push(item_value(arg, item)?);
+    }
+    Ok(Value::Array(values))
+}
+
+/// One item of a list flag: an enum's name or wire value, or a value of the flag's kind.
+fn item_value(arg: &ArgSpec, text: &str) -> Result<Value, String> {
+    if arg.values.is_empty() {
+        return parse_value(arg.kind, text);
+    }
+    let wire = wire_value(arg, text);
+    if !arg.values.iter().any(|(w, _)| *w == wire) {
+        let names: Vec<&str> = if arg.names.is_empty() {
+            arg.values.iter().map(|(w, _)| *w).collect()
+        } else {
+            arg.names.to_vec()
+        };
+        return Err(format!("`{text}` is not one of: {}", names.join(", ")));
+    }
+    parse_value(arg.kind, wire).or_else(|_| Ok(Value::String(wire.to_string())))
+}
+
 /// Parses one flag value as `kind`. The error text is what clap prints after
 /// `invalid value '<text>' for '--<flag> <KIND>'`.
 pub fn parse_value(kind: ArgKind, text: &str) -> Result<Value, String> {
@@ -278,6 +352,7 @@ pub fn parse_value(kind: ArgKind, text: &str) -> Result<Value, String> {
             _ => Err(expected()),
         },
         ArgKind::Json => serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}")),
+        ArgKind::Time(wire) => crate::present::time_input(text, wire),
     }
 }
 
@@ -294,7 +369,18 @@ pub fn request_from_matches(
             continue;
         };
         let mut values: Vec<Value> = values.cloned().collect();
-        let value = if arg.list {
+        let value = if arg.list && arg.kind != ArgKind::Json {
+            // Each occurrence is a list of its comma-separated items.
+            Value::Array(
+                values
+                    .into_iter()
+                    .flat_map(|v| match v {
+                        Value::Array(items) => items,
+                        other => vec![other],
+                    })
+                    .collect(),
+            )
+        } else if arg.list {
             Value::Array(values)
         } else {
             match values.pop() {
@@ -305,6 +391,27 @@ pub fn request_from_matches(
         object.insert(arg.wire.to_string(), value);
     }
     Value::Object(object)
+}
+
+/// Rewrites the times of an `--input-json` object into their wire form, so a file may use
+/// every form a flag accepts (RFC 3339, service text, a date). The error names the JSON path.
+pub fn normalize_input(spec: &CommandSpec, object: &mut Map<String, Value>) -> Result<(), String> {
+    for arg in spec.args {
+        let ArgKind::Time(wire) = arg.kind else {
+            continue;
+        };
+        let Some(value) = object.get_mut(arg.wire) else {
+            continue;
+        };
+        let text = match &*value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => continue,
+        };
+        *value =
+            crate::present::time_input(&text, wire).map_err(|e| format!("$.{}: {e}", arg.wire))?;
+    }
+    Ok(())
 }
 
 /// Checks an `--input-json` object against the command's fields: every key must be a field,
@@ -360,6 +467,11 @@ fn check_kind(arg: &ArgSpec, value: &Value, path: &str) -> Result<(), String> {
         }
         ArgKind::Boolean => value.is_boolean() || matches!(text, Some("true" | "false")),
         ArgKind::Json => true,
+        ArgKind::Time(wire) => crate::present::time_input(
+            &text.map_or_else(|| value.to_string(), str::to_string),
+            wire,
+        )
+        .is_ok(),
     };
     if !fits {
         return Err(format!(

@@ -25,6 +25,7 @@ mod failure;
 mod operation;
 mod output;
 pub mod paging;
+mod present;
 mod query;
 mod sign;
 pub mod table;
@@ -148,6 +149,22 @@ Output (stdout): {\"canonical_request\", \"string_to_sign\", \"signature\", \"au
 Example:
   echo '{\"method\":\"POST\",\"uri\":\"/vod/videoManage/getVideoList\",\"access_key\":\"AK\",\"secret_key\":\"SK\",\"timestamp\":1700000000,\"headers\":{\"content-type\":\"application/json\",\"host\":\"api.example.com\"},\"body\":\"{}\"}' | vod debug-sign";
 
+/// The `--query` examples `vod --help` shows, as (other flags, query) on `vod videos list`;
+/// the binary tests run every one of them against the emulator.
+pub const QUERY_EXAMPLES: &[(&str, &str)] = &[
+    ("-o text", "videoListInfo[0].videoId"),
+    ("-o text", "videoListInfo[*].videoId"),
+    ("-o json", "length(videoListInfo)"),
+    (
+        "-o json --typed",
+        "videoListInfo[?videoState=='enabled'].{id: videoId, name: videoName}",
+    ),
+    (
+        "-o json --typed",
+        "videoListInfo[?videoSize > `1000000`].videoId",
+    ),
+];
+
 fn global_args() -> Vec<Arg> {
     let global = |arg: Arg| arg.global(true).help_heading("Global options");
     vec![
@@ -161,8 +178,9 @@ fn global_args() -> Vec<Arg> {
                 .long_help(
                     "Output format [default: table on a terminal, json otherwise].\n\
                      json: always valid JSON (a string selected by --query stays quoted).\n\
-                     text: bare values for shell capture, tab-separated on one line for a \
-                     list, one line per entry for a list of objects: \
+                     text: bare values for shell capture, one line per item of a list (so \
+                     $(...) and xargs take them as they are), one line per entry for a list \
+                     of objects with its values tab-separated: \
                      ID=$(vod videos list --query 'videoListInfo[0].videoId' -o text).\n\
                      table: aligned columns in the answer's field order (paged lists: a curated \
                      set, see --columns), fitted to the terminal.\n\
@@ -174,12 +192,50 @@ fn global_args() -> Vec<Arg> {
                 .long("query")
                 .value_name("JMESPATH")
                 .help("Print only this part of the answer (JMESPath), e.g. videoListInfo[0].videoId")
-                .long_help(
+                .long_help(format!(
                     "Print only the part of the answer a JMESPath expression selects \
-                     (https://jmespath.org), as aws --query does: videoListInfo[0].videoId, \
-                     videoListInfo[*].videoId, videoListInfo[?videoState=='1'].{id: videoId, \
-                     name: videoName}, length(videoListInfo). The document is the operation's \
-                     data; a leading `data.` is accepted. A path that leads nowhere prints null.",
+                     (https://jmespath.org), as aws --query does. The document is the \
+                     operation's data as it is printed: with -o table, -o text or --typed, \
+                     enums are names (and with --typed, numbers are numbers and times RFC \
+                     3339), so filters can say what they mean; plain -o json and -o yaml query \
+                     the wire form. A leading `data.` is accepted. A path that leads nowhere \
+                     prints null.\n\nExamples (on `vod videos list`):\n  {}",
+                    QUERY_EXAMPLES
+                        .iter()
+                        .map(|(flags, query)| format!("{flags} --query \"{query}\""))
+                        .collect::<Vec<_>>()
+                        .join("\n  ")
+                )),
+        ),
+        global(
+            Arg::new("typed")
+                .long("typed")
+                .action(ArgAction::SetTrue)
+                .help("Print the answer's meaning, not its wire form: enum names, RFC 3339 times, numbers as numbers")
+                .long_help(
+                    "Print the answer's meaning, not its wire form, in any output format: \
+                     enums by the names their flags accept (videoState: \"enabled\", not 0), \
+                     times in RFC 3339 (in UTC, or in --time-zone when given), numbers the \
+                     service sends as text as JSON numbers, so --query can compare them \
+                     (videoListInfo[?videoSize > `1000000`]). Without it, -o json and -o yaml \
+                     keep exactly what the service sent; tables and text always show names \
+                     and readable times.",
+                ),
+        ),
+        global(
+            Arg::new("time-zone")
+                .long("time-zone")
+                .value_name("ZONE")
+                .value_parser(PossibleValuesParser::new(present::Zone::NAMES))
+                .help("Zone of the times tables and text show: local, utc or service (UTC+8) [default: local]")
+                .long_help(
+                    "Zone of the times tables and text show, always with their offset \
+                     (2026-12-06 10:00:00 +08:00): local (the default: the zone you read \
+                     clocks in, from $TZ or the system; the offset printed beside each time \
+                     keeps it unambiguous), utc, or service (UTC+8, the zone the service \
+                     writes its date-times in). With --typed it is also the offset of the RFC \
+                     3339 times (UTC when not given). Times you type are read as written: RFC \
+                     3339 with its offset, yyyy-MM-dd HH:mm:ss and dates in UTC+8.",
                 ),
         ),
         global(
@@ -243,6 +299,10 @@ fn global_args() -> Vec<Arg> {
 #[derive(Debug)]
 struct Globals {
     output: Option<output::Format>,
+    /// `--typed`.
+    typed: bool,
+    /// `--time-zone`, when given.
+    zone: Option<present::Zone>,
     query: Option<query::Query>,
     columns: Option<Vec<String>>,
     debug: bool,
@@ -261,6 +321,10 @@ impl Globals {
                 .get_one::<String>("output")
                 .and_then(|name| output::Format::from_name(name)),
             query,
+            typed: matches.get_flag("typed"),
+            zone: matches
+                .get_one::<String>("time-zone")
+                .and_then(|name| present::Zone::from_name(name)),
             columns: matches
                 .get_many::<String>("columns")
                 .map(|names| names.map(|n| n.trim().to_string()).collect()),
@@ -270,7 +334,28 @@ impl Globals {
 
     /// Prints an answer in the chosen format, after `--query`.
     fn print(&self, value: &serde_json::Value) -> Result<(), Failure> {
-        self.print_with(value, &[])
+        self.print_with(value, &[], &[])
+    }
+
+    /// `value` with the members `fields` name re-typed for the chosen output: meanings for
+    /// `--typed`, readable names and times for tables and text, the wire form otherwise.
+    /// `strip` is the path prefix `value` sits at (see [`present::retype`]).
+    fn present(
+        &self,
+        value: &serde_json::Value,
+        fields: &[table::AnswerField],
+        strip: &str,
+    ) -> serde_json::Value {
+        let mut value = value.clone();
+        let mode = if self.typed {
+            present::Mode::Typed(self.zone.unwrap_or(present::Zone::Utc))
+        } else if matches!(self.format(), output::Format::Table | output::Format::Text) {
+            present::Mode::Display(self.zone.unwrap_or(present::Zone::Local))
+        } else {
+            return value;
+        };
+        present::retype(&mut value, fields, strip, mode);
+        value
     }
 
     /// [`Globals::print`] for a command with curated table columns (`CommandSpec::columns`).
@@ -279,16 +364,18 @@ impl Globals {
         &self,
         value: &serde_json::Value,
         defaults: &'static [&'static str],
+        fields: &[table::AnswerField],
     ) -> Result<(), Failure> {
         let terminal = std::io::stdout().is_terminal();
         let format = self
             .output
             .unwrap_or_else(|| output::Format::default_for(terminal));
+        let value = self.present(value, fields, "");
         let selected = match &self.query {
             Some(query) => query
-                .select(value)
+                .select(&value)
                 .map_err(|e| Failure::usage(format!("--query: {e}")))?,
-            None => value.clone(),
+            None => value,
         };
         let layout = output::Layout {
             width: terminal_width(terminal),
@@ -317,12 +404,15 @@ impl Globals {
         &self,
         entry: &serde_json::Value,
         table: &mut Vec<serde_json::Value>,
+        fields: &[table::AnswerField],
+        strip: &str,
     ) -> Result<bool, Failure> {
+        let entry = self.present(entry, fields, strip);
         let selected = match &self.query {
             Some(query) => query
-                .select(entry)
+                .select(&entry)
                 .map_err(|e| Failure::usage(format!("--query: {e}")))?,
-            None => entry.clone(),
+            None => entry,
         };
         let layout = output::Layout {
             width: None,

@@ -18,10 +18,12 @@ use super::Globals;
 
 /// Runs the operation of `spec` with the parsed flags of its command.
 pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
-    let base = match matches.get_one::<String>(INPUT_JSON) {
+    let mut base = match matches.get_one::<String>(INPUT_JSON) {
         Some(source) => read_input_json(source)?,
         None => Map::new(),
     };
+    commands::normalize_input(spec, &mut base)
+        .map_err(|e| Failure::usage(format!("--input-json: {e}")))?;
     commands::check_input(spec, &base).map_err(|e| Failure::usage(format!("--input-json: {e}")))?;
     let input = commands::request_from_matches(spec, matches, base);
     check_required(spec, &input)?;
@@ -53,12 +55,24 @@ pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Resul
     let stdout_is_terminal = std::io::stdout().is_terminal();
     // A change with nothing to show would leave a person looking at an empty line.
     if !(spec.mutation && stdout_is_terminal && is_empty(&answer)) {
-        globals.print_with(&answer, spec.columns)?;
+        let fields = if wait { wait_fields(spec) } else { spec.answer };
+        globals.print_with(&answer, spec.columns, fields)?;
     }
     if spec.mutation && stdout_is_terminal {
         eprintln!("{}", confirmation(spec));
     }
     Ok(())
+}
+
+/// The answer fields of what `--wait` prints: the polled operation's.
+fn wait_fields(spec: &CommandSpec) -> &'static [crate::table::AnswerField] {
+    spec.wait_query
+        .and_then(|query| {
+            crate::generated::COMMANDS
+                .iter()
+                .find(|c| c.operation == query)
+        })
+        .map_or(&[], |c| c.answer)
 }
 
 fn out_of_step(spec: &CommandSpec) -> Failure {
@@ -80,14 +94,19 @@ async fn print_all_pages(
     let mut items = crate::generated::invoke_items(client, spec.operation, input)
         .ok_or_else(|| out_of_step(spec))?;
     let mut table = Vec::new();
+    let strip = spec
+        .items
+        .map(|items| format!("{items}."))
+        .unwrap_or_default();
     while let Some(item) = items.next().await {
         let item = item.map_err(|e| failure(spec, e))?;
-        if !globals.print_entry(&item, &mut table)? {
+        if !globals.print_entry(&item, &mut table, spec.answer, &strip)? {
             break;
         }
     }
     if globals.is_table() {
-        globals.print_with(&Value::Array(table), spec.columns)?;
+        // Entries were re-typed one by one already.
+        globals.print_with(&Value::Array(table), spec.columns, &[])?;
     }
     Ok(())
 }
@@ -238,6 +257,7 @@ mod tests {
             wire,
             kind: ArgKind::Integer,
             list: false,
+            comma: false,
             required: false,
             help: "",
             default: None,
@@ -256,6 +276,11 @@ mod tests {
         paginated: false,
         waitable: false,
         columns: &[],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: None,
+        answer: &[],
         args: &[
             arg("page-size", "pageSize"),
             arg("task-id", "taskId"),

@@ -5,7 +5,7 @@ use clap::error::ErrorKind;
 use serde_json::{json, Map, Value};
 
 use super::commands::{check_input, request_from_matches};
-use super::table::{ArgKind, ArgSpec, CommandSpec};
+use super::table::{ArgKind, ArgSpec, CommandSpec, TimeWire};
 
 const fn arg(flag: &'static str, wire: &'static str, kind: ArgKind) -> ArgSpec {
     ArgSpec {
@@ -13,6 +13,7 @@ const fn arg(flag: &'static str, wire: &'static str, kind: ArgKind) -> ArgSpec {
         wire,
         kind,
         list: false,
+        comma: false,
         required: false,
         help: "A field.",
         default: None,
@@ -32,6 +33,11 @@ static TABLE: &[CommandSpec] = &[
         paginated: true,
         waitable: false,
         columns: &[],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: None,
+        answer: &[],
         args: &[
             arg("video-name", "videoName", ArgKind::String),
             ArgSpec {
@@ -39,6 +45,12 @@ static TABLE: &[CommandSpec] = &[
                 ..arg("page-size", "pageSize", ArgKind::Integer)
             },
             arg("start-time", "startTime", ArgKind::Long),
+            arg("end-time", "endTime", ArgKind::Time(TimeWire::Text)),
+            arg(
+                "upload-after",
+                "uploadAfter",
+                ArgKind::Time(TimeWire::Seconds),
+            ),
             arg("ratio", "ratio", ArgKind::Number),
             arg("encrypt", "encrypt", ArgKind::Boolean),
             ArgSpec {
@@ -56,7 +68,12 @@ static TABLE: &[CommandSpec] = &[
             },
             ArgSpec {
                 list: true,
+                comma: true,
                 ..arg("video-ids", "videoIds", ArgKind::String)
+            },
+            ArgSpec {
+                list: true,
+                ..arg("tags", "tags", ArgKind::String)
             },
             ArgSpec {
                 list: true,
@@ -76,6 +93,11 @@ static TABLE: &[CommandSpec] = &[
         paginated: false,
         waitable: false,
         columns: &[],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: None,
+        answer: &[],
         args: &[ArgSpec {
             required: true,
             ..arg("video-id", "videoId", ArgKind::String)
@@ -91,6 +113,11 @@ static TABLE: &[CommandSpec] = &[
         paginated: false,
         waitable: false,
         columns: &[],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: None,
+        answer: &[],
         args: &[ArgSpec {
             required: true,
             ..arg("origin-file-name", "originFileName", ArgKind::String)
@@ -159,6 +186,66 @@ fn flags_become_typed_json() {
         json!({"encrypt": false})
     );
     assert_eq!(request(&["videos", "list"]), json!({}));
+}
+
+#[test]
+fn list_flags_take_commas_spaces_and_repeats_alike() {
+    let ids = |args: &[&str]| {
+        let mut all = vec!["videos", "list"];
+        all.extend_from_slice(args);
+        request(&all)["videoIds"].clone()
+    };
+    let expected = json!(["a", "b", "c"]);
+    assert_eq!(ids(&["--video-ids", "a,b,c"]), expected);
+    assert_eq!(ids(&["--video-ids", "a, b", "--video-ids", "c"]), expected);
+    assert_eq!(ids(&["--video-ids", "a", "b", "c"]), expected);
+    assert_eq!(ids(&["--video-ids", "a", "--video-ids", "b,c"]), expected);
+    // A list whose items may hold commas refuses to guess, naming the flag.
+    let err = parse(&["videos", "list", "--tags", "x,y"]).expect_err("comma");
+    assert_eq!(err.exit_code(), 2);
+    assert!(
+        err.to_string()
+            .contains("items of --tags may contain commas"),
+        "{err}"
+    );
+    assert_eq!(
+        request(&["videos", "list", "--tags", "x", "y"])["tags"],
+        json!(["x", "y"])
+    );
+    let err = parse(&["videos", "list", "--video-ids", "a,,b"]).expect_err("empty");
+    assert!(
+        err.to_string().contains("item 2 of `a,,b` is empty"),
+        "{err}"
+    );
+}
+
+#[test]
+fn time_flags_take_rfc3339_service_text_and_dates() {
+    let end = |text: &str| request(&["videos", "list", "--end-time", text])["endTime"].clone();
+    assert_eq!(end("2026-12-06T10:00:00Z"), "2026-12-06 18:00:00");
+    assert_eq!(end("2026-12-06T10:00:00+08:00"), "2026-12-06 10:00:00");
+    assert_eq!(end("2026-12-06 10:00:00"), "2026-12-06 10:00:00");
+    assert_eq!(end("2026-12-06"), "2026-12-06 00:00:00");
+    let after = request(&["videos", "list", "--upload-after", "2026-12-06T02:00:00Z"]);
+    assert_eq!(after["uploadAfter"], 1_796_522_400);
+    let err = parse(&["videos", "list", "--end-time", "soon"]).expect_err("time");
+    assert!(err.to_string().contains("--end-time"), "{err}");
+    assert!(err.to_string().contains("RFC 3339"), "{err}");
+    // --input-json takes the same forms, rewritten to the wire's.
+    let spec = &TABLE[0];
+    let mut object: Map<String, Value> = serde_json::from_value(
+        json!({"endTime": "2026-12-06", "uploadAfter": "2026-12-06T10:00:00+08:00"}),
+    )
+    .unwrap();
+    super::commands::normalize_input(spec, &mut object).unwrap();
+    assert_eq!(
+        Value::Object(object.clone()),
+        json!({"endTime": "2026-12-06 00:00:00", "uploadAfter": 1_796_522_400})
+    );
+    check_input(spec, &object).unwrap();
+    let mut bad: Map<String, Value> = serde_json::from_value(json!({"endTime": "soon"})).unwrap();
+    let err = super::commands::normalize_input(spec, &mut bad).unwrap_err();
+    assert!(err.starts_with("$.endTime: "), "{err}");
 }
 
 #[test]

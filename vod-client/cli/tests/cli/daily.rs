@@ -1,0 +1,332 @@
+//! Daily use, as a new user meets it (issue 21): times in every form, lists that feed the next
+//! command, enum names and typed numbers, and the help's own examples, against a `vod
+//! emulator` child process.
+
+use std::process::Command;
+
+use crate::operations::{command, flag, upload};
+use crate::support::{fails_with, json_ok, temp_dir, Emulator, AK, SK};
+use serde_json::Value;
+
+fn stdout(output: &std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstderr: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+/// RFC 3339 text of now plus `hours`, in UTC (`Z`) or at +08:00.
+fn rfc3339(hours: i64, east8: bool) -> String {
+    let ts = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(hours);
+    if east8 {
+        let offset = jiff::tz::Offset::constant(8);
+        format!(
+            "{}+08:00",
+            offset.to_datetime(ts).strftime("%Y-%m-%dT%H:%M:%S")
+        )
+    } else {
+        ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+}
+
+#[test]
+fn time_flags_and_input_json_take_rfc3339_service_text_and_dates() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("daily-times");
+    let ids = upload(&emulator, &dir, &["t1.mp4", "t2.mp4"]);
+    let start = flag("getVideoList", "startTime");
+    let count = |args: &[String]| {
+        let output = emulator
+            .vod()
+            .args(command("getVideoList"))
+            .args(args)
+            .args(["--query", "length(videoListInfo)", "-o", "json"])
+            .output()
+            .unwrap();
+        json_ok(&output)
+    };
+    let since = |text: String| count(&[start.clone(), text]);
+    // An hour ago, however it is written, includes both; an hour ahead, neither.
+    assert_eq!(since(rfc3339(-1, false)), 2);
+    assert_eq!(since(rfc3339(-1, true)), 2);
+    assert_eq!(since(rfc3339(1, false)), 0);
+    let service_text = {
+        let offset = jiff::tz::Offset::constant(8);
+        let ts = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+        offset
+            .to_datetime(ts)
+            .strftime("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    assert_eq!(since(service_text), 2);
+    // A date alone is midnight UTC+8: yesterday's includes today's uploads, 2099's nothing.
+    assert_eq!(since("2099-01-01".into()), 0);
+    let yesterday = jiff::tz::Offset::constant(8)
+        .to_datetime(jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24))
+        .date()
+        .to_string();
+    assert_eq!(since(yesterday.clone()), 2);
+    // --input-json takes the same forms.
+    let file = dir.join("since.json");
+    std::fs::write(
+        &file,
+        format!(r#"{{"startTime": "{}"}}"#, rfc3339(-1, false)),
+    )
+    .unwrap();
+    assert_eq!(
+        count(&["--input-json".into(), file.display().to_string()]),
+        2
+    );
+    std::fs::write(&file, r#"{"startTime": "soon"}"#).unwrap();
+    let output = emulator
+        .vod()
+        .args(command("getVideoList"))
+        .args(["--input-json", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = fails_with(&output, 2);
+    assert!(
+        stderr.contains("$.startTime") && stderr.contains("RFC 3339"),
+        "{stderr}"
+    );
+    // A bad flag value names the flag and the accepted forms.
+    let output = emulator
+        .vod()
+        .args(command("getVideoList"))
+        .args([start.as_str(), "soon"])
+        .output()
+        .unwrap();
+    let stderr = fails_with(&output, 2);
+    assert!(
+        stderr.contains(&start) && stderr.contains("yyyy-MM-dd"),
+        "{stderr}"
+    );
+    let help = stdout(
+        &emulator
+            .vod()
+            .args(command("getVideoList"))
+            .arg("--help")
+            .output()
+            .unwrap(),
+    );
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("meaning midnight UTC+8"), "{help}");
+    let _ = ids;
+}
+
+#[test]
+fn tables_and_text_show_times_with_their_zone_and_enum_names() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("daily-show");
+    upload(&emulator, &dir, &["s.mp4"]);
+    let run = |args: &[&str]| {
+        stdout(
+            &emulator
+                .vod()
+                .args(command("getVideoList"))
+                .args(args)
+                .output()
+                .unwrap(),
+        )
+    };
+    let query = ["--query", "videoListInfo[0].[videoState, createTime]"];
+    // Text: one item per line, the enum by its flag name, the time with its offset.
+    let text = run(&[&query[..], &["-o", "text", "--time-zone", "service"]].concat());
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "enabled", "{text}");
+    assert!(
+        lines[1].ends_with(" +08:00") && lines[1].len() == 26,
+        "{text}"
+    );
+    let utc = run(&[&query[..], &["-o", "text", "--time-zone", "utc"]].concat());
+    assert!(utc.lines().nth(1).unwrap().ends_with(" +00:00"), "{utc}");
+    let local = run(&[&query[..], &["-o", "text"]].concat()).replace('\n', " ");
+    let local_tz = stdout(
+        &emulator
+            .vod()
+            .env("TZ", "America/Sao_Paulo")
+            .args(command("getVideoList"))
+            .args(query)
+            .args(["-o", "text"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        local_tz.lines().nth(1).unwrap().ends_with(" -03:00"),
+        "{local_tz} / {local}"
+    );
+    // Tables too.
+    let table = run(&[
+        "-o",
+        "table",
+        "--time-zone",
+        "service",
+        "--columns",
+        "videoState,createTime",
+    ]);
+    assert!(
+        table.contains("enabled") && table.contains("+08:00"),
+        "{table}"
+    );
+    // JSON keeps the wire form; --typed gives meanings.
+    let wire = json_ok(
+        &emulator
+            .vod()
+            .args(command("getVideoList"))
+            .args(["-o", "json", "--query", "videoListInfo[0]"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(wire["videoState"], 0, "{wire}");
+    assert!(wire["videoSize"].is_string(), "{wire}");
+    assert!(
+        !wire["createTime"].as_str().unwrap().contains('T'),
+        "{wire}"
+    );
+    let typed = json_ok(
+        &emulator
+            .vod()
+            .args(command("getVideoList"))
+            .args(["-o", "json", "--typed", "--query", "videoListInfo[0]"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(typed["videoState"], "enabled", "{typed}");
+    assert!(typed["videoSize"].is_u64(), "{typed}");
+    let created = typed["createTime"].as_str().unwrap();
+    assert!(created.ends_with('Z') && created.contains('T'), "{typed}");
+    // --all-pages entries are re-typed as well.
+    let entries = stdout(
+        &emulator
+            .vod()
+            .args(command("getVideoList"))
+            .args(["--all-pages", "-o", "json", "--typed"])
+            .output()
+            .unwrap(),
+    );
+    let entry: Value = serde_json::from_str(entries.lines().next().unwrap()).unwrap();
+    assert_eq!(entry["videoState"], "enabled", "{entry}");
+}
+
+#[test]
+fn every_query_example_of_the_help_matches() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("daily-examples");
+    // One video above the 1000000 of the size example, one below.
+    std::fs::write(dir.join("big.mp4"), vec![7u8; 1_200_000]).unwrap();
+    std::fs::write(dir.join("small.mp4"), b"small").unwrap();
+    let output = emulator
+        .vod()
+        .arg("upload")
+        .args([dir.join("big.mp4"), dir.join("small.mp4")])
+        .output()
+        .unwrap();
+    json_ok(&output);
+    let help = stdout(&crate::support::vod().arg("--help").output().unwrap());
+    assert!(help.contains("Examples (on `vod videos list`)"), "{help}");
+    for (flags, query) in vod_cli::QUERY_EXAMPLES {
+        let shown = format!("{flags} --query \"{query}\"");
+        let long_help = stdout(
+            &crate::support::vod()
+                .args(["videos", "list", "--help"])
+                .output()
+                .unwrap(),
+        );
+        assert!(
+            long_help
+                .replace(char::is_whitespace, "")
+                .contains(&shown.replace(char::is_whitespace, "")),
+            "help does not show {shown}"
+        );
+        let out = stdout(
+            &emulator
+                .vod()
+                .args(command("getVideoList"))
+                .args(flags.split_whitespace())
+                .args(["--query", query])
+                .output()
+                .unwrap(),
+        );
+        let trimmed = out.trim();
+        assert!(
+            !trimmed.is_empty() && trimmed != "null" && trimmed != "[]" && trimmed != "0",
+            "{shown} printed {out:?}"
+        );
+        if query.contains("1000000") {
+            let ids: Value = serde_json::from_str(trimmed).unwrap();
+            assert_eq!(ids.as_array().map(Vec::len), Some(1), "{shown}: {ids}");
+        }
+    }
+}
+
+#[test]
+fn list_flags_take_commas_and_text_output_feeds_the_next_command() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("daily-lists");
+    let ids = upload(&emulator, &dir, &["l1.mp4", "l2.mp4"]);
+    // videoConcat takes a comma list and can run again and again (a fresh transNo each time).
+    let [group, name] = command("videoConcat");
+    let video_ids = flag("videoConcat", "videoIds");
+    let fixed = format!(
+        "{} joined {}",
+        flag("videoConcat", "filename"),
+        flag("videoConcat", "transNo")
+    );
+    // Comma-separated and repeated alike.
+    for (i, args) in [
+        vec![video_ids.clone(), format!("{},{}", ids[0], ids[1])],
+        vec![
+            video_ids.clone(),
+            ids[0].clone(),
+            video_ids.clone(),
+            ids[1].clone(),
+        ],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let output = emulator
+            .vod()
+            .args([group, name])
+            .args(&args)
+            .args(fixed.split_whitespace())
+            .arg(format!("flags{i}"))
+            .output()
+            .unwrap();
+        stdout(&output);
+    }
+    // A shell pipeline: $(...) and xargs take `-o text` lists as they are (the originals only:
+    // the joined videos appear as their tasks end).
+    let [list_group, list_name] = command("getVideoList");
+    let vod = env!("CARGO_BIN_EXE_vod");
+    let script = format!(
+        "set -e\n\
+         ids=$(\"$VOD\" {list_group} {list_name} --query \
+           \"videoListInfo[?starts_with(videoName, 'l')].videoId\" -o text)\n\
+         echo \"$ids\" | wc -l\n\
+         \"$VOD\" {group} {name} {video_ids} $ids {fixed} subst -o json >/dev/null\n\
+         echo \"$ids\" | xargs \"$VOD\" {group} {name} {fixed} xargs -o json {video_ids} >/dev/null\n\
+         echo ok\n"
+    );
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .env("VOD", vod)
+        .env("VOD_ENDPOINT", &emulator.endpoint)
+        .env("VOD_ACCESS_KEY", AK)
+        .env("VOD_SECRET_KEY", SK)
+        .env("VOD_CONFIG_FILE", dir.join("missing.toml"))
+        .output()
+        .unwrap();
+    let printed = stdout(&output);
+    let lines: Vec<&str> = printed.split_whitespace().collect();
+    assert_eq!(
+        lines,
+        ["2", "ok"],
+        "{script}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
