@@ -38,7 +38,13 @@ pub fn emit(api: &Api) -> TokenStream {
     let tasks = ops.iter().filter(|op| op.waiter.is_some()).map(|op| {
         let (wire, request) = (&op.wire, super::ident(&op.request_type()));
         quote! {
-            #wire => Some(crate::paging::wait_json::<vod_client::model::#request>(client, input, options)),
+            #wire => Some(crate::paging::wait_json::<vod_client::model::#request>(client, input, options, progress)),
+        }
+    });
+    let follow = ops.iter().filter(|op| !wait_args(op).is_empty()).map(|op| {
+        let (wire, request) = (&op.wire, super::ident(&op.request_type()));
+        quote! {
+            #wire => Some(crate::paging::follow_json::<vod_client::model::#request>(client, input, options, progress)),
         }
     });
     quote! {
@@ -70,9 +76,27 @@ pub fn emit(api: &Api) -> TokenStream {
             operation: &str,
             input: serde_json::Value,
             options: vod_client::WaitOptions,
+            progress: crate::paging::Progress<'a>,
         ) -> Option<crate::paging::JsonFuture<'a>> {
             match operation {
                 #(#tasks)*
+                _ => None,
+            }
+        }
+
+        /// `wait-<name>`: follows a task of `operation` started earlier, from the request
+        /// alone, without starting anything (`None` when its state cannot be found from the
+        /// request).
+        #[allow(unused_variables)]
+        pub fn invoke_follow<'a>(
+            client: &'a vod_client::Client,
+            operation: &str,
+            input: serde_json::Value,
+            options: vod_client::WaitOptions,
+            progress: crate::paging::Progress<'a>,
+        ) -> Option<crate::paging::JsonFuture<'a>> {
+            match operation {
+                #(#follow)*
                 _ => None,
             }
         }
@@ -112,6 +136,7 @@ fn command(op: &Operation, enums: &[&Enum], objects: &[&Object]) -> TokenStream 
         }
         None => quote! { None },
     };
+    let wait_args = wait_args(op);
     quote! {
         CommandSpec {
             group: #group,
@@ -128,8 +153,20 @@ fn command(op: &Operation, enums: &[&Enum], objects: &[&Object]) -> TokenStream 
             page_index: #page_index,
             page_size: #page_size,
             wait_query: #wait_query,
+            wait_args: &[#(#wait_args),*],
             answer: &[#(#answer),*],
         }
+    }
+}
+
+/// The request fields a task's state queries are built from, when they are all in the
+/// request (so a task started earlier can be followed from them alone); empty otherwise.
+fn wait_args(op: &Operation) -> Vec<String> {
+    match &op.waiter {
+        Some(w) if !w.inputs.is_empty() && w.inputs.iter().all(|i| i.from_request) => {
+            w.inputs.iter().map(|i| i.source.wire.clone()).collect()
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -81,7 +81,13 @@ pub fn group_commands(table: &'static [CommandSpec]) -> Vec<Command> {
                 .long_about(long_about)
                 .subcommand_required(true)
                 .arg_required_else_help(true)
-                .subcommands(specs.into_iter().map(operation_command))
+                .subcommands(specs.iter().copied().map(operation_command))
+                .subcommands(
+                    specs
+                        .iter()
+                        .filter(|s| !s.wait_args.is_empty())
+                        .map(|s| follow_command(s)),
+                )
         })
         .collect()
 }
@@ -117,6 +123,62 @@ pub fn merge_group(builtin: Command, group: Command) -> Command {
         .args_conflicts_with_subcommands(true)
         .subcommand_negates_reqs(true)
         .subcommands(subs)
+}
+
+/// The first word of `vod <group> wait-<name>`.
+pub const FOLLOW_PREFIX: &str = "wait-";
+
+/// `vod <group> wait-<name>`: waits for a task of `<name>` started earlier, found by the
+/// request fields its state comes from (`vod tasks wait-transcode --video-ids a,b`).
+fn follow_command(spec: &'static CommandSpec) -> Command {
+    let flags: Vec<String> = spec
+        .args
+        .iter()
+        .filter(|a| spec.wait_args.contains(&a.wire))
+        .map(|a| format!("--{}", flag_name(a)))
+        .collect();
+    let mut cmd = Command::new(format!("{FOLLOW_PREFIX}{}", spec.name))
+        .about(format!(
+            "Wait for `{} {}` tasks started earlier to finish (starts nothing)",
+            spec.group, spec.name
+        ))
+        .long_about(format!(
+            "Wait for `vod {group} {name}` tasks started earlier (without --wait) to finish, \
+             found by {flags}; starts nothing. Polls every 2 seconds, backing off to 30, until \
+             each succeeded (exit 0) or any failed (exit 1), or until --wait-timeout passes \
+             (exit 3). {WAIT_OUTPUT}",
+            group = spec.group,
+            name = spec.name,
+            flags = flags.join(", "),
+        ));
+    for arg in spec
+        .args
+        .iter()
+        .filter(|a| spec.wait_args.contains(&a.wire))
+    {
+        cmd = cmd.arg(field_arg_with(arg, false).required(true));
+    }
+    cmd.arg(wait_timeout_arg(false))
+}
+
+/// What `--wait` and `wait-<name>` print, for their help.
+pub const WAIT_OUTPUT: &str = "Prints one list whatever the number of resources (JSON by default \
+    when piped): one entry \
+    per resource, in request order, {\"subject\": \"videoId=...\", \"state\": \"succeeded\", \
+    \"answer\": <the last answer of the state query>}. On a terminal, stderr shows which \
+    resources are done and the time spent.";
+
+fn wait_timeout_arg(requires_wait: bool) -> Arg {
+    let arg = Arg::new(WAIT_TIMEOUT)
+        .long(WAIT_TIMEOUT)
+        .value_name("SECONDS")
+        .value_parser(clap::value_parser!(u64).range(1..))
+        .help("Give up waiting after this many seconds [default: 1800]");
+    if requires_wait {
+        arg.requires(WAIT)
+    } else {
+        arg
+    }
 }
 
 /// The clap command of one operation.
@@ -161,25 +223,32 @@ pub fn operation_command(spec: &'static CommandSpec) -> Command {
                     .long(WAIT)
                     .action(ArgAction::SetTrue)
                     .help("Wait until the task finishes and print its final state")
-                    .long_help(
-                        "Start the task, then poll its state every 2 seconds until it succeeds \
-                         (exit 0, its final state is printed) or fails (exit 1), or until \
-                         --wait-timeout passes (exit 3).",
-                    ),
+                    .long_help(format!(
+                        "Start the task, then poll its state every 2 seconds (backing off to \
+                         30) until it succeeds (exit 0) or fails (exit 1), or until \
+                         --wait-timeout passes (exit 3). {WAIT_OUTPUT}{}",
+                        if spec.wait_args.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " To wait for a task started earlier: vod {} {FOLLOW_PREFIX}{}.",
+                                spec.group, spec.name
+                            )
+                        }
+                    )),
             )
-            .arg(
-                Arg::new(WAIT_TIMEOUT)
-                    .long(WAIT_TIMEOUT)
-                    .value_name("SECONDS")
-                    .requires(WAIT)
-                    .value_parser(clap::value_parser!(u64).range(1..))
-                    .help("Give up waiting after this many seconds [default: 1800]"),
-            );
+            .arg(wait_timeout_arg(true));
     }
     cmd
 }
 
 fn field_arg(arg: &'static ArgSpec) -> Arg {
+    field_arg_with(arg, true)
+}
+
+/// A field's flag; `input_json`: the command also takes `--input-json`, which may stand in
+/// for a required flag.
+fn field_arg_with(arg: &'static ArgSpec, input_json: bool) -> Arg {
     let mut long_help = arg.help.to_string();
     if let Some(default) = arg.default {
         if !long_help.to_lowercase().contains("default") {
@@ -227,7 +296,7 @@ fn field_arg(arg: &'static ArgSpec) -> Arg {
         // value up to the next flag: `--video-ids $(vod ... -o text)` works.
         a = a.num_args(1..);
     }
-    if arg.required {
+    if arg.required && input_json {
         a = a.required_unless_present(INPUT_JSON);
     }
     if arg.kind == ArgKind::Boolean {

@@ -337,6 +337,25 @@ impl Globals {
         self.print_with(value, &[], &[])
     }
 
+    /// Prints a list whose entries hold, under `member`, answers with the fields `fields`
+    /// (what `--wait` prints: `[{subject, state, answer}]`).
+    fn print_at(
+        &self,
+        value: &serde_json::Value,
+        member: &str,
+        fields: &[table::AnswerField],
+    ) -> Result<(), Failure> {
+        let mut value = value.clone();
+        if let serde_json::Value::Array(entries) = &mut value {
+            for entry in entries {
+                if let Some(answer) = entry.get_mut(member) {
+                    *answer = self.present(answer, fields, "");
+                }
+            }
+        }
+        self.print_with(&value, &[], &[])
+    }
+
     /// `value` with the members `fields` name re-typed for the chosen output: meanings for
     /// `--typed`, readable names and times for tables and text, the wire form otherwise.
     /// `strip` is the path prefix `value` sits at (see [`present::retype`]).
@@ -558,11 +577,18 @@ fn dispatch(matches: &ArgMatches, table: &'static [CommandSpec]) -> Result<(), F
             write_stdout(&String::from_utf8_lossy(&script))
         }
         (group, Some((op, op_matches))) => {
-            let spec = table
-                .iter()
-                .find(|s| s.group == group && s.name == op)
+            if let Some(spec) = table.iter().find(|s| s.group == group && s.name == op) {
+                return operation::run(spec, op_matches, &globals);
+            }
+            let spec = op
+                .strip_prefix(commands::FOLLOW_PREFIX)
+                .and_then(|name| {
+                    table
+                        .iter()
+                        .find(|s| s.group == group && s.name == name && !s.wait_args.is_empty())
+                })
                 .ok_or_else(|| Failure::usage(format!("unknown command `{group} {op}`")))?;
-            operation::run(spec, op_matches, &globals)
+            operation::follow(spec, op_matches, &globals)
         }
         (other, None) => Err(Failure::usage(format!(
             "`vod {other}` needs a subcommand; see `vod {other} --help`"

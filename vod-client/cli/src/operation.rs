@@ -10,6 +10,7 @@ use std::io::{IsTerminal, Read};
 
 use clap::ArgMatches;
 use serde_json::{Map, Value};
+use vod_client::operation::TaskState;
 
 use super::commands::{self, INPUT_JSON};
 use super::failure::Failure;
@@ -37,31 +38,119 @@ pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Resul
         return runtime.block_on(print_all_pages(spec, &client, input, globals));
     }
     let wait = spec.waitable && matches.get_flag(commands::WAIT);
-    let answer = runtime.block_on(async {
-        let call = if wait {
-            let mut options = vod_client::WaitOptions::default();
-            if let Some(seconds) = matches.get_one::<u64>(commands::WAIT_TIMEOUT) {
-                options.timeout = std::time::Duration::from_secs(*seconds);
+    let answer = if wait {
+        let line = ProgressLine::new(spec);
+        let report = |states: &[(String, TaskState)], _elapsed| line.report(states);
+        let call = crate::generated::invoke_and_wait(
+            &client,
+            spec.operation,
+            input,
+            wait_options(matches),
+            &report,
+        );
+        let result = runtime.block_on(finish(spec, call));
+        line.finish();
+        result?
+    } else {
+        runtime.block_on(async {
+            match crate::generated::invoke(&client, spec.operation, input) {
+                Some(call) => call.await.map_err(|e| failure(spec, e)),
+                None => Err(out_of_step(spec)),
             }
-            crate::generated::invoke_and_wait(&client, spec.operation, input, options)
-        } else {
-            crate::generated::invoke(&client, spec.operation, input)
-        };
-        match call {
-            Some(call) => call.await.map_err(|e| failure(spec, e)),
-            None => Err(out_of_step(spec)),
-        }
-    })?;
+        })?
+    };
+    if wait {
+        globals.print_at(&answer, "answer", wait_fields(spec))?;
+        return Ok(());
+    }
     let stdout_is_terminal = std::io::stdout().is_terminal();
     // A change with nothing to show would leave a person looking at an empty line.
     if !(spec.mutation && stdout_is_terminal && is_empty(&answer)) {
-        let fields = if wait { wait_fields(spec) } else { spec.answer };
-        globals.print_with(&answer, spec.columns, fields)?;
+        globals.print_with(&answer, spec.columns, spec.answer)?;
     }
     if spec.mutation && stdout_is_terminal {
         eprintln!("{}", confirmation(spec));
     }
     Ok(())
+}
+
+/// `vod <group> wait-<name>`: follows a task started earlier (by this command, without
+/// `--wait`), from the fields its state is found by, and prints what `--wait` prints.
+pub fn follow(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
+    let input = commands::request_from_matches(spec, matches, Map::new());
+    check_required_of(spec, &input, spec.wait_args)?;
+    if globals.debug {
+        eprintln!("debug: follow {} {input}", spec.operation);
+    }
+    let client = super::client(matches, globals.debug)?;
+    let runtime = super::runtime()?;
+    let line = ProgressLine::new(spec);
+    let report = |states: &[(String, TaskState)], _elapsed| line.report(states);
+    let call = crate::generated::invoke_follow(
+        &client,
+        spec.operation,
+        input,
+        wait_options(matches),
+        &report,
+    );
+    let result = runtime.block_on(finish(spec, call));
+    line.finish();
+    globals.print_at(&result?, "answer", wait_fields(spec))
+}
+
+/// `--wait-timeout` into the waiter's options.
+fn wait_options(matches: &ArgMatches) -> vod_client::WaitOptions {
+    let mut options = vod_client::WaitOptions::default();
+    if let Some(seconds) = matches.get_one::<u64>(commands::WAIT_TIMEOUT) {
+        options.timeout = std::time::Duration::from_secs(*seconds);
+    }
+    options
+}
+
+/// A call to come, to its answer.
+async fn finish(
+    spec: &CommandSpec,
+    call: Option<crate::paging::JsonFuture<'_>>,
+) -> Result<Value, Failure> {
+    match call {
+        Some(call) => call.await.map_err(|e| failure(spec, e)),
+        None => Err(out_of_step(spec)),
+    }
+}
+
+/// The progress line of a wait, on stderr when stderr is a terminal (which resources are
+/// done, how long it has been); scripts see nothing but the answer.
+struct ProgressLine {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl ProgressLine {
+    fn new(spec: &CommandSpec) -> ProgressLine {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            {
+                bar.set_style(style);
+            }
+            bar.set_message(format!("waiting for {} {}", spec.group, spec.name));
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar
+        });
+        ProgressLine { bar }
+    }
+
+    fn report(&self, states: &[(String, TaskState)]) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(crate::paging::progress_line(states));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// The answer fields of what `--wait` prints: the polled operation's.
@@ -194,10 +283,23 @@ fn flags_in_message(spec: &CommandSpec, message: &str) -> String {
 /// Required fields must be present once flags and `--input-json` are merged (clap only knows
 /// about the flags, and lets `--input-json` stand in for all of them).
 fn check_required(spec: &CommandSpec, input: &Value) -> Result<(), Failure> {
+    let required: Vec<&str> = spec
+        .args
+        .iter()
+        .filter(|a| a.required)
+        .map(|a| a.wire)
+        .collect();
+    check_required_of(spec, input, &required)
+}
+
+/// The fields `wires` must be present in `input`.
+fn check_required_of(spec: &CommandSpec, input: &Value, wires: &[&str]) -> Result<(), Failure> {
     let missing: Vec<String> = spec
         .args
         .iter()
-        .filter(|a| a.required && matches!(input.get(a.wire), None | Some(Value::Null)))
+        .filter(|a| {
+            wires.contains(&a.wire) && matches!(input.get(a.wire), None | Some(Value::Null))
+        })
         .map(|a| format!("--{} (`{}`)", commands::flag_name(a), a.wire))
         .collect();
     if missing.is_empty() {
@@ -280,6 +382,7 @@ mod tests {
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
         args: &[
             arg("page-size", "pageSize"),

@@ -42,6 +42,10 @@ pub struct CommandSpec {
     pub page_size: Option<&'static str>,
     /// Task operations: the operation `--wait` polls (its answer is what `--wait` prints).
     pub wait_query: Option<&'static str>,
+    /// Task operations whose state is found from the request alone: the request fields it is
+    /// found from (`videoIds`). Such a command has a sibling `wait-<name>` that follows a task
+    /// started earlier. Empty otherwise.
+    pub wait_args: &'static [&'static str],
     /// The answer's enums, times and numbers (see [`AnswerField`]): how tables, text and
     /// `--typed` show them.
     pub answer: &'static [AnswerField],

@@ -37,6 +37,7 @@ static TABLE: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
         args: &[
             arg("video-name", "videoName", ArgKind::String),
@@ -97,6 +98,7 @@ static TABLE: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
         args: &[ArgSpec {
             required: true,
@@ -117,6 +119,7 @@ static TABLE: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
         args: &[ArgSpec {
             required: true,

@@ -49,6 +49,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -103,6 +104,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -217,6 +219,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: Some("pageIndex"),
         page_size: Some("pageSize"),
         wait_query: None,
+        wait_args: &[],
         answer: &[
             AnswerField {
                 path: "audioGetListResponseList.audioSize",
@@ -280,6 +283,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -310,6 +314,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -352,6 +357,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[
             AnswerField {
                 path: "taskId",
@@ -411,6 +417,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: Some("pageIndex"),
         page_size: Some("pageSize"),
         wait_query: None,
+        wait_args: &[],
         answer: &[
             AnswerField {
                 path: "total",
@@ -469,6 +476,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -523,6 +531,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -649,6 +658,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: Some("pageIndex"),
         page_size: Some("pageSize"),
         wait_query: None,
+        wait_args: &[],
         answer: &[
             AnswerField {
                 path: "total",
@@ -692,6 +702,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -750,6 +761,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[
             AnswerField {
                 path: "encrypt",
@@ -890,6 +902,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: Some("clearAdTaskQuery"),
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -920,6 +933,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[
             AnswerField {
                 path: "status",
@@ -1107,6 +1121,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: Some("videoClipQuery"),
+        wait_args: &["transNo"],
         answer: &[],
     },
     CommandSpec {
@@ -1137,6 +1152,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[
             AnswerField {
                 path: "status",
@@ -1366,6 +1382,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: Some("videoConcatQuery"),
+        wait_args: &["transNo"],
         answer: &[],
     },
     CommandSpec {
@@ -1396,6 +1413,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[
             AnswerField {
                 path: "status",
@@ -1637,6 +1655,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: Some("getVideoList"),
+        wait_args: &["videoIds"],
         answer: &[],
     },
     CommandSpec {
@@ -1691,6 +1710,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -1745,6 +1765,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -1853,6 +1874,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: Some("pullVideoQuery"),
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -1895,6 +1917,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[
             AnswerField {
                 path: "timestamp",
@@ -2122,6 +2145,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -2152,6 +2176,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -2239,6 +2264,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -2341,6 +2367,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -2371,6 +2398,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -2549,6 +2577,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: Some("pageIndex"),
         page_size: Some("pageSize"),
         wait_query: None,
+        wait_args: &[],
         answer: &[
             AnswerField {
                 path: "videoTotal",
@@ -2739,6 +2768,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
 ];
@@ -2792,41 +2822,79 @@ pub fn invoke_and_wait<'a>(
     operation: &str,
     input: serde_json::Value,
     options: vod_client::WaitOptions,
+    progress: crate::paging::Progress<'a>,
 ) -> Option<crate::paging::JsonFuture<'a>> {
     match operation {
         "createClearAdTask" => {
             Some(
                 crate::paging::wait_json::<
                     vod_client::model::CreateClearAdTaskRequest,
-                >(client, input, options),
+                >(client, input, options, progress),
             )
         }
         "videoClip" => {
             Some(
                 crate::paging::wait_json::<
                     vod_client::model::VideoClipRequest,
-                >(client, input, options),
+                >(client, input, options, progress),
             )
         }
         "videoConcat" => {
             Some(
                 crate::paging::wait_json::<
                     vod_client::model::VideoConcatRequest,
-                >(client, input, options),
+                >(client, input, options, progress),
             )
         }
         "transCode" => {
             Some(
                 crate::paging::wait_json::<
                     vod_client::model::TransCodeRequest,
-                >(client, input, options),
+                >(client, input, options, progress),
             )
         }
         "pullVideo" => {
             Some(
                 crate::paging::wait_json::<
                     vod_client::model::PullVideoRequest,
-                >(client, input, options),
+                >(client, input, options, progress),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// `wait-<name>`: follows a task of `operation` started earlier, from the request
+/// alone, without starting anything (`None` when its state cannot be found from the
+/// request).
+#[allow(unused_variables)]
+pub fn invoke_follow<'a>(
+    client: &'a vod_client::Client,
+    operation: &str,
+    input: serde_json::Value,
+    options: vod_client::WaitOptions,
+    progress: crate::paging::Progress<'a>,
+) -> Option<crate::paging::JsonFuture<'a>> {
+    match operation {
+        "videoClip" => {
+            Some(
+                crate::paging::follow_json::<
+                    vod_client::model::VideoClipRequest,
+                >(client, input, options, progress),
+            )
+        }
+        "videoConcat" => {
+            Some(
+                crate::paging::follow_json::<
+                    vod_client::model::VideoConcatRequest,
+                >(client, input, options, progress),
+            )
+        }
+        "transCode" => {
+            Some(
+                crate::paging::follow_json::<
+                    vod_client::model::TransCodeRequest,
+                >(client, input, options, progress),
             )
         }
         _ => None,

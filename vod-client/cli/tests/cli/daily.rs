@@ -330,3 +330,83 @@ fn list_flags_take_commas_and_text_output_feeds_the_next_command() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn waiting_prints_one_shape_and_follows_a_task_started_earlier() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("daily-wait");
+    let ids = upload(&emulator, &dir, &["w1.mp4", "w2.mp4", "w3.mp4"]);
+    let video_ids = flag("transCode", "videoIds");
+    let [group, name] = command("transCode");
+    // --wait answers a list of {subject, state, answer} for one video and for two alike.
+    for chosen in [&ids[..1], &ids[1..]] {
+        let output = emulator
+            .vod()
+            .args([group, name, video_ids.as_str(), &chosen.join(",")])
+            .args(["--wait", "-o", "json", "--typed"])
+            .output()
+            .unwrap();
+        // Not a terminal: no progress on stderr.
+        assert!(
+            output.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let done = json_ok(&output);
+        let entries = done.as_array().expect("a list");
+        assert_eq!(entries.len(), chosen.len(), "{done}");
+        for (entry, id) in entries.iter().zip(chosen) {
+            assert_eq!(entry["subject"], format!("videoId={id}"), "{done}");
+            assert_eq!(entry["state"], "succeeded", "{done}");
+            // --typed reaches the answers: enum names, not wire values.
+            assert!(
+                entry["answer"]["videoListInfo"][0]["transcodeState"].is_string(),
+                "{done}"
+            );
+        }
+    }
+    // A transcode started earlier, waited for by its videos: nothing is started again.
+    let output = emulator
+        .vod()
+        .args([group, name, video_ids.as_str(), &ids[0]])
+        .output()
+        .unwrap();
+    stdout(&output);
+    let follow = format!("wait-{name}");
+    let output = emulator
+        .vod()
+        .args([group, follow.as_str(), video_ids.as_str(), &ids.join(",")])
+        .args(["--wait-timeout", "60", "-o", "json"])
+        .output()
+        .unwrap();
+    let done = json_ok(&output);
+    assert_eq!(done.as_array().map(Vec::len), Some(3), "{done}");
+    assert!(
+        done.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["state"] == "succeeded"),
+        "{done}"
+    );
+    // Its help says what it prints; the command's --wait help names it.
+    let help = stdout(
+        &emulator
+            .vod()
+            .args([group, name, "--help"])
+            .output()
+            .unwrap(),
+    );
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains(&format!("vod {group} {follow}")), "{help}");
+    assert!(
+        help.contains("one list whatever the number of resources"),
+        "{help}"
+    );
+    // A missing id is a usage error.
+    let output = emulator
+        .vod()
+        .args([group, follow.as_str()])
+        .output()
+        .unwrap();
+    fails_with(&output, 2);
+}

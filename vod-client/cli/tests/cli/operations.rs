@@ -518,7 +518,7 @@ fn wait_follows_a_task_to_its_end() {
     let state = json_ok(&output);
     // The final state is the waiter's query answer: the video, now transcoded.
     assert_eq!(
-        state["videoListInfo"][0]["videoId"],
+        state[0]["answer"]["videoListInfo"][0]["videoId"],
         ids[0].as_str(),
         "{state}"
     );

@@ -154,6 +154,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: Some("fixtureListWidgets"),
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -184,6 +185,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: Some("fixtureListWidgets"),
+        wait_args: &["widgetIds"],
         answer: &[],
     },
     CommandSpec {
@@ -214,6 +216,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -316,6 +319,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -370,6 +374,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: Some("pageIndex"),
         page_size: Some("pageSize"),
         wait_query: None,
+        wait_args: &[],
         answer: &[
             AnswerField {
                 path: "total",
@@ -428,6 +433,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: None,
+        wait_args: &[],
         answer: &[],
     },
 ];
@@ -460,20 +466,44 @@ pub fn invoke_and_wait<'a>(
     operation: &str,
     input: serde_json::Value,
     options: vod_client::WaitOptions,
+    progress: crate::paging::Progress<'a>,
 ) -> Option<crate::paging::JsonFuture<'a>> {
     match operation {
         "fixtureCreateWidget" => {
             Some(
                 crate::paging::wait_json::<
                     vod_client::model::FixtureCreateWidgetRequest,
-                >(client, input, options),
+                >(client, input, options, progress),
             )
         }
         "fixtureBuildWidgets" => {
             Some(
                 crate::paging::wait_json::<
                     vod_client::model::FixtureBuildWidgetsRequest,
-                >(client, input, options),
+                >(client, input, options, progress),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// `wait-<name>`: follows a task of `operation` started earlier, from the request
+/// alone, without starting anything (`None` when its state cannot be found from the
+/// request).
+#[allow(unused_variables)]
+pub fn invoke_follow<'a>(
+    client: &'a vod_client::Client,
+    operation: &str,
+    input: serde_json::Value,
+    options: vod_client::WaitOptions,
+    progress: crate::paging::Progress<'a>,
+) -> Option<crate::paging::JsonFuture<'a>> {
+    match operation {
+        "fixtureBuildWidgets" => {
+            Some(
+                crate::paging::follow_json::<
+                    vod_client::model::FixtureBuildWidgetsRequest,
+                >(client, input, options, progress),
             )
         }
         _ => None,
