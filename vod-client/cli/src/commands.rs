@@ -212,7 +212,12 @@ pub fn operation_command(spec: &'static CommandSpec) -> Command {
                     "Fetch every page, from --page-index (default 1) on, and print the entries \
                      as they arrive: -o json gives one compact JSON object per line (JSON Lines), \
                      -o text one line per entry, -o yaml one list; -o table waits for the last \
-                     page to align the columns. --query and --columns apply to each entry.",
+                     page to align the columns. --query and --columns apply to each entry.\n\
+                     Without it, one page is fetched, on a terminal too (unlike aws-cli): the \
+                     same command gives the same data in a shell and in a script, and a large \
+                     library is not walked (each page is a call counted against the service's \
+                     rate limit) just to look at the newest entries. On a terminal, stderr says \
+                     when more pages may follow and how to get them.",
                 ),
         );
     }

@@ -38,6 +38,7 @@ pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Resul
         return runtime.block_on(print_all_pages(spec, &client, input, globals));
     }
     let wait = spec.waitable && matches.get_flag(commands::WAIT);
+    let input_copy = input.clone();
     let answer = if wait {
         let line = ProgressLine::new(spec);
         let report = |states: &[(String, TaskState)], _elapsed| line.report(states);
@@ -63,6 +64,11 @@ pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Resul
         globals.print_at(&answer, "answer", wait_fields(spec))?;
         return Ok(());
     }
+    if std::io::stderr().is_terminal() {
+        if let Some(hint) = paging_hint(spec, &input_copy, &answer) {
+            eprintln!("{hint}");
+        }
+    }
     let stdout_is_terminal = std::io::stdout().is_terminal();
     // A change with nothing to show would leave a person looking at an empty line.
     if !(spec.mutation && stdout_is_terminal && is_empty(&answer)) {
@@ -72,6 +78,60 @@ pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Resul
         eprintln!("{}", confirmation(spec));
     }
     Ok(())
+}
+
+/// On a terminal, after one page of a paged list: whether more pages may exist and how to get
+/// them. A page is known to be the last when it is not full (the SDK's paginator decides the
+/// same way) or when a count in the answer larger than the page says all were seen. Counts
+/// that equal the page's entries are labelled for what they are (the service's `videoTotal`
+/// counts this page only).
+fn paging_hint(spec: &CommandSpec, input: &Value, answer: &Value) -> Option<String> {
+    let items = answer.get(spec.items?)?.as_array()?.len();
+    let number = |wire: Option<&str>| {
+        let value = input.get(wire?)?;
+        value
+            .as_u64()
+            .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+    };
+    let size_arg = spec.args.iter().find(|a| Some(a.wire) == spec.page_size)?;
+    let size = number(spec.page_size)
+        .or_else(|| size_arg.default.and_then(|d| d.parse().ok()))
+        .unwrap_or(10);
+    let index = number(spec.page_index).unwrap_or(1);
+    let counts: Vec<(&String, u64)> = answer
+        .as_object()?
+        .iter()
+        .filter(|(key, _)| Some(key.as_str()) != spec.items)
+        .filter_map(|(key, v)| Some((key, v.as_u64().or_else(|| v.as_str()?.trim().parse().ok())?)))
+        .collect();
+    let grand = counts.iter().map(|(_, n)| *n).find(|n| *n > items as u64);
+    let seen = index.saturating_sub(1) * size + items as u64;
+    if items < size as usize || grand.is_some_and(|total| seen >= total) {
+        return None;
+    }
+    let index_flag = spec
+        .args
+        .iter()
+        .find(|a| Some(a.wire) == spec.page_index)
+        .map_or_else(
+            || "--page-index".to_string(),
+            |a| format!("--{}", commands::flag_name(a)),
+        );
+    let mut hint = format!(
+        "more pages may follow: page {index} is full ({items} entries). Next page: \
+         {index_flag} {}; every page: --all-pages.",
+        index + 1
+    );
+    for (key, n) in counts {
+        if n == items as u64 {
+            hint.push_str(&format!(
+                " ({key} {n} counts the entries of this page, not all matches.)"
+            ));
+        } else if Some(n) == grand {
+            hint.push_str(&format!(" ({key}: {n} in all.)"));
+        }
+    }
+    Some(hint)
 }
 
 /// `vod <group> wait-<name>`: follows a task started earlier (by this command, without
@@ -430,6 +490,43 @@ mod tests {
     fn other_errors_are_unchanged() {
         let failure = failure(&SPEC, vod_client::Error::Config("no key".into()));
         assert_eq!(failure.message, "configuration error: no key");
+    }
+
+    #[test]
+    fn paging_hints_say_how_to_get_more_and_label_page_counts() {
+        static LIST: CommandSpec = CommandSpec {
+            items: Some("videoListInfo"),
+            page_index: Some("pageIndex"),
+            page_size: Some("pageSize"),
+            args: &[
+                arg("page-index", "pageIndex"),
+                ArgSpec {
+                    default: Some("10"),
+                    ..arg("page-size", "pageSize")
+                },
+            ],
+            ..SPEC
+        };
+        let page = |n: usize| serde_json::json!({"videoTotal": n, "videoListInfo": vec![1; n]});
+        assert_eq!(
+            paging_hint(&LIST, &serde_json::json!({}), &page(10)).unwrap(),
+            "more pages may follow: page 1 is full (10 entries). Next page: --page-index 2; \
+             every page: --all-pages. (videoTotal 10 counts the entries of this page, not all \
+             matches.)"
+        );
+        assert_eq!(paging_hint(&LIST, &serde_json::json!({}), &page(9)), None);
+        let input = serde_json::json!({"pageIndex": 3, "pageSize": "5"});
+        assert!(paging_hint(&LIST, &input, &page(5))
+            .unwrap()
+            .contains("page 3 is full (5 entries). Next page: --page-index 4"));
+        // A count larger than the page is a grand total, and tells when the last page was
+        // reached.
+        let total = |t: u64| serde_json::json!({"total": t, "videoListInfo": vec![1; 10]});
+        let input = serde_json::json!({"pageIndex": 4});
+        assert_eq!(paging_hint(&LIST, &input, &total(40)), None);
+        let hint = paging_hint(&LIST, &serde_json::json!({}), &total(37)).unwrap();
+        assert!(hint.ends_with("(total: 37 in all.)"), "{hint}");
+        assert_eq!(paging_hint(&SPEC, &serde_json::json!({}), &page(10)), None);
     }
 
     #[test]

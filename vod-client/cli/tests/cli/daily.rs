@@ -410,3 +410,92 @@ fn waiting_prints_one_shape_and_follows_a_task_started_earlier() {
         .unwrap();
     fails_with(&output, 2);
 }
+
+/// Runs `vod ARGS` on a pseudo-terminal (util-linux `script`), stdout and stderr together;
+/// `None` where `script` is missing.
+fn on_terminal(emulator: &Emulator, args: &str) -> Option<String> {
+    if !std::path::Path::new("/usr/bin/script").exists() {
+        eprintln!("skipped: no /usr/bin/script to give vod a terminal");
+        return None;
+    }
+    let vod = env!("CARGO_BIN_EXE_vod");
+    let output = Command::new("/usr/bin/script")
+        .args(["-qec", &format!("{vod} {args}"), "/dev/null"])
+        .env("VOD_ENDPOINT", &emulator.endpoint)
+        .env("VOD_ACCESS_KEY", AK)
+        .env("VOD_SECRET_KEY", SK)
+        .env("VOD_CONFIG_FILE", temp_dir("tty").join("missing.toml"))
+        .env("COLUMNS", "200")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn on_a_terminal_lists_say_when_more_pages_follow() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("daily-pages");
+    upload(&emulator, &dir, &["p1.mp4", "p2.mp4", "p3.mp4"]);
+    let [group, name] = command("getVideoList");
+    let size = flag("getVideoList", "pageSize");
+    let index = flag("getVideoList", "pageIndex");
+    let Some(full) = on_terminal(&emulator, &format!("{group} {name} {size} 2")) else {
+        return;
+    };
+    let full = full.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        full.contains("more pages may follow: page 1 is full (2 entries)"),
+        "{full}"
+    );
+    assert!(
+        full.contains(&format!("Next page: {index} 2; every page: --all-pages")),
+        "{full}"
+    );
+    assert!(
+        full.contains("videoTotal 2 counts the entries of this page, not all matches"),
+        "{full}"
+    );
+    let last = on_terminal(&emulator, &format!("{group} {name} {size} 2 {index} 2")).unwrap();
+    assert!(!last.contains("more pages"), "{last}");
+    // Not on a terminal: stderr stays empty.
+    let output = emulator
+        .vod()
+        .args([group, name, size.as_str(), "2"])
+        .output()
+        .unwrap();
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn on_a_terminal_wait_shows_which_resources_are_done() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("daily-progress");
+    let ids = upload(&emulator, &dir, &["g1.mp4", "g2.mp4"]);
+    let [group, name] = command("transCode");
+    let video_ids = flag("transCode", "videoIds");
+    let Some(screen) = on_terminal(
+        &emulator,
+        &format!(
+            "{group} {name} {video_ids} {} --wait -o text --query '[*].state'",
+            ids.join(",")
+        ),
+    ) else {
+        return;
+    };
+    // The spinner's line: which videos are done (or, before the first round, what it waits for).
+    assert!(
+        screen.contains("/2 done") || screen.contains(&format!("waiting for {group} {name}")),
+        "{screen}"
+    );
+    assert!(screen.contains("succeeded"), "{screen}");
+}
