@@ -22,6 +22,7 @@ mod config;
 mod configure;
 mod emulator;
 mod failure;
+mod glob;
 mod operation;
 mod output;
 pub mod paging;
@@ -407,6 +408,11 @@ impl Globals {
 }
 
 impl Globals {
+    /// No `--query` was given.
+    fn query_is_none(&self) -> bool {
+        self.query.is_none()
+    }
+
     fn format(&self) -> output::Format {
         self.output
             .unwrap_or_else(|| output::Format::default_for(std::io::stdout().is_terminal()))

@@ -499,3 +499,93 @@ fn on_a_terminal_wait_shows_which_resources_are_done() {
     );
     assert!(screen.contains("succeeded"), "{screen}");
 }
+
+#[test]
+fn recursive_uploads_filter_with_globs_and_dry_run_sends_nothing() {
+    let emulator = Emulator::start();
+    let dir = temp_dir("daily-upload-filter");
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(tree.join("raw")).unwrap();
+    for name in [
+        "a.mp4",
+        "B.MOV",
+        "notes.txt",
+        "raw/c.mkv",
+        "raw/d.mp4",
+        "cover.jpg",
+    ] {
+        std::fs::write(tree.join(name), name.as_bytes()).unwrap();
+    }
+    let listed = |extra: &[&str], with_keys: bool| -> Vec<String> {
+        let mut cmd = if with_keys {
+            emulator.vod()
+        } else {
+            crate::support::vod()
+        };
+        let output = cmd
+            .args(["upload", "-r", "--dry-run", "-o", "text"])
+            .args(extra)
+            .arg(&tree)
+            .output()
+            .unwrap();
+        stdout(&output)
+            .lines()
+            .map(|l| {
+                std::path::Path::new(l)
+                    .strip_prefix(&tree)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect()
+    };
+    // Default: video extensions, case ignored; no credentials needed for a dry run.
+    assert_eq!(
+        listed(&[], false),
+        ["B.MOV", "a.mp4", "raw/c.mkv", "raw/d.mp4"]
+    );
+    assert_eq!(listed(&["--exclude", "raw/**"], false), ["B.MOV", "a.mp4"]);
+    assert_eq!(
+        listed(&["--include", "*.{txt,jpg}"], false),
+        ["cover.jpg", "notes.txt"]
+    );
+    assert_eq!(
+        listed(
+            &[
+                "--include",
+                "raw/*",
+                "--include",
+                "a.*",
+                "--exclude",
+                "*.mkv"
+            ],
+            false
+        ),
+        ["a.mp4", "raw/d.mp4"]
+    );
+    // JSON gives the sizes; with credentials at hand, still nothing is sent.
+    let output = emulator
+        .vod()
+        .args(["upload", "-r", "--dry-run", "-o", "json"])
+        .arg(&tree)
+        .output()
+        .unwrap();
+    let plan = json_ok(&output);
+    assert_eq!(plan[0]["size"], "B.MOV".len(), "{plan}");
+    let count = emulator
+        .vod()
+        .args(command("getVideoList"))
+        .args(["--query", "length(videoListInfo)"])
+        .output()
+        .unwrap();
+    assert_eq!(json_ok(&count), 0);
+    let _ = listed(&[], true);
+    // A malformed pattern is a usage error naming the flag.
+    let output = crate::support::vod()
+        .args(["upload", "-r", "--dry-run", "--include", "*.{mp4"])
+        .arg(&tree)
+        .output()
+        .unwrap();
+    let stderr = fails_with(&output, 2);
+    assert!(stderr.contains("--include"), "{stderr}");
+}
