@@ -17,6 +17,7 @@
 #[rustfmt::skip]
 pub mod generated;
 
+mod api;
 mod commands;
 mod config;
 mod configure;
@@ -91,6 +92,7 @@ pub fn command(table: &'static [CommandSpec]) -> Command {
         .arg_required_else_help(true)
         .args(global_args())
         .subcommand(upload::command())
+        .subcommand(api::command())
         .subcommand(
             Command::new("configure")
                 .about("Write credentials and endpoint into a profile of the profile file")
@@ -564,6 +566,7 @@ fn dispatch(matches: &ArgMatches, table: &'static [CommandSpec]) -> Result<(), F
     match (name, sub.subcommand()) {
         ("upload", None) => upload::run(sub, &globals),
         ("configure", _) => run_configure(sub),
+        ("api", _) => api::run(sub, &globals),
         ("emulator", _) => emulator::run(sub),
         ("debug-sign", _) => {
             let mut input = String::new();
