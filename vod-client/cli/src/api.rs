@@ -25,12 +25,11 @@ pub fn command() -> Command {
              arrived. GET parameters travel in the query string, POST parameters as a JSON \
              object (or a form with --form).",
         )
-        .after_help(
-            "Examples:\n  \
-             vod api POST /vod/videoManage/getVideoList -F pageSize=5\n  \
-             vod api POST /vod/videoManage/getVideoList -f videoName=cat --query 'videoListInfo[*].videoId'\n  \
-             echo '{\"pageSize\": 2}' | vod api POST /vod/videoManage/getVideoList --input -",
-        )
+        .after_help(super::commands::examples_help(&[
+            "vod api POST /vod/videoManage/getVideoList -F pageSize=5".into(),
+            "vod api POST /vod/videoManage/getVideoList -f videoName=cat --query 'videoListInfo[*].videoId'".into(),
+            "echo '{\"pageSize\": 2}' | vod api POST /vod/videoManage/getVideoList --input -".into(),
+        ]))
         .arg(
             Arg::new("method")
                 .required(true)

@@ -76,9 +76,15 @@ pub fn group_commands(table: &'static [CommandSpec]) -> Vec<Command> {
             let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
             let about = group_about(group);
             let long_about = format!("{about}.\n\nCommands: {}.", names.join(", "));
+            let examples: Vec<String> = specs
+                .iter()
+                .take(2)
+                .filter_map(|s| examples(s).into_iter().next())
+                .collect();
             Command::new(group)
                 .about(about)
                 .long_about(long_about)
+                .after_help(examples_help(&examples))
                 .subcommand_required(true)
                 .arg_required_else_help(true)
                 .subcommands(specs.iter().copied().map(operation_command))
@@ -151,20 +157,24 @@ fn follow_command(spec: &'static CommandSpec) -> Command {
             name = spec.name,
             flags = flags.join(", "),
         ));
+    let mut example = format!("vod {} {FOLLOW_PREFIX}{}", spec.group, spec.name);
     for arg in spec
         .args
         .iter()
         .filter(|a| spec.wait_args.contains(&a.wire))
     {
         cmd = cmd.arg(field_arg_with(arg, false).required(true));
+        example.push_str(&format!(" --{} {}", flag_name(arg), placeholder(arg)));
     }
-    cmd.arg(wait_timeout_arg(false))
+    cmd.arg(wait_timeout_arg(false)).after_help(examples_help(&[
+        example.clone(),
+        format!("{example} --wait-timeout 600 -o json"),
+    ]))
 }
 
 /// What `--wait` and `wait-<name>` print, for their help.
-pub const WAIT_OUTPUT: &str = "Prints one list whatever the number of resources (JSON by default \
-    when piped): one entry \
-    per resource, in request order, {\"subject\": \"videoId=...\", \"state\": \"succeeded\", \
+pub const WAIT_OUTPUT: &str = "Prints one list whatever the number of resources (JSON by \
+    default when piped): one entry per resource, in request order, {\"subject\": \"videoId=...\", \"state\": \"succeeded\", \
     \"answer\": <the last answer of the state query>}. On a terminal, stderr shows which \
     resources are done and the time spent.";
 
@@ -181,11 +191,96 @@ fn wait_timeout_arg(requires_wait: bool) -> Arg {
     }
 }
 
+/// An `Examples:` section for help, one command a line; a long one continues on the next
+/// lines after a ` \` (at a flag), so help never wraps it and it pastes into a shell as is.
+pub fn examples_help(examples: &[String]) -> String {
+    const WIDTH: usize = 76;
+    let lines: Vec<String> = examples
+        .iter()
+        .map(|example| {
+            let mut lines = vec![String::new()];
+            for (i, part) in example.split(" --").enumerate() {
+                let part = if i == 0 {
+                    part.to_string()
+                } else {
+                    format!("--{part}")
+                };
+                let last = lines.last_mut().expect("one line");
+                if last.is_empty() {
+                    last.push_str(&part);
+                } else if last.len() + 1 + part.len() <= WIDTH {
+                    last.push(' ');
+                    last.push_str(&part);
+                } else {
+                    last.push_str(" \\");
+                    lines.push(format!("    {part}"));
+                }
+            }
+            lines.join("\n  ")
+        })
+        .collect();
+    format!("Examples:\n  {}", lines.join("\n  "))
+}
+
+/// Examples of an operation command, derived from its table entry: its required flags with
+/// placeholder values, then the same with what the command adds (every page, waiting).
+pub fn examples(spec: &CommandSpec) -> Vec<String> {
+    let mut base = format!("vod {} {}", spec.group, spec.name);
+    let required = spec.args.iter().filter(|a| a.required);
+    if spec
+        .args
+        .iter()
+        .any(|a| a.required && a.kind == ArgKind::Json)
+    {
+        // A JSON value is best written in a file of the whole request.
+        base.push_str(&format!(" --{INPUT_JSON} request.json"));
+    } else {
+        for arg in required {
+            base.push_str(&format!(" --{} {}", flag_name(arg), placeholder(arg)));
+        }
+    }
+    let mut out = vec![base.clone()];
+    if spec.paginated {
+        out.push(format!("{base} --all-pages -o json"));
+    } else if spec.waitable {
+        out.push(format!("{base} --wait"));
+    } else if let Some(arg) = spec.args.iter().find(|a| !a.required) {
+        out.push(format!("{base} --{} {}", flag_name(arg), placeholder(arg)));
+    }
+    out
+}
+
+/// A value to show after a flag in an example: an enum's first name, a time, a number, or the
+/// flag's name in capitals (`--video-id VIDEO_ID`).
+fn placeholder(arg: &ArgSpec) -> String {
+    if let Some(name) = arg.names.first().or(arg.values.first().map(|(w, _)| w)) {
+        return (*name).to_string();
+    }
+    match arg.kind {
+        ArgKind::Time(_) => "2026-12-06T10:00:00+08:00".to_string(),
+        ArgKind::Integer | ArgKind::Long | ArgKind::Number => {
+            arg.default.unwrap_or("1").to_string()
+        }
+        ArgKind::Boolean => "true".to_string(),
+        ArgKind::Json => "'{}'".to_string(),
+        ArgKind::String => {
+            let name = arg.flag.replace('-', "_").to_uppercase();
+            if arg.list {
+                let one = name.strip_suffix('S').unwrap_or(&name);
+                format!("{one}1,{one}2")
+            } else {
+                name
+            }
+        }
+    }
+}
+
 /// The clap command of one operation.
 pub fn operation_command(spec: &'static CommandSpec) -> Command {
     let mut cmd = Command::new(spec.name)
         .about(spec.about)
         .long_about(spec.long_about)
+        .after_help(examples_help(&examples(spec)))
         .arg(
             Arg::new(INPUT_JSON)
                 .long(INPUT_JSON)

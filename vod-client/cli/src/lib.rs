@@ -87,7 +87,16 @@ pub fn command(table: &'static [CommandSpec]) -> Command {
              VOD_SECRET_KEY, VOD_ENDPOINT, VOD_PROFILE), then the profile file written by \
              `vod configure` (~/.config/vod/config.toml, or $VOD_CONFIG_FILE).",
         )
-        .after_help(EXIT_CODES_HELP)
+        .after_help(format!(
+            "{}\n\n{EXIT_CODES_HELP}",
+            commands::examples_help(&[
+                "vod configure".into(),
+                "vod videos list --video-name cat".into(),
+                "vod upload -r ./videos --dry-run".into(),
+                "vod tasks transcode --video-ids $(vod videos list --query 'videoListInfo[*].videoId' -o text) --wait".into(),
+                "vod api POST /vod/videoManage/getVideoList -F pageSize=5".into(),
+            ])
+        ))
         .subcommand_required(true)
         .arg_required_else_help(true)
         .args(global_args())
@@ -101,7 +110,11 @@ pub fn command(table: &'static [CommandSpec]) -> Command {
                      of the profile file, created with mode 0600. On a terminal, missing values \
                      are prompted for (the secret without echo); otherwise the first line of \
                      stdin is the secret key.",
-                ),
+                )
+                .after_help(commands::examples_help(&[
+                    "vod configure".into(),
+                    "vod configure --profile test --endpoint http://127.0.0.1:8787 --access-key AK < secret.txt".into(),
+                ])),
         )
         .subcommand(emulator::command())
         .subcommand(
@@ -109,11 +122,19 @@ pub fn command(table: &'static [CommandSpec]) -> Command {
                 .about(
                     "Sign a request described as JSON on stdin and print every step of the signature",
                 )
-                .long_about(DEBUG_SIGN_HELP),
+                .long_about(DEBUG_SIGN_HELP)
+                .after_help(commands::examples_help(&[
+                    "vod debug-sign < request.json".into(),
+                    "vod debug-sign < request.json > steps.json".into(),
+                ])),
         )
         .subcommand(
             Command::new("completions")
                 .about("Print a shell completion script")
+                .after_help(commands::examples_help(&[
+                    "vod completions bash > ~/.local/share/bash-completion/completions/vod".into(),
+                    "vod completions zsh > \"${fpath[1]}/_vod\"".into(),
+                ]))
                 .arg(
                     Arg::new("shell")
                         .required(true)
@@ -147,10 +168,7 @@ Input (stdin): one JSON object with
   algorithm    optional \"WS3-HMAC-SHA256\" (default) or \"CNC-HMAC-SHA256\"
   signed_headers  optional list of header names to sign [default: content-type, host]
 
-Output (stdout): {\"canonical_request\", \"string_to_sign\", \"signature\", \"authorization\"}.
-
-Example:
-  echo '{\"method\":\"POST\",\"uri\":\"/vod/videoManage/getVideoList\",\"access_key\":\"AK\",\"secret_key\":\"SK\",\"timestamp\":1700000000,\"headers\":{\"content-type\":\"application/json\",\"host\":\"api.example.com\"},\"body\":\"{}\"}' | vod debug-sign";
+Output (stdout): {\"canonical_request\", \"string_to_sign\", \"signature\", \"authorization\"}.";
 
 /// The `--query` examples `vod --help` shows, as (other flags, query) on `vod videos list`;
 /// the binary tests run every one of them against the emulator.
@@ -515,7 +533,7 @@ fn settings(matches: &ArgMatches) -> Result<config::Settings, Failure> {
         auth_profile: text("auth-profile"),
     };
     let path = config::config_path().map_err(Failure::usage)?;
-    config::resolve(overrides, &path).map_err(Failure::usage)
+    config::resolve(overrides, &path)
 }
 
 /// A client for the resolved settings.

@@ -388,7 +388,7 @@ fn debug_sign_help_documents_its_input() {
         "algorithm",
         "signed_headers",
         "canonical_request",
-        "| vod debug-sign",
+        "vod debug-sign < request.json",
     ] {
         assert!(help.contains(member), "{member} missing from:\n{help}");
     }
@@ -449,4 +449,96 @@ fn all_pages_only_on_paged_commands() {
     assert_eq!(err.kind(), ErrorKind::UnknownArgument);
     let err = parse(&["videos", "list", "--wait"]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnknownArgument);
+}
+
+/// Every command of the real tree, with its words (`["tasks", "transcode"]`).
+fn every_command(
+    cmd: &clap::Command,
+    words: Vec<String>,
+    out: &mut Vec<(Vec<String>, clap::Command)>,
+) {
+    for sub in cmd.get_subcommands() {
+        let mut path = words.clone();
+        path.push(sub.get_name().to_string());
+        out.push((path.clone(), sub.clone()));
+        every_command(sub, path, out);
+    }
+}
+
+#[test]
+fn every_command_has_examples_that_parse_and_globals_apart() {
+    let mut root = super::command(crate::generated::COMMANDS);
+    // Building propagates the global options into every subcommand, as parsing does.
+    root.build();
+    let mut all = vec![(Vec::new(), root.clone())];
+    every_command(&root, Vec::new(), &mut all);
+    assert!(all.len() > 40, "{}", all.len());
+    for (words, cmd) in all {
+        // clap's own `help` subcommands.
+        if words.iter().any(|w| w == "help") {
+            continue;
+        }
+        let mut cmd = cmd;
+        let help = cmd.render_long_help().to_string();
+        let short = cmd.render_help().to_string();
+        let Some((_, examples)) = help.split_once("Examples:\n") else {
+            panic!("vod {}: no Examples: section\n{help}", words.join(" "));
+        };
+        assert!(
+            short.contains("Examples:"),
+            "vod {}: -h has no examples",
+            words.join(" ")
+        );
+        // Each example of an operation command (`vod <words> ...`) is accepted by the parser.
+        let mut joined: Vec<String> = Vec::new();
+        let mut continued = false;
+        for line in examples.lines().take_while(|l| l.starts_with("  ")) {
+            let text = line.trim().trim_end_matches('\\').trim_end();
+            if continued {
+                let last = joined.last_mut().expect("a line to continue");
+                last.push(' ');
+                last.push_str(text);
+            } else {
+                joined.push(text.to_string());
+            }
+            continued = line.ends_with('\\');
+        }
+        assert!(
+            !joined.is_empty(),
+            "vod {}: empty Examples:",
+            words.join(" ")
+        );
+        for line in &joined {
+            let line = line.as_str();
+            assert!(
+                line.starts_with("vod ") || line.contains("| vod "),
+                "vod {}: {line}",
+                words.join(" ")
+            );
+            if line.contains('$') || line.contains('|') || line.contains('<') || line.contains('>')
+            {
+                continue; // shell constructs: covered by the binary tests
+            }
+            let args: Vec<String> = line
+                .split_whitespace()
+                .map(|w| w.trim_matches('\'').to_string())
+                .collect();
+            if let Err(e) = super::command(crate::generated::COMMANDS).try_get_matches_from(&args) {
+                panic!(
+                    "vod {}: example `{line}` does not parse: {e}",
+                    words.join(" ")
+                );
+            }
+        }
+        // Inherited options are listed apart from the command's own.
+        if !words.is_empty() {
+            let own = help.split("Global options:").next().unwrap_or_default();
+            assert!(
+                !own.contains("--access-key <AK>"),
+                "vod {}: {help}",
+                words.join(" ")
+            );
+            assert!(help.contains("Global options:"), "vod {}", words.join(" "));
+        }
+    }
 }

@@ -35,6 +35,11 @@ pub fn command() -> Command {
              --resume-dir, rerunning the same command after an interruption continues it. \
              Prints one {file, videoId, fileKey, hash, size, resumed, skipped} per file.",
         )
+        .after_help(super::commands::examples_help(&[
+            "vod upload talk.mp4".into(),
+            "vod upload -r ./videos --exclude 'drafts/**' --dry-run -o text".into(),
+            "vod upload -r ./videos --include '*.{mp4,mov}' --resume-dir .vod-resume --parallel 8".into(),
+        ]))
         .arg(
             Arg::new("files")
                 .value_name("PATH")
