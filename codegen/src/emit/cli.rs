@@ -160,13 +160,23 @@ fn command(op: &Operation, enums: &[&Enum], objects: &[&Object]) -> TokenStream 
 }
 
 /// The request fields a task's state queries are built from, when they are all in the
-/// request (so a task started earlier can be followed from them alone); empty otherwise.
+/// request and make a whole request on their own (every required field is one of them), so a
+/// task started earlier can be followed from them alone; empty otherwise.
 fn wait_args(op: &Operation) -> Vec<String> {
-    match &op.waiter {
-        Some(w) if !w.inputs.is_empty() && w.inputs.iter().all(|i| i.from_request) => {
-            w.inputs.iter().map(|i| i.source.wire.clone()).collect()
-        }
-        _ => Vec::new(),
+    let Some(w) = &op.waiter else {
+        return Vec::new();
+    };
+    let sources: Vec<String> = w.inputs.iter().map(|i| i.source.wire.clone()).collect();
+    let from_request = !w.inputs.is_empty() && w.inputs.iter().all(|i| i.from_request);
+    let whole = op
+        .request
+        .iter()
+        .filter(|f| f.required)
+        .all(|f| sources.contains(&f.wire));
+    if from_request && whole {
+        sources
+    } else {
+        Vec::new()
     }
 }
 

@@ -542,3 +542,23 @@ fn every_command_has_examples_that_parse_and_globals_apart() {
         }
     }
 }
+
+#[test]
+fn wait_commands_exist_only_where_their_flags_make_a_whole_request() {
+    let follow: Vec<&CommandSpec> = crate::generated::COMMANDS
+        .iter()
+        .filter(|s| !s.wait_args.is_empty())
+        .collect();
+    assert!(follow.iter().any(|s| s.operation == "transCode"));
+    for spec in follow {
+        assert!(spec.waitable, "{}", spec.operation);
+        for arg in spec.args.iter().filter(|a| a.required) {
+            assert!(
+                spec.wait_args.contains(&arg.wire),
+                "{}: {}",
+                spec.operation,
+                arg.wire
+            );
+        }
+    }
+}

@@ -1121,7 +1121,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: Some("videoClipQuery"),
-        wait_args: &["transNo"],
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -1382,7 +1382,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         page_index: None,
         page_size: None,
         wait_query: Some("videoConcatQuery"),
-        wait_args: &["transNo"],
+        wait_args: &[],
         answer: &[],
     },
     CommandSpec {
@@ -2876,20 +2876,6 @@ pub fn invoke_follow<'a>(
     progress: crate::paging::Progress<'a>,
 ) -> Option<crate::paging::JsonFuture<'a>> {
     match operation {
-        "videoClip" => {
-            Some(
-                crate::paging::follow_json::<
-                    vod_client::model::VideoClipRequest,
-                >(client, input, options, progress),
-            )
-        }
-        "videoConcat" => {
-            Some(
-                crate::paging::follow_json::<
-                    vod_client::model::VideoConcatRequest,
-                >(client, input, options, progress),
-            )
-        }
         "transCode" => {
             Some(
                 crate::paging::follow_json::<
