@@ -64,15 +64,16 @@ pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Resul
         globals.print_at(&answer, "answer", wait_fields(spec))?;
         return Ok(());
     }
-    if std::io::stderr().is_terminal() {
-        if let Some(hint) = paging_hint(spec, &input_copy, &answer) {
-            eprintln!("{hint}");
-        }
-    }
     let stdout_is_terminal = std::io::stdout().is_terminal();
     // A change with nothing to show would leave a person looking at an empty line.
     if !(spec.mutation && stdout_is_terminal && is_empty(&answer)) {
         globals.print_with(&answer, spec.columns, spec.answer)?;
+    }
+    // After the page, where a person reading it looks next.
+    if std::io::stderr().is_terminal() {
+        if let Some(hint) = paging_hint(spec, &input_copy, &answer) {
+            eprintln!("{hint}");
+        }
     }
     if spec.mutation && stdout_is_terminal {
         eprintln!("{}", confirmation(spec));
