@@ -97,8 +97,8 @@ impl From<Timestamp> for Time {
     }
 }
 
-/// Text as users and the vendor's examples write times: RFC 3339, or the service's
-/// `yyyy-MM-dd HH:mm:ss` (UTC+8). Other text is kept as [`Time::Unparsed`], which a request's
+/// Text as users and the vendor's examples write times: RFC 3339, the service's
+/// `yyyy-MM-dd HH:mm:ss` (UTC+8), or a date alone (midnight UTC+8). Other text is kept as [`Time::Unparsed`], which a request's
 /// validation refuses before anything is sent.
 impl From<&str> for Time {
     fn from(text: &str) -> Time {
