@@ -363,6 +363,8 @@ mod json_path;
 pub mod paginate;
 pub mod profile;
 pub mod ratelimit;
+/// Any request, signed: [`Client::raw_request`].
+pub mod raw;
 mod response;
 pub mod retry;
 pub mod signer;

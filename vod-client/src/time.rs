@@ -97,8 +97,8 @@ impl From<Timestamp> for Time {
     }
 }
 
-/// Text as users and the vendor's examples write times: RFC 3339, or the service's
-/// `yyyy-MM-dd HH:mm:ss` (UTC+8). Other text is kept as [`Time::Unparsed`], which a request's
+/// Text as users and the vendor's examples write times: RFC 3339, the service's
+/// `yyyy-MM-dd HH:mm:ss` (UTC+8), or a date alone (midnight UTC+8). Other text is kept as [`Time::Unparsed`], which a request's
 /// validation refuses before anything is sent.
 impl From<&str> for Time {
     fn from(text: &str) -> Time {
@@ -129,7 +129,7 @@ impl fmt::Display for Time {
     }
 }
 
-/// A time that is neither RFC 3339 nor the service's `yyyy-MM-dd HH:mm:ss`.
+/// A time that is neither RFC 3339, the service's `yyyy-MM-dd HH:mm:ss`, nor a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseTimeError(String);
 
@@ -137,7 +137,7 @@ impl fmt::Display for ParseTimeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "`{}` is neither RFC 3339 nor yyyy-MM-dd HH:mm:ss (UTC+8)",
+            "`{}` is neither RFC 3339 (2026-12-06T10:00:00Z, 2026-12-06T10:00:00+08:00), yyyy-MM-dd HH:mm:ss (UTC+8) nor a date yyyy-MM-dd (midnight UTC+8)",
             self.0
         )
     }
@@ -145,18 +145,28 @@ impl fmt::Display for ParseTimeError {
 
 impl std::error::Error for ParseTimeError {}
 
-/// RFC 3339 (`2024-02-29T15:59:59Z`, any offset) or the service's `yyyy-MM-dd HH:mm:ss`,
-/// read in UTC+8.
+/// RFC 3339 (`2024-02-29T15:59:59Z`, any offset), the service's `yyyy-MM-dd HH:mm:ss` read in
+/// UTC+8, or a date alone (`2024-02-29`), read as midnight UTC+8 (the service's day).
 impl FromStr for Time {
     type Err = ParseTimeError;
     fn from_str(s: &str) -> Result<Time, ParseTimeError> {
-        if let Ok(ts) = s.trim().parse::<Timestamp>() {
+        let text = s.trim();
+        if let Ok(ts) = text.parse::<Timestamp>() {
             return Ok(Time::At(ts));
         }
-        match Time::from_service_text(s) {
-            Time::At(ts) => Ok(Time::At(ts)),
-            Time::Unparsed(_) => Err(ParseTimeError(s.to_string())),
+        if let Time::At(ts) = Time::from_service_text(text) {
+            return Ok(Time::At(ts));
         }
+        if text.len() == 10 {
+            if let Ok(date) = jiff::civil::Date::strptime("%Y-%m-%d", text) {
+                if let Ok(ts) =
+                    SERVICE_OFFSET.to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+                {
+                    return Ok(Time::At(ts));
+                }
+            }
+        }
+        Err(ParseTimeError(s.to_string()))
     }
 }
 
@@ -209,6 +219,21 @@ mod tests {
         let a: Time = "2024-02-29T15:59:59Z".parse().unwrap();
         let b: Time = "2024-02-29 23:59:59".parse().unwrap();
         assert_eq!(a, b);
+        let c: Time = "2024-03-01T07:59:59+08:00".parse().unwrap();
+        assert_eq!(
+            a.timestamp().unwrap() + jiff::SignedDuration::from_hours(8),
+            c.timestamp().unwrap()
+        );
         assert!("tomorrow".parse::<Time>().is_err());
+    }
+
+    #[test]
+    fn a_date_alone_is_midnight_in_the_service_zone() {
+        let day: Time = "2026-12-06".parse().unwrap();
+        assert_eq!(day.to_string(), "2026-12-05T16:00:00Z");
+        assert_eq!(day.to_service_text(), "2026-12-06 00:00:00");
+        for bad in ["2026-13-06", "2026-12-6", "2026-12-06T10:00:00"] {
+            assert!(bad.parse::<Time>().is_err(), "{bad}");
+        }
     }
 }

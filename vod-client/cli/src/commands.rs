@@ -29,6 +29,8 @@ const RESERVED_FLAGS: &[&str] = &[
     "secret-key",
     "debug",
     "columns",
+    "typed",
+    "time-zone",
     "help",
     "version",
     INPUT_JSON,
@@ -74,12 +76,24 @@ pub fn group_commands(table: &'static [CommandSpec]) -> Vec<Command> {
             let names: Vec<&str> = specs.iter().map(|s| s.name).collect();
             let about = group_about(group);
             let long_about = format!("{about}.\n\nCommands: {}.", names.join(", "));
+            let examples: Vec<String> = specs
+                .iter()
+                .take(2)
+                .filter_map(|s| examples(s).into_iter().next())
+                .collect();
             Command::new(group)
                 .about(about)
                 .long_about(long_about)
+                .after_help(examples_help(&examples))
                 .subcommand_required(true)
                 .arg_required_else_help(true)
-                .subcommands(specs.into_iter().map(operation_command))
+                .subcommands(specs.iter().copied().map(operation_command))
+                .subcommands(
+                    specs
+                        .iter()
+                        .filter(|s| !s.wait_args.is_empty())
+                        .map(|s| follow_command(s)),
+                )
         })
         .collect()
 }
@@ -117,11 +131,156 @@ pub fn merge_group(builtin: Command, group: Command) -> Command {
         .subcommands(subs)
 }
 
+/// The first word of `vod <group> wait-<name>`.
+pub const FOLLOW_PREFIX: &str = "wait-";
+
+/// `vod <group> wait-<name>`: waits for a task of `<name>` started earlier, found by the
+/// request fields its state comes from (`vod tasks wait-transcode --video-ids a,b`).
+fn follow_command(spec: &'static CommandSpec) -> Command {
+    let flags: Vec<String> = spec
+        .args
+        .iter()
+        .filter(|a| spec.wait_args.contains(&a.wire))
+        .map(|a| format!("--{}", flag_name(a)))
+        .collect();
+    let mut cmd = Command::new(format!("{FOLLOW_PREFIX}{}", spec.name))
+        .about(format!(
+            "Wait for `{} {}` tasks started earlier to finish (starts nothing)",
+            spec.group, spec.name
+        ))
+        .long_about(format!(
+            "Wait for `vod {group} {name}` tasks started earlier (without --wait) to finish, \
+             found by {flags}; starts nothing. Polls every 2 seconds, backing off to 30, until \
+             each succeeded (exit 0) or any failed (exit 1), or until --wait-timeout passes \
+             (exit 3). {WAIT_OUTPUT}",
+            group = spec.group,
+            name = spec.name,
+            flags = flags.join(", "),
+        ));
+    let mut example = format!("vod {} {FOLLOW_PREFIX}{}", spec.group, spec.name);
+    for arg in spec
+        .args
+        .iter()
+        .filter(|a| spec.wait_args.contains(&a.wire))
+    {
+        cmd = cmd.arg(field_arg_with(arg, false).required(true));
+        example.push_str(&format!(" --{} {}", flag_name(arg), placeholder(arg)));
+    }
+    cmd.arg(wait_timeout_arg(false)).after_help(examples_help(&[
+        example.clone(),
+        format!("{example} --wait-timeout 600 -o json"),
+    ]))
+}
+
+/// What `--wait` and `wait-<name>` print, for their help.
+pub const WAIT_OUTPUT: &str = "Prints one list whatever the number of resources (JSON by \
+    default when piped): one entry per resource, in request order, {\"subject\": \"videoId=...\", \"state\": \"succeeded\", \
+    \"answer\": <the last answer of the state query>}. On a terminal, stderr shows which \
+    resources are done and the time spent.";
+
+fn wait_timeout_arg(requires_wait: bool) -> Arg {
+    let arg = Arg::new(WAIT_TIMEOUT)
+        .long(WAIT_TIMEOUT)
+        .value_name("SECONDS")
+        .value_parser(clap::value_parser!(u64).range(1..))
+        .help("Give up waiting after this many seconds [default: 1800]");
+    if requires_wait {
+        arg.requires(WAIT)
+    } else {
+        arg
+    }
+}
+
+/// An `Examples:` section for help, one command a line; a long one continues on the next
+/// lines after a ` \` (at a flag), so help never wraps it and it pastes into a shell as is.
+pub fn examples_help(examples: &[String]) -> String {
+    const WIDTH: usize = 76;
+    let lines: Vec<String> = examples
+        .iter()
+        .map(|example| {
+            let mut lines = vec![String::new()];
+            for (i, part) in example.split(" --").enumerate() {
+                let part = if i == 0 {
+                    part.to_string()
+                } else {
+                    format!("--{part}")
+                };
+                let last = lines.last_mut().expect("one line");
+                if last.is_empty() {
+                    last.push_str(&part);
+                } else if last.len() + 1 + part.len() <= WIDTH {
+                    last.push(' ');
+                    last.push_str(&part);
+                } else {
+                    last.push_str(" \\");
+                    lines.push(format!("    {part}"));
+                }
+            }
+            lines.join("\n  ")
+        })
+        .collect();
+    format!("Examples:\n  {}", lines.join("\n  "))
+}
+
+/// Examples of an operation command, derived from its table entry: its required flags with
+/// placeholder values, then the same with what the command adds (every page, waiting).
+pub fn examples(spec: &CommandSpec) -> Vec<String> {
+    let mut base = format!("vod {} {}", spec.group, spec.name);
+    let required = spec.args.iter().filter(|a| a.required);
+    if spec
+        .args
+        .iter()
+        .any(|a| a.required && a.kind == ArgKind::Json)
+    {
+        // A JSON value is best written in a file of the whole request.
+        base.push_str(&format!(" --{INPUT_JSON} request.json"));
+    } else {
+        for arg in required {
+            base.push_str(&format!(" --{} {}", flag_name(arg), placeholder(arg)));
+        }
+    }
+    let mut out = vec![base.clone()];
+    if spec.paginated {
+        out.push(format!("{base} --all-pages -o json"));
+    } else if spec.waitable {
+        out.push(format!("{base} --wait"));
+    } else if let Some(arg) = spec.args.iter().find(|a| !a.required) {
+        out.push(format!("{base} --{} {}", flag_name(arg), placeholder(arg)));
+    }
+    out
+}
+
+/// A value to show after a flag in an example: an enum's first name, a time, a number, or the
+/// flag's name in capitals (`--video-id VIDEO_ID`).
+fn placeholder(arg: &ArgSpec) -> String {
+    if let Some(name) = arg.names.first().or(arg.values.first().map(|(w, _)| w)) {
+        return (*name).to_string();
+    }
+    match arg.kind {
+        ArgKind::Time(_) => "2026-12-06T10:00:00+08:00".to_string(),
+        ArgKind::Integer | ArgKind::Long | ArgKind::Number => {
+            arg.default.unwrap_or("1").to_string()
+        }
+        ArgKind::Boolean => "true".to_string(),
+        ArgKind::Json => "'{}'".to_string(),
+        ArgKind::String => {
+            let name = arg.flag.replace('-', "_").to_uppercase();
+            if arg.list {
+                let one = name.strip_suffix('S').unwrap_or(&name);
+                format!("{one}1,{one}2")
+            } else {
+                name
+            }
+        }
+    }
+}
+
 /// The clap command of one operation.
 pub fn operation_command(spec: &'static CommandSpec) -> Command {
     let mut cmd = Command::new(spec.name)
         .about(spec.about)
         .long_about(spec.long_about)
+        .after_help(examples_help(&examples(spec)))
         .arg(
             Arg::new(INPUT_JSON)
                 .long(INPUT_JSON)
@@ -148,7 +307,12 @@ pub fn operation_command(spec: &'static CommandSpec) -> Command {
                     "Fetch every page, from --page-index (default 1) on, and print the entries \
                      as they arrive: -o json gives one compact JSON object per line (JSON Lines), \
                      -o text one line per entry, -o yaml one list; -o table waits for the last \
-                     page to align the columns. --query and --columns apply to each entry.",
+                     page to align the columns. --query and --columns apply to each entry.\n\
+                     Without it, one page is fetched, on a terminal too (unlike aws-cli): the \
+                     same command gives the same data in a shell and in a script, and a large \
+                     library is not walked (each page is a call counted against the service's \
+                     rate limit) just to look at the newest entries. On a terminal, stderr says \
+                     when more pages may follow and how to get them.",
                 ),
         );
     }
@@ -159,33 +323,59 @@ pub fn operation_command(spec: &'static CommandSpec) -> Command {
                     .long(WAIT)
                     .action(ArgAction::SetTrue)
                     .help("Wait until the task finishes and print its final state")
-                    .long_help(
-                        "Start the task, then poll its state every 2 seconds until it succeeds \
-                         (exit 0, its final state is printed) or fails (exit 1), or until \
-                         --wait-timeout passes (exit 3).",
-                    ),
+                    .long_help(format!(
+                        "Start the task, then poll its state every 2 seconds (backing off to \
+                         30) until it succeeds (exit 0) or fails (exit 1), or until \
+                         --wait-timeout passes (exit 3). {WAIT_OUTPUT}{}",
+                        if spec.wait_args.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " To wait for a task started earlier: vod {} {FOLLOW_PREFIX}{}.",
+                                spec.group, spec.name
+                            )
+                        }
+                    )),
             )
-            .arg(
-                Arg::new(WAIT_TIMEOUT)
-                    .long(WAIT_TIMEOUT)
-                    .value_name("SECONDS")
-                    .requires(WAIT)
-                    .value_parser(clap::value_parser!(u64).range(1..))
-                    .help("Give up waiting after this many seconds [default: 1800]"),
-            );
+            .arg(wait_timeout_arg(true));
     }
     cmd
 }
 
 fn field_arg(arg: &'static ArgSpec) -> Arg {
+    field_arg_with(arg, true)
+}
+
+/// A field's flag; `input_json`: the command also takes `--input-json`, which may stand in
+/// for a required flag.
+fn field_arg_with(arg: &'static ArgSpec, input_json: bool) -> Arg {
     let mut long_help = arg.help.to_string();
     if let Some(default) = arg.default {
         if !long_help.to_lowercase().contains("default") {
             long_help.push_str(&format!("\n[service default: {default}]"));
         }
     }
-    if arg.list {
-        long_help.push_str("\nRepeat the flag to give several values.");
+    if arg.list && arg.kind != ArgKind::Json {
+        long_help.push_str(
+            "\nSeveral values: comma-separated (a,b), space-separated after one flag (a b, so \
+             $(vod ... -o text) fits), or the flag repeated (--flag a --flag b).",
+        );
+        if !arg.comma {
+            long_help.push_str(
+                " Items of this list may contain commas, so a value with a comma is refused: \
+                 give such items in --input-json.",
+            );
+        }
+    } else if arg.list {
+        long_help
+            .push_str("\nRepeat the flag (or give several values after it) for several entries.");
+    }
+    if let ArgKind::Time(_) = arg.kind {
+        long_help.push_str(
+            "\nA time: RFC 3339 with any offset (2026-12-06T10:00:00Z, \
+             2026-12-06T10:00:00+08:00), the service's yyyy-MM-dd HH:mm:ss (read in UTC+8), \
+             or a date alone, yyyy-MM-dd, meaning midnight UTC+8 (the service's day).",
+        );
     }
     if arg.kind == ArgKind::Json {
         long_help.push_str("\nThe value is JSON text, e.g. '{\"name\": \"x\"}'.");
@@ -201,14 +391,21 @@ fn field_arg(arg: &'static ArgSpec) -> Arg {
         } else {
             ArgAction::Set
         });
-    if arg.required {
+    if arg.list {
+        // Operation commands have no positional arguments, so a list flag may take every
+        // value up to the next flag: `--video-ids $(vod ... -o text)` works.
+        a = a.num_args(1..);
+    }
+    if arg.required && input_json {
         a = a.required_unless_present(INPUT_JSON);
     }
     if arg.kind == ArgKind::Boolean {
         // `--flag` alone means true; `--flag false` is explicit.
         a = a.num_args(0..=1).default_missing_value("true");
     }
-    if arg.values.is_empty() {
+    if arg.list && arg.kind != ArgKind::Json {
+        a.value_parser(move |text: &str| list_value(arg, text))
+    } else if arg.values.is_empty() {
         a.value_parser(move |text: &str| parse_value(arg.kind, text))
     } else {
         let kind = arg.kind;
@@ -247,6 +444,52 @@ fn wire_value<'a>(arg: &'a ArgSpec, text: &'a str) -> &'a str {
         .map_or(text, |(wire, _)| wire)
 }
 
+/// One value of a list flag, split at commas: a JSON list of its items. A list whose items may
+/// hold commas (not sent comma-separated) refuses a comma rather than guess.
+fn list_value(arg: &ArgSpec, text: &str) -> Result<Value, String> {
+    if !arg.comma && text.contains(',') {
+        return Err(format!(
+            "items of --{} may contain commas, so `{text}` cannot be split safely: repeat the \
+             flag for each item, or give the list in --input-json",
+            flag_name(arg)
+        ));
+    }
+    let items: Vec<&str> = if arg.comma {
+        text.split(',').map(str::trim).collect()
+    } else {
+        vec![text]
+    };
+    let mut values = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        if item.is_empty() {
+            return Err(format!(
+                "item {} of `{text}` is empty (commas separate the items of --{})",
+                i + 1,
+                flag_name(arg)
+            ));
+        }
+        values.push(item_value(arg, item)?);
+    }
+    Ok(Value::Array(values))
+}
+
+/// One item of a list flag: an enum's name or wire value, or a value of the flag's kind.
+fn item_value(arg: &ArgSpec, text: &str) -> Result<Value, String> {
+    if arg.values.is_empty() {
+        return parse_value(arg.kind, text);
+    }
+    let wire = wire_value(arg, text);
+    if !arg.values.iter().any(|(w, _)| *w == wire) {
+        let names: Vec<&str> = if arg.names.is_empty() {
+            arg.values.iter().map(|(w, _)| *w).collect()
+        } else {
+            arg.names.to_vec()
+        };
+        return Err(format!("`{text}` is not one of: {}", names.join(", ")));
+    }
+    parse_value(arg.kind, wire).or_else(|_| Ok(Value::String(wire.to_string())))
+}
+
 /// Parses one flag value as `kind`. The error text is what clap prints after
 /// `invalid value '<text>' for '--<flag> <KIND>'`.
 pub fn parse_value(kind: ArgKind, text: &str) -> Result<Value, String> {
@@ -278,6 +521,7 @@ pub fn parse_value(kind: ArgKind, text: &str) -> Result<Value, String> {
             _ => Err(expected()),
         },
         ArgKind::Json => serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}")),
+        ArgKind::Time(wire) => crate::present::time_input(text, wire),
     }
 }
 
@@ -294,7 +538,18 @@ pub fn request_from_matches(
             continue;
         };
         let mut values: Vec<Value> = values.cloned().collect();
-        let value = if arg.list {
+        let value = if arg.list && arg.kind != ArgKind::Json {
+            // Each occurrence is a list of its comma-separated items.
+            Value::Array(
+                values
+                    .into_iter()
+                    .flat_map(|v| match v {
+                        Value::Array(items) => items,
+                        other => vec![other],
+                    })
+                    .collect(),
+            )
+        } else if arg.list {
             Value::Array(values)
         } else {
             match values.pop() {
@@ -305,6 +560,27 @@ pub fn request_from_matches(
         object.insert(arg.wire.to_string(), value);
     }
     Value::Object(object)
+}
+
+/// Rewrites the times of an `--input-json` object into their wire form, so a file may use
+/// every form a flag accepts (RFC 3339, service text, a date). The error names the JSON path.
+pub fn normalize_input(spec: &CommandSpec, object: &mut Map<String, Value>) -> Result<(), String> {
+    for arg in spec.args {
+        let ArgKind::Time(wire) = arg.kind else {
+            continue;
+        };
+        let Some(value) = object.get_mut(arg.wire) else {
+            continue;
+        };
+        let text = match &*value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => continue,
+        };
+        *value =
+            crate::present::time_input(&text, wire).map_err(|e| format!("$.{}: {e}", arg.wire))?;
+    }
+    Ok(())
 }
 
 /// Checks an `--input-json` object against the command's fields: every key must be a field,
@@ -360,6 +636,11 @@ fn check_kind(arg: &ArgSpec, value: &Value, path: &str) -> Result<(), String> {
         }
         ArgKind::Boolean => value.is_boolean() || matches!(text, Some("true" | "false")),
         ArgKind::Json => true,
+        ArgKind::Time(wire) => crate::present::time_input(
+            &text.map_or_else(|| value.to_string(), str::to_string),
+            wire,
+        )
+        .is_ok(),
     };
     if !fits {
         return Err(format!(

@@ -18,6 +18,7 @@
 //! [`secrecy::SecretString`] from the moment it is read, so it cannot end up in `--debug` output
 //! by accident.
 
+use crate::failure::Failure;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -138,7 +139,7 @@ impl fmt::Debug for Settings {
 
 /// Completes `overrides` from the profile file at `path`. A profile that was named explicitly
 /// must exist; missing credentials are an error that says where they can be given.
-pub fn resolve(overrides: Overrides, path: &Path) -> Result<Settings, String> {
+pub fn resolve(overrides: Overrides, path: &Path) -> Result<Settings, Failure> {
     let named = overrides.profile.clone();
     let profile_name = named.clone().unwrap_or_else(|| DEFAULT_PROFILE.to_string());
     let needs_file = overrides.access_key.is_none()
@@ -146,14 +147,14 @@ pub fn resolve(overrides: Overrides, path: &Path) -> Result<Settings, String> {
         || overrides.endpoint.is_none()
         || overrides.auth_profile.is_none();
     let profile = if needs_file || named.is_some() {
-        let mut file = load(path)?;
+        let mut file = load(path).map_err(Failure::usage)?;
         match file.profiles.remove(&profile_name) {
             Some(p) => p,
             None if named.is_some() => {
-                return Err(format!(
+                return Err(Failure::usage(format!(
                     "profile `{profile_name}` not found in {} (create it with `vod configure --profile {profile_name}`)",
                     path.display()
-                ))
+                )))
             }
             None => Profile::default(),
         }
@@ -161,10 +162,12 @@ pub fn resolve(overrides: Overrides, path: &Path) -> Result<Settings, String> {
         Profile::default()
     };
     let missing = |what: &str, flag: &str, env: &str| {
-        format!(
-            "no {what}: pass --{flag}, set {env}, or run `vod configure` (profile `{profile_name}` in {})",
+        Failure::credentials(format!(
+            "no {what}: pass --{flag}, set {env}, or run `vod configure` (profile `{profile_name}` in {})\n\
+             hint: `vod configure` writes the keys into a profile once; in scripts and CI, set \
+             VOD_ACCESS_KEY and VOD_SECRET_KEY",
             path.display()
-        )
+        ))
     };
     let access_key = overrides
         .access_key
@@ -175,9 +178,11 @@ pub fn resolve(overrides: Overrides, path: &Path) -> Result<Settings, String> {
         .or_else(|| profile.secret_key.map(SecretString::from))
         .ok_or_else(|| missing("secret key", "secret-key", ENV_SECRET_KEY))?;
     let auth_profile = match overrides.auth_profile.or(profile.auth_profile) {
-        Some(name) => vod_client::AuthProfile::from_name(&name).map_err(|e| match e {
-            vod_client::Error::Config(message) => message,
-            other => other.to_string(),
+        Some(name) => vod_client::AuthProfile::from_name(&name).map_err(|e| {
+            Failure::usage(match e {
+                vod_client::Error::Config(message) => message,
+                other => other.to_string(),
+            })
         })?,
         None => vod_client::AuthProfile::default(),
     };
@@ -275,7 +280,8 @@ mod tests {
             &path,
         )
         .unwrap_err();
-        assert!(err.contains("profile `nope` not found"), "{err}");
+        assert_eq!(err.code, crate::failure::code::USAGE);
+        assert!(err.message.contains("profile `nope` not found"), "{err}");
         let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
     }
 
@@ -283,8 +289,9 @@ mod tests {
     fn missing_file_and_credentials() {
         let path = temp_path("missing");
         let err = resolve(Overrides::default(), &path).unwrap_err();
+        assert_eq!(err.code, crate::failure::code::CREDENTIALS);
         assert!(
-            err.contains("no access key") && err.contains("VOD_ACCESS_KEY"),
+            err.message.contains("no access key") && err.message.contains("VOD_ACCESS_KEY"),
             "{err}"
         );
         let s = resolve(

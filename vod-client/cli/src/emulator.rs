@@ -22,6 +22,10 @@ pub fn command() -> Command {
              that key pair, otherwise the demo keys DEMO_ACCESS_KEY / DEMO_SECRET_KEY.",
         )
         .args(args::args(KeyFlags::Inherited))
+        .after_help(super::commands::examples_help(&[
+            "vod emulator".into(),
+            "vod emulator --listen 127.0.0.1:0 --task-ms 50 --access-key AK --secret-key SK".into(),
+        ]))
 }
 
 /// Runs the emulator until Ctrl-C or SIGTERM.

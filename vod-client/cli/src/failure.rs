@@ -4,8 +4,9 @@
 //! |---|---|
 //! | 0 | success |
 //! | 1 | the service (or the storage service) refused the request, or answered something unreadable |
-//! | 2 | usage: a bad flag or input, a missing credential, a malformed `--input-json` |
+//! | 2 | usage: a bad flag or input, a malformed `--input-json`, an unknown profile |
 //! | 3 | network: no connection, a timeout, a broken transfer |
+//! | 4 | credentials: no access key or secret key in the flags, the environment or the profile |
 //!
 //! Clap's own usage errors already exit with 2, so every "fix your command" failure shares it.
 
@@ -19,14 +20,18 @@ pub mod code {
     pub const USAGE: u8 = 2;
     /// Network failure or timeout.
     pub const NETWORK: u8 = 3;
+    /// No credentials anywhere (flags, environment, profile file).
+    pub const CREDENTIALS: u8 = 4;
 }
 
 /// The text of `vod --help` describing the exit codes.
 pub const EXIT_CODES_HELP: &str = "Exit codes:\n  \
     0  success\n  \
     1  the service refused the request (code, message and request id are printed on stderr)\n  \
-    2  usage error: unknown flag or value, malformed --input-json, missing credentials\n  \
-    3  network error or timeout";
+    2  usage error: unknown flag or value, malformed --input-json, unknown profile\n  \
+    3  network error or timeout\n  \
+    4  no credentials: no access key / secret key in the flags, VOD_ACCESS_KEY / VOD_SECRET_KEY \
+    or the profile file (run `vod configure`)";
 
 /// A failed command: what to print and how to exit.
 #[derive(Debug)]
@@ -42,6 +47,14 @@ impl Failure {
     pub fn usage(message: impl Into<String>) -> Failure {
         Failure {
             code: code::USAGE,
+            message: message.into(),
+        }
+    }
+
+    /// No credentials anywhere (exit 4).
+    pub fn credentials(message: impl Into<String>) -> Failure {
+        Failure {
+            code: code::CREDENTIALS,
             message: message.into(),
         }
     }

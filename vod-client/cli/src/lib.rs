@@ -17,14 +17,17 @@
 #[rustfmt::skip]
 pub mod generated;
 
+mod api;
 mod commands;
 mod config;
 mod configure;
 mod emulator;
 mod failure;
+mod glob;
 mod operation;
 mod output;
 pub mod paging;
+mod present;
 mod query;
 mod sign;
 pub mod table;
@@ -84,11 +87,21 @@ pub fn command(table: &'static [CommandSpec]) -> Command {
              VOD_SECRET_KEY, VOD_ENDPOINT, VOD_PROFILE), then the profile file written by \
              `vod configure` (~/.config/vod/config.toml, or $VOD_CONFIG_FILE).",
         )
-        .after_help(EXIT_CODES_HELP)
+        .after_help(format!(
+            "{}\n\n{EXIT_CODES_HELP}",
+            commands::examples_help(&[
+                "vod configure".into(),
+                "vod videos list --video-name cat".into(),
+                "vod upload -r ./videos --dry-run".into(),
+                "vod tasks transcode --video-ids $(vod videos list --query 'videoListInfo[*].videoId' -o text) --wait".into(),
+                "vod api POST /vod/videoManage/getVideoList -F pageSize=5".into(),
+            ])
+        ))
         .subcommand_required(true)
         .arg_required_else_help(true)
         .args(global_args())
         .subcommand(upload::command())
+        .subcommand(api::command())
         .subcommand(
             Command::new("configure")
                 .about("Write credentials and endpoint into a profile of the profile file")
@@ -97,7 +110,11 @@ pub fn command(table: &'static [CommandSpec]) -> Command {
                      of the profile file, created with mode 0600. On a terminal, missing values \
                      are prompted for (the secret without echo); otherwise the first line of \
                      stdin is the secret key.",
-                ),
+                )
+                .after_help(commands::examples_help(&[
+                    "vod configure".into(),
+                    "vod configure --profile test --endpoint http://127.0.0.1:8787 --access-key AK < secret.txt".into(),
+                ])),
         )
         .subcommand(emulator::command())
         .subcommand(
@@ -105,11 +122,19 @@ pub fn command(table: &'static [CommandSpec]) -> Command {
                 .about(
                     "Sign a request described as JSON on stdin and print every step of the signature",
                 )
-                .long_about(DEBUG_SIGN_HELP),
+                .long_about(DEBUG_SIGN_HELP)
+                .after_help(commands::examples_help(&[
+                    "vod debug-sign < request.json".into(),
+                    "vod debug-sign < request.json > steps.json".into(),
+                ])),
         )
         .subcommand(
             Command::new("completions")
                 .about("Print a shell completion script")
+                .after_help(commands::examples_help(&[
+                    "vod completions bash > ~/.local/share/bash-completion/completions/vod".into(),
+                    "vod completions zsh > \"${fpath[1]}/_vod\"".into(),
+                ]))
                 .arg(
                     Arg::new("shell")
                         .required(true)
@@ -143,10 +168,23 @@ Input (stdin): one JSON object with
   algorithm    optional \"WS3-HMAC-SHA256\" (default) or \"CNC-HMAC-SHA256\"
   signed_headers  optional list of header names to sign [default: content-type, host]
 
-Output (stdout): {\"canonical_request\", \"string_to_sign\", \"signature\", \"authorization\"}.
+Output (stdout): {\"canonical_request\", \"string_to_sign\", \"signature\", \"authorization\"}.";
 
-Example:
-  echo '{\"method\":\"POST\",\"uri\":\"/vod/videoManage/getVideoList\",\"access_key\":\"AK\",\"secret_key\":\"SK\",\"timestamp\":1700000000,\"headers\":{\"content-type\":\"application/json\",\"host\":\"api.example.com\"},\"body\":\"{}\"}' | vod debug-sign";
+/// The `--query` examples `vod --help` shows, as (other flags, query) on `vod videos list`;
+/// the binary tests run every one of them against the emulator.
+pub const QUERY_EXAMPLES: &[(&str, &str)] = &[
+    ("-o text", "videoListInfo[0].videoId"),
+    ("-o text", "videoListInfo[*].videoId"),
+    ("-o json", "length(videoListInfo)"),
+    (
+        "-o json --typed",
+        "videoListInfo[?videoState=='enabled'].{id: videoId, name: videoName}",
+    ),
+    (
+        "-o json --typed",
+        "videoListInfo[?videoSize > `1000000`].videoId",
+    ),
+];
 
 fn global_args() -> Vec<Arg> {
     let global = |arg: Arg| arg.global(true).help_heading("Global options");
@@ -161,8 +199,9 @@ fn global_args() -> Vec<Arg> {
                 .long_help(
                     "Output format [default: table on a terminal, json otherwise].\n\
                      json: always valid JSON (a string selected by --query stays quoted).\n\
-                     text: bare values for shell capture, tab-separated on one line for a \
-                     list, one line per entry for a list of objects: \
+                     text: bare values for shell capture, one line per item of a list (so \
+                     $(...) and xargs take them as they are), one line per entry for a list \
+                     of objects with its values tab-separated: \
                      ID=$(vod videos list --query 'videoListInfo[0].videoId' -o text).\n\
                      table: aligned columns in the answer's field order (paged lists: a curated \
                      set, see --columns), fitted to the terminal.\n\
@@ -174,12 +213,50 @@ fn global_args() -> Vec<Arg> {
                 .long("query")
                 .value_name("JMESPATH")
                 .help("Print only this part of the answer (JMESPath), e.g. videoListInfo[0].videoId")
-                .long_help(
+                .long_help(format!(
                     "Print only the part of the answer a JMESPath expression selects \
-                     (https://jmespath.org), as aws --query does: videoListInfo[0].videoId, \
-                     videoListInfo[*].videoId, videoListInfo[?videoState=='1'].{id: videoId, \
-                     name: videoName}, length(videoListInfo). The document is the operation's \
-                     data; a leading `data.` is accepted. A path that leads nowhere prints null.",
+                     (https://jmespath.org), as aws --query does. The document is the \
+                     operation's data as it is printed: with -o table, -o text or --typed, \
+                     enums are names (and with --typed, numbers are numbers and times RFC \
+                     3339), so filters can say what they mean; plain -o json and -o yaml query \
+                     the wire form. A leading `data.` is accepted. A path that leads nowhere \
+                     prints null.\n\nExamples (on `vod videos list`):\n  {}",
+                    QUERY_EXAMPLES
+                        .iter()
+                        .map(|(flags, query)| format!("{flags} --query \"{query}\""))
+                        .collect::<Vec<_>>()
+                        .join("\n  ")
+                )),
+        ),
+        global(
+            Arg::new("typed")
+                .long("typed")
+                .action(ArgAction::SetTrue)
+                .help("Print the answer's meaning, not its wire form: enum names, RFC 3339 times, numbers as numbers")
+                .long_help(
+                    "Print the answer's meaning, not its wire form, in any output format: \
+                     enums by the names their flags accept (videoState: \"enabled\", not 0), \
+                     times in RFC 3339 (in UTC, or in --time-zone when given), numbers the \
+                     service sends as text as JSON numbers, so --query can compare them \
+                     (videoListInfo[?videoSize > `1000000`]). Without it, -o json and -o yaml \
+                     keep exactly what the service sent; tables and text always show names \
+                     and readable times.",
+                ),
+        ),
+        global(
+            Arg::new("time-zone")
+                .long("time-zone")
+                .value_name("ZONE")
+                .value_parser(PossibleValuesParser::new(present::Zone::NAMES))
+                .help("Zone of the times tables and text show: local, utc or service (UTC+8) [default: local]")
+                .long_help(
+                    "Zone of the times tables and text show, always with their offset \
+                     (2026-12-06 10:00:00 +08:00): local (the default: the zone you read \
+                     clocks in, from $TZ or the system; the offset printed beside each time \
+                     keeps it unambiguous), utc, or service (UTC+8, the zone the service \
+                     writes its date-times in). With --typed it is also the offset of the RFC \
+                     3339 times (UTC when not given). Times you type are read as written: RFC \
+                     3339 with its offset, yyyy-MM-dd HH:mm:ss and dates in UTC+8.",
                 ),
         ),
         global(
@@ -243,6 +320,10 @@ fn global_args() -> Vec<Arg> {
 #[derive(Debug)]
 struct Globals {
     output: Option<output::Format>,
+    /// `--typed`.
+    typed: bool,
+    /// `--time-zone`, when given.
+    zone: Option<present::Zone>,
     query: Option<query::Query>,
     columns: Option<Vec<String>>,
     debug: bool,
@@ -261,6 +342,10 @@ impl Globals {
                 .get_one::<String>("output")
                 .and_then(|name| output::Format::from_name(name)),
             query,
+            typed: matches.get_flag("typed"),
+            zone: matches
+                .get_one::<String>("time-zone")
+                .and_then(|name| present::Zone::from_name(name)),
             columns: matches
                 .get_many::<String>("columns")
                 .map(|names| names.map(|n| n.trim().to_string()).collect()),
@@ -270,7 +355,47 @@ impl Globals {
 
     /// Prints an answer in the chosen format, after `--query`.
     fn print(&self, value: &serde_json::Value) -> Result<(), Failure> {
-        self.print_with(value, &[])
+        self.print_with(value, &[], &[])
+    }
+
+    /// Prints a list whose entries hold, under `member`, answers with the fields `fields`
+    /// (what `--wait` prints: `[{subject, state, answer}]`).
+    fn print_at(
+        &self,
+        value: &serde_json::Value,
+        member: &str,
+        fields: &[table::AnswerField],
+    ) -> Result<(), Failure> {
+        let mut value = value.clone();
+        if let serde_json::Value::Array(entries) = &mut value {
+            for entry in entries {
+                if let Some(answer) = entry.get_mut(member) {
+                    *answer = self.present(answer, fields, "");
+                }
+            }
+        }
+        self.print_with(&value, &[], &[])
+    }
+
+    /// `value` with the members `fields` name re-typed for the chosen output: meanings for
+    /// `--typed`, readable names and times for tables and text, the wire form otherwise.
+    /// `strip` is the path prefix `value` sits at (see [`present::retype`]).
+    fn present(
+        &self,
+        value: &serde_json::Value,
+        fields: &[table::AnswerField],
+        strip: &str,
+    ) -> serde_json::Value {
+        let mut value = value.clone();
+        let mode = if self.typed {
+            present::Mode::Typed(self.zone.unwrap_or(present::Zone::Utc))
+        } else if matches!(self.format(), output::Format::Table | output::Format::Text) {
+            present::Mode::Display(self.zone.unwrap_or(present::Zone::Local))
+        } else {
+            return value;
+        };
+        present::retype(&mut value, fields, strip, mode);
+        value
     }
 
     /// [`Globals::print`] for a command with curated table columns (`CommandSpec::columns`).
@@ -279,16 +404,18 @@ impl Globals {
         &self,
         value: &serde_json::Value,
         defaults: &'static [&'static str],
+        fields: &[table::AnswerField],
     ) -> Result<(), Failure> {
         let terminal = std::io::stdout().is_terminal();
         let format = self
             .output
             .unwrap_or_else(|| output::Format::default_for(terminal));
+        let value = self.present(value, fields, "");
         let selected = match &self.query {
             Some(query) => query
-                .select(value)
+                .select(&value)
                 .map_err(|e| Failure::usage(format!("--query: {e}")))?,
-            None => value.clone(),
+            None => value,
         };
         let layout = output::Layout {
             width: terminal_width(terminal),
@@ -301,6 +428,11 @@ impl Globals {
 }
 
 impl Globals {
+    /// No `--query` was given.
+    fn query_is_none(&self) -> bool {
+        self.query.is_none()
+    }
+
     fn format(&self) -> output::Format {
         self.output
             .unwrap_or_else(|| output::Format::default_for(std::io::stdout().is_terminal()))
@@ -317,12 +449,15 @@ impl Globals {
         &self,
         entry: &serde_json::Value,
         table: &mut Vec<serde_json::Value>,
+        fields: &[table::AnswerField],
+        strip: &str,
     ) -> Result<bool, Failure> {
+        let entry = self.present(entry, fields, strip);
         let selected = match &self.query {
             Some(query) => query
-                .select(entry)
+                .select(&entry)
                 .map_err(|e| Failure::usage(format!("--query: {e}")))?,
-            None => entry.clone(),
+            None => entry,
         };
         let layout = output::Layout {
             width: None,
@@ -398,7 +533,7 @@ fn settings(matches: &ArgMatches) -> Result<config::Settings, Failure> {
         auth_profile: text("auth-profile"),
     };
     let path = config::config_path().map_err(Failure::usage)?;
-    config::resolve(overrides, &path).map_err(Failure::usage)
+    config::resolve(overrides, &path)
 }
 
 /// A client for the resolved settings.
@@ -449,6 +584,7 @@ fn dispatch(matches: &ArgMatches, table: &'static [CommandSpec]) -> Result<(), F
     match (name, sub.subcommand()) {
         ("upload", None) => upload::run(sub, &globals),
         ("configure", _) => run_configure(sub),
+        ("api", _) => api::run(sub, &globals),
         ("emulator", _) => emulator::run(sub),
         ("debug-sign", _) => {
             let mut input = String::new();
@@ -468,11 +604,18 @@ fn dispatch(matches: &ArgMatches, table: &'static [CommandSpec]) -> Result<(), F
             write_stdout(&String::from_utf8_lossy(&script))
         }
         (group, Some((op, op_matches))) => {
-            let spec = table
-                .iter()
-                .find(|s| s.group == group && s.name == op)
+            if let Some(spec) = table.iter().find(|s| s.group == group && s.name == op) {
+                return operation::run(spec, op_matches, &globals);
+            }
+            let spec = op
+                .strip_prefix(commands::FOLLOW_PREFIX)
+                .and_then(|name| {
+                    table
+                        .iter()
+                        .find(|s| s.group == group && s.name == name && !s.wait_args.is_empty())
+                })
                 .ok_or_else(|| Failure::usage(format!("unknown command `{group} {op}`")))?;
-            operation::run(spec, op_matches, &globals)
+            operation::follow(spec, op_matches, &globals)
         }
         (other, None) => Err(Failure::usage(format!(
             "`vod {other}` needs a subcommand; see `vod {other} --help`"

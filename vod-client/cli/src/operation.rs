@@ -10,6 +10,7 @@ use std::io::{IsTerminal, Read};
 
 use clap::ArgMatches;
 use serde_json::{Map, Value};
+use vod_client::operation::TaskState;
 
 use super::commands::{self, INPUT_JSON};
 use super::failure::Failure;
@@ -18,10 +19,12 @@ use super::Globals;
 
 /// Runs the operation of `spec` with the parsed flags of its command.
 pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
-    let base = match matches.get_one::<String>(INPUT_JSON) {
+    let mut base = match matches.get_one::<String>(INPUT_JSON) {
         Some(source) => read_input_json(source)?,
         None => Map::new(),
     };
+    commands::normalize_input(spec, &mut base)
+        .map_err(|e| Failure::usage(format!("--input-json: {e}")))?;
     commands::check_input(spec, &base).map_err(|e| Failure::usage(format!("--input-json: {e}")))?;
     let input = commands::request_from_matches(spec, matches, base);
     check_required(spec, &input)?;
@@ -35,30 +38,191 @@ pub fn run(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Resul
         return runtime.block_on(print_all_pages(spec, &client, input, globals));
     }
     let wait = spec.waitable && matches.get_flag(commands::WAIT);
-    let answer = runtime.block_on(async {
-        let call = if wait {
-            let mut options = vod_client::WaitOptions::default();
-            if let Some(seconds) = matches.get_one::<u64>(commands::WAIT_TIMEOUT) {
-                options.timeout = std::time::Duration::from_secs(*seconds);
+    let input_copy = input.clone();
+    let answer = if wait {
+        let line = ProgressLine::new(spec);
+        let report = |states: &[(String, TaskState)], _elapsed| line.report(states);
+        let call = crate::generated::invoke_and_wait(
+            &client,
+            spec.operation,
+            input,
+            wait_options(matches),
+            &report,
+        );
+        let result = runtime.block_on(finish(spec, call));
+        line.finish();
+        result?
+    } else {
+        runtime.block_on(async {
+            match crate::generated::invoke(&client, spec.operation, input) {
+                Some(call) => call.await.map_err(|e| failure(spec, e)),
+                None => Err(out_of_step(spec)),
             }
-            crate::generated::invoke_and_wait(&client, spec.operation, input, options)
-        } else {
-            crate::generated::invoke(&client, spec.operation, input)
-        };
-        match call {
-            Some(call) => call.await.map_err(|e| failure(spec, e)),
-            None => Err(out_of_step(spec)),
-        }
-    })?;
+        })?
+    };
+    if wait {
+        globals.print_at(&answer, "answer", wait_fields(spec))?;
+        return Ok(());
+    }
     let stdout_is_terminal = std::io::stdout().is_terminal();
     // A change with nothing to show would leave a person looking at an empty line.
     if !(spec.mutation && stdout_is_terminal && is_empty(&answer)) {
-        globals.print_with(&answer, spec.columns)?;
+        globals.print_with(&answer, spec.columns, spec.answer)?;
+    }
+    // After the page, where a person reading it looks next.
+    if std::io::stderr().is_terminal() {
+        if let Some(hint) = paging_hint(spec, &input_copy, &answer) {
+            eprintln!("{hint}");
+        }
     }
     if spec.mutation && stdout_is_terminal {
         eprintln!("{}", confirmation(spec));
     }
     Ok(())
+}
+
+/// On a terminal, after one page of a paged list: whether more pages may exist and how to get
+/// them. A page is known to be the last when it is not full (the SDK's paginator decides the
+/// same way) or when a count in the answer larger than the page says all were seen. Counts
+/// that equal the page's entries are labelled for what they are (the service's `videoTotal`
+/// counts this page only).
+fn paging_hint(spec: &CommandSpec, input: &Value, answer: &Value) -> Option<String> {
+    let items = answer.get(spec.items?)?.as_array()?.len();
+    let number = |wire: Option<&str>| {
+        let value = input.get(wire?)?;
+        value
+            .as_u64()
+            .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+    };
+    let size_arg = spec.args.iter().find(|a| Some(a.wire) == spec.page_size)?;
+    let size = number(spec.page_size)
+        .or_else(|| size_arg.default.and_then(|d| d.parse().ok()))
+        .unwrap_or(10);
+    let index = number(spec.page_index).unwrap_or(1);
+    let counts: Vec<(&String, u64)> = answer
+        .as_object()?
+        .iter()
+        .filter(|(key, _)| Some(key.as_str()) != spec.items)
+        .filter_map(|(key, v)| Some((key, v.as_u64().or_else(|| v.as_str()?.trim().parse().ok())?)))
+        .collect();
+    let grand = counts.iter().map(|(_, n)| *n).find(|n| *n > items as u64);
+    let seen = index.saturating_sub(1) * size + items as u64;
+    if items < size as usize || grand.is_some_and(|total| seen >= total) {
+        return None;
+    }
+    let index_flag = spec
+        .args
+        .iter()
+        .find(|a| Some(a.wire) == spec.page_index)
+        .map_or_else(
+            || "--page-index".to_string(),
+            |a| format!("--{}", commands::flag_name(a)),
+        );
+    let mut hint = format!(
+        "more pages may follow: page {index} is full ({items} entries). Next page: \
+         {index_flag} {}; every page: --all-pages.",
+        index + 1
+    );
+    for (key, n) in counts {
+        if n == items as u64 {
+            hint.push_str(&format!(
+                " ({key} {n} counts the entries of this page, not all matches.)"
+            ));
+        } else if Some(n) == grand {
+            hint.push_str(&format!(" ({key}: {n} in all.)"));
+        }
+    }
+    Some(hint)
+}
+
+/// `vod <group> wait-<name>`: follows a task started earlier (by this command, without
+/// `--wait`), from the fields its state is found by, and prints what `--wait` prints.
+pub fn follow(spec: &CommandSpec, matches: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
+    let input = commands::request_from_matches(spec, matches, Map::new());
+    check_required_of(spec, &input, spec.wait_args)?;
+    if globals.debug {
+        eprintln!("debug: follow {} {input}", spec.operation);
+    }
+    let client = super::client(matches, globals.debug)?;
+    let runtime = super::runtime()?;
+    let line = ProgressLine::new(spec);
+    let report = |states: &[(String, TaskState)], _elapsed| line.report(states);
+    let call = crate::generated::invoke_follow(
+        &client,
+        spec.operation,
+        input,
+        wait_options(matches),
+        &report,
+    );
+    let result = runtime.block_on(finish(spec, call));
+    line.finish();
+    globals.print_at(&result?, "answer", wait_fields(spec))
+}
+
+/// `--wait-timeout` into the waiter's options.
+fn wait_options(matches: &ArgMatches) -> vod_client::WaitOptions {
+    let mut options = vod_client::WaitOptions::default();
+    if let Some(seconds) = matches.get_one::<u64>(commands::WAIT_TIMEOUT) {
+        options.timeout = std::time::Duration::from_secs(*seconds);
+    }
+    options
+}
+
+/// A call to come, to its answer.
+async fn finish(
+    spec: &CommandSpec,
+    call: Option<crate::paging::JsonFuture<'_>>,
+) -> Result<Value, Failure> {
+    match call {
+        Some(call) => call.await.map_err(|e| failure(spec, e)),
+        None => Err(out_of_step(spec)),
+    }
+}
+
+/// The progress line of a wait, on stderr when stderr is a terminal (which resources are
+/// done, how long it has been); scripts see nothing but the answer.
+struct ProgressLine {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl ProgressLine {
+    fn new(spec: &CommandSpec) -> ProgressLine {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            {
+                bar.set_style(style);
+            }
+            bar.set_message(format!("waiting for {} {}", spec.group, spec.name));
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar
+        });
+        ProgressLine { bar }
+    }
+
+    fn report(&self, states: &[(String, TaskState)]) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(crate::paging::progress_line(states));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The answer fields of what `--wait` prints: the polled operation's.
+fn wait_fields(spec: &CommandSpec) -> &'static [crate::table::AnswerField] {
+    spec.wait_query
+        .and_then(|query| {
+            crate::generated::COMMANDS
+                .iter()
+                .find(|c| c.operation == query)
+        })
+        .map_or(&[], |c| c.answer)
 }
 
 fn out_of_step(spec: &CommandSpec) -> Failure {
@@ -80,14 +244,19 @@ async fn print_all_pages(
     let mut items = crate::generated::invoke_items(client, spec.operation, input)
         .ok_or_else(|| out_of_step(spec))?;
     let mut table = Vec::new();
+    let strip = spec
+        .items
+        .map(|items| format!("{items}."))
+        .unwrap_or_default();
     while let Some(item) = items.next().await {
         let item = item.map_err(|e| failure(spec, e))?;
-        if !globals.print_entry(&item, &mut table)? {
+        if !globals.print_entry(&item, &mut table, spec.answer, &strip)? {
             break;
         }
     }
     if globals.is_table() {
-        globals.print_with(&Value::Array(table), spec.columns)?;
+        // Entries were re-typed one by one already.
+        globals.print_with(&Value::Array(table), spec.columns, &[])?;
     }
     Ok(())
 }
@@ -175,10 +344,23 @@ fn flags_in_message(spec: &CommandSpec, message: &str) -> String {
 /// Required fields must be present once flags and `--input-json` are merged (clap only knows
 /// about the flags, and lets `--input-json` stand in for all of them).
 fn check_required(spec: &CommandSpec, input: &Value) -> Result<(), Failure> {
+    let required: Vec<&str> = spec
+        .args
+        .iter()
+        .filter(|a| a.required)
+        .map(|a| a.wire)
+        .collect();
+    check_required_of(spec, input, &required)
+}
+
+/// The fields `wires` must be present in `input`.
+fn check_required_of(spec: &CommandSpec, input: &Value, wires: &[&str]) -> Result<(), Failure> {
     let missing: Vec<String> = spec
         .args
         .iter()
-        .filter(|a| a.required && matches!(input.get(a.wire), None | Some(Value::Null)))
+        .filter(|a| {
+            wires.contains(&a.wire) && matches!(input.get(a.wire), None | Some(Value::Null))
+        })
         .map(|a| format!("--{} (`{}`)", commands::flag_name(a), a.wire))
         .collect();
     if missing.is_empty() {
@@ -238,6 +420,7 @@ mod tests {
             wire,
             kind: ArgKind::Integer,
             list: false,
+            comma: false,
             required: false,
             help: "",
             default: None,
@@ -256,6 +439,12 @@ mod tests {
         paginated: false,
         waitable: false,
         columns: &[],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: None,
+        wait_args: &[],
+        answer: &[],
         args: &[
             arg("page-size", "pageSize"),
             arg("task-id", "taskId"),
@@ -299,6 +488,43 @@ mod tests {
     fn other_errors_are_unchanged() {
         let failure = failure(&SPEC, vod_client::Error::Config("no key".into()));
         assert_eq!(failure.message, "configuration error: no key");
+    }
+
+    #[test]
+    fn paging_hints_say_how_to_get_more_and_label_page_counts() {
+        static LIST: CommandSpec = CommandSpec {
+            items: Some("videoListInfo"),
+            page_index: Some("pageIndex"),
+            page_size: Some("pageSize"),
+            args: &[
+                arg("page-index", "pageIndex"),
+                ArgSpec {
+                    default: Some("10"),
+                    ..arg("page-size", "pageSize")
+                },
+            ],
+            ..SPEC
+        };
+        let page = |n: usize| serde_json::json!({"videoTotal": n, "videoListInfo": vec![1; n]});
+        assert_eq!(
+            paging_hint(&LIST, &serde_json::json!({}), &page(10)).unwrap(),
+            "more pages may follow: page 1 is full (10 entries). Next page: --page-index 2; \
+             every page: --all-pages. (videoTotal 10 counts the entries of this page, not all \
+             matches.)"
+        );
+        assert_eq!(paging_hint(&LIST, &serde_json::json!({}), &page(9)), None);
+        let input = serde_json::json!({"pageIndex": 3, "pageSize": "5"});
+        assert!(paging_hint(&LIST, &input, &page(5))
+            .unwrap()
+            .contains("page 3 is full (5 entries). Next page: --page-index 4"));
+        // A count larger than the page is a grand total, and tells when the last page was
+        // reached.
+        let total = |t: u64| serde_json::json!({"total": t, "videoListInfo": vec![1; 10]});
+        let input = serde_json::json!({"pageIndex": 4});
+        assert_eq!(paging_hint(&LIST, &input, &total(40)), None);
+        let hint = paging_hint(&LIST, &serde_json::json!({}), &total(37)).unwrap();
+        assert!(hint.ends_with("(total: 37 in all.)"), "{hint}");
+        assert_eq!(paging_hint(&SPEC, &serde_json::json!({}), &page(10)), None);
     }
 
     #[test]

@@ -6,9 +6,9 @@
 //! - `json` is always valid JSON: a string selected by `--query` stays quoted (`"abc"`), as
 //!   `aws --output json` does, so `jq` can read any answer.
 //! - `text` is for shell capture, like `aws --output text`: scalars bare (`ID=$(vod ... -o
-//!   text)` gets `abc`, `null` gets an empty line), a list of scalars on one line separated by
-//!   tabs, a list of objects one line per entry with its values separated by tabs, nested
-//!   values as compact JSON.
+//!   text)` gets `abc`, `null` gets an empty line), a list of scalars one item per line (so
+//!   `$(...)` and `xargs` feed them to the next command), a list of objects one line per entry
+//!   with its values separated by tabs, nested values as compact JSON.
 //! - `table` aligns columns by display width (CJK characters count two columns), in the
 //!   answer's field order, and fits the terminal by shortening the widest cells with `…`
 //!   (laid out by `comfy-table`; which columns fit at all is decided here).
@@ -242,7 +242,8 @@ impl Renderer<'_> {
                     })
                     .collect()
             }
-            Value::Array(items) => text_line(items.iter().map(Some)),
+            // One item per line, so `$(...)` and `xargs` take them as they are.
+            Value::Array(items) => items.iter().map(|v| format!("{}\n", cell(v))).collect(),
             Value::Object(map) => {
                 let scalars: Vec<&Value> = map.values().filter(|v| !is_nested(v)).collect();
                 let mut out = if scalars.is_empty() {
@@ -512,7 +513,11 @@ mod tests {
         assert_eq!(show(&json!("v-1"), Format::Text), "v-1\n");
         assert_eq!(show(&json!(null), Format::Text), "\n");
         assert_eq!(show(&json!(3), Format::Text), "3\n");
-        assert_eq!(show(&json!(["a", "b", 1]), Format::Text), "a\tb\t1\n");
+        assert_eq!(show(&json!(["a", "b", 1]), Format::Text), "a\nb\n1\n");
+        assert_eq!(
+            show(&json!([["a", 1], ["b", 2]]), Format::Text),
+            "a\t1\nb\t2\n"
+        );
         assert_eq!(
             show(
                 &json!([{"id": "a", "n": 1}, {"id": "b", "tags": ["x"]}]),

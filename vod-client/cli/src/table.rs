@@ -32,6 +32,60 @@ pub struct CommandSpec {
     pub columns: &'static [&'static str],
     /// The request's fields, one flag each.
     pub args: &'static [ArgSpec],
+    /// Paginated operations: the wire name of the answer's list of items (`videoListInfo`),
+    /// whose entries `--all-pages` prints one by one.
+    pub items: Option<&'static str>,
+    /// Paginated operations: the request's page-number field (`pageIndex`).
+    pub page_index: Option<&'static str>,
+    /// Paginated operations: the request's page-size field (`pageSize`); its flag's default is
+    /// the service's page size.
+    pub page_size: Option<&'static str>,
+    /// Task operations: the operation `--wait` polls (its answer is what `--wait` prints).
+    pub wait_query: Option<&'static str>,
+    /// Task operations whose state is found from the request alone: the request fields it is
+    /// found from (`videoIds`). Such a command has a sibling `wait-<name>` that follows a task
+    /// started earlier. Empty otherwise.
+    pub wait_args: &'static [&'static str],
+    /// The answer's enums, times and numbers (see [`AnswerField`]): how tables, text and
+    /// `--typed` show them.
+    pub answer: &'static [AnswerField],
+}
+
+/// One member of an operation's answer whose wire form is not what a person reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerField {
+    /// Dotted wire names from the operation's data, e.g. `videoListInfo.videoState`; a list on
+    /// the way is walked entry by entry.
+    pub path: &'static str,
+    /// What the member holds.
+    pub kind: AnswerKind,
+}
+
+/// What an [`AnswerField`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerKind {
+    /// An enum: (wire value, meaning) pairs and the kebab-case name of each, as flags accept.
+    Enum {
+        /// (wire value, meaning).
+        values: &'static [(&'static str, &'static str)],
+        /// Kebab-case names, same order.
+        names: &'static [&'static str],
+    },
+    /// A time, travelling as `wire` says.
+    Time(TimeWire),
+    /// A number (possibly sent as text).
+    Number,
+}
+
+/// How a time travels on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimeWire {
+    /// `yyyy-MM-dd HH:mm:ss` in UTC+8.
+    Text,
+    /// Unix seconds.
+    Seconds,
+    /// Unix milliseconds.
+    Millis,
 }
 
 /// One flag of a command: one field of the operation's request.
@@ -43,8 +97,11 @@ pub struct ArgSpec {
     pub wire: &'static str,
     /// How the flag's text is parsed and encoded in JSON.
     pub kind: ArgKind,
-    /// The field is a list: the flag may be repeated, each occurrence adds one entry.
+    /// The field is a list: the flag may be repeated, and takes comma-separated values.
     pub list: bool,
+    /// The list travels as one comma-separated string, so no item can hold a comma and
+    /// splitting a flag's value at commas loses nothing.
+    pub comma: bool,
     /// The request must carry the field (unless `--input-json` supplies the request).
     pub required: bool,
     /// Help text, from the field's documentation.
@@ -73,6 +130,9 @@ pub enum ArgKind {
     Boolean,
     /// A named object type (or a nested list): the flag takes JSON text.
     Json,
+    /// A time: RFC 3339 with any offset, `yyyy-MM-dd HH:mm:ss` (UTC+8) or a date alone
+    /// (midnight UTC+8), sent in the field's wire form.
+    Time(TimeWire),
 }
 
 impl ArgKind {
@@ -84,6 +144,7 @@ impl ArgKind {
             ArgKind::Number => "NUMBER",
             ArgKind::Boolean => "BOOL",
             ArgKind::Json => "JSON",
+            ArgKind::Time(_) => "TIME",
         }
     }
 
@@ -96,6 +157,9 @@ impl ArgKind {
             ArgKind::Number => "a number",
             ArgKind::Boolean => "true or false",
             ArgKind::Json => "a JSON value",
+            ArgKind::Time(_) => {
+                "a time (RFC 3339 like 2026-12-06T10:00:00Z or +08:00, yyyy-MM-dd HH:mm:ss in UTC+8, or a date yyyy-MM-dd meaning midnight UTC+8)"
+            }
         }
     }
 }

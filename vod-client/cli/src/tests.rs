@@ -5,7 +5,7 @@ use clap::error::ErrorKind;
 use serde_json::{json, Map, Value};
 
 use super::commands::{check_input, request_from_matches};
-use super::table::{ArgKind, ArgSpec, CommandSpec};
+use super::table::{ArgKind, ArgSpec, CommandSpec, TimeWire};
 
 const fn arg(flag: &'static str, wire: &'static str, kind: ArgKind) -> ArgSpec {
     ArgSpec {
@@ -13,6 +13,7 @@ const fn arg(flag: &'static str, wire: &'static str, kind: ArgKind) -> ArgSpec {
         wire,
         kind,
         list: false,
+        comma: false,
         required: false,
         help: "A field.",
         default: None,
@@ -32,6 +33,12 @@ static TABLE: &[CommandSpec] = &[
         paginated: true,
         waitable: false,
         columns: &[],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: None,
+        wait_args: &[],
+        answer: &[],
         args: &[
             arg("video-name", "videoName", ArgKind::String),
             ArgSpec {
@@ -39,6 +46,12 @@ static TABLE: &[CommandSpec] = &[
                 ..arg("page-size", "pageSize", ArgKind::Integer)
             },
             arg("start-time", "startTime", ArgKind::Long),
+            arg("end-time", "endTime", ArgKind::Time(TimeWire::Text)),
+            arg(
+                "upload-after",
+                "uploadAfter",
+                ArgKind::Time(TimeWire::Seconds),
+            ),
             arg("ratio", "ratio", ArgKind::Number),
             arg("encrypt", "encrypt", ArgKind::Boolean),
             ArgSpec {
@@ -56,7 +69,12 @@ static TABLE: &[CommandSpec] = &[
             },
             ArgSpec {
                 list: true,
+                comma: true,
                 ..arg("video-ids", "videoIds", ArgKind::String)
+            },
+            ArgSpec {
+                list: true,
+                ..arg("tags", "tags", ArgKind::String)
             },
             ArgSpec {
                 list: true,
@@ -76,6 +94,12 @@ static TABLE: &[CommandSpec] = &[
         paginated: false,
         waitable: false,
         columns: &[],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: None,
+        wait_args: &[],
+        answer: &[],
         args: &[ArgSpec {
             required: true,
             ..arg("video-id", "videoId", ArgKind::String)
@@ -91,6 +115,12 @@ static TABLE: &[CommandSpec] = &[
         paginated: false,
         waitable: false,
         columns: &[],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: None,
+        wait_args: &[],
+        answer: &[],
         args: &[ArgSpec {
             required: true,
             ..arg("origin-file-name", "originFileName", ArgKind::String)
@@ -159,6 +189,66 @@ fn flags_become_typed_json() {
         json!({"encrypt": false})
     );
     assert_eq!(request(&["videos", "list"]), json!({}));
+}
+
+#[test]
+fn list_flags_take_commas_spaces_and_repeats_alike() {
+    let ids = |args: &[&str]| {
+        let mut all = vec!["videos", "list"];
+        all.extend_from_slice(args);
+        request(&all)["videoIds"].clone()
+    };
+    let expected = json!(["a", "b", "c"]);
+    assert_eq!(ids(&["--video-ids", "a,b,c"]), expected);
+    assert_eq!(ids(&["--video-ids", "a, b", "--video-ids", "c"]), expected);
+    assert_eq!(ids(&["--video-ids", "a", "b", "c"]), expected);
+    assert_eq!(ids(&["--video-ids", "a", "--video-ids", "b,c"]), expected);
+    // A list whose items may hold commas refuses to guess, naming the flag.
+    let err = parse(&["videos", "list", "--tags", "x,y"]).expect_err("comma");
+    assert_eq!(err.exit_code(), 2);
+    assert!(
+        err.to_string()
+            .contains("items of --tags may contain commas"),
+        "{err}"
+    );
+    assert_eq!(
+        request(&["videos", "list", "--tags", "x", "y"])["tags"],
+        json!(["x", "y"])
+    );
+    let err = parse(&["videos", "list", "--video-ids", "a,,b"]).expect_err("empty");
+    assert!(
+        err.to_string().contains("item 2 of `a,,b` is empty"),
+        "{err}"
+    );
+}
+
+#[test]
+fn time_flags_take_rfc3339_service_text_and_dates() {
+    let end = |text: &str| request(&["videos", "list", "--end-time", text])["endTime"].clone();
+    assert_eq!(end("2026-12-06T10:00:00Z"), "2026-12-06 18:00:00");
+    assert_eq!(end("2026-12-06T10:00:00+08:00"), "2026-12-06 10:00:00");
+    assert_eq!(end("2026-12-06 10:00:00"), "2026-12-06 10:00:00");
+    assert_eq!(end("2026-12-06"), "2026-12-06 00:00:00");
+    let after = request(&["videos", "list", "--upload-after", "2026-12-06T02:00:00Z"]);
+    assert_eq!(after["uploadAfter"], 1_796_522_400);
+    let err = parse(&["videos", "list", "--end-time", "soon"]).expect_err("time");
+    assert!(err.to_string().contains("--end-time"), "{err}");
+    assert!(err.to_string().contains("RFC 3339"), "{err}");
+    // --input-json takes the same forms, rewritten to the wire's.
+    let spec = &TABLE[0];
+    let mut object: Map<String, Value> = serde_json::from_value(
+        json!({"endTime": "2026-12-06", "uploadAfter": "2026-12-06T10:00:00+08:00"}),
+    )
+    .unwrap();
+    super::commands::normalize_input(spec, &mut object).unwrap();
+    assert_eq!(
+        Value::Object(object.clone()),
+        json!({"endTime": "2026-12-06 00:00:00", "uploadAfter": 1_796_522_400})
+    );
+    check_input(spec, &object).unwrap();
+    let mut bad: Map<String, Value> = serde_json::from_value(json!({"endTime": "soon"})).unwrap();
+    let err = super::commands::normalize_input(spec, &mut bad).unwrap_err();
+    assert!(err.starts_with("$.endTime: "), "{err}");
 }
 
 #[test]
@@ -298,7 +388,7 @@ fn debug_sign_help_documents_its_input() {
         "algorithm",
         "signed_headers",
         "canonical_request",
-        "| vod debug-sign",
+        "vod debug-sign < request.json",
     ] {
         assert!(help.contains(member), "{member} missing from:\n{help}");
     }
@@ -359,4 +449,116 @@ fn all_pages_only_on_paged_commands() {
     assert_eq!(err.kind(), ErrorKind::UnknownArgument);
     let err = parse(&["videos", "list", "--wait"]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::UnknownArgument);
+}
+
+/// Every command of the real tree, with its words (`["tasks", "transcode"]`).
+fn every_command(
+    cmd: &clap::Command,
+    words: Vec<String>,
+    out: &mut Vec<(Vec<String>, clap::Command)>,
+) {
+    for sub in cmd.get_subcommands() {
+        let mut path = words.clone();
+        path.push(sub.get_name().to_string());
+        out.push((path.clone(), sub.clone()));
+        every_command(sub, path, out);
+    }
+}
+
+#[test]
+fn every_command_has_examples_that_parse_and_globals_apart() {
+    let mut root = super::command(crate::generated::COMMANDS);
+    // Building propagates the global options into every subcommand, as parsing does.
+    root.build();
+    let mut all = vec![(Vec::new(), root.clone())];
+    every_command(&root, Vec::new(), &mut all);
+    assert!(all.len() > 40, "{}", all.len());
+    for (words, cmd) in all {
+        // clap's own `help` subcommands.
+        if words.iter().any(|w| w == "help") {
+            continue;
+        }
+        let mut cmd = cmd;
+        let help = cmd.render_long_help().to_string();
+        let short = cmd.render_help().to_string();
+        let Some((_, examples)) = help.split_once("Examples:\n") else {
+            panic!("vod {}: no Examples: section\n{help}", words.join(" "));
+        };
+        assert!(
+            short.contains("Examples:"),
+            "vod {}: -h has no examples",
+            words.join(" ")
+        );
+        // Each example of an operation command (`vod <words> ...`) is accepted by the parser.
+        let mut joined: Vec<String> = Vec::new();
+        let mut continued = false;
+        for line in examples.lines().take_while(|l| l.starts_with("  ")) {
+            let text = line.trim().trim_end_matches('\\').trim_end();
+            if continued {
+                let last = joined.last_mut().expect("a line to continue");
+                last.push(' ');
+                last.push_str(text);
+            } else {
+                joined.push(text.to_string());
+            }
+            continued = line.ends_with('\\');
+        }
+        assert!(
+            !joined.is_empty(),
+            "vod {}: empty Examples:",
+            words.join(" ")
+        );
+        for line in &joined {
+            let line = line.as_str();
+            assert!(
+                line.starts_with("vod ") || line.contains("| vod "),
+                "vod {}: {line}",
+                words.join(" ")
+            );
+            if line.contains('$') || line.contains('|') || line.contains('<') || line.contains('>')
+            {
+                continue; // shell constructs: covered by the binary tests
+            }
+            let args: Vec<String> = line
+                .split_whitespace()
+                .map(|w| w.trim_matches('\'').to_string())
+                .collect();
+            if let Err(e) = super::command(crate::generated::COMMANDS).try_get_matches_from(&args) {
+                panic!(
+                    "vod {}: example `{line}` does not parse: {e}",
+                    words.join(" ")
+                );
+            }
+        }
+        // Inherited options are listed apart from the command's own.
+        if !words.is_empty() {
+            let own = help.split("Global options:").next().unwrap_or_default();
+            assert!(
+                !own.contains("--access-key <AK>"),
+                "vod {}: {help}",
+                words.join(" ")
+            );
+            assert!(help.contains("Global options:"), "vod {}", words.join(" "));
+        }
+    }
+}
+
+#[test]
+fn wait_commands_exist_only_where_their_flags_make_a_whole_request() {
+    let follow: Vec<&CommandSpec> = crate::generated::COMMANDS
+        .iter()
+        .filter(|s| !s.wait_args.is_empty())
+        .collect();
+    assert!(follow.iter().any(|s| s.operation == "transCode"));
+    for spec in follow {
+        assert!(spec.waitable, "{}", spec.operation);
+        for arg in spec.args.iter().filter(|a| a.required) {
+            assert!(
+                spec.wait_args.contains(&arg.wire),
+                "{}: {}",
+                spec.operation,
+                arg.wire
+            );
+        }
+    }
 }

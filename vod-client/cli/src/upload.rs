@@ -35,6 +35,11 @@ pub fn command() -> Command {
              --resume-dir, rerunning the same command after an interruption continues it. \
              Prints one {file, videoId, fileKey, hash, size, resumed, skipped} per file.",
         )
+        .after_help(super::commands::examples_help(&[
+            "vod upload talk.mp4".into(),
+            "vod upload -r ./videos --exclude 'drafts/**' --dry-run -o text".into(),
+            "vod upload -r ./videos --include '*.{mp4,mov}' --resume-dir .vod-resume --parallel 8".into(),
+        ]))
         .arg(
             Arg::new("files")
                 .value_name("PATH")
@@ -49,6 +54,45 @@ pub fn command() -> Command {
                 .short('r')
                 .action(ArgAction::SetTrue)
                 .help("Upload every file under each directory PATH (hidden entries skipped)"),
+        )
+        .arg(
+            Arg::new("include")
+                .long("include")
+                .value_name("GLOB")
+                .action(ArgAction::Append)
+                .help("With --recursive, upload only files matching GLOB (repeatable) [default: video extensions]")
+                .long_help(format!(
+                    "With --recursive, upload only the files found under a directory that match \
+                     one of these patterns (repeat the flag for several). Without it, files \
+                     with a video extension are taken, case ignored: {}. The Cloud VoD spec \
+                     names no list of accepted upload formats; this is the set of video \
+                     containers VoD services commonly accept for upload, so --include '*' \
+                     takes everything. {GLOB_HELP}",
+                    VIDEO_EXTENSIONS.join(", ")
+                )),
+        )
+        .arg(
+            Arg::new("exclude")
+                .long("exclude")
+                .value_name("GLOB")
+                .action(ArgAction::Append)
+                .help("With --recursive, leave out files matching GLOB (repeatable; wins over --include)")
+                .long_help(format!(
+                    "With --recursive, leave out the files found under a directory that match \
+                     one of these patterns (repeat the flag for several); an excluded file is \
+                     left out even when --include takes it. {GLOB_HELP}"
+                )),
+        )
+        .arg(
+            Arg::new("dry-run")
+                .long("dry-run")
+                .action(ArgAction::SetTrue)
+                .help("List the files that would be uploaded ({file, size}), upload nothing")
+                .long_help(
+                    "Check the inputs, apply --include/--exclude and print the files that \
+                     would be uploaded, one {file, size} each (-o text: one path per line); \
+                     nothing is sent, and no credentials are needed.",
+                ),
         )
         .arg(
             Arg::new("parallel")
@@ -117,6 +161,63 @@ pub fn command() -> Command {
         )
 }
 
+/// File extensions `vod upload -r` takes by default (case ignored). The spec names no accepted
+/// upload formats, so this is the common set of video containers VoD services accept.
+pub const VIDEO_EXTENSIONS: &[&str] = &[
+    "3gp", "asf", "avi", "f4v", "flv", "m2ts", "m4v", "mkv", "mov", "mp4", "mpeg", "mpg", "mts",
+    "mxf", "rm", "rmvb", "ts", "vob", "webm", "wmv",
+];
+
+/// How --include/--exclude patterns read, for their help.
+const GLOB_HELP: &str = "Patterns: `*` any run of characters but `/`, `**` any run with `/`, \
+    `?` one character, `[a-z]` a set, `{mp4,mov}` alternatives; a pattern with no `/` is \
+    matched against the file name alone (`*.mp4` at any depth), one with a `/` against the path \
+    under the directory given (`raw/**`). Files named on the command line are uploaded as \
+    named; the patterns only sort what a directory holds. Hidden entries are always skipped.";
+
+/// Which files found under a directory are uploaded.
+#[derive(Debug, Default)]
+struct Filter {
+    /// `--include`; `None`: [`VIDEO_EXTENSIONS`].
+    include: Option<Vec<crate::glob::Glob>>,
+    /// `--exclude`.
+    exclude: Vec<crate::glob::Glob>,
+}
+
+impl Filter {
+    fn from_matches(matches: &ArgMatches) -> Result<Filter, Failure> {
+        let globs = |id: &str| -> Result<Option<Vec<crate::glob::Glob>>, Failure> {
+            matches
+                .get_many::<String>(id)
+                .map(|patterns| {
+                    patterns
+                        .map(|p| {
+                            crate::glob::Glob::new(p)
+                                .map_err(|e| Failure::usage(format!("--{id}: {e}")))
+                        })
+                        .collect()
+                })
+                .transpose()
+        };
+        Ok(Filter {
+            include: globs("include")?,
+            exclude: globs("exclude")?.unwrap_or_default(),
+        })
+    }
+
+    /// Whether a file at `relative` (below the directory given) is taken.
+    fn takes(&self, relative: &str) -> bool {
+        let included = match &self.include {
+            Some(globs) => globs.iter().any(|g| g.matches(relative)),
+            None => relative
+                .rsplit_once('.')
+                .map(|(_, ext)| ext.to_ascii_lowercase())
+                .is_some_and(|ext| VIDEO_EXTENSIONS.contains(&ext.as_str())),
+        };
+        included && !self.exclude.iter().any(|g| g.matches(relative))
+    }
+}
+
 /// `1048576`, `512K`, `4M`, `1G` (binary units).
 /// `--category-names`: the JSON array the API documents, read when the flags are parsed, so a
 /// bad value stops the command before any byte moves.
@@ -149,13 +250,28 @@ fn parse_bytes(text: &str) -> Result<u64, String> {
 }
 
 /// The files to upload, in order, or every problem with the inputs.
-fn expand_inputs(inputs: &[PathBuf], recursive: bool) -> Result<Vec<PathBuf>, Vec<String>> {
+fn expand_inputs(
+    inputs: &[PathBuf],
+    recursive: bool,
+    filter: &Filter,
+) -> Result<Vec<PathBuf>, Vec<String>> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for input in inputs {
         match std::fs::metadata(input) {
             Err(e) => problems.push(format!("{}: {e}", input.display())),
-            Ok(meta) if meta.is_dir() && recursive => walk(input, &mut files, &mut problems),
+            Ok(meta) if meta.is_dir() && recursive => {
+                let mut found = Vec::new();
+                walk(input, &mut found, &mut problems);
+                files.extend(found.into_iter().filter(|file| {
+                    let relative = file.strip_prefix(input).unwrap_or(file);
+                    let relative: Vec<String> = relative
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    filter.takes(&relative.join("/"))
+                }));
+            }
             Ok(meta) if meta.is_dir() => problems.push(format!(
                 "{}: is a directory (add --recursive to upload what it holds)",
                 input.display()
@@ -273,12 +389,35 @@ pub fn run(matches: &ArgMatches, globals: &Globals) -> Result<(), Failure> {
         .get_many::<PathBuf>("files")
         .map(|f| f.cloned().collect())
         .unwrap_or_default();
-    let files = expand_inputs(&inputs, matches.get_flag("recursive")).map_err(|problems| {
-        Failure::usage(format!(
-            "nothing was uploaded; fix these inputs first:\n  {}",
-            problems.join("\n  ")
-        ))
-    })?;
+    let filter = Filter::from_matches(matches)?;
+    let files =
+        expand_inputs(&inputs, matches.get_flag("recursive"), &filter).map_err(|problems| {
+            Failure::usage(format!(
+                "nothing was uploaded; fix these inputs first:\n  {}",
+                problems.join("\n  ")
+            ))
+        })?;
+    if matches.get_flag("dry-run") {
+        let list: Vec<Value> = files
+            .iter()
+            .map(|f| {
+                let size = std::fs::metadata(f).map(|m| m.len()).unwrap_or(0);
+                json!({"file": f.display().to_string(), "size": size})
+            })
+            .collect();
+        if std::io::stderr().is_terminal() {
+            eprintln!(
+                "dry run: {} file(s) would be uploaded; nothing was sent",
+                list.len()
+            );
+        }
+        return if globals.format() == crate::output::Format::Text && globals.query_is_none() {
+            let paths: Vec<Value> = list.iter().map(|v| v["file"].clone()).collect();
+            globals.print(&Value::Array(paths))
+        } else {
+            globals.print(&Value::Array(list))
+        };
+    }
     let terminal = std::io::stderr().is_terminal();
     let show_bars = !matches.get_flag("no-progress") && terminal;
     let resume_dir = matches.get_one::<PathBuf>("resume-dir").cloned();
@@ -666,12 +805,33 @@ mod tests {
         std::fs::write(dir.join("sub/a.mp4"), b"a").unwrap();
         std::fs::write(dir.join("sub/.hidden/x.mp4"), b"x").unwrap();
         let missing = dir.join("missing.mp4");
-        let problems = expand_inputs(&[dir.clone(), missing.clone()], false).unwrap_err();
+        let all = Filter::default();
+        let problems = expand_inputs(&[dir.clone(), missing.clone()], false, &all).unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].contains("--recursive"), "{problems:?}");
         assert!(problems[1].contains("missing.mp4"), "{problems:?}");
-        let files = expand_inputs(&[dir.clone(), dir.join("b.mp4")], true).unwrap();
+        let files = expand_inputs(&[dir.clone(), dir.join("b.mp4")], true, &all).unwrap();
         assert_eq!(files, [dir.join("b.mp4"), dir.join("sub/a.mp4")]);
+        // Default: video extensions only, case ignored; files named are taken as named.
+        std::fs::write(dir.join("notes.txt"), b"n").unwrap();
+        std::fs::write(dir.join("sub/C.MOV"), b"c").unwrap();
+        let files = expand_inputs(&[dir.clone(), dir.join("notes.txt")], true, &all).unwrap();
+        assert_eq!(
+            files,
+            [
+                dir.join("b.mp4"),
+                dir.join("sub/C.MOV"),
+                dir.join("sub/a.mp4"),
+                dir.join("notes.txt")
+            ]
+        );
+        let glob = |p: &str| crate::glob::Glob::new(p).unwrap();
+        let picky = Filter {
+            include: Some(vec![glob("sub/**"), glob("*.txt")]),
+            exclude: vec![glob("*.MOV")],
+        };
+        let files = expand_inputs(std::slice::from_ref(&dir), true, &picky).unwrap();
+        assert_eq!(files, [dir.join("notes.txt"), dir.join("sub/a.mp4")]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

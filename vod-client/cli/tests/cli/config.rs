@@ -72,16 +72,24 @@ fn configure_writes_a_private_profile_that_commands_use() {
 }
 
 #[test]
-fn missing_credentials_and_profiles_are_usage_errors() {
+fn missing_credentials_exit_4_and_unknown_profiles_are_usage_errors() {
     let dir = temp_dir("no-credentials");
     let file = dir.join("a.mp4");
     std::fs::write(&file, b"x").unwrap();
     let output = vod().arg("upload").arg(&file).output().unwrap();
-    let stderr = fails_with(&output, 2);
+    let stderr = fails_with(&output, 4);
     assert!(
         stderr.contains("VOD_ACCESS_KEY") && stderr.contains("vod configure"),
         "{stderr}"
     );
+    let output = vod().args(["videos", "list"]).output().unwrap();
+    let stderr = fails_with(&output, 4);
+    assert!(
+        stderr.contains("hint: `vod configure`") && stderr.contains("VOD_SECRET_KEY"),
+        "{stderr}"
+    );
+    let help = String::from_utf8_lossy(&vod().arg("--help").output().unwrap().stdout).into_owned();
+    assert!(help.contains("4  no credentials"), "{help}");
 
     let output = vod()
         .args(["--profile", "nope", "upload"])

@@ -4,6 +4,7 @@
 //! file, and shared helpers in `support`.
 
 mod config;
+mod daily;
 mod debug_sign;
 mod operations;
 mod support;

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use vod_cli::generated::COMMANDS;
 
 /// `[group, name]` of the command of `operation`.
-fn command(operation: &str) -> [&'static str; 2] {
+pub(crate) fn command(operation: &str) -> [&'static str; 2] {
     let spec = COMMANDS
         .iter()
         .find(|c| c.operation == operation)
@@ -20,7 +20,7 @@ fn command(operation: &str) -> [&'static str; 2] {
 }
 
 /// `--<flag>` of the field `wire` of `operation`.
-fn flag(operation: &str, wire: &str) -> String {
+pub(crate) fn flag(operation: &str, wire: &str) -> String {
     let spec = COMMANDS
         .iter()
         .find(|c| c.operation == operation)
@@ -33,7 +33,7 @@ fn flag(operation: &str, wire: &str) -> String {
     format!("--{}", arg.flag)
 }
 
-fn upload(emulator: &Emulator, dir: &std::path::Path, names: &[&str]) -> Vec<String> {
+pub(crate) fn upload(emulator: &Emulator, dir: &std::path::Path, names: &[&str]) -> Vec<String> {
     let files: Vec<PathBuf> = names
         .iter()
         .map(|name| {
@@ -292,9 +292,9 @@ fn output_for_scripts_and_for_people() {
     assert_eq!(id, format!("{newest}\n"));
     let id = stdout(list().args(["--query", "videoListInfo[0].videoId", "-o", "json"]));
     assert_eq!(id, format!("\"{newest}\"\n"));
-    // JMESPath projections and filters; lists print tab-separated.
+    // JMESPath projections and filters; lists print one item per line.
     let all = stdout(list().args(["--query", "videoListInfo[*].videoId", "-o", "text"]));
-    assert_eq!(all, format!("{}\t{}\n", ids[1], ids[0]));
+    assert_eq!(all, format!("{}\n{}\n", ids[1], ids[0]));
     let filtered = stdout(list().args([
         "--query",
         "videoListInfo[?videoName=='dog.mp4'].videoId | [0]",
@@ -518,7 +518,7 @@ fn wait_follows_a_task_to_its_end() {
     let state = json_ok(&output);
     // The final state is the waiter's query answer: the video, now transcoded.
     assert_eq!(
-        state["videoListInfo"][0]["videoId"],
+        state[0]["answer"]["videoListInfo"][0]["videoId"],
         ids[0].as_str(),
         "{state}"
     );

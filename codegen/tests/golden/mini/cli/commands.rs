@@ -2,7 +2,7 @@
 // change the spec and run `cargo xtask codegen` to regenerate.
 
 //! The `vod` command table, sorted by group and name.
-use crate::table::{ArgKind, ArgSpec, CommandSpec};
+use crate::table::{AnswerField, AnswerKind, ArgKind, ArgSpec, CommandSpec, TimeWire};
 
 /// One command per operation of the API.
 pub static COMMANDS: &[CommandSpec] = &[
@@ -22,6 +22,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "name",
                 kind: ArgKind::String,
                 list: false,
+                comma: false,
                 required: true,
                 help: "Widget name.\n\nAt most 40 characters.",
                 default: None,
@@ -33,6 +34,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "count",
                 kind: ArgKind::Integer,
                 list: false,
+                comma: false,
                 required: true,
                 help: "How many.\n\nRange 1..=5.",
                 default: None,
@@ -44,6 +46,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "color",
                 kind: ArgKind::String,
                 list: false,
+                comma: false,
                 required: false,
                 help: "Paint.\n\nService default: `red`.",
                 default: Some("red"),
@@ -55,6 +58,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "ratio",
                 kind: ArgKind::Number,
                 list: false,
+                comma: false,
                 required: false,
                 help: "Mix ratio.\n\nRange 0..=1.",
                 default: None,
@@ -66,6 +70,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "notifyUrl",
                 kind: ArgKind::String,
                 list: false,
+                comma: false,
                 required: false,
                 help: "Told when the widget is built.\n\nAn http:// or https:// URL.",
                 default: None,
@@ -77,6 +82,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "tags",
                 kind: ArgKind::Json,
                 list: true,
+                comma: false,
                 required: false,
                 help: "Labels.\n\nAt most 3 entries.",
                 default: None,
@@ -88,6 +94,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "labels",
                 kind: ArgKind::String,
                 list: true,
+                comma: true,
                 required: false,
                 help: "Plain labels.\n\nAt most 4 entries. Sent as one comma-separated string; items must not contain commas.",
                 default: None,
@@ -99,6 +106,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "shelfId",
                 kind: ArgKind::Long,
                 list: false,
+                comma: false,
                 required: false,
                 help: "Shelf to put it on.\n\nTravels as decimal text; the SDK converts it.",
                 default: None,
@@ -108,8 +116,9 @@ pub static COMMANDS: &[CommandSpec] = &[
             ArgSpec {
                 flag: "start-at",
                 wire: "startAt",
-                kind: ArgKind::Long,
+                kind: ArgKind::Time(TimeWire::Seconds),
                 list: false,
+                comma: false,
                 required: false,
                 help: "When to start.\n\nTravels as Unix seconds; the SDK converts it.",
                 default: None,
@@ -121,6 +130,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "recipe",
                 kind: ArgKind::Json,
                 list: false,
+                comma: false,
                 required: false,
                 help: "How to build it.\n\nSent as `{key:value,...}` text; the SDK encodes it.",
                 default: None,
@@ -132,6 +142,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "isFastt",
                 kind: ArgKind::Boolean,
                 list: false,
+                comma: false,
                 required: false,
                 help: "Build fast (the wire name is misspelled).",
                 default: None,
@@ -139,6 +150,12 @@ pub static COMMANDS: &[CommandSpec] = &[
                 names: &[],
             },
         ],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: Some("fixtureListWidgets"),
+        wait_args: &[],
+        answer: &[],
     },
     CommandSpec {
         group: "widgets",
@@ -156,6 +173,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "widgetIds",
                 kind: ArgKind::String,
                 list: true,
+                comma: true,
                 required: true,
                 help: "The widgets.\n\nAt most 10 entries. Sent as one comma-separated string; items must not contain commas.",
                 default: None,
@@ -163,6 +181,12 @@ pub static COMMANDS: &[CommandSpec] = &[
                 names: &[],
             },
         ],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: Some("fixtureListWidgets"),
+        wait_args: &["widgetIds"],
+        answer: &[],
     },
     CommandSpec {
         group: "widgets",
@@ -180,6 +204,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "widgetId",
                 kind: ArgKind::String,
                 list: false,
+                comma: false,
                 required: true,
                 help: "The widget.\n\nAt least 1 character(s).",
                 default: None,
@@ -187,6 +212,12 @@ pub static COMMANDS: &[CommandSpec] = &[
                 names: &[],
             },
         ],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: None,
+        wait_args: &[],
+        answer: &[],
     },
     CommandSpec {
         group: "widgets",
@@ -204,6 +235,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "fileList",
                 kind: ArgKind::String,
                 list: false,
+                comma: false,
                 required: true,
                 help: "Files, as JSON text.",
                 default: None,
@@ -215,6 +247,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "overwrite",
                 kind: ArgKind::Boolean,
                 list: false,
+                comma: false,
                 required: false,
                 help: "May overwrite.\n\nService default: `true`.",
                 default: Some("true"),
@@ -226,6 +259,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "limit",
                 kind: ArgKind::String,
                 list: false,
+                comma: false,
                 required: false,
                 help: "How many files, as numeric text.\n\nRange 1..=9.",
                 default: None,
@@ -237,6 +271,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "files",
                 kind: ArgKind::Json,
                 list: false,
+                comma: false,
                 required: false,
                 help: "Files.\n\n1 to 5 entries. Sent as URL-safe base64 of its JSON; the SDK encodes it.",
                 default: None,
@@ -248,6 +283,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "meta",
                 kind: ArgKind::Json,
                 list: false,
+                comma: false,
                 required: false,
                 help: "Metadata.\n\nSent as JSON text; the SDK encodes it.",
                 default: None,
@@ -257,8 +293,9 @@ pub static COMMANDS: &[CommandSpec] = &[
             ArgSpec {
                 flag: "expires-at",
                 wire: "expiresAt",
-                kind: ArgKind::Long,
+                kind: ArgKind::Time(TimeWire::Millis),
                 list: false,
+                comma: false,
                 required: false,
                 help: "Expiry.\n\nTravels as Unix milliseconds; the SDK converts it.",
                 default: None,
@@ -270,6 +307,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "pageSize",
                 kind: ArgKind::Long,
                 list: false,
+                comma: false,
                 required: false,
                 help: "Page size, sent as text.\n\nRange 1..=50. Travels as decimal text; the SDK converts it.",
                 default: None,
@@ -277,6 +315,12 @@ pub static COMMANDS: &[CommandSpec] = &[
                 names: &[],
             },
         ],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: None,
+        wait_args: &[],
+        answer: &[],
     },
     CommandSpec {
         group: "widgets",
@@ -294,6 +338,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "widgetId",
                 kind: ArgKind::String,
                 list: false,
+                comma: false,
                 required: false,
                 help: "Only this widget.",
                 default: None,
@@ -305,6 +350,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "pageIndex",
                 kind: ArgKind::Integer,
                 list: false,
+                comma: false,
                 required: false,
                 help: "Page number.\n\nAt least 1. Service default: `1`.",
                 default: Some("1"),
@@ -316,11 +362,46 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "pageSize",
                 kind: ArgKind::Integer,
                 list: false,
+                comma: false,
                 required: false,
                 help: "Page size.\n\nRange 1..=50. Service default: `20`.",
                 default: Some("20"),
                 values: &[],
                 names: &[],
+            },
+        ],
+        items: Some("widgets"),
+        page_index: Some("pageIndex"),
+        page_size: Some("pageSize"),
+        wait_query: None,
+        wait_args: &[],
+        answer: &[
+            AnswerField {
+                path: "total",
+                kind: AnswerKind::Number,
+            },
+            AnswerField {
+                path: "widgets.state",
+                kind: AnswerKind::Enum {
+                    values: &[
+                        ("1", "Being built."),
+                        ("2", "Built."),
+                        ("-1", "Could not be built."),
+                    ],
+                    names: &["running", "done", "failed"],
+                },
+            },
+            AnswerField {
+                path: "widgets.sizeBytes",
+                kind: AnswerKind::Number,
+            },
+            AnswerField {
+                path: "widgets.builtAt",
+                kind: AnswerKind::Time(TimeWire::Text),
+            },
+            AnswerField {
+                path: "widgets.weight",
+                kind: AnswerKind::Number,
             },
         ],
     },
@@ -340,6 +421,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 wire: "targetId",
                 kind: ArgKind::String,
                 list: false,
+                comma: false,
                 required: true,
                 help: "Target.",
                 default: None,
@@ -347,6 +429,12 @@ pub static COMMANDS: &[CommandSpec] = &[
                 names: &[],
             },
         ],
+        items: None,
+        page_index: None,
+        page_size: None,
+        wait_query: None,
+        wait_args: &[],
+        answer: &[],
     },
 ];
 
@@ -378,20 +466,44 @@ pub fn invoke_and_wait<'a>(
     operation: &str,
     input: serde_json::Value,
     options: vod_client::WaitOptions,
+    progress: crate::paging::Progress<'a>,
 ) -> Option<crate::paging::JsonFuture<'a>> {
     match operation {
         "fixtureCreateWidget" => {
             Some(
                 crate::paging::wait_json::<
                     vod_client::model::FixtureCreateWidgetRequest,
-                >(client, input, options),
+                >(client, input, options, progress),
             )
         }
         "fixtureBuildWidgets" => {
             Some(
                 crate::paging::wait_json::<
                     vod_client::model::FixtureBuildWidgetsRequest,
-                >(client, input, options),
+                >(client, input, options, progress),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// `wait-<name>`: follows a task of `operation` started earlier, from the request
+/// alone, without starting anything (`None` when its state cannot be found from the
+/// request).
+#[allow(unused_variables)]
+pub fn invoke_follow<'a>(
+    client: &'a vod_client::Client,
+    operation: &str,
+    input: serde_json::Value,
+    options: vod_client::WaitOptions,
+    progress: crate::paging::Progress<'a>,
+) -> Option<crate::paging::JsonFuture<'a>> {
+    match operation {
+        "fixtureBuildWidgets" => {
+            Some(
+                crate::paging::follow_json::<
+                    vod_client::model::FixtureBuildWidgetsRequest,
+                >(client, input, options, progress),
             )
         }
         _ => None,
