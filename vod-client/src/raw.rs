@@ -112,10 +112,11 @@ type SpecCache = HashMap<(String, String, bool), &'static OperationSpec>;
 fn spec_for(method: &str, path: &str, form: bool) -> Result<&'static OperationSpec, Error> {
     let invalid = |message: String| Error::InvalidRequest {
         operation: "rawRequest",
-        problems: vec![FieldProblem {
-            field: String::new(),
+        problems: vec![FieldProblem::new(
+            String::new(),
+            crate::Violation::UnknownValue,
             message,
-        }],
+        )],
     };
     let http = match method {
         "GET" => HttpMethod::Get,

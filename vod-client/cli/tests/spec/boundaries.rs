@@ -40,7 +40,7 @@ async fn client_and_emulator_agree_at_every_boundary() {
         .build()
         .expect("client");
     let http = reqwest::Client::new();
-    let (mut checked, mut disagreements) = (0usize, Vec::new());
+    let (mut checked, mut skipped, mut disagreements) = (0usize, 0usize, Vec::new());
     for op in api.groups.iter().flat_map(|g| &g.operations) {
         let base = base_request(&api, op);
         let refusal_codes = refusal_codes(&api, op);
@@ -53,6 +53,7 @@ async fn client_and_emulator_agree_at_every_boundary() {
                 let input = Value::Object(input);
                 let client_accepts = client_accepts(&client, op, input.clone()).await;
                 if client_accepts && !base_accepted {
+                    skipped += 1;
                     continue;
                 }
                 let (emulator_accepts, answer) =
@@ -71,6 +72,9 @@ async fn client_and_emulator_agree_at_every_boundary() {
             }
         }
     }
+    eprintln!(
+        "boundary cases: {checked} compared, {skipped} accepted by the client and not comparable"
+    );
     assert!(checked > 100, "the spec yields boundary cases: {checked}");
     assert!(
         disagreements.is_empty(),
@@ -190,9 +194,9 @@ fn enum_cases(api: &Api, name: &str, base: EnumBase, encoding: Encoding) -> Vec<
         return Vec::new();
     };
     let as_wire = |text: &str| match (base, encoding) {
-        (EnumBase::Integer, Encoding::Plain) => {
-            text.parse::<i64>().map_or_else(|_| json!(text), |n| json!(n))
-        }
+        (EnumBase::Integer, Encoding::Plain) => text
+            .parse::<i64>()
+            .map_or_else(|_| json!(text), |n| json!(n)),
         _ => json!(text),
     };
     let unknown = match base {
