@@ -1,4 +1,5 @@
-//! What a spec edit does to users: two lowered [`Api`]s in, a list of classified [`Change`]s out.
+//! What a spec edit does to users: two lowered [`Api`](crate::ir::Api)s in, a list of classified
+//! [`Change`](crate::diff::Change)s out.
 //!
 //! The comparison runs on the IR, not on YAML text, so it sees what users meet: resolved types,
 //! wire encodings, Rust names, required-ness, limits, enums, auth profiles, error codes,
@@ -9,7 +10,7 @@
 //! `api-spec/README.md` ("What an edit does to users").
 //!
 //! Pure functions: no I/O. `cargo xtask api-diff` reads the two specs and prints the result
-//! with [`render`].
+//! with [`render`](crate::diff::render).
 
 mod fields;
 mod model;

@@ -39,7 +39,7 @@ where
 pub type Progress<'a> = &'a (dyn Fn(&[(String, TaskState)], std::time::Duration) + Send + Sync);
 
 /// Starts the task of `R`, then polls its state operation until every resource is final; the
-/// answer is [`outcomes_json`]'s list.
+/// answer is `outcomes_json`'s list.
 pub fn wait_json<'a, R>(
     client: &'a Client,
     input: Value,
