@@ -484,3 +484,39 @@ fn reports_render_in_three_formats() {
         .unwrap_or_default()
         .contains("tightens"));
 }
+
+#[test]
+fn a_field_s_own_error_code_changing_breaks_the_wire() {
+    let with_code = NAME.replace(
+        "max_length: 40,",
+        "max_length: 40, error_code: badParameter,",
+    );
+    let changes = widgets(NAME, &with_code);
+    only(
+        &changes,
+        Level::Breaking,
+        WIRE,
+        "error code a request failing its checks",
+    );
+}
+
+#[test]
+fn an_operation_s_parameter_error_changing_breaks_the_wire() {
+    let changes = service(
+        "error_codes:\n",
+        "parameter_error: badParameter\nerror_codes:\n",
+    );
+    assert!(
+        !changes.is_empty(),
+        "every operation's parameter error changes"
+    );
+    assert!(changes
+        .iter()
+        .all(|c| c.level == Level::Breaking && c.message.contains("instead of none")));
+}
+
+#[test]
+fn an_error_code_s_http_status_changing_breaks_the_wire() {
+    let changes = service("retryable: true }", "retryable: true, http_status: 503 }");
+    only(&changes, Level::Breaking, WIRE, "HTTP 503 instead of 200");
+}

@@ -43,11 +43,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("ok: seeded state is listed");
 
     // Two "busy" answers: the default retry policy resends, the caller sees none of them.
-    emulator.faults().add(
-        FaultRule::new(FaultAction::ServiceBusy)
-            .on("getVideoList")
-            .first(2),
-    );
+    emulator
+        .faults()
+        .add(
+            FaultRule::new(FaultAction::ServiceBusy)
+                .on("getVideoList")
+                .first(2),
+        )
+        .expect("a valid fault rule");
     assert_eq!(video_names(&client, "dog").await?, ["dog.mp4"]);
     println!("ok: busy answers are retried");
 
@@ -55,11 +58,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let no_retry = client_for(&emulator)
         .retry_policy(RetryPolicy::none())
         .build()?;
-    emulator.faults().add(
-        FaultRule::new(FaultAction::ServiceBusy)
-            .on("getVideoList")
-            .first(1),
-    );
+    emulator
+        .faults()
+        .add(
+            FaultRule::new(FaultAction::ServiceBusy)
+                .on("getVideoList")
+                .first(1),
+        )
+        .expect("a valid fault rule");
     let err = video_names(&no_retry, "dog").await.unwrap_err();
     assert!(err.is_throttled() && err.is_retryable(), "{err}");
     assert_eq!(err.operation(), Some("getVideoList"));
@@ -68,7 +74,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // Any documented code, e.g. one your code must handle specially.
     emulator
         .faults()
-        .add(FaultRule::new(FaultAction::ServiceCode(ErrorCode::VideoNotFound.code())).first(1));
+        .add(FaultRule::new(FaultAction::ServiceCode(ErrorCode::VideoNotFound.code())).first(1))
+        .expect("a valid fault rule");
     let err = video_names(&no_retry, "dog").await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::VideoNotFound));
     assert!(err.is_not_found());
@@ -77,13 +84,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // HTTP errors and a slow service against the caller's deadline.
     emulator
         .faults()
-        .add(FaultRule::new(FaultAction::HttpStatus(502)).first(1));
+        .add(FaultRule::new(FaultAction::HttpStatus(502)).first(1))
+        .expect("a valid fault rule");
     let err = video_names(&no_retry, "dog").await.unwrap_err();
     assert_eq!(err.http_status(), Some(502));
     println!("ok: {err}");
     emulator
         .faults()
-        .add(FaultRule::new(FaultAction::Latency(Duration::from_secs(2))).first(1));
+        .add(FaultRule::new(FaultAction::Latency(Duration::from_secs(2))).first(1))
+        .expect("a valid fault rule");
     let impatient = client_for(&emulator)
         .retry_policy(RetryPolicy::none())
         .operation_timeout(Duration::from_millis(200))
@@ -94,11 +103,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // A lost answer to a request that is not safe to repeat. `createCategory` has an outcome
     // check: the client looks the label up and answers as if nothing had been lost.
-    emulator.faults().add(
-        FaultRule::new(FaultAction::ResetConnection)
-            .on("createCategory")
-            .first(1),
-    );
+    emulator
+        .faults()
+        .add(
+            FaultRule::new(FaultAction::ResetConnection)
+                .on("createCategory")
+                .first(1),
+        )
+        .expect("a valid fault rule");
     let created = client.create_category("lectures").send().await?;
     let listed = client.get_category_list().send().await?;
     assert!(listed
@@ -112,11 +124,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // `videoEdit` has none: whether the edit happened is unknown, and the error says so
     // instead of sending it twice. Your code decides (look, then edit again).
-    emulator.faults().add(
-        FaultRule::new(FaultAction::ResetConnection)
-            .on("videoEdit")
-            .first(1),
-    );
+    emulator
+        .faults()
+        .add(
+            FaultRule::new(FaultAction::ResetConnection)
+                .on("videoEdit")
+                .first(1),
+        )
+        .expect("a valid fault rule");
     let err = client
         .video_edit(&cat)
         .video_name("cat on a grand piano.mp4")

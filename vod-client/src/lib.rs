@@ -256,7 +256,7 @@
 //!     .retry_policy(RetryPolicy::none())
 //!     .build()?;
 //!
-//! emu.faults().add(FaultRule::new(FaultAction::HttpStatus(503)).on("getVideoList").first(1));
+//! emu.faults().add(FaultRule::new(FaultAction::HttpStatus(503)).on("getVideoList").first(1))?;
 //! let err = client.get_video_list().send().await.unwrap_err();
 //! assert_eq!(err.http_status(), Some(503));
 //! assert!(err.is_retryable());

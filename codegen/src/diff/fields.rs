@@ -235,6 +235,18 @@ fn compare_field(site: &Site, old: &Field, new: &Field, out: &mut Vec<Change>) {
     if let Some(parts) = aliases_changed(site, &name, old, new) {
         push(parts);
     }
+    if old.error_code != new.error_code || old.error_codes != new.error_codes {
+        push(vec![part(
+            Level::Breaking,
+            WIRE,
+            format!(
+                "{name}: the error code a request failing its checks is answered with changes \
+                 ({} to {}); callers matching the old code miss it.",
+                error_code_words(old),
+                error_code_words(new)
+            ),
+        )]);
+    }
     if !same_text(user_doc(old), user_doc(new)) {
         push(vec![part(
             Level::Docs,
@@ -516,6 +528,21 @@ fn encoding_words(encoding: Encoding) -> String {
         .iter()
         .find(|(_, e)| *e == encoding)
         .map_or_else(|| "plain JSON".to_string(), |(w, _)| format!("`{w}`"))
+}
+
+/// `videoNameTooLong`, `videoIdEmpty, too_large: x`, or `the operation's`.
+fn error_code_words(f: &Field) -> String {
+    let mut words: Vec<String> = f.error_code.iter().map(|c| format!("`{c}`")).collect();
+    words.extend(
+        f.error_codes
+            .iter()
+            .map(|(rule, c)| format!("{rule}: `{c}`")),
+    );
+    if words.is_empty() {
+        "the operation's".to_string()
+    } else {
+        words.join(", ")
+    }
 }
 
 fn shown(value: Option<&str>) -> String {

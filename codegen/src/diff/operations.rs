@@ -191,6 +191,21 @@ fn compare_answer_shape(old: &Operation, new: &Operation, out: &mut Vec<Change>)
 /// Retry and form-body flags change what the runtime does, never what compiles or what the
 /// service accepts: a POST without `form_body` is sent as JSON, which the service always takes.
 fn compare_behaviour(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
+    if old.parameter_error != new.parameter_error {
+        let code = |c: &Option<String>| {
+            c.as_deref()
+                .map_or("none".to_string(), |c| format!("`{c}`"))
+        };
+        out.push(Change::new(
+            Level::Breaking,
+            WIRE,
+            format!(
+                "A request that fails its checks is answered with {} instead of {}; callers matching the old code miss it.",
+                code(&new.parameter_error),
+                code(&old.parameter_error)
+            ),
+        ));
+    }
     if old.retry_safe != new.retry_safe {
         let now = if new.retry_safe {
             "is now resent"

@@ -171,6 +171,11 @@ fn profile_facts(a: &AuthProfileSpec, b: &AuthProfileSpec) -> Vec<(&'static str,
             list(&a.signed_headers),
             list(&b.signed_headers),
         ),
+        (
+            "request-id header",
+            a.request_id_header.clone().unwrap_or_default(),
+            b.request_id_header.clone().unwrap_or_default(),
+        ),
     ]
 }
 
@@ -235,6 +240,19 @@ fn compare_error_code(
                 "Error code {code} changes class from {} to {}: `Error::is_not_found()`, `is_throttled()` and the like answer differently for it.",
                 class(&old.class),
                 class(&new.class)
+            ),
+        ));
+    }
+    if old.http_status != new.http_status {
+        let status = |s: Option<u16>| s.unwrap_or(200);
+        out.push(service_change(
+            Level::Breaking,
+            WIRE,
+            field,
+            format!(
+                "Error code {code} is answered with HTTP {} instead of {}.",
+                status(new.http_status),
+                status(old.http_status)
             ),
         ));
     }

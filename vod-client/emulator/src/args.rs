@@ -80,6 +80,11 @@ pub fn args(keys: KeyFlags) -> Vec<Arg> {
         number("http-error-every", "N", "Answer every Nth call with HTTP 503"),
         number("reset-every", "N", "Drop the connection of every Nth call"),
         number("latency-ms", "MS", "Delay every answer"),
+        number(
+            "fail-tasks",
+            "N",
+            "The next N tasks (transcode, clip, concat, ...) fail, to try failure handling",
+        ),
         Arg::new("throttle")
             .long("throttle")
             .value_name("LIMIT/WINDOW_MS")
@@ -181,6 +186,10 @@ pub fn builder(matches: &ArgMatches) -> Result<EmulatorBuilder, String> {
             ms,
         ))));
     }
+    if let Some(n) = number("fail-tasks") {
+        let n = u32::try_from(n).map_err(|_| "--fail-tasks: too large")?;
+        builder = builder.fail_tasks(n);
+    }
     if let Some((limit, window)) = matches.get_one::<(u64, Duration)>("throttle") {
         builder = builder.throttle(*limit, *window);
     }
@@ -259,6 +268,8 @@ mod tests {
                 "10/1000",
                 "--idle-timeout-secs",
                 "3",
+                "--fail-tasks",
+                "2",
             ])
             .unwrap()
         );
@@ -270,6 +281,7 @@ mod tests {
             "idle_timeout: 3s",
             "throttle: Some((10, 1s))",
             "trigger: EveryNth(3), action: ServiceBusy",
+            "fail_tasks: 2",
         ] {
             assert!(set.contains(expected), "{expected} in {set}");
         }

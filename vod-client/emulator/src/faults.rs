@@ -62,17 +62,32 @@ pub enum FaultAction {
     Latency(Duration),
 }
 
+/// The storage upload protocol's calls, which faults can name beside the API's operations.
+pub const UPLOAD_STEPS: [&str; 4] = ["formUpload", "mkblk", "bput", "mkfile"];
+
 /// One fault rule: which operation, when, and what.
+///
+/// A rule that names an operation neither the spec nor the upload protocol has, or that is
+/// given two triggers, is refused where it is added ([`Faults::add`], [`EmulatorBuilder::start`
+/// ](crate::EmulatorBuilder::start)): a test whose fault never fires would pass without testing
+/// anything.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultRule {
-    /// Operation name (`getVideoList`, or `formUpload`, `mkblk`, `bput`, `mkfile` for the
-    /// upload calls); `None` matches every call.
+    /// Operation name (`getVideoList`, or one of [`UPLOAD_STEPS`] for the upload calls);
+    /// `None` matches every call.
     pub operation: Option<String>,
     /// When it fires.
     pub trigger: Trigger,
     /// What it does.
     pub action: FaultAction,
+    /// What is wrong with the rule as built, if anything.
+    problem: Option<String>,
 }
+
+/// Why a fault rule was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("fault rule refused: {0}")]
+pub struct FaultRuleError(pub String);
 
 impl FaultRule {
     /// A rule that fires on every call of every operation.
@@ -81,31 +96,85 @@ impl FaultRule {
             operation: None,
             trigger: Trigger::Always,
             action,
+            problem: None,
         }
     }
 
-    /// Limits the rule to one operation.
+    /// Limits the rule to one operation: a wire name of the spec (`getVideoList`) or one of
+    /// [`UPLOAD_STEPS`]. Any other name makes the rule refused when it is added.
     pub fn on(mut self, operation: &str) -> Self {
+        if !is_known_operation(operation) {
+            self.note(unknown_operation(operation));
+        }
         self.operation = Some(operation.to_string());
         self
     }
 
     /// Fires on every n-th matching call.
-    pub fn every_nth(mut self, n: u64) -> Self {
-        self.trigger = Trigger::EveryNth(n.max(1));
-        self
+    pub fn every_nth(self, n: u64) -> Self {
+        self.with_trigger(Trigger::EveryNth(n.max(1)))
     }
 
     /// Fires on the first n matching calls only.
-    pub fn first(mut self, n: u64) -> Self {
-        self.trigger = Trigger::FirstN(n);
-        self
+    pub fn first(self, n: u64) -> Self {
+        self.with_trigger(Trigger::FirstN(n))
     }
 
     /// Fires with a seeded probability.
-    pub fn rate(mut self, probability: f64, seed: u64) -> Self {
-        self.trigger = Trigger::Rate { probability, seed };
+    pub fn rate(self, probability: f64, seed: u64) -> Self {
+        self.with_trigger(Trigger::Rate { probability, seed })
+    }
+
+    /// Whether the rule can be added: `Err` names what is wrong with it.
+    pub fn check(&self) -> Result<(), FaultRuleError> {
+        match &self.problem {
+            None => Ok(()),
+            Some(problem) => Err(FaultRuleError(problem.clone())),
+        }
+    }
+
+    /// A rule has one trigger: a second one would silently replace the first.
+    fn with_trigger(mut self, trigger: Trigger) -> Self {
+        if self.trigger != Trigger::Always {
+            let message = format!(
+                "two triggers on one rule ({:?}, then {trigger:?}); use one rule per trigger",
+                self.trigger
+            );
+            self.note(message);
+        }
+        self.trigger = trigger;
         self
+    }
+
+    fn note(&mut self, problem: String) {
+        self.problem.get_or_insert(problem);
+    }
+}
+
+fn is_known_operation(name: &str) -> bool {
+    UPLOAD_STEPS.contains(&name)
+        || vod_client::model::OPERATIONS
+            .iter()
+            .any(|op| op.name == name)
+}
+
+/// `unknown operation `getVideoLists`; did you mean `getVideoList`?`
+fn unknown_operation(name: &str) -> String {
+    let known = vod_client::model::OPERATIONS
+        .iter()
+        .map(|op| op.name)
+        .chain(UPLOAD_STEPS);
+    let lower = name.to_ascii_lowercase();
+    let near = known.clone().find(|k| {
+        let k = k.to_ascii_lowercase();
+        k.starts_with(&lower) || lower.starts_with(&k)
+    });
+    match near {
+        Some(near) => format!("unknown operation `{name}`; did you mean `{near}`?"),
+        None => format!(
+            "unknown operation `{name}`; the spec's operations are `vod_client::model::OPERATIONS`, the upload calls {}",
+            UPLOAD_STEPS.join(", ")
+        ),
     }
 }
 
@@ -138,6 +207,8 @@ struct ThrottleState {
 pub(crate) struct Decision {
     pub(crate) latency: Duration,
     pub(crate) outcome: Option<Injected>,
+    /// The faults applied, for the call journal.
+    pub(crate) applied: Vec<String>,
 }
 
 /// A fault that replaces the normal answer.
@@ -158,7 +229,7 @@ impl Faults {
     pub(crate) fn from_plan(plan: &FaultPlan) -> Self {
         let faults = Faults::default();
         for rule in &plan.rules {
-            faults.add(rule.clone());
+            faults.push(rule.clone());
         }
         if let Some((limit, window)) = plan.throttle {
             faults.set_throttle(limit, window);
@@ -166,8 +237,15 @@ impl Faults {
         faults
     }
 
-    /// Adds a rule (checked after the ones already there).
-    pub fn add(&self, rule: FaultRule) {
+    /// Adds a rule (checked after the ones already there), or refuses it when it names an
+    /// operation that does not exist or has two triggers ([`FaultRule::check`]).
+    pub fn add(&self, rule: FaultRule) -> Result<(), FaultRuleError> {
+        rule.check()?;
+        self.push(rule);
+        Ok(())
+    }
+
+    fn push(&self, rule: FaultRule) {
         let rng = match rule.trigger {
             Trigger::Rate { seed, .. } => seed,
             _ => 0,
@@ -202,11 +280,13 @@ impl Faults {
         });
     }
 
-    /// Decides the faults of one call of `operation`.
+    /// Decides the faults of one call of `operation`: what happens, and which action (for the
+    /// call journal).
     pub(crate) fn decide(&self, operation: &str) -> Decision {
         let mut decision = Decision::default();
         if let Some(error) = self.throttled() {
             decision.outcome = Some(Injected::Error(error));
+            decision.applied.push("Throttled".into());
             return decision;
         }
         let mut rules = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
@@ -221,6 +301,10 @@ impl Faults {
             }
             if !state.fires() {
                 continue;
+            }
+            let replaces_answer = !matches!(state.rule.action, FaultAction::Latency(_));
+            if !replaces_answer || decision.outcome.is_none() {
+                decision.applied.push(format!("{:?}", state.rule.action));
             }
             match &state.rule.action {
                 FaultAction::Latency(d) => {
@@ -341,27 +425,56 @@ mod tests {
     #[test]
     fn every_nth_and_first() {
         let faults = Faults::default();
-        faults.add(
-            FaultRule::new(FaultAction::ServiceBusy)
-                .on("a")
-                .every_nth(3),
-        );
+        faults
+            .add(
+                FaultRule::new(FaultAction::ServiceBusy)
+                    .on("getVideoList")
+                    .every_nth(3),
+            )
+            .expect("a valid fault rule");
         let hits: Vec<bool> = (0..6)
-            .map(|_| faults.decide("a").outcome.is_some())
+            .map(|_| faults.decide("getVideoList").outcome.is_some())
             .collect();
         assert_eq!(hits, [false, false, true, false, false, true]);
-        assert!(faults.decide("b").outcome.is_none());
+        assert!(faults.decide("videoEdit").outcome.is_none());
         faults.clear();
-        faults.add(FaultRule::new(FaultAction::ResetConnection).first(1));
+        faults
+            .add(FaultRule::new(FaultAction::ResetConnection).first(1))
+            .expect("a valid fault rule");
         assert!(faults.decide("b").outcome.is_some());
         assert!(faults.decide("b").outcome.is_none());
+    }
+
+    #[test]
+    fn rules_naming_no_operation_or_two_triggers_are_refused() {
+        let faults = Faults::default();
+        let typo = FaultRule::new(FaultAction::ServiceBusy).on("getVideoLists");
+        let err = faults.add(typo).unwrap_err().to_string();
+        assert!(err.contains("unknown operation `getVideoLists`"), "{err}");
+        assert!(err.contains("did you mean `getVideoList`?"), "{err}");
+        let both = FaultRule::new(FaultAction::ServiceBusy)
+            .every_nth(2)
+            .first(1);
+        let err = faults.add(both).unwrap_err().to_string();
+        assert!(err.contains("two triggers"), "{err}");
+        assert!(
+            faults.decide("getVideoList").outcome.is_none(),
+            "nothing was added"
+        );
+        for step in UPLOAD_STEPS {
+            assert!(faults
+                .add(FaultRule::new(FaultAction::ServiceBusy).on(step))
+                .is_ok());
+        }
     }
 
     #[test]
     fn rate_is_deterministic() {
         let run = || {
             let faults = Faults::default();
-            faults.add(FaultRule::new(FaultAction::HttpStatus(503)).rate(0.3, 42));
+            faults
+                .add(FaultRule::new(FaultAction::HttpStatus(503)).rate(0.3, 42))
+                .expect("a valid fault rule");
             (0..100)
                 .map(|_| faults.decide("x").outcome.is_some())
                 .collect::<Vec<_>>()
@@ -378,7 +491,9 @@ mod tests {
         assert_eq!(BUSY.code(), ErrorCode::ServiceBusy.code());
         assert!(ErrorCode::from_code(ErrorCode::Throttled.code()).is_retryable());
         let faults = Faults::default();
-        faults.add(FaultRule::new(FaultAction::ServiceBusy));
+        faults
+            .add(FaultRule::new(FaultAction::ServiceBusy))
+            .expect("a valid fault rule");
         match faults.decide("x").outcome {
             Some(Injected::Error(e)) => assert_eq!(e.code, BUSY.code()),
             other => panic!("expected the busy error, got {other:?}"),

@@ -22,10 +22,10 @@
 //! let client = emu.client_builder().retry_policy(RetryPolicy::none()).build()?;
 //!
 //! let page = client.get_video_list().send().await?;
-//! assert_eq!(page.video_list_info[0].video_id.as_str(), video_id);
+//! assert_eq!(page.video_list_info[0].video_id, video_id);
 //!
 //! // Faults test your error paths: here the next getVideoList answers HTTP 503.
-//! emu.faults().add(FaultRule::new(FaultAction::HttpStatus(503)).on("getVideoList").first(1));
+//! emu.faults().add(FaultRule::new(FaultAction::HttpStatus(503)).on("getVideoList").first(1))?;
 //! let err = client.get_video_list().send().await.unwrap_err();
 //! assert_eq!(err.http_status(), Some(503));
 //! client.get_video_list().send().await?; // the rule fired once
@@ -116,6 +116,7 @@ mod faults;
 #[rustfmt::skip]
 mod generated;
 mod handlers;
+mod journal;
 mod params;
 mod serve;
 mod server;
@@ -136,7 +137,10 @@ use tokio::task::JoinHandle;
 
 pub use auth::MAX_CLOCK_SKEW_SECS;
 pub use errors::ApiError;
-pub use faults::{FaultAction, FaultPlan, FaultRule, Faults, Trigger};
+pub use faults::{
+    FaultAction, FaultPlan, FaultRule, FaultRuleError, Faults, Trigger, UPLOAD_STEPS,
+};
+pub use journal::CallRecord;
 pub use state::{
     source, Audio, Category, CategoryPath, Material, Resolution, StateHandle, Video,
     TRANSCODE_DONE, TRANSCODE_FAILED, TRANSCODE_NONE, TRANSCODE_RUNNING,
@@ -183,6 +187,7 @@ pub struct EmulatorBuilder {
     upload_token_lifetime: Duration,
     max_pending_uploads: usize,
     callback_url: Option<String>,
+    fail_tasks: u32,
 }
 
 /// Access keys and user names, never the secret keys.
@@ -213,6 +218,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("upload_token_lifetime", &self.upload_token_lifetime)
             .field("max_pending_uploads", &self.max_pending_uploads)
             .field("callback_url", &self.callback_url)
+            .field("fail_tasks", &self.fail_tasks)
             .finish()
     }
 }
@@ -232,6 +238,7 @@ impl Default for EmulatorBuilder {
             upload_token_lifetime: DEFAULT_UPLOAD_TOKEN_LIFETIME,
             max_pending_uploads: DEFAULT_MAX_PENDING_UPLOADS,
             callback_url: None,
+            fail_tasks: 0,
         }
     }
 }
@@ -295,6 +302,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The next `n` tasks (transcode, clip, concat, ...) fail, as if the media could not be
+    /// processed: for testing how code handles failed tasks.
+    pub fn fail_tasks(mut self, n: u32) -> Self {
+        self.fail_tasks = n;
+        self
+    }
+
     /// Moves the emulator's clock by `secs`.
     pub fn clock_skew(mut self, secs: i64) -> Self {
         self.clock_skew = secs;
@@ -334,6 +348,10 @@ impl EmulatorBuilder {
 
     /// Binds and starts serving in the background of the current Tokio runtime.
     pub async fn start(self) -> io::Result<Emulator> {
+        for rule in &self.faults.rules {
+            rule.check()
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        }
         let listener = tokio::net::TcpListener::bind(self.listen).await?;
         let addr = listener.local_addr()?;
         let mut accounts = self.accounts;
@@ -359,6 +377,12 @@ impl EmulatorBuilder {
             max_pending_uploads: self.max_pending_uploads,
         }));
         shared.clock.set_skew(self.clock_skew);
+        if self.fail_tasks > 0 {
+            StateHandle {
+                shared: shared.clone(),
+            }
+            .fail_next_tasks(self.fail_tasks);
+        }
         if let Some(url) = self.callback_url {
             shared.uploads.set_callback_url(url);
         }
@@ -452,6 +476,13 @@ impl Emulator {
     /// Fault injection switches.
     pub fn faults(&self) -> &Faults {
         &self.state.shared.faults
+    }
+
+    /// Every API call this emulator answered, oldest first (the last 10,000): operation,
+    /// attempt, the fault applied, and the answer's status and code. Tests assert on it
+    /// ("retried twice", "the fault fired").
+    pub fn journal(&self) -> Vec<CallRecord> {
+        self.state.shared.journal.records()
     }
 
     /// Stops accepting connections, lets requests in flight finish (at most 5 s), and waits.

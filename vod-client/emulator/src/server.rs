@@ -135,19 +135,26 @@ async fn serve_api(shared: &Shared, parts: &Parts, body: Body) -> Result<Respons
     if !decision.latency.is_zero() {
         tokio::time::sleep(decision.latency).await;
     }
+    let faults = decision.applied;
     let reset = match decision.outcome {
-        Some(Injected::Error(error)) => return Err(error),
+        Some(Injected::Error(error)) => {
+            shared
+                .journal
+                .record(op.name, faults, error.status.as_u16(), error.code);
+            return Err(error);
+        }
         Some(Injected::Reset) => true,
         None => false,
     };
-    let params = read_params(op, parts, &body)?;
-    (op.check)(&params)?;
-    let ctx = Ctx {
-        shared,
-        caller: &caller,
-        params: &params,
+    let answered = answer(shared, op, parts, &body, &caller);
+    let (status, code) = match &answered {
+        Ok(_) => (StatusCode::OK, vod_client::SUCCESS_CODE),
+        Err(error) => (error.status, error.code),
     };
-    let (status, bytes) = match (op.handler)(&ctx) {
+    shared
+        .journal
+        .record(op.name, faults, status.as_u16(), code);
+    let (status, bytes) = match answered {
         Ok(reply) => (StatusCode::OK, reply.0),
         Err(error) => (error.status, error.body_bytes()),
     };
@@ -155,6 +162,24 @@ async fn serve_api(shared: &Shared, parts: &Parts, body: Body) -> Result<Respons
         return Ok(faults::reset_response(status, bytes));
     }
     Ok(json_bytes_response(status, bytes))
+}
+
+/// The operation's answer: its parameters read, the spec's checks passed, its behaviour run.
+fn answer(
+    shared: &Shared,
+    op: &Route,
+    parts: &Parts,
+    body: &[u8],
+    caller: &auth::Caller<'_>,
+) -> Result<handlers::Reply, ApiError> {
+    let params = read_params(op, parts, body)?;
+    (op.check)(&params)?;
+    let ctx = Ctx {
+        shared,
+        caller,
+        params: &params,
+    };
+    (op.handler)(&ctx)
 }
 
 /// Paths of the storage side ([`upload::routes`]), whose errors have the storage shape.

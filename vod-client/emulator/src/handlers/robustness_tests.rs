@@ -226,11 +226,11 @@ fn world() -> World {
     let material = state.add_material("m", "png");
     World {
         shared,
-        video,
-        audio,
-        material,
-        parent,
-        child,
+        video: video.to_string(),
+        audio: audio.to_string(),
+        material: material.to_string(),
+        parent: parent.into(),
+        child: child.into(),
     }
 }
 

@@ -14,6 +14,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
+use vod_client::model::{AudioId, MaterialId, NodeId, VideoId};
 
 pub use model::{
     source, Audio, Category, CategoryPath, Material, Resolution, Video, TRANSCODE_DONE,
@@ -62,6 +63,8 @@ pub(crate) struct Shared {
     pub(crate) audio_domain: String,
     pub(crate) material_domain: String,
     pub(crate) faults: Faults,
+    /// What was answered ([`crate::Emulator::journal`]).
+    pub(crate) journal: crate::journal::Journal,
     pub(crate) uploads: UploadStore,
     /// Lifetime of the upload tokens the token operations hand out, milliseconds.
     pub(crate) token_lifetime_ms: i64,
@@ -137,6 +140,7 @@ impl Shared {
             audio_domain,
             material_domain,
             faults: Faults::from_plan(&options.faults),
+            journal: crate::journal::Journal::default(),
             uploads: UploadStore::default(),
             token_lifetime_ms: i64::try_from(options.upload_token_lifetime.as_millis())
                 .unwrap_or(i64::MAX),
@@ -380,8 +384,9 @@ pub struct StateHandle {
 }
 
 impl StateHandle {
-    /// Adds a ready video (uploaded, transcoded, enabled) and returns its id.
-    pub fn add_video(&self, name: &str) -> String {
+    /// Adds a ready video (uploaded, transcoded, enabled) and returns its id, ready to give
+    /// the client.
+    pub fn add_video(&self, name: &str) -> VideoId {
         let s = &self.shared;
         let now = s.clock.now_unix();
         let user = s.default_user.clone();
@@ -394,12 +399,17 @@ impl StateHandle {
             v.transcode_state = model::TRANSCODE_DONE;
             v.resolutions = v.transcoded_resolutions();
         }
-        id
+        VideoId::new(id)
     }
 
     /// A copy of one video.
-    pub fn video(&self, id: &str) -> Option<Video> {
-        self.shared.lock().videos.get(id).cloned()
+    pub fn video(&self, id: impl AsRef<str>) -> Option<Video> {
+        self.shared.lock().videos.get(id.as_ref()).cloned()
+    }
+
+    /// Every API call answered, oldest first (see [`crate::Emulator::journal`]).
+    pub fn journal(&self) -> Vec<crate::CallRecord> {
+        self.shared.journal.records()
     }
 
     /// Copies of all videos, oldest first.
@@ -410,12 +420,17 @@ impl StateHandle {
     }
 
     /// Changes one video in place; false when it does not exist.
-    pub fn update_video(&self, id: &str, change: impl FnOnce(&mut Video)) -> bool {
-        self.shared.lock().videos.get_mut(id).map(change).is_some()
+    pub fn update_video(&self, id: impl AsRef<str>, change: impl FnOnce(&mut Video)) -> bool {
+        self.shared
+            .lock()
+            .videos
+            .get_mut(id.as_ref())
+            .map(change)
+            .is_some()
     }
 
     /// Adds an mp3 audio and returns its id.
-    pub fn add_audio(&self, name: &str) -> String {
+    pub fn add_audio(&self, name: &str) -> AudioId {
         let s = &self.shared;
         let now = s.clock.now_unix();
         let id = s.ids.hex32();
@@ -438,21 +453,26 @@ impl StateHandle {
                 seq,
             },
         );
-        id
+        AudioId::new(id)
     }
 
     /// A copy of one audio.
-    pub fn audio(&self, id: &str) -> Option<Audio> {
-        self.shared.lock().audios.get(id).cloned()
+    pub fn audio(&self, id: impl AsRef<str>) -> Option<Audio> {
+        self.shared.lock().audios.get(id.as_ref()).cloned()
     }
 
     /// Changes one audio in place; false when it does not exist.
-    pub fn update_audio(&self, id: &str, change: impl FnOnce(&mut Audio)) -> bool {
-        self.shared.lock().audios.get_mut(id).map(change).is_some()
+    pub fn update_audio(&self, id: impl AsRef<str>, change: impl FnOnce(&mut Audio)) -> bool {
+        self.shared
+            .lock()
+            .audios
+            .get_mut(id.as_ref())
+            .map(change)
+            .is_some()
     }
 
     /// Adds a material and returns its id.
-    pub fn add_material(&self, name: &str, suffix: &str) -> String {
+    pub fn add_material(&self, name: &str, suffix: &str) -> MaterialId {
         let s = &self.shared;
         let now = s.clock.now_unix();
         let id = s.ids.hex32();
@@ -473,26 +493,27 @@ impl StateHandle {
                 seq,
             },
         );
-        id
+        MaterialId::new(id)
     }
 
     /// A copy of one material.
-    pub fn material(&self, id: &str) -> Option<Material> {
-        self.shared.lock().materials.get(id).cloned()
+    pub fn material(&self, id: impl AsRef<str>) -> Option<Material> {
+        self.shared.lock().materials.get(id.as_ref()).cloned()
     }
 
     /// Changes one material in place; false when it does not exist.
-    pub fn update_material(&self, id: &str, change: impl FnOnce(&mut Material)) -> bool {
+    pub fn update_material(&self, id: impl AsRef<str>, change: impl FnOnce(&mut Material)) -> bool {
         self.shared
             .lock()
             .materials
-            .get_mut(id)
+            .get_mut(id.as_ref())
             .map(change)
             .is_some()
     }
 
     /// Adds a category node (under `parent` when given) and returns its id.
-    pub fn add_category(&self, label: &str, parent: Option<i64>) -> i64 {
+    pub fn add_category(&self, label: &str, parent: Option<NodeId>) -> NodeId {
+        let parent = parent.map(i64::from);
         let s = &self.shared;
         let id = s.ids.number();
         s.lock().categories.insert(
@@ -504,7 +525,7 @@ impl StateHandle {
                 create_user: s.default_user.clone(),
             },
         );
-        id
+        NodeId::from(id)
     }
 
     /// All category nodes, by id.

@@ -214,7 +214,7 @@ async fn audio_and_material_operations() {
         ErrorCode::BadParameter.code()
     );
     let url = client
-        .get_audio_publish_code(&song)
+        .get_audio_publish_code(song.as_str())
         .send()
         .await
         .expect("audio url");

@@ -10,7 +10,7 @@ async fn parallel_writes_and_reads_stay_consistent() {
     let emu = emulator().await;
     let raw = Raw::new(&emu);
     let videos: Vec<String> = (0..50)
-        .map(|i| emu.state().add_video(&format!("v{i}")))
+        .map(|i| emu.state().add_video(&format!("v{i}")).to_string())
         .collect();
 
     let mut handles = Vec::new();

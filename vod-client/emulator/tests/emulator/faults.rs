@@ -13,11 +13,13 @@ const LIST: &str = "/vod/videoManage/getVideoList";
 async fn busy_every_nth_call_of_one_operation() {
     let emu = emulator().await;
     let raw = Raw::new(&emu);
-    emu.faults().add(
-        FaultRule::new(FaultAction::ServiceBusy)
-            .on("getVideoList")
-            .every_nth(3),
-    );
+    emu.faults()
+        .add(
+            FaultRule::new(FaultAction::ServiceBusy)
+                .on("getVideoList")
+                .every_nth(3),
+        )
+        .expect("a valid fault rule");
     let mut codes_seen = Vec::new();
     for _ in 0..6 {
         codes_seen.push(raw.call(LIST, json!({})).await.code());
@@ -42,7 +44,8 @@ async fn busy_every_nth_call_of_one_operation() {
     assert_eq!(raw.call(LIST, json!({})).await.code(), 200);
     // Any business code, e.g. one a client's retry policy treats as busy.
     emu.faults()
-        .add(FaultRule::new(FaultAction::ServiceCode(503)).first(1));
+        .add(FaultRule::new(FaultAction::ServiceCode(503)).first(1))
+        .expect("a valid fault rule");
     let r = raw.call(LIST, json!({})).await;
     assert_eq!((r.status, r.code()), (200, 503));
     assert_eq!(raw.call(LIST, json!({})).await.code(), 200);
@@ -70,7 +73,8 @@ async fn faults_never_hide_authentication() {
     let emu = emulator().await;
     let raw = Raw::new(&emu);
     emu.faults()
-        .add(FaultRule::new(FaultAction::HttpStatus(500)));
+        .add(FaultRule::new(FaultAction::HttpStatus(500)))
+        .expect("a valid fault rule");
     let mut bad = crate::support::RawRequest::post_json(LIST, &json!({}));
     bad.sign_secret = Some("wrong".into());
     assert_eq!(
@@ -85,11 +89,13 @@ async fn connection_reset_mid_response() {
     let emu = emulator().await;
     let raw = Raw::new(&emu);
     emu.state().add_video("v");
-    emu.faults().add(
-        FaultRule::new(FaultAction::ResetConnection)
-            .on("getVideoList")
-            .first(1),
-    );
+    emu.faults()
+        .add(
+            FaultRule::new(FaultAction::ResetConnection)
+                .on("getVideoList")
+                .first(1),
+        )
+        .expect("a valid fault rule");
     let broken = raw
         .try_send(crate::support::RawRequest::post_json(LIST, &json!({})))
         .await;
@@ -107,7 +113,8 @@ async fn added_latency() {
     let emu = emulator().await;
     let raw = Raw::new(&emu);
     emu.faults()
-        .add(FaultRule::new(FaultAction::Latency(Duration::from_millis(150))).on("getVideoList"));
+        .add(FaultRule::new(FaultAction::Latency(Duration::from_millis(150))).on("getVideoList"))
+        .expect("a valid fault rule");
     let started = Instant::now();
     assert_eq!(raw.call(LIST, json!({})).await.code(), 200);
     assert!(started.elapsed() >= Duration::from_millis(150));
@@ -178,11 +185,13 @@ async fn upload_calls_have_faults_too() {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    emu.faults().add(
-        FaultRule::new(FaultAction::ServiceBusy)
-            .on("mkblk")
-            .first(1),
-    );
+    emu.faults()
+        .add(
+            FaultRule::new(FaultAction::ServiceBusy)
+                .on("mkblk")
+                .first(1),
+        )
+        .expect("a valid fault rule");
     let send = || {
         raw.http
             .post(format!("{url}/mkblk/4/0"))
@@ -192,5 +201,74 @@ async fn upload_calls_have_faults_too() {
     };
     assert_eq!(send().await.map(|r| r.status().as_u16()).ok(), Some(503));
     assert_eq!(send().await.map(|r| r.status().as_u16()).ok(), Some(200));
+    emu.shutdown().await;
+}
+
+/// The journal says what the emulator answered: here a busy answer, then the client's retry.
+#[tokio::test]
+async fn the_journal_records_each_attempt_and_the_fault_applied() {
+    let emu = Emulator::start().await.expect("emulator");
+    emu.faults()
+        .add(
+            FaultRule::new(FaultAction::ServiceBusy)
+                .on("getVideoList")
+                .first(1),
+        )
+        .expect("a valid fault rule");
+    let client = emu.client_builder().build().expect("client");
+    client
+        .get_video_list()
+        .send()
+        .await
+        .expect("retried past the busy answer");
+    let calls: Vec<_> = emu
+        .journal()
+        .into_iter()
+        .filter(|c| c.operation == "getVideoList")
+        .collect();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!((calls[0].attempt, calls[1].attempt), (1, 2));
+    assert_eq!(calls[0].faults, ["ServiceBusy"]);
+    assert_eq!(calls[0].code, ErrorCode::ServiceBusy.code());
+    assert!(calls[1].faults.is_empty());
+    assert_eq!(calls[1].code, vod_client::SUCCESS_CODE);
+    emu.shutdown().await;
+}
+
+/// A rule that could never fire is refused where it is given, not silently kept.
+#[tokio::test]
+async fn a_builder_with_a_rule_naming_no_operation_does_not_start() {
+    let err = Emulator::builder()
+        .fault(FaultRule::new(FaultAction::ServiceBusy).on("getVideoLists"))
+        .start()
+        .await
+        .expect_err("refused");
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(
+        err.to_string().contains("did you mean `getVideoList`?"),
+        "{err}"
+    );
+}
+
+/// `fail_tasks` (and `vod-emulator --fail-tasks`) makes the next tasks fail.
+#[tokio::test]
+async fn planned_task_failures_can_be_set_when_starting() {
+    let emu = Emulator::builder()
+        .task_duration(std::time::Duration::from_millis(10))
+        .fail_tasks(1)
+        .start()
+        .await
+        .expect("emulator");
+    let video = emu.state().add_video("a.mp4");
+    let client = emu.client_builder().build().expect("client");
+    let err = client
+        .trans_code([&video])
+        .start()
+        .await
+        .expect("started")
+        .wait_until_done()
+        .await
+        .expect_err("the planned failure");
+    assert!(matches!(err, vod_client::Error::TaskFailed { .. }), "{err}");
     emu.shutdown().await;
 }

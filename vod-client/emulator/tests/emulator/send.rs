@@ -156,11 +156,13 @@ async fn without_a_check_a_lost_answer_is_ambiguous() {
     let edited = emu.state().video(&video).expect("video");
     assert_eq!(edited.video_name, "after", "it was carried out, once");
     // Opting out of the check gives the same error even for a type that can check.
-    emu.faults().add(
-        FaultRule::new(FaultAction::ResetConnection)
-            .on("createCategory")
-            .first(1),
-    );
+    emu.faults()
+        .add(
+            FaultRule::new(FaultAction::ResetConnection)
+                .on("createCategory")
+                .first(1),
+        )
+        .expect("a valid fault rule");
     let err = client
         .send_with_options(
             &CheckedCreate(CreateCategoryRequest::new("lost_too")),

@@ -109,7 +109,7 @@ fn paginators_iterate_over_several_pages() {
         _server,
     } = setup();
     let mut added: Vec<String> = (0..7)
-        .map(|i| emu.state().add_video(&format!("clip{i}.mp4")))
+        .map(|i| emu.state().add_video(&format!("clip{i}.mp4")).to_string())
         .collect();
 
     let mut seen: Vec<String> = client
@@ -270,11 +270,13 @@ fn errors_are_the_async_clients() {
     assert!(err.code().is_some(), "a service error: {err}");
 
     // The same retry policy: one busy answer is retried, and the call succeeds.
-    emu.faults().add(
-        FaultRule::new(FaultAction::ServiceBusy)
-            .on("getVideoList")
-            .first(1),
-    );
+    emu.faults()
+        .add(
+            FaultRule::new(FaultAction::ServiceBusy)
+                .on("getVideoList")
+                .first(1),
+        )
+        .expect("a valid fault rule");
     client.get_video_list().send().expect("retried");
 
     let missing = std::env::temp_dir().join("vod-blocking-no-such-file.mp4");

@@ -201,11 +201,13 @@ async fn guide_testing_your_own_code_with_the_emulator() -> Result<(), Box<dyn s
         .retry_policy(RetryPolicy::none())
         .build()?;
 
-    emu.faults().add(
-        FaultRule::new(FaultAction::HttpStatus(503))
-            .on("getVideoList")
-            .first(1),
-    );
+    emu.faults()
+        .add(
+            FaultRule::new(FaultAction::HttpStatus(503))
+                .on("getVideoList")
+                .first(1),
+        )
+        .expect("a valid fault rule");
     let err = client.get_video_list().send().await.unwrap_err();
     assert_eq!(err.http_status(), Some(503));
     assert!(err.is_retryable());
