@@ -29,6 +29,10 @@ pub struct ServiceFile {
     /// Documented business error codes.
     #[serde(default)]
     pub error_codes: Vec<ErrorCodeSpec>,
+    /// Operations whose method and path a source names but whose fields none describes: not
+    /// generated, listed so users know `Client::raw_request` and `vod api` reach them.
+    #[serde(default)]
+    pub undescribed_operations: Vec<UndescribedOperationSpec>,
     /// The error code (by name) an operation answers when a request fails the spec's checks
     /// (a missing field, a limit, an unknown enum value), unless the operation or the field
     /// names its own.
@@ -325,6 +329,20 @@ pub struct FieldSpec {
     /// Maintainers' note, not emitted.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// An operation known only by its method and path.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UndescribedOperationSpec {
+    /// The action name, e.g. `getWorkflowList`.
+    pub name: String,
+    /// `POST` or `GET`.
+    pub method: String,
+    /// Request path.
+    pub path: String,
+    /// What it is known to do, and where it is named.
+    pub doc: String,
 }
 
 /// One operation.

@@ -457,6 +457,17 @@ impl Error {
         matches!(self, Error::Ambiguous { .. })
     }
 
+    /// A time limit ran out: an attempt's or the whole call's ([`Error::Timeout`]), or a
+    /// wait for a task ([`Error::WaitTimeout`]); also when the timeout hit a request that is
+    /// not safe to repeat after it was sent, which makes the call [`Error::Ambiguous`].
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout { .. } | Error::WaitTimeout { .. } => true,
+            Error::Ambiguous { source, .. } => source.is_timeout(),
+            _ => false,
+        }
+    }
+
     /// The HTTP status of the answer, when one came.
     pub fn http_status(&self) -> Option<u16> {
         match self {
@@ -677,6 +688,13 @@ mod tests {
             after: Duration::from_secs(1),
         };
         assert!(t.is_retryable());
+        assert!(t.is_timeout());
+        let lost = Error::Ambiguous {
+            operation: "x",
+            source: Box::new(t),
+        };
+        assert!(lost.is_timeout() && lost.is_ambiguous());
+        assert!(!Error::Config("bad".into()).is_timeout());
         assert_eq!(Error::Config("bad".into()).operation(), None);
     }
 

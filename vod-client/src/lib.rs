@@ -303,7 +303,7 @@
 //! | `native-roots` | trust the operating system's certificate store as well as the bundled webpki roots (e.g. behind a TLS-inspecting proxy) |
 //!
 //! Beside this crate, in the same repository: `vod-emulator` (the local service, for tests), and
-//! `vod-cli` (the `vod` command line: `cargo install --path vod-client/cli`). The runnable
+//! `vod-cli` (the `vod` command line: `cargo install --locked --path vod-client/cli`). The runnable
 //! programs in `vod-client/examples/` (`quickstart`, `list_videos`, `upload`, `transcode`,
 //! `callback_receiver`, `testing`) each start their own emulator:
 //! `cargo run -p vod-examples --example quickstart`.

@@ -11,6 +11,12 @@
 //! envelope, and a `POST` is never retried once it may have reached the service (a `GET`
 //! is).
 //!
+//! Five operations are named by the vendor's newer Go SDK with their method and path, but no
+//! source describes their fields, so the spec lists them without generating anything
+//! ([`UNDESCRIBED_OPERATIONS`](crate::model::UNDESCRIBED_OPERATIONS): `getWorkflowList`,
+//! `getTranscodeCombineList`, `getSubtitleList`, `getDomainList`, `getWatermarkList`). This
+//! is how to call them, with the fields your account's documentation gives.
+//!
 //! ```no_run
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), vod_client::Error> {

@@ -97,11 +97,10 @@ fn module_root(api: &Api) -> TokenStream {
          whatever group the operation belongs to.",
         api.service.name
     ));
+    // Each group file documents itself (`//!`); a doc here too would show twice on its page.
     let groups = api.groups.iter().map(|g| {
         let module = ident(&g.module);
-        let group_doc = doc_attrs(&g.doc);
         quote! {
-            #group_doc
             pub mod #module;
             pub use #module::*;
         }

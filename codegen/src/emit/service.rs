@@ -64,6 +64,10 @@ pub fn emit(api: &Api) -> TokenStream {
         }
     });
     let auth_profile_enum = auth_profile_enum(&s.auth_profiles);
+    let undescribed = s.undescribed_operations.iter().map(|u| {
+        let (name, method, path, doc) = (&u.name, &u.method, &u.path, u.doc.trim());
+        quote! { UndescribedOperation { name: #name, method: #method, path: #path, doc: #doc } }
+    });
     let error_code_enum = error_code_enum(&s.error_codes);
     let mut limits: Vec<(&str, &str)> = api
         .groups
@@ -127,6 +131,23 @@ pub fn emit(api: &Api) -> TokenStream {
         pub const AUTH_PROFILES: &[AuthProfileFacts] = &[#(#profiles),*];
 
         #auth_profile_enum
+
+        /// An operation a source names by method and path, whose fields none describes. The
+        /// SDK generates nothing for it; `Client::raw_request` (and `vod api`) reach it.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct UndescribedOperation {
+            /// Action name.
+            pub name: &'static str,
+            /// HTTP method.
+            pub method: &'static str,
+            /// Request path.
+            pub path: &'static str,
+            /// What it is known to do, and where it is named.
+            pub doc: &'static str,
+        }
+
+        /// Operations known only by method and path (`undescribed_operations` in the spec).
+        pub const UNDESCRIBED_OPERATIONS: &[UndescribedOperation] = &[#(#undescribed),*];
 
         /// A documented business error code.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -94,6 +94,7 @@ pub fn lower(spec: &LoadedSpec) -> Api {
             auth_profiles: s.auth_profiles.clone(),
             error_codes,
             parameter_error: s.parameter_error.clone(),
+            undescribed_operations: s.undescribed_operations.clone(),
         },
         shared: Group {
             ids: s

@@ -47,6 +47,8 @@ pub struct Service {
     pub error_codes: Vec<spec::ErrorCodeSpec>,
     /// The error code (name) answered for a request that fails the spec's checks.
     pub parameter_error: Option<String>,
+    /// Operations known only by method and path.
+    pub undescribed_operations: Vec<spec::UndescribedOperationSpec>,
 }
 
 /// One module of generated code.

@@ -9,22 +9,36 @@ use serde_json::{Map, Value};
 use super::failure::Failure;
 use super::Globals;
 
+/// The command's long help: what it does, and the operations known only by method and path
+/// (the spec's `undescribed_operations`), which this command is the way to.
+fn long_about() -> String {
+    let mut text = String::from(
+        "Send any request to the API, signed with your profile's credentials, with the same \
+         retries, timeouts and error reporting as every other command, and print the answer's \
+         data. It reaches operations this version's spec does not describe (new or \
+         account-specific endpoints): parameters are sent exactly as given, under the \
+         service's own field names; nothing is checked, renamed or invented. For an operation \
+         the spec describes, its facts are used (rate limit, envelope, whether it may be \
+         retried); otherwise the answer is read as the standard {code, message, data} \
+         envelope and a POST is never resent once it may have arrived. GET parameters travel \
+         in the query string, POST parameters as a JSON object (or a form with --form).\n\n\
+         Operations a source names by method and path, whose fields none describes (reach \
+         them here, with the fields your account's documentation gives):",
+    );
+    for op in vod_client::model::UNDESCRIBED_OPERATIONS {
+        text.push_str(&format!(
+            "\n  {} {}  ({}: {})",
+            op.method, op.path, op.name, op.doc
+        ));
+    }
+    text
+}
+
 /// The `api` command.
 pub fn command() -> Command {
     Command::new("api")
         .about("Send any request to the API, signed with your profile (like `gh api`)")
-        .long_about(
-            "Send any request to the API, signed with your profile's credentials, with the \
-             same retries, timeouts and error reporting as every other command, and print \
-             the answer's data. It reaches operations this version's spec does not describe \
-             (new or account-specific endpoints): parameters are sent exactly as given, \
-             under the service's own field names; nothing is checked, renamed or invented. \
-             For an operation the spec describes, its facts are used (rate limit, envelope, \
-             whether it may be retried); otherwise the answer is read as the standard \
-             {code, message, data} envelope and a POST is never resent once it may have \
-             arrived. GET parameters travel in the query string, POST parameters as a JSON \
-             object (or a form with --form).",
-        )
+        .long_about(long_about())
         .after_help(super::commands::examples_help(&[
             "vod api POST /vod/videoManage/getVideoList -F pageSize=5".into(),
             "vod api POST /vod/videoManage/getVideoList -f videoName=cat --query 'videoListInfo[*].videoId'".into(),

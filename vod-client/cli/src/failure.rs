@@ -20,7 +20,8 @@ pub mod code {
     pub const USAGE: u8 = 2;
     /// Network failure or timeout.
     pub const NETWORK: u8 = 3;
-    /// No credentials anywhere (flags, environment, profile file).
+    /// No credentials anywhere (flags, environment, profile file), or the service refused
+    /// the ones given (unknown access key, wrong secret, signature refused).
     pub const CREDENTIALS: u8 = 4;
 }
 
@@ -30,8 +31,8 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:\n  \
     1  the service refused the request (code, message and request id are printed on stderr)\n  \
     2  usage error: unknown flag or value, malformed --input-json, unknown profile\n  \
     3  network error or timeout\n  \
-    4  no credentials: no access key / secret key in the flags, VOD_ACCESS_KEY / VOD_SECRET_KEY \
-    or the profile file (run `vod configure`)";
+    4  credentials: none in the flags, VOD_ACCESS_KEY / VOD_SECRET_KEY or the profile file \
+    (run `vod configure`), or the service refused them (check the key pair and --profile)";
 
 /// A failed command: what to print and how to exit.
 #[derive(Debug)]
@@ -79,6 +80,17 @@ impl From<vod_client::Error> for Failure {
     fn from(error: vod_client::Error) -> Failure {
         use vod_client::Error;
         match &error {
+            Error::Service {
+                operation,
+                code,
+                message,
+                request_id,
+                ..
+            } if error.is_auth() => Failure::credentials(format!(
+                "{operation}: the service refused the credentials\n  code: {}\n  message: {message}\n  request id: {}\n  hint: check the access key and secret key (`vod configure`, VOD_ACCESS_KEY / VOD_SECRET_KEY, --profile) and the endpoint (--endpoint, VOD_ENDPOINT)",
+                vod_client::model::ErrorCode::from_code(*code),
+                request_id.as_deref().unwrap_or("(none)")
+            )),
             Error::Service {
                 operation,
                 code,
@@ -151,6 +163,23 @@ mod tests {
         ] {
             assert!(failure.message.contains(part), "{}", failure.message);
         }
+    }
+
+    #[test]
+    fn refused_credentials_exit_with_their_own_code_and_a_hint() {
+        let failure = Failure::from(vod_client::Error::Service {
+            operation: "getVideoList",
+            code: vod_client::model::ErrorCode::AuthSignatureMismatch.code(),
+            message: "signature mismatch".into(),
+            request_id: None,
+            http_status: 403,
+        });
+        assert_eq!(failure.code, code::CREDENTIALS);
+        assert!(
+            failure.message.contains("hint: check the access key"),
+            "{}",
+            failure.message
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //!
 //! Business errors of the service travel as HTTP 200 with `{"code": <int>, "message": ..}`;
 //! category operations answer HTTP 400 with code 24112000. The codes the service documents
-//! are used as documented (see `vod-api-facts.json`); the codes below 3000 that start with 2
+//! are used as documented (see `api-spec/service.yaml`); the codes below 3000 that start with 2
 //! are the emulator's own for situations the service documents no code for (authentication,
 //! transport limits, injected faults). They are listed in the module docs of
 //! [`crate`].

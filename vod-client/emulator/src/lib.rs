@@ -39,8 +39,9 @@
 //! that failure handling (bad signatures, throttling, dropped connections) can be tested on
 //! demand. It is *faithful* where a client can tell the difference: the same paths, methods,
 //! content types, signature algorithm (verified with the SDK's own [`vod_client::signer`]),
-//! envelopes, field names, enums and documented error codes as `vod-api-facts.json`, and the
-//! WCS upload protocol (token format, `mkblk`/`bput`/`mkfile`, etag) of `vod-upload-facts.md`.
+//! envelopes, field names, enums and documented error codes as the spec (`api-spec/`), and
+//! the WCS storage upload protocol (token format, `mkblk`/`bput`/`mkfile`, etag) as the
+//! SDK's upload module describes it.
 //! It is *simple* where a client cannot: no media is decoded or stored (an object is its size
 //! and etag), tasks finish after a configurable time, and play URLs point at a fake domain.
 //!

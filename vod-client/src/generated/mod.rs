@@ -12,27 +12,22 @@ mod dispatch;
 
 pub use dispatch::OPERATIONS;
 
-/// Videos, audio, materials and categories.
 pub mod asset_management;
 
 pub use asset_management::*;
 
-/// Payloads the service posts to the customer's callback URL when an upload finishes.
 pub mod callbacks;
 
 pub use callbacks::*;
 
-/// Playback codes and play URLs of videos and audio files.
 pub mod playback;
 
 pub use playback::*;
 
-/// Clipping, concatenation, transcoding, AI ad removal and workflows.
 pub mod processing;
 
 pub use processing::*;
 
-/// Upload tokens for videos, audio and materials, and pulling videos from external URLs.
 pub mod upload;
 
 pub use upload::*;

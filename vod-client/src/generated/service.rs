@@ -98,6 +98,54 @@ impl AuthProfile {
     }
 }
 
+/// An operation a source names by method and path, whose fields none describes. The
+/// SDK generates nothing for it; `Client::raw_request` (and `vod api`) reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UndescribedOperation {
+    /// Action name.
+    pub name: &'static str,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Request path.
+    pub path: &'static str,
+    /// What it is known to do, and where it is named.
+    pub doc: &'static str,
+}
+
+/// Operations known only by method and path (`undescribed_operations` in the spec).
+pub const UNDESCRIBED_OPERATIONS: &[UndescribedOperation] = &[
+    UndescribedOperation {
+        name: "getWorkflowList",
+        method: "POST",
+        path: "/workflow/getWorkflowList",
+        doc: "Lists the account's workflows.",
+    },
+    UndescribedOperation {
+        name: "getTranscodeCombineList",
+        method: "POST",
+        path: "/vod/transcodeManage/getTranscodeCombineList",
+        doc: "Lists the transcoding combination templates.",
+    },
+    UndescribedOperation {
+        name: "getSubtitleList",
+        method: "POST",
+        path: "/vod/material/getSubtitleList",
+        doc: "Lists subtitle materials.",
+    },
+    UndescribedOperation {
+        name: "getDomainList",
+        method: "POST",
+        path: "/vod/domainManage/getDomainList",
+        doc: "Lists the account's publishing domains.",
+    },
+    UndescribedOperation {
+        name: "getWatermarkList",
+        method: "POST",
+        path: "/vod/watermarkManage/getWatermarkList",
+        doc: "Lists the watermark templates.",
+    },
+];
+
 /// A documented business error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorCodeFacts {

@@ -12,7 +12,6 @@ mod dispatch;
 
 pub use dispatch::OPERATIONS;
 
-/// Widgets, for generator tests.
 pub mod widgets;
 
 pub use widgets::*;

@@ -84,6 +84,23 @@ impl AuthProfile {
     }
 }
 
+/// An operation a source names by method and path, whose fields none describes. The
+/// SDK generates nothing for it; `Client::raw_request` (and `vod api`) reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UndescribedOperation {
+    /// Action name.
+    pub name: &'static str,
+    /// HTTP method.
+    pub method: &'static str,
+    /// Request path.
+    pub path: &'static str,
+    /// What it is known to do, and where it is named.
+    pub doc: &'static str,
+}
+
+/// Operations known only by method and path (`undescribed_operations` in the spec).
+pub const UNDESCRIBED_OPERATIONS: &[UndescribedOperation] = &[];
+
 /// A documented business error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorCodeFacts {

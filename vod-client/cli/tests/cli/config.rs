@@ -64,11 +64,13 @@ fn configure_writes_a_private_profile_that_commands_use() {
         .arg(&file)
         .output()
         .unwrap();
-    let stderr = fails_with(&output, 1);
+    // Refused credentials exit with the credentials code, and say what to check.
+    let stderr = fails_with(&output, 4);
     assert!(
         stderr.contains("code:") && stderr.contains("request id:"),
         "{stderr}"
     );
+    assert!(stderr.contains("hint: check the access key"), "{stderr}");
 }
 
 #[test]
@@ -89,7 +91,7 @@ fn missing_credentials_exit_4_and_unknown_profiles_are_usage_errors() {
         "{stderr}"
     );
     let help = String::from_utf8_lossy(&vod().arg("--help").output().unwrap().stdout).into_owned();
-    assert!(help.contains("4  no credentials"), "{help}");
+    assert!(help.contains("4  credentials: none in the flags"), "{help}");
 
     let output = vod()
         .args(["--profile", "nope", "upload"])

@@ -677,3 +677,21 @@ fn vod_api_sends_any_request_signed_with_the_profile() {
         .unwrap_err();
     assert!(err.request_id().is_some(), "{err}");
 }
+
+#[test]
+fn vod_api_help_names_the_operations_only_it_reaches() {
+    let output = crate::support::vod()
+        .args(["api", "--help"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(!vod_client::model::UNDESCRIBED_OPERATIONS.is_empty());
+    for op in vod_client::model::UNDESCRIBED_OPERATIONS {
+        assert!(
+            help.contains(&format!("{} {}", op.method, op.path)) && help.contains(op.name),
+            "{} in {help}",
+            op.name
+        );
+    }
+}

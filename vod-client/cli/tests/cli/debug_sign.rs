@@ -1,7 +1,7 @@
 //! `vod debug-sign` against vectors derived by hand from the documented algorithm.
 //!
 //! The expected values were computed once with a small, independent Python script (hashlib and
-//! hmac only) implementing the rules of `shared/reference/vod-signing-facts.md`:
+//! hmac only) implementing the signing rules (the `vod_client::signer` module docs):
 //!
 //! ```text
 //! CanonicalRequest = METHOD \n path \n query \n canonical headers (ends with \n) \n signed names \n hex(SHA256(body))

@@ -5,7 +5,7 @@
 //! walk to write them). These structs borrow from the records under the state lock and are
 //! written straight into the answer: numbers sent as text and times are formatted into the
 //! output without intermediate strings. Field names and formats follow
-//! `vod-api-facts.json`, as the `list_json` renderings they replace did.
+//! the spec (`api-spec/`), as the `list_json` renderings they replace did.
 
 use std::fmt;
 
