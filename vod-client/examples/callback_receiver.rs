@@ -94,6 +94,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     emulator.shutdown().await;
     let _ = stop.send(());
     server.await??;
+    assert!(notified >= names.len(), "a callback for every upload");
     println!("received {notified} upload callbacks");
     Ok(())
 }

@@ -53,12 +53,19 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let path = sample_file()?;
     let uploaded = client.upload_video(&path).send().await?;
     let _ = std::fs::remove_file(&path);
+    assert!(uploaded.size > 0, "the upload stored the file");
     println!(
         "uploaded {} bytes as video {} (hash {})",
         uploaded.size, uploaded.id, uploaded.hash
     );
 
     let page = client.get_video_list().page_size(5).send().await?;
+    assert!(
+        page.video_list_info
+            .iter()
+            .any(|v| v.video_id == uploaded.id),
+        "the uploaded video is on the first page"
+    );
     println!("{} video(s) on the first page:", page.video_total);
     for video in &page.video_list_info {
         println!(
@@ -73,6 +80,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .video_description("uploaded by examples/quickstart.rs")
         .send()
         .await?;
+    let renamed = client
+        .get_video_list()
+        .video_name("Quick start demo")
+        .send()
+        .await?;
+    assert!(renamed
+        .video_list_info
+        .iter()
+        .any(|v| v.video_id == uploaded.id));
     println!("renamed the video to \"Quick start demo\"");
 
     println!("transcoding...");
@@ -83,6 +99,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Duration::from_secs(600),
     );
     let done = task.wait_with(options).await?;
+    assert!(done.all_succeeded(), "the transcode finished");
     if let Some(video) = done.answer().and_then(|a| a.video_list_info.first()) {
         let renditions = video.video_resolutions.as_ref().map_or(0, Vec::len);
         println!("transcoded: {renditions} rendition(s)");
@@ -102,6 +119,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
             let url = urls.origin_url.as_deref()?;
             Some((urls.url_type.clone(), url.to_string()))
         });
+    // The emulator always has one; the real service once the video is published.
+    assert!(play_url.is_some() || emulator.is_none(), "a play URL");
     match play_url {
         Some((kind, url)) => println!("play URL ({kind}): {url}"),
         None => println!("no play URL yet"),

@@ -42,6 +42,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Duration::from_secs(120),
     );
     let done = task.wait_with(options).await?;
+    assert!(
+        done.all_succeeded() && done.outcomes().len() == 2,
+        "both videos transcoded"
+    );
     for outcome in done.outcomes() {
         let renditions = outcome
             .answer
@@ -60,6 +64,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let mut task = client.trans_code([&ids[0]]).start().await?;
     match task.wait_until_done().await {
         Err(vod_client::Error::TaskFailed { failures, .. }) => {
+            assert_eq!(
+                failures.len(),
+                1,
+                "the one video of the failed task is named"
+            );
             for failure in &failures {
                 println!("failed: {} (state {})", failure.subject, failure.state);
             }

@@ -127,7 +127,13 @@ async fn main() -> Result<(), Box<dyn Error>> {
             println!("second run, same file and resume directory:");
             let video = upload(&client, &path, &resume_dir, None).await?;
             std::fs::remove_dir_all(&dir)?;
-            video.ok_or("the second run was interrupted")?
+            let video = video.ok_or("the second run was interrupted")?;
+            assert_eq!(
+                video.size,
+                40 << 20,
+                "every byte stored, across the two runs"
+            );
+            video
         }
     };
     println!("video {} ({} bytes)", video.id, video.size);
