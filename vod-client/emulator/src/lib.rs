@@ -142,10 +142,7 @@ pub use faults::{
     FaultAction, FaultPlan, FaultRule, FaultRuleError, Faults, Trigger, UPLOAD_STEPS,
 };
 pub use journal::CallRecord;
-pub use state::{
-    source, Audio, Category, CategoryPath, Material, Resolution, StateHandle, Video,
-    TRANSCODE_DONE, TRANSCODE_FAILED, TRANSCODE_NONE, TRANSCODE_RUNNING,
-};
+pub use state::{Audio, Category, CategoryPath, Material, Resolution, StateHandle, Video};
 pub use tasks::TaskSummary;
 pub use upload::etag::wcs_etag;
 

@@ -51,7 +51,9 @@ impl VideoFilter {
             && self.name.as_ref().is_none_or(|n| fuzzy(&v.video_name, n))
             && self.id.as_ref().is_none_or(|id| *id == v.video_id)
             && self.status.is_none_or(|s| s == v.video_state)
-            && self.transcode.is_none_or(|t| t == v.transcode_state)
+            && self
+                .transcode
+                .is_none_or(|t| t == v.transcode_state.wire_value())
             && self
                 .classes
                 .as_ref()

@@ -126,8 +126,8 @@ impl<'a> VideoInfo<'a> {
             player_name: &v.player_name,
             player_id: &v.player_id,
             video_state: v.video_state,
-            transcode_state: v.transcode_state,
-            video_source_code: v.video_source_code,
+            transcode_state: v.transcode_state.wire_value(),
+            video_source_code: v.video_source_code.wire_value(),
             video_resolutions: Resolutions(&v.resolutions),
         }
     }

@@ -14,12 +14,9 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
-use vod_client::model::{AudioId, MaterialId, NodeId, VideoId};
+use vod_client::model::{AudioId, MaterialId, NodeId, TranscodeState, VideoId, VideoSource};
 
-pub use model::{
-    source, Audio, Category, CategoryPath, Material, Resolution, Video, TRANSCODE_DONE,
-    TRANSCODE_FAILED, TRANSCODE_NONE, TRANSCODE_RUNNING,
-};
+pub use model::{Audio, Category, CategoryPath, Material, Resolution, Video};
 
 use super::faults::{FaultPlan, Faults};
 use super::tasks::{Task, TaskKind, TaskSummary, Tasks};
@@ -230,13 +227,7 @@ impl Inner {
             } if !fail => {
                 let (size, domain) = self.video_traits(std::slice::from_ref(source));
                 let id = self.create_video(ids.hex32(), filename.clone(), task.user.clone(), now);
-                self.finish_new_video(
-                    &id,
-                    super::state::model::source::CLIP,
-                    size / 2,
-                    *duration,
-                    domain,
-                );
+                self.finish_new_video(&id, VideoSource::Clip, size / 2, *duration, domain);
                 Some(id)
             }
             TaskKind::Concat { sources, filename } if !fail => {
@@ -246,13 +237,7 @@ impl Inner {
                     .filter_map(|s| self.videos.get(s))
                     .fold(0u64, |total, v| total.saturating_add(v.video_duration));
                 let id = self.create_video(ids.hex32(), filename.clone(), task.user.clone(), now);
-                self.finish_new_video(
-                    &id,
-                    super::state::model::source::CONCAT,
-                    size,
-                    duration,
-                    domain,
-                );
+                self.finish_new_video(&id, VideoSource::Concat, size, duration, domain);
                 Some(id)
             }
             TaskKind::ClearAd { video_id } if !fail => {
@@ -263,7 +248,7 @@ impl Inner {
                     .map(|v| format!("{}-noads", v.video_name))
                     .unwrap_or_else(|| "noads".to_string());
                 let id = self.create_video(ids.hex32(), name, task.user.clone(), now);
-                self.finish_new_video(&id, super::state::model::source::OTHER, size, 0, domain);
+                self.finish_new_video(&id, VideoSource::Other, size, 0, domain);
                 Some(id)
             }
             TaskKind::Transcode { video_id } | TaskKind::Workflow { target: video_id } => {
@@ -278,13 +263,7 @@ impl Inner {
                         task.user.clone(),
                         now,
                     );
-                    self.finish_new_video(
-                        &id,
-                        super::state::model::source::PULL,
-                        1 << 20,
-                        60,
-                        None,
-                    );
+                    self.finish_new_video(&id, VideoSource::UrlPull, 1 << 20, 60, None);
                     item.video_id = Some(id);
                 }
                 None
@@ -307,7 +286,7 @@ impl Inner {
     fn finish_new_video(
         &mut self,
         id: &str,
-        source: i64,
+        source: VideoSource,
         size: u64,
         duration: u64,
         domain: Option<String>,
@@ -319,7 +298,7 @@ impl Inner {
             video.publish_domain = domain
                 .filter(|d| !d.is_empty())
                 .unwrap_or_else(|| self.default_domain.clone());
-            video.transcode_state = model::TRANSCODE_DONE;
+            video.transcode_state = TranscodeState::Done;
             video.resolutions = video.transcoded_resolutions();
         }
     }
@@ -328,9 +307,9 @@ impl Inner {
         if let Some(video) = self.videos.get_mut(video_id) {
             video.update_time = now;
             if fail {
-                video.transcode_state = model::TRANSCODE_FAILED;
+                video.transcode_state = TranscodeState::Failed;
             } else {
-                video.transcode_state = model::TRANSCODE_DONE;
+                video.transcode_state = TranscodeState::Done;
                 video.resolutions = video.transcoded_resolutions();
             }
         }
@@ -349,7 +328,7 @@ impl Inner {
         let fail = self.take_failure();
         if let TaskKind::Transcode { video_id } | TaskKind::Workflow { target: video_id } = &kind {
             if let Some(video) = self.videos.get_mut(video_id.as_str()) {
-                video.transcode_state = model::TRANSCODE_RUNNING;
+                video.transcode_state = TranscodeState::Running;
             }
         }
         self.tasks.insert(Task {
@@ -396,7 +375,7 @@ impl StateHandle {
             v.video_size = 1 << 20;
             v.video_duration = 60;
             v.publish_domain = s.video_domain.clone();
-            v.transcode_state = model::TRANSCODE_DONE;
+            v.transcode_state = TranscodeState::Done;
             v.resolutions = v.transcoded_resolutions();
         }
         VideoId::new(id)

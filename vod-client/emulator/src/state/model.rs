@@ -6,28 +6,7 @@
 //! `yyyy-MM-dd HH:mm:ss`, times of audio and materials as numbers) is in
 //! `handlers::wire`.
 
-/// `transcodeState`: transcoding finished.
-pub const TRANSCODE_DONE: i64 = 1;
-/// `transcodeState`: not transcoded.
-pub const TRANSCODE_NONE: i64 = 2;
-/// `transcodeState`: transcoding is running.
-pub const TRANSCODE_RUNNING: i64 = 3;
-/// `transcodeState`: transcoding failed.
-pub const TRANSCODE_FAILED: i64 = 4;
-
-/// `videoSourceCode` values the emulator produces.
-pub mod source {
-    /// Uploaded through the API.
-    pub const UPLOAD: i64 = 1;
-    /// Pulled from a URL.
-    pub const PULL: i64 = 3;
-    /// Cut from another video.
-    pub const CLIP: i64 = 4;
-    /// Joined from other videos.
-    pub const CONCAT: i64 = 5;
-    /// Produced by the AI ad removal (the service documents no dedicated code; "other").
-    pub const OTHER: i64 = 0;
-}
+use vod_client::model::{TranscodeState, VideoSource};
 
 /// A `{parentName, childName}` category assignment of a video.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,10 +68,10 @@ pub struct Video {
     pub player_id: String,
     /// 0 enabled, 1 blocked.
     pub video_state: i64,
-    /// See the `TRANSCODE_*` constants.
-    pub transcode_state: i64,
+    /// Its transcoding state.
+    pub transcode_state: TranscodeState,
     /// See [`source`].
-    pub video_source_code: i64,
+    pub video_source_code: VideoSource,
     /// Renditions.
     pub resolutions: Vec<Resolution>,
     /// When set, deletes that check occupancy are refused with code 400.
@@ -123,8 +102,8 @@ impl Video {
             player_name: String::new(),
             player_id: String::new(),
             video_state: 0,
-            transcode_state: TRANSCODE_NONE,
-            video_source_code: source::UPLOAD,
+            transcode_state: TranscodeState::UnencryptedOrNotTranscoded,
+            video_source_code: VideoSource::Upload,
             resolutions: Vec::new(),
             occupied: false,
             hash: None,

@@ -313,7 +313,7 @@ fn register(
                 v.categories = categories;
                 v.publish_domain = domain;
                 v.resolutions = vec![v.source_resolution()];
-                v.transcode_state = model::TRANSCODE_NONE;
+                v.transcode_state = vod_client::model::TranscodeState::UnencryptedOrNotTranscoded;
             }
             if auto_transcode {
                 let kind = super::tasks::TaskKind::Transcode {

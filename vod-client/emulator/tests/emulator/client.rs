@@ -400,7 +400,9 @@ async fn processing_operations() {
         ErrorCode::InvalidParameter.code()
     );
 
-    emu.state().update_video(&source, |v| v.transcode_state = 2);
+    emu.state().update_video(&source, |v| {
+        v.transcode_state = vod_client::model::TranscodeState::UnencryptedOrNotTranscoded
+    });
     let mut transcode = client
         .trans_code([&source])
         .start()

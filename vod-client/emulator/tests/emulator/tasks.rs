@@ -46,7 +46,7 @@ async fn clip_runs_then_produces_a_video() {
             video.video_source_code,
             video.video_duration
         ),
-        ("cut", 4, 10)
+        ("cut", vod_client::model::VideoSource::Clip, 10)
     );
 
     assert_eq!(
@@ -190,7 +190,7 @@ async fn transcode_moves_the_video_state() {
     let raw = Raw::new(&emu);
     let id = emu.state().add_video("raw");
     emu.state().update_video(&id, |v| {
-        v.transcode_state = 2;
+        v.transcode_state = vod_client::model::TranscodeState::UnencryptedOrNotTranscoded;
         v.resolutions.clear();
     });
     let r = raw
@@ -200,7 +200,10 @@ async fn transcode_moves_the_video_state() {
         )
         .await;
     assert_eq!(r.code(), 200, "{:?}", r.body);
-    assert_eq!(emu.state().video(&id).map(|v| v.transcode_state), Some(3));
+    assert_eq!(
+        emu.state().video(&id).map(|v| v.transcode_state),
+        Some(vod_client::model::TranscodeState::Running)
+    );
     let busy = raw
         .call("/vod/videoManage/transCode", json!({ "videoIds": id }))
         .await;
@@ -217,7 +220,7 @@ async fn transcode_moves_the_video_state() {
         eventually(|| async {
             emu.state()
                 .video(&id)
-                .is_some_and(|v| v.transcode_state == 1)
+                .is_some_and(|v| v.transcode_state == vod_client::model::TranscodeState::Done)
         })
         .await
     );
@@ -233,7 +236,7 @@ async fn transcode_moves_the_video_state() {
         eventually(|| async {
             emu.state()
                 .video(&id)
-                .is_some_and(|v| v.transcode_state == 4)
+                .is_some_and(|v| v.transcode_state == vod_client::model::TranscodeState::Failed)
         })
         .await
     );
@@ -361,7 +364,7 @@ async fn workflow_answers_a_bare_object() {
         eventually(|| async {
             emu.state()
                 .video(&id)
-                .is_some_and(|v| v.transcode_state == 1)
+                .is_some_and(|v| v.transcode_state == vod_client::model::TranscodeState::Done)
         })
         .await
     );
@@ -403,7 +406,10 @@ async fn pull_task_creates_videos() {
     let vid = data["items"][1]["videoInfo"]["videoId"]
         .as_str()
         .unwrap_or_default();
-    assert_eq!(emu.state().video(vid).map(|v| v.video_source_code), Some(3));
+    assert_eq!(
+        emu.state().video(vid).map(|v| v.video_source_code),
+        Some(vod_client::model::VideoSource::UrlPull)
+    );
     assert!(data["timestamp"].is_string());
 
     assert_eq!(
