@@ -321,3 +321,44 @@ fn rss_kib() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
+
+/// Memory of a large account: 100,000 stored videos, then a filtered list over all of them.
+/// Ignored by default (it reports a figure, for BENCHMARKS.md):
+/// `cargo test -p vod-emulator --release --test load -- --ignored --nocapture memory`.
+#[tokio::test]
+#[ignore = "a measurement; run it by name"]
+async fn memory_of_100000_stored_videos() {
+    let before = rss_kib().unwrap_or(0);
+    let emu = Emulator::start().await.expect("emulator");
+    let state = emu.state();
+    for i in 0..100_000 {
+        state.add_video(&format!("video-{i:06}.mp4"));
+    }
+    let stored = rss_kib().unwrap_or(0);
+    let client = emu.client_builder().build().expect("client");
+    let page = client
+        .get_video_list()
+        .video_name("video-09999")
+        .page_size(50)
+        .send()
+        .await
+        .expect("a filtered list");
+    assert_eq!(
+        page.video_list_info.len(),
+        10,
+        "video-099990 to video-099999"
+    );
+    let peak = peak_kib().unwrap_or(0);
+    eprintln!(
+        "100000 videos: RSS {before} KiB before, {stored} KiB stored ({} bytes per video), peak {peak} KiB",
+        (stored.saturating_sub(before) * 1024) / 100_000
+    );
+    emu.shutdown().await;
+}
+
+/// The process's peak resident set (`VmHWM`), in KiB.
+fn peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
