@@ -70,7 +70,7 @@ pub struct Video {
     pub video_state: i64,
     /// Its transcoding state.
     pub transcode_state: TranscodeState,
-    /// See [`source`].
+    /// How the video came into the account.
     pub video_source_code: VideoSource,
     /// Renditions.
     pub resolutions: Vec<Resolution>,
