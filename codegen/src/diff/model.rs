@@ -30,11 +30,7 @@ fn compare_ids(base: &Api, new: &Api, out: &mut Vec<Change>) {
         let field = format!("id {name}");
         let at = |c: Change| c.at(None, Some(&field));
         let Some(now) = after.get(name) else {
-            out.push(at(Change::new(
-                Level::Breaking,
-                &[Affects::Rust],
-                format!("The id type `{name}` is removed; code naming it no longer compiles."),
-            )));
+            out.push(removed("id type", name, &field));
             continue;
         };
         if old.base != now.base {
@@ -86,19 +82,22 @@ fn objects(api: &Api) -> BTreeMap<&str, (&Object, &str)> {
         .collect()
 }
 
+/// A generated type (`kind`: type, enum, id type) gone from the spec.
+fn removed(kind: &str, name: &str, field: &str) -> Change {
+    Change::new(
+        Level::Breaking,
+        &[Affects::Rust],
+        format!("The {kind} `{name}` is removed; code naming it no longer compiles."),
+    )
+    .at(None, Some(field))
+}
+
 fn compare_objects(base: &Api, new: &Api, out: &mut Vec<Change>) {
     let (before, after) = (objects(base), objects(new));
     for (name, (old, old_module)) in &before {
         let field = format!("type {name}");
         let Some((now, module)) = after.get(name) else {
-            out.push(
-                Change::new(
-                    Level::Breaking,
-                    &[Affects::Rust],
-                    format!("The type `{name}` is removed; code naming it no longer compiles."),
-                )
-                .at(None, Some(&field)),
-            );
+            out.push(removed("type", name, &field));
             continue;
         };
         moved(name, old_module, module, &field, out);
@@ -294,14 +293,7 @@ fn compare_enums(base: &Api, new: &Api, out: &mut Vec<Change>) {
     for (name, (old, old_module)) in &before {
         let field = format!("enum {name}");
         let Some((now, module)) = after.get(name) else {
-            out.push(
-                Change::new(
-                    Level::Breaking,
-                    &[Affects::Rust],
-                    format!("The enum `{name}` is removed; code naming it no longer compiles."),
-                )
-                .at(None, Some(&field)),
-            );
+            out.push(removed("enum", name, &field));
             continue;
         };
         moved(name, old_module, module, &field, out);

@@ -58,11 +58,6 @@ impl Params {
         &self.value
     }
 
-    /// This operation's parameter-error convention.
-    pub(crate) fn style(&self) -> ParamStyle {
-        self.style
-    }
-
     /// A parameter error in this operation's convention.
     pub(crate) fn error(&self, message: impl Into<String>) -> ApiError {
         self.style.error(message)

@@ -173,7 +173,7 @@ fn answer(
     caller: &auth::Caller<'_>,
 ) -> Result<handlers::Reply, ApiError> {
     let params = read_params(op, parts, body)?;
-    (op.check)(&params)?;
+    (op.check)(op, &params)?;
     let ctx = Ctx {
         shared,
         caller,

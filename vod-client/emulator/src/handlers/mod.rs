@@ -89,7 +89,7 @@ pub(crate) struct Route {
     pub(crate) field_errors: &'static [FieldErrors],
     /// Decodes the parameters into the operation's typed request and runs the checks the
     /// client runs before sending ([`check`]).
-    pub(crate) check: fn(&Params) -> Result<(), ApiError>,
+    pub(crate) check: fn(&Route, &Params) -> Result<(), ApiError>,
     /// The behaviour.
     pub(crate) handler: Handler,
 }
@@ -220,12 +220,10 @@ pub(crate) fn find(path: &str) -> Option<&'static Route> {
 /// enum values) and pass `R::validate` (lengths, ranges, list sizes, formats). A failure is
 /// answered with the code the spec gives the failing field, else the operation's parameter
 /// error.
-pub(crate) fn check<R>(params: &Params) -> Result<(), ApiError>
+pub(crate) fn check<R>(route: &Route, params: &Params) -> Result<(), ApiError>
 where
     R: vod_client::operation::Request + serde::de::DeserializeOwned,
 {
-    let route = find_named(R::OPERATION.name);
-    let style = route.map_or(params.style(), Route::style);
     let request: R = match serde_path_to_error::deserialize(params.as_value()) {
         Ok(request) => request,
         Err(e) => {
@@ -239,7 +237,7 @@ where
             } else {
                 vod_client::Violation::Shape
             };
-            return Err(field_error(route, style, &path, rule, message));
+            return Err(field_error(route, &path, rule, message));
         }
     };
     match request.validate() {
@@ -255,14 +253,10 @@ where
                 .map(|p| format!("{}: {}", p.field, p.message))
                 .collect::<Vec<_>>()
                 .join("; ");
-            Err(field_error(route, style, field, rule, message))
+            Err(field_error(route, field, rule, message))
         }
-        Err(other) => Err(style.error(other.to_string())),
+        Err(other) => Err(route.style().error(other.to_string())),
     }
-}
-
-fn find_named(name: &str) -> Option<&'static Route> {
-    ROUTES.iter().find(|route| route.name == name)
 }
 
 /// `missing field `videoId`` → `videoId`: serde names a missing field only in its message.
@@ -274,8 +268,7 @@ fn missing_field(message: &str) -> Option<String> {
 /// The error for a failure at `path` (`videoIds`, `videoIds[2]`, `cmd.x`): the code the spec
 /// gives that field (or its items), else the operation's parameter error.
 fn field_error(
-    route: Option<&Route>,
-    style: ParamStyle,
+    route: &Route,
     path: &str,
     rule: vod_client::Violation,
     message: String,
@@ -283,7 +276,9 @@ fn field_error(
     let field = path.split(['.', '[']).next().unwrap_or("");
     let in_item = path[field.len()..].starts_with('[');
     let own = route
-        .and_then(|r| r.field_errors.iter().find(|f| f.field == field))
+        .field_errors
+        .iter()
+        .find(|f| f.field == field)
         .and_then(|f| {
             let by_rule = f
                 .rules
@@ -293,7 +288,7 @@ fn field_error(
             let item = if in_item { f.item } else { None };
             item.or(by_rule).or(f.whole)
         });
-    own.map_or(style, ParamStyle).error(message)
+    own.map_or(route.style(), ParamStyle).error(message)
 }
 
 /// Fails unless `example` (a whole answer body) reads as the output type `O` of `operation`,
