@@ -52,9 +52,11 @@ pub fn emit(api: &Api) -> TokenStream {
         use vod_client::model::ErrorCode;
 
         use crate::errors::ApiError;
-        use crate::handlers::{Ctx, Reply};
+        use crate::handlers::{Ctx, Output};
 
-        /// What each operation does. Every method defaults to the spec's example answer (see
+        /// What each operation does: the typed request in, after the spec's checks passed; the
+        /// typed output out, which the route encodes as the spec says (envelope and every wire
+        /// encoding). Every method defaults to the spec's example answer (see
         /// [`crate::handlers::from_spec`]); the emulator overrides those it emulates.
         pub(crate) trait Operations {
             #(#methods)*
@@ -85,9 +87,14 @@ fn behaviour_method(op: &Operation) -> TokenStream {
     let summary = op.doc.lines().next().unwrap_or("").trim();
     let doc = doc_attrs(&format!("`{wire}`: {summary}"));
     let example = example_const(op);
+    let request = format_ident!("{}", op.request_type());
     quote! {
         #doc
-        fn #method(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+        fn #method(
+            ctx: &Ctx<'_>,
+            request: vod_client::model::#request,
+        ) -> Result<Output<vod_client::model::#request>, ApiError> {
+            let _ = request;
             crate::handlers::from_spec(ctx, #wire, #example)
         }
     }
@@ -143,8 +150,13 @@ fn route(op: &Operation) -> TokenStream {
             form: #form,
             parameter_error: ErrorCode::#parameter_error,
             field_errors: &[#(#field_errors),*],
-            check: crate::handlers::check::<vod_client::model::#request>,
-            handler: <crate::handlers::Emulated as Operations>::#method,
+            serve: |ctx, params| {
+                crate::handlers::serve::<vod_client::model::#request>(
+                    ctx,
+                    params,
+                    <crate::handlers::Emulated as Operations>::#method,
+                )
+            },
         }
     }
 }

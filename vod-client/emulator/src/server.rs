@@ -167,19 +167,18 @@ async fn serve_api(shared: &Shared, parts: &Parts, body: Body) -> Result<Respons
 /// The operation's answer: its parameters read, the spec's checks passed, its behaviour run.
 fn answer(
     shared: &Shared,
-    op: &Route,
+    op: &'static Route,
     parts: &Parts,
     body: &[u8],
     caller: &auth::Caller<'_>,
 ) -> Result<handlers::Reply, ApiError> {
     let params = read_params(op, parts, body)?;
-    (op.check)(op, &params)?;
     let ctx = Ctx {
         shared,
         caller,
-        params: &params,
+        route: op,
     };
-    (op.handler)(&ctx)
+    (op.serve)(&ctx, &params)
 }
 
 /// Paths of the storage side ([`upload::routes`]), whose errors have the storage shape.
@@ -229,7 +228,7 @@ fn check_method(op: &Route, method: &Method) -> Result<(), ApiError> {
 fn read_params(op: &Route, parts: &Parts, body: &[u8]) -> Result<Params, ApiError> {
     let style = op.style();
     if parts.method == Method::GET {
-        return Ok(Params::from_form(parts.uri.query().unwrap_or(""), style));
+        return Ok(Params::from_form(parts.uri.query().unwrap_or("")));
     }
     let content_type = parts
         .headers
@@ -246,7 +245,7 @@ fn read_params(op: &Route, parts: &Parts, body: &[u8]) -> Result<Params, ApiErro
         "application/json" => Params::from_json(body, style),
         "" if looks_json || !op.form => Params::from_json(body, style),
         "application/x-www-form-urlencoded" | "" if op.form => {
-            Ok(Params::from_form(&String::from_utf8_lossy(body), style))
+            Ok(Params::from_form(&String::from_utf8_lossy(body)))
         }
         _ => Err(ApiError::spec(
             ErrorCode::UnsupportedMediaType,

@@ -4,69 +4,131 @@
 //! One route per operation of the spec.
 use vod_client::model::ErrorCode;
 use crate::errors::ApiError;
-use crate::handlers::{Ctx, Reply};
+use crate::handlers::{Ctx, Output};
 
-/// What each operation does. Every method defaults to the spec's example answer (see
+/// What each operation does: the typed request in, after the spec's checks passed; the
+/// typed output out, which the route encodes as the spec says (envelope and every wire
+/// encoding). Every method defaults to the spec's example answer (see
 /// [`crate::handlers::from_spec`]); the emulator overrides those it emulates.
 pub(crate) trait Operations {
     /// `getVideoList`: Pages through uploaded videos, filtered by creator, creation time, name, id, state, transcoding state or category.
-    fn get_video_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn get_video_list(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::GetVideoListRequest,
+    ) -> Result<Output<vod_client::model::GetVideoListRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "getVideoList", EXAMPLE_GET_VIDEO_LIST)
     }
     /// `videoEdit`: Updates the metadata of one video (name, description, categories, domain, player). Fields left out or empty are left unchanged.
-    fn video_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn video_edit(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::VideoEditRequest,
+    ) -> Result<Output<vod_client::model::VideoEditRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "videoEdit", EXAMPLE_VIDEO_EDIT)
     }
     /// `videoBlock`: Blocks (disables) a video so that it can no longer be played.
-    fn video_block(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn video_block(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::VideoBlockRequest,
+    ) -> Result<Output<vod_client::model::VideoBlockRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "videoBlock", EXAMPLE_VIDEO_BLOCK)
     }
     /// `videoEnable`: Re-enables a blocked video.
-    fn video_enable(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn video_enable(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::VideoEnableRequest,
+    ) -> Result<Output<vod_client::model::VideoEnableRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "videoEnable", EXAMPLE_VIDEO_ENABLE)
     }
     /// `deleteVideo`: Deletes a video with its source, transcoded outputs, covers, screenshots and preview files.
-    fn delete_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn delete_video(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::DeleteVideoRequest,
+    ) -> Result<Output<vod_client::model::DeleteVideoRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "deleteVideo", EXAMPLE_DELETE_VIDEO)
     }
     /// `getAudioList`: Pages through audio files (newest upload first by default), with optional filters.
-    fn get_audio_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn get_audio_list(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::GetAudioListRequest,
+    ) -> Result<Output<vod_client::model::GetAudioListRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "getAudioList", EXAMPLE_GET_AUDIO_LIST)
     }
     /// `editAudio`: Updates the name and/or publishing domain of one audio file.
-    fn edit_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn edit_audio(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::EditAudioRequest,
+    ) -> Result<Output<vod_client::model::EditAudioRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "editAudio", EXAMPLE_EDIT_AUDIO)
     }
     /// `deleteAudio`: Deletes one audio file.
-    fn delete_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn delete_audio(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::DeleteAudioRequest,
+    ) -> Result<Output<vod_client::model::DeleteAudioRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "deleteAudio", EXAMPLE_DELETE_AUDIO)
     }
     /// `getMaterialList`: Pages through uploaded materials (newest upload first), with optional filters.
-    fn get_material_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn get_material_list(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::GetMaterialListRequest,
+    ) -> Result<Output<vod_client::model::GetMaterialListRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "getMaterialList", EXAMPLE_GET_MATERIAL_LIST)
     }
     /// `materialEdit`: Updates the name and/or publishing domain of one material. Fields left out or empty are left unchanged.
-    fn material_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn material_edit(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::MaterialEditRequest,
+    ) -> Result<Output<vod_client::model::MaterialEditRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "materialEdit", EXAMPLE_MATERIAL_EDIT)
     }
     /// `deleteMaterial`: Deletes one material.
-    fn delete_material(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn delete_material(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::DeleteMaterialRequest,
+    ) -> Result<Output<vod_client::model::DeleteMaterialRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "deleteMaterial", EXAMPLE_DELETE_MATERIAL)
     }
     /// `getCategoryList`: Pages through video category nodes, either the first-level nodes or the children of one node.
-    fn get_category_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn get_category_list(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::GetCategoryListRequest,
+    ) -> Result<Output<vod_client::model::GetCategoryListRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "getCategoryList", EXAMPLE_GET_CATEGORY_LIST)
     }
     /// `createCategory`: Creates a category node (first-level without a parent, otherwise a child of it).
-    fn create_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn create_category(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::CreateCategoryRequest,
+    ) -> Result<Output<vod_client::model::CreateCategoryRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "createCategory", EXAMPLE_CREATE_CATEGORY)
     }
     /// `deleteCategory`: Deletes one category node.
-    fn delete_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn delete_category(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::DeleteCategoryRequest,
+    ) -> Result<Output<vod_client::model::DeleteCategoryRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "deleteCategory", EXAMPLE_DELETE_CATEGORY)
     }
     /// `deleteVideoByCategory`: Starts an asynchronous deletion of all videos under one category node.
-    fn delete_video_by_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn delete_video_by_category(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::DeleteVideoByCategoryRequest,
+    ) -> Result<Output<vod_client::model::DeleteVideoByCategoryRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(
             ctx,
             "deleteVideoByCategory",
@@ -74,11 +136,19 @@ pub(crate) trait Operations {
         )
     }
     /// `getPublishCode`: Returns the play URLs and embeddable player code of one video.
-    fn get_publish_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn get_publish_code(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::GetPublishCodeRequest,
+    ) -> Result<Output<vod_client::model::GetPublishCodeRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "getPublishCode", EXAMPLE_GET_PUBLISH_CODE)
     }
     /// `getAudioPublishCode`: Returns a (signed) play URL of one audio file.
-    fn get_audio_publish_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn get_audio_publish_code(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::GetAudioPublishCodeRequest,
+    ) -> Result<Output<vod_client::model::GetAudioPublishCodeRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(
             ctx,
             "getAudioPublishCode",
@@ -86,27 +156,51 @@ pub(crate) trait Operations {
         )
     }
     /// `videoClip`: Creates a new video from a time range of an existing one, optionally changing the output parameters.
-    fn video_clip(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn video_clip(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::VideoClipRequest,
+    ) -> Result<Output<vod_client::model::VideoClipRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "videoClip", EXAMPLE_VIDEO_CLIP)
     }
     /// `videoClipQuery`: Reports the state and the output video of a videoClip task.
-    fn video_clip_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn video_clip_query(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::VideoClipQueryRequest,
+    ) -> Result<Output<vod_client::model::VideoClipQueryRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "videoClipQuery", EXAMPLE_VIDEO_CLIP_QUERY)
     }
     /// `videoConcat`: Joins several existing videos, in the given order, into one new video.
-    fn video_concat(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn video_concat(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::VideoConcatRequest,
+    ) -> Result<Output<vod_client::model::VideoConcatRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "videoConcat", EXAMPLE_VIDEO_CONCAT)
     }
     /// `videoConcatQuery`: Reports the state and the output video of a videoConcat task.
-    fn video_concat_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn video_concat_query(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::VideoConcatQueryRequest,
+    ) -> Result<Output<vod_client::model::VideoConcatQueryRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "videoConcatQuery", EXAMPLE_VIDEO_CONCAT_QUERY)
     }
     /// `transCode`: Starts (re)transcoding of one or more videos with the given transcoding and watermark templates and optional subtitles. Only acknowledges the request; results arrive through the transcoding callback. Videos already transcoding cannot be resubmitted; re-transcoding replaces earlier outputs and is impossible once the source was deleted.
-    fn trans_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn trans_code(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::TransCodeRequest,
+    ) -> Result<Output<vod_client::model::TransCodeRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "transCode", EXAMPLE_TRANS_CODE)
     }
     /// `createClearAdTask`: Starts an AI task that removes video ads, watermark ads and/or scrolling-text ads from a video (paid add-on).
-    fn create_clear_ad_task(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn create_clear_ad_task(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::CreateClearAdTaskRequest,
+    ) -> Result<Output<vod_client::model::CreateClearAdTaskRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(
             ctx,
             "createClearAdTask",
@@ -114,19 +208,35 @@ pub(crate) trait Operations {
         )
     }
     /// `clearAdTaskQuery`: Reports the state and the output video of an AI ad-removal task.
-    fn clear_ad_task_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn clear_ad_task_query(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::ClearAdTaskQueryRequest,
+    ) -> Result<Output<vod_client::model::ClearAdTaskQueryRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "clearAdTaskQuery", EXAMPLE_CLEAR_AD_TASK_QUERY)
     }
     /// `startWorkflow`: Runs a configured processing workflow on one video. Success answers are a bare {"id": ...} object; failures use {code, message}.
-    fn start_workflow(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn start_workflow(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::StartWorkflowRequest,
+    ) -> Result<Output<vod_client::model::StartWorkflowRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "startWorkflow", EXAMPLE_START_WORKFLOW)
     }
     /// `getUploadToken`: Returns an upload URL, token, file key and a new videoId for uploading one video file.
-    fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn get_upload_token(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::GetUploadTokenRequest,
+    ) -> Result<Output<vod_client::model::GetUploadTokenRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "getUploadToken", EXAMPLE_GET_UPLOAD_TOKEN)
     }
     /// `getAudioUploadToken`: Returns an upload URL plus per-file tokens and new audioIds for up to 50 mp3 files.
-    fn get_audio_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn get_audio_upload_token(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::GetAudioUploadTokenRequest,
+    ) -> Result<Output<vod_client::model::GetAudioUploadTokenRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(
             ctx,
             "getAudioUploadToken",
@@ -134,7 +244,11 @@ pub(crate) trait Operations {
         )
     }
     /// `getMaterialUploadToken`: Returns an upload URL plus per-file tokens and new materialIds for up to 50 material files (images, subtitles and the like).
-    fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn get_material_upload_token(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::GetMaterialUploadTokenRequest,
+    ) -> Result<Output<vod_client::model::GetMaterialUploadTokenRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(
             ctx,
             "getMaterialUploadToken",
@@ -142,11 +256,19 @@ pub(crate) trait Operations {
         )
     }
     /// `pullVideo`: Creates a batch task that fetches up to 50 videos from external URLs into VoD storage.
-    fn pull_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn pull_video(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::PullVideoRequest,
+    ) -> Result<Output<vod_client::model::PullVideoRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "pullVideo", EXAMPLE_PULL_VIDEO)
     }
     /// `pullVideoQuery`: Reports progress and results of a pullVideo task.
-    fn pull_video_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn pull_video_query(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::PullVideoQueryRequest,
+    ) -> Result<Output<vod_client::model::PullVideoQueryRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "pullVideoQuery", EXAMPLE_PULL_VIDEO_QUERY)
     }
 }
@@ -159,8 +281,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::GetVideoListRequest>,
-        handler: <crate::handlers::Emulated as Operations>::get_video_list,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::GetVideoListRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::get_video_list)
+        },
     },
     crate::handlers::Route {
         name: "videoEdit",
@@ -175,8 +300,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
                 rules: &[],
             },
         ],
-        check: crate::handlers::check::<vod_client::model::VideoEditRequest>,
-        handler: <crate::handlers::Emulated as Operations>::video_edit,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::VideoEditRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::video_edit)
+        },
     },
     crate::handlers::Route {
         name: "videoBlock",
@@ -191,8 +319,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
                 rules: &[],
             },
         ],
-        check: crate::handlers::check::<vod_client::model::VideoBlockRequest>,
-        handler: <crate::handlers::Emulated as Operations>::video_block,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::VideoBlockRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::video_block)
+        },
     },
     crate::handlers::Route {
         name: "videoEnable",
@@ -207,8 +338,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
                 rules: &[],
             },
         ],
-        check: crate::handlers::check::<vod_client::model::VideoEnableRequest>,
-        handler: <crate::handlers::Emulated as Operations>::video_enable,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::VideoEnableRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::video_enable)
+        },
     },
     crate::handlers::Route {
         name: "deleteVideo",
@@ -216,8 +350,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::DeleteVideoRequest>,
-        handler: <crate::handlers::Emulated as Operations>::delete_video,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::DeleteVideoRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::delete_video)
+        },
     },
     crate::handlers::Route {
         name: "getAudioList",
@@ -225,8 +362,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::GetAudioListRequest>,
-        handler: <crate::handlers::Emulated as Operations>::get_audio_list,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::GetAudioListRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::get_audio_list)
+        },
     },
     crate::handlers::Route {
         name: "editAudio",
@@ -234,8 +374,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::EditAudioRequest>,
-        handler: <crate::handlers::Emulated as Operations>::edit_audio,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::EditAudioRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::edit_audio)
+        },
     },
     crate::handlers::Route {
         name: "deleteAudio",
@@ -243,8 +386,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::DeleteAudioRequest>,
-        handler: <crate::handlers::Emulated as Operations>::delete_audio,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::DeleteAudioRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::delete_audio)
+        },
     },
     crate::handlers::Route {
         name: "getMaterialList",
@@ -252,8 +398,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: false,
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::GetMaterialListRequest>,
-        handler: <crate::handlers::Emulated as Operations>::get_material_list,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::GetMaterialListRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::get_material_list)
+        },
     },
     crate::handlers::Route {
         name: "materialEdit",
@@ -261,8 +410,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: false,
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::MaterialEditRequest>,
-        handler: <crate::handlers::Emulated as Operations>::material_edit,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::MaterialEditRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::material_edit)
+        },
     },
     crate::handlers::Route {
         name: "deleteMaterial",
@@ -270,8 +422,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: false,
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::DeleteMaterialRequest>,
-        handler: <crate::handlers::Emulated as Operations>::delete_material,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::DeleteMaterialRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::delete_material)
+        },
     },
     crate::handlers::Route {
         name: "getCategoryList",
@@ -279,8 +434,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::CategoryParameterError,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::GetCategoryListRequest>,
-        handler: <crate::handlers::Emulated as Operations>::get_category_list,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::GetCategoryListRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::get_category_list)
+        },
     },
     crate::handlers::Route {
         name: "createCategory",
@@ -288,8 +446,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::CategoryParameterError,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::CreateCategoryRequest>,
-        handler: <crate::handlers::Emulated as Operations>::create_category,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::CreateCategoryRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::create_category)
+        },
     },
     crate::handlers::Route {
         name: "deleteCategory",
@@ -297,8 +458,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::CategoryParameterError,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::DeleteCategoryRequest>,
-        handler: <crate::handlers::Emulated as Operations>::delete_category,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::DeleteCategoryRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::delete_category)
+        },
     },
     crate::handlers::Route {
         name: "deleteVideoByCategory",
@@ -306,8 +470,15 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::CategoryParameterError,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::DeleteVideoByCategoryRequest>,
-        handler: <crate::handlers::Emulated as Operations>::delete_video_by_category,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::DeleteVideoByCategoryRequest,
+            >(
+                ctx,
+                params,
+                <crate::handlers::Emulated as Operations>::delete_video_by_category,
+            )
+        },
     },
     crate::handlers::Route {
         name: "getPublishCode",
@@ -328,8 +499,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
                 rules: &[],
             },
         ],
-        check: crate::handlers::check::<vod_client::model::GetPublishCodeRequest>,
-        handler: <crate::handlers::Emulated as Operations>::get_publish_code,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::GetPublishCodeRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::get_publish_code)
+        },
     },
     crate::handlers::Route {
         name: "getAudioPublishCode",
@@ -337,8 +511,15 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::GetAudioPublishCodeRequest>,
-        handler: <crate::handlers::Emulated as Operations>::get_audio_publish_code,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::GetAudioPublishCodeRequest,
+            >(
+                ctx,
+                params,
+                <crate::handlers::Emulated as Operations>::get_audio_publish_code,
+            )
+        },
     },
     crate::handlers::Route {
         name: "videoClip",
@@ -361,8 +542,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
                 ],
             },
         ],
-        check: crate::handlers::check::<vod_client::model::VideoClipRequest>,
-        handler: <crate::handlers::Emulated as Operations>::video_clip,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::VideoClipRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::video_clip)
+        },
     },
     crate::handlers::Route {
         name: "videoClipQuery",
@@ -370,8 +554,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::VideoClipQueryRequest>,
-        handler: <crate::handlers::Emulated as Operations>::video_clip_query,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::VideoClipQueryRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::video_clip_query)
+        },
     },
     crate::handlers::Route {
         name: "videoConcat",
@@ -379,6 +566,12 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[
+            crate::handlers::FieldErrors {
+                field: "transNo",
+                whole: Some(ErrorCode::InvalidTransNo),
+                item: None,
+                rules: &[],
+            },
             crate::handlers::FieldErrors {
                 field: "videoIds",
                 whole: Some(ErrorCode::ConcatVideoIdsEmpty),
@@ -394,8 +587,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
                 rules: &[],
             },
         ],
-        check: crate::handlers::check::<vod_client::model::VideoConcatRequest>,
-        handler: <crate::handlers::Emulated as Operations>::video_concat,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::VideoConcatRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::video_concat)
+        },
     },
     crate::handlers::Route {
         name: "videoConcatQuery",
@@ -403,8 +599,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::VideoConcatQueryRequest>,
-        handler: <crate::handlers::Emulated as Operations>::video_concat_query,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::VideoConcatQueryRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::video_concat_query)
+        },
     },
     crate::handlers::Route {
         name: "transCode",
@@ -419,8 +618,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
                 rules: &[],
             },
         ],
-        check: crate::handlers::check::<vod_client::model::TransCodeRequest>,
-        handler: <crate::handlers::Emulated as Operations>::trans_code,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::TransCodeRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::trans_code)
+        },
     },
     crate::handlers::Route {
         name: "createClearAdTask",
@@ -428,8 +630,15 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::CreateClearAdTaskRequest>,
-        handler: <crate::handlers::Emulated as Operations>::create_clear_ad_task,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::CreateClearAdTaskRequest,
+            >(
+                ctx,
+                params,
+                <crate::handlers::Emulated as Operations>::create_clear_ad_task,
+            )
+        },
     },
     crate::handlers::Route {
         name: "clearAdTaskQuery",
@@ -437,8 +646,15 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::ClearAdTaskQueryRequest>,
-        handler: <crate::handlers::Emulated as Operations>::clear_ad_task_query,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::ClearAdTaskQueryRequest,
+            >(
+                ctx,
+                params,
+                <crate::handlers::Emulated as Operations>::clear_ad_task_query,
+            )
+        },
     },
     crate::handlers::Route {
         name: "startWorkflow",
@@ -446,8 +662,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: false,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::StartWorkflowRequest>,
-        handler: <crate::handlers::Emulated as Operations>::start_workflow,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::StartWorkflowRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::start_workflow)
+        },
     },
     crate::handlers::Route {
         name: "getUploadToken",
@@ -455,8 +674,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::GetUploadTokenRequest>,
-        handler: <crate::handlers::Emulated as Operations>::get_upload_token,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::GetUploadTokenRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::get_upload_token)
+        },
     },
     crate::handlers::Route {
         name: "getAudioUploadToken",
@@ -464,8 +686,15 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::GetAudioUploadTokenRequest>,
-        handler: <crate::handlers::Emulated as Operations>::get_audio_upload_token,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::GetAudioUploadTokenRequest,
+            >(
+                ctx,
+                params,
+                <crate::handlers::Emulated as Operations>::get_audio_upload_token,
+            )
+        },
     },
     crate::handlers::Route {
         name: "getMaterialUploadToken",
@@ -473,10 +702,15 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: false,
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
-        check: crate::handlers::check::<
-            vod_client::model::GetMaterialUploadTokenRequest,
-        >,
-        handler: <crate::handlers::Emulated as Operations>::get_material_upload_token,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::GetMaterialUploadTokenRequest,
+            >(
+                ctx,
+                params,
+                <crate::handlers::Emulated as Operations>::get_material_upload_token,
+            )
+        },
     },
     crate::handlers::Route {
         name: "pullVideo",
@@ -484,8 +718,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::PullVideoRequest>,
-        handler: <crate::handlers::Emulated as Operations>::pull_video,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::PullVideoRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::pull_video)
+        },
     },
     crate::handlers::Route {
         name: "pullVideoQuery",
@@ -493,8 +730,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::PullVideoQueryRequest>,
-        handler: <crate::handlers::Emulated as Operations>::pull_video_query,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::PullVideoQueryRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::pull_video_query)
+        },
     },
 ];
 

@@ -1,28 +1,28 @@
 //! Category operations. Categories have two levels; errors answer HTTP 400 with code
 //! 24112000, as the service's category endpoints do.
 
-use serde::Serialize;
+use vod_client::model::{
+    CreateCategoryOutput, CreateCategoryRequest, DeleteCategoryRequest,
+    DeleteVideoByCategoryOutput, DeleteVideoByCategoryRequest, GetCategoryListOutput,
+    GetCategoryListRequest, NodeId,
+};
 
-use super::wire::CategoryItem;
-use super::{is_label_like, page_of, paging, Ctx, Reply};
+use super::outputs::category_node;
+use super::{is_label_like, page_of, paging, Ctx};
 use crate::errors::ApiError;
-use crate::params::Params;
 use crate::state::{Category, Inner};
 
-/// A node id parameter: an integer (form and JSON text accepted).
-fn node_id(p: &Params, name: &str) -> Result<Option<i64>, ApiError> {
-    p.int(name)
-}
-
-pub(crate) fn get_category_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let parent = node_id(p, "parentNodeId")?;
-    let paging = paging(p)?;
+pub(crate) fn get_category_list(
+    ctx: &Ctx<'_>,
+    request: GetCategoryListRequest,
+) -> Result<GetCategoryListOutput, ApiError> {
+    let parent = request.parent_node_id.map(NodeId::get);
+    let paging = paging(ctx, &request)?;
     let (offset, size) = paging;
     let inner = ctx.shared.lock();
     if let Some(pid) = parent {
         if !inner.categories.contains_key(&pid) {
-            return Err(p.error(format!("parent node {pid} does not exist")));
+            return Err(ctx.error(format!("parent node {pid} does not exist")));
         }
     }
     let nodes: Vec<&Category> = inner
@@ -30,84 +30,72 @@ pub(crate) fn get_category_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         .values()
         .filter(|c| c.parent_node_id == parent)
         .collect();
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct CategoryList<'a> {
-        total: usize,
-        page_size: usize,
-        page_index: usize,
-        category_list: Vec<CategoryItem<'a>>,
-    }
-    Ok(Reply::data(&CategoryList {
-        total: nodes.len(),
-        page_size: size,
-        page_index: offset / size.max(1) + 1,
-        category_list: page_of(&nodes, paging)
-            .iter()
-            .map(|c| CategoryItem::from(*c))
-            .collect(),
-    }))
+    let number = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(GetCategoryListOutput::new(
+        i64::try_from(nodes.len()).unwrap_or(i64::MAX),
+        page_of(&nodes, paging).iter().map(|c| category_node(c)),
+    )
+    .with_page_size(number(size))
+    .with_page_index(number(offset / size.max(1) + 1)))
 }
 
-pub(crate) fn create_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let label = p.required_text("labelName")?;
-    if label.chars().count() > 32 {
-        return Err(p.error("labelName must be at most 32 characters"));
+pub(crate) fn create_category(
+    ctx: &Ctx<'_>,
+    request: CreateCategoryRequest,
+) -> Result<CreateCategoryOutput, ApiError> {
+    let label = request.label_name.trim();
+    if !is_label_like(label) {
+        return Err(ctx.error(
+            "a category label may hold letters, digits, CJK, underscore and space only",
+        ));
     }
-    if !is_label_like(&label) {
-        return Err(p.error("labelName may hold letters, digits, CJK, underscore and space only"));
-    }
-    let parent = node_id(p, "parentNodeId")?;
+    let parent = request.parent_node_id.map(NodeId::get);
     let id = ctx.shared.ids.number();
     let mut inner = ctx.shared.lock();
-    check_parent(&inner, p, parent)?;
+    check_parent(ctx, &inner, parent)?;
     if inner
         .categories
         .values()
         .any(|c| c.parent_node_id == parent && c.label_name == label)
     {
-        return Err(p.error(format!("a category named {label:?} already exists here")));
+        return Err(ctx.error(format!("a category named {label:?} already exists here")));
     }
     inner.categories.insert(
         id,
         Category {
             node_id: id,
-            label_name: label,
+            label_name: label.to_string(),
             parent_node_id: parent,
             create_user: ctx.caller.user.to_string(),
         },
     );
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Created {
-        node_id: i64,
-    }
-    Ok(Reply::data(&Created { node_id: id }))
+    Ok(CreateCategoryOutput::new(NodeId::new(id)))
 }
 
-fn check_parent(inner: &Inner, p: &Params, parent: Option<i64>) -> Result<(), ApiError> {
+fn check_parent(ctx: &Ctx<'_>, inner: &Inner, parent: Option<i64>) -> Result<(), ApiError> {
     let Some(pid) = parent else { return Ok(()) };
     match inner.categories.get(&pid) {
-        None => Err(p.error(format!("parent node {pid} does not exist"))),
+        None => Err(ctx.error(format!("parent node {pid} does not exist"))),
         Some(node) if node.parent_node_id.is_some() => {
-            Err(p.error("categories have two levels; the parent must be a first-level node"))
+            Err(ctx.error("categories have two levels; the parent must be a first-level node"))
         }
         Some(_) => Ok(()),
     }
 }
 
-pub(crate) fn delete_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let id = p.required_int("nodeId")?;
+pub(crate) fn delete_category(
+    ctx: &Ctx<'_>,
+    request: DeleteCategoryRequest,
+) -> Result<(), ApiError> {
+    let id = request.node_id.get();
     let mut inner = ctx.shared.lock();
     let node = inner
         .categories
         .get(&id)
         .cloned()
-        .ok_or_else(|| p.error(format!("node {id} does not exist")))?;
+        .ok_or_else(|| ctx.error(format!("node {id} does not exist")))?;
     if inner.children_of(id).next().is_some() {
-        return Err(p.error("the node has children; delete them first"));
+        return Err(ctx.error("the node has children; delete them first"));
     }
     inner.categories.remove(&id);
     let parent_name = node
@@ -121,20 +109,21 @@ pub(crate) fn delete_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
                 .retain(|c| !(c.parent_name == parent_name && c.child_name == node.label_name));
         }
     }
-    Ok(Reply::no_data())
+    Ok(())
 }
 
-pub(crate) fn delete_video_by_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let id = p.required_int("nodeId")?;
-    p.text("notifyUrl")?;
+pub(crate) fn delete_video_by_category(
+    ctx: &Ctx<'_>,
+    request: DeleteVideoByCategoryRequest,
+) -> Result<DeleteVideoByCategoryOutput, ApiError> {
+    let id = request.node_id.get();
     let task_id = ctx.shared.ids.number();
     let mut inner = ctx.shared.lock();
     let node = inner
         .categories
         .get(&id)
         .cloned()
-        .ok_or_else(|| p.error(format!("node {id} does not exist")))?;
+        .ok_or_else(|| ctx.error(format!("node {id} does not exist")))?;
     // (parent label, child label or None for "any child of this parent").
     let target: (String, Option<String>) = match node
         .parent_node_id
@@ -149,10 +138,5 @@ pub(crate) fn delete_video_by_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError>
                 && target.1.as_ref().is_none_or(|child| *child == c.child_name)
         })
     });
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Started {
-        task_id: i64,
-    }
-    Ok(Reply::data(&Started { task_id }))
+    Ok(DeleteVideoByCategoryOutput::new(task_id))
 }

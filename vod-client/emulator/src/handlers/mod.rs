@@ -1,9 +1,11 @@
-//! One function per operation, grouped by resource, and the table that routes paths to them.
+//! One function per operation, grouped by resource: the behaviour of the generated
+//! [`Operations`] trait.
 //!
-//! Handlers are synchronous and pure over the state: they read [`Params`], take the state lock
-//! for as short as they can, and return a [`Reply`] or an [`ApiError`]. Transport concerns
-//! (body limits, authentication, faults, envelopes, request ids) live in
-//! [`crate::server`], so a handler reads like the operation's documentation.
+//! A handler takes the operation's typed request, already decoded and checked against the spec
+//! ([`decode`]), takes the state lock for as short as it can, and returns the typed output or
+//! an [`ApiError`]; the generated route encodes the output ([`serve`]). Transport concerns
+//! (body limits, authentication, faults, request ids) live in [`crate::server`], so a handler
+//! holds only the service's behaviour: state, filters, paging, tasks and business codes.
 
 pub(crate) mod audio;
 pub(crate) mod categories;
@@ -13,24 +15,35 @@ pub(crate) mod pull;
 #[cfg(test)]
 mod robustness_tests;
 pub(crate) mod tokens;
+pub(crate) mod outputs;
 pub(crate) mod videos;
-pub(crate) mod wire;
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
+use vod_client::model::{self, ErrorCode};
+use vod_client::operation::{DataKind, Envelope, OperationSpec, Paginated, Request};
+use vod_client::Time;
 
 use super::auth::Caller;
 use super::errors::{ApiError, ParamStyle};
 use super::params::Params;
 use super::state::Shared;
-use super::util::parse_time;
 use crate::generated::{Operations, ROUTES};
-use vod_client::model::ErrorCode;
 
-/// What a handler has to work with.
+/// What a handler has to work with besides its typed request.
 pub(crate) struct Ctx<'a> {
     pub(crate) shared: &'a Shared,
     pub(crate) caller: &'a Caller<'a>,
-    pub(crate) params: &'a Params,
+    /// The operation being served: its parameter-error convention.
+    pub(crate) route: &'static Route,
+}
+
+impl Ctx<'_> {
+    /// A refusal with the operation's parameter-error code (a business rule the spec cannot
+    /// state, such as "this video does not exist").
+    pub(crate) fn error(&self, message: impl Into<String>) -> ApiError {
+        self.route.style().error(message)
+    }
 }
 
 /// The `message` of successful answers (spelled out in the bodies below).
@@ -41,8 +54,7 @@ const SUCCESS_MESSAGE: &str = "Operation succeeded";
 /// serde would write.
 const DATA_HEAD: &[u8] = br#"{"code":200,"message":"Operation succeeded","data":"#;
 
-/// A successful answer: the whole JSON body, already written. Handlers serialize while they
-/// still hold the state lock, so answers can borrow from the records instead of copying them.
+/// A successful answer: the whole JSON body, already written.
 #[derive(Debug)]
 pub(crate) struct Reply(pub(crate) Vec<u8>);
 
@@ -69,9 +81,22 @@ impl Reply {
     pub(crate) fn bare<T: Serialize + ?Sized>(value: &T) -> Reply {
         Reply(serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec()))
     }
+
+    /// The answer of `operation` carrying `output`, wrapped as the spec says.
+    fn of<O: Serialize>(operation: &OperationSpec, output: &O) -> Reply {
+        match (operation.envelope, operation.data) {
+            (Envelope::Bare, _) => Reply::bare(output),
+            (Envelope::Standard, DataKind::None) => Reply::no_data(),
+            (Envelope::Standard, _) => Reply::data(output),
+        }
+    }
 }
 
-pub(crate) type Handler = fn(&Ctx<'_>) -> Result<Reply, ApiError>;
+/// The typed answer of operation `R` (its generated output type).
+pub(crate) type Output<R> = <R as Request>::Output;
+
+/// The behaviour of operation `R`: a method of [`Operations`].
+pub(crate) type Behaviour<R> = fn(&Ctx<'_>, R) -> Result<Output<R>, ApiError>;
 
 /// One operation as the emulator serves it; the table of them ([`ROUTES`]) is generated from
 /// the spec (`crate::generated`), so paths, body kinds and error codes are never restated here.
@@ -87,11 +112,9 @@ pub(crate) struct Route {
     pub(crate) parameter_error: ErrorCode,
     /// Request fields whose failure the service answers with a code of their own.
     pub(crate) field_errors: &'static [FieldErrors],
-    /// Decodes the parameters into the operation's typed request and runs the checks the
-    /// client runs before sending ([`check`]).
-    pub(crate) check: fn(&Route, &Params) -> Result<(), ApiError>,
-    /// The behaviour.
-    pub(crate) handler: Handler,
+    /// Decodes and checks the parameters ([`decode`]), runs the behaviour and encodes its
+    /// output ([`serve`]).
+    pub(crate) serve: fn(&Ctx<'_>, &Params) -> Result<Reply, ApiError>,
 }
 
 /// The codes the spec gives one request field's failures (`error_code`, `item_error_code`).
@@ -113,100 +136,117 @@ impl Route {
     }
 }
 
+/// Serves operation `R`: the parameters decoded into its typed request and checked
+/// ([`decode`]), the behaviour run, its typed output encoded with the envelope and wire
+/// encodings of the spec.
+pub(crate) fn serve<R>(
+    ctx: &Ctx<'_>,
+    params: &Params,
+    behaviour: Behaviour<R>,
+) -> Result<Reply, ApiError>
+where
+    R: Request + DeserializeOwned,
+    R::Output: Serialize,
+{
+    let request = decode::<R>(ctx.route, params)?;
+    let output = behaviour(ctx, request)?;
+    Ok(Reply::of(R::OPERATION, &output))
+}
+
 /// The behaviour the emulator implements: each method overrides the generated default (the
 /// spec's example answer) with the hand-written handler of that operation.
 pub(crate) struct Emulated;
 
 impl Operations for Emulated {
-    fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        tokens::get_upload_token(ctx)
+    fn get_upload_token(ctx: &Ctx<'_>, request: model::GetUploadTokenRequest) -> Result<Output<model::GetUploadTokenRequest>, ApiError> {
+        tokens::get_upload_token(ctx, request)
     }
-    fn get_audio_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        tokens::get_audio_upload_token(ctx)
+    fn get_audio_upload_token(ctx: &Ctx<'_>, request: model::GetAudioUploadTokenRequest) -> Result<Output<model::GetAudioUploadTokenRequest>, ApiError> {
+        tokens::get_audio_upload_token(ctx, request)
     }
-    fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        tokens::get_material_upload_token(ctx)
+    fn get_material_upload_token(ctx: &Ctx<'_>, request: model::GetMaterialUploadTokenRequest) -> Result<Output<model::GetMaterialUploadTokenRequest>, ApiError> {
+        tokens::get_material_upload_token(ctx, request)
     }
-    fn pull_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        pull::pull_video(ctx)
+    fn pull_video(ctx: &Ctx<'_>, request: model::PullVideoRequest) -> Result<Output<model::PullVideoRequest>, ApiError> {
+        pull::pull_video(ctx, request)
     }
-    fn pull_video_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        pull::pull_video_query(ctx)
+    fn pull_video_query(ctx: &Ctx<'_>, request: model::PullVideoQueryRequest) -> Result<Output<model::PullVideoQueryRequest>, ApiError> {
+        pull::pull_video_query(ctx, request)
     }
-    fn get_video_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        videos::get_video_list(ctx)
+    fn get_video_list(ctx: &Ctx<'_>, request: model::GetVideoListRequest) -> Result<Output<model::GetVideoListRequest>, ApiError> {
+        videos::get_video_list(ctx, request)
     }
-    fn video_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        videos::video_edit(ctx)
+    fn video_edit(ctx: &Ctx<'_>, request: model::VideoEditRequest) -> Result<Output<model::VideoEditRequest>, ApiError> {
+        videos::video_edit(ctx, request)
     }
-    fn video_block(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        videos::video_block(ctx)
+    fn video_block(ctx: &Ctx<'_>, request: model::VideoBlockRequest) -> Result<Output<model::VideoBlockRequest>, ApiError> {
+        videos::video_block(ctx, request)
     }
-    fn video_enable(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        videos::video_enable(ctx)
+    fn video_enable(ctx: &Ctx<'_>, request: model::VideoEnableRequest) -> Result<Output<model::VideoEnableRequest>, ApiError> {
+        videos::video_enable(ctx, request)
     }
-    fn delete_video(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        videos::delete_video(ctx)
+    fn delete_video(ctx: &Ctx<'_>, request: model::DeleteVideoRequest) -> Result<Output<model::DeleteVideoRequest>, ApiError> {
+        videos::delete_video(ctx, request)
     }
-    fn get_publish_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        videos::get_publish_code(ctx)
+    fn get_publish_code(ctx: &Ctx<'_>, request: model::GetPublishCodeRequest) -> Result<Output<model::GetPublishCodeRequest>, ApiError> {
+        videos::get_publish_code(ctx, request)
     }
-    fn get_audio_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        audio::get_audio_list(ctx)
+    fn get_audio_list(ctx: &Ctx<'_>, request: model::GetAudioListRequest) -> Result<Output<model::GetAudioListRequest>, ApiError> {
+        audio::get_audio_list(ctx, request)
     }
-    fn edit_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        audio::edit_audio(ctx)
+    fn edit_audio(ctx: &Ctx<'_>, request: model::EditAudioRequest) -> Result<Output<model::EditAudioRequest>, ApiError> {
+        audio::edit_audio(ctx, request)
     }
-    fn delete_audio(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        audio::delete_audio(ctx)
+    fn delete_audio(ctx: &Ctx<'_>, request: model::DeleteAudioRequest) -> Result<Output<model::DeleteAudioRequest>, ApiError> {
+        audio::delete_audio(ctx, request)
     }
-    fn get_audio_publish_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        audio::get_audio_publish_code(ctx)
+    fn get_audio_publish_code(ctx: &Ctx<'_>, request: model::GetAudioPublishCodeRequest) -> Result<Output<model::GetAudioPublishCodeRequest>, ApiError> {
+        audio::get_audio_publish_code(ctx, request)
     }
-    fn get_material_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        materials::get_material_list(ctx)
+    fn get_material_list(ctx: &Ctx<'_>, request: model::GetMaterialListRequest) -> Result<Output<model::GetMaterialListRequest>, ApiError> {
+        materials::get_material_list(ctx, request)
     }
-    fn material_edit(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        materials::material_edit(ctx)
+    fn material_edit(ctx: &Ctx<'_>, request: model::MaterialEditRequest) -> Result<Output<model::MaterialEditRequest>, ApiError> {
+        materials::material_edit(ctx, request)
     }
-    fn delete_material(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        materials::delete_material(ctx)
+    fn delete_material(ctx: &Ctx<'_>, request: model::DeleteMaterialRequest) -> Result<Output<model::DeleteMaterialRequest>, ApiError> {
+        materials::delete_material(ctx, request)
     }
-    fn get_category_list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        categories::get_category_list(ctx)
+    fn get_category_list(ctx: &Ctx<'_>, request: model::GetCategoryListRequest) -> Result<Output<model::GetCategoryListRequest>, ApiError> {
+        categories::get_category_list(ctx, request)
     }
-    fn create_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        categories::create_category(ctx)
+    fn create_category(ctx: &Ctx<'_>, request: model::CreateCategoryRequest) -> Result<Output<model::CreateCategoryRequest>, ApiError> {
+        categories::create_category(ctx, request)
     }
-    fn delete_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        categories::delete_category(ctx)
+    fn delete_category(ctx: &Ctx<'_>, request: model::DeleteCategoryRequest) -> Result<Output<model::DeleteCategoryRequest>, ApiError> {
+        categories::delete_category(ctx, request)
     }
-    fn delete_video_by_category(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        categories::delete_video_by_category(ctx)
+    fn delete_video_by_category(ctx: &Ctx<'_>, request: model::DeleteVideoByCategoryRequest) -> Result<Output<model::DeleteVideoByCategoryRequest>, ApiError> {
+        categories::delete_video_by_category(ctx, request)
     }
-    fn video_clip(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        processing::video_clip(ctx)
+    fn video_clip(ctx: &Ctx<'_>, request: model::VideoClipRequest) -> Result<Output<model::VideoClipRequest>, ApiError> {
+        processing::video_clip(ctx, request)
     }
-    fn video_clip_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        processing::video_clip_query(ctx)
+    fn video_clip_query(ctx: &Ctx<'_>, request: model::VideoClipQueryRequest) -> Result<Output<model::VideoClipQueryRequest>, ApiError> {
+        processing::video_clip_query(ctx, request)
     }
-    fn video_concat(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        processing::video_concat(ctx)
+    fn video_concat(ctx: &Ctx<'_>, request: model::VideoConcatRequest) -> Result<Output<model::VideoConcatRequest>, ApiError> {
+        processing::video_concat(ctx, request)
     }
-    fn video_concat_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        processing::video_concat_query(ctx)
+    fn video_concat_query(ctx: &Ctx<'_>, request: model::VideoConcatQueryRequest) -> Result<Output<model::VideoConcatQueryRequest>, ApiError> {
+        processing::video_concat_query(ctx, request)
     }
-    fn trans_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        processing::trans_code(ctx)
+    fn trans_code(ctx: &Ctx<'_>, request: model::TransCodeRequest) -> Result<Output<model::TransCodeRequest>, ApiError> {
+        processing::trans_code(ctx, request)
     }
-    fn create_clear_ad_task(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        processing::create_clear_ad_task(ctx)
+    fn create_clear_ad_task(ctx: &Ctx<'_>, request: model::CreateClearAdTaskRequest) -> Result<Output<model::CreateClearAdTaskRequest>, ApiError> {
+        processing::create_clear_ad_task(ctx, request)
     }
-    fn clear_ad_task_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        processing::clear_ad_task_query(ctx)
+    fn clear_ad_task_query(ctx: &Ctx<'_>, request: model::ClearAdTaskQueryRequest) -> Result<Output<model::ClearAdTaskQueryRequest>, ApiError> {
+        processing::clear_ad_task_query(ctx, request)
     }
-    fn start_workflow(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-        processing::start_workflow(ctx)
+    fn start_workflow(ctx: &Ctx<'_>, request: model::StartWorkflowRequest) -> Result<Output<model::StartWorkflowRequest>, ApiError> {
+        processing::start_workflow(ctx, request)
     }
 }
 
@@ -215,14 +255,14 @@ pub(crate) fn find(path: &str) -> Option<&'static Route> {
     ROUTES.iter().find(|route| route.path == path)
 }
 
-/// The request checks of operation `R`, as the spec states them and the client runs them
-/// before sending: the parameters must decode into `R` (required fields, types, wire forms,
-/// enum values) and pass `R::validate` (lengths, ranges, list sizes, formats). A failure is
+/// The request of operation `R`, checked as the spec states and the client checks before
+/// sending: the parameters must decode into `R` (required fields, types, wire forms, enum
+/// values) and pass `R::validate` (lengths, ranges, list sizes, formats). A failure is
 /// answered with the code the spec gives the failing field, else the operation's parameter
 /// error.
-pub(crate) fn check<R>(route: &Route, params: &Params) -> Result<(), ApiError>
+pub(crate) fn decode<R>(route: &Route, params: &Params) -> Result<R, ApiError>
 where
-    R: vod_client::operation::Request + serde::de::DeserializeOwned,
+    R: Request + DeserializeOwned,
 {
     let request: R = match serde_path_to_error::deserialize(params.as_value()) {
         Ok(request) => request,
@@ -241,7 +281,7 @@ where
         }
     };
     match request.validate() {
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(request),
         Err(vod_client::Error::InvalidRequest { problems, .. }) => {
             let (field, rule) = problems
                 .first()
@@ -291,52 +331,61 @@ fn field_error(
     own.map_or(route.style(), ParamStyle).error(message)
 }
 
+/// The `data` member of a whole answer body (`null` when it has none), or the body itself
+/// when it has no envelope.
+fn data_of(example: &str) -> serde_json::Value {
+    let body: serde_json::Value = serde_json::from_str(example).unwrap_or_default();
+    match body.get(vod_client::model::ENVELOPE_CODE) {
+        Some(_) => body
+            .get(vod_client::model::ENVELOPE_DATA)
+            .cloned()
+            .unwrap_or_default(),
+        None => body,
+    }
+}
+
 /// Fails unless `example` (a whole answer body) reads as the output type `O` of `operation`,
 /// as the SDK reads answers: the data member of the envelope, or the bare body.
 #[cfg(test)]
-pub(crate) fn example_decodes<O: serde::de::DeserializeOwned>(operation: &str, example: &str) {
-    let body: serde_json::Value = serde_json::from_str(example).unwrap_or_default();
-    let data = match body.get(vod_client::model::ENVELOPE_CODE) {
-        Some(_) => body.get(vod_client::model::ENVELOPE_DATA).cloned(),
-        None => Some(body),
-    };
-    if let Some(data) = data {
-        if let Err(e) = serde_json::from_value::<O>(data) {
-            panic!("{operation}: the spec's example does not decode: {e}\n{example}");
-        }
+pub(crate) fn example_decodes<O: DeserializeOwned>(operation: &str, example: &str) {
+    if let Err(e) = serde_json::from_value::<O>(data_of(example)) {
+        panic!("{operation}: the spec's example does not decode: {e}\n{example}");
     }
 }
 
 /// The answer of an operation nobody wrote behaviour for: the spec's example (documented
-/// defaults, empty lists, zero counts), after the generated checks passed. Logged, so that a
-/// test author sees which answers are not emulated.
-pub(crate) fn from_spec(
+/// defaults, empty lists, zero counts) as the typed output, after the generated checks
+/// passed. Logged, so that a test author sees which answers are not emulated.
+pub(crate) fn from_spec<O: DeserializeOwned>(
     ctx: &Ctx<'_>,
     operation: &str,
     example: &'static str,
-) -> Result<Reply, ApiError> {
-    let _ = ctx;
+) -> Result<O, ApiError> {
     tracing::info!(target: "vod_emulator", operation, "no behaviour written: answered the spec's example");
-    Ok(Reply(example.as_bytes().to_vec()))
+    // A generated test reads every example as its output type, so this does not fail.
+    serde_json::from_value(data_of(example)).map_err(|e| {
+        ApiError::spec(
+            ErrorCode::OperationFailed,
+            format!("{}: the spec's example answer does not decode: {e}", ctx.route.name),
+        )
+    })
 }
 
-/// `pageIndex` (from 1, default 1) and `pageSize` (default 10), with the service's
-/// rule that `pageIndex * pageSize` may not exceed 100000. Returns (offset, size).
-pub(crate) fn paging(p: &Params) -> Result<(usize, usize), ApiError> {
-    let index = p.int("pageIndex")?.unwrap_or(1);
+/// The page a list request asks for, as (offset, size): its index (from 1) and size (the
+/// spec's default when unset), with the service's rule that index × size may not exceed
+/// 100000.
+pub(crate) fn paging<R: Paginated>(ctx: &Ctx<'_>, request: &R) -> Result<(usize, usize), ApiError> {
+    let index = request.page_index().unwrap_or(1);
     if index < 1 {
-        return Err(p.error(format!(
-            "parameter pageIndex must be at least 1, got {index}"
-        )));
+        return Err(ctx.error(format!("the page index must be at least 1, got {index}")));
     }
-    // The size's range is the spec's, checked before this runs.
-    let size = p.int("pageSize")?.unwrap_or(10);
+    let size = request.page_size().unwrap_or(R::DEFAULT_PAGE_SIZE);
     if index.saturating_mul(size) > 100_000 {
-        return Err(p.error("pageIndex * pageSize must not exceed 100000"));
+        return Err(ctx.error("page index × page size must not exceed 100000"));
     }
     let offset =
         usize::try_from(index.saturating_sub(1).saturating_mul(size)).unwrap_or(usize::MAX);
-    Ok((offset, usize::try_from(size).unwrap_or(10)))
+    Ok((offset, usize::try_from(size).unwrap_or(usize::MAX)))
 }
 
 /// One page of `items`, by reference.
@@ -346,42 +395,37 @@ pub(crate) fn page_of<T>(items: &[T], (offset, size): (usize, usize)) -> &[T] {
     items.get(start..end).unwrap_or_default()
 }
 
-/// A `yyyy-MM-dd HH:mm:ss` parameter as Unix seconds.
-pub(crate) fn time_param(p: &Params, name: &str) -> Result<Option<i64>, ApiError> {
-    match p.text(name)? {
-        None => Ok(None),
-        Some(text) => parse_time(&text).map(Some).ok_or_else(|| {
-            p.error(format!(
-                "parameter {name} must be formatted yyyy-MM-dd HH:mm:ss, got {text:?}"
-            ))
-        }),
-    }
+/// A time filter as Unix seconds, the records' clock. The request decoded, so the text had
+/// the service's shape; a time that still names no instant is refused.
+fn unix(ctx: &Ctx<'_>, time: Option<&Time>) -> Result<Option<i64>, ApiError> {
+    time.map(|t| {
+        t.timestamp()
+            .map(|t| t.as_second())
+            .ok_or_else(|| ctx.error(format!("{t:?} is not a time")))
+    })
+    .transpose()
 }
 
-/// A creation-time window: `startTime` and `endTime`, start not after end.
-pub(crate) fn time_window(p: &Params) -> Result<(Option<i64>, Option<i64>), ApiError> {
-    let start = time_param(p, "startTime")?;
-    let end = time_param(p, "endTime")?;
+/// A creation-time window, start not after end (refused with `later`).
+pub(crate) fn time_window(
+    ctx: &Ctx<'_>,
+    start: Option<&Time>,
+    end: Option<&Time>,
+    later: impl FnOnce() -> ApiError,
+) -> Result<(Option<i64>, Option<i64>), ApiError> {
+    let (start, end) = (unix(ctx, start)?, unix(ctx, end)?);
     if let (Some(s), Some(e)) = (start, end) {
         if s > e {
-            return Err(p.error("startTime must not be later than endTime"));
+            return Err(later());
         }
     }
     Ok((start, end))
 }
 
-/// A comma-separated list without empty items (`createUser`, `videoClassification`).
-pub(crate) fn comma_list(p: &Params, name: &str) -> Result<Option<Vec<String>>, ApiError> {
-    let Some(text) = p.text(name)? else {
-        return Ok(None);
-    };
-    let items: Vec<String> = text.split(',').map(|s| s.trim().to_string()).collect();
-    if items.iter().any(String::is_empty) {
-        return Err(p.error(format!(
-            "parameter {name} must not have empty items or stray commas"
-        )));
-    }
-    Ok(Some(items))
+/// Optional text as the service reads it: blank is the same as absent ("fields left out or
+/// empty are left unchanged").
+pub(crate) fn given(text: Option<&String>) -> Option<&str> {
+    text.map(|t| t.trim()).filter(|t| !t.is_empty())
 }
 
 /// True when `value` falls in the optional window.

@@ -3,14 +3,19 @@
 //! [`crate::tasks`]).
 
 use std::collections::HashSet;
-use vod_client::model::ErrorCode;
 
-use serde::Serialize;
+use vod_client::model::{
+    AdRemovalStatus, ClearAdTaskQueryOutput, ClearAdTaskQueryRequest, ClipContainer,
+    CreateClearAdTaskOutput, CreateClearAdTaskRequest, ErrorCode, StartWorkflowOutput,
+    StartWorkflowRequest, TaskStatus, TaskVideoInfo, TransCodeRequest, VideoClipQueryOutput,
+    VideoClipQueryRequest, VideoClipRequest, VideoConcatQueryOutput, VideoConcatQueryRequest,
+    VideoConcatRequest, VideoId,
+};
+use vod_client::operation::Request;
 
-use super::wire::VideoInfo;
-use super::{Ctx, Reply};
+use super::outputs::task_video_info;
+use super::Ctx;
 use crate::errors::ApiError;
-use crate::params::Params;
 use crate::state::Inner;
 use crate::tasks::{Phase, Task, TaskKind};
 use crate::util::is_id_like;
@@ -35,404 +40,265 @@ fn start(
     )
 }
 
-/// A `transNo` (required, at most 32 characters).
-fn trans_no(p: &Params, code: Option<i64>) -> Result<String, ApiError> {
-    let err = |m: &str| match code {
-        Some(c) => ApiError::business(c, m),
-        None => p.error(m),
-    };
-    let value = p
-        .text("transNo")?
-        .ok_or_else(|| err("missing required parameter transNo"))?;
-    if value.chars().count() > 32 {
-        return Err(err("transNo must be at most 32 characters"));
+pub(crate) fn video_clip(ctx: &Ctx<'_>, request: VideoClipRequest) -> Result<String, ApiError> {
+    let VideoClipRequest {
+        trans_no,
+        video_id,
+        seek_start,
+        duration,
+        filename,
+        ..
+    } = &request;
+    if *seek_start < 0 || *duration <= 0 {
+        return Err(ctx.error("the start must be at least 0 and the duration positive"));
     }
-    Ok(value)
-}
-
-fn suffix(p: &Params, allowed: &[&str]) -> Result<String, ApiError> {
-    Ok(p.text_enum("suffix", allowed)?
-        .unwrap_or_else(|| "flv".to_string()))
-}
-
-pub(crate) fn video_clip(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let trans_no = trans_no(p, None)?;
-    let video_id = p.required_text("videoId")?;
-    let seek = p.required_int("seekStart")?;
-    let duration = p.required_int("duration")?;
-    if seek < 0 || duration <= 0 {
-        return Err(p.error("seekStart must be >= 0 and duration > 0"));
-    }
-    let filename = p.required_text("filename")?;
-    if filename.chars().count() > 40 {
-        return Err(ApiError::business(
-            ErrorCode::VideoNameTooLong.code(),
-            "filename is longer than 40 characters",
-        ));
-    }
-    check_clip_output(p)?;
-    p.text("notifyUrl")?;
+    check_clip_output(ctx, &request)?;
     let id = ctx.shared.ids.hex32();
+    let operation = VideoClipRequest::OPERATION.name;
     let mut inner = ctx.shared.lock();
-    if inner.tasks.trans_no_used("videoClip", &trans_no) {
-        return Err(p.error(format!("transNo {trans_no} is already used")));
+    if inner.tasks.trans_no_used(operation, trans_no) {
+        return Err(ctx.error(format!("transNo {trans_no} is already used")));
     }
-    let source = inner.videos.get(&video_id).ok_or_else(|| {
-        ApiError::business(
-            ErrorCode::VideoNotFound.code(),
+    let source = inner.videos.get(video_id.as_str()).ok_or_else(|| {
+        ApiError::spec(
+            ErrorCode::VideoNotFound,
             format!("video {video_id} does not exist"),
         )
     })?;
     let available = i64::try_from(source.video_duration).unwrap_or(i64::MAX);
-    if available > 0 && seek.saturating_add(duration) > available {
-        return Err(p.error("seekStart + duration exceeds the video duration"));
+    if available > 0 && i64::from(*seek_start).saturating_add(i64::from(*duration)) > available {
+        return Err(ctx.error("the clip ends after the end of the video"));
     }
     let kind = TaskKind::Clip {
-        source: video_id,
-        filename,
-        duration: u64::try_from(duration).unwrap_or(0),
+        source: video_id.as_str().to_string(),
+        filename: filename.clone(),
+        duration: u64::try_from(*duration).unwrap_or(0),
     };
-    let task_id = start(ctx, &mut inner, id, Some(trans_no), kind);
-    Ok(Reply::data(&task_id))
+    Ok(start(ctx, &mut inner, id, Some(trans_no.clone()), kind))
 }
 
-/// Output parameters of a clip: resolution, and the sampling rate of flv output (1562; the
-/// spec's doc of `tassamplingRatekId`: flv allows 44100, 22050 and 11025 only).
-fn check_clip_output(p: &Params) -> Result<(), ApiError> {
-    let suffix = suffix(p, &["flv", "mp4"])?;
-    if let Some(res) = p.text("resolution")? {
+/// Output parameters of a clip: resolution `WIDTHxHEIGHT`, and the sampling rate of flv
+/// output (1562). Frame rate and bitrates have the spec's rules (codes 1561 and 1563),
+/// checked before this runs; what the spec cannot state is a rule across fields: flv output
+/// takes only the sampling rates its doc lists.
+fn check_clip_output(ctx: &Ctx<'_>, request: &VideoClipRequest) -> Result<(), ApiError> {
+    if let Some(res) = &request.resolution {
         let ok = res.split_once('x').is_some_and(|(w, h)| {
             w.parse::<u32>().is_ok_and(|w| w > 0) && h.parse::<u32>().is_ok_and(|h| h > 0)
         });
         if !ok {
-            return Err(p.error(format!("resolution must be WIDTHxHEIGHT, got {res:?}")));
+            return Err(ctx.error(format!(
+                "the resolution must be WIDTHxHEIGHT, got {res:?}"
+            )));
         }
     }
-    let coded = |name: &str, code: i64, ok: &dyn Fn(i64) -> bool| -> Result<(), ApiError> {
-        match p
-            .int(name)
-            .map_err(|e| ApiError::business(code, e.message))?
-        {
-            Some(v) if !ok(v) => Err(ApiError::business(code, format!("invalid {name} {v}"))),
-            _ => Ok(()),
-        }
-    };
-    // Frame rate and bitrates have the spec's rules (positive, codes 1561 and 1563), checked
-    // before this runs. What the spec cannot state is a rule across fields: flv output takes
-    // only the sampling rates its doc lists (1562).
-    if suffix != "flv" {
-        return Ok(());
+    let flv = request.suffix.as_ref().is_none_or(|s| *s == ClipContainer::Flv);
+    match request.sampling_rate {
+        Some(rate) if flv && ![11_025, 22_050, 44_100].contains(&rate) => Err(ApiError::spec(
+            ErrorCode::InvalidSamplingRate,
+            format!("flv output takes 11025, 22050 or 44100 Hz, not {rate}"),
+        )),
+        _ => Ok(()),
     }
-    let rates: &[i64] = &[11_025, 22_050, 44_100];
-    coded(
-        "tassamplingRatekId",
-        ErrorCode::InvalidSamplingRate.code(),
-        &|v| rates.contains(&v),
-    )?;
-    coded(
-        "samplingRate",
-        ErrorCode::InvalidSamplingRate.code(),
-        &|v| rates.contains(&v),
-    )
 }
 
-pub(crate) fn video_clip_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    task_query(ctx, "videoClip")
+pub(crate) fn video_clip_query(
+    ctx: &Ctx<'_>,
+    request: VideoClipQueryRequest,
+) -> Result<VideoClipQueryOutput, ApiError> {
+    let (task_id, status, video) =
+        task_query(ctx, VideoClipRequest::OPERATION.name, &request.trans_no)?;
+    let output = VideoClipQueryOutput::new(task_id, request.trans_no, status);
+    Ok(match video {
+        Some(video) => output.with_video_info(video),
+        None => output,
+    })
 }
 
-pub(crate) fn video_concat_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    task_query(ctx, "videoConcat")
+pub(crate) fn video_concat_query(
+    ctx: &Ctx<'_>,
+    request: VideoConcatQueryRequest,
+) -> Result<VideoConcatQueryOutput, ApiError> {
+    let (task_id, status, video) =
+        task_query(ctx, VideoConcatRequest::OPERATION.name, &request.trans_no)?;
+    let output = VideoConcatQueryOutput::new(task_id, request.trans_no, status);
+    Ok(match video {
+        Some(video) => output.with_video_info(video),
+        None => output,
+    })
 }
 
-/// Clip and concat queries: status 1 running, 2 success, 3 failed; `videoInfo` once done.
-fn task_query(ctx: &Ctx<'_>, operation: &'static str) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let trans_no = trans_no(p, None)?;
+/// Clip and concat queries: the task's id, its state, and its video once made.
+fn task_query(
+    ctx: &Ctx<'_>,
+    operation: &'static str,
+    trans_no: &str,
+) -> Result<(String, TaskStatus, Option<TaskVideoInfo>), ApiError> {
     let inner = ctx.shared.lock();
     let task = inner
         .tasks
-        .by_trans_no(operation, &trans_no)
-        .ok_or_else(|| p.error(format!("no {operation} task with transNo {trans_no}")))?;
+        .by_trans_no(operation, trans_no)
+        .ok_or_else(|| ctx.error(format!("no {operation} task with transNo {trans_no}")))?;
     let status = match task.phase(std::time::Instant::now()) {
-        Phase::Queued | Phase::Running => 1,
-        Phase::Succeeded => 2,
-        Phase::Failed => 3,
+        Phase::Queued | Phase::Running => TaskStatus::Running,
+        Phase::Succeeded => TaskStatus::Succeeded,
+        Phase::Failed => TaskStatus::Failed,
     };
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct TaskReport<'a> {
-        task_id: &'a str,
-        trans_no: &'a str,
-        status: i64,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        video_info: Option<VideoInfo<'a>>,
-    }
     let video = task.output.as_ref().and_then(|id| inner.videos.get(id));
-    Ok(Reply::data(&TaskReport {
-        task_id: &task.id,
-        trans_no: &trans_no,
-        status,
-        video_info: video.map(VideoInfo::of_task),
-    }))
+    Ok((task.id.clone(), status, video.map(task_video_info)))
 }
 
-/// Checks a comma-separated id list with the operation's own codes:
-/// (empty, illegal characters, bad format).
-fn id_list(
-    p: &Params,
-    name: &str,
-    (empty, illegal, format): (i64, i64, i64),
-) -> Result<Vec<String>, ApiError> {
-    let text = p
-        .text(name)
-        .map_err(|e| ApiError::business(illegal, e.message))?
-        .ok_or_else(|| ApiError::business(empty, format!("{name} is empty")))?;
-    let items: Vec<&str> = text.split(',').map(str::trim).collect();
-    if items.iter().all(|i| i.is_empty()) {
-        return Err(ApiError::business(
-            format,
-            format!("{name} holds only commas"),
-        ));
-    }
-    if let Some(bad) = items.iter().find(|i| !i.is_empty() && !is_id_like(i)) {
-        return Err(ApiError::business(
+/// The ids of a comma list, each made of the characters ids are made of (`illegal`
+/// otherwise). Empty lists and empty items are the spec's checks, run before this.
+fn id_list<'a>(ids: &'a [VideoId], illegal: ErrorCode) -> Result<Vec<&'a str>, ApiError> {
+    match ids.iter().find(|i| !is_id_like(i.as_str())) {
+        Some(bad) => Err(ApiError::spec(
             illegal,
-            format!("{name} item {bad:?} has illegal characters"),
-        ));
+            format!("video id {bad:?} has illegal characters"),
+        )),
+        None => Ok(ids.iter().map(VideoId::as_str).collect()),
     }
-    if items.iter().any(|i| i.is_empty()) {
-        return Err(ApiError::business(
-            format,
-            format!("{name} must be ids separated by single commas"),
-        ));
-    }
-    Ok(items.into_iter().map(str::to_string).collect())
 }
 
-pub(crate) fn video_concat(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let trans_no = trans_no(p, Some(ErrorCode::InvalidTransNo.code()))?;
-    let ids = id_list(
-        p,
-        "videoIds",
-        (
-            ErrorCode::ConcatVideoIdsEmpty.code(),
-            ErrorCode::ConcatVideoIdsIllegal.code(),
-            ErrorCode::ConcatVideoIdsMalformed.code(),
-        ),
-    )?;
-    if ids.len() > 50 {
-        return Err(ApiError::business(
-            ErrorCode::ConcatTooManyVideos.code(),
-            "videoIds holds more than 50 videos",
-        ));
-    }
+pub(crate) fn video_concat(
+    ctx: &Ctx<'_>,
+    request: VideoConcatRequest,
+) -> Result<String, ApiError> {
+    let trans_no = request.trans_no;
+    let ids = id_list(&request.video_ids, ErrorCode::ConcatVideoIdsIllegal)?;
     if ids.iter().collect::<HashSet<_>>().len() != ids.len() {
-        return Err(ApiError::business(
-            ErrorCode::ConcatDuplicateVideoIds.code(),
-            "videoIds holds duplicate ids",
+        return Err(ApiError::spec(
+            ErrorCode::ConcatDuplicateVideoIds,
+            "the list holds duplicate video ids",
         ));
     }
-    let filename = p.required_text("filename")?;
-    if filename.chars().count() > 40 {
-        return Err(ApiError::business(
-            ErrorCode::VideoNameTooLong.code(),
-            "filename is longer than 40 characters",
-        ));
-    }
-    suffix(p, &["flv", "mp4", "m3u8"])?;
-    p.text("dirId")?;
-    p.text("notifyUrl")?;
     let id = ctx.shared.ids.hex32();
+    let operation = VideoConcatRequest::OPERATION.name;
     let mut inner = ctx.shared.lock();
-    if inner.tasks.trans_no_used("videoConcat", &trans_no) {
-        return Err(ApiError::business(
-            ErrorCode::InvalidTransNo.code(),
+    if inner.tasks.trans_no_used(operation, &trans_no) {
+        return Err(ApiError::spec(
+            ErrorCode::InvalidTransNo,
             format!("transNo {trans_no} is already used"),
         ));
     }
-    if let Some(missing) = ids.iter().find(|i| !inner.videos.contains_key(*i)) {
-        return Err(ApiError::business(
-            ErrorCode::ConcatVideosUnavailable.code(),
+    if let Some(missing) = ids.iter().find(|i| !inner.videos.contains_key(**i)) {
+        return Err(ApiError::spec(
+            ErrorCode::ConcatVideosUnavailable,
             format!("video {missing} does not exist"),
         ));
     }
     if ids
         .iter()
-        .filter_map(|i| inner.videos.get(i))
+        .filter_map(|i| inner.videos.get(*i))
         .any(|v| v.video_state == 1)
     {
-        return Err(ApiError::business(
-            1558,
+        return Err(ApiError::spec(
+            ErrorCode::ConcatNotPossible,
             "a blocked video cannot be concatenated",
         ));
     }
     let kind = TaskKind::Concat {
-        sources: ids,
-        filename,
+        sources: ids.into_iter().map(str::to_string).collect(),
+        filename: request.filename,
     };
-    let task_id = start(ctx, &mut inner, id, Some(trans_no), kind);
-    Ok(Reply::data(&task_id))
+    Ok(start(ctx, &mut inner, id, Some(trans_no), kind))
 }
 
-pub(crate) fn trans_code(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let ids = id_list(
-        p,
-        "videoIds",
-        (
-            ErrorCode::TranscodeVideoIdsEmpty.code(),
-            ErrorCode::TranscodeVideoIdsIllegal.code(),
-            ErrorCode::TranscodeVideoIdsOnlyCommas.code(),
-        ),
-    )?;
-    if p.text("waterMarkTemplateName")?
-        .is_some_and(|n| n.chars().count() > 64)
-    {
-        return Err(ApiError::business(
-            ErrorCode::WatermarkNameTooLong.code(),
-            "waterMarkTemplateName is too long",
-        ));
-    }
-    if p.text("transCodeTemplateName")?
-        .is_some_and(|n| n.chars().count() > 64)
-    {
-        return Err(ApiError::business(
-            ErrorCode::TranscodeTemplateNameTooLong.code(),
-            "transCodeTemplateName is too long",
-        ));
-    }
-    for name in [
-        "watermarkTemplateId",
-        "transCodeTemplateId",
-        "subtitleId",
-        "subtitle",
-    ] {
-        p.text(name)?;
-    }
+pub(crate) fn trans_code(ctx: &Ctx<'_>, request: TransCodeRequest) -> Result<String, ApiError> {
+    let ids = id_list(&request.video_ids, ErrorCode::TranscodeVideoIdsIllegal)?;
     let mut inner = ctx.shared.lock();
-    if let Some(missing) = ids.iter().find(|i| !inner.videos.contains_key(*i)) {
-        return Err(ApiError::business(
-            ErrorCode::TranscodeVideosUnavailable.code(),
+    if let Some(missing) = ids.iter().find(|i| !inner.videos.contains_key(**i)) {
+        return Err(ApiError::spec(
+            ErrorCode::TranscodeVideosUnavailable,
             format!("video {missing} does not exist"),
         ));
     }
     if let Some(busy) = ids.iter().find(|i| inner.tasks.busy_with(i)) {
-        return Err(p.error(format!(
+        return Err(ctx.error(format!(
             "video {busy} is being transcoded; wait until it finishes"
         )));
     }
     for video_id in ids {
         let id = ctx.shared.ids.hex32();
-        start(ctx, &mut inner, id, None, TaskKind::Transcode { video_id });
+        let kind = TaskKind::Transcode {
+            video_id: video_id.to_string(),
+        };
+        start(ctx, &mut inner, id, None, kind);
     }
-    Ok(Reply::data(""))
+    Ok(String::new())
 }
 
-/// The `data` of `createClearAdTask` (the id) and `clearAdTaskQuery` (also status, output).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ClearAdTask<'a> {
-    task_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    output: Option<&'a str>,
-}
-
-pub(crate) fn create_clear_ad_task(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let video_id = p.required_text("videoId")?;
+pub(crate) fn create_clear_ad_task(
+    ctx: &Ctx<'_>,
+    request: CreateClearAdTaskRequest,
+) -> Result<CreateClearAdTaskOutput, ApiError> {
+    let video_id = request.video_id.as_str();
+    // The spec asks for one of the three flags; removing nothing is refused as well.
     let flags = [
-        p.bool("clearVideoAd")?,
-        p.bool("clearWatermarkAd")?,
-        p.bool("clearTextAd")?,
+        request.clear_video_ad,
+        request.clear_watermark_ad,
+        request.clear_text_ad,
     ];
     if !flags.contains(&Some(true)) {
-        return Err(
-            p.error("at least one of clearVideoAd, clearWatermarkAd, clearTextAd must be true")
-        );
-    }
-    p.text_enum("videoAdTypes", &["0", "0,1,2"])?;
-    for name in ["videoAdLevel", "watermarkAdType", "textAdType"] {
-        p.int(name)?;
-    }
-    let notify = p.required_text("notifyUrl")?;
-    if !(notify.starts_with("http://") || notify.starts_with("https://"))
-        || notify.chars().count() > 255
-    {
-        return Err(
-            p.error("notifyUrl must start with http:// or https:// and be at most 255 characters")
-        );
+        return Err(ctx.error("at least one kind of ad must be chosen for removal"));
     }
     let id = ctx.shared.ids.uuid();
     let mut inner = ctx.shared.lock();
-    if !inner.videos.contains_key(&video_id) {
-        return Err(p.error(format!("video {video_id} does not exist")));
+    if !inner.videos.contains_key(video_id) {
+        return Err(ctx.error(format!("video {video_id} does not exist")));
     }
-    let task_id = start(ctx, &mut inner, id, None, TaskKind::ClearAd { video_id });
-    Ok(Reply::data(&ClearAdTask {
-        task_id: &task_id,
-        status: None,
-        output: None,
-    }))
+    let kind = TaskKind::ClearAd {
+        video_id: video_id.to_string(),
+    };
+    let task_id = start(ctx, &mut inner, id, None, kind);
+    Ok(CreateClearAdTaskOutput::new(task_id))
 }
 
-pub(crate) fn clear_ad_task_query(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let task_id = p.required_text("taskId")?;
+pub(crate) fn clear_ad_task_query(
+    ctx: &Ctx<'_>,
+    request: ClearAdTaskQueryRequest,
+) -> Result<ClearAdTaskQueryOutput, ApiError> {
+    let task_id = request.task_id;
     let inner = ctx.shared.lock();
     let task: &Task = inner
         .tasks
         .get(&task_id)
         .filter(|t| matches!(t.kind, TaskKind::ClearAd { .. }))
-        .ok_or_else(|| p.error(format!("task {task_id} does not exist")))?;
+        .ok_or_else(|| ctx.error(format!("task {task_id} does not exist")))?;
     let status = match task.phase(std::time::Instant::now()) {
-        Phase::Queued => 0,
-        Phase::Running => 1,
-        Phase::Succeeded => 2,
-        Phase::Failed => 3,
+        Phase::Queued => AdRemovalStatus::NotStarted,
+        Phase::Running => AdRemovalStatus::Running,
+        Phase::Succeeded => AdRemovalStatus::Succeeded,
+        Phase::Failed => AdRemovalStatus::Failed,
     };
-    Ok(Reply::data(&ClearAdTask {
-        task_id: &task_id,
-        status: Some(status),
-        output: Some(task.output.as_deref().unwrap_or_default()),
-    }))
+    let output = task.output.as_deref().unwrap_or_default();
+    Ok(ClearAdTaskQueryOutput::new(task_id.as_str(), status, output))
 }
 
-pub(crate) fn start_workflow(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let parameter_error =
-        || ApiError::business(ErrorCode::InvalidParameter.code(), "Parameter error");
-    let target = p.text("targetId")?.ok_or_else(parameter_error)?;
-    let trans_no = p.text("transNo")?.ok_or_else(parameter_error)?;
-    p.text("workflowId")?.ok_or_else(parameter_error)?;
+pub(crate) fn start_workflow(
+    ctx: &Ctx<'_>,
+    request: StartWorkflowRequest,
+) -> Result<StartWorkflowOutput, ApiError> {
+    let target = request.video_id.as_str();
+    let trans_no = request.trans_no;
     let id = ctx.shared.ids.hex32();
     let mut inner = ctx.shared.lock();
     if !inner.used_workflow_trans_nos.insert(trans_no.clone()) {
-        return Err(ApiError::business(
-            ErrorCode::TransNoAlreadyUsed.code(),
+        return Err(ApiError::spec(
+            ErrorCode::TransNoAlreadyUsed,
             format!("transNo {trans_no} is already used"),
         ));
     }
-    if !inner.videos.contains_key(&target) {
+    if !inner.videos.contains_key(target) {
         inner.used_workflow_trans_nos.remove(&trans_no);
-        return Err(ApiError::business(
-            ErrorCode::OperationFailed.code(),
+        return Err(ApiError::spec(
+            ErrorCode::OperationFailed,
             format!("video {target} does not exist"),
         ));
     }
-    let run_id = start(
-        ctx,
-        &mut inner,
-        id,
-        Some(trans_no),
-        TaskKind::Workflow { target },
-    );
-    #[derive(Serialize)]
-    struct Run<'a> {
-        id: &'a str,
-    }
-    Ok(Reply::bare(&Run { id: &run_id }))
+    let kind = TaskKind::Workflow {
+        target: target.to_string(),
+    };
+    let run_id = start(ctx, &mut inner, id, Some(trans_no), kind);
+    Ok(StartWorkflowOutput::new(run_id))
 }

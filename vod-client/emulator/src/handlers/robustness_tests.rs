@@ -322,10 +322,10 @@ fn no_handler_panics_or_answers_5xx_on_edge_values() {
                     let ctx = Ctx {
                         shared: &w.shared,
                         caller: &caller,
-                        params: &params,
+                        route: op,
                     };
                     calls += 1;
-                    match catch_unwind(AssertUnwindSafe(|| (op.handler)(&ctx))) {
+                    match catch_unwind(AssertUnwindSafe(|| (op.serve)(&ctx, &params))) {
                         Err(_) => {
                             failures.push(format!("{} {name}={}: panic", op.name, short(value)))
                         }
@@ -357,23 +357,19 @@ fn unused_tokens_stay_bounded() {
         access_key: "AK",
         user: "demo",
     };
-    let params = Params::from_json(
-        br#"{"originFileName":"a.mp4"}"#,
-        crate::errors::ParamStyle(vod_client::model::ErrorCode::InvalidParameter),
-    )
-    .unwrap_or_else(|_| {
-        Params::empty(crate::errors::ParamStyle(
-            vod_client::model::ErrorCode::InvalidParameter,
-        ))
-    });
+    let route = super::find(vod_client::model::GetUploadTokenRequest::OPERATION.path);
+    let Some(route) = route else {
+        panic!("getUploadToken is not routed");
+    };
     let ctx = Ctx {
         shared: &w.shared,
         caller: &caller,
-        params: &params,
+        route,
     };
     // The store's own test covers 40 000 entries; through the handler, five times the bound.
     for _ in 0..5_000 {
-        assert!((super::tokens::get_upload_token)(&ctx).is_ok());
+        let request = vod_client::model::GetUploadTokenRequest::new("a.mp4");
+        assert!(super::tokens::get_upload_token(&ctx, request).is_ok());
     }
     assert_eq!(w.shared.lock().pending_uploads.len(), 1000);
 }

@@ -5,18 +5,20 @@
 //! what the key becomes once its bytes arrive. `uploadUrl` points at the emulator itself.
 //! Passing the same `fileId` again returns the same `videoId` and key (resumable uploads).
 
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
+use vod_client::model::{
+    AudioUploadItem, GetAudioUploadTokenOutput, GetAudioUploadTokenRequest,
+    GetMaterialUploadTokenOutput, GetMaterialUploadTokenRequest, GetUploadTokenOutput,
+    GetUploadTokenRequest, MaterialUploadItem, YesNo,
+};
 
-use super::videos::categories_from_json;
-use super::wire::BatchItem;
-use super::{Ctx, Reply};
+use super::videos::categories_from_pairs;
+use super::{given, Ctx};
 use crate::errors::ApiError;
-use crate::params::Params;
 use crate::state::{Inner, Shared};
 use crate::upload::token::make_token;
 use crate::upload::PendingUpload;
-use crate::util::{b64_decode_any, year_month};
+use crate::util::year_month;
 
 /// Now and the deadline of a token made now (Unix milliseconds).
 fn token_times(shared: &Shared) -> (i64, i64) {
@@ -44,11 +46,11 @@ fn token_for(ctx: &Ctx<'_>, key: &str, overwrite: bool, deadline_ms: i64) -> Str
 }
 
 /// A domain parameter: absent gives the default; an unknown one is an error.
-fn domain(inner: &Inner, p: &Params, default: &str) -> Result<String, ApiError> {
-    match p.text("domain")? {
+fn domain(ctx: &Ctx<'_>, inner: &Inner, given_domain: Option<&String>, default: &str) -> Result<String, ApiError> {
+    match given(given_domain) {
         None => Ok(default.to_string()),
-        Some(d) if inner.domains.contains(&d) => Ok(d),
-        Some(d) => Err(p.error(format!("domain {d} does not exist"))),
+        Some(d) if inner.domains.contains(d) => Ok(d.to_string()),
+        Some(d) => Err(ctx.error(format!("domain {d} does not exist"))),
     }
 }
 
@@ -57,33 +59,31 @@ fn storage_key(shared: &Shared, kind: &str, id: &str, name: &str) -> String {
     format!("{kind}/{}/{id}_{now}/{name}", year_month(now))
 }
 
-pub(crate) fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let name = p.required_text("originFileName")?;
-    if !name.contains('.') || name.contains('/') {
-        return Err(p.error("originFileName must be a file name with an extension"));
+pub(crate) fn get_upload_token(
+    ctx: &Ctx<'_>,
+    request: GetUploadTokenRequest,
+) -> Result<GetUploadTokenOutput, ApiError> {
+    let name = request.origin_file_name.trim().to_string();
+    if !name.contains('.') {
+        return Err(ctx.error("the file name needs an extension"));
     }
-    let file_id = p.text("fileId")?;
-    p.text("fileMd5")?;
-    let overwrite = p.int("overwrite")?.unwrap_or(1) == 1;
-    let categories = p.text("categoryNames")?;
-    let mut auto_transcode = false;
-    for field in [
-        "workflowId",
-        "waterMarkName",
-        "transCodeCombineName",
-        "subtitleId",
-    ] {
-        auto_transcode |= p.text(field)?.is_some();
-    }
-    p.text("subtitle")?;
+    let file_id = given(request.file_id.as_ref()).map(str::to_string);
+    let overwrite = request.overwrite != Some(YesNo::No);
+    let auto_transcode = [
+        &request.workflow_id,
+        &request.water_mark_name,
+        &request.trans_code_combine_name,
+        &request.subtitle_id,
+    ]
+    .into_iter()
+    .any(|field| given(field.as_ref()).is_some());
     let shared = ctx.shared;
     let (now_ms, deadline_ms) = token_times(shared);
     let (video_id, key) = {
         let mut inner = shared.lock();
-        let domain = domain(&inner, p, &shared.video_domain)?;
-        let categories = match categories {
-            Some(text) => categories_from_json(&inner, p, text.as_bytes())?,
+        let domain = domain(ctx, &inner, request.domain.as_ref(), &shared.video_domain)?;
+        let categories = match &request.category_names {
+            Some(pairs) => categories_from_pairs(ctx, &inner, pairs)?,
             None => Vec::new(),
         };
         let resumed = file_id.as_ref().and_then(|f| resume(&inner, f));
@@ -94,7 +94,7 @@ pub(crate) fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         });
         let pending = PendingUpload::Video {
             video_id: video_id.clone(),
-            name: name.clone(),
+            name,
             categories,
             domain,
             auto_transcode,
@@ -106,27 +106,14 @@ pub(crate) fn get_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             .insert(key.clone(), pending, now_ms, deadline_ms);
         (video_id, key)
     };
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct VideoToken<'a> {
-        upload_url: &'a str,
-        file_key: &'a str,
-        http_dns_server: &'a str,
-        video_id: &'a str,
-        upload_token: String,
-        speed_domainl_url: &'a str,
-        bucket_name: &'a str,
-    }
     let upload_url = shared.upload_url();
-    Ok(Reply::data(&VideoToken {
-        upload_url: &upload_url,
-        file_key: &key,
-        http_dns_server: "",
-        video_id: &video_id,
-        upload_token: token_for(ctx, &key, overwrite, deadline_ms),
-        speed_domainl_url: &upload_url,
-        bucket_name: &shared.bucket,
-    }))
+    let token = token_for(ctx, &key, overwrite, deadline_ms);
+    Ok(
+        GetUploadTokenOutput::new(upload_url.as_str(), key, video_id, token)
+            .with_http_dns_server("")
+            .with_speed_domain_url(upload_url)
+            .with_bucket_name(shared.bucket.as_str()),
+    )
 }
 
 /// The video id and key of an unfinished upload with this `fileId`.
@@ -144,66 +131,58 @@ fn resume(inner: &Inner, file_id: &str) -> Option<(String, String)> {
         })
 }
 
-/// One `{name, suffix}` entry of a file list.
+/// One file of a batch: its name and its extension (from the name when not given).
 struct FileEntry {
     name: String,
     suffix: String,
 }
 
-fn entries(
-    p: &Params,
-    list: &[Value],
-    max_name: usize,
-    mp3_only: bool,
-) -> Result<Vec<FileEntry>, ApiError> {
-    if list.is_empty() || list.len() > 50 {
-        return Err(p.error("fileList must hold 1 to 50 entries"));
+impl FileEntry {
+    fn new(name: &str, suffix: Option<&String>) -> FileEntry {
+        let name = name.trim();
+        let suffix = given(suffix)
+            .or_else(|| name.rsplit_once('.').map(|(_, s)| s))
+            .unwrap_or_default()
+            .trim_start_matches('.')
+            .to_ascii_lowercase();
+        FileEntry {
+            name: name.to_string(),
+            suffix,
+        }
     }
-    list.iter()
-        .map(|item| {
-            let text = |n: &str| {
-                item.get(n)
-                    .and_then(Value::as_str)
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-            };
-            let name = text("name").ok_or_else(|| p.error("every fileList entry needs a name"))?;
-            if name.chars().count() > max_name {
-                return Err(p.error(format!("file name must be at most {max_name} characters")));
-            }
-            let suffix = text("suffix")
-                .or_else(|| name.rsplit_once('.').map(|(_, s)| s))
-                .unwrap_or_default()
-                .trim_start_matches('.')
-                .to_ascii_lowercase();
-            if mp3_only && suffix != "mp3" {
-                return Err(p.error(format!(
-                    "only mp3 audio is supported, got suffix {suffix:?}"
-                )));
-            }
-            Ok(FileEntry {
-                name: name.to_string(),
-                suffix,
-            })
-        })
-        .collect()
 }
 
-pub(crate) fn get_audio_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let text = p.required_text("fileList")?;
-    let bad = || p.error("fileList must be URL-safe base64 of a JSON array of {name, suffix}");
-    let list: Vec<Value> = b64_decode_any(&text)
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(bad)?;
-    let files = entries(p, &list, 200, true)?;
-    let overwrite = p.bool("overwrite")?.unwrap_or(true);
+/// A file of a batch, prepared: its entry, new id, storage key and final URL.
+struct Prepared {
+    file: FileEntry,
+    id: String,
+    key: String,
+    url: String,
+}
+
+pub(crate) fn get_audio_upload_token(
+    ctx: &Ctx<'_>,
+    request: GetAudioUploadTokenRequest,
+) -> Result<GetAudioUploadTokenOutput, ApiError> {
+    let files: Vec<FileEntry> = request
+        .file_list
+        .iter()
+        .map(|f| FileEntry::new(&f.name, Some(&f.suffix)))
+        .collect();
+    // The spec's doc of the suffix: only mp3 is supported.
+    if let Some(other) = files.iter().find(|f| f.suffix != "mp3") {
+        return Err(ctx.error(format!(
+            "only mp3 audio is supported, got suffix {:?}",
+            other.suffix
+        )));
+    }
+    let overwrite = request.overwrite.unwrap_or(true);
     let shared = ctx.shared;
     let (now_ms, deadline_ms) = token_times(shared);
-    let mut items = Vec::new();
+    let mut prepared = Vec::new();
     {
         let mut inner = shared.lock();
-        let domain = domain(&inner, p, &shared.audio_domain)?;
+        let domain = domain(ctx, &inner, request.domain.as_ref(), &shared.audio_domain)?;
         for file in files {
             let id = shared.ids.hex32();
             let key = storage_key(shared, "audio", &id, &format!("{id}.mp3"));
@@ -218,35 +197,36 @@ pub(crate) fn get_audio_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             inner
                 .pending_uploads
                 .insert(key.clone(), pending, now_ms, deadline_ms);
-            items.push((file, id, key, url));
+            prepared.push(Prepared { file, id, key, url });
         }
     }
-    Ok(batch_token_reply(
-        ctx,
-        items,
-        "audioId",
-        overwrite,
-        deadline_ms,
-    ))
+    let items = prepared.into_iter().map(|p| {
+        let token = token_for(ctx, &p.key, overwrite, deadline_ms);
+        AudioUploadItem::new(p.file.name, p.id, token)
+            .with_suffix(p.file.suffix)
+            .with_file_full_url(p.url)
+    });
+    Ok(GetAudioUploadTokenOutput::new(shared.upload_url(), items)
+        .with_bucket_name(shared.bucket.as_str())
+        .with_http_dns_server(""))
 }
 
-pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
-    let p = ctx.params;
-    let list: Vec<Value> = match p.value("fileList") {
-        Some(Value::Array(list)) => list.clone(),
-        Some(Value::String(text)) => serde_json::from_str(text)
-            .map_err(|_| p.error("fileList must be a JSON array of {name, suffix}"))?,
-        Some(_) => return Err(p.error("fileList must be a JSON array of {name, suffix}")),
-        None => return Err(p.error("missing required parameter fileList")),
-    };
-    let files = entries(p, &list, 40, false)?;
-    let overwrite = p.bool("overwrite")?.unwrap_or(false);
+pub(crate) fn get_material_upload_token(
+    ctx: &Ctx<'_>,
+    request: GetMaterialUploadTokenRequest,
+) -> Result<GetMaterialUploadTokenOutput, ApiError> {
+    let files: Vec<FileEntry> = request
+        .file_list
+        .iter()
+        .map(|f| FileEntry::new(&f.name, f.suffix.as_ref()))
+        .collect();
+    let overwrite = request.overwrite.unwrap_or(false);
     let shared = ctx.shared;
     let (now_ms, deadline_ms) = token_times(shared);
     let mut prepared = Vec::new();
     {
         let mut inner = shared.lock();
-        let domain = domain(&inner, p, &shared.material_domain)?;
+        let domain = domain(ctx, &inner, request.domain.as_ref(), &shared.material_domain)?;
         for file in files {
             let id = shared.ids.hex32();
             let key = storage_key(shared, "material", &id, &format!("{id}.{}", file.suffix));
@@ -264,51 +244,16 @@ pub(crate) fn get_material_upload_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError
                 now_ms,
                 deadline_ms,
             );
-            prepared.push((file, id, key, url));
+            prepared.push(Prepared { file, id, key, url });
         }
     }
-    Ok(batch_token_reply(
-        ctx,
-        prepared,
-        "materialId",
-        overwrite,
-        deadline_ms,
-    ))
-}
-
-/// The answer of the batch token operations (audio, materials): one token per prepared file,
-/// each under the id member the operation names.
-fn batch_token_reply(
-    ctx: &Ctx<'_>,
-    prepared: Vec<(FileEntry, String, String, String)>,
-    id_member: &'static str,
-    overwrite: bool,
-    deadline_ms: i64,
-) -> Reply {
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Batch<'a> {
-        upload_url: String,
-        bucket_name: &'a str,
-        http_dns_server: &'a str,
-        items: Vec<BatchItem<'a>>,
-    }
-    let items = prepared
-        .iter()
-        .map(|(file, id, key, url)| BatchItem {
-            name: &file.name,
-            suffix: &file.suffix,
-            id_member,
-            id,
-            upload_token: token_for(ctx, key, overwrite, deadline_ms),
-            file_full_url: url,
-        })
-        .collect();
-    let shared = ctx.shared;
-    Reply::data(&Batch {
-        upload_url: shared.upload_url(),
-        bucket_name: &shared.bucket,
-        http_dns_server: "",
-        items,
-    })
+    let items = prepared.into_iter().map(|p| {
+        let token = token_for(ctx, &p.key, overwrite, deadline_ms);
+        MaterialUploadItem::new(p.file.name, p.id, token)
+            .with_suffix(p.file.suffix)
+            .with_file_full_url(p.url)
+    });
+    Ok(GetMaterialUploadTokenOutput::new(shared.upload_url(), items)
+        .with_bucket_name(shared.bucket.as_str())
+        .with_http_dns_server(""))
 }

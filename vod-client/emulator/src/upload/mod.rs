@@ -37,7 +37,7 @@ use axum::Router;
 use serde_json::json;
 
 use super::faults::Injected;
-use super::handlers::wire;
+use super::handlers::outputs;
 use super::state::model::{self, CategoryPath};
 use super::state::Shared;
 
@@ -324,7 +324,7 @@ fn register(
             let info = inner
                 .videos
                 .get(&video_id)
-                .map(|v| to_json(&wire::VideoInfo::listed(v)));
+                .map(|v| to_json(&outputs::video_info(v)));
             callbacks::Callback::video(info.unwrap_or_default())
         }
         PendingUpload::Audio {
@@ -355,7 +355,7 @@ fn register(
             let info = inner
                 .audios
                 .get(&audio_id)
-                .map(|a| to_json(&wire::AudioItem::from(a)));
+                .map(|a| to_json(&outputs::audio_info(a)));
             callbacks::Callback::audio(info.unwrap_or_default())
         }
         PendingUpload::Material {
@@ -385,7 +385,7 @@ fn register(
             let info = inner
                 .materials
                 .get(&material_id)
-                .map(|m| to_json(&wire::MaterialItem::from(m)));
+                .map(|m| to_json(&outputs::material_info(m)));
             callbacks::Callback::material(info.unwrap_or_default())
         }
     }

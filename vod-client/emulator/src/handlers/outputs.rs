@@ -1,0 +1,148 @@
+//! The records as the generated output types of the SDK.
+//!
+//! Handlers answer typed values; how each member travels (sizes as decimal text, video times
+//! as `yyyy-MM-dd HH:mm:ss` in UTC+8, audio times as Unix seconds, enums as their wire
+//! values) is the spec's, applied by the route that encodes the output. Nothing here knows a
+//! wire name or a wire format.
+
+use vod_client::model::{
+    AudioInfo, CategoryNode, Clarity, Encryption, MaterialInfo, NodeId, ServerType,
+    TaskVideoInfo, VideoInfo, VideoResolution, VideoState,
+};
+use vod_client::Time;
+
+use crate::state::{Audio, Category, Material, Resolution, Video};
+
+/// An item of `getVideoList`.
+pub(crate) fn video_info(v: &Video) -> VideoInfo {
+    VideoInfo::new(
+        v.video_name.as_str(),
+        v.video_id.as_str(),
+        VideoState::from_wire(v.video_state),
+        v.transcode_state.clone(),
+    )
+    .with_create_user(v.create_user.as_str())
+    .with_create_time(Time::from_unix_seconds(v.create_time))
+    .with_encrypt(Encryption::from_wire(v.encrypt))
+    .with_video_size(v.video_size)
+    .with_video_duration(duration(v))
+    .with_upload_time(Time::from_unix_seconds(v.upload_time))
+    .with_update_time(Time::from_unix_seconds(v.update_time))
+    .with_video_description(v.video_description.as_str())
+    .with_video_classification(v.classification())
+    .with_image_url(v.image_url.as_str())
+    .with_publish_domain(v.publish_domain.as_str())
+    .with_player_name(v.player_name.as_str())
+    .with_player_id(v.player_id.as_str())
+    .with_video_source_code(v.video_source_code.clone())
+    .with_video_resolutions(resolutions(&v.resolutions))
+}
+
+/// The video a clip or concat task made, as its query reports it (no creator, no creation
+/// time).
+pub(crate) fn task_video_info(v: &Video) -> TaskVideoInfo {
+    TaskVideoInfo::new(
+        v.video_name.as_str(),
+        v.video_id.as_str(),
+        VideoState::from_wire(v.video_state),
+        v.transcode_state.clone(),
+    )
+    .with_encrypt(Encryption::from_wire(v.encrypt))
+    .with_video_size(v.video_size)
+    .with_video_duration(duration(v))
+    .with_upload_time(Time::from_unix_seconds(v.upload_time))
+    .with_update_time(Time::from_unix_seconds(v.update_time))
+    .with_video_description(v.video_description.as_str())
+    .with_video_classification(v.classification())
+    .with_image_url(v.image_url.as_str())
+    .with_publish_domain(v.publish_domain.as_str())
+    .with_player_name(v.player_name.as_str())
+    .with_player_id(v.player_id.as_str())
+    .with_video_source_code(v.video_source_code.clone())
+    .with_video_resolutions(resolutions(&v.resolutions))
+}
+
+/// Whole seconds, as the emulator's videos last.
+#[allow(clippy::cast_precision_loss)]
+fn duration(v: &Video) -> f64 {
+    v.video_duration as f64
+}
+
+fn resolutions(list: &[Resolution]) -> Vec<VideoResolution> {
+    list.iter()
+        .map(|r| {
+            VideoResolution::new(Clarity::from_wire(r.clarity))
+                .with_server_type(ServerType::from_wire(r.server_type))
+                .with_height(i32::try_from(r.height).unwrap_or(i32::MAX))
+                .with_width(i32::try_from(r.width).unwrap_or(i32::MAX))
+                .with_file_size(r.file_size)
+        })
+        .collect()
+}
+
+/// An item of `getAudioList`.
+#[allow(clippy::cast_precision_loss)]
+pub(crate) fn audio_info(a: &Audio) -> AudioInfo {
+    AudioInfo::new(a.audio_name.as_str(), a.audio_id.as_str())
+        .with_create_user(a.create_user.as_str())
+        .with_audio_size(a.audio_size)
+        .with_audio_duration(a.audio_duration as f64)
+        .with_url(a.url.as_str())
+        .with_suffix(a.suffix.as_str())
+        .with_create_time(Time::from_unix_seconds(a.create_time))
+        .with_upload_time(Time::from_unix_seconds(a.upload_time))
+}
+
+/// An item of `getMaterialList`.
+pub(crate) fn material_info(m: &Material) -> MaterialInfo {
+    MaterialInfo::new(m.id.as_str(), m.name.as_str())
+        .with_suffix(m.suffix.as_str())
+        .with_file_size(m.file_size)
+        .with_url(m.url.as_str())
+        .with_create_user(m.create_user.as_str())
+        .with_create_time(Time::from_unix_seconds(m.create_time))
+}
+
+/// A node of `getCategoryList`. First-level nodes answer parent 0, as the service's SDK
+/// expects of them.
+pub(crate) fn category_node(c: &Category) -> CategoryNode {
+    CategoryNode::new(c.label_name.as_str(), NodeId::new(c.node_id))
+        .with_parent_node_id(NodeId::new(c.parent_node_id.unwrap_or(0)))
+        .with_create_user(c.create_user.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::CategoryPath;
+
+    /// The encodings come from the spec through the SDK's types; this pins what the records
+    /// become on the wire.
+    #[test]
+    fn a_video_travels_as_the_spec_says() {
+        let mut v = Video::new("id1".into(), "n\"ame".into(), "u".into(), 1_700_000_000, 1);
+        v.video_size = 12;
+        v.categories = vec![
+            CategoryPath {
+                parent_name: "p".into(),
+                child_name: "a".into(),
+            },
+            CategoryPath {
+                parent_name: "p".into(),
+                child_name: "b".into(),
+            },
+        ];
+        v.resolutions = v.transcoded_resolutions();
+        let listed = serde_json::to_value(video_info(&v)).unwrap_or_default();
+        assert_eq!(listed["videoName"], "n\"ame");
+        assert_eq!(listed["videoSize"], "12");
+        assert_eq!(listed["videoDuration"], "0");
+        assert_eq!(listed["createTime"], "2023-11-15 06:13:20");
+        assert_eq!(listed["videoClassification"], "a,b");
+        assert_eq!(listed["videoResolutions"][1]["serverType"], 0);
+        assert_eq!(listed["videoResolutions"].as_array().map(Vec::len), Some(3));
+        let task = serde_json::to_value(task_video_info(&v)).unwrap_or_default();
+        assert!(task.get("createUser").is_none() && task.get("createTime").is_none());
+        assert_eq!(task["uploadTime"], "2023-11-15 06:13:20");
+    }
+}
