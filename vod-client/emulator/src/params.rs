@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::errors::{ApiError, ParamStyle};
 
 /// The parameters of one request.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Params {
     /// Always a JSON object.
     value: Value,

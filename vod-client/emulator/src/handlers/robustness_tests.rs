@@ -357,6 +357,7 @@ fn unused_tokens_stay_bounded() {
         access_key: "AK",
         user: "demo",
     };
+    use vod_client::operation::Request as _;
     let route = super::find(vod_client::model::GetUploadTokenRequest::OPERATION.path);
     let Some(route) = route else {
         panic!("getUploadToken is not routed");

@@ -258,13 +258,6 @@ async fn transcode_moves_the_video_state() {
         raw.call(tc, json!({ "videoIds": "missing" })).await.code(),
         ErrorCode::TranscodeVideosUnavailable.code()
     );
-    let long = "w".repeat(65);
-    assert_eq!(
-        raw.call(tc, json!({ "videoIds": id, "waterMarkTemplateName": long }))
-            .await
-            .code(),
-        ErrorCode::WatermarkNameTooLong.code()
-    );
     emu.shutdown().await;
 }
 
@@ -410,7 +403,8 @@ async fn pull_task_creates_videos() {
         emu.state().video(vid).map(|v| v.video_source_code),
         Some(vod_client::model::VideoSource::UrlPull)
     );
-    assert!(data["timestamp"].is_string());
+    // `unix_millis` in the spec: milliseconds since the epoch, in the past.
+    assert!(data["timestamp"].as_i64().is_some_and(|ms| ms > 1_600_000_000_000));
 
     assert_eq!(
         raw.call(query, json!({})).await.code(),

@@ -4,13 +4,19 @@
 //! One route per operation of the spec.
 use vod_client::model::ErrorCode;
 use crate::errors::ApiError;
-use crate::handlers::{Ctx, Reply};
+use crate::handlers::{Ctx, Output};
 
-/// What each operation does. Every method defaults to the spec's example answer (see
+/// What each operation does: the typed request in, after the spec's checks passed; the
+/// typed output out, which the route encodes as the spec says (envelope and every wire
+/// encoding). Every method defaults to the spec's example answer (see
 /// [`crate::handlers::from_spec`]); the emulator overrides those it emulates.
 pub(crate) trait Operations {
     /// `fixtureCreateWidget`: Starts building a widget.
-    fn fixture_create_widget(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn fixture_create_widget(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::FixtureCreateWidgetRequest,
+    ) -> Result<Output<vod_client::model::FixtureCreateWidgetRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(
             ctx,
             "fixtureCreateWidget",
@@ -18,7 +24,11 @@ pub(crate) trait Operations {
         )
     }
     /// `fixtureListWidgets`: Pages through widgets.
-    fn fixture_list_widgets(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn fixture_list_widgets(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::FixtureListWidgetsRequest,
+    ) -> Result<Output<vod_client::model::FixtureListWidgetsRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(
             ctx,
             "fixtureListWidgets",
@@ -26,7 +36,11 @@ pub(crate) trait Operations {
         )
     }
     /// `fixtureDeleteWidget`: Deletes a widget.
-    fn fixture_delete_widget(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn fixture_delete_widget(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::FixtureDeleteWidgetRequest,
+    ) -> Result<Output<vod_client::model::FixtureDeleteWidgetRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(
             ctx,
             "fixtureDeleteWidget",
@@ -34,11 +48,19 @@ pub(crate) trait Operations {
         )
     }
     /// `fixtureGetToken`: Fetches a token.
-    fn fixture_get_token(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn fixture_get_token(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::FixtureGetTokenRequest,
+    ) -> Result<Output<vod_client::model::FixtureGetTokenRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "fixtureGetToken", EXAMPLE_FIXTURE_GET_TOKEN)
     }
     /// `fixtureBuildWidgets`: Builds several widgets; the task covers each of them.
-    fn fixture_build_widgets(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn fixture_build_widgets(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::FixtureBuildWidgetsRequest,
+    ) -> Result<Output<vod_client::model::FixtureBuildWidgetsRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(
             ctx,
             "fixtureBuildWidgets",
@@ -46,7 +68,11 @@ pub(crate) trait Operations {
         )
     }
     /// `fixtureStartRun`: Starts a run; answers without the envelope.
-    fn fixture_start_run(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    fn fixture_start_run(
+        ctx: &Ctx<'_>,
+        request: vod_client::model::FixtureStartRunRequest,
+    ) -> Result<Output<vod_client::model::FixtureStartRunRequest>, ApiError> {
+        let _ = request;
         crate::handlers::from_spec(ctx, "fixtureStartRun", EXAMPLE_FIXTURE_START_RUN)
     }
 }
@@ -59,8 +85,15 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: false,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::FixtureCreateWidgetRequest>,
-        handler: <crate::handlers::Emulated as Operations>::fixture_create_widget,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::FixtureCreateWidgetRequest,
+            >(
+                ctx,
+                params,
+                <crate::handlers::Emulated as Operations>::fixture_create_widget,
+            )
+        },
     },
     crate::handlers::Route {
         name: "fixtureListWidgets",
@@ -68,8 +101,15 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: false,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::FixtureListWidgetsRequest>,
-        handler: <crate::handlers::Emulated as Operations>::fixture_list_widgets,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::FixtureListWidgetsRequest,
+            >(
+                ctx,
+                params,
+                <crate::handlers::Emulated as Operations>::fixture_list_widgets,
+            )
+        },
     },
     crate::handlers::Route {
         name: "fixtureDeleteWidget",
@@ -77,8 +117,15 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: false,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::FixtureDeleteWidgetRequest>,
-        handler: <crate::handlers::Emulated as Operations>::fixture_delete_widget,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::FixtureDeleteWidgetRequest,
+            >(
+                ctx,
+                params,
+                <crate::handlers::Emulated as Operations>::fixture_delete_widget,
+            )
+        },
     },
     crate::handlers::Route {
         name: "fixtureGetToken",
@@ -86,8 +133,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: true,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::FixtureGetTokenRequest>,
-        handler: <crate::handlers::Emulated as Operations>::fixture_get_token,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::FixtureGetTokenRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::fixture_get_token)
+        },
     },
     crate::handlers::Route {
         name: "fixtureBuildWidgets",
@@ -95,8 +145,15 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: false,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::FixtureBuildWidgetsRequest>,
-        handler: <crate::handlers::Emulated as Operations>::fixture_build_widgets,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::FixtureBuildWidgetsRequest,
+            >(
+                ctx,
+                params,
+                <crate::handlers::Emulated as Operations>::fixture_build_widgets,
+            )
+        },
     },
     crate::handlers::Route {
         name: "fixtureStartRun",
@@ -104,8 +161,11 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         form: false,
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
-        check: crate::handlers::check::<vod_client::model::FixtureStartRunRequest>,
-        handler: <crate::handlers::Emulated as Operations>::fixture_start_run,
+        serve: |ctx, params| {
+            crate::handlers::serve::<
+                vod_client::model::FixtureStartRunRequest,
+            >(ctx, params, <crate::handlers::Emulated as Operations>::fixture_start_run)
+        },
     },
 ];
 
