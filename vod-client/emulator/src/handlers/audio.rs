@@ -102,10 +102,7 @@ pub(crate) fn edit_audio(ctx: &Ctx<'_>, request: EditAudioRequest) -> Result<Str
     Ok(String::new())
 }
 
-pub(crate) fn delete_audio(
-    ctx: &Ctx<'_>,
-    request: DeleteAudioRequest,
-) -> Result<String, ApiError> {
+pub(crate) fn delete_audio(ctx: &Ctx<'_>, request: DeleteAudioRequest) -> Result<String, ApiError> {
     let id = request.audio_id.as_str();
     let check = request.validate_occupy != Some(OccupancyCheck::Skip);
     let mut inner = ctx.shared.lock();

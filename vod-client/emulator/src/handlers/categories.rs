@@ -45,9 +45,9 @@ pub(crate) fn create_category(
 ) -> Result<CreateCategoryOutput, ApiError> {
     let label = request.label_name.trim();
     if !is_label_like(label) {
-        return Err(ctx.error(
-            "a category label may hold letters, digits, CJK, underscore and space only",
-        ));
+        return Err(
+            ctx.error("a category label may hold letters, digits, CJK, underscore and space only")
+        );
     }
     let parent = request.parent_node_id.map(NodeId::get);
     let id = ctx.shared.ids.number();

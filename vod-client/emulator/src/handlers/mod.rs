@@ -10,12 +10,12 @@
 pub(crate) mod audio;
 pub(crate) mod categories;
 pub(crate) mod materials;
+pub(crate) mod outputs;
 pub(crate) mod processing;
 pub(crate) mod pull;
 #[cfg(test)]
 mod robustness_tests;
 pub(crate) mod tokens;
-pub(crate) mod outputs;
 pub(crate) mod videos;
 
 use serde::de::DeserializeOwned;
@@ -158,94 +158,184 @@ where
 pub(crate) struct Emulated;
 
 impl Operations for Emulated {
-    fn get_upload_token(ctx: &Ctx<'_>, request: model::GetUploadTokenRequest) -> Result<Output<model::GetUploadTokenRequest>, ApiError> {
+    fn get_upload_token(
+        ctx: &Ctx<'_>,
+        request: model::GetUploadTokenRequest,
+    ) -> Result<Output<model::GetUploadTokenRequest>, ApiError> {
         tokens::get_upload_token(ctx, request)
     }
-    fn get_audio_upload_token(ctx: &Ctx<'_>, request: model::GetAudioUploadTokenRequest) -> Result<Output<model::GetAudioUploadTokenRequest>, ApiError> {
+    fn get_audio_upload_token(
+        ctx: &Ctx<'_>,
+        request: model::GetAudioUploadTokenRequest,
+    ) -> Result<Output<model::GetAudioUploadTokenRequest>, ApiError> {
         tokens::get_audio_upload_token(ctx, request)
     }
-    fn get_material_upload_token(ctx: &Ctx<'_>, request: model::GetMaterialUploadTokenRequest) -> Result<Output<model::GetMaterialUploadTokenRequest>, ApiError> {
+    fn get_material_upload_token(
+        ctx: &Ctx<'_>,
+        request: model::GetMaterialUploadTokenRequest,
+    ) -> Result<Output<model::GetMaterialUploadTokenRequest>, ApiError> {
         tokens::get_material_upload_token(ctx, request)
     }
-    fn pull_video(ctx: &Ctx<'_>, request: model::PullVideoRequest) -> Result<Output<model::PullVideoRequest>, ApiError> {
+    fn pull_video(
+        ctx: &Ctx<'_>,
+        request: model::PullVideoRequest,
+    ) -> Result<Output<model::PullVideoRequest>, ApiError> {
         pull::pull_video(ctx, request)
     }
-    fn pull_video_query(ctx: &Ctx<'_>, request: model::PullVideoQueryRequest) -> Result<Output<model::PullVideoQueryRequest>, ApiError> {
+    fn pull_video_query(
+        ctx: &Ctx<'_>,
+        request: model::PullVideoQueryRequest,
+    ) -> Result<Output<model::PullVideoQueryRequest>, ApiError> {
         pull::pull_video_query(ctx, request)
     }
-    fn get_video_list(ctx: &Ctx<'_>, request: model::GetVideoListRequest) -> Result<Output<model::GetVideoListRequest>, ApiError> {
+    fn get_video_list(
+        ctx: &Ctx<'_>,
+        request: model::GetVideoListRequest,
+    ) -> Result<Output<model::GetVideoListRequest>, ApiError> {
         videos::get_video_list(ctx, request)
     }
-    fn video_edit(ctx: &Ctx<'_>, request: model::VideoEditRequest) -> Result<Output<model::VideoEditRequest>, ApiError> {
+    fn video_edit(
+        ctx: &Ctx<'_>,
+        request: model::VideoEditRequest,
+    ) -> Result<Output<model::VideoEditRequest>, ApiError> {
         videos::video_edit(ctx, request)
     }
-    fn video_block(ctx: &Ctx<'_>, request: model::VideoBlockRequest) -> Result<Output<model::VideoBlockRequest>, ApiError> {
+    fn video_block(
+        ctx: &Ctx<'_>,
+        request: model::VideoBlockRequest,
+    ) -> Result<Output<model::VideoBlockRequest>, ApiError> {
         videos::video_block(ctx, request)
     }
-    fn video_enable(ctx: &Ctx<'_>, request: model::VideoEnableRequest) -> Result<Output<model::VideoEnableRequest>, ApiError> {
+    fn video_enable(
+        ctx: &Ctx<'_>,
+        request: model::VideoEnableRequest,
+    ) -> Result<Output<model::VideoEnableRequest>, ApiError> {
         videos::video_enable(ctx, request)
     }
-    fn delete_video(ctx: &Ctx<'_>, request: model::DeleteVideoRequest) -> Result<Output<model::DeleteVideoRequest>, ApiError> {
+    fn delete_video(
+        ctx: &Ctx<'_>,
+        request: model::DeleteVideoRequest,
+    ) -> Result<Output<model::DeleteVideoRequest>, ApiError> {
         videos::delete_video(ctx, request)
     }
-    fn get_publish_code(ctx: &Ctx<'_>, request: model::GetPublishCodeRequest) -> Result<Output<model::GetPublishCodeRequest>, ApiError> {
+    fn get_publish_code(
+        ctx: &Ctx<'_>,
+        request: model::GetPublishCodeRequest,
+    ) -> Result<Output<model::GetPublishCodeRequest>, ApiError> {
         videos::get_publish_code(ctx, request)
     }
-    fn get_audio_list(ctx: &Ctx<'_>, request: model::GetAudioListRequest) -> Result<Output<model::GetAudioListRequest>, ApiError> {
+    fn get_audio_list(
+        ctx: &Ctx<'_>,
+        request: model::GetAudioListRequest,
+    ) -> Result<Output<model::GetAudioListRequest>, ApiError> {
         audio::get_audio_list(ctx, request)
     }
-    fn edit_audio(ctx: &Ctx<'_>, request: model::EditAudioRequest) -> Result<Output<model::EditAudioRequest>, ApiError> {
+    fn edit_audio(
+        ctx: &Ctx<'_>,
+        request: model::EditAudioRequest,
+    ) -> Result<Output<model::EditAudioRequest>, ApiError> {
         audio::edit_audio(ctx, request)
     }
-    fn delete_audio(ctx: &Ctx<'_>, request: model::DeleteAudioRequest) -> Result<Output<model::DeleteAudioRequest>, ApiError> {
+    fn delete_audio(
+        ctx: &Ctx<'_>,
+        request: model::DeleteAudioRequest,
+    ) -> Result<Output<model::DeleteAudioRequest>, ApiError> {
         audio::delete_audio(ctx, request)
     }
-    fn get_audio_publish_code(ctx: &Ctx<'_>, request: model::GetAudioPublishCodeRequest) -> Result<Output<model::GetAudioPublishCodeRequest>, ApiError> {
+    fn get_audio_publish_code(
+        ctx: &Ctx<'_>,
+        request: model::GetAudioPublishCodeRequest,
+    ) -> Result<Output<model::GetAudioPublishCodeRequest>, ApiError> {
         audio::get_audio_publish_code(ctx, request)
     }
-    fn get_material_list(ctx: &Ctx<'_>, request: model::GetMaterialListRequest) -> Result<Output<model::GetMaterialListRequest>, ApiError> {
+    fn get_material_list(
+        ctx: &Ctx<'_>,
+        request: model::GetMaterialListRequest,
+    ) -> Result<Output<model::GetMaterialListRequest>, ApiError> {
         materials::get_material_list(ctx, request)
     }
-    fn material_edit(ctx: &Ctx<'_>, request: model::MaterialEditRequest) -> Result<Output<model::MaterialEditRequest>, ApiError> {
+    fn material_edit(
+        ctx: &Ctx<'_>,
+        request: model::MaterialEditRequest,
+    ) -> Result<Output<model::MaterialEditRequest>, ApiError> {
         materials::material_edit(ctx, request)
     }
-    fn delete_material(ctx: &Ctx<'_>, request: model::DeleteMaterialRequest) -> Result<Output<model::DeleteMaterialRequest>, ApiError> {
+    fn delete_material(
+        ctx: &Ctx<'_>,
+        request: model::DeleteMaterialRequest,
+    ) -> Result<Output<model::DeleteMaterialRequest>, ApiError> {
         materials::delete_material(ctx, request)
     }
-    fn get_category_list(ctx: &Ctx<'_>, request: model::GetCategoryListRequest) -> Result<Output<model::GetCategoryListRequest>, ApiError> {
+    fn get_category_list(
+        ctx: &Ctx<'_>,
+        request: model::GetCategoryListRequest,
+    ) -> Result<Output<model::GetCategoryListRequest>, ApiError> {
         categories::get_category_list(ctx, request)
     }
-    fn create_category(ctx: &Ctx<'_>, request: model::CreateCategoryRequest) -> Result<Output<model::CreateCategoryRequest>, ApiError> {
+    fn create_category(
+        ctx: &Ctx<'_>,
+        request: model::CreateCategoryRequest,
+    ) -> Result<Output<model::CreateCategoryRequest>, ApiError> {
         categories::create_category(ctx, request)
     }
-    fn delete_category(ctx: &Ctx<'_>, request: model::DeleteCategoryRequest) -> Result<Output<model::DeleteCategoryRequest>, ApiError> {
+    fn delete_category(
+        ctx: &Ctx<'_>,
+        request: model::DeleteCategoryRequest,
+    ) -> Result<Output<model::DeleteCategoryRequest>, ApiError> {
         categories::delete_category(ctx, request)
     }
-    fn delete_video_by_category(ctx: &Ctx<'_>, request: model::DeleteVideoByCategoryRequest) -> Result<Output<model::DeleteVideoByCategoryRequest>, ApiError> {
+    fn delete_video_by_category(
+        ctx: &Ctx<'_>,
+        request: model::DeleteVideoByCategoryRequest,
+    ) -> Result<Output<model::DeleteVideoByCategoryRequest>, ApiError> {
         categories::delete_video_by_category(ctx, request)
     }
-    fn video_clip(ctx: &Ctx<'_>, request: model::VideoClipRequest) -> Result<Output<model::VideoClipRequest>, ApiError> {
+    fn video_clip(
+        ctx: &Ctx<'_>,
+        request: model::VideoClipRequest,
+    ) -> Result<Output<model::VideoClipRequest>, ApiError> {
         processing::video_clip(ctx, request)
     }
-    fn video_clip_query(ctx: &Ctx<'_>, request: model::VideoClipQueryRequest) -> Result<Output<model::VideoClipQueryRequest>, ApiError> {
+    fn video_clip_query(
+        ctx: &Ctx<'_>,
+        request: model::VideoClipQueryRequest,
+    ) -> Result<Output<model::VideoClipQueryRequest>, ApiError> {
         processing::video_clip_query(ctx, request)
     }
-    fn video_concat(ctx: &Ctx<'_>, request: model::VideoConcatRequest) -> Result<Output<model::VideoConcatRequest>, ApiError> {
+    fn video_concat(
+        ctx: &Ctx<'_>,
+        request: model::VideoConcatRequest,
+    ) -> Result<Output<model::VideoConcatRequest>, ApiError> {
         processing::video_concat(ctx, request)
     }
-    fn video_concat_query(ctx: &Ctx<'_>, request: model::VideoConcatQueryRequest) -> Result<Output<model::VideoConcatQueryRequest>, ApiError> {
+    fn video_concat_query(
+        ctx: &Ctx<'_>,
+        request: model::VideoConcatQueryRequest,
+    ) -> Result<Output<model::VideoConcatQueryRequest>, ApiError> {
         processing::video_concat_query(ctx, request)
     }
-    fn trans_code(ctx: &Ctx<'_>, request: model::TransCodeRequest) -> Result<Output<model::TransCodeRequest>, ApiError> {
+    fn trans_code(
+        ctx: &Ctx<'_>,
+        request: model::TransCodeRequest,
+    ) -> Result<Output<model::TransCodeRequest>, ApiError> {
         processing::trans_code(ctx, request)
     }
-    fn create_clear_ad_task(ctx: &Ctx<'_>, request: model::CreateClearAdTaskRequest) -> Result<Output<model::CreateClearAdTaskRequest>, ApiError> {
+    fn create_clear_ad_task(
+        ctx: &Ctx<'_>,
+        request: model::CreateClearAdTaskRequest,
+    ) -> Result<Output<model::CreateClearAdTaskRequest>, ApiError> {
         processing::create_clear_ad_task(ctx, request)
     }
-    fn clear_ad_task_query(ctx: &Ctx<'_>, request: model::ClearAdTaskQueryRequest) -> Result<Output<model::ClearAdTaskQueryRequest>, ApiError> {
+    fn clear_ad_task_query(
+        ctx: &Ctx<'_>,
+        request: model::ClearAdTaskQueryRequest,
+    ) -> Result<Output<model::ClearAdTaskQueryRequest>, ApiError> {
         processing::clear_ad_task_query(ctx, request)
     }
-    fn start_workflow(ctx: &Ctx<'_>, request: model::StartWorkflowRequest) -> Result<Output<model::StartWorkflowRequest>, ApiError> {
+    fn start_workflow(
+        ctx: &Ctx<'_>,
+        request: model::StartWorkflowRequest,
+    ) -> Result<Output<model::StartWorkflowRequest>, ApiError> {
         processing::start_workflow(ctx, request)
     }
 }
@@ -366,7 +456,10 @@ pub(crate) fn from_spec<O: DeserializeOwned>(
     serde_json::from_value(data_of(example)).map_err(|e| {
         ApiError::spec(
             ErrorCode::OperationFailed,
-            format!("{}: the spec's example answer does not decode: {e}", ctx.route.name),
+            format!(
+                "{}: the spec's example answer does not decode: {e}",
+                ctx.route.name
+            ),
         )
     })
 }

@@ -6,8 +6,8 @@
 //! wire name or a wire format.
 
 use vod_client::model::{
-    AudioInfo, CategoryNode, Clarity, Encryption, MaterialInfo, NodeId, ServerType,
-    TaskVideoInfo, VideoInfo, VideoResolution, VideoState,
+    AudioInfo, CategoryNode, Clarity, Encryption, MaterialInfo, NodeId, ServerType, TaskVideoInfo,
+    VideoInfo, VideoResolution, VideoState,
 };
 use vod_client::Time;
 

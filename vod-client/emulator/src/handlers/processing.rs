@@ -87,12 +87,13 @@ fn check_clip_output(ctx: &Ctx<'_>, request: &VideoClipRequest) -> Result<(), Ap
             w.parse::<u32>().is_ok_and(|w| w > 0) && h.parse::<u32>().is_ok_and(|h| h > 0)
         });
         if !ok {
-            return Err(ctx.error(format!(
-                "the resolution must be WIDTHxHEIGHT, got {res:?}"
-            )));
+            return Err(ctx.error(format!("the resolution must be WIDTHxHEIGHT, got {res:?}")));
         }
     }
-    let flv = request.suffix.as_ref().is_none_or(|s| *s == ClipContainer::Flv);
+    let flv = request
+        .suffix
+        .as_ref()
+        .is_none_or(|s| *s == ClipContainer::Flv);
     match request.sampling_rate {
         Some(rate) if flv && ![11_025, 22_050, 44_100].contains(&rate) => Err(ApiError::spec(
             ErrorCode::InvalidSamplingRate,
@@ -160,10 +161,7 @@ fn id_list<'a>(ids: &'a [VideoId], illegal: ErrorCode) -> Result<Vec<&'a str>, A
     }
 }
 
-pub(crate) fn video_concat(
-    ctx: &Ctx<'_>,
-    request: VideoConcatRequest,
-) -> Result<String, ApiError> {
+pub(crate) fn video_concat(ctx: &Ctx<'_>, request: VideoConcatRequest) -> Result<String, ApiError> {
     let trans_no = request.trans_no;
     let ids = id_list(&request.video_ids, ErrorCode::ConcatVideoIdsIllegal)?;
     if ids.iter().collect::<HashSet<_>>().len() != ids.len() {
@@ -272,7 +270,11 @@ pub(crate) fn clear_ad_task_query(
         Phase::Failed => AdRemovalStatus::Failed,
     };
     let output = task.output.as_deref().unwrap_or_default();
-    Ok(ClearAdTaskQueryOutput::new(task_id.as_str(), status, output))
+    Ok(ClearAdTaskQueryOutput::new(
+        task_id.as_str(),
+        status,
+        output,
+    ))
 }
 
 pub(crate) fn start_workflow(

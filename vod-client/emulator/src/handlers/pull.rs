@@ -117,10 +117,14 @@ fn pull_report(task: &Task, inner: &Inner) -> PullVideoQueryOutput {
                 .with_duration(0)
                 .with_video_file_list([]),
         };
-        PullVideoItem::new(item.fetch_url.as_str(), pull_status.clone(), cmd_status.clone())
-            .with_file_name(item.file_name.as_str())
-            .with_md5(item.md5.as_str())
-            .with_video_info(video_info)
+        PullVideoItem::new(
+            item.fetch_url.as_str(),
+            pull_status.clone(),
+            cmd_status.clone(),
+        )
+        .with_file_name(item.file_name.as_str())
+        .with_md5(item.md5.as_str())
+        .with_video_info(video_info)
     });
     PullVideoQueryOutput::new(
         task.id.as_str(),

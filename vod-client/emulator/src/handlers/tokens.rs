@@ -46,7 +46,12 @@ fn token_for(ctx: &Ctx<'_>, key: &str, overwrite: bool, deadline_ms: i64) -> Str
 }
 
 /// A domain parameter: absent gives the default; an unknown one is an error.
-fn domain(ctx: &Ctx<'_>, inner: &Inner, given_domain: Option<&String>, default: &str) -> Result<String, ApiError> {
+fn domain(
+    ctx: &Ctx<'_>,
+    inner: &Inner,
+    given_domain: Option<&String>,
+    default: &str,
+) -> Result<String, ApiError> {
     match given(given_domain) {
         None => Ok(default.to_string()),
         Some(d) if inner.domains.contains(d) => Ok(d.to_string()),
@@ -226,7 +231,12 @@ pub(crate) fn get_material_upload_token(
     let mut prepared = Vec::new();
     {
         let mut inner = shared.lock();
-        let domain = domain(ctx, &inner, request.domain.as_ref(), &shared.material_domain)?;
+        let domain = domain(
+            ctx,
+            &inner,
+            request.domain.as_ref(),
+            &shared.material_domain,
+        )?;
         for file in files {
             let id = shared.ids.hex32();
             let key = storage_key(shared, "material", &id, &format!("{id}.{}", file.suffix));
@@ -253,7 +263,9 @@ pub(crate) fn get_material_upload_token(
             .with_suffix(p.file.suffix)
             .with_file_full_url(p.url)
     });
-    Ok(GetMaterialUploadTokenOutput::new(shared.upload_url(), items)
-        .with_bucket_name(shared.bucket.as_str())
-        .with_http_dns_server(""))
+    Ok(
+        GetMaterialUploadTokenOutput::new(shared.upload_url(), items)
+            .with_bucket_name(shared.bucket.as_str())
+            .with_http_dns_server(""),
+    )
 }

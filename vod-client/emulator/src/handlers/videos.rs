@@ -28,9 +28,7 @@ impl<'a> VideoFilter<'a> {
     fn read(ctx: &Ctx<'_>, r: &'a GetVideoListRequest) -> Result<Self, ApiError> {
         let classes = r.video_classification.as_deref();
         if let Some(bad) = classes.into_iter().flatten().find(|c| !is_label_like(c)) {
-            return Err(ctx.error(format!(
-                "category name {bad:?} has illegal characters"
-            )));
+            return Err(ctx.error(format!("category name {bad:?} has illegal characters")));
         }
         let later = || ctx.error("the start time must not be later than the end time");
         Ok(VideoFilter {
@@ -100,7 +98,10 @@ fn strict_video_id(id: &VideoId) -> Result<&str, ApiError> {
 }
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::spec(ErrorCode::VideoNotFound, format!("video {id} does not exist"))
+    ApiError::spec(
+        ErrorCode::VideoNotFound,
+        format!("video {id} does not exist"),
+    )
 }
 
 pub(crate) fn video_block(ctx: &Ctx<'_>, request: VideoBlockRequest) -> Result<String, ApiError> {
@@ -108,19 +109,22 @@ pub(crate) fn video_block(ctx: &Ctx<'_>, request: VideoBlockRequest) -> Result<S
         ctx,
         &request.video_id,
         VideoState::Blocked,
-        ApiError::spec(ErrorCode::VideoAlreadyBlocked, "the video is already blocked"),
+        ApiError::spec(
+            ErrorCode::VideoAlreadyBlocked,
+            "the video is already blocked",
+        ),
     )
 }
 
-pub(crate) fn video_enable(
-    ctx: &Ctx<'_>,
-    request: VideoEnableRequest,
-) -> Result<String, ApiError> {
+pub(crate) fn video_enable(ctx: &Ctx<'_>, request: VideoEnableRequest) -> Result<String, ApiError> {
     set_state(
         ctx,
         &request.video_id,
         VideoState::Enabled,
-        ApiError::spec(ErrorCode::VideoAlreadyEnabled, "the video is already enabled"),
+        ApiError::spec(
+            ErrorCode::VideoAlreadyEnabled,
+            "the video is already enabled",
+        ),
     )
 }
 
@@ -255,9 +259,7 @@ fn categories_from_names(
     let mut out = Vec::new();
     for name in names {
         if !is_label_like(name) {
-            return Err(ctx.error(format!(
-                "category name {name:?} has illegal characters"
-            )));
+            return Err(ctx.error(format!("category name {name:?} has illegal characters")));
         }
         let before = out.len();
         for child in inner.categories.values().filter(|c| &c.label_name == name) {
