@@ -404,7 +404,9 @@ async fn pull_task_creates_videos() {
         Some(vod_client::model::VideoSource::UrlPull)
     );
     // `unix_millis` in the spec: milliseconds since the epoch, in the past.
-    assert!(data["timestamp"].as_i64().is_some_and(|ms| ms > 1_600_000_000_000));
+    assert!(data["timestamp"]
+        .as_i64()
+        .is_some_and(|ms| ms > 1_600_000_000_000));
 
     assert_eq!(
         raw.call(query, json!({})).await.code(),
