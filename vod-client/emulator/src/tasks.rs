@@ -38,14 +38,17 @@ pub(crate) enum TaskKind {
 }
 
 impl TaskKind {
+    /// The operation that starts tasks of this kind (its wire name, from the spec).
     pub(crate) fn name(&self) -> &'static str {
+        use vod_client::model as m;
+        use vod_client::operation::Request;
         match self {
-            TaskKind::Clip { .. } => "videoClip",
-            TaskKind::Concat { .. } => "videoConcat",
-            TaskKind::Transcode { .. } => "transCode",
-            TaskKind::ClearAd { .. } => "createClearAdTask",
-            TaskKind::Workflow { .. } => "startWorkflow",
-            TaskKind::Pull { .. } => "pullVideo",
+            TaskKind::Clip { .. } => m::VideoClipRequest::OPERATION.name,
+            TaskKind::Concat { .. } => m::VideoConcatRequest::OPERATION.name,
+            TaskKind::Transcode { .. } => m::TransCodeRequest::OPERATION.name,
+            TaskKind::ClearAd { .. } => m::CreateClearAdTaskRequest::OPERATION.name,
+            TaskKind::Workflow { .. } => m::StartWorkflowRequest::OPERATION.name,
+            TaskKind::Pull { .. } => m::PullVideoRequest::OPERATION.name,
         }
     }
 }

@@ -2,54 +2,66 @@
 //! console; here [`EmulatorBuilder::callback_url`](crate::EmulatorBuilder::callback_url))
 //! once an upload is registered.
 //!
-//! The bodies are the documented notifications, in the `{code, message, data}` envelope:
-//! Video Upload Callback `data {videoTotal, videoListInfo: [video]}`, audio
-//! `data {audioTotal, audioGetListResponseList: [audio]}`, material
-//! `data {total, materialList: [material]}`, each item shaped as in the matching list
-//! operation, so [`vod_client::model::VideoUploadCallback::from_body`] and its siblings decode them.
+//! The bodies are the generated callback types of the spec (`callbacks.yaml`), in the
+//! standard envelope, each item shaped as in the matching list operation, so
+//! [`vod_client::model::VideoUploadCallback::from_body`] and its siblings decode them.
 //! A delivery that fails (no connection, a non-2xx answer) is retried with a doubling pause;
 //! every attempt is logged under the `vod_emulator` target.
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use vod_client::model::{AudioUploadCallback, MaterialUploadCallback, VideoUploadCallback};
+
+use crate::handlers::outputs;
+use crate::handlers::Reply;
+use crate::state::{Audio, Material, Video};
 
 /// Attempts per delivery.
 const ATTEMPTS: u32 = 5;
 /// Pause before the second attempt (doubling after).
 const FIRST_PAUSE: Duration = Duration::from_millis(200);
 
-/// One notification to send.
-#[derive(Debug, Clone)]
+/// One notification to send: the generated callback type, in the standard envelope.
+#[derive(Debug)]
 pub(crate) struct Callback {
+    /// Which notification (its Rust type), for the log.
     pub(crate) kind: &'static str,
-    pub(crate) body: Value,
+    pub(crate) body: Vec<u8>,
 }
 
-fn envelope(data: Value) -> Value {
-    json!({ "code": 200, "message": "success", "data": data })
+/// The callback items are documented as the list operations' items; the generated types of
+/// the two differ only in name, so one is read from the other's encoding rather than built
+/// member by member twice.
+fn reshape<T: DeserializeOwned>(item: &impl Serialize) -> Option<T> {
+    serde_json::to_value(item)
+        .and_then(serde_json::from_value)
+        .ok()
 }
 
 impl Callback {
-    pub(crate) fn video(info: Value) -> Callback {
+    fn of<T: Serialize>(payload: &T) -> Callback {
+        let kind = std::any::type_name::<T>().rsplit("::").next().unwrap_or_default();
         Callback {
-            kind: "videoUploadCallback",
-            body: envelope(json!({ "videoTotal": 1, "videoListInfo": [info] })),
+            kind,
+            body: Reply::data(payload).0,
         }
     }
 
-    pub(crate) fn audio(info: Value) -> Callback {
-        Callback {
-            kind: "audioUploadCallback",
-            body: envelope(json!({ "audioTotal": 1, "audioGetListResponseList": [info] })),
-        }
+    pub(crate) fn video(video: &Video) -> Callback {
+        let item = reshape(&outputs::video_info(video));
+        Callback::of(&VideoUploadCallback::new(1, item))
     }
 
-    pub(crate) fn material(info: Value) -> Callback {
-        Callback {
-            kind: "materialUploadCallback",
-            body: envelope(json!({ "total": 1, "materialList": [info] })),
-        }
+    pub(crate) fn audio(audio: &Audio) -> Callback {
+        let item = reshape(&outputs::audio_info(audio));
+        Callback::of(&AudioUploadCallback::new(1, item))
+    }
+
+    pub(crate) fn material(material: &Material) -> Callback {
+        let item = reshape(&outputs::material_info(material));
+        Callback::of(&MaterialUploadCallback::new(1, item))
     }
 }
 
@@ -73,7 +85,12 @@ pub(crate) fn deliver(url: String, callback: Callback) {
         };
         let mut pause = FIRST_PAUSE;
         for attempt in 1..=ATTEMPTS {
-            let sent = http.post(&url).json(&callback.body).send().await;
+            let sent = http
+                .post(&url)
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(callback.body.clone())
+                .send()
+                .await;
             match sent {
                 Ok(answer) if answer.status().is_success() => {
                     tracing::info!(target: "vod_emulator", kind = callback.kind, %url, attempt, status = answer.status().as_u16(), "callback delivered");

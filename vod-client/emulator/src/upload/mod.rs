@@ -37,7 +37,6 @@ use axum::Router;
 use serde_json::json;
 
 use super::faults::Injected;
-use super::handlers::outputs;
 use super::state::model::{self, CategoryPath};
 use super::state::Shared;
 
@@ -275,13 +274,14 @@ pub(crate) fn complete(
             &mut inner, pending, key, size, hash, now, now_ms, run_for, id,
         )
     };
-    if let Some(url) = shared.uploads.callback_url.get() {
+    if let (Some(url), Some(callback)) = (shared.uploads.callback_url.get(), callback) {
         callbacks::deliver(url.clone(), callback);
     }
     Ok(())
 }
 
-/// Turns a pending upload into its asset; returns the callback payload announcing it.
+/// Turns a pending upload into its asset; returns the callback announcing it (`None` only if
+/// the asset vanished in between, which the lock rules out).
 #[allow(clippy::too_many_arguments)]
 fn register(
     inner: &mut super::state::Inner,
@@ -293,7 +293,7 @@ fn register(
     now_ms: i64,
     run_for: std::time::Duration,
     id: String,
-) -> callbacks::Callback {
+) -> Option<callbacks::Callback> {
     match pending {
         PendingUpload::Video {
             video_id,
@@ -321,11 +321,8 @@ fn register(
                 };
                 inner.start_task(id, None, kind, run_for, user, now_ms);
             }
-            let info = inner
-                .videos
-                .get(&video_id)
-                .map(|v| to_json(&outputs::video_info(v)));
-            callbacks::Callback::video(info.unwrap_or_default())
+            let video = inner.videos.get(&video_id);
+            video.map(callbacks::Callback::video)
         }
         PendingUpload::Audio {
             audio_id,
@@ -352,11 +349,7 @@ fn register(
                     seq,
                 },
             );
-            let info = inner
-                .audios
-                .get(&audio_id)
-                .map(|a| to_json(&outputs::audio_info(a)));
-            callbacks::Callback::audio(info.unwrap_or_default())
+            inner.audios.get(&audio_id).map(callbacks::Callback::audio)
         }
         PendingUpload::Material {
             material_id,
@@ -382,20 +375,13 @@ fn register(
                     seq,
                 },
             );
-            let info = inner
-                .materials
-                .get(&material_id)
-                .map(|m| to_json(&outputs::material_info(m)));
-            callbacks::Callback::material(info.unwrap_or_default())
+            let material = inner.materials.get(&material_id);
+            material.map(callbacks::Callback::material)
         }
     }
 }
 
 /// A callback payload as JSON (the same members the list operations answer).
-fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or_default()
-}
-
 /// Applies fault injection to an upload call; `Some` replaces the answer.
 pub(crate) async fn injected(shared: &Shared, operation: &str) -> Option<Response> {
     shared.uploads.calls.count(operation);
