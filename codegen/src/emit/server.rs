@@ -151,11 +151,12 @@ fn route(op: &Operation) -> TokenStream {
             parameter_error: ErrorCode::#parameter_error,
             field_errors: &[#(#field_errors),*],
             serve: |ctx, params| {
-                crate::handlers::serve::<vod_client::model::#request>(
-                    ctx,
-                    params,
-                    <crate::handlers::Emulated as Operations>::#method,
-                )
+                let behaviour = if ctx.shared.examples_only {
+                    <crate::handlers::SpecExamples as Operations>::#method
+                } else {
+                    <crate::handlers::Emulated as Operations>::#method
+                };
+                crate::handlers::serve::<vod_client::model::#request>(ctx, params, behaviour)
             },
         }
     }

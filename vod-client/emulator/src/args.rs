@@ -85,6 +85,10 @@ pub fn args(keys: KeyFlags) -> Vec<Arg> {
             "N",
             "The next N tasks (transcode, clip, concat, ...) fail, to try failure handling",
         ),
+        Arg::new("examples-only")
+            .long("examples-only")
+            .action(clap::ArgAction::SetTrue)
+            .help("Answer every operation with the spec's example once its checks pass (no state, no business rules)"),
         Arg::new("throttle")
             .long("throttle")
             .value_name("LIMIT/WINDOW_MS")
@@ -189,6 +193,9 @@ pub fn builder(matches: &ArgMatches) -> Result<EmulatorBuilder, String> {
     if let Some(n) = number("fail-tasks") {
         let n = u32::try_from(n).map_err(|_| "--fail-tasks: too large")?;
         builder = builder.fail_tasks(n);
+    }
+    if matches.get_flag("examples-only") {
+        builder = builder.examples_only(true);
     }
     if let Some((limit, window)) = matches.get_one::<(u64, Duration)>("throttle") {
         builder = builder.throttle(*limit, *window);

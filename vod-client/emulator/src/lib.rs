@@ -186,6 +186,7 @@ pub struct EmulatorBuilder {
     max_pending_uploads: usize,
     callback_url: Option<String>,
     fail_tasks: u32,
+    examples_only: bool,
 }
 
 /// Access keys and user names, never the secret keys.
@@ -217,6 +218,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("max_pending_uploads", &self.max_pending_uploads)
             .field("callback_url", &self.callback_url)
             .field("fail_tasks", &self.fail_tasks)
+            .field("examples_only", &self.examples_only)
             .finish()
     }
 }
@@ -237,6 +239,7 @@ impl Default for EmulatorBuilder {
             max_pending_uploads: DEFAULT_MAX_PENDING_UPLOADS,
             callback_url: None,
             fail_tasks: 0,
+            examples_only: false,
         }
     }
 }
@@ -307,6 +310,16 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Every operation answers the spec's example answer (documented defaults, empty lists,
+    /// zero counts) once the request passed the spec's checks, instead of emulating the
+    /// service: no state, no business rules. Signatures, the checks, error codes and faults
+    /// stay. For contract tests that care about the wire only, and for trying an operation
+    /// whose behaviour nobody wrote yet.
+    pub fn examples_only(mut self, on: bool) -> Self {
+        self.examples_only = on;
+        self
+    }
+
     /// Moves the emulator's clock by `secs`.
     pub fn clock_skew(mut self, secs: i64) -> Self {
         self.clock_skew = secs;
@@ -373,6 +386,7 @@ impl EmulatorBuilder {
             faults: self.faults,
             upload_token_lifetime: self.upload_token_lifetime,
             max_pending_uploads: self.max_pending_uploads,
+            examples_only: self.examples_only,
         }));
         shared.clock.set_skew(self.clock_skew);
         if self.fail_tasks > 0 {

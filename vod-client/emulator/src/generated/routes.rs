@@ -282,9 +282,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::get_video_list
+            } else {
+                <crate::handlers::Emulated as Operations>::get_video_list
+            };
             crate::handlers::serve::<
                 vod_client::model::GetVideoListRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::get_video_list)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -301,9 +306,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
             },
         ],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::video_edit
+            } else {
+                <crate::handlers::Emulated as Operations>::video_edit
+            };
             crate::handlers::serve::<
                 vod_client::model::VideoEditRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::video_edit)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -320,9 +330,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
             },
         ],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::video_block
+            } else {
+                <crate::handlers::Emulated as Operations>::video_block
+            };
             crate::handlers::serve::<
                 vod_client::model::VideoBlockRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::video_block)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -339,9 +354,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
             },
         ],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::video_enable
+            } else {
+                <crate::handlers::Emulated as Operations>::video_enable
+            };
             crate::handlers::serve::<
                 vod_client::model::VideoEnableRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::video_enable)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -351,9 +371,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::delete_video
+            } else {
+                <crate::handlers::Emulated as Operations>::delete_video
+            };
             crate::handlers::serve::<
                 vod_client::model::DeleteVideoRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::delete_video)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -363,9 +388,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::get_audio_list
+            } else {
+                <crate::handlers::Emulated as Operations>::get_audio_list
+            };
             crate::handlers::serve::<
                 vod_client::model::GetAudioListRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::get_audio_list)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -375,9 +405,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::edit_audio
+            } else {
+                <crate::handlers::Emulated as Operations>::edit_audio
+            };
             crate::handlers::serve::<
                 vod_client::model::EditAudioRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::edit_audio)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -387,9 +422,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::delete_audio
+            } else {
+                <crate::handlers::Emulated as Operations>::delete_audio
+            };
             crate::handlers::serve::<
                 vod_client::model::DeleteAudioRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::delete_audio)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -399,9 +439,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::get_material_list
+            } else {
+                <crate::handlers::Emulated as Operations>::get_material_list
+            };
             crate::handlers::serve::<
                 vod_client::model::GetMaterialListRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::get_material_list)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -411,9 +456,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::material_edit
+            } else {
+                <crate::handlers::Emulated as Operations>::material_edit
+            };
             crate::handlers::serve::<
                 vod_client::model::MaterialEditRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::material_edit)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -423,9 +473,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::delete_material
+            } else {
+                <crate::handlers::Emulated as Operations>::delete_material
+            };
             crate::handlers::serve::<
                 vod_client::model::DeleteMaterialRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::delete_material)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -435,9 +490,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::CategoryParameterError,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::get_category_list
+            } else {
+                <crate::handlers::Emulated as Operations>::get_category_list
+            };
             crate::handlers::serve::<
                 vod_client::model::GetCategoryListRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::get_category_list)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -447,9 +507,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::CategoryParameterError,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::create_category
+            } else {
+                <crate::handlers::Emulated as Operations>::create_category
+            };
             crate::handlers::serve::<
                 vod_client::model::CreateCategoryRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::create_category)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -459,9 +524,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::CategoryParameterError,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::delete_category
+            } else {
+                <crate::handlers::Emulated as Operations>::delete_category
+            };
             crate::handlers::serve::<
                 vod_client::model::DeleteCategoryRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::delete_category)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -471,13 +541,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::CategoryParameterError,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::delete_video_by_category
+            } else {
+                <crate::handlers::Emulated as Operations>::delete_video_by_category
+            };
             crate::handlers::serve::<
                 vod_client::model::DeleteVideoByCategoryRequest,
-            >(
-                ctx,
-                params,
-                <crate::handlers::Emulated as Operations>::delete_video_by_category,
-            )
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -500,9 +571,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
             },
         ],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::get_publish_code
+            } else {
+                <crate::handlers::Emulated as Operations>::get_publish_code
+            };
             crate::handlers::serve::<
                 vod_client::model::GetPublishCodeRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::get_publish_code)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -512,13 +588,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::get_audio_publish_code
+            } else {
+                <crate::handlers::Emulated as Operations>::get_audio_publish_code
+            };
             crate::handlers::serve::<
                 vod_client::model::GetAudioPublishCodeRequest,
-            >(
-                ctx,
-                params,
-                <crate::handlers::Emulated as Operations>::get_audio_publish_code,
-            )
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -543,9 +620,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
             },
         ],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::video_clip
+            } else {
+                <crate::handlers::Emulated as Operations>::video_clip
+            };
             crate::handlers::serve::<
                 vod_client::model::VideoClipRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::video_clip)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -555,9 +637,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::video_clip_query
+            } else {
+                <crate::handlers::Emulated as Operations>::video_clip_query
+            };
             crate::handlers::serve::<
                 vod_client::model::VideoClipQueryRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::video_clip_query)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -588,9 +675,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
             },
         ],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::video_concat
+            } else {
+                <crate::handlers::Emulated as Operations>::video_concat
+            };
             crate::handlers::serve::<
                 vod_client::model::VideoConcatRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::video_concat)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -600,9 +692,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::video_concat_query
+            } else {
+                <crate::handlers::Emulated as Operations>::video_concat_query
+            };
             crate::handlers::serve::<
                 vod_client::model::VideoConcatQueryRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::video_concat_query)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -619,9 +716,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
             },
         ],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::trans_code
+            } else {
+                <crate::handlers::Emulated as Operations>::trans_code
+            };
             crate::handlers::serve::<
                 vod_client::model::TransCodeRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::trans_code)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -631,13 +733,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::create_clear_ad_task
+            } else {
+                <crate::handlers::Emulated as Operations>::create_clear_ad_task
+            };
             crate::handlers::serve::<
                 vod_client::model::CreateClearAdTaskRequest,
-            >(
-                ctx,
-                params,
-                <crate::handlers::Emulated as Operations>::create_clear_ad_task,
-            )
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -647,13 +750,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::clear_ad_task_query
+            } else {
+                <crate::handlers::Emulated as Operations>::clear_ad_task_query
+            };
             crate::handlers::serve::<
                 vod_client::model::ClearAdTaskQueryRequest,
-            >(
-                ctx,
-                params,
-                <crate::handlers::Emulated as Operations>::clear_ad_task_query,
-            )
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -663,9 +767,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::start_workflow
+            } else {
+                <crate::handlers::Emulated as Operations>::start_workflow
+            };
             crate::handlers::serve::<
                 vod_client::model::StartWorkflowRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::start_workflow)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -675,9 +784,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::get_upload_token
+            } else {
+                <crate::handlers::Emulated as Operations>::get_upload_token
+            };
             crate::handlers::serve::<
                 vod_client::model::GetUploadTokenRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::get_upload_token)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -687,13 +801,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::get_audio_upload_token
+            } else {
+                <crate::handlers::Emulated as Operations>::get_audio_upload_token
+            };
             crate::handlers::serve::<
                 vod_client::model::GetAudioUploadTokenRequest,
-            >(
-                ctx,
-                params,
-                <crate::handlers::Emulated as Operations>::get_audio_upload_token,
-            )
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -703,13 +818,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::BadParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::get_material_upload_token
+            } else {
+                <crate::handlers::Emulated as Operations>::get_material_upload_token
+            };
             crate::handlers::serve::<
                 vod_client::model::GetMaterialUploadTokenRequest,
-            >(
-                ctx,
-                params,
-                <crate::handlers::Emulated as Operations>::get_material_upload_token,
-            )
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -719,9 +835,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::pull_video
+            } else {
+                <crate::handlers::Emulated as Operations>::pull_video
+            };
             crate::handlers::serve::<
                 vod_client::model::PullVideoRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::pull_video)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -731,9 +852,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::pull_video_query
+            } else {
+                <crate::handlers::Emulated as Operations>::pull_video_query
+            };
             crate::handlers::serve::<
                 vod_client::model::PullVideoQueryRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::pull_video_query)
+            >(ctx, params, behaviour)
         },
     },
 ];

@@ -153,6 +153,12 @@ where
     Ok(Reply::of(R::OPERATION, &output))
 }
 
+/// Every operation answers the spec's example ([`crate::EmulatorBuilder::examples_only`]):
+/// the generated defaults, none overridden.
+pub(crate) struct SpecExamples;
+
+impl Operations for SpecExamples {}
+
 /// The behaviour the emulator implements: each method overrides the generated default (the
 /// spec's example answer) with the hand-written handler of that operation.
 pub(crate) struct Emulated;

@@ -204,6 +204,7 @@ struct World {
 
 fn world() -> World {
     let shared = Arc::new(Shared::new(SharedOptions {
+        examples_only: false,
         accounts: vec![("AK".into(), "SK".into(), "demo".into())],
         api_body_limit: 1 << 20,
         upload_limit: 1 << 30,

@@ -65,6 +65,9 @@ pub(crate) struct Shared {
     pub(crate) uploads: UploadStore,
     /// Lifetime of the upload tokens the token operations hand out, milliseconds.
     pub(crate) token_lifetime_ms: i64,
+    /// Every operation answers the spec's example after the checks, whatever behaviour is
+    /// written ([`crate::EmulatorBuilder::examples_only`]).
+    pub(crate) examples_only: bool,
     task_millis: AtomicU64,
     requests: AtomicU64,
     inner: Mutex<Inner>,
@@ -98,6 +101,7 @@ pub(crate) struct SharedOptions {
     pub(crate) faults: FaultPlan,
     pub(crate) upload_token_lifetime: Duration,
     pub(crate) max_pending_uploads: usize,
+    pub(crate) examples_only: bool,
 }
 
 impl Shared {
@@ -137,6 +141,7 @@ impl Shared {
             audio_domain,
             material_domain,
             faults: Faults::from_plan(&options.faults),
+            examples_only: options.examples_only,
             journal: crate::journal::Journal::default(),
             uploads: UploadStore::default(),
             token_lifetime_ms: i64::try_from(options.upload_token_lifetime.as_millis())

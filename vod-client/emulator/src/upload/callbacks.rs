@@ -42,7 +42,10 @@ fn reshape<T: DeserializeOwned>(item: &impl Serialize) -> Option<T> {
 
 impl Callback {
     fn of<T: Serialize>(payload: &T) -> Callback {
-        let kind = std::any::type_name::<T>().rsplit("::").next().unwrap_or_default();
+        let kind = std::any::type_name::<T>()
+            .rsplit("::")
+            .next()
+            .unwrap_or_default();
         Callback {
             kind,
             body: Reply::data(payload).0,

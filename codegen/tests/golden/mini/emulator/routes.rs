@@ -86,13 +86,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::fixture_create_widget
+            } else {
+                <crate::handlers::Emulated as Operations>::fixture_create_widget
+            };
             crate::handlers::serve::<
                 vod_client::model::FixtureCreateWidgetRequest,
-            >(
-                ctx,
-                params,
-                <crate::handlers::Emulated as Operations>::fixture_create_widget,
-            )
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -102,13 +103,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::fixture_list_widgets
+            } else {
+                <crate::handlers::Emulated as Operations>::fixture_list_widgets
+            };
             crate::handlers::serve::<
                 vod_client::model::FixtureListWidgetsRequest,
-            >(
-                ctx,
-                params,
-                <crate::handlers::Emulated as Operations>::fixture_list_widgets,
-            )
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -118,13 +120,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::fixture_delete_widget
+            } else {
+                <crate::handlers::Emulated as Operations>::fixture_delete_widget
+            };
             crate::handlers::serve::<
                 vod_client::model::FixtureDeleteWidgetRequest,
-            >(
-                ctx,
-                params,
-                <crate::handlers::Emulated as Operations>::fixture_delete_widget,
-            )
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -134,9 +137,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::fixture_get_token
+            } else {
+                <crate::handlers::Emulated as Operations>::fixture_get_token
+            };
             crate::handlers::serve::<
                 vod_client::model::FixtureGetTokenRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::fixture_get_token)
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -146,13 +154,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::fixture_build_widgets
+            } else {
+                <crate::handlers::Emulated as Operations>::fixture_build_widgets
+            };
             crate::handlers::serve::<
                 vod_client::model::FixtureBuildWidgetsRequest,
-            >(
-                ctx,
-                params,
-                <crate::handlers::Emulated as Operations>::fixture_build_widgets,
-            )
+            >(ctx, params, behaviour)
         },
     },
     crate::handlers::Route {
@@ -162,9 +171,14 @@ pub(crate) static ROUTES: &[crate::handlers::Route] = &[
         parameter_error: ErrorCode::InvalidParameter,
         field_errors: &[],
         serve: |ctx, params| {
+            let behaviour = if ctx.shared.examples_only {
+                <crate::handlers::SpecExamples as Operations>::fixture_start_run
+            } else {
+                <crate::handlers::Emulated as Operations>::fixture_start_run
+            };
             crate::handlers::serve::<
                 vod_client::model::FixtureStartRunRequest,
-            >(ctx, params, <crate::handlers::Emulated as Operations>::fixture_start_run)
+            >(ctx, params, behaviour)
         },
     },
 ];
