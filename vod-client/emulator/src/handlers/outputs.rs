@@ -6,8 +6,7 @@
 //! wire name or a wire format.
 
 use vod_client::model::{
-    AudioInfo, CategoryNode, Clarity, Encryption, MaterialInfo, NodeId, ServerType, TaskVideoInfo,
-    VideoInfo, VideoResolution, VideoState,
+    AudioInfo, CategoryNode, MaterialInfo, NodeId, TaskVideoInfo, VideoInfo, VideoResolution,
 };
 use vod_client::Time;
 
@@ -18,12 +17,12 @@ pub(crate) fn video_info(v: &Video) -> VideoInfo {
     VideoInfo::new(
         v.video_name.as_str(),
         v.video_id.as_str(),
-        VideoState::from_wire(v.video_state),
+        v.video_state.clone(),
         v.transcode_state.clone(),
     )
     .with_create_user(v.create_user.as_str())
     .with_create_time(Time::from_unix_seconds(v.create_time))
-    .with_encrypt(Encryption::from_wire(v.encrypt))
+    .with_encrypt(v.encrypt.clone())
     .with_video_size(v.video_size)
     .with_video_duration(duration(v))
     .with_upload_time(Time::from_unix_seconds(v.upload_time))
@@ -44,10 +43,10 @@ pub(crate) fn task_video_info(v: &Video) -> TaskVideoInfo {
     TaskVideoInfo::new(
         v.video_name.as_str(),
         v.video_id.as_str(),
-        VideoState::from_wire(v.video_state),
+        v.video_state.clone(),
         v.transcode_state.clone(),
     )
-    .with_encrypt(Encryption::from_wire(v.encrypt))
+    .with_encrypt(v.encrypt.clone())
     .with_video_size(v.video_size)
     .with_video_duration(duration(v))
     .with_upload_time(Time::from_unix_seconds(v.upload_time))
@@ -71,10 +70,10 @@ fn duration(v: &Video) -> f64 {
 fn resolutions(list: &[Resolution]) -> Vec<VideoResolution> {
     list.iter()
         .map(|r| {
-            VideoResolution::new(Clarity::from_wire(r.clarity))
-                .with_server_type(ServerType::from_wire(r.server_type))
-                .with_height(i32::try_from(r.height).unwrap_or(i32::MAX))
-                .with_width(i32::try_from(r.width).unwrap_or(i32::MAX))
+            VideoResolution::new(r.clarity.clone())
+                .with_server_type(r.server_type.clone())
+                .with_height(r.height)
+                .with_width(r.width)
                 .with_file_size(r.file_size)
         })
         .collect()

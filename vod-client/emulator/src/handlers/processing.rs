@@ -188,7 +188,7 @@ pub(crate) fn video_concat(ctx: &Ctx<'_>, request: VideoConcatRequest) -> Result
     if ids
         .iter()
         .filter_map(|i| inner.videos.get(*i))
-        .any(|v| v.video_state == 1)
+        .any(|v| v.video_state == vod_client::model::VideoState::Blocked)
     {
         return Err(ApiError::spec(
             ErrorCode::ConcatNotPossible,

@@ -3,8 +3,8 @@
 use vod_client::model::{
     CategoryName, DeleteScope, DeleteVideoRequest, ErrorCode, GetPublishCodeOutput,
     GetPublishCodeRequest, GetVideoListOutput, GetVideoListRequest, ListOrder, OccupancyCheck,
-    PlayUrl, PublishCodeType, VideoBlockRequest, VideoEditRequest, VideoEnableRequest, VideoId,
-    VideoState,
+    PlayUrl, PublishCodeType, ServerType, VideoBlockRequest, VideoEditRequest, VideoEnableRequest,
+    VideoId, VideoState,
 };
 
 use super::outputs::video_info;
@@ -19,7 +19,7 @@ struct VideoFilter<'a> {
     window: (Option<i64>, Option<i64>),
     name: Option<&'a str>,
     id: Option<&'a VideoId>,
-    status: Option<i64>,
+    status: Option<&'a VideoState>,
     transcode: Option<i64>,
     classes: Option<&'a [String]>,
 }
@@ -36,7 +36,7 @@ impl<'a> VideoFilter<'a> {
             window: time_window(ctx, r.start_time.as_ref(), r.end_time.as_ref(), later)?,
             name: given(r.video_name.as_ref()),
             id: r.video_id.as_ref(),
-            status: r.video_status.as_ref().map(VideoState::wire_value),
+            status: r.video_status.as_ref(),
             transcode: r.transcode_state.as_ref().map(|t| t.wire_value()),
             classes,
         })
@@ -47,7 +47,7 @@ impl<'a> VideoFilter<'a> {
             && in_window(v.create_time, self.window)
             && self.name.is_none_or(|n| fuzzy(&v.video_name, n))
             && self.id.is_none_or(|id| id.as_str() == v.video_id)
-            && self.status.is_none_or(|s| s == v.video_state)
+            && self.status.is_none_or(|s| *s == v.video_state)
             && self
                 .transcode
                 .is_none_or(|t| t == v.transcode_state.wire_value())
@@ -135,7 +135,6 @@ fn set_state(
     already: ApiError,
 ) -> Result<String, ApiError> {
     let id = strict_video_id(id)?;
-    let state = state.wire_value();
     let now = ctx.shared.clock.now_unix();
     let mut inner = ctx.shared.lock();
     let video = inner.videos.get_mut(id).ok_or_else(|| not_found(id))?;
@@ -167,7 +166,8 @@ pub(crate) fn delete_video(ctx: &Ctx<'_>, request: DeleteVideoRequest) -> Result
     }
     if only_source {
         if let Some(v) = inner.videos.get_mut(id) {
-            v.resolutions.retain(|r| r.server_type != -1);
+            v.resolutions
+                .retain(|r| r.server_type != ServerType::Source);
         }
     } else {
         inner.videos.remove(id);
@@ -320,7 +320,7 @@ fn publish_code(
     let pick = |one: PublishCodeType| *code_type == PublishCodeType::All || *code_type == one;
     let when = |on: bool, code: &String| if on { code.clone() } else { String::new() };
     GetPublishCodeOutput::new(video.video_id.as_str())
-        .with_encrypt(vod_client::model::Encryption::from_wire(video.encrypt))
+        .with_encrypt(video.encrypt.clone())
         .with_auto_code(when(pick(PublishCodeType::Adaptive), &auto_code))
         .with_swf_code(when(pick(PublishCodeType::Swf), &swf_code))
         .with_custom_code(when(

@@ -1,12 +1,12 @@
 //! The records the emulator keeps.
 //!
 //! Records are plain data with public fields so tests can read them through
-//! [`StateHandle`](super::StateHandle) and adjust them with its `update_*` methods. How they
-//! are rendered on the wire (sizes of videos as text, times of videos as
-//! `yyyy-MM-dd HH:mm:ss`, times of audio and materials as numbers) is in
-//! `handlers::wire`.
+//! [`StateHandle`](super::StateHandle) and adjust them with its `update_*` methods. Their
+//! enumerations are the SDK's generated types; how a record travels is the spec's, applied when
+//! `handlers::outputs` turns it into an operation's output. Times stay Unix seconds (the
+//! emulator's clock, compared and sorted by filters), made a `vod_client::Time` on the way out.
 
-use vod_client::model::{TranscodeState, VideoSource};
+use vod_client::model::{Clarity, Encryption, ServerType, TranscodeState, VideoSource, VideoState};
 
 /// A `{parentName, childName}` category assignment of a video.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,14 +20,14 @@ pub struct CategoryPath {
 /// One rendition of a video.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolution {
-    /// 1 original, 2 smooth, 3 SD, 4 HD, 5 ultra HD.
-    pub clarity: i64,
-    /// -1 source, 0 PC, 1 mobile.
-    pub server_type: i64,
+    /// Its quality tier.
+    pub clarity: Clarity,
+    /// The source, or the terminal it was made for.
+    pub server_type: ServerType,
     /// Pixel height.
-    pub height: i64,
+    pub height: i32,
     /// Pixel width.
-    pub width: i64,
+    pub width: i32,
     /// Size of the file.
     pub file_size: i64,
 }
@@ -42,8 +42,8 @@ pub struct Video {
     pub video_name: String,
     /// Account that created it.
     pub create_user: String,
-    /// 0 plain, 1 encrypted outputs.
-    pub encrypt: i64,
+    /// Whether its outputs are encrypted.
+    pub encrypt: Encryption,
     /// Bytes stored.
     pub video_size: u64,
     /// Duration in seconds.
@@ -66,8 +66,8 @@ pub struct Video {
     pub player_name: String,
     /// Player template id.
     pub player_id: String,
-    /// 0 enabled, 1 blocked.
-    pub video_state: i64,
+    /// Enabled or blocked.
+    pub video_state: VideoState,
     /// Its transcoding state.
     pub transcode_state: TranscodeState,
     /// How the video came into the account.
@@ -89,7 +89,7 @@ impl Video {
             video_id,
             video_name: name,
             create_user: user,
-            encrypt: 0,
+            encrypt: Encryption::Unencrypted,
             video_size: 0,
             video_duration: 0,
             create_time: now,
@@ -101,7 +101,7 @@ impl Video {
             publish_domain: String::new(),
             player_name: String::new(),
             player_id: String::new(),
-            video_state: 0,
+            video_state: VideoState::Enabled,
             transcode_state: TranscodeState::UnencryptedOrNotTranscoded,
             video_source_code: VideoSource::Upload,
             resolutions: Vec::new(),
@@ -125,8 +125,8 @@ impl Video {
     /// The source rendition, sized after the stored file.
     pub(crate) fn source_resolution(&self) -> Resolution {
         Resolution {
-            clarity: 1,
-            server_type: -1,
+            clarity: Clarity::Original,
+            server_type: ServerType::Source,
             height: 1080,
             width: 1920,
             file_size: i64::try_from(self.video_size).unwrap_or(i64::MAX),
@@ -139,15 +139,15 @@ impl Video {
         vec![
             self.source_resolution(),
             Resolution {
-                clarity: 3,
-                server_type: 0,
+                clarity: Clarity::Sd,
+                server_type: ServerType::Pc,
                 height: 480,
                 width: 854,
                 file_size: size / 4,
             },
             Resolution {
-                clarity: 4,
-                server_type: 0,
+                clarity: Clarity::Hd,
+                server_type: ServerType::Pc,
                 height: 720,
                 width: 1280,
                 file_size: size / 2,

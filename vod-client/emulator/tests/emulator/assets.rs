@@ -28,7 +28,9 @@ async fn video_list_filters_order_and_paging() {
     let a = state.add_video("cat video");
     let b = state.add_video("dog video");
     let c = state.add_video("Cat again");
-    state.update_video(&b, |v| v.video_state = 1);
+    state.update_video(&b, |v| {
+        v.video_state = vod_client::model::VideoState::Blocked;
+    });
     state.update_video(&c, |v| {
         v.transcode_state = vod_client::model::TranscodeState::UnencryptedOrNotTranscoded
     });

@@ -66,7 +66,11 @@ async fn parallel_writes_and_reads_stay_consistent() {
     assert_eq!(categories.len(), 301);
     let ids: HashSet<i64> = categories.iter().map(|c| c.node_id).collect();
     assert_eq!(ids.len(), 301, "node ids are unique");
-    assert!(emu.state().videos().iter().all(|v| v.video_state == 1));
+    assert!(emu
+        .state()
+        .videos()
+        .iter()
+        .all(|v| v.video_state == vod_client::model::VideoState::Blocked));
 
     let page = raw
         .call(
