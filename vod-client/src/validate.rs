@@ -22,6 +22,8 @@ pub enum TextFormat {
     /// A file name with its extension (a `.`, no `/`): the service derives the media type
     /// from it and refuses a bare name with code 1000.
     FileName,
+    /// `WIDTHxHEIGHT` in pixels, two positive whole numbers (`640x480`): an output size.
+    Dimensions,
 }
 
 impl TextFormat {
@@ -30,6 +32,7 @@ impl TextFormat {
             TextFormat::Url => "an http:// or https:// URL",
             TextFormat::DateTime => "a time as yyyy-MM-dd HH:mm:ss",
             TextFormat::FileName => "a file name with an extension (and no `/`)",
+            TextFormat::Dimensions => "WIDTHxHEIGHT in pixels, e.g. 640x480",
         }
     }
 
@@ -46,8 +49,16 @@ impl TextFormat {
             }
             TextFormat::DateTime => is_datetime(text),
             TextFormat::FileName => text.contains('.') && !text.contains('/'),
+            TextFormat::Dimensions => text
+                .split_once('x')
+                .is_some_and(|(w, h)| is_positive_number(w) && is_positive_number(h)),
         }
     }
+}
+
+/// Decimal digits without a leading zero (the OpenAPI export's pattern says the same).
+fn is_positive_number(text: &str) -> bool {
+    !text.starts_with('0') && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `yyyy-MM-dd HH:mm:ss` with plausible field ranges (month 1-12, day 1-31, hour 0-23, ...).
@@ -394,6 +405,19 @@ mod format_tests {
             "２０１６-01-01 12:00:00",
         ] {
             assert!(!is_datetime(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dimensions_are_two_positive_numbers() {
+        for good in ["640x480", "1920x1080", "1x1"] {
+            assert!(TextFormat::Dimensions.accepts(good), "{good}");
+        }
+        for bad in [
+            "640", "640x", "x480", "0x480", "640x0", "064x48", "640X480", "6 40x480", "-1x2",
+            "1x2x3",
+        ] {
+            assert!(!TextFormat::Dimensions.accepts(bad), "{bad}");
         }
     }
 

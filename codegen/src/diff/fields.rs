@@ -562,7 +562,10 @@ fn bare_ident(ident: &str) -> &str {
 fn user_doc(f: &Field) -> &str {
     let has_notes = f.limits != Limits::default()
         || f.default.is_some()
-        || matches!(f.format.as_deref(), Some("url" | "datetime" | "file_name"))
+        || matches!(
+            f.format.as_deref(),
+            Some("url" | "datetime" | "file_name" | "dimensions")
+        )
         || f.encoding != Encoding::Plain;
     if has_notes {
         f.doc

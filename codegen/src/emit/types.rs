@@ -292,6 +292,7 @@ pub fn field_checks(field: &Field) -> TokenStream {
                 let kind = match format.as_str() {
                     "url" => quote! { Url },
                     "file_name" => quote! { FileName },
+                    "dimensions" => quote! { Dimensions },
                     _ => quote! { DateTime },
                 };
                 let value = if required {

@@ -279,6 +279,9 @@ fn field_doc(
         Some("url") => notes.push("An http:// or https:// URL.".to_string()),
         Some("datetime") => notes.push("Format `yyyy-MM-dd HH:mm:ss`.".to_string()),
         Some("file_name") => notes.push("A file name with an extension, no `/`.".to_string()),
+        Some("dimensions") => {
+            notes.push("Format `WIDTHxHEIGHT` in pixels, e.g. `640x480`.".to_string())
+        }
         _ => {}
     }
     if let Some(wire) = encoding_note(encoding) {

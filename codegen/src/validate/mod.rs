@@ -497,11 +497,14 @@ impl Checker {
         let is_text = ty.is_text();
         if let Some(format) = &f.format {
             let at = map.locate(&format!("{path}.format"));
-            if !matches!(format.as_str(), "url" | "datetime" | "file_name") {
+            if !matches!(
+                format.as_str(),
+                "url" | "datetime" | "file_name" | "dimensions"
+            ) {
                 self.err(
                     at,
                     format!("unknown format `{format}`"),
-                    "use `url`, `datetime` (yyyy-MM-dd HH:mm:ss) or `file_name` (with an extension)",
+                    "use `url`, `datetime` (yyyy-MM-dd HH:mm:ss), `file_name` (with an extension) or `dimensions` (WIDTHxHEIGHT)",
                 );
             } else if !is_text {
                 self.err(

@@ -23,9 +23,13 @@ pub struct VideoClipRequest {
     #[serde(rename = "videoId")]
     pub video_id: VideoId,
     /// Start of the cut in seconds.
+    ///
+    /// At least 0.
     #[serde(rename = "seekStart", deserialize_with = "crate::de::lenient")]
     pub seek_start: i32,
     /// Length of the cut in seconds.
+    ///
+    /// At least 1.
     #[serde(deserialize_with = "crate::de::lenient")]
     pub duration: i32,
     /// Name of the output video.
@@ -34,6 +38,8 @@ pub struct VideoClipRequest {
     #[serde(deserialize_with = "crate::de::lenient")]
     pub filename: String,
     /// Output size as WIDTHxHEIGHT (e.g. 640x480).
+    ///
+    /// Format `WIDTHxHEIGHT` in pixels, e.g. `640x480`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -189,7 +195,14 @@ impl crate::operation::Request for VideoClipRequest {
         let mut v = crate::validate::Validator::new(Self::OPERATION);
         v.text_length("transNo", Some(self.trans_no.as_str()), Some(1), Some(32));
         v.text_length("videoId", Some(self.video_id.as_str()), Some(1), None);
+        v.int_range("seekStart", Some(i64::from(self.seek_start)), Some(0), None);
+        v.int_range("duration", Some(i64::from(self.duration)), Some(1), None);
         v.text_length("filename", Some(self.filename.as_str()), Some(1), None);
+        v.text_format(
+            "resolution",
+            self.resolution.as_deref(),
+            crate::validate::TextFormat::Dimensions,
+        );
         v.int_range("frameRate", self.frame_rate.map(i64::from), Some(1), None);
         v.int_range("videoBitRate", self.video_bit_rate.map(i64::from), Some(1), None);
         v.int_range("audioBitRate", self.audio_bit_rate.map(i64::from), Some(1), None);
@@ -215,6 +228,8 @@ pub struct VideoClipBuilder<M = crate::Async> {
 
 impl<M> VideoClipBuilder<M> {
     /// Output size as WIDTHxHEIGHT (e.g. 640x480).
+    ///
+    /// Format `WIDTHxHEIGHT` in pixels, e.g. `640x480`.
     pub fn resolution(mut self, value: impl Into<String>) -> Self {
         self.inner.request_mut().resolution = Some(value.into());
         self

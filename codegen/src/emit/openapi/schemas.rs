@@ -28,6 +28,7 @@ pub(super) const NOT_BLANK: &str = "\\S";
 const URL: &str = "^https?://[^/?#\\s]+([/?#]\\S*)?$";
 /// `vod_client::validate::TextFormat::FileName`: a `.` somewhere, no `/`.
 const FILE_NAME: &str = "^[^/]*\\.[^/]*$";
+const DIMENSIONS: &str = "^[1-9][0-9]*x[1-9][0-9]*$";
 /// `yyyy-MM-dd HH:mm:ss` as answers carry it.
 const DATETIME_SHAPE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$";
 /// The same with the field ranges the client checks (month 1-12, day 1-31, hour 0-23, ...).
@@ -113,6 +114,7 @@ pub(super) fn field_schema(field: &Field, side: Side, enums: &EnumValues) -> Val
             Some("url") => Some(URL),
             Some("datetime") => Some(DATETIME),
             Some("file_name") => Some(FILE_NAME),
+            Some("dimensions") => Some(DIMENSIONS),
             _ if field.required => Some(NOT_BLANK),
             _ => None,
         };

@@ -69,9 +69,6 @@ pub(crate) fn get_upload_token(
     request: GetUploadTokenRequest,
 ) -> Result<GetUploadTokenOutput, ApiError> {
     let name = request.origin_file_name.trim().to_string();
-    if !name.contains('.') {
-        return Err(ctx.error("the file name needs an extension"));
-    }
     let file_id = given(request.file_id.as_ref()).map(str::to_string);
     let overwrite = request.overwrite != Some(YesNo::No);
     let auto_transcode = [
