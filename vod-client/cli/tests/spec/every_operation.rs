@@ -140,6 +140,7 @@ fn sample_type(api: &Api, ty: &Type, field: &Field) -> Value {
         }
         Type::String if field.format.as_deref() == Some("datetime") => json!("2024-02-29 23:59:59"),
         Type::String if field.format.as_deref() == Some("file_name") => json!("视频 a+b.mp4"),
+        Type::String if field.format.as_deref() == Some("dimensions") => json!("640x480"),
         Type::String if l.min.is_some() || l.max.is_some() => {
             // Numeric text (page numbers some operations take as strings).
             json!(l.min.or(l.max).map_or(1, |v| v as i64).to_string())
