@@ -11,6 +11,7 @@ mod clock_skew;
 mod concurrency;
 mod faults;
 mod form_bodies;
+mod new_operation;
 mod send;
 mod support;
 mod tasks;
