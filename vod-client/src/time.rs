@@ -70,10 +70,7 @@ impl Time {
     /// `yyyy-MM-dd HH:mm:ss` in the service's zone; the raw text for an unparsed value.
     pub fn to_service_text(&self) -> String {
         match self {
-            Time::At(ts) => SERVICE_OFFSET
-                .to_datetime(*ts)
-                .strftime(SERVICE_FORMAT)
-                .to_string(),
+            Time::At(ts) => service_text(SERVICE_OFFSET.to_datetime(*ts)),
             Time::Unparsed(raw) => raw.clone(),
         }
     }
@@ -89,6 +86,34 @@ impl Time {
         Timestamp::from_millisecond(millis)
             .map_or_else(|_| Time::Unparsed(millis.to_string()), Time::At)
     }
+}
+
+/// `yyyy-MM-dd HH:mm:ss`, digit by digit: every answer the emulator writes carries a few of
+/// these, and a format string parsed for each (`strftime`) cost more than the rest of the time's
+/// encoding. Years outside 0..=9999 (jiff allows -9999) fall back to `strftime`.
+fn service_text(dt: DateTime) -> String {
+    let year = match u16::try_from(dt.year()) {
+        Ok(year) if year <= 9999 => year,
+        _ => return dt.strftime(SERVICE_FORMAT).to_string(),
+    };
+    let mut text = *b"0000-00-00 00:00:00";
+    let mut put = |at: usize, n: u16| {
+        // `n` < 100 everywhere below, so each byte is an ASCII digit.
+        text[at] = b'0' + (n / 10 % 10) as u8;
+        text[at + 1] = b'0' + (n % 10) as u8;
+    };
+    put(0, year / 100);
+    put(2, year % 100);
+    for (at, n) in [
+        (5, dt.month()),
+        (8, dt.day()),
+        (11, dt.hour()),
+        (14, dt.minute()),
+        (17, dt.second()),
+    ] {
+        put(at, u16::from(n.unsigned_abs()));
+    }
+    std::str::from_utf8(&text).unwrap_or_default().to_string()
 }
 
 impl From<Timestamp> for Time {
@@ -173,6 +198,29 @@ impl FromStr for Time {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_text_is_strftimes_digit_for_digit() {
+        for seconds in [
+            0,
+            1_700_000_000,
+            951_782_400,      // 2000-02-29 08:00 in UTC+8
+            -62_135_596_800,  // year 1
+            -62_167_219_200,  // year 0
+            253_402_271_999,  // 9999-12-31 23:59:59 in UTC+8
+            -377_705_116_800, // year -9999: strftime's spelling
+        ] {
+            let Ok(ts) = Timestamp::from_second(seconds) else {
+                continue;
+            };
+            let dt = SERVICE_OFFSET.to_datetime(ts);
+            assert_eq!(
+                service_text(dt),
+                dt.strftime(SERVICE_FORMAT).to_string(),
+                "{seconds}"
+            );
+        }
+    }
 
     #[test]
     fn service_text_is_utc_plus_8_both_ways() {
