@@ -84,11 +84,15 @@ pub fn decode<T: DeserializeOwned>(
             .map(|v| v.get("data").is_some())
             .unwrap_or(false);
     let decoder = &mut serde_json::Deserializer::from_slice(body);
-    let result = if has_data {
-        Wrapped::<T>::deserialize(decoder).map(|w| w.data)
-    } else {
-        T::deserialize(decoder)
-    };
+    // Optional fields that cannot be read are left unset and logged, as in answers.
+    let (result, unread) = crate::lenient::collect(|| {
+        if has_data {
+            Wrapped::<T>::deserialize(decoder).map(|w| w.data)
+        } else {
+            T::deserialize(decoder)
+        }
+    });
+    crate::lenient::warnings(callback, body, unread);
     result.map_err(|e| Error::Decode {
         operation: callback,
         path: crate::json_path::error_path(body, &e),
