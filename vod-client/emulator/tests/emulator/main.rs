@@ -15,3 +15,4 @@ mod send;
 mod support;
 mod tasks;
 mod upload;
+mod wire_forms;
