@@ -92,7 +92,10 @@ pub fn decode<T: DeserializeOwned>(
             T::deserialize(decoder)
         }
     });
-    crate::lenient::warnings(callback, body, unread);
+    if result.is_ok() {
+        // Logged only for a payload that decoded: a failed one is reported as the error.
+        crate::lenient::warnings(callback, body, unread);
+    }
     result.map_err(|e| Error::Decode {
         operation: callback,
         path: crate::json_path::error_path(body, &e),
@@ -119,6 +122,20 @@ mod tests {
         assert_eq!(p.video_id, "v1");
         let p: Payload = decode("cb", bare, true).unwrap();
         assert_eq!(p.video_id, "v2");
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Sized {
+        #[serde(default, deserialize_with = "crate::de::lenient")]
+        size: Option<u64>,
+    }
+
+    #[test]
+    fn an_unreadable_optional_member_is_left_unset() {
+        let p: Sized = decode("cb", br#"{"data":{"size":"-"}}"#, true).unwrap();
+        assert_eq!(p, Sized { size: None });
+        let p: Sized = decode("cb", br#"{"size":"7"}"#, true).unwrap();
+        assert_eq!(p, Sized { size: Some(7) });
     }
 
     #[test]
