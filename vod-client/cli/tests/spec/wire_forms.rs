@@ -225,11 +225,15 @@ async fn json_text_and_braced_pairs_take_their_text_or_plain_json() {
 
 /// Numbers in any encoding (`text` or plain), and numeric ids.
 fn is_number(ty: &Type) -> bool {
-    match ty {
-        Type::Integer | Type::Long | Type::UInt | Type::ULong | Type::Number => true,
-        Type::Id(_, codegen::ir::IdBase::Long) => true,
-        _ => false,
-    }
+    matches!(
+        ty,
+        Type::Integer
+            | Type::Long
+            | Type::UInt
+            | Type::ULong
+            | Type::Number
+            | Type::Id(_, codegen::ir::IdBase::Long)
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
