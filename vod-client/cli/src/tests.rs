@@ -574,3 +574,17 @@ fn wait_commands_exist_only_where_their_flags_make_a_whole_request() {
         }
     }
 }
+
+#[test]
+fn a_json_flag_takes_json_or_the_wire_text() {
+    // JSON stays JSON; text in a wire form (base64 of JSON, `{key:value}` pairs) is passed on
+    // as text for the typed request to decode.
+    for (text, expected) in [
+        ("[1]", json!([[1]])),
+        ("W3siYSI6MX1d", json!(["W3siYSI6MX1d"])),
+        ("{key:value}", json!(["{key:value}"])),
+    ] {
+        let sent = request(&["videos", "list", "--urls", text]);
+        assert_eq!(sent["urls"], expected, "{text}");
+    }
+}
