@@ -84,11 +84,18 @@ pub fn decode<T: DeserializeOwned>(
             .map(|v| v.get("data").is_some())
             .unwrap_or(false);
     let decoder = &mut serde_json::Deserializer::from_slice(body);
-    let result = if has_data {
-        Wrapped::<T>::deserialize(decoder).map(|w| w.data)
-    } else {
-        T::deserialize(decoder)
-    };
+    // Optional fields that cannot be read are left unset and logged, as in answers.
+    let (result, unread) = crate::lenient::collect(|| {
+        if has_data {
+            Wrapped::<T>::deserialize(decoder).map(|w| w.data)
+        } else {
+            T::deserialize(decoder)
+        }
+    });
+    if result.is_ok() {
+        // Logged only for a payload that decoded: a failed one is reported as the error.
+        crate::lenient::warnings(callback, body, unread);
+    }
     result.map_err(|e| Error::Decode {
         operation: callback,
         path: crate::json_path::error_path(body, &e),
@@ -115,6 +122,20 @@ mod tests {
         assert_eq!(p.video_id, "v1");
         let p: Payload = decode("cb", bare, true).unwrap();
         assert_eq!(p.video_id, "v2");
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Sized {
+        #[serde(default, deserialize_with = "crate::de::lenient")]
+        size: Option<u64>,
+    }
+
+    #[test]
+    fn an_unreadable_optional_member_is_left_unset() {
+        let p: Sized = decode("cb", br#"{"data":{"size":"-"}}"#, true).unwrap();
+        assert_eq!(p, Sized { size: None });
+        let p: Sized = decode("cb", br#"{"size":"7"}"#, true).unwrap();
+        assert_eq!(p, Sized { size: Some(7) });
     }
 
     #[test]

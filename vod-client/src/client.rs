@@ -296,6 +296,7 @@ impl Client {
                     code: None,
                     message: None,
                     http_status: 200,
+                    warnings: Vec::new(),
                 })
             }
         }

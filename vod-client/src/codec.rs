@@ -32,6 +32,19 @@ pub trait Encode<T> {
 pub trait Decode<T> {
     /// Reads a value from its wire form (or, where unambiguous, its plain JSON form).
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error>;
+
+    /// Like [`Decode::decode`], for an optional field: refuses, inside the value's visitor, a
+    /// value that `decode` would keep in a degraded form (a time that does not read as one),
+    /// so that the field can report it; see [`Decode::keep_unread`].
+    fn decode_checked<'de, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
+        Self::decode(deserializer)
+    }
+
+    /// What an optional answer field keeps of a value it could not read: nothing, unless the
+    /// type can hold the raw text (as [`Time::Unparsed`] does).
+    fn keep_unread(_raw: String) -> Option<T> {
+        None
+    }
 }
 
 /// `serialize_with` for a required field.
@@ -77,7 +90,9 @@ pub fn deserialize_option<'de, C: Decode<T>, T, D: Deserializer<'de>>(
             Ok(None)
         }
         fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            C::decode(d).map(Some)
+            // An optional answer field the type refuses is left unset (or kept as its raw
+            // text, where the type allows), with a warning.
+            crate::lenient::salvage(d, C::decode_checked, C::keep_unread)
         }
     }
     deserializer.deserialize_option(OptionVisitor::<C, T>(PhantomData))
@@ -317,7 +332,69 @@ impl Encode<Time> for DateTime {
 impl Decode<Time> for DateTime {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
         let text = String::deserialize_lenient(deserializer)?;
-        Ok(Time::from_service_text(&text))
+        Ok(datetime_text(&text).unwrap_or(Time::Unparsed(text)))
+    }
+
+    fn decode_checked<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
+        deserializer.deserialize_any(TimeVisitor {
+            text: datetime_text,
+            number: None,
+        })
+    }
+
+    fn keep_unread(raw: String) -> Option<Time> {
+        unread_time(raw)
+    }
+}
+
+/// The service's text first (what answers carry, and the cheapest check), then every form a
+/// person types: RFC 3339 with any offset, or a date alone (see [`Time`]'s `FromStr`).
+fn datetime_text(text: &str) -> Result<Time, crate::time::ParseTimeError> {
+    match Time::from_service_text(text) {
+        Time::At(at) => Ok(Time::At(at)),
+        Time::Unparsed(_) => text.parse(),
+    }
+}
+
+/// An unreadable optional time keeps its text, unless there is none to keep.
+fn unread_time(raw: String) -> Option<Time> {
+    (!raw.trim().is_empty()).then_some(Time::Unparsed(raw))
+}
+
+/// Reads a time inside the visitor, so that a refusal happens where
+/// [`crate::lenient`] can note the value.
+struct TimeVisitor {
+    text: fn(&str) -> Result<Time, crate::time::ParseTimeError>,
+    /// How a JSON number reads (`None`: numbers are refused).
+    number: Option<fn(i64) -> Time>,
+}
+
+impl<'de> Visitor<'de> for TimeVisitor {
+    type Value = Time;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.number {
+            Some(_) => f.write_str("a number of seconds or milliseconds, or a time as text"),
+            None => f.write_str("a time as text"),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Time, E> {
+        (self.text)(text).map_err(E::custom)
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Time, E> {
+        match self.number {
+            Some(from) => Ok(from(n)),
+            None => Err(E::invalid_type(de::Unexpected::Signed(n), &self)),
+        }
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Time, E> {
+        match i64::try_from(n) {
+            Ok(n) => self.visit_i64(n),
+            Err(_) => Err(E::invalid_value(de::Unexpected::Unsigned(n), &self)),
+        }
     }
 }
 
@@ -339,6 +416,17 @@ impl Decode<Time> for UnixSeconds {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
         decode_unix(deserializer, Time::from_unix_seconds)
     }
+
+    fn decode_checked<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
+        deserializer.deserialize_any(TimeVisitor {
+            text: |text| unix_text(text, Time::from_unix_seconds),
+            number: Some(Time::from_unix_seconds),
+        })
+    }
+
+    fn keep_unread(raw: String) -> Option<Time> {
+        unread_time(raw)
+    }
 }
 
 impl Encode<Time> for UnixMillis {
@@ -350,6 +438,17 @@ impl Encode<Time> for UnixMillis {
 impl Decode<Time> for UnixMillis {
     fn decode<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
         decode_unix(deserializer, Time::from_unix_millis)
+    }
+
+    fn decode_checked<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Time, D::Error> {
+        deserializer.deserialize_any(TimeVisitor {
+            text: |text| unix_text(text, Time::from_unix_millis),
+            number: Some(Time::from_unix_millis),
+        })
+    }
+
+    fn keep_unread(raw: String) -> Option<Time> {
+        unread_time(raw)
     }
 }
 
@@ -383,10 +482,16 @@ fn decode_unix<'de, D: Deserializer<'de>>(
     from: fn(i64) -> Time,
 ) -> Result<Time, D::Error> {
     let text = String::deserialize_lenient(deserializer)?;
-    Ok(match text.trim().parse::<i64>() {
-        Ok(n) => from(n),
-        Err(_) => Time::Unparsed(text),
-    })
+    Ok(unix_text(&text, from).unwrap_or(Time::Unparsed(text)))
+}
+
+/// Numeric text as a count of units; other text as a person types a time (RFC 3339, the
+/// service's text, a date), so request input may give a typed time for a Unix field.
+fn unix_text(text: &str, from: fn(i64) -> Time) -> Result<Time, crate::time::ParseTimeError> {
+    match text.trim().parse::<i64>() {
+        Ok(n) => Ok(from(n)),
+        Err(_) => text.parse(),
+    }
 }
 
 #[cfg(test)]

@@ -96,7 +96,8 @@ impl<'de, T: Lenient> Visitor<'de> for OptionVisitor<T> {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        T::deserialize_lenient(d).map(Some)
+        // An optional answer field the type refuses is left unset, with a warning.
+        crate::lenient::salvage(d, T::deserialize_lenient, |_| None)
     }
 }
 
@@ -341,6 +342,79 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for NumberVisitor<V> {
             Ok(x) if x.is_finite() => self.float(x, Unexpected::Str(s)),
             _ => Err(E::invalid_value(Unexpected::Str(s), &self.expected())),
         }
+    }
+}
+
+/// Decodes an integer enum from its wire integer (lenient, as [`lenient`] reads integers) or
+/// from a variant name, so request input may say `"blocked"` as well as `1` or `"1"`.
+/// `by_name` is tried first on text; generated enums pass their exact snake or kebab names.
+#[doc(hidden)]
+pub fn __int_enum<'de, D: Deserializer<'de>, T>(
+    deserializer: D,
+    from_wire: fn(i64) -> T,
+    by_name: fn(&str) -> Option<T>,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_any(IntOrName { from_wire, by_name })
+}
+
+struct IntOrName<T> {
+    from_wire: fn(i64) -> T,
+    by_name: fn(&str) -> Option<T>,
+}
+
+impl<T> IntOrName<T> {
+    /// The number rules of [`NumberVisitor`], producing an `i64`.
+    fn numbers(&self) -> NumberVisitor<WideInteger> {
+        NumberVisitor {
+            visitor: WideInteger,
+            integral: true,
+        }
+    }
+}
+
+impl<'de, T> Visitor<'de> for IntOrName<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an integer, a string holding one, or a value name")
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<T, E> {
+        Ok((self.from_wire)(n))
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<T, E> {
+        self.numbers().visit_u64(n).map(self.from_wire)
+    }
+
+    fn visit_f64<E: de::Error>(self, x: f64) -> Result<T, E> {
+        self.numbers().visit_f64(x).map(self.from_wire)
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
+        match (self.by_name)(s) {
+            Some(value) => Ok(value),
+            None => self.numbers().visit_str(s).map(self.from_wire),
+        }
+    }
+}
+
+/// An `i64` from any integer the number rules let through (a `u64` above `i64::MAX` is refused).
+struct WideInteger;
+
+impl Visitor<'_> for WideInteger {
+    type Value = i64;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a 64-bit integer")
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<i64, E> {
+        Ok(n)
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<i64, E> {
+        i64::try_from(n).map_err(|_| E::invalid_value(Unexpected::Unsigned(n), &self))
     }
 }
 

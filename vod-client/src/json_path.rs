@@ -35,6 +35,12 @@ pub(crate) fn error_path(body: &[u8], error: &serde_json::Error) -> String {
     path_at(body, offset)
 }
 
+/// The path of the value that ends at serde_json's (1-based line, byte column) position:
+/// where a refused scalar left the parser (see [`crate::lenient`]).
+pub(crate) fn path_at_position(body: &[u8], line: usize, column: usize) -> String {
+    path_at(body, error_offset(body, line, column))
+}
+
 /// The byte offset of `serde_json`'s (1-based line, 0-based byte column) position.
 fn error_offset(body: &[u8], line: usize, column: usize) -> usize {
     let line_start = if line <= 1 {

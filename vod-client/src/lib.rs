@@ -360,6 +360,7 @@ mod error;
 #[doc(hidden)]
 pub mod id;
 mod json_path;
+mod lenient;
 pub mod paginate;
 pub mod profile;
 pub mod ratelimit;
@@ -385,6 +386,7 @@ pub use credentials::{Credentials, CredentialsProvider};
 pub use error::{Error, ErrorClass, FieldProblem, TaskFailure, TransportError, Violation};
 /// The time crate [`Time`] builds on, re-exported so callers need no dependency of their own.
 pub use jiff;
+pub use lenient::DecodeWarning;
 pub use paginate::Paginator;
 pub use response::{Response, SUCCESS_CODE};
 pub use retry::RetryPolicy;

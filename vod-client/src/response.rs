@@ -22,6 +22,7 @@ use serde::de::{
 use serde::{Deserialize as _, Deserializer};
 
 use crate::error::excerpt;
+use crate::lenient;
 use crate::operation::{DataKind, Envelope, OperationSpec};
 use crate::Error;
 
@@ -45,6 +46,18 @@ pub struct Response<T> {
     pub message: Option<String>,
     /// The HTTP status.
     pub http_status: u16,
+    /// Optional fields of the answer that could not be read as their type and were left
+    /// unset (or kept as raw text), each with its path and an excerpt of the value. Each was
+    /// also logged as a `tracing` warning. Empty for a clean answer.
+    pub warnings: Vec<crate::DecodeWarning>,
+}
+
+impl<T> Response<T> {
+    /// The answer's [`warnings`](Response::warnings): fields left unset because their value
+    /// could not be read.
+    pub fn warnings(&self) -> &[crate::DecodeWarning] {
+        &self.warnings
+    }
 }
 
 /// What came back over HTTP, before interpretation.
@@ -131,17 +144,24 @@ pub(crate) fn interpret_keeping<T: DeserializeOwned>(
     keep: Keep,
 ) -> Result<Response<T>, Error> {
     if op.envelope == Envelope::Standard && (200..300).contains(&raw.status) {
-        if let Some((head, data)) = read_success::<T>(op.data, keep, &raw.body) {
+        let (success, unread) = lenient::collect(|| read_success::<T>(op.data, keep, &raw.body));
+        if let Some((head, data)) = success {
             return Ok(Response {
                 data,
-                request_id: raw.request_id,
                 code: Some(SUCCESS_CODE),
                 message: head.into_message(),
                 http_status: raw.status,
+                warnings: lenient::warnings(op.name, &raw.body, unread),
+                request_id: raw.request_id,
             });
         }
+        // What the fast pass noted is noted again by the careful pass.
     }
-    interpret_carefully(op, raw)
+    let (answer, unread) = lenient::collect(|| interpret_carefully(op, &raw));
+    answer.map(|mut response| {
+        response.warnings = lenient::warnings(op.name, &raw.body, unread);
+        response
+    })
 }
 
 /// One untracked pass over a standard envelope; `Some` only for a success answer whose data
@@ -159,24 +179,24 @@ fn read_success<T: DeserializeOwned>(kind: DataKind, keep: Keep, body: &[u8]) ->
 /// tracked.
 fn interpret_carefully<T: DeserializeOwned>(
     op: &'static OperationSpec,
-    raw: RawResponse,
+    raw: &RawResponse,
 ) -> Result<Response<T>, Error> {
     let head = Head::read(&raw.body);
     let code = head.as_ref().and_then(Head::code);
     let message = head.as_ref().and_then(Head::message);
     if !(200..300).contains(&raw.status) {
         return Err(match code {
-            Some(code) if code != SUCCESS_CODE => service_error(op, code, message, &raw),
+            Some(code) if code != SUCCESS_CODE => service_error(op, code, message, raw),
             _ => Error::Http {
                 operation: op.name,
                 status: raw.status,
-                request_id: raw.request_id,
+                request_id: raw.request_id.clone(),
                 body_excerpt: excerpt(&raw.body, EXCERPT_BYTES),
             },
         });
     }
     if let Some(code) = code.filter(|c| *c != SUCCESS_CODE) {
-        return Err(service_error(op, code, message, &raw));
+        return Err(service_error(op, code, message, raw));
     }
     let data = match op.envelope {
         Envelope::Standard => {
@@ -206,10 +226,11 @@ fn interpret_carefully<T: DeserializeOwned>(
     };
     Ok(Response {
         data,
-        request_id: raw.request_id,
+        request_id: raw.request_id.clone(),
         code,
         message,
         http_status: raw.status,
+        warnings: Vec::new(),
     })
 }
 

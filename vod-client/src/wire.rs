@@ -125,11 +125,24 @@ pub fn __name_matches(name: &str, input: &str) -> bool {
         })
 }
 
+/// Whether `input` is the variant name `name` exactly, in snake_case or kebab-case
+/// (`source_only`, `source-only`). Stricter than [`__name_matches`] on purpose: decoding must not
+/// read a differently cased wire value (`"MP4"`) as a known one.
+#[doc(hidden)]
+pub fn __name_is(name: &str, input: &str) -> bool {
+    name.len() == input.len()
+        && name
+            .bytes()
+            .zip(input.bytes())
+            .all(|(n, i)| n == i || (n == b'_' && i == b'-'))
+}
+
 /// Declares an enum of wire values (integers or strings).
 ///
 /// Adds `#[non_exhaustive]`, an `Unknown(i64)` / `Unknown(String)` variant for values this
 /// version does not know, derives `Debug, Clone, PartialEq, Eq, Hash`, and implements lenient
-/// `Deserialize` (integer enums accept `1` and `"1"`) and `Serialize` (both the wire value),
+/// `Deserialize` (integer enums accept `1` and `"1"`; both kinds also accept a variant name,
+/// snake or kebab case, as request input may give it) and `Serialize` (both the wire value),
 /// `Display`, `as_str()` and `FromStr` by the variant's name (`blocked`; `FromStr` also takes
 /// kebab-case and the wire value; an unknown value prints as its wire value, so it round-trips),
 /// [`WireText`], `wire_value()`, `from_wire()` and [`WireEnum`]. Variant docs are required and
@@ -266,7 +279,12 @@ macro_rules! wire_enum {
             fn deserialize<D: $crate::wire::__serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                <i64 as $crate::de::Lenient>::deserialize_lenient(deserializer).map(Self::from_wire)
+                $crate::de::__int_enum(deserializer, Self::from_wire, |text| {
+                    $(if $crate::wire::__name_is($vname, text) {
+                        return Some($name::$variant);
+                    })*
+                    None
+                })
             }
         }
 
@@ -378,8 +396,14 @@ macro_rules! wire_enum {
             fn deserialize<D: $crate::wire::__serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                <::std::string::String as $crate::de::Lenient>::deserialize_lenient(deserializer)
-                    .map(|s| Self::from_wire(&s))
+                let text = <::std::string::String as $crate::de::Lenient>::deserialize_lenient(
+                    deserializer,
+                )?;
+                // The wire value first; then a variant name, as request input may give it.
+                $(if text == $value || $crate::wire::__name_is($vname, &text) {
+                    return Ok($name::$variant);
+                })*
+                Ok($name::Unknown(text))
             }
         }
 
@@ -436,7 +460,10 @@ mod tests {
         assert_eq!(decode("-1").ok(), Some(VideoState::Gone));
         assert_eq!(decode("1.0").ok(), Some(VideoState::Blocked));
         assert_eq!(decode("9").ok(), Some(VideoState::Unknown(9)));
-        assert!(decode("\"blocked\"").is_err());
+        assert_eq!(decode("\"blocked\"").ok(), Some(VideoState::Blocked));
+        assert_eq!(decode("\"gone-for-good\"").ok(), Some(VideoState::Gone));
+        assert!(decode("\"Blocked\"").is_err());
+        assert!(decode("\"x\"").is_err());
         assert!(decode("null").is_err());
         assert!(decode("1.5").is_err());
     }
@@ -485,6 +512,7 @@ mod tests {
             Some(OutputSuffix::Unknown("webm".into()))
         );
         assert_eq!(decode("3").ok(), Some(OutputSuffix::Unknown("3".into())));
+        assert_eq!(decode("\"flash\"").ok(), Some(OutputSuffix::Flv));
         assert_eq!(
             serde_json::to_string(&OutputSuffix::Flv).ok().as_deref(),
             Some("\"flv\"")

@@ -206,7 +206,10 @@ fn serde_attrs(field: &Field) -> TokenStream {
         let de = format!("crate::codec::deserialize{suffix}::<crate::codec::{codec}, _, _>");
         parts.push(quote! { serialize_with = #ser });
         parts.push(quote! { deserialize_with = #de });
-    } else if field.ty.is_lenient() {
+    } else if field.ty.is_lenient() || (!field.required && field.ty.is_enum_or_id()) {
+        // An optional enum or id goes through the runtime's lenient `Option` too: inside an
+        // answer, a value it refuses is left unset with a warning instead of failing the
+        // whole answer (the runtime's `lenient` module).
         parts.push(quote! { deserialize_with = "crate::de::lenient" });
     }
     if parts.is_empty() {

@@ -243,6 +243,11 @@ impl Type {
         )
     }
 
+    /// A generated enum or id type: decodes itself, leniently.
+    pub fn is_enum_or_id(&self) -> bool {
+        matches!(self, Type::Enum(..) | Type::Id(..))
+    }
+
     /// Text-like: strings and string ids (lengths apply, blanks count as missing).
     pub fn is_text(&self) -> bool {
         matches!(self, Type::String | Type::Id(_, IdBase::String))

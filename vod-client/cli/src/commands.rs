@@ -6,12 +6,11 @@
 //! happens once, in clap (which names the flag in its error), and reading the matches back is the
 //! same loop for every kind.
 
-use std::collections::BTreeMap;
-
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde_json::{Map, Value};
 
+pub use super::input::{check_input, normalize_input};
 use super::table::{ArgKind, ArgSpec, CommandSpec};
 
 /// The id of the `--input-json` flag every operation command has.
@@ -520,8 +519,28 @@ pub fn parse_value(kind: ArgKind, text: &str) -> Result<Value, String> {
             "false" => Ok(Value::Bool(false)),
             _ => Err(expected()),
         },
-        ArgKind::Json => serde_json::from_str(text).map_err(|e| format!("malformed JSON: {e}")),
+        ArgKind::Json => json_or_wire_text(text),
         ArgKind::Time(wire) => crate::present::time_input(text, wire),
+    }
+}
+
+/// A JSON flag's value: JSON, or else the field's wire text as it is (base64 of JSON,
+/// `{key:value}` pairs), for the typed request's decoder to read; it names the field when it
+/// cannot. Text that opens like JSON but is not (`[1,`, `{`) is refused here as malformed,
+/// since no wire text looks like that.
+fn json_or_wire_text(text: &str) -> Result<Value, String> {
+    let malformed = |e: serde_json::Error| format!("malformed JSON: {e}");
+    match serde_json::from_str(text) {
+        Ok(value) => Ok(value),
+        Err(e) => {
+            let t = text.trim();
+            let braced_pairs = t.starts_with('{') && t.ends_with('}') && t.contains(':');
+            if t.starts_with(['[', '"']) || (t.starts_with('{') && !braced_pairs) {
+                Err(malformed(e))
+            } else {
+                Ok(Value::String(text.to_string()))
+            }
+        }
     }
 }
 
@@ -560,106 +579,4 @@ pub fn request_from_matches(
         object.insert(arg.wire.to_string(), value);
     }
     Value::Object(object)
-}
-
-/// Rewrites the times of an `--input-json` object into their wire form, so a file may use
-/// every form a flag accepts (RFC 3339, service text, a date). The error names the JSON path.
-pub fn normalize_input(spec: &CommandSpec, object: &mut Map<String, Value>) -> Result<(), String> {
-    for arg in spec.args {
-        let ArgKind::Time(wire) = arg.kind else {
-            continue;
-        };
-        let Some(value) = object.get_mut(arg.wire) else {
-            continue;
-        };
-        let text = match &*value {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            _ => continue,
-        };
-        *value =
-            crate::present::time_input(&text, wire).map_err(|e| format!("$.{}: {e}", arg.wire))?;
-    }
-    Ok(())
-}
-
-/// Checks an `--input-json` object against the command's fields: every key must be a field,
-/// every value must fit the field's kind (numbers given as numeric text are accepted, as the
-/// service does). The error names the offending JSON path, e.g. `$.urls[1]`.
-pub fn check_input(spec: &CommandSpec, object: &Map<String, Value>) -> Result<(), String> {
-    let fields: BTreeMap<&str, &ArgSpec> = spec.args.iter().map(|a| (a.wire, a)).collect();
-    for (key, value) in object {
-        let Some(arg) = fields.get(key.as_str()) else {
-            let known: Vec<&str> = spec.args.iter().map(|a| a.wire).collect();
-            return Err(format!(
-                "$.{key}: unknown field of {} (known fields: {})",
-                spec.operation,
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
-            ));
-        };
-        if value.is_null() {
-            continue;
-        }
-        let path = format!("$.{key}");
-        if arg.list {
-            let Value::Array(items) = value else {
-                return Err(format!("{path}: expected a list"));
-            };
-            for (i, item) in items.iter().enumerate() {
-                check_kind(arg, item, &format!("{path}[{i}]"))?;
-            }
-        } else {
-            check_kind(arg, value, &path)?;
-        }
-    }
-    Ok(())
-}
-
-fn check_kind(arg: &ArgSpec, value: &Value, path: &str) -> Result<(), String> {
-    let text = match value {
-        Value::String(s) => Some(s.as_str()),
-        _ => None,
-    };
-    let fits = match arg.kind {
-        ArgKind::String => value.is_string() || value.is_number(),
-        ArgKind::Integer => {
-            value.as_i64().is_some_and(|n| i32::try_from(n).is_ok())
-                || text.is_some_and(|t| t.trim().parse::<i32>().is_ok())
-        }
-        ArgKind::Long => value.is_i64() || text.is_some_and(|t| t.trim().parse::<i64>().is_ok()),
-        ArgKind::Number => {
-            value.is_number() || text.is_some_and(|t| t.trim().parse::<f64>().is_ok())
-        }
-        ArgKind::Boolean => value.is_boolean() || matches!(text, Some("true" | "false")),
-        ArgKind::Json => true,
-        ArgKind::Time(wire) => crate::present::time_input(
-            &text.map_or_else(|| value.to_string(), str::to_string),
-            wire,
-        )
-        .is_ok(),
-    };
-    if !fits {
-        return Err(format!(
-            "{path}: expected {}, got {value}",
-            arg.kind.description()
-        ));
-    }
-    if !arg.values.is_empty() {
-        let wire = match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        if !arg.values.iter().any(|(w, _)| *w == wire) {
-            let allowed: Vec<&str> = arg.values.iter().map(|(w, _)| *w).collect();
-            return Err(format!(
-                "{path}: {value} is not one of the allowed values ({})",
-                allowed.join(", ")
-            ));
-        }
-    }
-    Ok(())
 }

@@ -24,6 +24,7 @@ mod configure;
 mod emulator;
 mod failure;
 mod glob;
+mod input;
 mod operation;
 mod output;
 pub mod paging;

@@ -265,6 +265,7 @@ fn bad_values_are_usage_errors_naming_the_flag() {
         ),
         (&["videos", "list", "--ratio", "NaN"][..], "--ratio"),
         (&["videos", "list", "--urls", "{"][..], "--urls"),
+        (&["videos", "list", "--urls", "[1,"][..], "--urls"),
         (&["videos", "list", "--nope", "1"][..], "--nope"),
     ] {
         let err = parse(args).expect_err(flag);
@@ -326,10 +327,21 @@ fn input_json_is_checked_against_the_table() {
     let spec = &TABLE[0];
     let object = |v: Value| v.as_object().cloned().expect("object");
     assert!(check_input(spec, &object(json!({"pageSize": "20", "videoIds": ["a"]}))).is_ok());
+    // The wire forms: a comma list as one string, an enum value by name (kebab or snake).
+    for good in [
+        json!({"videoIds": "a,b"}),
+        json!({"videoIds": ""}),
+        json!({"videoState": "blocked"}),
+        json!({"suffix": "flv"}),
+    ] {
+        assert!(check_input(spec, &object(good.clone())).is_ok(), "{good}");
+    }
     for (input, path) in [
         (json!({"pagesize": 1}), "$.pagesize"),
         (json!({"pageSize": "x"}), "$.pageSize"),
-        (json!({"videoIds": "a"}), "$.videoIds"),
+        (json!({"tags": "a"}), "$.tags"),
+        (json!({"videoIds": 7}), "$.videoIds"),
+        (json!({"videoState": "Blocked"}), "$.videoState"),
         (json!({"videoIds": ["a", {}]}), "$.videoIds[1]"),
         (json!({"videoState": 5}), "$.videoState"),
         (json!({"encrypt": "yes"}), "$.encrypt"),
@@ -560,5 +572,19 @@ fn wait_commands_exist_only_where_their_flags_make_a_whole_request() {
                 arg.wire
             );
         }
+    }
+}
+
+#[test]
+fn a_json_flag_takes_json_or_the_wire_text() {
+    // JSON stays JSON; text in a wire form (base64 of JSON, `{key:value}` pairs) is passed on
+    // as text for the typed request to decode.
+    for (text, expected) in [
+        ("[1]", json!([[1]])),
+        ("W3siYSI6MX1d", json!(["W3siYSI6MX1d"])),
+        ("{key:value}", json!(["{key:value}"])),
+    ] {
+        let sent = request(&["videos", "list", "--urls", text]);
+        assert_eq!(sent["urls"], expected, "{text}");
     }
 }

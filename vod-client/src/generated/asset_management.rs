@@ -54,13 +54,28 @@ pub struct GetVideoListRequest {
     )]
     pub video_name: Option<String>,
     /// Exact video id.
-    #[serde(rename = "videoId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "videoId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub video_id: Option<VideoId>,
     /// Only videos in this state.
-    #[serde(rename = "videoStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "videoStatus",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub video_status: Option<VideoState>,
     /// Only videos in this transcoding state.
-    #[serde(rename = "transcodeState", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "transcodeState",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub transcode_state: Option<TranscodeState>,
     /// Sub-category name(s), comma separated: letters, digits, CJK, underscore and space, not starting with a space.
     ///
@@ -76,7 +91,12 @@ pub struct GetVideoListRequest {
     /// Sort order by creation time.
     ///
     /// Service default: `0`.
-    #[serde(rename = "listOrder", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "listOrder",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub list_order: Option<ListOrder>,
     /// Page number, from 1; pageIndex × pageSize must not exceed 100000.
     ///
@@ -1022,7 +1042,12 @@ pub struct DeleteVideoRequest {
     /// Whether to check that the video is not in use before deleting it.
     ///
     /// Service default: `1`.
-    #[serde(rename = "validateOccupy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "validateOccupy",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub validate_occupy: Option<OccupancyCheck>,
     /// URL notified with the deletion result (payload not documented).
     ///
@@ -1037,7 +1062,12 @@ pub struct DeleteVideoRequest {
     /// Whether the deletion runs asynchronously.
     ///
     /// Service default: `1`.
-    #[serde(rename = "isAsync", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "isAsync",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub deletion_mode: Option<DeletionMode>,
     /// Which files are deleted.
     ///
@@ -1045,7 +1075,8 @@ pub struct DeleteVideoRequest {
     #[serde(
         rename = "onlyDeleteSource",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
     )]
     pub only_delete_source: Option<DeleteScope>,
 }
@@ -1279,7 +1310,12 @@ pub struct GetAudioListRequest {
     )]
     pub audio_name: Option<String>,
     /// Exact audio id.
-    #[serde(rename = "audioId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "audioId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub audio_id: Option<AudioId>,
     /// Sort order by creation time.
     ///
@@ -1824,7 +1860,12 @@ pub struct DeleteAudioRequest {
     /// Whether to check that the audio is not in use before deleting it.
     ///
     /// Service default: `1`.
-    #[serde(rename = "validateOccupy", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "validateOccupy",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub validate_occupy: Option<OccupancyCheck>,
 }
 
@@ -2005,7 +2046,12 @@ impl crate::blocking::Client {
 #[non_exhaustive]
 pub struct GetMaterialListRequest {
     /// Exact material id.
-    #[serde(rename = "materialId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "materialId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub material_id: Option<MaterialId>,
     /// Name filter (fuzzy match).
     #[serde(
@@ -3084,7 +3130,12 @@ impl crate::operation::Paginated for GetCategoryListRequest {
 #[non_exhaustive]
 pub struct CreateCategoryRequest {
     /// Parent node id; a first-level node is created when absent.
-    #[serde(rename = "parentNodeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "parentNodeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub parent_node_id: Option<NodeId>,
     /// Category label, at most 32 characters; must be unique and is format-checked.
     ///
@@ -3738,7 +3789,12 @@ pub struct CategoryNode {
     #[serde(rename = "labelName", deserialize_with = "crate::de::lenient")]
     pub label_name: String,
     /// Parent node id (only second-level nodes have one).
-    #[serde(rename = "parentNodeId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "parentNodeId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub parent_node_id: Option<NodeId>,
     /// Node id.
     #[serde(rename = "nodeId")]
@@ -3890,7 +3946,11 @@ pub struct VideoInfo {
     )]
     pub create_user: Option<String>,
     /// Whether the transcoded outputs are encrypted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub encrypt: Option<Encryption>,
     /// Storage used by the source plus the transcoded files (unit not stated).
     ///
@@ -4005,7 +4065,8 @@ pub struct VideoInfo {
     #[serde(
         rename = "videoSourceCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
     )]
     pub video_source_code: Option<VideoSource>,
     /// One entry per rendition.

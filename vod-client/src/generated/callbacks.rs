@@ -251,7 +251,11 @@ pub struct CallbackVideoInfo {
     )]
     pub create_user: Option<String>,
     /// Whether the video is encrypted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub encrypt: Option<Encryption>,
     /// Size (unit not stated).
     #[serde(
@@ -354,11 +358,17 @@ pub struct CallbackVideoInfo {
     #[serde(
         rename = "flashImageRatio",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
     )]
     pub flash_image_ratio: Option<AspectRatio>,
     /// Whether the player starts automatically.
-    #[serde(rename = "flashAutoPlay", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "flashAutoPlay",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub flash_auto_play: Option<YesNo>,
     /// Whether the video can be played.
     #[serde(rename = "videoState")]
@@ -370,7 +380,8 @@ pub struct CallbackVideoInfo {
     #[serde(
         rename = "videoSourceCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
     )]
     pub video_source_code: Option<VideoSource>,
 }

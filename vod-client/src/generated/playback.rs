@@ -20,7 +20,12 @@ pub struct GetPublishCodeRequest {
     /// Which code to return. Generally-authorized videos have only adaptive code and URLs; ordinary encrypted videos only swf code, custom code and URLs; unencrypted videos swf, adaptive and custom code and URLs.
     ///
     /// Service default: `0`.
-    #[serde(rename = "codeType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "codeType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub code_type: Option<PublishCodeType>,
 }
 
@@ -176,7 +181,11 @@ pub struct GetPublishCodeOutput {
     #[serde(rename = "videoId")]
     pub video_id: VideoId,
     /// Whether the video is encrypted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub encrypt: Option<Encryption>,
     /// Adaptive (H5) player code; empty for an encrypted video.
     #[serde(

@@ -97,7 +97,11 @@ pub struct VideoClipRequest {
     /// Container of the output.
     ///
     /// Service default: `flv`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub suffix: Option<ClipContainer>,
     /// Whether to force re-encoding.
     ///
@@ -105,7 +109,8 @@ pub struct VideoClipRequest {
     #[serde(
         rename = "enableVideoTranscode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
     )]
     pub enable_video_transcode: Option<YesNo>,
 }
@@ -645,7 +650,11 @@ pub struct VideoConcatRequest {
     /// Container of the output.
     ///
     /// Service default: `flv`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub suffix: Option<ConcatContainer>,
 }
 
@@ -1103,7 +1112,12 @@ pub struct TransCodeRequest {
     )]
     pub trans_code_template_id: Option<String>,
     /// Material id of an ass/srt subtitle to burn in.
-    #[serde(rename = "subtitleId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "subtitleId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub subtitle_id: Option<MaterialId>,
     /// Several vtt subtitles, as base64 of a JSON array of {lang, subtitleId}: up to 13 entries, vtt only, only with multi-bitrate adaptive transcoding.
     ///
@@ -1415,12 +1429,22 @@ pub struct CreateClearAdTaskRequest {
     /// Which video ads are removed.
     ///
     /// Service default: `0,1,2`.
-    #[serde(rename = "videoAdTypes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "videoAdTypes",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub video_ad_types: Option<VideoAdScope>,
     /// How aggressively video ads are detected.
     ///
     /// Service default: `0`.
-    #[serde(rename = "videoAdLevel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "videoAdLevel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub video_ad_level: Option<AdDetectionLevel>,
     /// How removed watermark ads are covered. Since api-1.240.5 it must equal textAdType, otherwise 0 is used.
     ///
@@ -1428,13 +1452,19 @@ pub struct CreateClearAdTaskRequest {
     #[serde(
         rename = "watermarkAdType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
     )]
     pub watermark_ad_type: Option<AdBlurMode>,
     /// How removed text ads are covered.
     ///
     /// Service default: `0`.
-    #[serde(rename = "textAdType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "textAdType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub text_ad_type: Option<AdBlurMode>,
     /// URL notified when the task finishes; must start with http:// or https://.
     ///
@@ -2114,7 +2144,11 @@ pub struct TaskVideoInfo {
     #[serde(rename = "videoId")]
     pub video_id: VideoId,
     /// Whether the transcoded outputs are encrypted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub encrypt: Option<Encryption>,
     /// Storage used by the source plus the transcoded files (unit not stated).
     ///
@@ -2218,7 +2252,8 @@ pub struct TaskVideoInfo {
     #[serde(
         rename = "videoSourceCode",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
     )]
     pub video_source_code: Option<VideoSource>,
     /// One entry per rendition.

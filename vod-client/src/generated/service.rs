@@ -1571,7 +1571,12 @@ pub struct VideoResolution {
     /// Rendition tier.
     pub clarity: Clarity,
     /// Terminal type the rendition is made for.
-    #[serde(rename = "serverType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "serverType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub server_type: Option<ServerType>,
     /// Height in pixels.
     #[serde(

@@ -51,7 +51,11 @@ pub struct GetUploadTokenRequest {
     )]
     pub workflow_id: Option<String>,
     /// Whether an existing file may be overwritten.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub overwrite: Option<YesNo>,
     /// Categories to assign, as JSON array text of {parentName, childName} objects.
     ///
@@ -1000,12 +1004,21 @@ pub struct PullVideoRequest {
     /// How the batch result is notified.
     ///
     /// Service default: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub separate: Option<PullNotifyMode>,
     /// For HLS sources, whether TS segments are fetched; encrypted HLS cannot be fetched.
     ///
     /// Service default: `1`.
-    #[serde(rename = "fetchTs", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fetchTs",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub fetch_ts: Option<HlsSegmentFetch>,
 }
 
@@ -1840,7 +1853,12 @@ pub struct PullVideoFile {
     /// Rendition tier (1 to 5 documented here).
     pub clarity: Clarity,
     /// Terminal type of the rendition (this endpoint's docs say 0 PC, 1 original video).
-    #[serde(rename = "serverType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "serverType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub server_type: Option<ServerType>,
     /// Bitrate.
     #[serde(

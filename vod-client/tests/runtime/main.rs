@@ -4,6 +4,7 @@
 //! file, and shared helpers in `support`.
 
 mod form_bodies;
+mod lenient;
 mod paging;
 mod resilience;
 mod send;

@@ -25,7 +25,11 @@ pub struct FixtureCreateWidgetRequest {
     /// Paint.
     ///
     /// Service default: `red`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub color: Option<FixtureColor>,
     /// Mix ratio.
     ///
@@ -453,7 +457,12 @@ impl crate::operation::Waitable for FixtureCreateWidgetRequest {
 #[non_exhaustive]
 pub struct FixtureListWidgetsRequest {
     /// Only this widget.
-    #[serde(rename = "widgetId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "widgetId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub widget_id: Option<WidgetId>,
     /// Page number.
     ///
@@ -1640,7 +1649,11 @@ pub struct FixtureWidgetCallback {
     #[serde(rename = "widgetId", deserialize_with = "crate::de::lenient")]
     pub widget_id: String,
     /// Its state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::de::lenient"
+    )]
     pub state: Option<FixtureState>,
 }
 

@@ -40,7 +40,7 @@ fn take_request(server: &Server) -> Received {
     log.remove(0)
 }
 
-fn find_object<'a>(api: &'a Api, name: &str) -> &'a Object {
+pub(crate) fn find_object<'a>(api: &'a Api, name: &str) -> &'a Object {
     std::iter::once(&api.shared)
         .chain(&api.groups)
         .flat_map(|g| g.objects.iter().chain(&g.callbacks))
@@ -165,7 +165,7 @@ fn sample_type(api: &Api, ty: &Type, field: &Field) -> Value {
     }
 }
 
-fn object_sample(api: &Api, fields: &[Field]) -> Value {
+pub(crate) fn object_sample(api: &Api, fields: &[Field]) -> Value {
     let map: Map<String, Value> = fields
         .iter()
         .map(|f| (f.wire.clone(), sample(api, f)))
@@ -188,7 +188,7 @@ fn numbers_as_strings(value: &Value) -> Value {
 }
 
 /// The body the server answers with, and the output the client must decode from it.
-fn canned_answer(api: &Api, op: &Operation) -> (Value, Value) {
+pub(crate) fn canned_answer(api: &Api, op: &Operation) -> (Value, Value) {
     let data = match op.data {
         DataKind::Object | DataKind::SingleItemList => object_sample(api, &op.response),
         DataKind::String => json!(format!("{}-task-1", op.wire)),

@@ -9,3 +9,4 @@ mod runtime_support;
 mod boundaries;
 mod commands;
 mod every_operation;
+mod wire_forms;

@@ -16,3 +16,4 @@ mod send;
 mod support;
 mod tasks;
 mod upload;
+mod wire_forms;
