@@ -4,7 +4,6 @@
 //! enum values by number, numeric text or name. It decodes requests into the SDK's request
 //! types, so these go through the same `Deserialize` the SDK's users get.
 
-
 use serde_json::{json, Value};
 use vod_client::model::{TranscodeState, VideoId};
 
