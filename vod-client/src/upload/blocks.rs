@@ -778,6 +778,22 @@ mod tests {
             assert_eq!(err.status(), Some(503));
             let asked = paths(&hits);
             assert_eq!(asked.iter().filter(|p| *p == "/mkfile/10").count(), 3);
+
+            let (base, hits) = host(|hit, _| {
+                (hit.path() == "/bput/b1-2/2").then(|| (503, r#"{"error":"busy"}"#.into()))
+            })
+            .await;
+            let err = failure(
+                run(job(&base, bytes()), recorder(&[]))
+                    .await
+                    .expect_err("busy"),
+            );
+            assert_eq!(
+                (err.step, err.block, err.offset),
+                (Step::Bput, Some(1), Some(6))
+            );
+            let asked = paths(&hits);
+            assert_eq!(asked.iter().filter(|p| *p == "/bput/b1-2/2").count(), 3);
         }
 
         #[tokio::test]
@@ -830,6 +846,84 @@ mod tests {
             );
             assert_eq!(err.step, Step::Token);
             assert_eq!(err.status(), Some(401));
+        }
+
+        #[tokio::test]
+        async fn an_expired_token_is_renewed_a_bounded_number_of_times() {
+            use std::sync::OnceLock;
+
+            use crate::model::GetUploadTokenRequest;
+            use crate::upload::tokens::VideoGrants;
+
+            // One server is both the API (getUploadToken) and the storage host, whose bput
+            // always says the token expired.
+            let me = Arc::new(OnceLock::<String>::new());
+            let grants = Arc::new(Mutex::new(0u32));
+            let (base, hits) = host({
+                let (me, grants) = (Arc::clone(&me), Arc::clone(&grants));
+                move |hit, _| match hit.path() {
+                    "/vod/videoManage/getUploadToken" => {
+                        let mut n = grants.lock().expect("grants");
+                        *n += 1;
+                        let data = serde_json::json!({"uploadUrl": me.get().expect("base"),
+                            "fileKey": "k", "videoId": "v1", "uploadToken": format!("tok-{n}")});
+                        Some((
+                            200,
+                            serde_json::json!({"code": 200, "data": data}).to_string(),
+                        ))
+                    }
+                    "/bput/b0-2/2" => {
+                        Some((401, r#"{"code":401,"message":"Token Expired"}"#.into()))
+                    }
+                    _ => None,
+                }
+            })
+            .await;
+            me.set(base.clone()).expect("once");
+            let mut job = job(&base, bytes());
+            let grant = job.tokens.get().await.1.as_ref().clone();
+            let source = GrantSource::Video(VideoGrants {
+                client: crate::test_server::client(&base),
+                request: GetUploadTokenRequest::new("clip.mp4").with_file_id("f1"),
+            });
+            job.tokens = Arc::new(TokenCell::new(source, grant));
+            let err = failure(run(job, recorder(&[])).await.expect_err("expired"));
+            assert_eq!((err.step, err.status()), (Step::Bput, Some(401)));
+            assert_eq!(*grants.lock().expect("grants"), MAX_RENEWALS);
+            let hits = hits.lock().expect("hits");
+            let tokens: Vec<&str> = hits
+                .iter()
+                .filter(|h| h.path() == "/bput/b0-2/2")
+                .map(|h| {
+                    let line = h.head.lines().find(|l| l.starts_with("authorization:"));
+                    line.expect("token").trim_start_matches("authorization: ")
+                })
+                .collect();
+            // The first token, then each renewed one.
+            assert_eq!(tokens, ["tok", "tok-1", "tok-2", "tok-3"]);
+        }
+
+        #[tokio::test]
+        async fn a_file_that_shrinks_during_the_upload_fails_where_the_read_did() {
+            let path = std::env::temp_dir().join(format!("vod-blocks-{}.mp4", std::process::id()));
+            std::fs::write(&path, DATA).expect("write");
+            let (base, hits) = host(|_, _| None).await;
+            let job = job(&base, SourceKind::Path(path.clone()));
+            // Bytes 7.. are gone: block 1's second chunk (6..8) cannot be read.
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_len(7))
+                .expect("truncate");
+            let result = run(job, recorder(&[])).await;
+            let _ = std::fs::remove_file(&path);
+            let err = failure(result.expect_err("short file"));
+            assert_eq!(err.step, Step::Read);
+            assert_eq!((err.block, err.offset), (Some(1), Some(6)));
+            assert_eq!(
+                paths(&hits)[..3],
+                ["/mkblk/4/0", "/bput/b0-2/2", "/mkblk/4/1"]
+            );
         }
     }
 }
