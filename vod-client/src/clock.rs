@@ -145,4 +145,33 @@ mod tests {
         assert_eq!(unix_seconds(at(5)), 5);
         assert_eq!(unix_seconds(UNIX_EPOCH - Duration::from_secs(5)), 0);
     }
+
+    #[test]
+    fn the_skew_thresholds_are_inclusive() {
+        // A named clock-skew code: a gap of exactly MIN_GAP (2 s) is corrected, 1 s is not.
+        let clock = SigningClock::new(Arc::new(|| at(1_000_000)));
+        let skew = refused(2006, 401);
+        assert_eq!(clock.learn(&skew, at(1_000_001)), None);
+        assert_eq!(clock.learn(&skew, at(999_999)), None);
+        assert_eq!(clock.learn(&skew, at(1_000_002)), Some(2));
+        assert_eq!(clock.learn(&skew, at(1_000_000)), Some(0));
+        // A plain authentication failure: exactly SUSPECT_GAP (60 s) counts, 59 s does not.
+        let auth = refused(2009, 403);
+        assert_eq!(clock.learn(&auth, at(1_000_059)), None);
+        assert_eq!(clock.learn(&auth, at(999_941)), None);
+        assert_eq!(clock.learn(&auth, at(999_940)), Some(-60));
+        assert_eq!(clock.now(), at(999_940));
+    }
+
+    #[test]
+    fn signed_gaps_and_shifts_go_both_ways() {
+        assert_eq!(signed_secs(at(10), at(4)), 6);
+        assert_eq!(signed_secs(at(4), at(10)), -6);
+        assert_eq!(signed_secs(at(4), at(4)), 0);
+        assert_eq!(shift(at(10), 5), at(15));
+        assert_eq!(shift(at(10), -5), at(5));
+        assert_eq!(unix_seconds(at(1_700_000_000)), 1_700_000_000);
+        let clock = SigningClock::new(Arc::new(|| at(500)));
+        assert_eq!(clock.now(), at(500));
+    }
 }

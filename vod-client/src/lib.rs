@@ -369,6 +369,8 @@ pub mod raw;
 mod response;
 pub mod retry;
 pub mod signer;
+#[cfg(test)]
+mod test_server;
 pub mod time;
 pub mod upload;
 #[doc(hidden)]

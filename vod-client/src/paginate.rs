@@ -164,3 +164,254 @@ impl<R: Paginated + 'static> Paginator<R> {
         Ok(all)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The stop rule, pinned: a short or empty page ends the walk, and so do `max_pages` and
+    //! the service's cap on results. End-to-end cases go through `Client::send` against a
+    //! local server and check which pages were asked for.
+
+    use futures_util::StreamExt;
+    use serde::{Deserialize, Serialize};
+
+    use super::*;
+    use crate::operation::{BodyKind, DataKind, Envelope, HttpMethod, OperationSpec, Request};
+    use crate::test_server::{client, serve, Seen};
+
+    /// A list operation whose items are numbers.
+    #[derive(Debug, Clone, Default, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Numbers {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        page_index: Option<i64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        page_size: Option<i64>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    struct NumbersPage {
+        numbers: Vec<i64>,
+    }
+
+    impl Request for Numbers {
+        type Output = NumbersPage;
+        const OPERATION: &'static OperationSpec = &OperationSpec {
+            name: "getNumbers",
+            method: HttpMethod::Post,
+            path: "/numbers",
+            body: BodyKind::Json,
+            envelope: Envelope::Standard,
+            data: DataKind::Object,
+            retry_safe: true,
+        };
+        fn validate(&self) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    impl Paginated for Numbers {
+        type Item = i64;
+        const DEFAULT_PAGE_SIZE: i64 = 3;
+        fn page_index(&self) -> Option<i64> {
+            self.page_index
+        }
+        fn set_page_index(&mut self, index: i64) {
+            self.page_index = Some(index);
+        }
+        fn page_size(&self) -> Option<i64> {
+            self.page_size
+        }
+        fn into_items(output: NumbersPage) -> Vec<i64> {
+            output.numbers
+        }
+    }
+
+    /// A service holding the numbers `1..=total`, paged as asked (3 a page by default); page
+    /// `fail_at` answers a service error instead.
+    async fn service(total: i64, fail_at: Option<i64>) -> (Client, Seen) {
+        let (endpoint, seen) = serve(move |body| {
+            let index = body["pageIndex"]
+                .as_i64()
+                .expect("pageIndex is always sent");
+            if Some(index) == fail_at {
+                return r#"{"code":"1000","message":"broken page"}"#.to_string();
+            }
+            let size = body["pageSize"].as_i64().unwrap_or(3);
+            let page: Vec<i64> = ((index - 1) * size + 1..=(index * size).min(total)).collect();
+            serde_json::json!({"code": 200, "message": "ok", "data": {"numbers": page}}).to_string()
+        })
+        .await;
+        (client(&endpoint), seen)
+    }
+
+    /// The page indexes the service was asked for.
+    fn asked(seen: &Seen) -> Vec<i64> {
+        seen.lock()
+            .expect("log")
+            .iter()
+            .map(|b| b["pageIndex"].as_i64().expect("pageIndex"))
+            .collect()
+    }
+
+    fn paginator(client: Client, index: Option<i64>, size: Option<i64>) -> Paginator<Numbers> {
+        Paginator::new(
+            client,
+            Numbers {
+                page_index: index,
+                page_size: size,
+            },
+        )
+    }
+
+    fn offline() -> Client {
+        client("http://127.0.0.1:9")
+    }
+
+    #[test]
+    fn a_walk_starts_at_the_requests_page_and_size() {
+        let walk = paginator(offline(), Some(4), Some(5)).walk();
+        assert_eq!(
+            (walk.index, walk.size, walk.pages, walk.done),
+            (4, 5, 0, false)
+        );
+        // Unset, zero or negative: page 1, the operation's default size.
+        for (index, size) in [(None, None), (Some(0), Some(0)), (Some(-2), Some(-1))] {
+            let walk = paginator(offline(), index, size).walk();
+            assert_eq!((walk.index, walk.size), (1, 3), "{index:?} {size:?}");
+        }
+        assert!(paginator(offline(), None, None).max_pages(0).walk().done);
+        assert!(!paginator(offline(), None, None).max_pages(1).walk().done);
+    }
+
+    #[test]
+    fn a_full_page_goes_on_and_a_short_or_empty_one_ends_the_walk() {
+        let mut walk = paginator(offline(), None, Some(10)).walk();
+        walk.advance(10);
+        assert_eq!((walk.index, walk.pages, walk.done), (2, 1, false));
+        walk.advance(10);
+        assert_eq!((walk.index, walk.pages, walk.done), (3, 2, false));
+        walk.advance(9);
+        assert_eq!((walk.index, walk.pages, walk.done), (4, 3, true));
+
+        let mut walk = paginator(offline(), None, Some(10)).walk();
+        walk.advance(0);
+        assert!(walk.done);
+        // More items than asked for is not a short page.
+        let mut walk = paginator(offline(), None, Some(10)).walk();
+        walk.advance(11);
+        assert!(!walk.done);
+    }
+
+    #[test]
+    fn max_pages_ends_the_walk_on_the_last_allowed_page() {
+        let mut walk = paginator(offline(), None, Some(10)).max_pages(2).walk();
+        walk.advance(10);
+        assert!(!walk.done);
+        walk.advance(10);
+        assert!(walk.done);
+    }
+
+    #[test]
+    fn the_services_result_cap_ends_the_walk() {
+        // 100 000 results at most: with pages of 40 000, page 3 (results 80 001..) is past it.
+        let mut walk = paginator(offline(), None, Some(40_000)).walk();
+        walk.advance(40_000);
+        assert!(!walk.done, "page 2 ends at 80 000");
+        walk.advance(40_000);
+        assert!(walk.done, "page 3 would end at 120 000");
+        // A page ending exactly at the cap is still asked for.
+        let mut walk = paginator(offline(), Some(9), Some(10_000)).walk();
+        walk.advance(10_000);
+        assert!(!walk.done, "page 10 ends at 100 000");
+        walk.advance(10_000);
+        assert!(walk.done);
+        // No overflow near the end of the index range.
+        let mut walk = paginator(offline(), Some(i64::MAX), Some(1)).walk();
+        walk.advance(1);
+        assert!(walk.done);
+    }
+
+    #[tokio::test]
+    async fn items_stop_after_the_first_short_page() {
+        let (client, seen) = service(7, None).await;
+        let all = paginator(client, None, None)
+            .collect_items()
+            .await
+            .expect("items");
+        assert_eq!(all, (1..=7).collect::<Vec<_>>());
+        assert_eq!(asked(&seen), [1, 2, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_full_last_page_costs_one_empty_page() {
+        let (client, seen) = service(6, None).await;
+        let pages: Vec<usize> = paginator(client, None, None)
+            .pages()
+            .map(|p| p.expect("page").numbers.len())
+            .collect()
+            .await;
+        assert_eq!(pages, [3, 3, 0]);
+        assert_eq!(asked(&seen), [1, 2, 3]);
+    }
+
+    #[tokio::test]
+    async fn max_pages_and_the_start_page_bound_what_is_asked() {
+        let (client, seen) = service(100, None).await;
+        let all = paginator(client.clone(), None, Some(2))
+            .max_pages(2)
+            .collect_items()
+            .await
+            .expect("items");
+        assert_eq!(all, [1, 2, 3, 4]);
+        assert_eq!(asked(&seen), [1, 2]);
+
+        seen.lock().expect("log").clear();
+        let all = paginator(client.clone(), Some(33), None)
+            .collect_items()
+            .await
+            .expect("items");
+        assert_eq!(all, [97, 98, 99, 100]);
+        assert_eq!(asked(&seen), [33, 34]);
+
+        seen.lock().expect("log").clear();
+        let none = paginator(client, None, None)
+            .max_pages(0)
+            .collect_items()
+            .await;
+        assert!(none.expect("nothing asked").is_empty());
+        assert!(asked(&seen).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_failed_page_ends_the_stream_after_its_error() {
+        let (client, seen) = service(100, Some(2)).await;
+        let items: Vec<Result<i64, Error>> = paginator(client.clone(), None, None)
+            .items()
+            .collect()
+            .await;
+        assert_eq!(items.len(), 4, "{items:?}");
+        assert!(items[..3].iter().all(Result::is_ok));
+        assert_eq!(
+            items[3].as_ref().expect_err("page 2").service_code(),
+            Some(1000)
+        );
+        assert_eq!(asked(&seen), [1, 2]);
+
+        let pages: Vec<_> = paginator(client.clone(), None, None)
+            .pages()
+            .collect()
+            .await;
+        assert_eq!(pages.len(), 2);
+        assert!(pages[0].is_ok() && pages[1].is_err());
+
+        let err = paginator(client, None, None).collect_items().await;
+        assert!(err.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_transport_failure_is_yielded_once() {
+        let pages: Vec<_> = paginator(offline(), None, None).pages().collect().await;
+        assert_eq!(pages.len(), 1);
+        assert!(pages[0].is_err());
+    }
+}

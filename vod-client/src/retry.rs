@@ -358,4 +358,39 @@ mod tests {
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);
     }
+
+    #[test]
+    fn jitter_is_splitmix64_seeded_xorshift64_star() {
+        // Reference values: splitmix64's first output for seed 0 is 0xe220a8397b1dcdaf, and
+        // xorshift64* (12, 25, 27; multiplier 0x2545f4914f6cdd1d) continues from there.
+        let mut j = Jitter::seeded(0);
+        assert_eq!(j.0, 0xe220_a839_7b1d_cdaf);
+        let got = [j.next_u64(), j.next_u64(), j.next_u64()];
+        assert_eq!(
+            got,
+            [
+                0x7bbc_b40d_5506_82d0,
+                0xde7f_e413_d00c_c9fd,
+                0xb3c6_3835_3c66_8c91
+            ]
+        );
+        assert_eq!(Jitter::seeded(7).0, 0x63cb_e1e4_5932_0dd7);
+    }
+
+    #[test]
+    fn jitter_below_is_uniform_in_whole_milliseconds_up_to_the_ceiling() {
+        // Seed 1 gives 0x4b46a55df3611b9b, 0xd7e1f1410e763ef4, 0x5f14ec66975f9b06: modulo 1001.
+        let mut j = Jitter::seeded(1);
+        let got: Vec<u64> = (0..3)
+            .map(|_| j.below(Duration::from_secs(1)).as_millis() as u64)
+            .collect();
+        assert_eq!(got, [435, 504, 945]);
+        let mut j = Jitter::seeded(3);
+        let draws: Vec<Duration> = (0..200)
+            .map(|_| j.below(Duration::from_millis(10)))
+            .collect();
+        assert!(draws.iter().all(|d| *d <= Duration::from_millis(10)));
+        assert!(draws.contains(&Duration::ZERO) && draws.contains(&Duration::from_millis(10)));
+        assert_eq!(j.below(Duration::from_micros(999)), Duration::ZERO);
+    }
 }

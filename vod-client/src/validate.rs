@@ -559,4 +559,12 @@ mod tests {
         v.required_text("after", "");
         assert_eq!(fields(v.finish().expect_err("two")), ["first.url", "after"]);
     }
+
+    #[test]
+    fn counts_convert_and_saturate() {
+        assert_eq!(as_i64(0u8), 0);
+        assert_eq!(as_i64(7usize), 7);
+        assert_eq!(as_i64(-3i32), -3);
+        assert_eq!(as_i64(u64::MAX), i64::MAX);
+    }
 }

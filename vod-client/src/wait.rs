@@ -319,4 +319,225 @@ mod tests {
         let fixed = WaitOptions::every(Duration::from_millis(5), Duration::from_secs(1));
         assert_eq!(fixed.delay(9), Duration::from_millis(5));
     }
+
+    /// Waiting end to end, through `Client::send` against a local server whose tasks finish
+    /// after a scripted number of polls.
+    mod polling {
+        use std::collections::HashMap;
+        use std::sync::Mutex;
+
+        use serde::{Deserialize, Serialize};
+
+        use super::*;
+        use crate::operation::{BodyKind, DataKind, Envelope, HttpMethod, OperationSpec};
+        use crate::test_server::{client, serve, Seen};
+
+        const OP: OperationSpec = OperationSpec {
+            name: "startThings",
+            method: HttpMethod::Post,
+            path: "/things",
+            body: BodyKind::Json,
+            envelope: Envelope::Standard,
+            data: DataKind::Object,
+            retry_safe: true,
+        };
+
+        /// Starts a task over some things.
+        #[derive(Debug, Serialize)]
+        struct Start {
+            ids: Vec<String>,
+        }
+
+        /// Asks for the state of one thing.
+        #[derive(Debug, Serialize)]
+        struct Query {
+            id: String,
+        }
+
+        #[derive(Debug, Clone, PartialEq, Deserialize)]
+        struct State {
+            id: String,
+            state: String,
+        }
+
+        impl Request for Start {
+            type Output = ();
+            const OPERATION: &'static OperationSpec = &OP;
+            fn validate(&self) -> Result<(), Error> {
+                Ok(())
+            }
+        }
+
+        impl Request for Query {
+            type Output = State;
+            const OPERATION: &'static OperationSpec = &OperationSpec {
+                name: "getThing",
+                ..OP
+            };
+            fn validate(&self) -> Result<(), Error> {
+                Ok(())
+            }
+        }
+
+        impl Waitable for Start {
+            type Query = Query;
+            fn state_queries(&self, _: &()) -> Vec<(String, Query)> {
+                self.ids
+                    .iter()
+                    .map(|id| (format!("id={id}"), Query { id: id.clone() }))
+                    .collect()
+            }
+            fn task_state(output: &State) -> TaskState {
+                classify(Some(Cow::Borrowed(&output.state)), &["ok"], &["bad"])
+            }
+        }
+
+        /// A service where thing `id` reports `script[id]`'s states in turn (the last one
+        /// for ever after).
+        async fn service(script: &[(&str, &[&str])]) -> (Client, Seen) {
+            let script: HashMap<String, Vec<String>> = script
+                .iter()
+                .map(|(id, states)| {
+                    (
+                        id.to_string(),
+                        states.iter().map(|s| s.to_string()).collect(),
+                    )
+                })
+                .collect();
+            let polls = Mutex::new(HashMap::<String, usize>::new());
+            let (endpoint, seen) = serve(move |body| {
+                let id = body["id"].as_str().expect("id").to_string();
+                let mut polls = polls.lock().expect("polls");
+                let n = polls.entry(id.clone()).or_default();
+                let states = &script[&id];
+                let state = &states[(*n).min(states.len() - 1)];
+                *n += 1;
+                serde_json::json!({"code": 200, "message": "ok", "data": {"id": id, "state": state}})
+                    .to_string()
+            })
+            .await;
+            (client(&endpoint), seen)
+        }
+
+        fn task(client: Client, ids: &[&str]) -> Task<Start> {
+            let ids = ids.iter().map(|s| s.to_string()).collect();
+            Task::new(client, Start { ids }, ())
+        }
+
+        fn polled(seen: &Seen) -> Vec<String> {
+            seen.lock()
+                .expect("log")
+                .iter()
+                .map(|b| b["id"].as_str().expect("id").to_string())
+                .collect()
+        }
+
+        fn state(id: &str, state: &str) -> Option<State> {
+            Some(State {
+                id: id.into(),
+                state: state.into(),
+            })
+        }
+
+        fn quick() -> WaitOptions {
+            WaitOptions::every(Duration::from_millis(1), Duration::from_secs(20))
+        }
+
+        #[tokio::test]
+        async fn polls_each_resource_until_it_is_final() {
+            let (client, seen) = service(&[("a", &["1", "1", "ok"]), ("b", &["bad"])]).await;
+            let mut task = task(client, &["a", "b"]);
+            assert_eq!(task.last_outcomes().len(), 2);
+            assert!(task
+                .last_outcomes()
+                .iter()
+                .all(|o| o.state == TaskState::Running));
+            let done = task.wait_for_all(quick()).await.expect("final");
+            // A final resource is not asked again.
+            assert_eq!(polled(&seen), ["a", "b", "a", "a"]);
+            let expected = vec![
+                TaskOutcome {
+                    subject: "id=a".into(),
+                    state: TaskState::Succeeded,
+                    answer: state("a", "ok"),
+                },
+                TaskOutcome {
+                    subject: "id=b".into(),
+                    state: TaskState::Failed("bad".into()),
+                    answer: state("b", "bad"),
+                },
+            ];
+            assert_eq!(done.outcomes(), expected);
+            assert_eq!(task.last_outcomes(), expected);
+            assert!(!done.all_succeeded());
+            let failed: Vec<&str> = done.failures().map(|o| o.subject.as_str()).collect();
+            assert_eq!(failed, ["id=b"]);
+            assert_eq!(done.answer(), state("a", "ok").as_ref());
+            assert_eq!(done.clone().into_answer(), state("a", "ok"));
+            assert_eq!(done.into_outcomes(), expected);
+        }
+
+        #[tokio::test]
+        async fn wait_with_fails_naming_the_failed_resources() {
+            let (client, _) = service(&[("a", &["ok"]), ("b", &["1", "bad"])]).await;
+            let mut task = task(client, &["a", "b"]);
+            match task.wait_with(quick()).await {
+                Err(Error::TaskFailed {
+                    operation,
+                    failures,
+                }) => {
+                    assert_eq!(operation, "startThings");
+                    assert_eq!(failures.len(), 1);
+                    assert_eq!(failures[0].subject, "id=b");
+                    assert_eq!(failures[0].state, "bad");
+                }
+                other => panic!("{other:?}"),
+            }
+            // The others are kept.
+            assert_eq!(task.last_outcomes()[0].state, TaskState::Succeeded);
+        }
+
+        #[tokio::test]
+        async fn wait_with_returns_every_outcome_when_all_succeed() {
+            let (client, seen) = service(&[("a", &["1", "ok"]), ("b", &["ok"])]).await;
+            let done = task(client, &["a", "b"])
+                .wait_with(quick())
+                .await
+                .expect("done");
+            assert!(done.all_succeeded());
+            assert_eq!(done.failures().count(), 0);
+            assert_eq!(done.outcomes().len(), 2);
+            assert_eq!(done.outcomes()[1].answer, state("b", "ok"));
+            assert_eq!(polled(&seen), ["a", "b", "a"]);
+        }
+
+        #[tokio::test]
+        async fn gives_up_when_the_next_pause_would_pass_the_timeout() {
+            let (client, seen) = service(&[("a", &["1"])]).await;
+            let mut task = task(client, &["a"]);
+            let options = WaitOptions::every(Duration::from_millis(40), Duration::from_millis(100));
+            let started = Instant::now();
+            match task.wait_with(options).await {
+                Err(Error::WaitTimeout {
+                    operation, pending, ..
+                }) => {
+                    assert_eq!(operation, "startThings");
+                    assert_eq!(pending, ["id=a"]);
+                }
+                other => panic!("{other:?}"),
+            }
+            // The timeout is checked before each pause, so it ends only once the next pause
+            // would pass it (after 60 ms at the earliest), having polled more than once.
+            assert!(started.elapsed() >= Duration::from_millis(60));
+            assert!(polled(&seen).len() >= 2, "{:?}", polled(&seen));
+            assert_eq!(task.last_outcomes()[0].answer, state("a", "1"));
+        }
+
+        #[tokio::test]
+        async fn a_failed_state_query_is_the_error() {
+            let mut task = task(client("http://127.0.0.1:9"), &["a"]);
+            let err = task.wait_for_all(quick()).await.expect_err("no server");
+            assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+        }
+    }
 }

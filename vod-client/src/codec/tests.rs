@@ -185,3 +185,12 @@ fn times_and_numeric_text_keep_their_wire_form() {
         r#"{"at":"not yet","secs":1700000000,"millis":"x","page":"3"}"#
     );
 }
+
+#[test]
+fn an_optional_field_of_the_wrong_kind_says_what_was_expected() {
+    // serde_json never offers a bool to `deserialize_option`; other deserializers may, and the
+    // error then names what the field takes.
+    let d = serde::de::value::BoolDeserializer::<serde::de::value::Error>::new(true);
+    let err = deserialize_option::<Comma, Vec<String>, _>(d).expect_err("a bool");
+    assert!(err.to_string().contains("a value or null"), "{err}");
+}

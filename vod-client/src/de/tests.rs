@@ -229,3 +229,15 @@ fn errors_carry_the_field_path() {
     let err = serde_path_to_error::deserialize::<_, Sample>(de).expect_err("bad n");
     assert_eq!(err.path().to_string(), "objects[1].n");
 }
+
+#[test]
+fn the_loose_wrapper_keeps_the_deserializers_human_readable_flag() {
+    use serde::Deserializer as _;
+    // Types such as `IpAddr` and many time types read different forms depending on it.
+    assert!(super::Loose(&mut serde_json::Deserializer::from_str("1")).is_human_readable());
+    let addr: std::net::IpAddr = Deserialize::deserialize(super::Loose(
+        &mut serde_json::Deserializer::from_str(r#""127.0.0.1""#),
+    ))
+    .expect("an address as text");
+    assert_eq!(addr, std::net::IpAddr::from([127, 0, 0, 1]));
+}
