@@ -139,7 +139,7 @@ fn task_query(
 
 /// The ids of a comma list, each made of the characters ids are made of (`illegal`
 /// otherwise). Empty lists and empty items are the spec's checks, run before this.
-fn id_list<'a>(ids: &'a [VideoId], illegal: ErrorCode) -> Result<Vec<&'a str>, ApiError> {
+fn id_list(ids: &[VideoId], illegal: ErrorCode) -> Result<Vec<&str>, ApiError> {
     match ids.iter().find(|i| !is_id_like(i.as_str())) {
         Some(bad) => Err(ApiError::spec(
             illegal,
