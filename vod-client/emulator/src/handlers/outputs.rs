@@ -5,6 +5,8 @@
 //! values) is the spec's, applied by the route that encodes the output. Nothing here knows a
 //! wire name or a wire format.
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use vod_client::model::{
     AudioInfo, CategoryNode, MaterialInfo, NodeId, TaskVideoInfo, VideoInfo, VideoResolution,
 };
@@ -37,28 +39,19 @@ pub(crate) fn video_info(v: &Video) -> VideoInfo {
     .with_video_resolutions(resolutions(&v.resolutions))
 }
 
-/// The video a clip or concat task made, as its query reports it (no creator, no creation
-/// time).
-pub(crate) fn task_video_info(v: &Video) -> TaskVideoInfo {
-    TaskVideoInfo::new(
-        v.video_name.as_str(),
-        v.video_id.as_str(),
-        v.video_state.clone(),
-        v.transcode_state.clone(),
-    )
-    .with_encrypt(v.encrypt.clone())
-    .with_video_size(v.video_size)
-    .with_video_duration(duration(v))
-    .with_upload_time(Time::from_unix_seconds(v.upload_time))
-    .with_update_time(Time::from_unix_seconds(v.update_time))
-    .with_video_description(v.video_description.as_str())
-    .with_video_classification(v.classification())
-    .with_image_url(v.image_url.as_str())
-    .with_publish_domain(v.publish_domain.as_str())
-    .with_player_name(v.player_name.as_str())
-    .with_player_id(v.player_id.as_str())
-    .with_video_source_code(v.video_source_code.clone())
-    .with_video_resolutions(resolutions(&v.resolutions))
+/// The video a clip or concat task made, as its query reports it: the listed video without
+/// creator and creation time.
+pub(crate) fn task_video_info(v: &Video) -> Option<TaskVideoInfo> {
+    reshape(&video_info(v))
+}
+
+/// The same record as another generated type whose members are a subset of `item`'s (the
+/// query's `videoInfo`, the callbacks' items): read from `item`'s encoding, so that the record
+/// is turned into members once, here.
+pub(crate) fn reshape<T: DeserializeOwned>(item: &impl Serialize) -> Option<T> {
+    serde_json::to_value(item)
+        .and_then(serde_json::from_value)
+        .ok()
 }
 
 /// Whole seconds, as the emulator's videos last.
@@ -141,6 +134,7 @@ mod tests {
         assert_eq!(listed["videoResolutions"][1]["serverType"], 0);
         assert_eq!(listed["videoResolutions"].as_array().map(Vec::len), Some(3));
         let task = serde_json::to_value(task_video_info(&v)).unwrap_or_default();
+        assert_eq!(task["videoName"], "n\"ame");
         assert!(task.get("createUser").is_none() && task.get("createTime").is_none());
         assert_eq!(task["uploadTime"], "2023-11-15 06:13:20");
     }

@@ -134,7 +134,7 @@ fn task_query(
         Phase::Failed => TaskStatus::Failed,
     };
     let video = task.output.as_ref().and_then(|id| inner.videos.get(id));
-    Ok((task.id.clone(), status, video.map(task_video_info)))
+    Ok((task.id.clone(), status, video.and_then(task_video_info)))
 }
 
 /// The ids of a comma list, each made of the characters ids are made of (`illegal`

@@ -10,7 +10,6 @@
 
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 use vod_client::model::{AudioUploadCallback, MaterialUploadCallback, VideoUploadCallback};
 
@@ -31,15 +30,6 @@ pub(crate) struct Callback {
     pub(crate) body: Vec<u8>,
 }
 
-/// The callback items are documented as the list operations' items; the generated types of
-/// the two differ only in name, so one is read from the other's encoding rather than built
-/// member by member twice.
-fn reshape<T: DeserializeOwned>(item: &impl Serialize) -> Option<T> {
-    serde_json::to_value(item)
-        .and_then(serde_json::from_value)
-        .ok()
-}
-
 impl Callback {
     fn of<T: Serialize>(payload: &T) -> Callback {
         let kind = std::any::type_name::<T>()
@@ -53,17 +43,17 @@ impl Callback {
     }
 
     pub(crate) fn video(video: &Video) -> Callback {
-        let item = reshape(&outputs::video_info(video));
+        let item = outputs::reshape(&outputs::video_info(video));
         Callback::of(&VideoUploadCallback::new(1, item))
     }
 
     pub(crate) fn audio(audio: &Audio) -> Callback {
-        let item = reshape(&outputs::audio_info(audio));
+        let item = outputs::reshape(&outputs::audio_info(audio));
         Callback::of(&AudioUploadCallback::new(1, item))
     }
 
     pub(crate) fn material(material: &Material) -> Callback {
-        let item = reshape(&outputs::material_info(material));
+        let item = outputs::reshape(&outputs::material_info(material));
         Callback::of(&MaterialUploadCallback::new(1, item))
     }
 }
