@@ -358,6 +358,8 @@ pub mod de;
 mod encode;
 mod error;
 #[doc(hidden)]
+pub mod fuzzing;
+#[doc(hidden)]
 pub mod id;
 mod json_path;
 mod lenient;

@@ -149,6 +149,19 @@ pub trait Waitable: Request {
 }
 
 #[doc(hidden)]
+/// Something done once per operation, generic over its request type: given to the generated
+/// `model::visit_operations`, which calls [`VisitOperation::visit`] for every operation in the
+/// order of `model::OPERATIONS` (the fuzz targets pick an operation by index this way).
+#[cfg(feature = "serde")]
+pub trait VisitOperation {
+    /// Called with one operation's request type.
+    fn visit<R>(&mut self)
+    where
+        R: Request + DeserializeOwned + 'static,
+        R::Output: Serialize + 'static;
+}
+
+#[doc(hidden)]
 /// Calls operation `R` with its parameters as a JSON object (wire names) and returns its data
 /// as JSON: the command line's and other dynamic callers' way in. The input goes through the
 /// typed request, so lenient decoding and validation apply exactly as for typed callers; a

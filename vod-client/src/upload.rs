@@ -66,6 +66,11 @@ pub use progress::{Progress, UploadEvent, UploadEvents};
 pub use resume::{FsResumeStore, ResumeStore};
 pub use source::UploadSource;
 
+/// A saved state decoded and encoded again (`None`: not usable), for the fuzz targets.
+pub(crate) fn resume_state_round_trip(bytes: &[u8]) -> Option<Vec<u8>> {
+    resume::State::decode(bytes).map(|state| state.encode())
+}
+
 use blocks::{Job, Recorder, Stop};
 use grant::{Grant, GrantSource, TokenCell};
 use progress::Reporter;

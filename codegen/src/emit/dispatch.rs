@@ -18,6 +18,11 @@ pub fn emit(api: &Api) -> TokenStream {
         let request = ident(&op.request_type());
         quote! { <#request as crate::operation::Request>::OPERATION }
     });
+    let requests = api
+        .groups
+        .iter()
+        .flat_map(|g| &g.operations)
+        .map(|op| ident(&op.request_type()));
     quote! {
         #![doc = " The operations of the API, as data."]
         #[allow(unused_imports)]
@@ -25,6 +30,15 @@ pub fn emit(api: &Api) -> TokenStream {
 
         /// Every operation of the API.
         pub const OPERATIONS: &[&crate::operation::OperationSpec] = &[#(#specs),*];
+
+        /// Calls `visitor` once per operation with its request type, in the order of
+        /// [`OPERATIONS`]: generic code over every operation (the fuzz targets) without a
+        /// hand-kept list.
+        #[doc(hidden)]
+        #[cfg(feature = "serde")]
+        pub fn visit_operations<V: crate::operation::VisitOperation>(visitor: &mut V) {
+            #(visitor.visit::<#requests>();)*
+        }
     }
 }
 

@@ -111,6 +111,9 @@ fn module_root(api: &Api) -> TokenStream {
         pub use service::*;
         mod dispatch;
         pub use dispatch::OPERATIONS;
+        #[doc(hidden)]
+        #[cfg(feature = "serde")]
+        pub use dispatch::visit_operations;
         #(#groups)*
     }
 }

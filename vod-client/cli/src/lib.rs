@@ -23,6 +23,8 @@ mod config;
 mod configure;
 mod emulator;
 mod failure;
+#[doc(hidden)]
+pub mod fuzzing;
 mod glob;
 mod input;
 mod operation;

@@ -343,7 +343,7 @@ fn flags_in_message(spec: &CommandSpec, message: &str) -> String {
 
 /// Required fields must be present once flags and `--input-json` are merged (clap only knows
 /// about the flags, and lets `--input-json` stand in for all of them).
-fn check_required(spec: &CommandSpec, input: &Value) -> Result<(), Failure> {
+pub(crate) fn check_required(spec: &CommandSpec, input: &Value) -> Result<(), Failure> {
     let required: Vec<&str> = spec
         .args
         .iter()
@@ -390,7 +390,12 @@ fn read_input_json(source: &str) -> Result<Map<String, Value>, Failure> {
         std::fs::read_to_string(source)
             .map_err(|e| Failure::usage(format!("--input-json {source}: cannot read: {e}")))?
     };
-    match serde_json::from_str::<Value>(&text) {
+    parse_input_json(source, &text)
+}
+
+/// The text of `--input-json` (read from `source`) as the object of request fields.
+pub(crate) fn parse_input_json(source: &str, text: &str) -> Result<Map<String, Value>, Failure> {
+    match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => Err(Failure::usage(format!(
             "--input-json {source}: expected a JSON object of request fields, got {}",

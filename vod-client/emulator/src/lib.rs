@@ -112,6 +112,8 @@ pub mod args;
 mod auth;
 mod errors;
 mod faults;
+#[doc(hidden)]
+pub mod fuzzing;
 /// Routes, request checks and example answers, generated from `api-spec/`.
 // Formatted by the generator (prettyplease); `cargo xtask codegen --check` guards it instead.
 #[rustfmt::skip]

@@ -38,3 +38,41 @@ pub const OPERATIONS: &[&crate::operation::OperationSpec] = &[
     <PullVideoRequest as crate::operation::Request>::OPERATION,
     <PullVideoQueryRequest as crate::operation::Request>::OPERATION,
 ];
+
+/// Calls `visitor` once per operation with its request type, in the order of
+/// [`OPERATIONS`]: generic code over every operation (the fuzz targets) without a
+/// hand-kept list.
+#[doc(hidden)]
+#[cfg(feature = "serde")]
+pub fn visit_operations<V: crate::operation::VisitOperation>(visitor: &mut V) {
+    visitor.visit::<GetVideoListRequest>();
+    visitor.visit::<VideoEditRequest>();
+    visitor.visit::<VideoBlockRequest>();
+    visitor.visit::<VideoEnableRequest>();
+    visitor.visit::<DeleteVideoRequest>();
+    visitor.visit::<GetAudioListRequest>();
+    visitor.visit::<EditAudioRequest>();
+    visitor.visit::<DeleteAudioRequest>();
+    visitor.visit::<GetMaterialListRequest>();
+    visitor.visit::<MaterialEditRequest>();
+    visitor.visit::<DeleteMaterialRequest>();
+    visitor.visit::<GetCategoryListRequest>();
+    visitor.visit::<CreateCategoryRequest>();
+    visitor.visit::<DeleteCategoryRequest>();
+    visitor.visit::<DeleteVideoByCategoryRequest>();
+    visitor.visit::<GetPublishCodeRequest>();
+    visitor.visit::<GetAudioPublishCodeRequest>();
+    visitor.visit::<VideoClipRequest>();
+    visitor.visit::<VideoClipQueryRequest>();
+    visitor.visit::<VideoConcatRequest>();
+    visitor.visit::<VideoConcatQueryRequest>();
+    visitor.visit::<TransCodeRequest>();
+    visitor.visit::<CreateClearAdTaskRequest>();
+    visitor.visit::<ClearAdTaskQueryRequest>();
+    visitor.visit::<StartWorkflowRequest>();
+    visitor.visit::<GetUploadTokenRequest>();
+    visitor.visit::<GetAudioUploadTokenRequest>();
+    visitor.visit::<GetMaterialUploadTokenRequest>();
+    visitor.visit::<PullVideoRequest>();
+    visitor.visit::<PullVideoQueryRequest>();
+}

@@ -12,6 +12,10 @@ mod dispatch;
 
 pub use dispatch::OPERATIONS;
 
+#[doc(hidden)]
+#[cfg(feature = "serde")]
+pub use dispatch::visit_operations;
+
 pub mod asset_management;
 
 pub use asset_management::*;

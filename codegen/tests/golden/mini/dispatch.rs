@@ -14,3 +14,17 @@ pub const OPERATIONS: &[&crate::operation::OperationSpec] = &[
     <FixtureBuildWidgetsRequest as crate::operation::Request>::OPERATION,
     <FixtureStartRunRequest as crate::operation::Request>::OPERATION,
 ];
+
+/// Calls `visitor` once per operation with its request type, in the order of
+/// [`OPERATIONS`]: generic code over every operation (the fuzz targets) without a
+/// hand-kept list.
+#[doc(hidden)]
+#[cfg(feature = "serde")]
+pub fn visit_operations<V: crate::operation::VisitOperation>(visitor: &mut V) {
+    visitor.visit::<FixtureCreateWidgetRequest>();
+    visitor.visit::<FixtureListWidgetsRequest>();
+    visitor.visit::<FixtureDeleteWidgetRequest>();
+    visitor.visit::<FixtureGetTokenRequest>();
+    visitor.visit::<FixtureBuildWidgetsRequest>();
+    visitor.visit::<FixtureStartRunRequest>();
+}

@@ -12,6 +12,10 @@ mod dispatch;
 
 pub use dispatch::OPERATIONS;
 
+#[doc(hidden)]
+#[cfg(feature = "serde")]
+pub use dispatch::visit_operations;
+
 pub mod widgets;
 
 pub use widgets::*;
