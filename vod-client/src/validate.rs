@@ -461,6 +461,33 @@ mod tests {
         retry_safe: false,
     };
 
+    /// Ranges and lengths are inclusive at both ends: exactly at a bound is accepted, one past
+    /// it is refused with the rule it broke.
+    #[test]
+    fn bounds_are_inclusive() {
+        let verdict = |check: &dyn Fn(&mut Validator)| {
+            let mut v = Validator::new(OP);
+            check(&mut v);
+            match v.finish() {
+                Ok(()) => None,
+                Err(Error::InvalidRequest { problems, .. }) => {
+                    problems.first().map(|p| p.violation)
+                }
+                Err(other) => panic!("unexpected {other}"),
+            }
+        };
+        let range = |n: i64| verdict(&|v| v.int_range("n", Some(n), Some(1), Some(5)));
+        assert_eq!(range(1), None);
+        assert_eq!(range(5), None);
+        assert_eq!(range(0), Some(Violation::TooSmall));
+        assert_eq!(range(6), Some(Violation::TooLarge));
+        let text = |t: &str| verdict(&|v| v.text_length("t", Some(t), Some(2), Some(3)));
+        assert_eq!(text("视频"), None);
+        assert_eq!(text("abc"), None);
+        assert_eq!(text("a"), Some(Violation::TooSmall));
+        assert_eq!(text("abcd"), Some(Violation::TooLarge));
+    }
+
     struct Url {
         url: String,
         name: Option<String>,

@@ -99,6 +99,30 @@ fn an_unreadable_optional_time_keeps_its_text() {
     }
 }
 
+/// Unix-second and Unix-millisecond times keep unreadable text too, as the service's date-time
+/// text does (each encoding has its own `keep_unread`).
+#[test]
+fn unreadable_unix_times_keep_their_text() {
+    let audio = r#"{"code":200,"message":"ok","data":{"audioTotal":1,"audioGetListResponseList":[
+        {"audioName":"a","audioId":"a1","createTime":"yesterday","uploadTime":1700000000}]}}"#;
+    let page = answer::<crate::model::GetAudioListRequest>(audio).unwrap();
+    let item = &page.data.audio_get_list_response_list[0];
+    assert_eq!(item.create_time, Some(Time::Unparsed("yesterday".into())));
+    assert_eq!(
+        item.upload_time,
+        Some(Time::from_unix_seconds(1_700_000_000))
+    );
+    assert_eq!(
+        paths(page.warnings()),
+        [("data.audioGetListResponseList[0].createTime", "yesterday")]
+    );
+    let pull = r#"{"code":200,"message":"ok","data":{"taskId":"t","transNo":"n","status":1,
+        "items":[],"timestamp":"soon"}}"#;
+    let report = answer::<crate::model::PullVideoQueryRequest>(pull).unwrap();
+    assert_eq!(report.data.timestamp, Some(Time::Unparsed("soon".into())));
+    assert_eq!(paths(report.warnings()), [("data.timestamp", "soon")]);
+}
+
 #[test]
 fn an_unreadable_optional_enum_is_unset() {
     let page = answer::<GetVideoListRequest>(&page_with("encrypt", r#""maybe""#)).unwrap();
@@ -242,6 +266,9 @@ fn each_unread_value_is_logged_once_with_operation_path_and_excerpt() {
     let recorder = std::sync::Arc::new(Recorder::default());
     let body = page_with("videoSize", r#""s""#);
     tracing::subscriber::with_default(recorder.clone(), || {
+        // Other tests hit the same `warn!` on other threads with no subscriber; an interest
+        // cached from one of those would hide this event.
+        tracing::callsite::rebuild_interest_cache();
         answer::<GetVideoListRequest>(&body).expect("decodes");
     });
     let events = recorder.0.lock().expect("events").clone();
