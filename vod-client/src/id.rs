@@ -52,6 +52,13 @@ macro_rules! wire_id {
                 &self.0
             }
         }
+        // Sound: the derived `Hash`, `Eq` and `Ord` of a one-`String` newtype are the text's,
+        // so maps keyed by the id can be searched with a `&str`.
+        impl ::std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
         impl ::std::cmp::PartialEq<str> for $name {
             fn eq(&self, other: &str) -> bool {
                 self.0 == other

@@ -10,26 +10,29 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use vod_client::model::VideoId;
+use vod_client::Time;
+
 /// What a task does when it finishes.
 #[derive(Debug, Clone)]
 pub(crate) enum TaskKind {
     /// Cut `duration` seconds of `source` into a new video named `filename`.
     Clip {
-        source: String,
+        source: VideoId,
         filename: String,
         duration: u64,
     },
     /// Join `sources` into a new video named `filename`.
     Concat {
-        sources: Vec<String>,
+        sources: Vec<VideoId>,
         filename: String,
     },
     /// Transcode an existing video in place.
-    Transcode { video_id: String },
+    Transcode { video_id: VideoId },
     /// Remove ads from a video into a new video.
-    ClearAd { video_id: String },
+    ClearAd { video_id: VideoId },
     /// Run a workflow on a video (transcodes it in place).
-    Workflow { target: String },
+    Workflow { target: VideoId },
     /// Fetch videos from URLs.
     Pull {
         items: Vec<PullItem>,
@@ -59,7 +62,7 @@ pub(crate) struct PullItem {
     pub(crate) file_name: String,
     pub(crate) fetch_url: String,
     pub(crate) md5: String,
-    pub(crate) video_id: Option<String>,
+    pub(crate) video_id: Option<VideoId>,
 }
 
 /// Where a task stands at one instant.
@@ -85,11 +88,11 @@ pub(crate) struct Task {
     pub(crate) run_for: Duration,
     pub(crate) fail: bool,
     pub(crate) finished: bool,
-    pub(crate) created_unix_ms: i64,
+    pub(crate) created: Time,
     /// The account that created it (owner of produced videos).
     pub(crate) user: String,
     /// The video a finished task produced.
-    pub(crate) output: Option<String>,
+    pub(crate) output: Option<VideoId>,
 }
 
 impl Task {
@@ -127,7 +130,7 @@ pub struct TaskSummary {
     /// `queued`, `running`, `succeeded` or `failed`.
     pub state: &'static str,
     /// The video it produced, once finished.
-    pub output_video_id: Option<String>,
+    pub output_video_id: Option<VideoId>,
 }
 
 /// All tasks, with indexes by id and by (operation, transNo).
@@ -181,7 +184,7 @@ impl Tasks {
     }
 
     /// Stores the finished state of a task taken with [`Tasks::take_due`].
-    pub(crate) fn finish(&mut self, id: &str, fail: bool, output: Option<String>, kind: TaskKind) {
+    pub(crate) fn finish(&mut self, id: &str, fail: bool, output: Option<VideoId>, kind: TaskKind) {
         if let Some(task) = self.by_id.get(id).and_then(|&i| self.list.get_mut(i)) {
             task.finished = true;
             task.fail = fail;
@@ -191,7 +194,7 @@ impl Tasks {
     }
 
     /// True when an unfinished task works on `video_id`.
-    pub(crate) fn busy_with(&self, video_id: &str) -> bool {
+    pub(crate) fn busy_with(&self, video_id: &VideoId) -> bool {
         self.pending
             .iter()
             .filter_map(|&i| self.list.get(i))

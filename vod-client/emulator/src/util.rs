@@ -7,6 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
+use vod_client::model::VideoId;
+use vod_client::Time;
 
 /// The emulator's clock: the machine's clock plus a skew that fault injection can set, so
 /// tests can exercise the "timestamp too far off" rule without faking the client's clock.
@@ -19,6 +21,11 @@ impl Clock {
     /// Unix seconds as the emulator sees them.
     pub(crate) fn now_unix(&self) -> i64 {
         real_unix_secs().saturating_add(self.skew_secs.load(Ordering::Relaxed))
+    }
+
+    /// Now, as records keep it.
+    pub(crate) fn now(&self) -> Time {
+        Time::from_unix_seconds(self.now_unix())
     }
 
     /// Unix milliseconds as the emulator sees them.
@@ -70,6 +77,11 @@ impl IdGen {
         hasher.update(self.seed.to_le_bytes());
         hasher.update(n.to_le_bytes());
         hex::encode(&hasher.finalize()[..16])
+    }
+
+    /// A fresh video id.
+    pub(crate) fn video_id(&self) -> VideoId {
+        VideoId::new(self.hex32())
     }
 
     /// A UUID-shaped id (8-4-4-4-12), as the AI task ids are.

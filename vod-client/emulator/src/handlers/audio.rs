@@ -33,12 +33,12 @@ pub(crate) fn get_audio_list(
         .values()
         .filter(|a| {
             users.is_none_or(|u| u.contains(&a.create_user))
-                && in_window(a.create_time, window)
+                && in_window(&a.create_time, window)
                 && name.is_none_or(|n| fuzzy(&a.audio_name, n))
-                && id.is_none_or(|i| i.as_str() == a.audio_id)
+                && id.is_none_or(|i| *i == a.audio_id)
         })
         .collect();
-    found.sort_by_key(|a| (a.create_time, a.seq));
+    found.sort_by_key(|a| (a.create_time.timestamp(), a.seq));
     if !oldest_first {
         found.reverse();
     }

@@ -16,7 +16,7 @@ pub(crate) fn get_category_list(
     ctx: &Ctx<'_>,
     request: GetCategoryListRequest,
 ) -> Result<GetCategoryListOutput, ApiError> {
-    let parent = request.parent_node_id.map(NodeId::get);
+    let parent = request.parent_node_id;
     let paging = paging(ctx, &request)?;
     let (offset, size) = paging;
     let inner = ctx.shared.lock();
@@ -49,8 +49,8 @@ pub(crate) fn create_category(
             ctx.error("a category label may hold letters, digits, CJK, underscore and space only")
         );
     }
-    let parent = request.parent_node_id.map(NodeId::get);
-    let id = ctx.shared.ids.number();
+    let parent = request.parent_node_id;
+    let id = NodeId::new(ctx.shared.ids.number());
     let mut inner = ctx.shared.lock();
     check_parent(ctx, &inner, parent)?;
     if inner
@@ -69,10 +69,10 @@ pub(crate) fn create_category(
             create_user: ctx.caller.user.to_string(),
         },
     );
-    Ok(CreateCategoryOutput::new(NodeId::new(id)))
+    Ok(CreateCategoryOutput::new(id))
 }
 
-fn check_parent(ctx: &Ctx<'_>, inner: &Inner, parent: Option<i64>) -> Result<(), ApiError> {
+fn check_parent(ctx: &Ctx<'_>, inner: &Inner, parent: Option<NodeId>) -> Result<(), ApiError> {
     let Some(pid) = parent else { return Ok(()) };
     match inner.categories.get(&pid) {
         None => Err(ctx.error(format!("parent node {pid} does not exist"))),
@@ -87,7 +87,7 @@ pub(crate) fn delete_category(
     ctx: &Ctx<'_>,
     request: DeleteCategoryRequest,
 ) -> Result<(), ApiError> {
-    let id = request.node_id.get();
+    let id = request.node_id;
     let mut inner = ctx.shared.lock();
     let node = inner
         .categories
@@ -116,7 +116,7 @@ pub(crate) fn delete_video_by_category(
     ctx: &Ctx<'_>,
     request: DeleteVideoByCategoryRequest,
 ) -> Result<DeleteVideoByCategoryOutput, ApiError> {
-    let id = request.node_id.get();
+    let id = request.node_id;
     let task_id = ctx.shared.ids.number();
     let mut inner = ctx.shared.lock();
     let node = inner

@@ -38,15 +38,15 @@ pub(crate) fn get_material_list(
         .materials
         .values()
         .filter(|m| {
-            id.is_none_or(|i| i.as_str() == m.id)
+            id.is_none_or(|i| *i == m.id)
                 && name.is_none_or(|n| fuzzy(&m.name, n))
                 && suffix.is_none_or(|s| s.eq_ignore_ascii_case(&m.suffix))
                 && user.is_none_or(|u| u == m.create_user)
                 && domain.is_none_or(|d| d == m.publish_domain)
-                && in_window(m.create_time, window)
+                && in_window(&m.create_time, window)
         })
         .collect();
-    found.sort_by_key(|m| std::cmp::Reverse((m.create_time, m.seq)));
+    found.sort_by_key(|m| std::cmp::Reverse((m.create_time.timestamp(), m.seq)));
     Ok(GetMaterialListOutput::new(
         i32::try_from(found.len()).unwrap_or(i32::MAX),
         page_of(&found, paging).iter().map(|m| material_info(m)),

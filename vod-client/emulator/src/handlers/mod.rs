@@ -20,6 +20,7 @@ pub(crate) mod videos;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use vod_client::jiff::Timestamp;
 use vod_client::model::{self, ErrorCode};
 use vod_client::operation::{DataKind, Envelope, OperationSpec, Paginated, Request};
 use vod_client::Time;
@@ -494,12 +495,14 @@ pub(crate) fn page_of<T>(items: &[T], (offset, size): (usize, usize)) -> &[T] {
     items.get(start..end).unwrap_or_default()
 }
 
-/// A time filter as Unix seconds, the records' clock. The request decoded, so the text had
-/// the service's shape; a time that still names no instant is refused.
-fn unix(ctx: &Ctx<'_>, time: Option<&Time>) -> Result<Option<i64>, ApiError> {
+/// A creation-time window: either end may be open.
+pub(crate) type Window = (Option<Timestamp>, Option<Timestamp>);
+
+/// A time filter as an instant. The request decoded, so the text had the service's shape; a
+/// time that still names no instant is refused.
+fn instant(ctx: &Ctx<'_>, time: Option<&Time>) -> Result<Option<Timestamp>, ApiError> {
     time.map(|t| {
         t.timestamp()
-            .map(|t| t.as_second())
             .ok_or_else(|| ctx.error(format!("{t:?} is not a time")))
     })
     .transpose()
@@ -511,8 +514,8 @@ pub(crate) fn time_window(
     start: Option<&Time>,
     end: Option<&Time>,
     later: impl FnOnce() -> ApiError,
-) -> Result<(Option<i64>, Option<i64>), ApiError> {
-    let (start, end) = (unix(ctx, start)?, unix(ctx, end)?);
+) -> Result<Window, ApiError> {
+    let (start, end) = (instant(ctx, start)?, instant(ctx, end)?);
     if let (Some(s), Some(e)) = (start, end) {
         if s > e {
             return Err(later());
@@ -527,9 +530,15 @@ pub(crate) fn given(text: Option<&String>) -> Option<&str> {
     text.map(|t| t.trim()).filter(|t| !t.is_empty())
 }
 
-/// True when `value` falls in the optional window.
-pub(crate) fn in_window(value: i64, (start, end): (Option<i64>, Option<i64>)) -> bool {
-    start.is_none_or(|s| value >= s) && end.is_none_or(|e| value <= e)
+/// True when `value` falls in the window; a time that names no instant (only a test can
+/// store one) falls in no bounded window.
+pub(crate) fn in_window(value: &Time, (start, end): Window) -> bool {
+    if start.is_none() && end.is_none() {
+        return true;
+    }
+    value
+        .timestamp()
+        .is_some_and(|v| start.is_none_or(|s| v >= s) && end.is_none_or(|e| v <= e))
 }
 
 /// Case-insensitive substring match (the service's "fuzzy" name filters).

@@ -8,9 +8,8 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use vod_client::model::{
-    AudioInfo, CategoryNode, MaterialInfo, NodeId, TaskVideoInfo, VideoInfo, VideoResolution,
+    AudioInfo, CategoryNode, MaterialInfo, TaskVideoInfo, VideoInfo, VideoResolution,
 };
-use vod_client::Time;
 
 use crate::state::{Audio, Category, Material, Resolution, Video};
 
@@ -23,12 +22,12 @@ pub(crate) fn video_info(v: &Video) -> VideoInfo {
         v.transcode_state.clone(),
     )
     .with_create_user(v.create_user.as_str())
-    .with_create_time(Time::from_unix_seconds(v.create_time))
+    .with_create_time(v.create_time.clone())
     .with_encrypt(v.encrypt.clone())
     .with_video_size(v.video_size)
     .with_video_duration(duration(v))
-    .with_upload_time(Time::from_unix_seconds(v.upload_time))
-    .with_update_time(Time::from_unix_seconds(v.update_time))
+    .with_upload_time(v.upload_time.clone())
+    .with_update_time(v.update_time.clone())
     .with_video_description(v.video_description.as_str())
     .with_video_classification(v.classification())
     .with_image_url(v.image_url.as_str())
@@ -81,8 +80,8 @@ pub(crate) fn audio_info(a: &Audio) -> AudioInfo {
         .with_audio_duration(a.audio_duration as f64)
         .with_url(a.url.as_str())
         .with_suffix(a.suffix.as_str())
-        .with_create_time(Time::from_unix_seconds(a.create_time))
-        .with_upload_time(Time::from_unix_seconds(a.upload_time))
+        .with_create_time(a.create_time.clone())
+        .with_upload_time(a.upload_time.clone())
 }
 
 /// An item of `getMaterialList`.
@@ -92,14 +91,14 @@ pub(crate) fn material_info(m: &Material) -> MaterialInfo {
         .with_file_size(m.file_size)
         .with_url(m.url.as_str())
         .with_create_user(m.create_user.as_str())
-        .with_create_time(Time::from_unix_seconds(m.create_time))
+        .with_create_time(m.create_time.clone())
 }
 
 /// A node of `getCategoryList`. First-level nodes answer parent 0, as the service's SDK
 /// expects of them.
 pub(crate) fn category_node(c: &Category) -> CategoryNode {
-    CategoryNode::new(c.label_name.as_str(), NodeId::new(c.node_id))
-        .with_parent_node_id(NodeId::new(c.parent_node_id.unwrap_or(0)))
+    CategoryNode::new(c.label_name.as_str(), c.node_id)
+        .with_parent_node_id(c.parent_node_id.unwrap_or_default())
         .with_create_user(c.create_user.as_str())
 }
 
@@ -112,7 +111,8 @@ mod tests {
     /// become on the wire.
     #[test]
     fn a_video_travels_as_the_spec_says() {
-        let mut v = Video::new("id1".into(), "n\"ame".into(), "u".into(), 1_700_000_000, 1);
+        let created = vod_client::Time::from_unix_seconds(1_700_000_000);
+        let mut v = Video::new("id1".into(), "n\"ame".into(), "u".into(), created, 1);
         v.video_size = 12;
         v.categories = vec![
             CategoryPath {

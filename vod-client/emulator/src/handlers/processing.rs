@@ -12,6 +12,7 @@ use vod_client::model::{
     VideoConcatRequest, VideoId,
 };
 use vod_client::operation::Request;
+use vod_client::Time;
 
 use super::outputs::task_video_info;
 use super::Ctx;
@@ -29,14 +30,14 @@ fn start(
     kind: TaskKind,
 ) -> String {
     let run_for = ctx.shared.task_duration();
-    let now_ms = ctx.shared.clock.now_millis();
+    let now = Time::from_unix_millis(ctx.shared.clock.now_millis());
     inner.start_task(
         id,
         trans_no,
         kind,
         run_for,
         ctx.caller.user.to_string(),
-        now_ms,
+        now,
     )
 }
 
@@ -56,7 +57,7 @@ pub(crate) fn video_clip(ctx: &Ctx<'_>, request: VideoClipRequest) -> Result<Str
     if inner.tasks.trans_no_used(operation, trans_no) {
         return Err(ctx.error(format!("transNo {trans_no} is already used")));
     }
-    let source = inner.videos.get(video_id.as_str()).ok_or_else(|| {
+    let source = inner.videos.get(video_id).ok_or_else(|| {
         ApiError::spec(
             ErrorCode::VideoNotFound,
             format!("video {video_id} does not exist"),
@@ -67,7 +68,7 @@ pub(crate) fn video_clip(ctx: &Ctx<'_>, request: VideoClipRequest) -> Result<Str
         return Err(ctx.error("the clip ends after the end of the video"));
     }
     let kind = TaskKind::Clip {
-        source: video_id.as_str().to_string(),
+        source: video_id.clone(),
         filename: filename.clone(),
         duration: u64::try_from(*duration).unwrap_or(0),
     };
@@ -139,19 +140,19 @@ fn task_query(
 
 /// The ids of a comma list, each made of the characters ids are made of (`illegal`
 /// otherwise). Empty lists and empty items are the spec's checks, run before this.
-fn id_list(ids: &[VideoId], illegal: ErrorCode) -> Result<Vec<&str>, ApiError> {
+fn id_list(ids: &[VideoId], illegal: ErrorCode) -> Result<&[VideoId], ApiError> {
     match ids.iter().find(|i| !is_id_like(i.as_str())) {
         Some(bad) => Err(ApiError::spec(
             illegal,
             format!("video id {bad:?} has illegal characters"),
         )),
-        None => Ok(ids.iter().map(VideoId::as_str).collect()),
+        None => Ok(ids),
     }
 }
 
 pub(crate) fn video_concat(ctx: &Ctx<'_>, request: VideoConcatRequest) -> Result<String, ApiError> {
     let trans_no = request.trans_no;
-    let ids = id_list(&request.video_ids, ErrorCode::ConcatVideoIdsIllegal)?;
+    let ids = id_list(&request.video_ids, ErrorCode::ConcatVideoIdsIllegal)?.to_vec();
     if ids.iter().collect::<HashSet<_>>().len() != ids.len() {
         return Err(ApiError::spec(
             ErrorCode::ConcatDuplicateVideoIds,
@@ -167,7 +168,7 @@ pub(crate) fn video_concat(ctx: &Ctx<'_>, request: VideoConcatRequest) -> Result
             format!("transNo {trans_no} is already used"),
         ));
     }
-    if let Some(missing) = ids.iter().find(|i| !inner.videos.contains_key(**i)) {
+    if let Some(missing) = ids.iter().find(|i| !inner.videos.contains_key(*i)) {
         return Err(ApiError::spec(
             ErrorCode::ConcatVideosUnavailable,
             format!("video {missing} does not exist"),
@@ -175,7 +176,7 @@ pub(crate) fn video_concat(ctx: &Ctx<'_>, request: VideoConcatRequest) -> Result
     }
     if ids
         .iter()
-        .filter_map(|i| inner.videos.get(*i))
+        .filter_map(|i| inner.videos.get(i))
         .any(|v| v.video_state == vod_client::model::VideoState::Blocked)
     {
         return Err(ApiError::spec(
@@ -184,7 +185,7 @@ pub(crate) fn video_concat(ctx: &Ctx<'_>, request: VideoConcatRequest) -> Result
         ));
     }
     let kind = TaskKind::Concat {
-        sources: ids.into_iter().map(str::to_string).collect(),
+        sources: ids,
         filename: request.filename,
     };
     Ok(start(ctx, &mut inner, id, Some(trans_no), kind))
@@ -193,7 +194,7 @@ pub(crate) fn video_concat(ctx: &Ctx<'_>, request: VideoConcatRequest) -> Result
 pub(crate) fn trans_code(ctx: &Ctx<'_>, request: TransCodeRequest) -> Result<String, ApiError> {
     let ids = id_list(&request.video_ids, ErrorCode::TranscodeVideoIdsIllegal)?;
     let mut inner = ctx.shared.lock();
-    if let Some(missing) = ids.iter().find(|i| !inner.videos.contains_key(**i)) {
+    if let Some(missing) = ids.iter().find(|i| !inner.videos.contains_key(*i)) {
         return Err(ApiError::spec(
             ErrorCode::TranscodeVideosUnavailable,
             format!("video {missing} does not exist"),
@@ -207,7 +208,7 @@ pub(crate) fn trans_code(ctx: &Ctx<'_>, request: TransCodeRequest) -> Result<Str
     for video_id in ids {
         let id = ctx.shared.ids.hex32();
         let kind = TaskKind::Transcode {
-            video_id: video_id.to_string(),
+            video_id: video_id.clone(),
         };
         start(ctx, &mut inner, id, None, kind);
     }
@@ -218,7 +219,7 @@ pub(crate) fn create_clear_ad_task(
     ctx: &Ctx<'_>,
     request: CreateClearAdTaskRequest,
 ) -> Result<CreateClearAdTaskOutput, ApiError> {
-    let video_id = request.video_id.as_str();
+    let video_id = request.video_id;
     // The spec asks for one of the three flags; removing nothing is refused as well.
     let flags = [
         request.clear_video_ad,
@@ -230,12 +231,10 @@ pub(crate) fn create_clear_ad_task(
     }
     let id = ctx.shared.ids.uuid();
     let mut inner = ctx.shared.lock();
-    if !inner.videos.contains_key(video_id) {
+    if !inner.videos.contains_key(&video_id) {
         return Err(ctx.error(format!("video {video_id} does not exist")));
     }
-    let kind = TaskKind::ClearAd {
-        video_id: video_id.to_string(),
-    };
+    let kind = TaskKind::ClearAd { video_id };
     let task_id = start(ctx, &mut inner, id, None, kind);
     Ok(CreateClearAdTaskOutput::new(task_id))
 }
@@ -257,7 +256,7 @@ pub(crate) fn clear_ad_task_query(
         Phase::Succeeded => AdRemovalStatus::Succeeded,
         Phase::Failed => AdRemovalStatus::Failed,
     };
-    let output = task.output.as_deref().unwrap_or_default();
+    let output = task.output.clone().unwrap_or_default();
     Ok(ClearAdTaskQueryOutput::new(
         task_id.as_str(),
         status,
@@ -269,7 +268,7 @@ pub(crate) fn start_workflow(
     ctx: &Ctx<'_>,
     request: StartWorkflowRequest,
 ) -> Result<StartWorkflowOutput, ApiError> {
-    let target = request.video_id.as_str();
+    let target = request.video_id;
     let trans_no = request.trans_no;
     let id = ctx.shared.ids.hex32();
     let mut inner = ctx.shared.lock();
@@ -279,16 +278,14 @@ pub(crate) fn start_workflow(
             format!("transNo {trans_no} is already used"),
         ));
     }
-    if !inner.videos.contains_key(target) {
+    if !inner.videos.contains_key(&target) {
         inner.used_workflow_trans_nos.remove(&trans_no);
         return Err(ApiError::spec(
             ErrorCode::OperationFailed,
             format!("video {target} does not exist"),
         ));
     }
-    let kind = TaskKind::Workflow {
-        target: target.to_string(),
-    };
+    let kind = TaskKind::Workflow { target };
     let run_id = start(ctx, &mut inner, id, Some(trans_no), kind);
     Ok(StartWorkflowOutput::new(run_id))
 }

@@ -41,7 +41,7 @@ pub(crate) fn pull_video(
     let items = request.file_list.iter().map(pull_item).collect();
     let id = ctx.shared.ids.hex32();
     let run_for = ctx.shared.task_duration();
-    let now_ms = ctx.shared.clock.now_millis();
+    let now = Time::from_unix_millis(ctx.shared.clock.now_millis());
     let operation = PullVideoRequest::OPERATION.name;
     let mut inner = ctx.shared.lock();
     if let Some(t) = &trans_no {
@@ -59,7 +59,7 @@ pub(crate) fn pull_video(
         kind,
         run_for,
         ctx.caller.user.to_string(),
-        now_ms,
+        now,
     );
     Ok(PullVideoOutput::new(task_id).with_trans_no(trans_no.unwrap_or_default()))
 }
@@ -132,5 +132,5 @@ fn pull_report(task: &Task, inner: &Inner) -> PullVideoQueryOutput {
         status,
         items,
     )
-    .with_timestamp(Time::from_unix_millis(task.created_unix_ms))
+    .with_timestamp(task.created.clone())
 }

@@ -7,9 +7,9 @@
 
 use serde_json::json;
 use vod_client::model::{
-    AudioUploadItem, GetAudioUploadTokenOutput, GetAudioUploadTokenRequest,
+    AudioId, AudioUploadItem, GetAudioUploadTokenOutput, GetAudioUploadTokenRequest,
     GetMaterialUploadTokenOutput, GetMaterialUploadTokenRequest, GetUploadTokenOutput,
-    GetUploadTokenRequest, MaterialUploadItem, YesNo,
+    GetUploadTokenRequest, MaterialId, MaterialUploadItem, VideoId, YesNo,
 };
 
 use super::videos::categories_from_pairs;
@@ -90,8 +90,8 @@ pub(crate) fn get_upload_token(
         };
         let resumed = file_id.as_ref().and_then(|f| resume(&inner, f));
         let (video_id, key) = resumed.unwrap_or_else(|| {
-            let id = shared.ids.hex32();
-            let key = storage_key(shared, "video", &id, &name);
+            let id = shared.ids.video_id();
+            let key = storage_key(shared, "video", id.as_str(), &name);
             (id, key)
         });
         let pending = PendingUpload::Video {
@@ -119,7 +119,7 @@ pub(crate) fn get_upload_token(
 }
 
 /// The video id and key of an unfinished upload with this `fileId`.
-fn resume(inner: &Inner, file_id: &str) -> Option<(String, String)> {
+fn resume(inner: &Inner, file_id: &str) -> Option<(VideoId, String)> {
     inner
         .pending_uploads
         .iter()
@@ -190,7 +190,7 @@ pub(crate) fn get_audio_upload_token(
             let key = storage_key(shared, "audio", &id, &format!("{id}.mp3"));
             let url = format!("http://{domain}/{key}");
             let pending = PendingUpload::Audio {
-                audio_id: id.clone(),
+                audio_id: AudioId::new(&id),
                 name: file.name.clone(),
                 domain: domain.clone(),
                 user: ctx.caller.user.to_string(),
@@ -241,7 +241,7 @@ pub(crate) fn get_material_upload_token(
             inner.pending_uploads.insert(
                 key.clone(),
                 PendingUpload::Material {
-                    material_id: id.clone(),
+                    material_id: MaterialId::new(&id),
                     name: file.name.clone(),
                     suffix: file.suffix.clone(),
                     domain: domain.clone(),

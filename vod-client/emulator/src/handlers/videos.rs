@@ -3,12 +3,12 @@
 use vod_client::model::{
     CategoryName, DeleteScope, DeleteVideoRequest, ErrorCode, GetPublishCodeOutput,
     GetPublishCodeRequest, GetVideoListOutput, GetVideoListRequest, ListOrder, OccupancyCheck,
-    PlayUrl, PublishCodeType, ServerType, VideoBlockRequest, VideoEditRequest, VideoEnableRequest,
-    VideoId, VideoState,
+    PlayUrl, PublishCodeType, ServerType, TranscodeState, VideoBlockRequest, VideoEditRequest,
+    VideoEnableRequest, VideoId, VideoState,
 };
 
 use super::outputs::video_info;
-use super::{fuzzy, given, in_window, is_label_like, page_of, paging, time_window, Ctx};
+use super::{fuzzy, given, in_window, is_label_like, page_of, paging, time_window, Ctx, Window};
 use crate::errors::ApiError;
 use crate::state::{CategoryPath, Inner, Video};
 use crate::util::{is_domain_like, is_id_like};
@@ -16,11 +16,11 @@ use crate::util::{is_domain_like, is_id_like};
 /// The filters of `getVideoList`, read and checked before the state is locked.
 struct VideoFilter<'a> {
     users: Option<&'a [String]>,
-    window: (Option<i64>, Option<i64>),
+    window: Window,
     name: Option<&'a str>,
     id: Option<&'a VideoId>,
     status: Option<&'a VideoState>,
-    transcode: Option<i64>,
+    transcode: Option<&'a TranscodeState>,
     classes: Option<&'a [String]>,
 }
 
@@ -37,20 +37,18 @@ impl<'a> VideoFilter<'a> {
             name: given(r.video_name.as_ref()),
             id: r.video_id.as_ref(),
             status: r.video_status.as_ref(),
-            transcode: r.transcode_state.as_ref().map(|t| t.wire_value()),
+            transcode: r.transcode_state.as_ref(),
             classes,
         })
     }
 
     fn matches(&self, v: &Video) -> bool {
         self.users.is_none_or(|u| u.contains(&v.create_user))
-            && in_window(v.create_time, self.window)
+            && in_window(&v.create_time, self.window)
             && self.name.is_none_or(|n| fuzzy(&v.video_name, n))
-            && self.id.is_none_or(|id| id.as_str() == v.video_id)
+            && self.id.is_none_or(|id| *id == v.video_id)
             && self.status.is_none_or(|s| *s == v.video_state)
-            && self
-                .transcode
-                .is_none_or(|t| t == v.transcode_state.wire_value())
+            && self.transcode.is_none_or(|t| *t == v.transcode_state)
             && self
                 .classes
                 .is_none_or(|cs| v.categories.iter().any(|c| cs.contains(&c.child_name)))
@@ -71,7 +69,7 @@ pub(crate) fn get_video_list(
         .values()
         .filter(|v| filter.matches(v))
         .collect();
-    found.sort_by_key(|v| (v.create_time, v.seq));
+    found.sort_by_key(|v| (v.create_time.timestamp(), v.seq));
     if !oldest_first {
         found.reverse();
     }
@@ -135,7 +133,7 @@ fn set_state(
     already: ApiError,
 ) -> Result<String, ApiError> {
     let id = strict_video_id(id)?;
-    let now = ctx.shared.clock.now_unix();
+    let now = ctx.shared.clock.now();
     let mut inner = ctx.shared.lock();
     let video = inner.videos.get_mut(id).ok_or_else(|| not_found(id))?;
     if video.video_state == state {
@@ -147,11 +145,11 @@ fn set_state(
 }
 
 pub(crate) fn delete_video(ctx: &Ctx<'_>, request: DeleteVideoRequest) -> Result<(), ApiError> {
-    let id = request.video_id.as_str();
+    let id = &request.video_id;
     let check_occupied = request.validate_occupy != Some(OccupancyCheck::Skip);
     let only_source = request.only_delete_source == Some(DeleteScope::SourceOnly);
     let mut inner = ctx.shared.lock();
-    let video = inner.videos.get(id).ok_or_else(|| not_found(id))?;
+    let video = inner.videos.get(id).ok_or_else(|| not_found(id.as_str()))?;
     if check_occupied && video.occupied {
         return Err(ApiError::spec(
             ErrorCode::ResourceInUse,
@@ -184,7 +182,7 @@ pub(crate) fn video_edit(ctx: &Ctx<'_>, request: VideoEditRequest) -> Result<(),
         return Err(ctx.error("the publishing domain contains illegal characters"));
     }
     let player_id = given(request.player_id.as_ref());
-    let now = ctx.shared.clock.now_unix();
+    let now = ctx.shared.clock.now();
     let mut inner = ctx.shared.lock();
     if !inner.videos.contains_key(id) {
         return Err(ctx.error(format!("video {id} does not exist")));

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use vod_client::model::{AudioId, MaterialId, NodeId, TranscodeState, VideoId, VideoSource};
+use vod_client::Time;
 
 pub use model::{Audio, Category, CategoryPath, Material, Resolution, Video};
 
@@ -76,10 +77,10 @@ pub(crate) struct Shared {
 /// Everything that changes.
 #[derive(Debug, Default)]
 pub(crate) struct Inner {
-    pub(crate) videos: HashMap<String, Video>,
-    pub(crate) audios: HashMap<String, Audio>,
-    pub(crate) materials: HashMap<String, Material>,
-    pub(crate) categories: BTreeMap<i64, Category>,
+    pub(crate) videos: HashMap<VideoId, Video>,
+    pub(crate) audios: HashMap<AudioId, Audio>,
+    pub(crate) materials: HashMap<MaterialId, Material>,
+    pub(crate) categories: BTreeMap<NodeId, Category>,
     pub(crate) domains: HashSet<String>,
     pub(crate) pending_uploads: PendingUploads,
     pub(crate) tasks: Tasks,
@@ -155,7 +156,7 @@ impl Shared {
     /// Locks the state after finishing the tasks whose time is up.
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        guard.advance(Instant::now(), &self.ids, self.clock.now_unix());
+        guard.advance(Instant::now(), &self.ids, &self.clock);
         guard
     }
 
@@ -193,11 +194,11 @@ impl Inner {
     /// Creates and stores a video; returns its id.
     pub(crate) fn create_video(
         &mut self,
-        id: String,
+        id: VideoId,
         name: String,
         user: String,
-        now: i64,
-    ) -> String {
+        now: Time,
+    ) -> VideoId {
         let seq = self.next_seq();
         let video = Video::new(id.clone(), name, user, now, seq);
         self.videos.insert(id.clone(), video);
@@ -215,13 +216,13 @@ impl Inner {
     }
 
     /// Finishes every task due at `now` and applies its effects.
-    pub(crate) fn advance(&mut self, now: Instant, ids: &IdGen, now_unix: i64) {
+    pub(crate) fn advance(&mut self, now: Instant, ids: &IdGen, clock: &Clock) {
         for task in self.tasks.take_due(now) {
-            self.finish_task(task, ids, now_unix);
+            self.finish_task(task, ids, clock.now());
         }
     }
 
-    fn finish_task(&mut self, task: Task, ids: &IdGen, now: i64) {
+    fn finish_task(&mut self, task: Task, ids: &IdGen, now: Time) {
         let fail = task.fail;
         let mut kind = task.kind.clone();
         let output = match &mut kind {
@@ -231,7 +232,8 @@ impl Inner {
                 duration,
             } if !fail => {
                 let (size, domain) = self.video_traits(std::slice::from_ref(source));
-                let id = self.create_video(ids.hex32(), filename.clone(), task.user.clone(), now);
+                let id =
+                    self.create_video(ids.video_id(), filename.clone(), task.user.clone(), now);
                 self.finish_new_video(&id, VideoSource::Clip, size / 2, *duration, domain);
                 Some(id)
             }
@@ -241,7 +243,8 @@ impl Inner {
                     .iter()
                     .filter_map(|s| self.videos.get(s))
                     .fold(0u64, |total, v| total.saturating_add(v.video_duration));
-                let id = self.create_video(ids.hex32(), filename.clone(), task.user.clone(), now);
+                let id =
+                    self.create_video(ids.video_id(), filename.clone(), task.user.clone(), now);
                 self.finish_new_video(&id, VideoSource::Concat, size, duration, domain);
                 Some(id)
             }
@@ -249,10 +252,10 @@ impl Inner {
                 let (size, domain) = self.video_traits(std::slice::from_ref(video_id));
                 let name = self
                     .videos
-                    .get(video_id.as_str())
+                    .get(video_id)
                     .map(|v| format!("{}-noads", v.video_name))
                     .unwrap_or_else(|| "noads".to_string());
-                let id = self.create_video(ids.hex32(), name, task.user.clone(), now);
+                let id = self.create_video(ids.video_id(), name, task.user.clone(), now);
                 self.finish_new_video(&id, VideoSource::Other, size, 0, domain);
                 Some(id)
             }
@@ -263,10 +266,10 @@ impl Inner {
             TaskKind::Pull { items, .. } if !fail => {
                 for item in items.iter_mut() {
                     let id = self.create_video(
-                        ids.hex32(),
+                        ids.video_id(),
                         item.file_name.clone(),
                         task.user.clone(),
-                        now,
+                        now.clone(),
                     );
                     self.finish_new_video(&id, VideoSource::UrlPull, 1 << 20, 60, None);
                     item.video_id = Some(id);
@@ -279,7 +282,7 @@ impl Inner {
     }
 
     /// Total size and publish domain of some source videos.
-    fn video_traits(&self, ids: &[String]) -> (u64, Option<String>) {
+    fn video_traits(&self, ids: &[VideoId]) -> (u64, Option<String>) {
         let sources: Vec<&Video> = ids.iter().filter_map(|id| self.videos.get(id)).collect();
         let size = sources
             .iter()
@@ -290,7 +293,7 @@ impl Inner {
 
     fn finish_new_video(
         &mut self,
-        id: &str,
+        id: &VideoId,
         source: VideoSource,
         size: u64,
         duration: u64,
@@ -308,7 +311,7 @@ impl Inner {
         }
     }
 
-    fn finish_transcode(&mut self, video_id: &str, fail: bool, now: i64) {
+    fn finish_transcode(&mut self, video_id: &VideoId, fail: bool, now: Time) {
         if let Some(video) = self.videos.get_mut(video_id) {
             video.update_time = now;
             if fail {
@@ -328,11 +331,11 @@ impl Inner {
         kind: TaskKind,
         run_for: Duration,
         user: String,
-        now_ms: i64,
+        now: Time,
     ) -> String {
         let fail = self.take_failure();
         if let TaskKind::Transcode { video_id } | TaskKind::Workflow { target: video_id } = &kind {
-            if let Some(video) = self.videos.get_mut(video_id.as_str()) {
+            if let Some(video) = self.videos.get_mut(video_id) {
                 video.transcode_state = TranscodeState::Running;
             }
         }
@@ -344,7 +347,7 @@ impl Inner {
             run_for,
             fail,
             finished: false,
-            created_unix_ms: now_ms,
+            created: now,
             user,
             output: None,
         });
@@ -352,7 +355,7 @@ impl Inner {
     }
 
     /// Children of a category node.
-    pub(crate) fn children_of(&self, node_id: i64) -> impl Iterator<Item = &Category> {
+    pub(crate) fn children_of(&self, node_id: NodeId) -> impl Iterator<Item = &Category> {
         self.categories
             .values()
             .filter(move |c| c.parent_node_id == Some(node_id))
@@ -372,10 +375,10 @@ impl StateHandle {
     /// the client.
     pub fn add_video(&self, name: &str) -> VideoId {
         let s = &self.shared;
-        let now = s.clock.now_unix();
+        let now = s.clock.now();
         let user = s.default_user.clone();
         let mut inner = s.lock();
-        let id = inner.create_video(s.ids.hex32(), name.to_string(), user, now);
+        let id = inner.create_video(s.ids.video_id(), name.to_string(), user, now);
         if let Some(v) = inner.videos.get_mut(&id) {
             v.video_size = 1 << 20;
             v.video_duration = 60;
@@ -383,7 +386,7 @@ impl StateHandle {
             v.transcode_state = TranscodeState::Done;
             v.resolutions = v.transcoded_resolutions();
         }
-        VideoId::new(id)
+        id
     }
 
     /// A copy of one video.
@@ -399,7 +402,7 @@ impl StateHandle {
     /// Copies of all videos, oldest first.
     pub fn videos(&self) -> Vec<Video> {
         let mut all: Vec<Video> = self.shared.lock().videos.values().cloned().collect();
-        all.sort_by_key(|v| (v.create_time, v.seq));
+        all.sort_by_key(|v| (v.create_time.timestamp(), v.seq));
         all
     }
 
@@ -416,8 +419,8 @@ impl StateHandle {
     /// Adds an mp3 audio and returns its id.
     pub fn add_audio(&self, name: &str) -> AudioId {
         let s = &self.shared;
-        let now = s.clock.now_unix();
-        let id = s.ids.hex32();
+        let now = s.clock.now();
+        let id = AudioId::new(s.ids.hex32());
         let mut inner = s.lock();
         let seq = inner.next_seq();
         inner.audios.insert(
@@ -430,14 +433,14 @@ impl StateHandle {
                 audio_duration: 3,
                 url: format!("http://{}/audio/{id}.mp3", s.audio_domain),
                 suffix: "mp3".into(),
-                create_time: now,
+                create_time: now.clone(),
                 upload_time: now,
                 publish_domain: s.audio_domain.clone(),
                 occupied: false,
                 seq,
             },
         );
-        AudioId::new(id)
+        id
     }
 
     /// A copy of one audio.
@@ -458,8 +461,8 @@ impl StateHandle {
     /// Adds a material and returns its id.
     pub fn add_material(&self, name: &str, suffix: &str) -> MaterialId {
         let s = &self.shared;
-        let now = s.clock.now_unix();
-        let id = s.ids.hex32();
+        let now = s.clock.now();
+        let id = MaterialId::new(s.ids.hex32());
         let mut inner = s.lock();
         let seq = inner.next_seq();
         inner.materials.insert(
@@ -477,7 +480,7 @@ impl StateHandle {
                 seq,
             },
         );
-        MaterialId::new(id)
+        id
     }
 
     /// A copy of one material.
@@ -497,9 +500,8 @@ impl StateHandle {
 
     /// Adds a category node (under `parent` when given) and returns its id.
     pub fn add_category(&self, label: &str, parent: Option<NodeId>) -> NodeId {
-        let parent = parent.map(i64::from);
         let s = &self.shared;
-        let id = s.ids.number();
+        let id = NodeId::new(s.ids.number());
         s.lock().categories.insert(
             id,
             Category {
@@ -509,7 +511,7 @@ impl StateHandle {
                 create_user: s.default_user.clone(),
             },
         );
-        NodeId::from(id)
+        id
     }
 
     /// All category nodes, by id.

@@ -3,10 +3,14 @@
 //! Records are plain data with public fields so tests can read them through
 //! [`StateHandle`](super::StateHandle) and adjust them with its `update_*` methods. Their
 //! enumerations are the SDK's generated types; how a record travels is the spec's, applied when
-//! `handlers::outputs` turns it into an operation's output. Times stay Unix seconds (the
-//! emulator's clock, compared and sorted by filters), made a `vod_client::Time` on the way out.
+//! `handlers::outputs` turns it into an operation's output. Ids and times are the SDK's types
+//! too (`VideoId`, `NodeId`, [`Time`]), so a record is the API's value, not a restatement of it.
 
-use vod_client::model::{Clarity, Encryption, ServerType, TranscodeState, VideoSource, VideoState};
+use vod_client::model::{
+    AudioId, Clarity, Encryption, MaterialId, NodeId, ServerType, TranscodeState, VideoId,
+    VideoSource, VideoState,
+};
+use vod_client::Time;
 
 /// A `{parentName, childName}` category assignment of a video.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +41,7 @@ pub struct Resolution {
 #[non_exhaustive]
 pub struct Video {
     /// Id (32 hex characters).
-    pub video_id: String,
+    pub video_id: VideoId,
     /// Display name.
     pub video_name: String,
     /// Account that created it.
@@ -48,12 +52,12 @@ pub struct Video {
     pub video_size: u64,
     /// Duration in seconds.
     pub video_duration: u64,
-    /// Creation time, Unix seconds.
-    pub create_time: i64,
-    /// Upload time, Unix seconds.
-    pub upload_time: i64,
-    /// Last change, Unix seconds.
-    pub update_time: i64,
+    /// Creation time.
+    pub create_time: Time,
+    /// Upload time.
+    pub upload_time: Time,
+    /// Last change.
+    pub update_time: Time,
     /// Free text.
     pub video_description: String,
     /// Category assignments.
@@ -84,7 +88,7 @@ pub struct Video {
 }
 
 impl Video {
-    pub(crate) fn new(video_id: String, name: String, user: String, now: i64, seq: u64) -> Self {
+    pub(crate) fn new(video_id: VideoId, name: String, user: String, now: Time, seq: u64) -> Self {
         Video {
             video_id,
             video_name: name,
@@ -92,8 +96,8 @@ impl Video {
             encrypt: Encryption::Unencrypted,
             video_size: 0,
             video_duration: 0,
-            create_time: now,
-            upload_time: now,
+            create_time: now.clone(),
+            upload_time: now.clone(),
             update_time: now,
             video_description: String::new(),
             categories: Vec::new(),
@@ -161,7 +165,7 @@ impl Video {
 #[non_exhaustive]
 pub struct Audio {
     /// Id.
-    pub audio_id: String,
+    pub audio_id: AudioId,
     /// Name.
     pub audio_name: String,
     /// Creator.
@@ -174,10 +178,10 @@ pub struct Audio {
     pub url: String,
     /// Extension (`mp3`).
     pub suffix: String,
-    /// Creation time, Unix seconds.
-    pub create_time: i64,
-    /// Upload time, Unix seconds.
-    pub upload_time: i64,
+    /// Creation time.
+    pub create_time: Time,
+    /// Upload time.
+    pub upload_time: Time,
     /// Publishing domain.
     pub publish_domain: String,
     /// When set, deletes that check occupancy are refused.
@@ -190,7 +194,7 @@ pub struct Audio {
 #[non_exhaustive]
 pub struct Material {
     /// Id.
-    pub id: String,
+    pub id: MaterialId,
     /// Name.
     pub name: String,
     /// Extension.
@@ -201,8 +205,8 @@ pub struct Material {
     pub url: String,
     /// Creator.
     pub create_user: String,
-    /// Upload time, Unix seconds.
-    pub create_time: i64,
+    /// Upload time.
+    pub create_time: Time,
     /// Publishing domain.
     pub publish_domain: String,
     /// When set, deletes that check occupancy are refused.
@@ -214,11 +218,11 @@ pub struct Material {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
     /// Node id.
-    pub node_id: i64,
+    pub node_id: NodeId,
     /// Label.
     pub label_name: String,
     /// Parent node (second-level nodes only).
-    pub parent_node_id: Option<i64>,
+    pub parent_node_id: Option<NodeId>,
     /// Creator.
     pub create_user: String,
 }

@@ -125,7 +125,7 @@ mod tests {
 
     fn audio(n: usize) -> PendingUpload {
         PendingUpload::Audio {
-            audio_id: format!("a{n}"),
+            audio_id: format!("a{n}").into(),
             name: "x.mp3".into(),
             domain: "d".into(),
             user: "u".into(),

@@ -35,6 +35,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use serde_json::json;
+use vod_client::model::{AudioId, MaterialId, VideoId};
+use vod_client::Time;
 
 use super::faults::Injected;
 use super::state::model::{self, CategoryPath};
@@ -68,7 +70,7 @@ impl IntoResponse for UploadError {
 #[derive(Debug, Clone)]
 pub(crate) enum PendingUpload {
     Video {
-        video_id: String,
+        video_id: VideoId,
         name: String,
         categories: Vec<CategoryPath>,
         domain: String,
@@ -77,14 +79,14 @@ pub(crate) enum PendingUpload {
         file_id: Option<String>,
     },
     Audio {
-        audio_id: String,
+        audio_id: AudioId,
         name: String,
         domain: String,
         user: String,
         url: String,
     },
     Material {
-        material_id: String,
+        material_id: MaterialId,
         name: String,
         suffix: String,
         domain: String,
@@ -261,10 +263,10 @@ pub(crate) fn complete(
     overwrite: bool,
 ) -> Result<(), UploadError> {
     shared.uploads.put_object(key, size, hash, overwrite)?;
-    let now = shared.clock.now_unix();
+    let now = shared.clock.now();
     let run_for = shared.task_duration();
     let id = shared.ids.hex32();
-    let now_ms = shared.clock.now_millis();
+    let now_ms = Time::from_unix_millis(shared.clock.now_millis());
     let callback = {
         let mut inner = shared.lock();
         let Some(pending) = inner.pending_uploads.remove(key) else {
@@ -289,8 +291,8 @@ fn register(
     key: &str,
     size: u64,
     hash: &str,
-    now: i64,
-    now_ms: i64,
+    now: Time,
+    now_ms: Time,
     run_for: std::time::Duration,
     id: String,
 ) -> Option<callbacks::Callback> {
@@ -342,7 +344,7 @@ fn register(
                     audio_duration: (size / 16_000).max(1),
                     url,
                     suffix: "mp3".into(),
-                    create_time: now,
+                    create_time: now.clone(),
                     upload_time: now,
                     publish_domain: domain,
                     occupied: false,

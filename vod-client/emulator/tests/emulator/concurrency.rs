@@ -2,6 +2,8 @@
 
 use std::collections::HashSet;
 
+use vod_client::model::NodeId;
+
 use crate::support::{emulator, Raw};
 use serde_json::{json, Value};
 
@@ -64,7 +66,7 @@ async fn parallel_writes_and_reads_stay_consistent() {
 
     let categories = emu.state().categories();
     assert_eq!(categories.len(), 301);
-    let ids: HashSet<i64> = categories.iter().map(|c| c.node_id).collect();
+    let ids: HashSet<NodeId> = categories.iter().map(|c| c.node_id).collect();
     assert_eq!(ids.len(), 301, "node ids are unique");
     assert!(emu
         .state()

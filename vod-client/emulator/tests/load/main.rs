@@ -269,7 +269,7 @@ fn check_typed(error: &Error) -> &'static str {
 /// Each create that succeeded exists once with the node id it returned; each that failed
 /// definitely does not exist; each ambiguous one exists at most once.
 fn check_creates(emu: &Emulator, creates: &[&Ended]) {
-    let mut by_label: HashMap<String, Vec<i64>> = HashMap::new();
+    let mut by_label: HashMap<String, Vec<NodeId>> = HashMap::new();
     for category in emu.state().categories() {
         by_label
             .entry(category.label_name.clone())
@@ -281,7 +281,7 @@ fn check_creates(emu: &Emulator, creates: &[&Ended]) {
             Ended::Created { label, node } => {
                 assert_eq!(
                     by_label.get(label).map(Vec::as_slice),
-                    Some(&[node.get()][..]),
+                    Some(&[*node][..]),
                     "{label}: created once, under the id returned"
                 );
             }
