@@ -93,12 +93,11 @@
 //!
 //! # Decisions where the sources disagree
 //!
-//! - `getCategoryList`, `createCategory`, `deleteVideoByCategory` answer `data` as an object
-//!   (as the examples show), not a one-item list.
-//! - Times of videos are `yyyy-MM-dd HH:mm:ss` in China Standard Time; of audio and materials,
-//!   Unix seconds.
-//! - `videoClip` accepts the sampling rate as `tassamplingRatekId` (SDK) and `samplingRate`
-//!   (old docs); clip, concat and transcode answer the task id as the `data` string.
+//! Wire decisions (answer shapes, time formats, field names such as `tassamplingRatekId`) are
+//! the spec's, listed in `api-spec/DECISIONS.md`; the emulator follows them because its routes
+//! and answers are generated from the spec. Its own behavioural choices:
+//!
+//! - Clip, concat and transcode answer the new task's id as their `data` text.
 //! - Uploaded videos start with `transcodeState` 2 (not transcoded) unless the token asked for
 //!   automatic processing (workflow, template, watermark or subtitle), which runs a transcode.
 
