@@ -229,7 +229,7 @@ pub enum Text {}
 
 impl<T: WireText + Lenient> Encode<T> for Text {
     fn encode<S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&value.wire_text())
+        value.serialize_wire_text(serializer)
     }
 }
 
@@ -325,7 +325,7 @@ pub enum DateTime {}
 
 impl Encode<Time> for DateTime {
     fn encode<S: Serializer>(value: &Time, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&value.to_service_text())
+        serializer.collect_str(&value.service_text())
     }
 }
 

@@ -69,10 +69,12 @@ impl Time {
 
     /// `yyyy-MM-dd HH:mm:ss` in the service's zone; the raw text for an unparsed value.
     pub fn to_service_text(&self) -> String {
-        match self {
-            Time::At(ts) => service_text(SERVICE_OFFSET.to_datetime(*ts)),
-            Time::Unparsed(raw) => raw.clone(),
-        }
+        self.service_text().to_string()
+    }
+
+    /// [`Time::to_service_text`] as a `Display`, for writing without an intermediate `String`.
+    pub(crate) fn service_text(&self) -> ServiceText<'_> {
+        ServiceText(self)
     }
 
     /// A time from Unix seconds (an out-of-range value is kept as its text).
@@ -88,14 +90,29 @@ impl Time {
     }
 }
 
+/// A [`Time`] written as the service's `yyyy-MM-dd HH:mm:ss` (UTC+8), or its raw text.
+pub(crate) struct ServiceText<'a>(&'a Time);
+
+impl fmt::Display for ServiceText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Time::At(ts) => {
+                let dt = SERVICE_OFFSET.to_datetime(*ts);
+                match service_digits(dt) {
+                    Some(text) => f.write_str(std::str::from_utf8(&text).unwrap_or_default()),
+                    None => fmt::Display::fmt(&dt.strftime(SERVICE_FORMAT), f),
+                }
+            }
+            Time::Unparsed(raw) => f.write_str(raw),
+        }
+    }
+}
+
 /// `yyyy-MM-dd HH:mm:ss`, digit by digit: every answer the emulator writes carries a few of
 /// these, and a format string parsed for each (`strftime`) cost more than the rest of the time's
-/// encoding. Years outside 0..=9999 (jiff allows -9999) fall back to `strftime`.
-fn service_text(dt: DateTime) -> String {
-    let year = match u16::try_from(dt.year()) {
-        Ok(year) if year <= 9999 => year,
-        _ => return dt.strftime(SERVICE_FORMAT).to_string(),
-    };
+/// encoding. `None` for years outside 0..=9999 (jiff allows -9999), which `strftime` writes.
+fn service_digits(dt: DateTime) -> Option<[u8; 19]> {
+    let year = u16::try_from(dt.year()).ok().filter(|year| *year <= 9999)?;
     let mut text = *b"0000-00-00 00:00:00";
     let mut put = |at: usize, n: u16| {
         // `n` < 100 everywhere below, so each byte is an ASCII digit.
@@ -113,7 +130,7 @@ fn service_text(dt: DateTime) -> String {
     ] {
         put(at, u16::from(n.unsigned_abs()));
     }
-    std::str::from_utf8(&text).unwrap_or_default().to_string()
+    Some(text)
 }
 
 impl From<Timestamp> for Time {
@@ -215,7 +232,7 @@ mod tests {
             };
             let dt = SERVICE_OFFSET.to_datetime(ts);
             assert_eq!(
-                service_text(dt),
+                Time::At(ts).to_service_text(),
                 dt.strftime(SERVICE_FORMAT).to_string(),
                 "{seconds}"
             );

@@ -33,11 +33,25 @@ pub struct KnownValue {
 pub trait WireText {
     /// The wire value as text (`"1"`, `"success"`).
     fn wire_text(&self) -> Cow<'_, str>;
+
+    /// Serializes the wire text as a string. Numbers format straight into the serializer
+    /// instead: answers carry many numbers as text, and a `String` for each was a measurable
+    /// share of the emulator's cost per answer (BENCHMARKS.md).
+    fn serialize_wire_text<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>
+    where
+        Self: Sized,
+    {
+        serializer.serialize_str(&self.wire_text())
+    }
 }
 
 impl WireText for i32 {
     fn wire_text(&self) -> Cow<'_, str> {
         Cow::Owned(self.to_string())
+    }
+
+    fn serialize_wire_text<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -45,11 +59,19 @@ impl WireText for i64 {
     fn wire_text(&self) -> Cow<'_, str> {
         Cow::Owned(self.to_string())
     }
+
+    fn serialize_wire_text<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 impl WireText for u32 {
     fn wire_text(&self) -> Cow<'_, str> {
         Cow::Owned(self.to_string())
+    }
+
+    fn serialize_wire_text<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -57,11 +79,19 @@ impl WireText for u64 {
     fn wire_text(&self) -> Cow<'_, str> {
         Cow::Owned(self.to_string())
     }
+
+    fn serialize_wire_text<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 impl WireText for f64 {
     fn wire_text(&self) -> Cow<'_, str> {
         Cow::Owned(self.to_string())
+    }
+
+    fn serialize_wire_text<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

@@ -576,6 +576,23 @@ mod tests {
     }
 
     #[test]
+    fn windows_compare_instants_and_leave_out_unreadable_times() {
+        let at = |secs| Time::from_unix_seconds(secs).timestamp();
+        let video_time = Time::from_unix_seconds(100);
+        assert!(in_window(&video_time, (None, None)));
+        assert!(
+            in_window(&video_time, (at(100), at(100))),
+            "both ends are inclusive"
+        );
+        assert!(!in_window(&video_time, (at(101), None)));
+        assert!(!in_window(&video_time, (None, at(99))));
+        let unreadable = Time::Unparsed("soon".into());
+        assert!(in_window(&unreadable, (None, None)));
+        assert!(!in_window(&unreadable, (at(0), None)));
+        assert!(!in_window(&unreadable, (None, at(i64::from(i32::MAX)))));
+    }
+
+    #[test]
     fn pages_never_index_out_of_range() {
         let items = [1, 2, 3];
         assert_eq!(page_of(&items, (1, 10)), &[2, 3]);
