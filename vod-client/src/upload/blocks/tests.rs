@@ -237,6 +237,28 @@ mod storage {
         );
     }
 
+    /// Both edges of the range kept from a resume state: the last block (count - 1) is still
+    /// taken from the record, and the first index past the end (count, left by a longer file
+    /// under the same key) reaches neither `mkfile` nor the etag.
+    #[tokio::test]
+    async fn a_recorded_block_at_the_block_count_is_dropped_and_the_last_one_kept() {
+        let (base, hits) = host(|_, _| None).await;
+        let rec = recorder(&[
+            DoneBlock::new(2, "old2".into(), &pieces()[2..3]),
+            DoneBlock::new(3, "old3".into(), &[[3; 20]]),
+        ]);
+        let (got, _) = run(job(&base, bytes()), rec)
+            .await
+            .map_err(failure)
+            .expect("uploaded");
+        assert_eq!(got, pieces());
+        let mut asked = ALL.to_vec();
+        // Block 2 is recorded: not sent again.
+        asked.retain(|p| *p != "/mkblk/2/2");
+        assert_eq!(paths(&hits), asked);
+        assert_eq!(mkfile_body(&hits), "b0-2-2,b1-2-2,old2");
+    }
+
     #[tokio::test]
     async fn transient_failures_are_resent() {
         let (base, hits) = host(|hit, before| {
