@@ -98,11 +98,9 @@ pub(crate) fn video_clip_query(
 ) -> Result<VideoClipQueryOutput, ApiError> {
     let (task_id, status, video) =
         task_query(ctx, VideoClipRequest::OPERATION.name, &request.trans_no)?;
-    let output = VideoClipQueryOutput::new(task_id, request.trans_no, status);
-    Ok(match video {
-        Some(video) => output.with_video_info(video),
-        None => output,
-    })
+    let mut output = VideoClipQueryOutput::new(task_id, request.trans_no, status);
+    output.video_info = video;
+    Ok(output)
 }
 
 pub(crate) fn video_concat_query(
@@ -111,11 +109,9 @@ pub(crate) fn video_concat_query(
 ) -> Result<VideoConcatQueryOutput, ApiError> {
     let (task_id, status, video) =
         task_query(ctx, VideoConcatRequest::OPERATION.name, &request.trans_no)?;
-    let output = VideoConcatQueryOutput::new(task_id, request.trans_no, status);
-    Ok(match video {
-        Some(video) => output.with_video_info(video),
-        None => output,
-    })
+    let mut output = VideoConcatQueryOutput::new(task_id, request.trans_no, status);
+    output.video_info = video;
+    Ok(output)
 }
 
 /// Clip and concat queries: the task's id, its state, and its video once made.
