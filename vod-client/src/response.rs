@@ -419,7 +419,12 @@ fn decode_missing<T: DeserializeOwned, E: de::Error>(kind: DataKind) -> Result<T
     match kind {
         DataKind::String => T::deserialize(String::new().into_deserializer()),
         DataKind::None => T::deserialize(().into_deserializer()),
-        DataKind::Object | DataKind::SingleItemList => Err(E::missing_field("data")),
+        // A type that can stand for "nothing" (`serde_json::Value`, an `Option`: raw requests)
+        // gets it, since the service leaves `data` out of some answers; an output struct needs
+        // its data.
+        DataKind::Object | DataKind::SingleItemList => {
+            T::deserialize(().into_deserializer()).map_err(|_: E| E::missing_field("data"))
+        }
     }
 }
 

@@ -190,6 +190,11 @@ fn decode_error_names_operation_and_path() {
     assert!(e.to_string().contains("videoListInfo"), "{e}");
     let e = err::<Page>(OBJECT, 200, r#"{"code":200}"#);
     assert!(e.to_string().contains("missing field `data`"), "{e}");
+    // A type that can be "nothing" (raw requests read `Value`) takes an answer without data.
+    let nothing: serde_json::Value = ok(OBJECT, r#"{"code":200,"message":"Operation succeeded"}"#);
+    assert_eq!(nothing, serde_json::Value::Null);
+    let none: Option<Page> = ok(SINGLE, r#"{"code":200}"#);
+    assert!(none.is_none());
     let e = err::<Page>(OBJECT, 200, r#"{"code":200,"data":null}"#);
     assert!(matches!(e, Error::Decode { .. }), "{e:?}");
 }

@@ -635,6 +635,16 @@ fn vod_api_sends_any_request_signed_with_the_profile() {
         ids[1].as_str(),
         "{page}"
     );
+    // An answer without `data` (the spec declares none for videoEdit) prints null.
+    let edited = json_ok(&api(&[
+        "POST",
+        "/vod/videoManage/videoEdit",
+        "-f",
+        &format!("videoId={}", ids[0]),
+        "-f",
+        "videoName=renamed",
+    ]));
+    assert_eq!(edited, Value::Null);
     // What the service refuses is reported as for any command, with its request id.
     let stderr = fails_with(&api(&["POST", "/vod/not/described", "-F", "x=1"]), 1);
     assert!(
