@@ -75,6 +75,19 @@ async fn video_list_filters_order_and_paging() {
         )
         .await;
     assert_eq!(ids(window.data()).len(), 0);
+    // Both ends are inclusive: a window of one second holds what was created in it.
+    let created = emu
+        .state()
+        .video(&a)
+        .map(|v| v.create_time.to_service_text());
+    let second = raw
+        .call(LIST, json!({ "startTime": created, "endTime": created }))
+        .await;
+    assert!(
+        ids(second.data()).iter().any(|id| *id == a),
+        "{:?}",
+        second.body
+    );
     let page2 = raw
         .call(LIST, json!({ "pageSize": 2, "pageIndex": 2 }))
         .await;
