@@ -370,6 +370,26 @@ async fn categories() {
         raw.call(list, json!({ "pageSize": 101 })).await.code(),
         ErrorCode::CategoryParameterError.code()
     );
+    // The answer names the page it holds.
+    for label in ["Music", "News"] {
+        let created = raw.call(create, json!({ "labelName": label })).await;
+        assert_eq!(created.code(), 200, "{:?}", created.body);
+    }
+    let page = raw
+        .call(list, json!({ "pageSize": 2, "pageIndex": 2 }))
+        .await;
+    assert_eq!(page.data()["total"], 3, "{:?}", page.body);
+    assert_eq!(
+        page.data()["categoryList"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        (
+            page.data()["pageIndex"].clone(),
+            page.data()["pageSize"].clone()
+        ),
+        (json!(2), json!(2))
+    );
 
     // Videos under the child are deleted by deleteVideoByCategory on the parent.
     let video = emu.state().add_video("match");
