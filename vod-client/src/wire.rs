@@ -45,55 +45,25 @@ pub trait WireText {
     }
 }
 
-impl WireText for i32 {
-    fn wire_text(&self) -> Cow<'_, str> {
-        Cow::Owned(self.to_string())
-    }
+/// Numbers travel as their decimal text.
+macro_rules! numbers_as_text {
+    ($($number:ty),*) => {$(
+        impl WireText for $number {
+            fn wire_text(&self) -> Cow<'_, str> {
+                Cow::Owned(self.to_string())
+            }
 
-    fn serialize_wire_text<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
+            fn serialize_wire_text<S: serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+    )*};
 }
 
-impl WireText for i64 {
-    fn wire_text(&self) -> Cow<'_, str> {
-        Cow::Owned(self.to_string())
-    }
-
-    fn serialize_wire_text<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl WireText for u32 {
-    fn wire_text(&self) -> Cow<'_, str> {
-        Cow::Owned(self.to_string())
-    }
-
-    fn serialize_wire_text<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl WireText for u64 {
-    fn wire_text(&self) -> Cow<'_, str> {
-        Cow::Owned(self.to_string())
-    }
-
-    fn serialize_wire_text<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl WireText for f64 {
-    fn wire_text(&self) -> Cow<'_, str> {
-        Cow::Owned(self.to_string())
-    }
-
-    fn serialize_wire_text<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
+numbers_as_text!(i32, i64, u32, u64, f64);
 
 impl WireText for bool {
     fn wire_text(&self) -> Cow<'_, str> {
