@@ -28,6 +28,11 @@ impl Clock {
         Time::from_unix_seconds(self.now_unix())
     }
 
+    /// Now to the millisecond, as task records keep it (`pullVideoQuery` answers it so).
+    pub(crate) fn now_millis_time(&self) -> Time {
+        Time::from_unix_millis(self.now_millis())
+    }
+
     /// Unix milliseconds as the emulator sees them.
     pub(crate) fn now_millis(&self) -> i64 {
         let real = SystemTime::now()

@@ -28,7 +28,8 @@ use vod_client::Time;
 use super::auth::Caller;
 use super::errors::{ApiError, ParamStyle};
 use super::params::Params;
-use super::state::Shared;
+use super::state::{Inner, Shared};
+use super::tasks::TaskKind;
 use crate::generated::{Operations, ROUTES};
 
 /// What a handler has to work with besides its typed request.
@@ -493,6 +494,22 @@ pub(crate) fn page_of<T>(items: &[T], (offset, size): (usize, usize)) -> &[T] {
     let start = offset.min(items.len());
     let end = start.saturating_add(size).min(items.len());
     items.get(start..end).unwrap_or_default()
+}
+
+/// Starts a task of the caller in the locked state, with the emulator's current timing.
+pub(crate) fn start_task(
+    ctx: &Ctx<'_>,
+    inner: &mut Inner,
+    id: String,
+    trans_no: Option<String>,
+    kind: TaskKind,
+) -> String {
+    let user = ctx.caller.user.to_string();
+    let (run_for, now) = (
+        ctx.shared.task_duration(),
+        ctx.shared.clock.now_millis_time(),
+    );
+    inner.start_task(id, trans_no, kind, run_for, user, now)
 }
 
 /// A creation-time window: either end may be open.

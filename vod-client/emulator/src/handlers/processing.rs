@@ -12,34 +12,12 @@ use vod_client::model::{
     VideoConcatRequest, VideoId,
 };
 use vod_client::operation::Request;
-use vod_client::Time;
 
 use super::outputs::task_video_info;
-use super::Ctx;
+use super::{start_task, Ctx};
 use crate::errors::ApiError;
-use crate::state::Inner;
 use crate::tasks::{Phase, Task, TaskKind};
 use crate::util::is_id_like;
-
-/// Starts a task in the locked state with the emulator's current timing.
-fn start(
-    ctx: &Ctx<'_>,
-    inner: &mut Inner,
-    id: String,
-    trans_no: Option<String>,
-    kind: TaskKind,
-) -> String {
-    let run_for = ctx.shared.task_duration();
-    let now = Time::from_unix_millis(ctx.shared.clock.now_millis());
-    inner.start_task(
-        id,
-        trans_no,
-        kind,
-        run_for,
-        ctx.caller.user.to_string(),
-        now,
-    )
-}
 
 pub(crate) fn video_clip(ctx: &Ctx<'_>, request: VideoClipRequest) -> Result<String, ApiError> {
     let VideoClipRequest {
@@ -72,7 +50,13 @@ pub(crate) fn video_clip(ctx: &Ctx<'_>, request: VideoClipRequest) -> Result<Str
         filename: filename.clone(),
         duration: u64::try_from(*duration).unwrap_or(0),
     };
-    Ok(start(ctx, &mut inner, id, Some(trans_no.clone()), kind))
+    Ok(start_task(
+        ctx,
+        &mut inner,
+        id,
+        Some(trans_no.clone()),
+        kind,
+    ))
 }
 
 /// The sampling rate of flv output (1562). Frame rate, bitrates and the resolution's shape
@@ -184,7 +168,7 @@ pub(crate) fn video_concat(ctx: &Ctx<'_>, request: VideoConcatRequest) -> Result
         sources: ids,
         filename: request.filename,
     };
-    Ok(start(ctx, &mut inner, id, Some(trans_no), kind))
+    Ok(start_task(ctx, &mut inner, id, Some(trans_no), kind))
 }
 
 pub(crate) fn trans_code(ctx: &Ctx<'_>, request: TransCodeRequest) -> Result<String, ApiError> {
@@ -206,7 +190,7 @@ pub(crate) fn trans_code(ctx: &Ctx<'_>, request: TransCodeRequest) -> Result<Str
         let kind = TaskKind::Transcode {
             video_id: video_id.clone(),
         };
-        start(ctx, &mut inner, id, None, kind);
+        start_task(ctx, &mut inner, id, None, kind);
     }
     Ok(String::new())
 }
@@ -231,7 +215,7 @@ pub(crate) fn create_clear_ad_task(
         return Err(ctx.error(format!("video {video_id} does not exist")));
     }
     let kind = TaskKind::ClearAd { video_id };
-    let task_id = start(ctx, &mut inner, id, None, kind);
+    let task_id = start_task(ctx, &mut inner, id, None, kind);
     Ok(CreateClearAdTaskOutput::new(task_id))
 }
 
@@ -282,6 +266,6 @@ pub(crate) fn start_workflow(
         ));
     }
     let kind = TaskKind::Workflow { target };
-    let run_id = start(ctx, &mut inner, id, Some(trans_no), kind);
+    let run_id = start_task(ctx, &mut inner, id, Some(trans_no), kind);
     Ok(StartWorkflowOutput::new(run_id))
 }

@@ -7,9 +7,8 @@ use vod_client::model::{
     TaskStatus,
 };
 use vod_client::operation::Request;
-use vod_client::Time;
 
-use super::{given, Ctx};
+use super::{given, start_task, Ctx};
 use crate::errors::ApiError;
 use crate::state::Inner;
 use crate::tasks::{Phase, PullItem, Task, TaskKind};
@@ -40,8 +39,6 @@ pub(crate) fn pull_video(
     let trans_no = given(request.trans_no.as_ref()).map(str::to_string);
     let items = request.file_list.iter().map(pull_item).collect();
     let id = ctx.shared.ids.hex32();
-    let run_for = ctx.shared.task_duration();
-    let now = Time::from_unix_millis(ctx.shared.clock.now_millis());
     let operation = PullVideoRequest::OPERATION.name;
     let mut inner = ctx.shared.lock();
     if let Some(t) = &trans_no {
@@ -53,14 +50,7 @@ pub(crate) fn pull_video(
         items,
         with_cmd: request.cmd.is_some(),
     };
-    let task_id = inner.start_task(
-        id,
-        trans_no.clone(),
-        kind,
-        run_for,
-        ctx.caller.user.to_string(),
-        now,
-    );
+    let task_id = start_task(ctx, &mut inner, id, trans_no.clone(), kind);
     Ok(PullVideoOutput::new(task_id).with_trans_no(trans_no.unwrap_or_default()))
 }
 

@@ -266,7 +266,7 @@ pub(crate) fn complete(
     let now = shared.clock.now();
     let run_for = shared.task_duration();
     let id = shared.ids.hex32();
-    let now_ms = Time::from_unix_millis(shared.clock.now_millis());
+    let now_ms = shared.clock.now_millis_time();
     let callback = {
         let mut inner = shared.lock();
         let Some(pending) = inner.pending_uploads.remove(key) else {
